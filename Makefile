@@ -1,0 +1,92 @@
+# Supervision: `make run` serves the demo, `make test` runs every test. `make help` lists targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
+CHROMIUM ?= /usr/bin/chromium
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: help install install-test run test test-sqlite test-postgres lint format chromium clean check
+
+help: ## Show this help
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime-installed: $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/pip install --quiet -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.test-installed: $(VENV)/.runtime-installed
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.runtime-installed node_modules/.installed ## Install pinned Python and npm dependencies
+
+install-test: install $(VENV)/.test-installed chromium ## Install test dependencies and Debian's Chromium
+
+chromium: ## Install Debian's Chromium for the browser tests when it is missing
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+run: install ## Migrate, seed the demo when the database is empty, serve on 127.0.0.1:5000 with the scheduler
+	$(FLASK) db upgrade
+	$(FLASK) demo --if-empty
+	EMBEDDED_SCHEDULER=1 $(FLASK) serve --host $(HOST) --port $(PORT)
+
+test: install-test lint check test-sqlite test-postgres ## Run the whole suite on SQLite, and on PostgreSQL when it answers (required under CI)
+
+# pytest's exit code 5 means "no tests collected": never a failure of the suite itself.
+PYTEST = $(BIN)/pytest -p no:cacheprovider
+
+test-sqlite: install-test
+	$(PYTEST) || [ $$? -eq 5 ]
+
+test-postgres: install-test
+	@if $(BIN)/python -m tests.databases "$(TEST_DATABASE_URL)"; then \
+		echo "== PostgreSQL: $(TEST_DATABASE_URL)"; \
+		TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(PYTEST) || [ $$? -eq 5 ]; \
+	elif [ -n "$$CI" ]; then \
+		echo "PostgreSQL at $(TEST_DATABASE_URL) is not reachable, and CI requires it"; exit 1; \
+	else \
+		echo "== PostgreSQL not reachable at $(TEST_DATABASE_URL): skipped (set CI=1 to require it)"; \
+	fi
+
+lint: $(VENV)/.test-installed ## Lint and check formatting with ruff
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# pip-audit asks PyPI's JSON API about every pinned version. Where that service cannot be
+# reached (this build machine only reaches the package index), nothing has been audited: say so
+# loudly, and fail only when AUDIT_REQUIRED is set (do set it where the service is reachable).
+AUDIT_REQUIRED ?=
+
+check: $(VENV)/.test-installed ## Security checks: bandit on the code, pip-audit on the pinned dependencies
+	$(BIN)/bandit -q -r supervision -b docs/bandit-baseline.json
+	@out=$$($(BIN)/pip-audit --strict --no-deps --disable-pip --progress-spinner off -r constraints.txt 2>&1); status=$$?; \
+	if [ $$status -eq 0 ]; then echo "pip-audit: no known vulnerabilities in constraints.txt"; \
+	elif echo "$$out" | grep -qE "could not be audited|ConnectionError|Max retries|Failed to resolve"; then \
+		echo "pip-audit could NOT reach PyPI's vulnerability service: the dependencies were NOT audited."; \
+		echo "$$out" | grep -E "could not be audited|Error" | head -3; \
+		if [ -n "$(AUDIT_REQUIRED)" ]; then echo "Required here (AUDIT_REQUIRED/CI is set): failing."; exit 1; fi; \
+	else echo "$$out"; exit $$status; fi
+
+format: $(VENV)/.test-installed ## Fix lint and formatting where ruff can
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean: ## Remove the virtualenv, node_modules and local databases
+	rm -rf $(VENV) node_modules instance

@@ -1,0 +1,127 @@
+"""Settings, chosen by one variable (FLASK_CONFIG or the factory's argument).
+
+Every value can be set from the environment; development defaults are safe to run locally
+and production refuses to start with anything missing that matters.
+"""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+DEFAULT_SECRET = "development-only-secret-do-not-use-in-production"
+
+
+def database_url(raw: str | None, default: str) -> str:
+    """Accept the usual `postgres://` / `postgresql://` forms and use the psycopg 3 driver."""
+    url = raw or default
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    SERVICE_NAME = "Supervision"
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET)
+    SQLALCHEMY_DATABASE_URI = database_url(
+        os.environ.get("DATABASE_URL"), f"sqlite:///{BASE_DIR / 'instance' / 'supervision.sqlite3'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    GOVUK_FRONTEND_DIR = os.environ.get(
+        "GOVUK_FRONTEND_DIR", str(BASE_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk")
+    )
+
+    # Session cookies: HttpOnly always, SameSite=Lax against cross-site form posts,
+    # Secure wherever the service is served over HTTPS (production).
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+    SESSION_COOKIE_NAME = "supervision_session"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    # Signed in, but idle this long: signed out on the next request.
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("SESSION_IDLE_MINUTES", "60")))
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    SIGN_IN_MAX_FAILURES = 5
+    SIGN_IN_LOCKOUT = timedelta(minutes=15)
+    # Rate limits (Flask-Limiter), on top of the lockout: sign-in attempts per address and email,
+    # and API requests per token. Several instances need a shared store, e.g. redis://host:6379.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
+    SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "10 per minute")
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300 per minute")
+    # Personal access tokens: how long a new token lives unless its owner chooses otherwise.
+    API_TOKEN_LIFETIME_DAYS = int(os.environ.get("API_TOKEN_LIFETIME_DAYS", "90"))
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = env_bool("MAIL_USE_TLS", False)
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "supervision@localhost")
+    MAIL_TIMEOUT_SECONDS = float(os.environ.get("MAIL_TIMEOUT_SECONDS", "10"))
+    # The outbox tries an email this many times, waiting base, 2 x base, 4 x base... (capped)
+    # seconds between attempts, then marks it failed for administrators to see.
+    OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
+    OUTBOX_RETRY_BASE_SECONDS = int(os.environ.get("OUTBOX_RETRY_BASE_SECONDS", "60"))
+    OUTBOX_RETRY_MAX_SECONDS = int(os.environ.get("OUTBOX_RETRY_MAX_SECONDS", "3600"))
+    # How long the record of scheduled job runs is kept.
+    JOB_RUN_RETENTION_DAYS = int(os.environ.get("JOB_RUN_RETENTION_DAYS", "30"))
+    # Compliance prompts not in the organisation's supervision policy: how far ahead an
+    # agreement review, registration or DBS renewal is flagged, and how often DBS is renewed.
+    RENEWAL_NOTICE_DAYS = int(os.environ.get("RENEWAL_NOTICE_DAYS", "28"))
+    DBS_RENEWAL_MONTHS = int(os.environ.get("DBS_RENEWAL_MONTHS", "36"))
+
+    # Where links in emails and calendar feeds point.
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    # `make run` embeds a scheduler in the serving process; production runs its own process.
+    EMBEDDED_SCHEDULER = env_bool("EMBEDDED_SCHEDULER", False)
+    DEMO_ALLOWED = True
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False
+
+
+class TestConfig(Config):
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = database_url(
+        os.environ.get("TEST_DATABASE_URL"), "sqlite:///" + str(BASE_DIR / "instance" / "test.sqlite3")
+    )
+    SERVER_NAME = None
+    # Tests sign the same emails in many times a minute; tests/security sets the real limits.
+    SIGN_IN_RATE_LIMIT = "10000 per minute"
+    API_RATE_LIMIT = "10000 per minute"
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    DEMO_ALLOWED = False
+
+    @classmethod
+    def check(cls) -> None:
+        """Refuse to start without a real secret: a default key lets anyone forge sessions."""
+        secret = os.environ.get("SECRET_KEY")
+        if not secret or secret == DEFAULT_SECRET or len(secret) < 32:
+            raise RuntimeError(
+                "SECRET_KEY must be set to a random value of at least 32 characters in production"
+            )
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}

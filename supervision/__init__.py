@@ -1,0 +1,171 @@
+"""Supervision: staff supervision for children's social care services."""
+
+import logging
+import os
+
+from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from config import BASE_DIR, CONFIGS, ProductionConfig
+from supervision.clock import SystemClock
+from supervision.extensions import csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config_name_or_object: str | type | None = None) -> Flask:
+    config = resolve_config(config_name_or_object)
+    if config is ProductionConfig:
+        ProductionConfig.check()
+
+    app = Flask(__name__, instance_path=str(BASE_DIR / "instance"), template_folder=None)
+    app.config.from_object(config)
+    app.extensions["clock"] = SystemClock()
+
+    register_extensions(app)
+    register_templates(app)
+    register_blueprints(app)
+    register_api(app)
+    register_error_handlers(app)
+    register_security(app)
+    register_commands(app)
+    configure_logging(app)
+    return app
+
+
+def resolve_config(config_name_or_object: str | type | None) -> type:
+    if config_name_or_object is None:
+        config_name_or_object = os.environ.get("FLASK_CONFIG", "development")
+    if isinstance(config_name_or_object, str):
+        try:
+            return CONFIGS[config_name_or_object]
+        except KeyError:
+            raise RuntimeError(
+                f"Unknown FLASK_CONFIG {config_name_or_object!r}: use one of {', '.join(CONFIGS)}"
+            ) from None
+    return config_name_or_object
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the module-level extensions; models are imported so Alembic sees every table."""
+    from supervision import models  # noqa: F401
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        os.makedirs(app.instance_path, exist_ok=True)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    from supervision.auth.services import load_user
+
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+
+def register_templates(app: Flask) -> None:
+    """App templates first, then the GOV.UK Frontend macros under their package prefixes."""
+    from govuk_frontend_wtf.main import WTFormsHelpers
+
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(BASE_DIR / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    WTFormsHelpers(app)
+
+    from supervision.navigation import navigation_items
+
+    app.context_processor(lambda: {"navigation_items": navigation_items})
+
+
+def register_blueprints(app: Flask) -> None:
+    """One blueprint per area of the service; imported here so the app builds in any order."""
+    from supervision.assets import bp as assets_bp
+    from supervision.auth.views import bp as auth_bp
+    from supervision.health import bp as health_bp
+    from supervision.home import bp as home_bp
+    from supervision.org.views import bp as org_bp
+
+    for blueprint in (assets_bp, auth_bp, health_bp, home_bp, org_bp):
+        app.register_blueprint(blueprint)
+
+    # Agreements, sessions, records and their audit log (issue 4).
+    from supervision.agreements.views import bp as agreements_bp
+    from supervision.audit.views import bp as audit_bp
+    from supervision.records.session_views import bp as sessions_bp
+    from supervision.records.views import bp as records_bp
+
+    for blueprint in (agreements_bp, audit_bp, sessions_bp, records_bp):
+        app.register_blueprint(blueprint)
+
+    # Compliance pages, notifications, failed emails, scheduled jobs and the calendar feed (issue 5);
+    # the notifications blueprint also brings the header's unread count (a context processor).
+    from supervision.compliance.views import bp as compliance_bp
+    from supervision.notifications.views import bp as notifications_bp
+
+    for blueprint in (compliance_bp, notifications_bp):
+        app.register_blueprint(blueprint)
+
+    # HR retention figures, leavers and the staff import (issue 7).
+    from supervision.hr.views import bp as hr_bp
+
+    app.register_blueprint(hr_bp)
+
+    # Team dashboard, oversight report, evidence pack and quality audits (issue 6).
+    from supervision.reports.audit_views import bp as quality_audits_bp
+    from supervision.reports.views import bp as reports_bp
+
+    for blueprint in (reports_bp, quality_audits_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_security(app: Flask) -> None:
+    """Security headers, CSP nonce and the idle sign-out, on every request."""
+    from supervision.security import register
+
+    register(app)
+
+
+def register_api(app: Flask) -> None:
+    """The JSON API (bearer tokens, exempt from CSRF) and the page where people manage their tokens."""
+    from supervision.api.token_views import bp as api_tokens_bp
+    from supervision.api.views import bp as api_bp
+
+    app.register_blueprint(api_bp)
+    app.register_blueprint(api_tokens_bp)
+
+    # A person's own data to download (data protection, issue 8).
+    from supervision.privacy.views import bp as privacy_bp
+
+    app.register_blueprint(privacy_bp)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from supervision.errors import register
+
+    register(app)
+    # Too many requests (Flask-Limiter): JSON under /api/, the error page elsewhere.
+    from supervision.api.errors import register as register_api_errors
+
+    register_api_errors(app)
+
+
+def register_commands(app: Flask) -> None:
+    from supervision.cli import register
+
+    register(app)
+
+
+def configure_logging(app: Flask) -> None:
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")

@@ -1,0 +1,89 @@
+"""Forms for agreements, absences and the organisation's supervision policy."""
+
+from __future__ import annotations
+
+from supervision.agreements.models import AbsenceKind, FrequencyKind, SupervisionType
+from supervision.forms import Form, checkbox_field, select_field
+from supervision.records.fields import (
+    ChecklistField,
+    DayMonthYearField,
+    Present,
+    WholeNumberField,
+    choices,
+    radios,
+    textarea,
+    version_field,
+)
+from supervision.records.signoff import SECTIONS
+
+
+def enum_options(enum_cls) -> list[tuple[str, str]]:
+    return [(member.value, member.label) for member in enum_cls]
+
+
+class AgreementForm(Form):
+    version = version_field()
+    supervisor_id = select_field(
+        "Supervisor", coerce=int, invalid_choice_message="Choose a supervisor from the list"
+    )
+    frequency_kind = radios("How often?", "Choose how often supervision happens", enum_options(FrequencyKind))
+    interval_days = WholeNumberField(
+        "Interval in days (optional)",
+        invalid_message="Interval must be a whole number of days, like 28",
+        description="Leave blank to use the organisation's policy for the person's career stage.",
+    )
+    asye_started_on = DayMonthYearField("Date the ASYE started (for ASYE only)")
+    minimum_duration_minutes = WholeNumberField(
+        "Minimum length in minutes (optional)",
+        invalid_message="Minimum length must be a whole number of minutes, like 90",
+        description="Leave blank to use the organisation's policy.",
+    )
+    supervision_type = radios(
+        "Type of supervision", "Choose individual, group or a mix", enum_options(SupervisionType)
+    )
+    agreed_on = DayMonthYearField("Date agreed", Present("Enter the date the agreement was made"))
+    review_due_on = DayMonthYearField(
+        "Review date (optional)", description="Leave blank to review it a year after the date agreed."
+    )
+    notes = textarea(
+        "What else you agreed (optional)", description="For example, cover arrangements and agenda."
+    )
+
+
+class AbsenceForm(Form):
+    kind = radios("Type of absence", "Choose the type of absence", enum_options(AbsenceKind))
+    starts_on = DayMonthYearField("First day", Present("Enter the first day of the absence"))
+    ends_on = DayMonthYearField("Last day", Present("Enter the last day of the absence"))
+
+
+def _number(label: str, required: bool = True, hint: str | None = None) -> WholeNumberField:
+    validators = [Present(f"Enter {label[0].lower()}{label[1:]}")] if required else []
+    return WholeNumberField(
+        label, *validators, invalid_message=f"{label} must be a whole number", description=hint
+    )
+
+
+class PolicyForm(Form):
+    version = version_field()
+    asye_weekly_weeks = _number("ASYE weekly supervision, in weeks")
+    asye_fortnightly_until_months = _number("ASYE fortnightly supervision until, in months")
+    interval_days_social_worker = _number("Social workers: days between sessions")
+    interval_days_senior_practitioner = _number("Senior practitioners: days between sessions")
+    interval_days_manager = _number(
+        "Managers: days between sessions", required=False, hint="Leave blank for no requirement."
+    )
+    interval_days_other = _number(
+        "Other staff: days between sessions", required=False, hint="Leave blank for no requirement."
+    )
+    minimum_duration_minutes = _number("Minimum length of a session, in minutes")
+    pro_rata_part_time = checkbox_field("Pro-rata the interval for part-time staff")
+    due_soon_working_days = _number("Due soon: working days before the due date")
+    escalation_working_days = _number("Escalate after this many working days overdue")
+    write_up_working_days = _number("Supervisor signs the record within this many working days")
+    agreement_review_months = _number("Review agreements every this many months")
+    optional_sections = ChecklistField(
+        "Record sections that are optional at sign-off",
+        choices=choices((section.key, section.label) for section in SECTIONS),
+        invalid_message="Choose sections from the list",
+        description="Every section not ticked must be completed before a record can be signed off.",
+    )

@@ -1,0 +1,161 @@
+"""Marshmallow schemas: they validate what comes in, shape what goes out, and generate the spec."""
+
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, fields, validate
+
+from supervision.records.services import EDITABLE_TEXT
+
+MAX_PER_PAGE = 100
+MAX_TEXT = 20_000
+
+
+class StrictSchema(Schema):
+    """Unknown fields are refused rather than ignored (marshmallow's default, made explicit)."""
+
+    class Meta:
+        unknown = RAISE
+
+
+class Error(Schema):
+    status = fields.Integer(required=True)
+    message = fields.String(required=True)
+    errors = fields.Dict(keys=fields.String(), values=fields.Raw())
+    missing = fields.List(fields.Dict(keys=fields.String(), values=fields.String()))
+
+
+class PageArgs(StrictSchema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    per_page = fields.Integer(load_default=25, validate=validate.Range(min=1, max=MAX_PER_PAGE))
+
+
+class StaffOut(Schema):
+    id = fields.Integer(required=True)
+    given_name = fields.String(required=True)
+    family_name = fields.String(required=True)
+    email = fields.String(required=True)
+    job_title = fields.String(required=True)
+    career_stage = fields.String(required=True)
+    contract_type = fields.String(required=True)
+    fte = fields.Float(required=True)
+    roles = fields.Function(lambda staff: sorted(staff.roles), required=True)
+    team_id = fields.Integer(allow_none=True, required=True)
+    line_manager_id = fields.Integer(allow_none=True, required=True)
+    start_date = fields.Date(required=True)
+    end_date = fields.Date(allow_none=True, required=True)
+    active = fields.Boolean(required=True)
+
+
+class TeamOut(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    service_id = fields.Integer(required=True)
+    service_name = fields.Function(lambda team: team.service.name, required=True)
+    manager_id = fields.Integer(allow_none=True, required=True)
+    establishment_fte = fields.Float(required=True)
+
+
+class AgreementOut(Schema):
+    id = fields.Integer(required=True)
+    supervisee_id = fields.Integer(required=True)
+    supervisor_id = fields.Integer(required=True)
+    frequency_kind = fields.String(required=True)
+    interval_days = fields.Integer(allow_none=True, required=True)
+    minimum_duration_minutes = fields.Integer(required=True)
+    supervision_type = fields.String(required=True)
+    agreed_on = fields.Date(required=True)
+    review_due_on = fields.Date(required=True)
+    ended_on = fields.Date(allow_none=True, required=True)
+    supervisor_signed_at = fields.DateTime(allow_none=True, required=True)
+    supervisee_signed_at = fields.DateTime(allow_none=True, required=True)
+
+
+class SessionOut(Schema):
+    id = fields.Integer(required=True)
+    supervisor_id = fields.Integer(required=True)
+    supervisee_ids = fields.Function(
+        lambda session: [attendee.supervisee_id for attendee in session.attendees], required=True
+    )
+    kind = fields.String(required=True)
+    status = fields.String(required=True)
+    scheduled_start = fields.DateTime(required=True)
+    duration_minutes = fields.Integer(required=True)
+    location = fields.String(required=True)
+    online = fields.Boolean(required=True)
+    held_on = fields.Date(allow_none=True, required=True)
+    version = fields.Integer(required=True)
+
+
+class SessionIn(StrictSchema):
+    supervisee_ids = fields.List(
+        fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1)),
+        required=True,
+        validate=validate.Length(min=1, max=50),
+    )
+    starts_at = fields.AwareDateTime(required=True)
+    duration_minutes = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=480))
+    location = fields.String(load_default="", validate=validate.Length(max=200))
+    online = fields.Boolean(load_default=False)
+
+
+class RecordSummaryOut(Schema):
+    """A record in a list: who, when and its state, never its content (reading that is audited)."""
+
+    id = fields.Integer(required=True)
+    session_id = fields.Integer(required=True)
+    supervisee_id = fields.Integer(required=True)
+    supervisor_id = fields.Function(lambda record: record.session.supervisor_id, required=True)
+    held_on = fields.Function(lambda record: record.session.held_on, required=True, allow_none=True)
+    supervisor_signed_at = fields.DateTime(allow_none=True, required=True)
+    supervisee_signed_at = fields.DateTime(allow_none=True, required=True)
+    locked = fields.Function(lambda record: record.is_locked, required=True)
+    version = fields.Integer(required=True)
+
+
+class RecordOut(RecordSummaryOut):
+    agenda = fields.String(required=True)
+    wellbeing = fields.String(required=True)
+    workload = fields.String(required=True)
+    learning = fields.String(required=True)
+    reflection = fields.String(required=True)
+    health_and_leave = fields.String(required=True)
+    supervisee_comment = fields.String(required=True)
+    supervisee_disagrees = fields.Boolean(required=True)
+
+
+RecordUpdate = Schema.from_dict(
+    {
+        "version": fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=2**31 - 1)),
+        **{key: fields.String(validate=validate.Length(max=MAX_TEXT)) for key in EDITABLE_TEXT},
+    },
+    name="RecordUpdate",
+)
+
+
+class SignIn(StrictSchema):
+    version = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=2**31 - 1))
+    comment = fields.String(load_default="", validate=validate.Length(max=MAX_TEXT))
+    disagrees = fields.Boolean(load_default=False)
+
+
+class ComplianceOut(Schema):
+    staff_id = fields.Integer(required=True)
+    status = fields.String(required=True)
+    next_due_on = fields.Date(allow_none=True, required=True)
+    last_held_on = fields.Date(allow_none=True, required=True)
+    days_overdue = fields.Integer(required=True)
+    write_ups_pending = fields.Integer(required=True)
+    write_ups_overdue = fields.Integer(required=True)
+    actions_overdue = fields.Integer(required=True)
+
+
+def page_schema(item: type[Schema]) -> type[Schema]:
+    return Schema.from_dict(
+        {
+            "items": fields.List(fields.Nested(item), required=True),
+            "page": fields.Integer(required=True),
+            "per_page": fields.Integer(required=True),
+            "total": fields.Integer(required=True),
+        },
+        name=item.__name__.removesuffix("Out").removesuffix("Summary") + "Page",
+    )

@@ -1,0 +1,64 @@
+"""Administrators search the audit log: who saw or changed which record, and when."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request, url_for
+from flask_login import current_user
+
+from supervision.audit.forms import AuditSearchForm
+from supervision.audit.services import AuditSearch, search_events
+from supervision.auth.services import find_by_email
+from supervision.org.models import Role
+from supervision.permissions import roles_required
+
+bp = Blueprint("audit", __name__)
+
+
+@bp.get("/audit-log")
+@roles_required(Role.ADMIN)
+def audit_log():
+    form = AuditSearchForm(request.args)
+    search = AuditSearch()
+    if request.args:
+        form.validate()
+        actor = None
+        if form.person.data and not form.person.errors:
+            actor = find_by_email(form.person.data)
+            if actor is None or actor.organisation_id != current_user.organisation_id:
+                form.person.errors = [f"No one in your organisation has the email address {form.person.data}"]
+        if form.from_date.data and form.to_date.data and form.to_date.data < form.from_date.data:
+            form.to_date.errors = ["The ‘to’ date must be the same as or after the ‘from’ date"]
+        if not form.errors:
+            search = AuditSearch(
+                actor_id=actor.id if actor else None,
+                record_id=form.record_id.data,
+                from_date=form.from_date.data,
+                to_date=form.to_date.data,
+            )
+    if form.errors:
+        return render_template("audit/audit-log.html", form=form, page=None, pagination=None)
+    page = search_events(search, request.args.get("page", 1, type=int))
+    return render_template("audit/audit-log.html", form=form, page=page, pagination=pagination(page))
+
+
+def pagination(page) -> dict | None:
+    """GOV.UK pagination parameters, keeping the search in every link."""
+    if page.page_count <= 1:
+        return None
+    args = {key: values for key, values in request.args.to_dict(flat=False).items() if key != "page"}
+
+    def link(number: int) -> str:
+        return url_for("audit.audit_log", page=number, **args)
+
+    items: list[dict] = []
+    for number in range(1, page.page_count + 1):
+        if number in (1, page.page_count) or abs(number - page.page) <= 2:
+            items.append({"number": number, "href": link(number), "current": number == page.page})
+        elif items and not items[-1].get("ellipsis"):
+            items.append({"ellipsis": True})
+    params: dict = {"items": items}
+    if page.page > 1:
+        params["previous"] = {"href": link(page.page - 1)}
+    if page.page < page.page_count:
+        params["next"] = {"href": link(page.page + 1)}
+    return params

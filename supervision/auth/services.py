@@ -1,0 +1,70 @@
+"""Sign-in use cases: authenticate with lockout, load the signed-in user."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app
+
+from supervision.auth.lockout import LockoutState, after_failure, after_success, is_locked
+from supervision.auth.passwords import verify_password
+from supervision.clock import clock
+from supervision.extensions import db
+from supervision.org.models import Staff
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    staff: Staff | None
+
+    @property
+    def ok(self) -> bool:
+        return self.staff is not None
+
+
+def load_user(user_id: str) -> Staff | None:
+    if not user_id.isdigit():
+        return None
+    return db.session.get(Staff, int(user_id))
+
+
+def find_by_email(email: str) -> Staff | None:
+    return db.session.scalar(sa.select(Staff).where(sa.func.lower(Staff.email) == email.strip().lower()))
+
+
+def authenticate(email: str, password: str) -> SignInResult:
+    """Check a password, counting failures and refusing locked or inactive accounts.
+
+    Every failure looks the same to the person signing in, so the page reveals neither
+    whether the email exists nor whether the account is locked.
+    """
+    now = clock().now()
+    staff = find_by_email(email)
+    password_ok = verify_password(staff.password_hash if staff else None, password)
+    if staff is None:
+        log.info("sign-in refused: unknown email")
+        return SignInResult(None)
+
+    state = LockoutState(staff.failed_sign_in_count, staff.locked_until)
+    if is_locked(state, now) or not staff.active:
+        log.info("sign-in refused: account locked or inactive", extra={"staff_id": staff.id})
+        return SignInResult(None)
+    if not password_ok:
+        state = after_failure(
+            state, now, current_app.config["SIGN_IN_MAX_FAILURES"], current_app.config["SIGN_IN_LOCKOUT"]
+        )
+        staff.failed_sign_in_count, staff.locked_until = state.failed_count, state.locked_until
+        db.session.commit()
+        log.info("sign-in refused: wrong password", extra={"staff_id": staff.id})
+        return SignInResult(None)
+
+    state = after_success()
+    staff.failed_sign_in_count, staff.locked_until = state.failed_count, state.locked_until
+    staff.last_signed_in_at = now
+    db.session.commit()
+    log.info("signed in", extra={"staff_id": staff.id})
+    return SignInResult(staff)

@@ -1,0 +1,387 @@
+"""The scheduled jobs: plain functions of a database session and a clock.
+
+Each returns counts of what it did. Each commits in batches, and every batch is complete in
+itself (an alert with its state, a notification with its email), so a job that dies half-way
+leaves a consistent database and the next run finishes the rest; the unique keys make sure
+nothing done before is done again. When each job runs is supervision/scheduler.py's business.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import Session, joinedload
+
+from supervision.clock import SystemClock
+from supervision.compliance import messages, rules
+from supervision.compliance.idempotency import insert_new
+from supervision.compliance.models import AlertKind, ComplianceAlert, JobRun
+from supervision.compliance.services import PersonCompliance, in_post_scope, load_people
+from supervision.notifications.sender import MailSettings, send_outbox
+from supervision.notifications.services import Notice, queue_notices, recipients_by_id
+from supervision.org.models import Staff
+from supervision.records.models import SupervisionRecord, SupervisionSession
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 500
+ALERT_KEY = ("kind", "subject_id", "period")
+REMINDER_KINDS = (
+    AlertKind.DUE_SOON,
+    AlertKind.OVERDUE,
+    AlertKind.WRITE_UP_OVERDUE,
+    AlertKind.AGREEMENT_REVIEW_DUE,
+    AlertKind.REGISTRATION_RENEWAL_DUE,
+    AlertKind.DBS_RENEWAL_DUE,
+)
+# Who hears about what: the person, their supervisor, their line manager.
+TO_PERSON = {
+    AlertKind.DUE_SOON,
+    AlertKind.OVERDUE,
+    AlertKind.AGREEMENT_REVIEW_DUE,
+    AlertKind.REGISTRATION_RENEWAL_DUE,
+    AlertKind.DBS_RENEWAL_DUE,
+}
+TO_SUPERVISOR = {AlertKind.DUE_SOON, AlertKind.OVERDUE, AlertKind.AGREEMENT_REVIEW_DUE}
+TO_LINE_MANAGER = {AlertKind.REGISTRATION_RENEWAL_DUE, AlertKind.DBS_RENEWAL_DUE}
+WEEKLY_DIGEST = "weekly_digest"
+RECORD_PERIOD_PREFIX = "record-"
+
+Counts = dict[str, int]
+
+
+def chunks(items: Sequence) -> Iterator[Sequence]:
+    """Batches of BATCH_SIZE: each is loaded, worked on and committed as one transaction."""
+    size = BATCH_SIZE
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def page_path(endpoint: str, **values) -> str:
+    """A path on this site, built outside a request (jobs have no request to build from)."""
+    return current_app.url_map.bind("localhost").build(endpoint, values)
+
+
+def compliance_path(person_id: int) -> str:
+    return page_path("compliance.person", person_id=person_id)
+
+
+# ------------------------------------------------------------------------ the sweep
+
+
+def desired_alerts(person: PersonCompliance, today: date) -> Iterator[tuple[AlertKind, str, date]]:
+    """Every alert the person's compliance calls for today: (kind, period, due date)."""
+    supervision = person.supervision
+    due = supervision.next_due_on
+    if supervision.status is rules.Status.DUE_SOON:
+        yield AlertKind.DUE_SOON, due.isoformat(), due
+    if supervision.status in (rules.Status.OVERDUE, rules.Status.ESCALATED):
+        yield AlertKind.OVERDUE, due.isoformat(), due
+    if supervision.status is rules.Status.ESCALATED:
+        yield AlertKind.ESCALATED, due.isoformat(), due
+    for write_up in person.pending_write_ups:
+        unsigned = rules.WriteUp(write_up.held_on, None)
+        if rules.write_up_is_overdue(unsigned, today, person.thresholds):
+            due_on = rules.write_up_due_on(write_up.held_on, person.thresholds)
+            yield AlertKind.WRITE_UP_OVERDUE, f"{RECORD_PERIOD_PREFIX}{write_up.record_id}", due_on
+    assessment = person.assessment
+    for kind, due_date in (
+        (AlertKind.AGREEMENT_REVIEW_DUE, assessment.agreement_review),
+        (AlertKind.REGISTRATION_RENEWAL_DUE, assessment.registration_renewal),
+        (AlertKind.DBS_RENEWAL_DUE, assessment.dbs_renewal),
+    ):
+        if due_date is not None and due_date.needs_attention:
+            yield kind, due_date.due_on.isoformat(), due_date.due_on
+
+
+def compliance_sweep(session: Session, clock: SystemClock) -> Counts:
+    """Raise the alerts today's compliance calls for, resolve those that no longer apply."""
+    today, now = clock.today(), clock.now()
+    counts = Counter(people=0, raised=0, reopened=0, resolved=0)
+    staff_ids = list(session.scalars(in_post_scope(today).order_by(Staff.id)))
+    for batch in chunks(staff_ids):
+        people = load_people(session, batch, today)
+        desired = {
+            (kind, person.person.id, period): due_on
+            for person in people
+            for kind, period, due_on in desired_alerts(person, today)
+        }
+        periods = {period for _, _, period in desired}
+        existing = session.scalars(
+            sa.select(ComplianceAlert).where(
+                ComplianceAlert.subject_id.in_(batch),
+                sa.or_(ComplianceAlert.resolved_at.is_(None), ComplianceAlert.period.in_(periods)),
+            )
+        )
+        seen = set()
+        for alert in existing:
+            key = (alert.kind, alert.subject_id, alert.period)
+            seen.add(key)
+            if key in desired:
+                if alert.resolved_at is not None:
+                    alert.resolved_at = None
+                    counts["reopened"] += 1
+            elif alert.resolved_at is None:
+                alert.resolved_at = now
+                counts["resolved"] += 1
+        # Only new keys are inserted, so a quiet hour writes nothing; the unique key still
+        # guards against another sweep inserting the same alert a moment earlier.
+        counts["raised"] += insert_new(
+            session,
+            ComplianceAlert.__table__,
+            [
+                {
+                    "kind": kind.value,
+                    "subject_id": subject,
+                    "period": period,
+                    "due_on": due_on,
+                    "raised_at": now,
+                }
+                for (kind, subject, period), due_on in desired.items()
+                if (kind, subject, period) not in seen
+            ],
+            ALERT_KEY,
+        )
+        session.commit()
+        counts["people"] += len(people)
+    # People who have left: nothing about them needs doing any more.
+    left = session.execute(
+        sa.update(ComplianceAlert)
+        .where(ComplianceAlert.resolved_at.is_(None), ComplianceAlert.subject_id.not_in(in_post_scope(today)))
+        .values(resolved_at=now)
+    )
+    counts["resolved"] += left.rowcount
+    session.commit()
+    return dict(counts)
+
+
+# ----------------------------------------------------------- reminders and escalations
+
+
+def _open_alerts(session: Session, kinds: Iterable[AlertKind], today: date) -> list[ComplianceAlert]:
+    return list(
+        session.scalars(
+            sa.select(ComplianceAlert)
+            .where(
+                ComplianceAlert.resolved_at.is_(None),
+                ComplianceAlert.kind.in_(list(kinds)),
+                ComplianceAlert.subject_id.in_(in_post_scope(today)),
+            )
+            .options(joinedload(ComplianceAlert.subject).joinedload(Staff.team))
+            .order_by(ComplianceAlert.id)
+        )
+    )
+
+
+def _notice(recipient: Staff, alert_kind: str, subject_id: int, period: str, wording, link: str) -> Notice:
+    return Notice(
+        recipient_id=recipient.id,
+        to_address=recipient.email,
+        recipient_name=recipient.name,
+        kind=alert_kind,
+        subject_id=subject_id,
+        period=period,
+        title=wording.title,
+        body=wording.body,
+        link=link,
+    )
+
+
+def _write_up_sessions(session: Session, alerts: Sequence[ComplianceAlert]) -> dict[int, tuple[int, date]]:
+    """Record id -> (the session's supervisor, the day it was held), for late write-up alerts."""
+    record_ids = [
+        int(alert.period.removeprefix(RECORD_PERIOD_PREFIX))
+        for alert in alerts
+        if alert.kind is AlertKind.WRITE_UP_OVERDUE
+    ]
+    if not record_ids:
+        return {}
+    rows = session.execute(
+        sa.select(SupervisionRecord.id, SupervisionSession.supervisor_id, SupervisionSession.held_on)
+        .join(SupervisionSession, SupervisionSession.id == SupervisionRecord.session_id)
+        .where(SupervisionRecord.id.in_(record_ids))
+    )
+    return {record_id: (supervisor_id, held_on) for record_id, supervisor_id, held_on in rows}
+
+
+def _queue(session: Session, notices: list[Notice], now, counts: Counter) -> None:
+    created, queued = queue_notices(session, notices, now, current_app.config["BASE_URL"])
+    session.commit()
+    counts["notifications"] += created
+    counts["emails"] += queued
+
+
+def _people_of(
+    session: Session, alerts: Sequence[ComplianceAlert], today: date
+) -> dict[int, PersonCompliance]:
+    return {
+        person.person.id: person for person in load_people(session, {a.subject_id for a in alerts}, today)
+    }
+
+
+def _record_id(alert: ComplianceAlert) -> int:
+    return int(alert.period.removeprefix(RECORD_PERIOD_PREFIX))
+
+
+def _reminder_recipients(
+    alert: ComplianceAlert,
+    person: PersonCompliance,
+    staff: dict[int, Staff],
+    write_ups: dict[int, tuple[int, date]],
+) -> list[tuple[Staff, messages.Wording]]:
+    """Who hears about this alert, and in what words (active people only)."""
+    subject = person.person
+    supervisor = staff.get(person.supervisor_id)
+    recipients = []
+    if alert.kind in TO_PERSON:
+        supervisor_name = supervisor.name if supervisor else None
+        recipients.append((subject, messages.to_person(alert.kind, alert.due_on, supervisor_name)))
+    about = messages.about_person(alert.kind, subject.name, alert.due_on)
+    if alert.kind in TO_SUPERVISOR and supervisor is not None:
+        recipients.append((supervisor, about))
+    if alert.kind in TO_LINE_MANAGER and subject.line_manager_id in staff:
+        recipients.append((staff[subject.line_manager_id], about))
+    if alert.kind is AlertKind.WRITE_UP_OVERDUE and _record_id(alert) in write_ups:
+        session_supervisor_id, held_on = write_ups[_record_id(alert)]
+        if session_supervisor_id in staff:
+            wording = messages.about_person(alert.kind, subject.name, alert.due_on, held_on)
+            recipients.append((staff[session_supervisor_id], wording))
+    return [(recipient, wording) for recipient, wording in recipients if recipient.active]
+
+
+def send_reminders(session: Session, clock: SystemClock) -> Counts:
+    """Tell the person and their supervisor (or line manager) about each open alert, once."""
+    today, now = clock.today(), clock.now()
+    counts = Counter(alerts=0, notifications=0, emails=0, without_recipient=0)
+    for batch in chunks(_open_alerts(session, REMINDER_KINDS, today)):
+        people = _people_of(session, batch, today)
+        write_ups = _write_up_sessions(session, batch)
+        wanted = {supervisor_id for supervisor_id, _ in write_ups.values()}
+        for alert in batch:
+            wanted |= {
+                people[alert.subject_id].supervisor_id,
+                people[alert.subject_id].person.line_manager_id,
+            }
+        staff = recipients_by_id(session, wanted - {None})
+        notices = []
+        for alert in batch:
+            recipients = _reminder_recipients(alert, people[alert.subject_id], staff, write_ups)
+            if not recipients:
+                counts["without_recipient"] += 1
+            link = compliance_path(alert.subject_id)
+            notices += [
+                _notice(recipient, alert.kind.value, alert.subject_id, alert.period, wording, link)
+                for recipient, wording in recipients
+            ]
+        counts["alerts"] += len(batch)
+        _queue(session, notices, now, counts)
+    return dict(counts)
+
+
+def send_escalations(session: Session, clock: SystemClock) -> Counts:
+    """Tell the head of service about each person overdue past the escalation point, once."""
+    today, now = clock.today(), clock.now()
+    counts = Counter(alerts=0, notifications=0, emails=0, without_recipient=0)
+    for batch in chunks(_open_alerts(session, [AlertKind.ESCALATED], today)):
+        people = _people_of(session, batch, today)
+        wanted = {people[a.subject_id].head_of_service_id for a in batch}
+        wanted |= {people[a.subject_id].supervisor_id for a in batch}
+        staff = recipients_by_id(session, wanted - {None})
+        notices = []
+        for alert in batch:
+            person = people[alert.subject_id]
+            head = staff.get(person.head_of_service_id)
+            if head is None or not head.active or head.id == person.person.id:
+                counts["without_recipient"] += 1
+                log.warning("escalation has no head of service", extra={"staff_id": alert.subject_id})
+                continue
+            supervisor = staff.get(person.supervisor_id)
+            wording = messages.escalation(
+                person.person.name,
+                person.person.team.name if person.person.team else None,
+                supervisor.name if supervisor else None,
+                person.supervision,
+            )
+            link = compliance_path(person.person.id)
+            notices.append(_notice(head, alert.kind.value, person.person.id, alert.period, wording, link))
+        counts["alerts"] += len(batch)
+        _queue(session, notices, now, counts)
+    return dict(counts)
+
+
+# ------------------------------------------------------------------- weekly digest
+
+
+def week_period(today: date) -> tuple[str, date]:
+    """The ISO week `today` falls in, as a period key, and its Monday."""
+    year, week, weekday = today.isocalendar()
+    return f"{year}-W{week:02d}", today - timedelta(days=weekday - 1)
+
+
+def send_weekly_digest(session: Session, clock: SystemClock) -> Counts:
+    """Each supervisor and head of service gets one summary a week of the people they look after."""
+    today, now = clock.today(), clock.now()
+    period, monday = week_period(today)
+    counts = Counter(recipients=0, notifications=0, emails=0)
+    people = load_people(session, in_post_scope(today), today)
+    supervisees: dict[int, list[PersonCompliance]] = defaultdict(list)
+    services: dict[int, dict[str, list[PersonCompliance]]] = defaultdict(lambda: defaultdict(list))
+    for person in people:
+        if person.supervisor_id is not None:
+            supervisees[person.supervisor_id].append(person)
+        if person.head_of_service_id is not None and person.head_of_service_id != person.person.id:
+            services[person.head_of_service_id][person.person.team.service.name].append(person)
+    recipients = recipients_by_id(session, set(supervisees) | set(services))
+    link = page_path("sessions.supervisees")
+    notices = []
+    for recipient_id in sorted(recipients):
+        recipient = recipients[recipient_id]
+        if not recipient.active:
+            continue
+        wording = messages.digest(
+            monday,
+            [(p.person.name, p.supervision) for p in supervisees.get(recipient_id, [])],
+            [
+                (service, [(p.person.name, p.supervision) for p in members])
+                for service, members in sorted(services.get(recipient_id, {}).items())
+            ],
+        )
+        notices.append(_notice(recipient, WEEKLY_DIGEST, recipient.id, period, wording, link))
+    counts["recipients"] = len(notices)
+    for batch in chunks(notices):
+        _queue(session, list(batch), now, counts)
+    return dict(counts)
+
+
+# ------------------------------------------------------------- outbox and pruning
+
+
+def send_emails(session: Session, clock: SystemClock) -> Counts:
+    """Send the emails in the outbox that are due (new ones, and retries whose wait is over)."""
+    return send_outbox(session, clock.now(), MailSettings.from_config(current_app.config))
+
+
+def prune_job_runs(session: Session, clock: SystemClock) -> Counts:
+    """Forget job runs older than the retention period, so the table stays small."""
+    cutoff = clock.now() - timedelta(days=current_app.config["JOB_RUN_RETENTION_DAYS"])
+    result = session.execute(sa.delete(JobRun).where(JobRun.started_at < cutoff))
+    session.commit()
+    return {"deleted": result.rowcount}
+
+
+Job = Callable[[Session, SystemClock], Counts]
+
+# Names as typed at `flask --app wsgi run-job NAME` and shown on the admin page.
+JOBS: dict[str, Job] = {
+    "compliance-sweep": compliance_sweep,
+    "reminders": send_reminders,
+    "escalations": send_escalations,
+    "weekly-digest": send_weekly_digest,
+    "outbox-sender": send_emails,
+    "prune-job-runs": prune_job_runs,
+}

@@ -1,0 +1,148 @@
+"""The words of reminders, escalations and digests: who, what is due and when.
+
+Pure functions of names and dates. They never take a record, so they cannot leak what was
+discussed in supervision into an email or a notification.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from supervision.compliance.models import AlertKind
+from supervision.compliance.rules import Status, SupervisionStatus, format_date
+
+
+@dataclass(frozen=True)
+class Wording:
+    title: str
+    body: str
+
+
+def _days(count: int, unit: str = "working day") -> str:
+    return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
+
+
+def to_person(kind: AlertKind, due_on: date, supervisor_name: str | None) -> Wording:
+    """A reminder to the person whose supervision, review or renewal is due."""
+    when = format_date(due_on)
+    with_whom = f" with {supervisor_name}" if supervisor_name else ""
+    wordings = {
+        AlertKind.DUE_SOON: (
+            f"Your supervision is due by {when}",
+            f"Your next supervision{with_whom} is due by {when}. If it is not booked yet, book it now.",
+        ),
+        AlertKind.OVERDUE: (
+            "Your supervision is overdue",
+            f"Your supervision{with_whom} was due on {when} and has not been held yet.",
+        ),
+        AlertKind.AGREEMENT_REVIEW_DUE: (
+            "Your supervision agreement is due for review",
+            f"Your supervision agreement{with_whom} is due for review on {when}.",
+        ),
+        AlertKind.REGISTRATION_RENEWAL_DUE: (
+            "Your Social Work England registration is due for renewal",
+            f"Your Social Work England registration is due for renewal on {when}.",
+        ),
+        AlertKind.DBS_RENEWAL_DUE: (
+            "Your DBS check is due for renewal",
+            f"Your DBS check is due for renewal on {when}.",
+        ),
+    }
+    return Wording(*wordings[kind])
+
+
+def about_person(kind: AlertKind, name: str, due_on: date, held_on: date | None = None) -> Wording:
+    """A reminder to a supervisor or line manager about somebody they are responsible for."""
+    when = format_date(due_on)
+    wordings = {
+        AlertKind.DUE_SOON: (
+            f"Supervision due soon: {name}",
+            f"{name}'s next supervision is due by {when}. If it is not booked yet, book it now.",
+        ),
+        AlertKind.OVERDUE: (
+            f"Supervision overdue: {name}",
+            f"{name}'s supervision was due on {when} and has not been held yet. Book it as soon as you "
+            "can, and record why it was missed and what cover was arranged.",
+        ),
+        AlertKind.WRITE_UP_OVERDUE: (
+            f"Supervision record not signed: {name}",
+            f"The record of {name}'s supervision on {format_date(held_on or due_on)} has not been signed "
+            f"by the supervisor. It should have been signed by {when}.",
+        ),
+        AlertKind.AGREEMENT_REVIEW_DUE: (
+            f"Supervision agreement review due: {name}",
+            f"{name}'s supervision agreement is due for review on {when}.",
+        ),
+        AlertKind.REGISTRATION_RENEWAL_DUE: (
+            f"Social Work England renewal due: {name}",
+            f"{name}'s Social Work England registration is due for renewal on {when}.",
+        ),
+        AlertKind.DBS_RENEWAL_DUE: (
+            f"DBS check renewal due: {name}",
+            f"{name}'s DBS check is due for renewal on {when}.",
+        ),
+    }
+    return Wording(*wordings[kind])
+
+
+def escalation(
+    name: str, team_name: str | None, supervisor_name: str | None, status: SupervisionStatus
+) -> Wording:
+    """To the head of service: somebody's supervision is overdue beyond the escalation point."""
+    where = f" ({team_name})" if team_name else ""
+    since = (
+        f"Their last supervision was on {format_date(status.last_held_on)}."
+        if status.last_held_on
+        else "They have had no supervision under their current agreement."
+    )
+    supervisor = f" Their supervisor is {supervisor_name}." if supervisor_name else ""
+    return Wording(
+        f"Escalation: {name}'s supervision is overdue",
+        f"{name}{where} was due supervision on {format_date(status.next_due_on)}, "
+        f"{_days(status.working_days_overdue)} ago. {since}{supervisor}",
+    )
+
+
+def person_line(name: str, status: SupervisionStatus) -> str:
+    if status.status in (Status.OVERDUE, Status.ESCALATED):
+        return (
+            f"{name}: {status.status.label.lower()}, due {format_date(status.next_due_on)} "
+            f"({_days(status.working_days_overdue)} ago)"
+        )
+    if status.status is Status.DUE_SOON:
+        return f"{name}: due soon, by {format_date(status.next_due_on)}"
+    return f"{name}: {status.status.label.lower()}"
+
+
+def summary_line(statuses: Sequence[SupervisionStatus]) -> str:
+    counts = Counter(status.status for status in statuses)
+    parts = [f"{counts[status]} {status.label.lower()}" for status in Status if counts[status]]
+    return ", ".join(parts)
+
+
+NEEDS_ATTENTION = (Status.ESCALATED, Status.OVERDUE, Status.DUE_SOON, Status.NO_AGREEMENT)
+
+
+def digest(
+    week_beginning: date,
+    supervisees: Sequence[tuple[str, SupervisionStatus]],
+    services: Sequence[tuple[str, Sequence[tuple[str, SupervisionStatus]]]],
+) -> Wording:
+    """A manager's weekly summary: their supervisees, then each service they head."""
+    sections = [f"Supervision for the week beginning {format_date(week_beginning)}."]
+    for heading, people in (
+        [(f"Your supervisees ({len(supervisees)})", supervisees)] if supervisees else []
+    ) + [(f"{service} ({len(people)} people)", people) for service, people in services]:
+        lines = [f"{heading}: {summary_line([status for _, status in people])}."]
+        attention = sorted(
+            (pair for pair in people if pair[1].status in NEEDS_ATTENTION),
+            key=lambda pair: (-pair[1].status.severity, pair[0]),
+        )
+        lines += [f"- {person_line(name, status)}" for name, status in attention]
+        if not attention:
+            lines.append("Nobody needs attention this week.")
+        sections.append("\n".join(lines))
+    return Wording(f"Weekly supervision summary: {format_date(week_beginning)}", "\n\n".join(sections))

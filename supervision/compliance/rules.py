@@ -1,0 +1,535 @@
+"""The compliance engine (DESIGN 5): due dates and statuses as pure functions.
+
+Nothing here reads the database, the request or the clock: callers pass today's date, the
+agreement's rule, the sessions held, the absences and the policy thresholds, so the same
+answer appears on every page, in every job and in every test.
+
+How the clock runs:
+- The interval starts at the last counted session held on or before today, or at the date
+  the current agreement was made if that is later (a new agreement starts a fresh interval;
+  an older session can never make somebody more overdue).
+- Days inside an absence (leave, sickness, parental leave, secondment, ASYE pause) do not
+  count toward the interval, so an absence moves the due date later by the days it covers.
+- ASYE: weekly for the first weeks, fortnightly until some months in, then the monthly
+  interval; the interval is the one in force on the day the clock starts. The monthly stage is
+  never stricter than the fortnightly one, so a later session can never bring a due date
+  earlier.
+"""
+
+from __future__ import annotations
+
+import calendar
+import enum
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+from supervision.compliance.working_days import add_working_days, working_days_between
+
+ONE_DAY = timedelta(days=1)
+WEEKLY_DAYS = 7
+FORTNIGHTLY_DAYS = 14
+
+
+class Status(enum.StrEnum):
+    ON_TRACK = "on_track"
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"
+    ESCALATED = "escalated"
+    PAUSED = "paused"
+    NO_AGREEMENT = "no_agreement"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+    @property
+    def severity(self) -> int:
+        """Order of concern for sorting: escalated first, on track last."""
+        return STATUS_SEVERITY[self]
+
+
+STATUS_LABELS = {
+    Status.ON_TRACK: "On track",
+    Status.DUE_SOON: "Due soon",
+    Status.OVERDUE: "Overdue",
+    Status.ESCALATED: "Escalated",
+    Status.PAUSED: "Paused",
+    Status.NO_AGREEMENT: "No agreement",
+}
+STATUS_SEVERITY = {
+    Status.ON_TRACK: 0,
+    Status.PAUSED: 1,
+    Status.DUE_SOON: 2,
+    Status.NO_AGREEMENT: 3,
+    Status.OVERDUE: 4,
+    Status.ESCALATED: 5,
+}
+
+
+class DateState(enum.StrEnum):
+    """Where a single due date (review, registration, DBS) stands today."""
+
+    NOT_YET = "not_yet"
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"
+
+
+# ---------------------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Policy settings, all in one place (the organisation's SupervisionPolicy and config)."""
+
+    due_soon_working_days: int = 5
+    escalation_working_days: int = 10
+    write_up_working_days: int = 5
+    renewal_notice_days: int = 28
+    dbs_renewal_months: int = 36
+
+
+@dataclass(frozen=True)
+class IntervalRule:
+    """At least one session every `interval_days` counted days."""
+
+    interval_days: int
+
+    def __post_init__(self):
+        if self.interval_days < 1:
+            raise ValueError("interval_days must be at least 1")
+
+
+@dataclass(frozen=True)
+class AsyeStagedRule:
+    """LGA Employer Standards: weekly, then fortnightly, then monthly from the ASYE start."""
+
+    started_on: date
+    weekly_weeks: int = 6
+    fortnightly_until_months: int = 6
+    monthly_interval_days: int = 28
+
+    def interval_on(self, day: date) -> int:
+        """The interval in force for a clock starting on `day`."""
+        if day < self.started_on + timedelta(weeks=self.weekly_weeks):
+            return WEEKLY_DAYS
+        if day < add_months(self.started_on, self.fortnightly_until_months):
+            return FORTNIGHTLY_DAYS
+        return max(self.monthly_interval_days, FORTNIGHTLY_DAYS)
+
+
+FrequencyRule = IntervalRule | AsyeStagedRule | None
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """The current agreement, reduced to what the engine needs; rule None means no requirement."""
+
+    agreed_on: date
+    rule: FrequencyRule
+    review_due_on: date | None = None
+    counts_group_sessions: bool = True
+
+
+@dataclass(frozen=True)
+class AbsenceSpan:
+    starts_on: date
+    ends_on: date  # inclusive
+
+    def __post_init__(self):
+        if self.ends_on < self.starts_on:
+            raise ValueError("an absence cannot end before it starts")
+
+    def __contains__(self, day: date) -> bool:
+        return self.starts_on <= day <= self.ends_on
+
+
+@dataclass(frozen=True)
+class HeldSession:
+    held_on: date
+    group: bool = False
+
+
+@dataclass(frozen=True)
+class WriteUp:
+    """A held session's record: when it was held and when the supervisor signed it."""
+
+    held_on: date
+    supervisor_signed_on: date | None
+
+
+@dataclass(frozen=True)
+class SupervisionFacts:
+    """Everything about one supervisee's supervision the frequency rules look at."""
+
+    agreement: Agreement | None
+    held: tuple[HeldSession, ...] = ()
+    absences: tuple[AbsenceSpan, ...] = ()
+
+
+@dataclass(frozen=True)
+class PersonFacts:
+    """All of one person's due dates: supervision, write-ups, actions and professional renewals."""
+
+    supervision: SupervisionFacts
+    write_ups: tuple[WriteUp, ...] = ()
+    open_action_due_dates: tuple[date, ...] = ()
+    registration_renewal_on: date | None = None
+    dbs_checked_on: date | None = None
+
+
+# --------------------------------------------------------------------------- outputs
+
+
+@dataclass(frozen=True)
+class SupervisionStatus:
+    status: Status
+    next_due_on: date | None = None
+    last_held_on: date | None = None
+    days_overdue: int = 0  # calendar days past the due date, absence days not counted
+    working_days_overdue: int = 0
+    working_days_until_due: int | None = None
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.days_overdue > 0
+
+
+@dataclass(frozen=True)
+class DueDate:
+    due_on: date
+    state: DateState
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.state is not DateState.NOT_YET
+
+
+@dataclass(frozen=True)
+class IntervalOutcome:
+    """One interval of the rule: met by a session on or before its due date, or missed."""
+
+    opened_on: date
+    due_on: date
+    closed_on: date
+    met: bool
+
+
+@dataclass(frozen=True)
+class PeriodCompliance:
+    met: int
+    missed: int
+
+    @property
+    def required(self) -> int:
+        return self.met + self.missed
+
+    @property
+    def share(self) -> float | None:
+        """Share of intervals met, or None when no interval closed in the period."""
+        return self.met / self.required if self.required else None
+
+
+@dataclass(frozen=True)
+class Assessment:
+    supervision: SupervisionStatus
+    write_ups_pending: int = 0
+    write_ups_overdue: int = 0
+    actions_overdue: int = 0
+    agreement_review: DueDate | None = None
+    registration_renewal: DueDate | None = None
+    dbs_renewal: DueDate | None = None
+    prompts: tuple[str, ...] = field(default=())
+
+
+# ------------------------------------------------------------------------ date tools
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, clamped to the month's end (31 Jan + 1 month = 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def merge_absences(absences: Iterable[AbsenceSpan]) -> tuple[AbsenceSpan, ...]:
+    """Absences sorted, with overlapping and touching spans joined."""
+    merged: list[AbsenceSpan] = []
+    for span in sorted(absences, key=lambda a: a.starts_on):
+        if merged and span.starts_on <= merged[-1].ends_on + ONE_DAY:
+            if span.ends_on > merged[-1].ends_on:
+                merged[-1] = AbsenceSpan(merged[-1].starts_on, span.ends_on)
+        else:
+            merged.append(span)
+    return tuple(merged)
+
+
+def is_absent(day: date, absences: Sequence[AbsenceSpan]) -> bool:
+    return any(day in span for span in absences)
+
+
+def counted_date_after(start: date, days: int, absences: Sequence[AbsenceSpan]) -> date:
+    """The date `days` counted days after `start`, skipping days inside (merged) absences."""
+    remaining, cursor = days, start
+    for span in absences:
+        if span.ends_on <= cursor:
+            continue
+        first_absent = max(span.starts_on, cursor + ONE_DAY)
+        available = (first_absent - cursor).days - 1
+        if remaining <= available:
+            break
+        remaining -= available
+        cursor = span.ends_on
+    return cursor + timedelta(days=remaining)
+
+
+def _absent_days_between(start: date, end: date, absences: Sequence[AbsenceSpan]) -> int:
+    """Days after `start` up to and including `end` that fall inside an absence."""
+    total = 0
+    for span in absences:
+        first, last = max(span.starts_on, start + ONE_DAY), min(span.ends_on, end)
+        if first <= last:
+            total += (last - first).days + 1
+    return total
+
+
+def counted_days_between(start: date, end: date, absences: Sequence[AbsenceSpan]) -> int:
+    """Calendar days after `start` up to `end`, not counting absence days."""
+    if end <= start:
+        return 0
+    return (end - start).days - _absent_days_between(start, end, absences)
+
+
+def counted_working_days_between(start: date, end: date, absences: Sequence[AbsenceSpan]) -> int:
+    """Working days after `start` up to `end`, not counting working days inside absences."""
+    if end <= start:
+        return 0
+    total = working_days_between(start, end)
+    for span in absences:
+        first, last = max(span.starts_on, start + ONE_DAY), min(span.ends_on, end)
+        if first <= last:
+            total -= working_days_between(first - ONE_DAY, last)
+    return total
+
+
+# ------------------------------------------------------------------- supervision rule
+
+
+def _interval_for(agreement: Agreement, clock_start: date) -> int | None:
+    rule = agreement.rule
+    if rule is None:
+        return None
+    if isinstance(rule, AsyeStagedRule):
+        return rule.interval_on(clock_start)
+    return rule.interval_days
+
+
+def counted_held_dates(facts: SupervisionFacts, today: date) -> list[date]:
+    """Dates of sessions that count toward the agreement, held on or before today, in order."""
+    agreement = facts.agreement
+    allow_group = agreement is None or agreement.counts_group_sessions
+    return sorted(
+        {
+            session.held_on
+            for session in facts.held
+            if session.held_on <= today and (allow_group or not session.group)
+        }
+    )
+
+
+def _clock_start(agreement: Agreement, held: Sequence[date]) -> date:
+    return max(held[-1], agreement.agreed_on) if held else agreement.agreed_on
+
+
+def next_due_date(facts: SupervisionFacts, today: date) -> date | None:
+    """When the next session is due, or None where there is no agreement or no requirement."""
+    if facts.agreement is None:
+        return None
+    clock_start = _clock_start(facts.agreement, counted_held_dates(facts, today))
+    interval = _interval_for(facts.agreement, clock_start)
+    if interval is None:
+        return None
+    return counted_date_after(clock_start, interval, merge_absences(facts.absences))
+
+
+def supervision_status(facts: SupervisionFacts, today: date, thresholds: Thresholds) -> SupervisionStatus:
+    """Status, next due date and lateness of one supervisee's supervision on `today`.
+
+    Due soon: due within `due_soon_working_days` working days (or today). Overdue: the due
+    date has passed. Escalated: overdue by more than `escalation_working_days` working days.
+    Paused: today falls inside an absence (lateness so far is still reported).
+    """
+    if facts.agreement is None:
+        return SupervisionStatus(Status.NO_AGREEMENT)
+    held = counted_held_dates(facts, today)
+    last_held = held[-1] if held else None
+    due = next_due_date(facts, today)
+    if due is None:
+        return SupervisionStatus(Status.ON_TRACK, last_held_on=last_held)
+
+    absences = merge_absences(facts.absences)
+    days_overdue = counted_days_between(due, today, absences)
+    working_days_overdue = counted_working_days_between(due, today, absences)
+    until_due = counted_working_days_between(today, due, absences) if today <= due else None
+    if is_absent(today, absences):
+        status = Status.PAUSED
+    elif today <= due:
+        status = Status.DUE_SOON if until_due <= thresholds.due_soon_working_days else Status.ON_TRACK
+    elif working_days_overdue > thresholds.escalation_working_days:
+        status = Status.ESCALATED
+    else:
+        status = Status.OVERDUE
+    return SupervisionStatus(
+        status=status,
+        next_due_on=due,
+        last_held_on=last_held,
+        days_overdue=days_overdue,
+        working_days_overdue=working_days_overdue,
+        working_days_until_due=until_due,
+    )
+
+
+def interval_outcomes(facts: SupervisionFacts, today: date) -> list[IntervalOutcome]:
+    """Every closed interval since the agreement was made, in order.
+
+    An interval opens at a session (or the agreement date) and closes at the next session
+    on or before its due date (met) or at the due date itself (missed); after a miss the
+    next interval opens at the due date, so a long gap counts one miss per interval.
+    """
+    agreement = facts.agreement
+    if agreement is None or agreement.rule is None:
+        return []
+    held = counted_held_dates(facts, today)
+    absences = merge_absences(facts.absences)
+    cursor = agreement.agreed_on
+    outcomes: list[IntervalOutcome] = []
+    while True:
+        interval = _interval_for(agreement, cursor)
+        if interval is None:
+            return outcomes
+        due = counted_date_after(cursor, interval, absences)
+        index = bisect_right(held, cursor)
+        next_session = held[index] if index < len(held) else None
+        if next_session is not None and next_session <= due:
+            outcomes.append(IntervalOutcome(cursor, due, next_session, met=True))
+            cursor = next_session
+        elif due < today:
+            outcomes.append(IntervalOutcome(cursor, due, due, met=False))
+            cursor = due
+        else:
+            return outcomes
+
+
+def period_compliance(
+    facts: SupervisionFacts, starts_on: date, ends_on: date, today: date
+) -> PeriodCompliance:
+    """Intervals that closed between `starts_on` and `ends_on` (inclusive): how many were met."""
+    closed = [
+        outcome
+        for outcome in interval_outcomes(facts, min(today, ends_on))
+        if starts_on <= outcome.closed_on <= ends_on
+    ]
+    met = sum(1 for outcome in closed if outcome.met)
+    return PeriodCompliance(met=met, missed=len(closed) - met)
+
+
+# ------------------------------------------------------------- other due dates
+
+
+def write_up_due_on(held_on: date, thresholds: Thresholds) -> date:
+    """The last day the supervisor may sign the record and still be on time."""
+    return add_working_days(held_on, thresholds.write_up_working_days)
+
+
+def write_up_signed_on_time(write_up: WriteUp, thresholds: Thresholds) -> bool | None:
+    """True when signed within the limit, False when signed late, None while unsigned."""
+    if write_up.supervisor_signed_on is None:
+        return None
+    return write_up.supervisor_signed_on <= write_up_due_on(write_up.held_on, thresholds)
+
+
+def write_up_is_overdue(write_up: WriteUp, today: date, thresholds: Thresholds) -> bool:
+    """Unsigned by the supervisor more than `write_up_working_days` working days after the session."""
+    return write_up.supervisor_signed_on is None and today > write_up_due_on(write_up.held_on, thresholds)
+
+
+def actions_overdue(open_action_due_dates: Iterable[date], today: date) -> int:
+    """Open (or carried-forward) actions whose due date has passed."""
+    return sum(1 for due_on in open_action_due_dates if due_on < today)
+
+
+def date_state(due_on: date, today: date, notice_days: int) -> DueDate:
+    """A single due date: overdue once passed, due soon within `notice_days` calendar days."""
+    if today > due_on:
+        return DueDate(due_on, DateState.OVERDUE)
+    if (due_on - today).days <= notice_days:
+        return DueDate(due_on, DateState.DUE_SOON)
+    return DueDate(due_on, DateState.NOT_YET)
+
+
+def dbs_renewal_due_on(checked_on: date, thresholds: Thresholds) -> date:
+    return add_months(checked_on, thresholds.dbs_renewal_months)
+
+
+def assess(person: PersonFacts, today: date, thresholds: Thresholds) -> Assessment:
+    """Every due date for one person on `today`, with a short plain-English list of prompts."""
+    supervision = supervision_status(person.supervision, today, thresholds)
+    pending = [write_up for write_up in person.write_ups if write_up.supervisor_signed_on is None]
+    overdue_write_ups = sum(1 for write_up in pending if write_up_is_overdue(write_up, today, thresholds))
+    agreement = person.supervision.agreement
+    review = (
+        date_state(agreement.review_due_on, today, thresholds.renewal_notice_days)
+        if agreement is not None and agreement.review_due_on is not None
+        else None
+    )
+    registration = (
+        date_state(person.registration_renewal_on, today, thresholds.renewal_notice_days)
+        if person.registration_renewal_on is not None
+        else None
+    )
+    dbs = (
+        date_state(
+            dbs_renewal_due_on(person.dbs_checked_on, thresholds), today, thresholds.renewal_notice_days
+        )
+        if person.dbs_checked_on is not None
+        else None
+    )
+    assessment = Assessment(
+        supervision=supervision,
+        write_ups_pending=len(pending),
+        write_ups_overdue=overdue_write_ups,
+        actions_overdue=actions_overdue(person.open_action_due_dates, today),
+        agreement_review=review,
+        registration_renewal=registration,
+        dbs_renewal=dbs,
+    )
+    return replace(assessment, prompts=prompts_for(assessment))
+
+
+def prompts_for(assessment: Assessment) -> tuple[str, ...]:
+    """What needs doing, in words a page or an email can show (never supervision content)."""
+    prompts: list[str] = []
+    if assessment.write_ups_overdue:
+        prompts.append(f"{_count(assessment.write_ups_overdue, 'record')} not signed within the time limit")
+    if assessment.actions_overdue:
+        its = "its" if assessment.actions_overdue == 1 else "their"
+        prompts.append(f"{_count(assessment.actions_overdue, 'action')} past {its} due date")
+    for label, due in (
+        ("Supervision agreement review", assessment.agreement_review),
+        ("Social Work England registration renewal", assessment.registration_renewal),
+        ("DBS check renewal", assessment.dbs_renewal),
+    ):
+        if due is not None and due.needs_attention:
+            when = "was due" if due.state is DateState.OVERDUE else "is due"
+            prompts.append(f"{label} {when} on {format_date(due.due_on)}")
+    return tuple(prompts)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def format_date(day: date) -> str:
+    """GOV.UK style: 1 December 2026."""
+    return f"{day.day} {day:%B %Y}"

@@ -1,0 +1,84 @@
+"""A person's compliance page, where gaps are explained, and the scheduled jobs page for admins."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from supervision.clock import clock
+from supervision.compliance import job_runs, rules, services
+from supervision.compliance.forms import OverdueExplanationForm
+from supervision.compliance.models import GapReason
+from supervision.extensions import db
+from supervision.org.models import Role, Staff
+from supervision.permissions import (
+    may_manage_supervision_of,
+    may_view_supervision_page,
+    require,
+    roles_required,
+    signed_in,
+)
+from supervision.scheduler import SCHEDULE
+
+bp = Blueprint("compliance", __name__)
+
+OVERDUE = (rules.Status.OVERDUE, rules.Status.ESCALATED)
+
+
+@bp.route("/people/<int:person_id>/compliance", methods=["GET", "POST"])
+@signed_in
+def person(person_id: int):
+    person = db.session.get(Staff, person_id)
+    require(person is not None and person.organisation_id == current_user.organisation_id)
+    result = services.compliance_for([person.id], clock().today())[person.id]
+    require(may_view_supervision_page(current_user, person, result.supervisor_id))
+    may_explain = may_manage_supervision_of(current_user, person, result.supervisor_id)
+    form = OverdueExplanationForm()
+    if request.method == "POST":
+        require(may_explain)
+        if form.validate_on_submit():
+            try:
+                services.explain_overdue(
+                    current_user,
+                    person,
+                    GapReason(form.reason.data),
+                    form.details.data,
+                    form.cover_arranged.data,
+                )
+            except services.ExplanationRefused as refusal:
+                field = getattr(form, refusal.field)
+                field.errors = [*field.errors, str(refusal)]
+            else:
+                flash(f"The reason for the gap in {person.name}'s supervision has been saved.", "success")
+                return redirect(url_for("compliance.person", person_id=person.id))
+    return render_template(
+        "compliance/person.html",
+        person=person,
+        result=result,
+        supervisor=db.session.get(Staff, result.supervisor_id) if result.supervisor_id else None,
+        explanations=services.explanations_of(person.id),
+        may_explain=may_explain and result.status in OVERDUE,
+        form=form,
+        write_up_due=[
+            (write_up, rules.write_up_due_on(write_up.held_on, result.thresholds))
+            for write_up in result.pending_write_ups
+        ],
+        today=clock().today(),
+    )
+
+
+@bp.get("/admin/scheduled-jobs")
+@roles_required(Role.ADMIN)
+def scheduled_jobs():
+    job_name = request.args.get("job")
+    names = [job.name for job in SCHEDULE]
+    if job_name not in names:
+        job_name = None
+    return render_template(
+        "scheduler/scheduled-jobs.html",
+        schedule=SCHEDULE,
+        latest=job_runs.latest_runs(),
+        failures=job_runs.latest_failures(),
+        runs=job_runs.recent_runs(job_name),
+        job_name=job_name,
+    )

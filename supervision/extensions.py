@@ -1,0 +1,32 @@
+"""Flask extensions, created once here and bound to the app in create_app()."""
+
+import sqlalchemy as sa
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+from sqlalchemy.orm import DeclarativeBase
+
+# Fixed constraint names, so migrations name the same things on SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate(render_as_batch=True, compare_type=True)
+login_manager = LoginManager()
+csrf = CSRFProtect()
+# Rate limits on sign-in and the API; storage from RATELIMIT_STORAGE_URI (memory:// by default,
+# a shared store such as Redis when several instances serve the same users).
+limiter = Limiter(key_func=get_remote_address)

@@ -1,0 +1,99 @@
+"""`flask --app wsgi import-staff FILE [--dry-run]`: the staff import from the command line.
+
+The same checks and the same all-or-nothing apply as the upload page, with progress printed as
+it goes; a refused file lists every problem by row and column and exits with status 1.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+from flask.cli import with_appcontext
+
+from supervision.extensions import db
+from supervision.hr import import_services
+from supervision.hr.import_rules import FileRefused, ImportPlan
+from supervision.hr.import_services import ImportInterrupted, ImportRefused
+from supervision.org.models import Organisation
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(import_staff_command)
+
+
+def organisation_for(name: str | None) -> Organisation:
+    organisations = list(db.session.scalars(sa.select(Organisation).order_by(Organisation.name)))
+    if name is not None:
+        for organisation in organisations:
+            if organisation.name.lower() == name.strip().lower():
+                return organisation
+        raise click.ClickException(f"There is no organisation called {name}.")
+    if len(organisations) == 1:
+        return organisations[0]
+    if not organisations:
+        raise click.ClickException("There is no organisation yet: run `flask --app wsgi create-admin` first.")
+    raise click.ClickException(
+        "Name the organisation with --organisation: " + ", ".join(o.name for o in organisations)
+    )
+
+
+def plural(count: int, one: str, many: str) -> str:
+    return f"{count:,} {one if count == 1 else many}"
+
+
+def plan_summary(plan: ImportPlan) -> str:
+    return (
+        f"{plural(len(plan.creates), 'person', 'people')} to add, "
+        f"{plural(len(plan.updates), 'person', 'people')} to update, "
+        f"{plural(len(plan.leavers), 'leaver', 'leavers')} to record, "
+        f"{plural(plan.unchanged, 'person', 'people')} already up to date"
+    )
+
+
+def print_progress(stage: str, done: int, total: int) -> None:
+    click.echo(f"  {stage}: {done:,} of {total:,}")
+
+
+@click.command("import-staff")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check the file and say what it would change; write nothing.")
+@click.option("--organisation", "organisation_name", help="The organisation, when there is more than one.")
+@with_appcontext
+def import_staff_command(file: Path, dry_run: bool, organisation_name: str | None) -> None:
+    """Import staff from a CSV file (columns in docs/import.md): all of it, or none of it."""
+    organisation = organisation_for(organisation_name)
+    started = time.perf_counter()
+    click.echo(f"Checking {file.name} for {organisation.name}…")
+    try:
+        plan = import_services.import_staff(
+            organisation.id,
+            file.read_bytes(),
+            dry_run=dry_run,
+            progress=print_progress,
+            on_checked=lambda plan: click.echo(
+                f"Checked {plural(plan.rows, 'row', 'rows')}: {plan_summary(plan)}."
+            ),
+        )
+    except FileRefused as refusal:
+        raise click.ClickException("\n".join(refusal.messages) + "\nNothing was imported.") from None
+    except ImportRefused as refusal:
+        for error in refusal.plan.errors:
+            click.echo(f"Row {error.row}, column {error.column}: {error.message}", err=True)
+        rows = len({error.row for error in refusal.plan.errors})
+        raise click.ClickException(
+            f"The file has {plural(len(refusal.plan.errors), 'problem', 'problems')} in "
+            f"{plural(rows, 'row', 'rows')}. Nothing was imported."
+        ) from None
+    except ImportInterrupted as interrupted:
+        raise click.ClickException(str(interrupted)) from None
+    seconds = time.perf_counter() - started
+    if dry_run:
+        click.echo(f"Dry run: nothing was written ({seconds:.1f} s).")
+    elif not plan.changed:
+        click.echo("Everyone in the file is already up to date: nothing was changed.")
+    else:
+        click.echo(f"Imported in {seconds:.1f} s.")

@@ -1,0 +1,152 @@
+"""The retention report as CSV and XLSX, with the same withheld cells as the page.
+
+Both files say which organisation and period they cover and when they were made. Text that a
+spreadsheet would run as a formula (starting = + - @, or a tab or carriage return) is written
+with a leading apostrophe, so a team called "=HYPERLINK(...)" stays text (OWASP CSV injection).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from supervision.clock import LONDON
+from supervision.hr.disclosure import SUPPRESSED_TEXT, Kind, Shown
+from supervision.hr.metrics import Level, Retention
+from supervision.hr.tables import Row, format_date, period_text, retention_tables, trend_tables
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+LEVEL_LABELS = {Level.ORGANISATION: "Organisation", Level.SERVICE: "Service", Level.TEAM: "Team"}
+ROW_HEADINGS = ("Level", "Service", "Name")
+SMALL_NUMBERS_NOTE = (
+    f"Team-level counts below 5, and figures worked out from them, are shown as '{SUPPRESSED_TEXT}'."
+)
+
+
+def safe_text(value: str) -> str:
+    """Text that cannot start a formula in Excel, LibreOffice or Google Sheets."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def generated_text(generated_at: datetime) -> str:
+    local = generated_at.astimezone(LONDON)
+    return f"{format_date(local.date())} at {local:%H:%M} (UK time)"
+
+
+def _about(report: Retention, organisation_name: str, generated_at: datetime) -> list[list[str]]:
+    return [
+        ["Retention summary", organisation_name],
+        ["Period", period_text(report)],
+        ["Snapshot date", format_date(report.year.snapshot)],
+        ["Generated", generated_text(generated_at)],
+        ["Scope", "Registered social workers (DfE children's social work workforce census definitions)"],
+        ["Small numbers", SMALL_NUMBERS_NOTE],
+    ]
+
+
+def _row_labels(row: Row) -> list[str]:
+    service = row.service if row.level is Level.TEAM else (row.name if row.level is Level.SERVICE else "")
+    return [LEVEL_LABELS[row.level], service or "", row.name]
+
+
+SHEET_NAMES = {
+    "in-post": "In post",
+    "vacancies": "Vacancies",
+    "starters-and-leavers": "Starters and leavers",
+    "length-of-service": "Length of service",
+    "destination": "Destinations",
+    "supervision": "Supervision",
+}
+
+
+def _sections(report: Retention):
+    """(sheet name, title, header, rows of cells) for every table, the trends last."""
+    for table in retention_tables(report):
+        rows = [[*_row_labels(r), *r.cells] for r in table.rows]
+        yield SHEET_NAMES[table.key], table.title, [*ROW_HEADINGS, *table.columns], rows
+    for trend in trend_tables(report):
+        rows = [[f"{first:%B %Y}", *cells] for first, cells in trend.months]
+        title = f"Monthly trend: {trend.unit.name}"
+        yield f"Trend {trend.unit.name}", title, ["Month", *trend.columns], rows
+
+
+def retention_csv(report: Retention, organisation_name: str, generated_at: datetime) -> bytes:
+    """UTF-8 with a byte order mark, so Excel opens the pound signs and dashes correctly."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for line in _about(report, organisation_name, generated_at):
+        writer.writerow([safe_text(cell) for cell in line])
+    for _, title, header, rows in _sections(report):
+        writer.writerow([])
+        writer.writerow([safe_text(title)])
+        writer.writerow([safe_text(cell) for cell in header])
+        for row in rows:
+            writer.writerow([cell.text if isinstance(cell, Shown) else safe_text(cell) for cell in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _sheet_title(title: str, used: set[str]) -> str:
+    """Excel sheet names: at most 31 characters, none of []:*?/\\, unique in the workbook."""
+    cleaned = "".join("-" if char in "[]:*?/\\" else char for char in title)[:31]
+    name, number = cleaned, 2
+    while name.lower() in used:
+        suffix = f" ({number})"
+        name, number = cleaned[: 31 - len(suffix)] + suffix, number + 1
+    used.add(name.lower())
+    return name
+
+
+NUMBER_FORMATS = {Kind.COUNT: "#,##0", Kind.FTE: "#,##0.0#", Kind.RATE: "0.0%", Kind.AVERAGE: "0.0"}
+
+
+def _write_cell(sheet, row: int, column: int, cell) -> None:
+    """Figures as numbers in the right format (a rate as a percentage), withheld ones as words."""
+    target = sheet.cell(row=row, column=column)
+    if not isinstance(cell, Shown):
+        target.value = safe_text(str(cell))
+        return
+    number = cell.number
+    if number is None:
+        target.value = cell.text
+        return
+    if cell.kind is Kind.RATE:
+        number = number / 100
+    target.value = float(number) if isinstance(number, Decimal) else number
+    target.number_format = NUMBER_FORMATS[cell.kind]
+
+
+def retention_xlsx(report: Retention, organisation_name: str, generated_at: datetime) -> bytes:
+    """One sheet about the report, then one sheet per table; numbers are numbers."""
+    workbook = Workbook()
+    about = workbook.active
+    about.title = "About"
+    bold = Font(bold=True)
+    for line in _about(report, organisation_name, generated_at):
+        about.append([safe_text(cell) for cell in line])
+        about.cell(row=about.max_row, column=1).font = bold
+    about.column_dimensions["A"].width = 20
+    about.column_dimensions["B"].width = 80
+    used = {"about"}
+    for sheet_name, title, header, rows in _sections(report):
+        sheet = workbook.create_sheet(_sheet_title(sheet_name, used))
+        sheet.append([safe_text(title)])
+        sheet.cell(row=1, column=1).font = Font(bold=True, size=14)
+        sheet.append([safe_text(heading) for heading in header])
+        for cell in sheet[2]:
+            cell.font = bold
+        for row_number, row in enumerate(rows, start=3):
+            for column_number, cell in enumerate(row, start=1):
+                _write_cell(sheet, row_number, column_number, cell)
+        sheet.freeze_panes = "A3"
+        for column in sheet.iter_cols(min_row=2, max_row=2):
+            sheet.column_dimensions[column[0].column_letter].width = max(
+                12, min(40, len(str(column[0].value)) + 2)
+            )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,76 @@
+"""HR forms: the report's snapshot date, the staff import file and its confirmation, a leaver."""
+
+from __future__ import annotations
+
+from flask_wtf.file import FileField
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput
+from wtforms.fields import HiddenField, SelectChoice
+from wtforms.validators import ValidationError
+
+from supervision.forms import Form, Required, select_field, submit_field, text_field
+from supervision.hr.services import Leaving
+from supervision.org.forms import GovDateField, Present, enum_choices, optional_text
+from supervision.org.models import LeavingDestination
+
+
+class SnapshotForm(Form):
+    """Read from the query string: it changes nothing, so it has no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    snapshot_date = GovDateField(
+        "Snapshot date",
+        description="Figures are for the 12 months up to and including this day. "
+        "The census uses 30 September, for example 30 9 2026.",
+    )
+
+
+class UploadForm(Form):
+    staff_file = FileField(
+        "Upload a CSV file",
+        widget=GovFileInput(),
+        description="A CSV file saved as UTF-8, with the columns described in the guidance.",
+    )
+
+    def validate_staff_file(self, field) -> None:
+        if not field.data or not getattr(field.data, "filename", ""):
+            raise ValidationError("Select a CSV file to upload")
+
+
+class ConfirmImportForm(Form):
+    token = HiddenField()
+    confirm = submit_field("Import staff")
+
+
+class CancelImportForm(Form):
+    token = HiddenField()
+    cancel = submit_field("Cancel this import")
+
+
+class LeaverForm(Form):
+    employee_number = text_field(
+        "Employee number", Required("Enter the employee number"), description="For example, E01234"
+    )
+    end_date = GovDateField(
+        "Last day of employment",
+        Present("Enter the last day of employment"),
+        description="For example, 31 8 2026",
+    )
+    leaving_reason = text_field("Leaving reason (optional)")
+    leaving_destination = select_field(
+        "Where are they going?",
+        coerce=optional_text,
+        choices=[SelectChoice("", "Not known"), *enum_choices(LeavingDestination)],
+        invalid_choice_message="Choose a leaving destination from the list",
+    )
+
+    def leaving(self) -> Leaving:
+        return Leaving(
+            employee_number=self.employee_number.data or "",
+            end_date=self.end_date.data,
+            leaving_reason=self.leaving_reason.data,
+            leaving_destination=LeavingDestination(self.leaving_destination.data)
+            if self.leaving_destination.data
+            else None,
+        )

@@ -1,0 +1,770 @@
+"""Staff import: read a CSV file from the HR system, check all of it, and plan the changes.
+
+Pure functions: the database's current state comes in as a `Directory`, and the answer is an
+`ImportPlan` of people to create, update and record as leavers, or every error by row and
+column. Nothing here writes; `import_services.py` applies a plan that has no errors. The
+columns and values are documented for HR in docs/import.md; keep the two in step.
+
+Row numbers are the ones a spreadsheet shows: the header is row 1, the first person row 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import hashlib
+import io
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from supervision.org import rules
+from supervision.org.models import CareerStage, ContractType, LeavingDestination
+from supervision.org.rules import StaffDetails
+
+REQUIRED_COLUMNS = (
+    "employee_number",
+    "email",
+    "given_name",
+    "family_name",
+    "career_stage",
+    "registered_social_worker",
+    "contract_type",
+    "fte",
+    "start_date",
+)
+OPTIONAL_COLUMNS = (
+    "job_title",
+    "caseload",
+    "end_date",
+    "leaving_reason",
+    "leaving_destination",
+    "team",
+    "line_manager_employee_number",
+    "swe_registration_number",
+    "swe_renewal_date",
+    "dbs_check_date",
+)
+COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+
+# The Staff attributes a file sets, and the value a new person gets when its column is left out.
+DEFAULTS: dict[str, object] = {
+    "job_title": "",
+    "caseload": None,
+    "end_date": None,
+    "leaving_reason": None,
+    "leaving_destination": None,
+    "team_id": None,
+    "swe_registration_number": None,
+    "swe_renewal_date": None,
+    "dbs_check_date": None,
+}
+# Columns whose value is stored under another name.
+ATTRIBUTE_OF_COLUMN = {"team": "team_id", "line_manager_employee_number": "line_manager_id"}
+COLUMN_OF_ATTRIBUTE = {attribute: column for column, attribute in ATTRIBUTE_OF_COLUMN.items()}
+STAFF_ATTRIBUTES = tuple(ATTRIBUTE_OF_COLUMN.get(column, column) for column in COLUMNS)
+
+UTF8_BOM = b"\xef\xbb\xbf"
+SAVE_AS_CSV = "save it as ‘CSV UTF-8 (Comma delimited)’"
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+YES = {"yes", "y", "true", "1"}
+NO = {"no", "n", "false", "0"}
+OTHER_DELIMITERS = {";": "semicolons (;)", "\t": "tabs", "|": "vertical bars (|)"}
+LOOP_SHOWN = 6  # a line-management loop longer than this is shortened with "…" in the message
+WHOLE_ROW = "(whole row)"
+
+
+class FileRefused(Exception):
+    """The file cannot be read as a staff import at all (encoding, delimiter, header)."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__("; ".join(messages))
+        self.messages = messages
+
+
+@dataclass(frozen=True, order=True)
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+# ------------------------------------------------------------------- database state
+
+
+@dataclass(frozen=True)
+class ExistingStaff:
+    """A person already in the organisation, with the values an import may change."""
+
+    id: int
+    values: Mapping[str, object]  # every name in STAFF_ATTRIBUTES, plus "employee_number"
+
+
+@dataclass(frozen=True)
+class TeamRef:
+    id: int
+    name: str
+    service_name: str
+
+
+@dataclass(frozen=True)
+class Directory:
+    """What the checks need to know about the database, loaded set-based by the service."""
+
+    staff: Mapping[str, ExistingStaff]  # this organisation's people by folded employee number
+    line_managers: Mapping[int, int | None]  # staff id -> line manager id, whole organisation
+    employee_numbers_elsewhere: frozenset[str]  # folded, held in other organisations
+    email_owners: Mapping[str, int]  # lower-case email -> staff id, every organisation
+    teams: tuple[TeamRef, ...]
+    # People with no employee number yet, by lower-case email: a file gives them theirs.
+    unnumbered_by_email: Mapping[str, ExistingStaff] = field(default_factory=dict)
+    employee_number_of: Mapping[int, str | None] = field(default_factory=dict)  # for messages
+
+    def find(self, employee_number: str, email: str) -> ExistingStaff | None:
+        """The person a row is about: by employee number, else by the email of someone unnumbered."""
+        if not employee_number:
+            return None
+        found = self.staff.get(fold(employee_number))
+        if found is None and email:
+            found = self.unnumbered_by_email.get(email.strip().lower())
+        return found
+
+
+# ------------------------------------------------------------------------------ plan
+
+
+@dataclass(frozen=True)
+class PlannedStaff:
+    row: int
+    employee_number: str
+    existing_id: int | None
+    values: Mapping[str, object]  # Staff attribute -> value; the line manager is resolved below
+    line_manager_id: int | None = None  # an existing person
+    line_manager_row: str | None = None  # the folded employee number of a person this file creates
+    changes: tuple[str, ...] = ()  # the columns that differ from the database (updates only)
+
+    @property
+    def name(self) -> str:
+        return f"{self.values['given_name']} {self.values['family_name']}"
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    rows: int
+    creates: tuple[PlannedStaff, ...] = ()
+    updates: tuple[PlannedStaff, ...] = ()
+    leavers: tuple[PlannedStaff, ...] = ()  # existing people given an end date they did not have
+    unchanged: int = 0
+    errors: tuple[RowError, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.creates or self.updates or self.leavers)
+
+    def fingerprint(self) -> str:
+        """Identifies what the plan would do, so a confirm can tell the data moved under it."""
+        digest = hashlib.sha256()
+        for kind, planned in (("create", self.creates), ("update", self.updates), ("leave", self.leavers)):
+            for person in planned:
+                digest.update(repr((kind, person.row, person.existing_id, person.changes)).encode())
+        digest.update(repr((self.unchanged, self.errors)).encode())
+        return digest.hexdigest()
+
+
+# ------------------------------------------------------------------------ reading
+
+
+def fold(text: str) -> str:
+    """Employee numbers, emails and names are matched without regard to case."""
+    return text.strip().casefold()
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 text, with or without a byte order mark; anything else is refused with the reason."""
+    if not data.strip():
+        raise FileRefused(["The file is empty. Choose a CSV file with a header row and one row per person."])
+    if data.startswith(b"PK\x03\x04"):
+        raise FileRefused([f"The file is an Excel workbook, not a CSV file. In Excel, {SAVE_AS_CSV}."])
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise FileRefused([f"The file is saved as UTF-16 (‘Unicode text’). In Excel, {SAVE_AS_CSV} instead."])
+    if data.startswith(UTF8_BOM):
+        data = data[len(UTF8_BOM) :]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise FileRefused(
+            [
+                f"The file is not UTF-8 text: the first character that is not is on line {line}. "
+                "Save it as ‘CSV UTF-8 (Comma delimited)’ and upload it again."
+            ]
+        ) from None
+    if "\x00" in text:
+        raise FileRefused(["The file is not a text CSV file. Save it as ‘CSV UTF-8 (Comma delimited)’."])
+    return text
+
+
+def header_name(cell: str) -> str:
+    return re.sub(r"[\s\-]+", "_", cell.strip().lower())
+
+
+def read_rows(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header and each non-blank row with its spreadsheet row number."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[tuple[int, list[str]]] = []
+    number = 0
+    try:
+        for cells in reader:
+            number += 1
+            rows.append((number, cells))
+    except csv.Error:
+        raise FileRefused(
+            [
+                f'Row {number + 1} could not be read: a quotation mark (") is not closed or is in the '
+                "middle of a value. Put values that contain commas or quotes inside double quotes, "
+                'and write a quote inside a value as two quotes ("").'
+            ]
+        ) from None
+    rows = [(n, cells) for n, cells in rows if any(cell.strip() for cell in cells)]
+    if not rows:
+        raise FileRefused(["The file is empty. Choose a CSV file with a header row and one row per person."])
+    (_, header), body = rows[0], rows[1:]
+    check_header(header)
+    return [header_name(cell) for cell in header], body
+
+
+def check_header(header: list[str]) -> None:
+    names = [header_name(cell) for cell in header]
+    if len(header) == 1:
+        for delimiter, described in OTHER_DELIMITERS.items():
+            if delimiter in header[0]:
+                raise FileRefused(
+                    [
+                        f"The columns are separated by {described}, not commas. Save the file as "
+                        "‘CSV UTF-8 (Comma delimited)’ and upload it again."
+                    ]
+                )
+    messages = []
+    missing = [column for column in REQUIRED_COLUMNS if column not in names]
+    if missing:
+        messages.append(
+            "The header row is missing "
+            + ("the column " if len(missing) == 1 else "the columns ")
+            + ", ".join(missing)
+            + ". The first row must name the columns, as in docs/import.md."
+        )
+    unknown = [
+        cell.strip() or "(blank)" for cell, name in zip(header, names, strict=True) if name not in COLUMNS
+    ]
+    if unknown:
+        messages.append(
+            "The header row has "
+            + ("a column" if len(unknown) == 1 else "columns")
+            + " this import does not know: "
+            + ", ".join(unknown)
+            + ". The columns are: "
+            + ", ".join(COLUMNS)
+            + "."
+        )
+    repeated = sorted(name for name, count in Counter(names).items() if count > 1 and name in COLUMNS)
+    if repeated:
+        messages.append("The header row names a column more than once: " + ", ".join(repeated) + ".")
+    if messages:
+        raise FileRefused(messages)
+
+
+# ------------------------------------------------------------------ parsing values
+
+
+class CellProblem(ValueError):
+    """A value that cannot be read; the message says what was expected."""
+
+
+def parse_date(text: str, label: str) -> date | None:
+    if not text:
+        return None
+    if not ISO_DATE.match(text):
+        raise CellProblem(f"Enter the {label} as year-month-day, like 2024-09-02")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CellProblem(f"The {label} must be a real date") from None
+
+
+def _choices(enum_cls) -> dict[str, object]:
+    """Each member by its code and by its label, both in the form `header_name` gives."""
+    return {key: member for member in enum_cls for key in (member.value, header_name(member.label))}
+
+
+CHOICES = {enum_cls: _choices(enum_cls) for enum_cls in (CareerStage, ContractType, LeavingDestination)}
+
+
+def parse_choice(text: str, enum_cls, label: str):
+    """A choice by its code (fixed_term) or its label (Fixed term), in any case."""
+    if not text:
+        return None
+    found = CHOICES[enum_cls].get(text.lower()) or CHOICES[enum_cls].get(header_name(text))
+    if found is None:
+        codes = ", ".join(member.value for member in enum_cls)
+        raise CellProblem(f"{label} must be one of: {codes}")
+    return found
+
+
+def parse_yes_no(text: str) -> bool | None:
+    if not text:
+        return None
+    if text.lower() in YES:
+        return True
+    if text.lower() in NO:
+        return False
+    raise CellProblem("Registered social worker must be yes or no")
+
+
+def parse_fte(text: str) -> Decimal | None:
+    if not text:
+        return None
+    value = rules.parse_decimal(text)
+    if value is None:
+        raise CellProblem("FTE must be a number, like 0.6")
+    return value
+
+
+def parse_caseload(text: str) -> int | None:
+    if not text:
+        return None
+    value = rules.parse_whole_number(text)
+    if value is None:
+        raise CellProblem("Caseload must be a whole number, like 12")
+    return value
+
+
+PARSERS = {
+    "career_stage": lambda text: parse_choice(text, CareerStage, "Career stage"),
+    "contract_type": lambda text: parse_choice(text, ContractType, "Contract type"),
+    "leaving_destination": lambda text: parse_choice(text, LeavingDestination, "Leaving destination"),
+    "registered_social_worker": parse_yes_no,
+    "fte": parse_fte,
+    "caseload": parse_caseload,
+    "start_date": lambda text: parse_date(text, "start date"),
+    "end_date": lambda text: parse_date(text, "end date"),
+    "swe_renewal_date": lambda text: parse_date(text, "Social Work England renewal date"),
+    "dbs_check_date": lambda text: parse_date(text, "DBS check date"),
+}
+REQUIRED_MESSAGES = {
+    "employee_number": "Enter the employee number",
+    "email": "Enter the email address",
+    "given_name": "Enter the given name",
+    "family_name": "Enter the family name",
+    "career_stage": "Enter the career stage",
+    "registered_social_worker": "Enter yes or no for registered social worker",
+    "contract_type": "Enter the contract type",
+    "fte": "Enter the FTE, like 1 for full time or 0.6 for 3 days a week",
+    "start_date": "Enter the start date",
+}
+
+
+# ------------------------------------------------------------------------- teams
+
+
+class TeamFinder:
+    """A team by its id, by "Service/Team", or by a team name no other service uses."""
+
+    def __init__(self, teams: Iterable[TeamRef]):
+        self.by_id: dict[str, TeamRef] = {}
+        self.by_service_and_name: dict[tuple[str, str], TeamRef] = {}
+        self.by_name: dict[str, list[TeamRef]] = defaultdict(list)
+        self.services: set[str] = set()
+        for team in teams:
+            self.by_id[str(team.id)] = team
+            self.by_service_and_name[(fold(team.service_name), fold(team.name))] = team
+            self.by_name[fold(team.name)].append(team)
+            self.services.add(fold(team.service_name))
+
+    def find(self, text: str) -> int | None:
+        if not text:
+            return None
+        if text.isdigit():
+            if text not in self.by_id:
+                raise CellProblem(f"There is no team with the id {text}")
+            return self.by_id[text].id
+        if "/" in text:
+            service, name = (part.strip() for part in text.split("/", 1))
+            team = self.by_service_and_name.get((fold(service), fold(name)))
+            if team is not None:
+                return team.id
+            if fold(service) not in self.services:
+                raise CellProblem(f"There is no service called {service}")
+            raise CellProblem(f"The service {service} has no team called {name}")
+        matches = self.by_name.get(fold(text), [])
+        if not matches:
+            raise CellProblem(f"There is no team called {text}")
+        if len(matches) > 1:
+            raise CellProblem(
+                f"More than one service has a team called {text}: write the service too, "
+                f"like {matches[0].service_name}/{matches[0].name}"
+            )
+        return matches[0].id
+
+
+# ------------------------------------------------------------------------ one row
+
+
+DETAIL_NAMES = tuple(f.name for f in dataclasses.fields(StaffDetails))
+PLACEHOLDERS: dict[str, object] = {
+    "given_name": "",
+    "family_name": "",
+    "email": "",
+    "employee_number": "",
+    "career_stage": CareerStage.OTHER,
+    "registered_social_worker": False,
+    "contract_type": ContractType.PERMANENT,
+    "fte": Decimal("1"),
+    "start_date": date.min,
+}
+
+
+@dataclass
+class ParsedRow:
+    row: int
+    cells: dict[str, str]
+    existing: ExistingStaff | None = None
+    values: dict[str, object] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)  # column -> message
+
+    def fail(self, column: str, message: str) -> None:
+        self.errors.setdefault(column, message)
+
+
+def parse_row(row: int, cells: dict[str, str], teams: TeamFinder) -> ParsedRow:
+    """Each value read on its own; rules that compare values come afterwards."""
+    parsed = ParsedRow(row, cells)
+    for column, text in cells.items():
+        if column == "line_manager_employee_number":
+            continue
+        if column in REQUIRED_MESSAGES and not text:
+            parsed.fail(column, REQUIRED_MESSAGES[column])
+            continue
+        try:
+            if column == "team":
+                value = teams.find(text)
+            elif column in PARSERS:
+                value = PARSERS[column](text)
+            else:
+                value = text
+        except CellProblem as problem:
+            parsed.fail(column, str(problem))
+        else:
+            parsed.values[ATTRIBUTE_OF_COLUMN.get(column, column)] = value
+    return parsed
+
+
+def merged_details(parsed: ParsedRow, existing: ExistingStaff | None) -> StaffDetails:
+    """The person as they would be after the import: the file's values over the current ones.
+
+    A value that could not be read keeps a harmless stand-in; its own error is already listed.
+    """
+    base = {**(existing.values if existing else DEFAULTS), **parsed.values}
+    values = {name: base.get(name) for name in DETAIL_NAMES}
+    for name, stand_in in PLACEHOLDERS.items():
+        if values[name] is None:
+            values[name] = stand_in
+    values["team_id"] = None
+    values["line_manager_id"] = None
+    return rules.normalised(StaffDetails(**values))
+
+
+def person_problems(details: StaffDetails) -> dict[str, str]:
+    """The organisation's rules for one person (`rules.staff_details_problems`), the same messages.
+
+    Composed here from the same rule functions because that function copies the details with
+    `dataclasses.asdict` first, which is most of the time taken for a 40,000-row file.
+    """
+    problems = rules.text_problems(vars(details), rules.STAFF_TEXT_FIELDS)
+    checks = {
+        "email": rules.email_problem(details.email),
+        "swe_registration_number": rules.swe_number_problem(details.swe_registration_number),
+        "fte": rules.fte_problem(details.fte),
+        "caseload": rules.caseload_problem(details.caseload),
+        "end_date": rules.end_date_problem(details.start_date, details.end_date),
+    }
+    for attribute, message in checks.items():
+        if message and attribute not in problems:
+            problems[attribute] = message
+    for attribute, message in rules.leaving_problems(
+        details.end_date, details.leaving_reason, details.leaving_destination
+    ).items():
+        problems.setdefault(attribute, message)
+    return problems
+
+
+def check_details(parsed: ParsedRow, details: StaffDetails) -> None:
+    """Put each broken rule on the column it is about, unless that column already has an error."""
+    for attribute, message in person_problems(details).items():
+        column = COLUMN_OF_ATTRIBUTE.get(attribute, attribute)
+        if column in parsed.cells and column not in parsed.errors:
+            parsed.fail(column, message)
+        elif column not in parsed.cells and column not in parsed.errors:
+            # A rule broken by a value this file does not set (an end date kept from before).
+            parsed.fail(WHOLE_ROW, f"{message} (the {column} column is not in the file)")
+
+
+# ----------------------------------------------------------------------- the plan
+
+
+def plan_import(text: str, directory: Directory) -> ImportPlan:
+    """Check the whole file and say what importing it would do, or everything wrong with it."""
+    header, body = read_rows(text)
+    teams = TeamFinder(directory.teams)
+    errors: list[RowError] = []
+    parsed_rows: list[ParsedRow] = []
+    for number, cells in body:
+        if len(cells) != len(header):
+            errors.append(
+                RowError(
+                    number,
+                    WHOLE_ROW,
+                    f"The row has {len(cells)} values but the header has {len(header)} columns. "
+                    "A value with a comma in it must be inside double quotes.",
+                )
+            )
+            continue
+        values = {column: value.strip() for column, value in zip(header, cells, strict=True)}
+        parsed = parse_row(number, values, teams)
+        parsed.existing = directory.find(values["employee_number"], values["email"])
+        parsed_rows.append(parsed)
+
+    keyed = _check_keys(parsed_rows, directory)
+    details = {}
+    for parsed in parsed_rows:
+        details[parsed.row] = merged_details(parsed, parsed.existing)
+        check_details(parsed, details[parsed.row])
+    _check_emails(parsed_rows, details, directory)
+    managers = _resolve_line_managers(parsed_rows, keyed, directory)
+
+    for parsed in parsed_rows:
+        errors.extend(RowError(parsed.row, column, message) for column, message in parsed.errors.items())
+    if errors:
+        column_order = {column: position for position, column in enumerate((WHOLE_ROW, *COLUMNS))}
+        errors.sort(key=lambda e: (e.row, column_order.get(e.column, len(column_order)), e.message))
+        return ImportPlan(rows=len(body), errors=tuple(errors))
+    return _plan(parsed_rows, details, managers, directory, rows=len(body))
+
+
+def _check_keys(parsed_rows: list[ParsedRow], directory: Directory) -> dict[str, ParsedRow]:
+    """Each employee number once in the file, and not someone else's in another organisation."""
+    first_row: dict[str, ParsedRow] = {}
+    for parsed in parsed_rows:
+        number = parsed.cells.get("employee_number", "")
+        if not number:
+            continue
+        key = fold(number)
+        if key in first_row:
+            parsed.fail("employee_number", f"Employee number {number} is also on row {first_row[key].row}")
+        elif key in directory.employee_numbers_elsewhere:
+            parsed.fail(
+                "employee_number", f"Employee number {number} belongs to someone in another organisation"
+            )
+        else:
+            first_row[key] = parsed
+    return first_row
+
+
+def _check_emails(
+    parsed_rows: list[ParsedRow], details: Mapping[int, StaffDetails], directory: Directory
+) -> None:
+    """Each email address belongs to one person once the whole file is applied."""
+    in_file: dict[str, ParsedRow] = {}
+    staying_with = dict(directory.email_owners)
+    # Addresses this file moves away from their current owner are free for someone else.
+    for parsed in parsed_rows:
+        existing = parsed.existing
+        if existing is not None and "email" in parsed.cells:
+            old = str(existing.values["email"]).lower()
+            if staying_with.get(old) == existing.id and old != details[parsed.row].email:
+                del staying_with[old]
+    for parsed in parsed_rows:
+        if "email" in parsed.errors or "email" not in parsed.cells:
+            continue
+        email = details[parsed.row].email
+        existing = parsed.existing
+        if email in in_file:
+            parsed.fail("email", f"The email address {email} is also on row {in_file[email].row}")
+            continue
+        in_file[email] = parsed
+        owner = staying_with.get(email)
+        if owner is not None and (existing is None or owner != existing.id):
+            parsed.fail("email", f"The email address {email} belongs to another member of staff")
+
+
+def _resolve_line_managers(
+    parsed_rows: list[ParsedRow], keyed: Mapping[str, ParsedRow], directory: Directory
+) -> dict[int, tuple[int | None, str | None]]:
+    """row -> (existing manager id, or the folded employee number of a new row), loops refused.
+
+    People are nodes: an existing person by id, a new person by a negative row number.
+    """
+    node_of_key = {
+        key: parsed.existing.id if parsed.existing else -parsed.row for key, parsed in keyed.items()
+    }
+    label = {node_of_key[key]: parsed.cells["employee_number"] for key, parsed in keyed.items()}
+    graph: dict[int, int | None] = dict(directory.line_managers)
+    resolved: dict[int, tuple[int | None, str | None]] = {}
+    for key, parsed in keyed.items():
+        if "line_manager_employee_number" not in parsed.cells:
+            continue
+        text, node = parsed.cells["line_manager_employee_number"], node_of_key[key]
+        if not text:
+            graph[node] = None
+            resolved[parsed.row] = (None, None)
+            continue
+        manager_key = fold(text)
+        if manager_key in node_of_key:
+            manager = node_of_key[manager_key]
+        elif manager_key in directory.staff:
+            manager = directory.staff[manager_key].id
+        else:
+            parsed.fail(
+                "line_manager_employee_number",
+                f"Nobody has the employee number {text}, in this file or already in the service",
+            )
+            continue
+        if manager == node:
+            parsed.fail("line_manager_employee_number", "A person cannot be their own line manager")
+            continue
+        graph[node] = manager
+        resolved[parsed.row] = (None, manager_key) if manager < 0 else (manager, None)
+
+    rows_by_node = {node_of_key[key]: parsed for key, parsed in keyed.items()}
+    for loop in _loops(graph, rows_by_node):
+        names = [label.get(node) or directory.employee_number_of.get(node) or "someone" for node in loop]
+        shown = names[:LOOP_SHOWN] + (["…"] if len(names) > LOOP_SHOWN else [])
+        message = "Line managers would go round in a loop: " + " → ".join([*shown, names[0]])
+        for node in loop:
+            if node in rows_by_node:
+                rows_by_node[node].fail("line_manager_employee_number", message)
+    return resolved
+
+
+def _loops(graph: Mapping[int, int | None], starts: Iterable[int]) -> list[list[int]]:
+    """Every loop reachable from `starts` in a person → line manager graph, in linear time."""
+    state: dict[int, int] = {}  # 1: on the path being walked, 2: finished
+    loops = []
+    for start in starts:
+        path: list[int] = []
+        node: int | None = start
+        while node is not None and node not in state:
+            state[node] = 1
+            path.append(node)
+            node = graph.get(node)
+        if node is not None and state.get(node) == 1:
+            loops.append(path[path.index(node) :])
+        for visited in path:
+            state[visited] = 2
+    return loops
+
+
+def _plan(
+    parsed_rows: list[ParsedRow],
+    details: Mapping[int, StaffDetails],
+    managers: Mapping[int, tuple[int | None, str | None]],
+    directory: Directory,
+    rows: int,
+) -> ImportPlan:
+    creates, updates, leavers, unchanged = [], [], [], 0
+    for parsed in parsed_rows:
+        person = details[parsed.row]
+        existing = parsed.existing
+        values = {
+            attribute: getattr(person, attribute)
+            for attribute in STAFF_ATTRIBUTES
+            if attribute != "line_manager_id"
+        }
+        values["employee_number"] = person.employee_number
+        values["team_id"] = parsed.values.get("team_id", existing.values["team_id"] if existing else None)
+        manager_id, manager_row = managers.get(parsed.row, (None, None))
+        if existing is not None and "line_manager_employee_number" not in parsed.cells:
+            manager_id = existing.values["line_manager_id"]
+        planned = PlannedStaff(
+            row=parsed.row,
+            employee_number=person.employee_number or "",
+            existing_id=existing.id if existing else None,
+            values=values,
+            line_manager_id=manager_id,
+            line_manager_row=manager_row,
+        )
+        if existing is None:
+            creates.append(planned)
+            continue
+        changes = tuple(
+            COLUMN_OF_ATTRIBUTE.get(name, name)
+            for name in STAFF_ATTRIBUTES
+            if name != "line_manager_id" and values[name] != existing.values[name]
+        )
+        if manager_row is not None or manager_id != existing.values["line_manager_id"]:
+            changes += ("line_manager_employee_number",)
+        if not changes:
+            unchanged += 1
+            continue
+        planned = dataclasses.replace(planned, changes=changes)
+        if existing.values["end_date"] is None and values["end_date"] is not None:
+            leavers.append(planned)
+        else:
+            updates.append(planned)
+    return ImportPlan(
+        rows=rows,
+        creates=tuple(creates),
+        updates=tuple(updates),
+        leavers=tuple(leavers),
+        unchanged=unchanged,
+    )
+
+
+# ------------------------------------------------------------------ reporting errors
+
+
+@dataclass(frozen=True)
+class ErrorGroup:
+    column: str
+    message: str
+    rows: tuple[int, ...]
+
+    @property
+    def rows_text(self) -> str:
+        return row_ranges(self.rows)
+
+
+def row_ranges(rows: Iterable[int]) -> str:
+    """2, 3, 4, 7 -> "2 to 4, 7": every row named, however long the list."""
+    parts, run = [], []
+    for row in sorted(set(rows)):
+        if run and row == run[-1] + 1:
+            run.append(row)
+            continue
+        if run:
+            parts.append(_run_text(run))
+        run = [row]
+    if run:
+        parts.append(_run_text(run))
+    return ", ".join(parts)
+
+
+def _run_text(run: list[int]) -> str:
+    return str(run[0]) if len(run) == 1 else f"{run[0]} to {run[-1]}"
+
+
+def group_errors(errors: Iterable[RowError]) -> list[ErrorGroup]:
+    """The same problem in the same column on many rows, listed once with all its rows."""
+    rows: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for error in errors:
+        rows[(error.column, error.message)].append(error.row)
+    return sorted(
+        (ErrorGroup(column, message, tuple(found)) for (column, message), found in rows.items()),
+        key=lambda group: (group.rows[0], group.column),
+    )

@@ -1,0 +1,439 @@
+"""Retention figures (DESIGN section 8) as pure functions: no database, request or clock.
+
+The definitions follow the DfE children's social work workforce census and are written out for
+HR in docs/metrics.md ("HR retention figures"); keep the two in step. Callers pass the
+registered social workers of one organisation as `Worker` facts and a `CensusYear`; every
+figure for the organisation, each service and each team comes back from one pass over them.
+"""
+
+from __future__ import annotations
+
+import calendar
+import enum
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from supervision.org.models import LeavingDestination
+
+ZERO = Decimal("0")
+MONTHS_BEFORE_LEAVING = 6
+
+
+class Level(enum.StrEnum):
+    ORGANISATION = "organisation"
+    SERVICE = "service"
+    TEAM = "team"
+
+
+class ServiceBand(enum.StrEnum):
+    """Length of service at leaving, in completed years."""
+
+    UNDER_2 = "under_2"
+    FROM_2_TO_5 = "2_to_5"
+    FROM_5_TO_10 = "5_to_10"
+    FROM_10 = "10_or_more"
+
+    @property
+    def label(self) -> str:
+        return {
+            "under_2": "Less than 2 years",
+            "2_to_5": "2 to less than 5 years",
+            "5_to_10": "5 to less than 10 years",
+            "10_or_more": "10 years or more",
+        }[self.value]
+
+
+NOT_RECORDED = "not_recorded"
+DESTINATION_KEYS: tuple[str, ...] = (*(d.value for d in LeavingDestination), NOT_RECORDED)
+DESTINATION_LABELS = {d.value: d.label for d in LeavingDestination} | {NOT_RECORDED: "Not recorded"}
+
+
+# ---------------------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True)
+class Worker:
+    """One registered social worker's employment facts, as HR holds them."""
+
+    staff_id: int
+    team_id: int | None
+    agency: bool
+    fte: Decimal
+    caseload: int | None
+    start_date: date
+    end_date: date | None = None
+    leaving_destination: LeavingDestination | None = None
+
+    def in_post_on(self, day: date) -> bool:
+        """Started on or before `day` and not yet gone: a person whose last day is `day` has left."""
+        return self.start_date <= day and (self.end_date is None or self.end_date > day)
+
+    def left_between(self, first: date, last: date) -> bool:
+        return self.end_date is not None and first <= self.end_date <= last
+
+    def started_between(self, first: date, last: date) -> bool:
+        return first <= self.start_date <= last
+
+
+@dataclass(frozen=True)
+class Unit:
+    """The organisation, a service or a team: a row of the report."""
+
+    level: Level
+    key: int | None  # service or team id; None for the organisation and for "not in a team"
+    name: str
+    service_key: int | None = None  # a team's service
+    establishment_fte: Decimal = ZERO  # funded posts; for a service or the organisation, its teams'
+
+
+@dataclass(frozen=True)
+class CensusYear:
+    """The 12 months ending on the snapshot date (the census year ends on 30 September)."""
+
+    snapshot: date
+
+    @property
+    def starts_on(self) -> date:
+        return add_months(self.snapshot, -12) + timedelta(days=1)
+
+    @property
+    def months(self) -> list[tuple[date, date]]:
+        """The 12 calendar months up to the snapshot's, each as (first day, last day counted)."""
+        months = []
+        for back in range(11, -1, -1):
+            first = add_months(self.snapshot.replace(day=1), -back)
+            last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+            months.append((first, min(last, self.snapshot)))
+        return months
+
+
+@dataclass(frozen=True)
+class Compliance:
+    """Supervision intervals met and required over a stretch of time."""
+
+    met: int = 0
+    required: int = 0
+
+    def __add__(self, other: Compliance) -> Compliance:
+        return Compliance(self.met + other.met, self.required + other.required)
+
+
+# ------------------------------------------------------------------------- outputs
+
+
+@dataclass
+class Tally:
+    """Everything counted for one unit; rates are worked out from these by the properties."""
+
+    unit: Unit
+    in_post: int = 0
+    in_post_fte: Decimal = ZERO
+    agency: int = 0
+    agency_fte: Decimal = ZERO
+    starters: int = 0
+    starters_fte: Decimal = ZERO
+    leavers: int = 0
+    leavers_fte: Decimal = ZERO
+    case_holders: int = 0
+    case_holders_fte: Decimal = ZERO
+    cases: int = 0
+    vacant_fte: Decimal = ZERO
+    by_service_band: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ServiceBand, 0))
+    by_destination: dict[str, int] = field(default_factory=lambda: dict.fromkeys(DESTINATION_KEYS, 0))
+    leavers_compliance: Compliance = Compliance()
+    leavers_with_compliance: int = 0
+    stayers_compliance: Compliance = Compliance()
+    stayers_with_compliance: int = 0
+
+    @property
+    def turnover_rate(self) -> Decimal | None:
+        """FTE leavers in the year ÷ FTE in post at the snapshot date, as a percentage."""
+        return percentage(self.leavers_fte, self.in_post_fte)
+
+    @property
+    def agency_rate(self) -> Decimal | None:
+        """Agency FTE ÷ (agency + employed FTE) at the snapshot date, as a percentage."""
+        return percentage(self.agency_fte, self.agency_fte + self.in_post_fte)
+
+    @property
+    def vacancy_rate(self) -> Decimal | None:
+        """Vacant FTE ÷ establishment FTE at the snapshot date, as a percentage."""
+        return percentage(self.vacant_fte, self.unit.establishment_fte)
+
+    @property
+    def average_caseload(self) -> Decimal | None:
+        """Cases held ÷ FTE of the case holders."""
+        if not self.case_holders_fte:
+            return None
+        return Decimal(self.cases) / self.case_holders_fte
+
+    @property
+    def leavers_compliance_rate(self) -> Decimal | None:
+        return percentage(self.leavers_compliance.met, self.leavers_compliance.required)
+
+    @property
+    def stayers_compliance_rate(self) -> Decimal | None:
+        return percentage(self.stayers_compliance.met, self.stayers_compliance.required)
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    first: date
+    last: date
+    leavers_fte: Decimal
+    in_post_fte: Decimal
+    vacant_fte: Decimal
+    establishment_fte: Decimal
+
+    @property
+    def turnover_rate(self) -> Decimal | None:
+        """FTE leavers in the month ÷ FTE in post at the month's last day, as a percentage."""
+        return percentage(self.leavers_fte, self.in_post_fte)
+
+    @property
+    def vacancy_rate(self) -> Decimal | None:
+        return percentage(self.vacant_fte, self.establishment_fte)
+
+
+@dataclass(frozen=True)
+class Retention:
+    year: CensusYear
+    organisation: Tally
+    services: list[Tally]
+    teams: list[Tally]  # in service order; "not in a team" last
+    trends: dict[Unit, list[MonthFigures]]  # the organisation and each service
+
+    def teams_of(self, service: Unit) -> list[Tally]:
+        return [tally for tally in self.teams if tally.unit.service_key == service.key]
+
+
+# -------------------------------------------------------------------------- helpers
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (or earlier), clamped to the month's end."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def latest_census_date(today: date) -> date:
+    """The most recent 30 September on or before `today`: the default snapshot date."""
+    this_year = date(today.year, 9, 30)
+    return this_year if this_year <= today else date(today.year - 1, 9, 30)
+
+
+def percentage(numerator: Decimal | int, denominator: Decimal | int) -> Decimal | None:
+    """None when there is nothing to divide by: a rate of an empty group is not 0%."""
+    if not denominator:
+        return None
+    return Decimal(numerator) * 100 / Decimal(denominator)
+
+
+def completed_years(start: date, end: date) -> int:
+    years = end.year - start.year
+    if (end.month, end.day) < (start.month, start.day):
+        years -= 1
+    return max(years, 0)
+
+
+def service_band(start: date, end: date) -> ServiceBand:
+    """Length of service at leaving: under 2, 2 to under 5, 5 to under 10, 10 or more years."""
+    years = completed_years(start, end)
+    if years < 2:
+        return ServiceBand.UNDER_2
+    if years < 5:
+        return ServiceBand.FROM_2_TO_5
+    if years < 10:
+        return ServiceBand.FROM_5_TO_10
+    return ServiceBand.FROM_10
+
+
+def compliance_window_before_leaving(end_date: date) -> tuple[date, date]:
+    """The 6 months up to and including a leaver's last day."""
+    return add_months(end_date, -MONTHS_BEFORE_LEAVING) + timedelta(days=1), end_date
+
+
+def compliance_window_of_stayers(year: CensusYear) -> tuple[date, date]:
+    """Staff who stayed are looked at over the 6 months up to the snapshot date."""
+    return compliance_window_before_leaving(year.snapshot)
+
+
+def compliance_windows(workers: Iterable[Worker], year: CensusYear) -> dict[int, tuple[date, date]]:
+    """Whose supervision is compared, and over which days: employed leavers and stayers only."""
+    windows = {}
+    for worker in workers:
+        if worker.agency:
+            continue
+        if worker.left_between(year.starts_on, year.snapshot):
+            windows[worker.staff_id] = compliance_window_before_leaving(worker.end_date)
+        elif worker.in_post_on(year.snapshot):
+            windows[worker.staff_id] = compliance_window_of_stayers(year)
+    return windows
+
+
+def vacant_fte(establishment: Decimal, employed_fte: Decimal) -> Decimal:
+    """Funded posts not filled by an employed social worker (posts covered by agency staff count)."""
+    return max(establishment - employed_fte, ZERO)
+
+
+# ------------------------------------------------------------------------ the report
+
+
+def _count_worker(tally: Tally, worker: Worker, year: CensusYear) -> None:
+    snapshot, first = year.snapshot, year.starts_on
+    if worker.in_post_on(snapshot):
+        if worker.agency:
+            tally.agency += 1
+            tally.agency_fte += worker.fte
+        else:
+            tally.in_post += 1
+            tally.in_post_fte += worker.fte
+        if worker.caseload:
+            tally.case_holders += 1
+            tally.case_holders_fte += worker.fte
+            tally.cases += worker.caseload
+    if worker.agency:
+        return
+    if worker.started_between(first, snapshot):
+        tally.starters += 1
+        tally.starters_fte += worker.fte
+    if worker.left_between(first, snapshot):
+        tally.leavers += 1
+        tally.leavers_fte += worker.fte
+        tally.by_service_band[service_band(worker.start_date, worker.end_date)] += 1
+        tally.by_destination[
+            worker.leaving_destination.value if worker.leaving_destination else NOT_RECORDED
+        ] += 1
+
+
+def _count_compliance(
+    tally: Tally, worker: Worker, year: CensusYear, compliance: Mapping[int, Compliance]
+) -> None:
+    """Leavers in the year against employed staff in post at the snapshot who have an agreement."""
+    found = compliance.get(worker.staff_id)
+    if found is None or worker.agency:
+        return
+    if worker.left_between(year.starts_on, year.snapshot):
+        tally.leavers_compliance += found
+        tally.leavers_with_compliance += 1
+    elif worker.in_post_on(year.snapshot):
+        tally.stayers_compliance += found
+        tally.stayers_with_compliance += 1
+
+
+def retention(
+    year: CensusYear,
+    organisation: Unit,
+    services: Iterable[Unit],
+    teams: Iterable[Unit],
+    workers: Iterable[Worker],
+    compliance: Mapping[int, Compliance] | None = None,
+) -> Retention:
+    """Every figure for the organisation, each service and each team, and the monthly trends.
+
+    `compliance` maps a staff id to the supervision intervals met and required in that person's
+    window: the 6 months before leaving for a leaver, the 6 months to the snapshot for a stayer.
+    A person missing from it had no supervision requirement in the window and is left out.
+    The vacancy of a service or the organisation is the sum of its teams' vacancies, so one
+    team's extra staff never hide another team's empty posts.
+    """
+    compliance = compliance or {}
+    workers = list(workers)
+    services = list(services)
+    teams = list(teams)
+    service_tallies = {unit.key: Tally(unit) for unit in services}
+    team_tallies = {unit.key: Tally(unit) for unit in teams}
+    no_team = Tally(Unit(Level.TEAM, None, "Not in a team"))
+    organisation_tally = Tally(organisation)
+
+    for worker in workers:
+        team_tally = team_tallies.get(worker.team_id, no_team)
+        targets = [organisation_tally, team_tally]
+        if team_tally is not no_team:
+            targets.append(service_tallies[team_tally.unit.service_key])
+        for tally in targets:
+            _count_worker(tally, worker, year)
+            _count_compliance(tally, worker, year, compliance)
+
+    for tally in team_tallies.values():
+        tally.vacant_fte = vacant_fte(tally.unit.establishment_fte, tally.in_post_fte)
+    for service in service_tallies.values():
+        service.vacant_fte = sum(
+            (t.vacant_fte for t in team_tallies.values() if t.unit.service_key == service.unit.key), ZERO
+        )
+    organisation_tally.vacant_fte = sum((t.vacant_fte for t in team_tallies.values()), ZERO)
+
+    service_order = {unit.key: position for position, unit in enumerate(services)}
+    ordered_teams = sorted(
+        team_tallies.values(), key=lambda t: (service_order[t.unit.service_key], t.unit.name.lower())
+    )
+    if any(worker.team_id not in team_tallies for worker in workers):
+        ordered_teams.append(no_team)
+    return Retention(
+        year=year,
+        organisation=organisation_tally,
+        services=[service_tallies[unit.key] for unit in services],
+        teams=ordered_teams,
+        trends=monthly_trends(year, organisation, services, teams, workers),
+    )
+
+
+def monthly_trends(
+    year: CensusYear,
+    organisation: Unit,
+    services: list[Unit],
+    teams: list[Unit],
+    workers: list[Worker],
+) -> dict[Unit, list[MonthFigures]]:
+    """Turnover and vacancy month by month, for the organisation and each service.
+
+    Each month's turnover is that month's FTE leavers ÷ FTE in post on its last day; vacancy is
+    worked out per team on that day and added up, as for the year.
+    """
+    months = year.months
+    team_by_key = {unit.key: unit for unit in teams}
+    # [month index][team key] -> employed FTE in post at the month's end; leavers FTE by unit key.
+    team_fte: list[dict[int | None, Decimal]] = [defaultdict(lambda: ZERO) for _ in months]
+    leavers: list[dict[tuple[Level, int | None], Decimal]] = [defaultdict(lambda: ZERO) for _ in months]
+    for worker in workers:
+        if worker.agency:
+            continue
+        team = team_by_key.get(worker.team_id)
+        keys = [(Level.ORGANISATION, None)]
+        if team is not None:
+            keys.append((Level.SERVICE, team.service_key))
+        for index, (first, last) in enumerate(months):
+            if worker.in_post_on(last):
+                team_fte[index][worker.team_id if team is not None else None] += worker.fte
+            if worker.left_between(first, last):
+                for key in keys:
+                    leavers[index][key] += worker.fte
+
+    def figures(unit: Unit, members: list[Unit]) -> list[MonthFigures]:
+        result = []
+        for index, (first, last) in enumerate(months):
+            in_post = sum((team_fte[index][m.key] for m in members), ZERO)
+            if unit.level is Level.ORGANISATION:
+                in_post += team_fte[index][None]
+            result.append(
+                MonthFigures(
+                    first=first,
+                    last=last,
+                    leavers_fte=leavers[index][(unit.level, unit.key)],
+                    in_post_fte=in_post,
+                    vacant_fte=sum(
+                        (vacant_fte(m.establishment_fte, team_fte[index][m.key]) for m in members), ZERO
+                    ),
+                    establishment_fte=sum((m.establishment_fte for m in members), ZERO),
+                )
+            )
+        return result
+
+    trends = {organisation: figures(organisation, teams)}
+    for service in services:
+        trends[service] = figures(service, [t for t in teams if t.service_key == service.key])
+    return trends

@@ -1,0 +1,178 @@
+"""HR use cases: the retention report and recording a leaver.
+
+HR see aggregates and employment data only. Nothing here reads a supervision record's content:
+the comparison of supervision before leaving uses the compliance engine's counts of intervals
+met, which are dates, never words.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+
+from supervision.clock import clock
+from supervision.compliance import services as compliance_services
+from supervision.extensions import db
+from supervision.hr import metrics
+from supervision.hr.metrics import CensusYear, Compliance, Level, Retention, Unit, Worker
+from supervision.org import rules
+from supervision.org.models import ContractType, LeavingDestination, Organisation, Service, Staff, Team
+
+log = logging.getLogger(__name__)
+
+
+def earliest_day_needed(year: CensusYear) -> date:
+    """Anyone who left before this day plays no part in the year or its monthly trend."""
+    return min(year.starts_on, year.months[0][0])
+
+
+def registered_social_workers(organisation_id: int, year: CensusYear) -> list[Worker]:
+    """The census scope: registered social workers employed or placed by agency in the year."""
+    rows = db.session.execute(
+        sa.select(
+            Staff.id,
+            Staff.team_id,
+            Staff.contract_type,
+            Staff.fte,
+            Staff.caseload,
+            Staff.start_date,
+            Staff.end_date,
+            Staff.leaving_destination,
+        ).where(
+            Staff.organisation_id == organisation_id,
+            Staff.registered_social_worker.is_(True),
+            Staff.start_date <= year.snapshot,
+            sa.or_(Staff.end_date.is_(None), Staff.end_date >= earliest_day_needed(year)),
+        )
+    )
+    return [
+        Worker(
+            staff_id=row.id,
+            team_id=row.team_id,
+            agency=row.contract_type is ContractType.AGENCY,
+            fte=row.fte,
+            caseload=row.caseload,
+            start_date=row.start_date,
+            end_date=row.end_date,
+            leaving_destination=row.leaving_destination,
+        )
+        for row in rows
+    ]
+
+
+def organisation_units(organisation_id: int) -> tuple[Unit, list[Unit], list[Unit]]:
+    """The organisation, its services and its teams (with each team's establishment)."""
+    name = db.session.scalar(sa.select(Organisation.name).where(Organisation.id == organisation_id))
+    teams = [
+        Unit(Level.TEAM, row.id, row.name, row.service_id, row.establishment_fte)
+        for row in db.session.execute(
+            sa.select(Team.id, Team.name, Team.service_id, Team.establishment_fte)
+            .join(Team.service)
+            .where(Service.organisation_id == organisation_id)
+            .order_by(Team.name, Team.id)
+        )
+    ]
+    services = []
+    for row in db.session.execute(
+        sa.select(Service.id, Service.name)
+        .where(Service.organisation_id == organisation_id)
+        .order_by(Service.name, Service.id)
+    ):
+        establishment = sum((t.establishment_fte for t in teams if t.service_key == row.id), metrics.ZERO)
+        services.append(Unit(Level.SERVICE, row.id, row.name, establishment_fte=establishment))
+    organisation = Unit(
+        Level.ORGANISATION,
+        None,
+        name or "",
+        establishment_fte=sum((t.establishment_fte for t in teams), metrics.ZERO),
+    )
+    return organisation, services, teams
+
+
+def supervision_compliance(workers: list[Worker], year: CensusYear, today: date) -> dict[int, Compliance]:
+    """Intervals met and closed: leavers in their last 6 months, stayers in the 6 months to the snapshot.
+
+    The compliance engine works them out from dates alone (agreements, sessions held, absences).
+    People with no requirement in their window are left out.
+    """
+    found = compliance_services.period_compliance_for(metrics.compliance_windows(workers, year), today)
+    return {
+        staff_id: Compliance(met=result.met, required=result.required)
+        for staff_id, result in found.items()
+        if result.required
+    }
+
+
+def retention_report(organisation_id: int, snapshot: date) -> Retention:
+    """Every retention figure for the organisation at `snapshot`, in a fixed number of queries."""
+    year = CensusYear(snapshot)
+    organisation, services, teams = organisation_units(organisation_id)
+    workers = registered_social_workers(organisation_id, year)
+    compliance = supervision_compliance(workers, year, clock().today())
+    return metrics.retention(year, organisation, services, teams, workers, compliance)
+
+
+# ------------------------------------------------------------------- recording a leaver
+
+
+class LeaverRefused(Exception):
+    """Form field name -> message; nothing was written."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(", ".join(sorted(errors)))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Leaving:
+    employee_number: str
+    end_date: date | None
+    leaving_reason: str | None
+    leaving_destination: LeavingDestination | None
+
+
+def find_by_employee_number(organisation_id: int, employee_number: str) -> Staff | None:
+    number = employee_number.strip().lower()
+    if not number:
+        return None
+    return db.session.scalar(
+        sa.select(Staff).where(
+            Staff.organisation_id == organisation_id, sa.func.lower(Staff.employee_number) == number
+        )
+    )
+
+
+def record_leaver(organisation_id: int, leaving: Leaving) -> Staff:
+    """Record a person's last day, why they left and where they went; their records stay."""
+    person = find_by_employee_number(organisation_id, leaving.employee_number)
+    errors: dict[str, str] = {}
+    if person is None:
+        errors["employee_number"] = (
+            "Enter the employee number of a member of staff"
+            if leaving.employee_number.strip()
+            else "Enter the employee number"
+        )
+    if leaving.end_date is None:
+        errors["end_date"] = "Enter the last day of employment"
+    elif person is not None and (problem := rules.end_date_problem(person.start_date, leaving.end_date)):
+        errors["end_date"] = problem
+    reason = rules.blank_to_none(leaving.leaving_reason)
+    reason_field = [field for field in rules.STAFF_TEXT_FIELDS if field[0] == "leaving_reason"]
+    errors.update(rules.text_problems({"leaving_reason": reason}, reason_field))
+    if errors:
+        raise LeaverRefused(errors)
+    new_values = {
+        "end_date": leaving.end_date,
+        "leaving_reason": reason,
+        "leaving_destination": leaving.leaving_destination,
+    }
+    if any(getattr(person, name) != value for name, value in new_values.items()):
+        for name, value in new_values.items():
+            setattr(person, name, value)
+        person.updated_at = clock().now()
+        db.session.commit()
+        log.info("leaver recorded", extra={"staff_id": person.id})
+    return person

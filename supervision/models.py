@@ -1,0 +1,20 @@
+"""Every table, imported in one place so Alembic and create_app() see them all."""
+
+from supervision.agreements.models import AbsencePeriod, SupervisionAgreement, SupervisionPolicy  # noqa: F401
+from supervision.audit.models import AuditEvent  # noqa: F401
+from supervision.auth.tokens import ApiToken  # noqa: F401
+from supervision.compliance.models import ComplianceAlert, JobRun, OverdueExplanation  # noqa: F401
+from supervision.hr.models import StaffImport  # noqa: F401
+from supervision.notifications.models import CalendarFeed, Notification, OutboxEmail  # noqa: F401
+from supervision.org.models import Organisation, Service, Staff, StaffRole, Team  # noqa: F401
+from supervision.records.models import (  # noqa: F401
+    Action,
+    ActionReview,
+    CaseDiscussion,
+    RecordAddendum,
+    RecordReturn,
+    SessionAttendee,
+    SupervisionRecord,
+    SupervisionSession,
+)
+from supervision.reports.models import QualityAudit  # noqa: F401

@@ -1,0 +1,41 @@
+"""Service navigation, by the roles the signed-in person holds."""
+
+from flask import request, url_for
+from flask_login import current_user
+
+from supervision.org.models import Role
+
+# (label, endpoint, roles that see it; None = everyone signed in)
+NAVIGATION = [
+    ("Home", "home.index", None),
+    ("Staff", "org.staff_list", {Role.ADMIN, Role.HR}),
+    ("Services and teams", "org.services", {Role.ADMIN}),
+    ("Retention", "hr.retention", {Role.HR}),
+    ("Import staff", "hr.staff_import", {Role.HR, Role.ADMIN}),
+    ("My supervision", "sessions.my_supervision", {Role.SOCIAL_WORKER, Role.SUPERVISOR}),
+    ("Supervisees", "sessions.supervisees", {Role.SUPERVISOR, Role.SERVICE_MANAGER}),
+    ("Team dashboard", "reports.team_dashboard", {Role.SUPERVISOR, Role.SERVICE_MANAGER}),
+    ("Oversight", "reports.oversight", {Role.SERVICE_MANAGER}),
+    ("Quality audits", "quality_audits.index", {Role.SERVICE_MANAGER}),
+    ("Audit log", "audit.audit_log", {Role.ADMIN}),
+    ("Policy", "agreements.policy", {Role.ADMIN}),
+    ("Notifications", "notifications.index", None),
+    ("Scheduled jobs", "compliance.scheduled_jobs", {Role.ADMIN}),
+    ("Failed emails", "notifications.failed_emails", {Role.ADMIN}),
+]
+
+
+def navigation_items() -> list[dict]:
+    if not current_user.is_authenticated:
+        return []
+    items = []
+    for label, endpoint, roles in NAVIGATION:
+        if roles is None or current_user.has_role(*roles):
+            href = url_for(endpoint)
+            item = {"text": label, "href": href, "active": request.endpoint == endpoint}
+            if endpoint == "notifications.index":
+                from supervision.notifications.views import with_unread_count
+
+                item = with_unread_count(item)
+            items.append(item)
+    return items

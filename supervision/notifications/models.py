@@ -1,0 +1,125 @@
+"""In-app notifications, the email outbox and private calendar feed tokens."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from supervision.db_types import UTCDateTime
+from supervision.extensions import db
+from supervision.org.models import Staff, enum_column
+
+
+class Notification(db.Model):
+    """A message in a person's notifications list.
+
+    Unique per (recipient, kind, subject, period): a job that runs twice, or two at once,
+    cannot tell anybody the same thing twice.
+    """
+
+    __tablename__ = "notification"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "recipient_id",
+            "kind",
+            "subject_id",
+            "period",
+            name="uq_notification_recipient_kind_subject_period",
+        ),
+        sa.Index("ix_notification_recipient_id_read_at", "recipient_id", "read_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id", ondelete="CASCADE"))
+    # A short machine name such as "due_soon" or "weekly_digest".
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    # The person the message is about.
+    subject_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    period: Mapped[str] = mapped_column(sa.String(40))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    body: Mapped[str] = mapped_column(sa.Text)
+    link: Mapped[str] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    recipient: Mapped[Staff] = relationship(foreign_keys=[recipient_id])
+
+
+class EmailStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+    @property
+    def label(self) -> str:
+        return {"pending": "Waiting to send", "sent": "Sent", "failed": "Failed"}[self.value]
+
+
+class OutboxEmail(db.Model):
+    """An email waiting to go, going, sent or given up on.
+
+    Written in the same transaction as the notification it mirrors, so an SMTP outage loses
+    nothing; the sender retries with backoff and marks it failed after the last attempt.
+    """
+
+    __tablename__ = "outbox_email"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "recipient_id",
+            "kind",
+            "subject_id",
+            "period",
+            name="uq_outbox_email_recipient_kind_subject_period",
+        ),
+        sa.CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+        sa.CheckConstraint("status <> 'sent' OR sent_at IS NOT NULL", name="sent_has_sent_at"),
+        sa.Index("ix_outbox_email_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    subject_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    period: Mapped[str] = mapped_column(sa.String(40))
+    to_address: Mapped[str] = mapped_column(sa.String(254))
+    subject: Mapped[str] = mapped_column(sa.String(200))
+    body: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[EmailStatus] = mapped_column(
+        enum_column(EmailStatus, "email_status"), default=EmailStatus.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The SMTP error of the latest failed attempt, for administrators.
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    recipient: Mapped[Staff] = relationship(foreign_keys=[recipient_id])
+
+
+class CalendarFeed(db.Model):
+    """A private calendar address; only a hash of its token is kept, and it can be revoked."""
+
+    __tablename__ = "calendar_feed"
+    __table_args__ = (
+        # At most one working address per person.
+        sa.Index(
+            "uq_calendar_feed_current",
+            "staff_id",
+            unique=True,
+            sqlite_where=sa.text("revoked_at IS NULL"),
+            postgresql_where=sa.text("revoked_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    staff: Mapped[Staff] = relationship()

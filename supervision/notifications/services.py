@@ -1,0 +1,204 @@
+"""Telling people things: in-app notifications and their emails, queued together.
+
+A notice becomes a notification row and an outbox row in the caller's transaction, both keyed
+(recipient, kind, subject, period), so the email can never be lost or sent for a message
+that was rolled back, and queueing the same notice again does nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, joinedload
+
+from supervision.clock import clock
+from supervision.compliance.idempotency import insert_new
+from supervision.extensions import db
+from supervision.notifications.models import EmailStatus, Notification, OutboxEmail
+from supervision.org.models import Staff
+
+log = logging.getLogger(__name__)
+
+NOTICE_KEY = ("recipient_id", "kind", "subject_id", "period")
+LIST_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One message for one person. Title and body name people and dates, never supervision content."""
+
+    recipient_id: int
+    to_address: str
+    recipient_name: str
+    kind: str
+    subject_id: int
+    period: str
+    title: str
+    body: str
+    link: str  # a path on this site, such as /people/12/compliance
+
+
+def email_text(notice: Notice, base_url: str) -> str:
+    return (
+        f"Dear {notice.recipient_name},\n\n"
+        f"{notice.body}\n\n"
+        f"See the details: {base_url.rstrip('/')}{notice.link}\n\n"
+        "You are receiving this because of your role in supervision. "
+        "This email never contains what was discussed in supervision: sign in to see more.\n"
+    )
+
+
+def queue_notices(
+    session: Session, notices: Iterable[Notice], now: datetime, base_url: str
+) -> tuple[int, int]:
+    """Notifications and emails for `notices`, skipping any already made; (notifications, emails) added."""
+    by_key = {tuple(getattr(n, key) for key in NOTICE_KEY): n for n in notices}
+    if not by_key:
+        return 0, 0
+    # Leave out what was queued before, so a run with nothing new writes nothing; the unique
+    # keys still settle a race with another run queueing the same notice.
+    already = {
+        tuple(row)
+        for row in session.execute(
+            sa.select(*(getattr(Notification, key) for key in NOTICE_KEY)).where(
+                Notification.subject_id.in_({key[2] for key in by_key}),
+                Notification.period.in_({key[3] for key in by_key}),
+            )
+        )
+    }
+    notices = [notice for key, notice in by_key.items() if key not in already]
+    created = insert_new(
+        session,
+        Notification.__table__,
+        [
+            {
+                "recipient_id": n.recipient_id,
+                "kind": n.kind,
+                "subject_id": n.subject_id,
+                "period": n.period,
+                "title": n.title,
+                "body": n.body,
+                "link": n.link,
+                "created_at": now,
+            }
+            for n in notices
+        ],
+        NOTICE_KEY,
+    )
+    queued = insert_new(
+        session,
+        OutboxEmail.__table__,
+        [
+            {
+                "recipient_id": n.recipient_id,
+                "kind": n.kind,
+                "subject_id": n.subject_id,
+                "period": n.period,
+                "to_address": n.to_address,
+                "subject": n.title,
+                "body": email_text(n, base_url),
+                "status": EmailStatus.PENDING.value,
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+            }
+            for n in notices
+        ],
+        NOTICE_KEY,
+    )
+    return created, queued
+
+
+# --------------------------------------------------------------- in-app, for pages
+
+
+def unread_count(staff_id: int) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Notification)
+        .where(Notification.recipient_id == staff_id, Notification.read_at.is_(None))
+    )
+
+
+def notifications_for(staff_id: int, limit: int = LIST_LIMIT) -> list[Notification]:
+    """Newest first: unread before read within the same moment."""
+    return list(
+        db.session.scalars(
+            sa.select(Notification)
+            .where(Notification.recipient_id == staff_id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def notification_of(staff_id: int, notification_id: int) -> Notification | None:
+    """The person's own notification, or None (someone else's is treated as not existing)."""
+    return db.session.scalar(
+        sa.select(Notification).where(
+            Notification.id == notification_id, Notification.recipient_id == staff_id
+        )
+    )
+
+
+def mark_read(notification: Notification) -> None:
+    if notification.read_at is None:
+        notification.read_at = clock().now()
+        db.session.commit()
+
+
+def mark_all_read(staff_id: int) -> int:
+    result = db.session.execute(
+        sa.update(Notification)
+        .where(Notification.recipient_id == staff_id, Notification.read_at.is_(None))
+        .values(read_at=clock().now())
+    )
+    db.session.commit()
+    return result.rowcount
+
+
+# ---------------------------------------------------------- failed email, for admins
+
+
+def failed_emails(limit: int = LIST_LIMIT) -> list[OutboxEmail]:
+    return list(
+        db.session.scalars(
+            sa.select(OutboxEmail)
+            .where(OutboxEmail.status == EmailStatus.FAILED)
+            .options(joinedload(OutboxEmail.recipient))
+            .order_by(OutboxEmail.created_at.desc(), OutboxEmail.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def pending_email_count() -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(OutboxEmail).where(OutboxEmail.status == EmailStatus.PENDING)
+    )
+
+
+def retry_failed_email(email_id: int) -> OutboxEmail | None:
+    """Put a failed email back in the queue for another full round of attempts."""
+    email = db.session.scalar(
+        sa.select(OutboxEmail).where(OutboxEmail.id == email_id, OutboxEmail.status == EmailStatus.FAILED)
+    )
+    if email is None:
+        return None
+    email.status = EmailStatus.PENDING
+    email.attempts = 0
+    email.next_attempt_at = clock().now()
+    db.session.commit()
+    log.info("failed email queued again", extra={"outbox_email_id": email.id})
+    return email
+
+
+def recipients_by_id(session: Session, staff_ids: Iterable[int]) -> dict[int, Staff]:
+    ids = set(staff_ids)
+    if not ids:
+        return {}
+    return {person.id: person for person in session.scalars(sa.select(Staff).where(Staff.id.in_(ids)))}

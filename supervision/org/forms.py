@@ -1,0 +1,326 @@
+"""Forms for services, teams and staff. They parse what was typed; the rules live in rules.py."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovDateInput, GovTextInput
+from wtforms import validators
+from wtforms.fields import DateField, Field, SelectChoice, SelectMultipleField
+from wtforms.validators import StopValidation
+
+from supervision.forms import (
+    Form,
+    Required,
+    checkbox_field,
+    email_field,
+    radio_field,
+    select_field,
+    submit_field,
+    text_field,
+)
+from supervision.org.models import CareerStage, ContractType, LeavingDestination, Role
+from supervision.org.rules import StaffDetails, parse_decimal, parse_whole_number
+from supervision.org.services import StaffFilters, StaffStatus, TeamDetails
+
+
+class Present:
+    """Something was entered. Unlike DataRequired, 0 counts, and a half-typed date keeps its own message."""
+
+    field_flags = {}
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __call__(self, form, field):
+        if field.data is None and not field.process_errors:
+            raise StopValidation(self.message)
+
+
+class NumberField(Field):
+    """A number typed into a text box, parsed by a rule function; its own message when it is not one."""
+
+    widget = GovTextInput()
+
+    def __init__(self, label, *validators_, parse, invalid_message, **kwargs):
+        super().__init__(label, validators=list(validators_), **kwargs)
+        self.parse = parse
+        self.invalid_message = invalid_message
+
+    def process_formdata(self, valuelist):
+        text = valuelist[0].strip() if valuelist else ""
+        self.data = None
+        if text:
+            self.data = self.parse(text)
+            if self.data is None:
+                raise ValueError(self.invalid_message)
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        if isinstance(self.data, Decimal):
+            return format(self.data.normalize(), "f")
+        return "" if self.data is None else str(self.data)
+
+
+class DayFirstDateInput(GovDateInput):
+    """The day box takes the field's own id, so the error summary link puts the cursor in it."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        params["id"] = f"{field.id}-date"
+        params["items"][0]["id"] = field.id
+        return params
+
+
+class GovDateField(DateField):
+    """GOV.UK day, month and year boxes, with the Design System's messages for each mistake."""
+
+    def __init__(self, label, *validators_, **kwargs):
+        super().__init__(
+            label, validators=list(validators_), format="%d %m %Y", widget=DayFirstDateInput(), **kwargs
+        )
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if len(valuelist) != 3:
+            self.raw_data = None  # the widget expects exactly three boxes
+            return
+        day, month, year = (part.strip() for part in valuelist)
+        if not (day or month or year):
+            return
+        missing = [name for name, part in (("day", day), ("month", month), ("year", year)) if not part]
+        if missing:
+            raise ValueError(f"{self.label.text} must include a {' and '.join(missing)}")
+        if not (day.isdigit() and month.isdigit() and year.isdigit()):
+            raise ValueError(f"{self.label.text} must be a real date")
+        if len(year) != 4:
+            raise ValueError(f"{self.label.text} must include a year with 4 numbers, like 2026")
+        try:
+            self.data = date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValueError(f"{self.label.text} must be a real date") from None
+
+
+def optional_id(value) -> int | None:
+    """Select values: "" means none chosen; anything else must be a whole number."""
+    if value in (None, ""):
+        return None
+    return int(value)
+
+
+def optional_text(value) -> str | None:
+    """Select values where "" means none chosen."""
+    return value or None
+
+
+def choices(options, blank: str | None = None) -> list[SelectChoice]:
+    items = [SelectChoice("", blank)] if blank is not None else []
+    return items + [SelectChoice(str(value), label) for value, label in options]
+
+
+def enum_choices(enum_cls) -> list[SelectChoice]:
+    return [SelectChoice(member.value, member.label) for member in enum_cls]
+
+
+def id_select(label, blank, *validators_, **kwargs):
+    """Choices come from the database; the service checks the id belongs to the organisation."""
+    return select_field(
+        label,
+        *validators_,
+        coerce=optional_id,
+        validate_choice=False,
+        invalid_value_message="Choose an option from the list",
+        choices=[SelectChoice("", blank)],
+        **kwargs,
+    )
+
+
+def enum_radios(label, message, enum_cls):
+    return radio_field(
+        label, Required(message), choices=enum_choices(enum_cls), invalid_choice_message=message
+    )
+
+
+class ServiceForm(Form):
+    name = text_field("Service name", Required("Enter the service name"))
+    manager_id = id_select("Head of service", "No head of service yet")
+
+    def set_choices(self, staff_options) -> None:
+        self.manager_id.choices = choices(staff_options, "No head of service yet")
+
+
+class TeamForm(Form):
+    name = text_field("Team name", Required("Enter the team name"))
+    service_id = id_select("Service", "Choose a service", Present("Choose a service"))
+    establishment_fte = NumberField(
+        "Establishment (FTE)",
+        Present("Enter the establishment in FTE, or 0 if there are no funded posts yet"),
+        parse=parse_decimal,
+        invalid_message="Establishment must be a number, like 6.5",
+        description="The number of funded full-time equivalent posts, for example 6.5",
+    )
+    manager_id = id_select("Team manager", "No team manager yet")
+
+    def set_choices(self, service_options, staff_options) -> None:
+        self.service_id.choices = choices(service_options, "Choose a service")
+        self.manager_id.choices = choices(staff_options, "No team manager yet")
+
+    def details(self) -> TeamDetails:
+        return TeamDetails(
+            name=self.name.data or "",
+            service_id=self.service_id.data,
+            establishment_fte=self.establishment_fte.data,
+            manager_id=self.manager_id.data,
+        )
+
+
+class StaffForm(Form):
+    given_name = text_field("Given name", Required("Enter the given name"))
+    family_name = text_field("Family name", Required("Enter the family name"))
+    email = email_field("Email address", Required("Enter the email address"))
+    employee_number = text_field("Employee number (optional)")
+    job_title = text_field("Job title (optional)")
+    career_stage = enum_radios("Career stage", "Choose a career stage", CareerStage)
+    registered_social_worker = checkbox_field("Registered social worker")
+    swe_registration_number = text_field(
+        "Social Work England registration number (optional)", description="For example, SW12345"
+    )
+    swe_renewal_date = GovDateField(
+        "Social Work England renewal date (optional)", description="For example, 30 11 2027"
+    )
+    dbs_check_date = GovDateField(
+        "Date of the last DBS check (optional)", description="For example, 4 3 2025"
+    )
+    contract_type = enum_radios("Contract", "Choose a contract type", ContractType)
+    fte = NumberField(
+        "Full-time equivalent (FTE)",
+        Present("Enter the FTE, like 1 for full time or 0.6 for 3 days a week"),
+        parse=parse_decimal,
+        invalid_message="FTE must be a number, like 0.6",
+        description="1 is full time; 0.6 is 3 days a week",
+    )
+    caseload = NumberField(
+        "Caseload (optional)",
+        parse=parse_whole_number,
+        invalid_message="Caseload must be a whole number, like 12",
+        description="The number of children allocated to this person",
+    )
+    start_date = GovDateField(
+        "Start date", Present("Enter the start date"), description="For example, 6 1 2020"
+    )
+    end_date = GovDateField(
+        "End date (optional)", description="The last day of employment, if they have left"
+    )
+    leaving_reason = text_field("Leaving reason (optional)")
+    leaving_destination = select_field(
+        "Leaving destination",
+        coerce=optional_text,
+        choices=[SelectChoice("", "Not left"), *enum_choices(LeavingDestination)],
+        invalid_choice_message="Choose a leaving destination from the list",
+    )
+    team_id = id_select("Team", "Not in a team")
+    line_manager_id = id_select("Line manager", "No line manager")
+    roles = SelectMultipleField(
+        "Roles",
+        choices=enum_choices(Role),
+        widget=GovCheckboxesInput(),
+        invalid_choice_message="Choose roles from the list",
+        description="Select all that apply. Roles decide what the person can see and do.",
+    )
+
+    def set_choices(self, team_options, staff_options) -> None:
+        self.team_id.choices = choices(team_options, "Not in a team")
+        self.line_manager_id.choices = choices(staff_options, "No line manager")
+
+    def details(self) -> StaffDetails:
+        return StaffDetails(
+            given_name=self.given_name.data or "",
+            family_name=self.family_name.data or "",
+            email=self.email.data or "",
+            employee_number=self.employee_number.data,
+            job_title=self.job_title.data or "",
+            career_stage=CareerStage(self.career_stage.data),
+            registered_social_worker=bool(self.registered_social_worker.data),
+            swe_registration_number=self.swe_registration_number.data,
+            swe_renewal_date=self.swe_renewal_date.data,
+            dbs_check_date=self.dbs_check_date.data,
+            contract_type=ContractType(self.contract_type.data),
+            fte=self.fte.data,
+            caseload=self.caseload.data,
+            start_date=self.start_date.data,
+            end_date=self.end_date.data,
+            leaving_reason=self.leaving_reason.data,
+            leaving_destination=LeavingDestination(self.leaving_destination.data)
+            if self.leaving_destination.data
+            else None,
+            team_id=self.team_id.data,
+            line_manager_id=self.line_manager_id.data,
+        )
+
+    def chosen_roles(self) -> set[Role]:
+        return {Role(value) for value in self.roles.data or ()}
+
+
+class ConfirmForm(Form):
+    """No fields: a button that changes state, protected by its CSRF token."""
+
+
+class DeactivateForm(ConfirmForm):
+    """The confirmation page asks the question; its button answers it."""
+
+    confirm = submit_field("Deactivate")
+
+
+class StaffFilterForm(Form):
+    """The staff list's search and filters, read from the query string (no CSRF: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    search = text_field("Search by name, email or employee number", validators.Length(max=200))
+    service = id_select("Service", "All services")
+    team = id_select("Team", "All teams")
+    role = select_field(
+        "Role",
+        coerce=optional_text,
+        choices=[SelectChoice("", "All roles"), *enum_choices(Role)],
+        invalid_choice_message="Not a role",
+    )
+    career_stage = select_field(
+        "Career stage",
+        coerce=optional_text,
+        choices=[SelectChoice("", "All career stages"), *enum_choices(CareerStage)],
+        invalid_choice_message="Not a career stage",
+    )
+    status = select_field(
+        "Status",
+        coerce=optional_text,
+        choices=[
+            SelectChoice("", "Everyone"),
+            SelectChoice(StaffStatus.ACTIVE, "Active"),
+            SelectChoice(StaffStatus.LEFT, "Left or deactivated"),
+        ],
+        invalid_choice_message="Not a status",
+    )
+
+    def set_choices(self, service_options, team_options) -> None:
+        self.service.choices = choices(service_options, "All services")
+        self.team.choices = choices(team_options, "All teams")
+
+    def filters(self) -> StaffFilters:
+        """What was asked for; a value that is not on the list (an edited address) is ignored."""
+        self.validate()
+
+        def valid(field):
+            return None if field.errors or not field.data else field.data
+
+        return StaffFilters(
+            search=(valid(self.search) or "").strip(),
+            service_id=valid(self.service),
+            team_id=valid(self.team),
+            role=Role(valid(self.role)) if valid(self.role) else None,
+            career_stage=CareerStage(valid(self.career_stage)) if valid(self.career_stage) else None,
+            status=valid(self.status),
+        )

@@ -1,0 +1,160 @@
+"""Form fields shared by the agreement, record and audit forms: GOV.UK widgets, clear messages."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovDateInput,
+    GovRadioInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms.fields import (
+    DateField,
+    Field,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectMultipleField,
+    TextAreaField,
+)
+from wtforms.validators import StopValidation
+
+
+class Present:
+    """Something was entered (0 counts); a half-typed value keeps its own, more specific message."""
+
+    field_flags = {}
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __call__(self, form, field):
+        if field.process_errors:
+            raise StopValidation()
+        if field.data is None or (isinstance(field.data, str) and not field.data.strip()):
+            raise StopValidation(self.message)
+
+
+class DayMonthYearField(DateField):
+    """GOV.UK day, month and year boxes, with the Design System's message for each mistake."""
+
+    def __init__(self, label, *validators_, **kwargs):
+        super().__init__(
+            label, validators=list(validators_), format="%d %m %Y", widget=GovDateInput(), **kwargs
+        )
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if len(valuelist) != 3:
+            self.raw_data = None
+            return
+        day, month, year = (part.strip() for part in valuelist)
+        if not (day or month or year):
+            return
+        missing = [name for name, part in (("day", day), ("month", month), ("year", year)) if not part]
+        if missing:
+            raise ValueError(f"{self.label.text} must include a {' and '.join(missing)}")
+        if not (day.isdigit() and month.isdigit() and year.isdigit()):
+            raise ValueError(f"{self.label.text} must be a real date")
+        if len(year) != 4:
+            raise ValueError(f"{self.label.text} must include a year with 4 numbers, like 2026")
+        try:
+            self.data = date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValueError(f"{self.label.text} must be a real date") from None
+
+
+class WholeNumberField(Field):
+    """A whole number typed into a text box; blank is None, anything else not a number is refused."""
+
+    widget = GovTextInput()
+
+    def __init__(self, label, *validators_, invalid_message: str, **kwargs):
+        super().__init__(label, validators=list(validators_), **kwargs)
+        self.invalid_message = invalid_message
+
+    def process_formdata(self, valuelist):
+        text = valuelist[0].strip() if valuelist else ""
+        self.data = None
+        if text:
+            if not re.fullmatch(r"-?\d{1,6}", text):
+                raise ValueError(self.invalid_message)
+            self.data = int(text)
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else str(self.data)
+
+
+TIME_PATTERN = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
+
+
+class TimeOfDayField(Field):
+    """A 24-hour time such as 14:30."""
+
+    widget = GovTextInput()
+
+    def process_formdata(self, valuelist):
+        text = valuelist[0].strip() if valuelist else ""
+        self.data = None
+        if text:
+            match = TIME_PATTERN.match(text)
+            if match is None:
+                raise ValueError(f"{self.label.text} must be a time in 24-hour format, like 14:30")
+            self.data = time(int(match.group(1)), int(match.group(2)))
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else self.data.strftime("%H:%M")
+
+
+class ChecklistField(SelectMultipleField):
+    """Checkboxes whose values are ids; a value not offered gets a plain message."""
+
+    widget = GovCheckboxesInput()
+
+    def __init__(self, label, *validators_, invalid_message: str, **kwargs):
+        super().__init__(label, validators=list(validators_), **kwargs)
+        self.invalid_message = invalid_message
+
+    def pre_validate(self, form):
+        offered = {choice.value for choice in self.choices or []}
+        if any(str(value) not in offered for value in self.data or []):
+            raise StopValidation(self.invalid_message)
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices; values are sent as text."""
+    return [SelectChoice("" if value is None else str(value), label) for value, label in pairs]
+
+
+def radios(label, message, options, coerce=str, **kwargs) -> RadioField:
+    return RadioField(
+        label,
+        validators=[Present(message)],
+        choices=choices(options),
+        coerce=coerce,
+        widget=GovRadioInput(),
+        invalid_choice_message=message,
+        **kwargs,
+    )
+
+
+def textarea(label, *validators_, **kwargs) -> TextAreaField:
+    return TextAreaField(label, validators=list(validators_), widget=GovTextArea(), **kwargs)
+
+
+def version_field() -> HiddenField:
+    """The version the page was built from: a save based on an older one is refused."""
+    return HiddenField()
+
+
+def submitted_version(form) -> int | None:
+    value = (form.version.data or "").strip()
+    return int(value) if value.isdigit() else None

@@ -1,0 +1,177 @@
+"""Forms for sessions and records. They parse what was typed; the services decide what is allowed."""
+
+from __future__ import annotations
+
+from supervision.forms import Form, checkbox_field, select_field, text_field
+from supervision.records.fields import (
+    ChecklistField,
+    DayMonthYearField,
+    Present,
+    TimeOfDayField,
+    WholeNumberField,
+    radios,
+    textarea,
+    version_field,
+)
+from supervision.records.models import CancelledBy
+from supervision.records.signoff import TEXT_SECTIONS
+
+MEETING_CHOICES = [("in_person", "In person"), ("online", "Online")]
+
+
+class ScheduleSessionForm(Form):
+    supervisee_ids = ChecklistField(
+        "Who is the session with?",
+        Present("Choose who the session is with"),
+        coerce=int,
+        invalid_message="Choose people you supervise from the list",
+        description="Choose more than one person for a group session.",
+    )
+    date = DayMonthYearField(
+        "Date", Present("Enter the date of the session"), description="For example, 27 3 2026"
+    )
+    start_time = TimeOfDayField(
+        "Start time",
+        validators=[Present("Enter the time the session starts")],
+        description="For example, 14:30",
+    )
+    duration_minutes = WholeNumberField(
+        "Length in minutes",
+        Present("Enter how long the session will be, in minutes"),
+        invalid_message="Length must be a whole number of minutes, like 90",
+    )
+    meeting = radios("How will you meet?", "Choose in person or online", MEETING_CHOICES)
+    location = text_field(
+        "Place", description="For an online session, you can leave this blank or name the app."
+    )
+
+
+class MarkHeldForm(Form):
+    version = version_field()
+    held_on = DayMonthYearField("Date held", Present("Enter the date the session was held"))
+    duration_minutes = WholeNumberField(
+        "Length in minutes",
+        Present("Enter how long the session lasted, in minutes"),
+        invalid_message="Length must be a whole number of minutes, like 90",
+    )
+    present_ids = ChecklistField(
+        "Who attended?",
+        coerce=int,
+        invalid_message="Choose attendees from the list",
+        description="A draft record is made for each person who attended.",
+    )
+
+
+class CancelSessionForm(Form):
+    version = version_field()
+    cancelled_by = radios(
+        "Who cancelled?",
+        "Choose who cancelled the session",
+        [(member.value, member.label) for member in CancelledBy],
+    )
+    reason = textarea("Why was it cancelled?", Present("Enter why the session was cancelled"))
+
+
+class ConfirmForm(Form):
+    """A button that changes something: CSRF and the version the page showed."""
+
+    version = version_field()
+
+
+def _section_fields() -> dict:
+    fields = {"agenda": textarea("Agenda", description="What you planned to talk about. Optional.")}
+    for section in TEXT_SECTIONS:
+        fields[section.key] = textarea(section.label, description=section.hint)
+    return fields
+
+
+RecordForm = type(
+    "RecordForm",
+    (Form,),
+    {"__doc__": "The draft's text sections; blanks are allowed until sign-off.", "version": version_field()}
+    | _section_fields(),
+)
+
+
+class CaseDiscussionForm(Form):
+    version = version_field()
+    case_reference = text_field("Case reference", Present("Enter the case reference"))
+    summary = textarea("Summary", description="The child's circumstances and what prompted the discussion.")
+    analysis = textarea(
+        "Analysis", description="Risks, strengths, what the evidence shows and what is not known."
+    )
+    decision = textarea("Decision", description="What was decided, and why. Needed before sign-off.")
+
+
+class ActionForm(Form):
+    version = version_field()
+    description = textarea("Action", Present("Describe the action"))
+    owner_id = select_field(
+        "Who will do it?", coerce=int, invalid_choice_message="Choose who owns the action"
+    )
+    due_on = DayMonthYearField("Due date", Present("Enter the date the action is due"))
+    case_discussion_id = select_field(
+        "Case (optional)",
+        coerce=lambda value: int(value) if value not in (None, "", "None") else None,
+        invalid_choice_message="Choose a case from the list",
+    )
+
+
+REVIEW_CHOICES = [
+    ("done", "Done"),
+    ("carried_forward", "Carried forward"),
+    ("no_longer_needed", "No longer needed"),
+]
+
+
+class ActionReviewForm(Form):
+    version = version_field()
+    outcome = radios(
+        "What happened to this action?",
+        "Say whether the action is done, carried forward or no longer needed",
+        REVIEW_CHOICES,
+    )
+    comment = textarea("Comment", Present("Add a comment on the action"))
+    new_due_on = DayMonthYearField(
+        "New due date (if carried forward)", description="Leave blank to keep the current due date."
+    )
+
+
+class SuperviseeSignForm(Form):
+    version = version_field()
+    supervisee_comment = textarea(
+        "Your comments (optional)",
+        description="Anything you want to add, or what you disagree with. It stays on the record.",
+    )
+    supervisee_disagrees = checkbox_field("I disagree with something written or decided in this record")
+
+
+class ReturnForm(Form):
+    version = version_field()
+    note = textarea("What needs revising?", Present("Enter a note saying what needs revising"))
+
+
+class AddendumForm(Form):
+    reason = textarea("Why is this addendum needed?", Present("Enter why the addendum is needed"))
+    body = textarea("Addendum", Present("Enter the addendum"))
+
+
+RATING_CHOICES = [(value, str(value)) for value in range(1, 6)]
+
+
+class RatingForm(Form):
+    rating_helpful = radios(
+        "How helpful was this supervision?",
+        "Choose a rating for how helpful it was",
+        RATING_CHOICES,
+        coerce=int,
+    )
+    rating_reflective = radios(
+        "How reflective was it?", "Choose a rating for how reflective it was", RATING_CHOICES, coerce=int
+    )
+    rating_safe_to_challenge = radios(
+        "How safe did you feel to challenge?",
+        "Choose a rating for how safe you felt to challenge",
+        RATING_CHOICES,
+        coerce=int,
+    )

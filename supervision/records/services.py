@@ -1,0 +1,728 @@
+"""Session and record use cases: schedule, hold, write up, sign off, lock, correct by addendum.
+
+Each use case is one transaction, audited in the same commit (`audited_change`). Every
+change to a record, or to anything inside it, moves the record's version, so a save based
+on a page opened before someone else's save is refused rather than silently overwriting it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import flag_modified
+
+from supervision.agreements import rules as agreement_rules
+from supervision.agreements.models import SupervisionAgreement
+from supervision.agreements.services import get_policy
+from supervision.audit.services import AuditAction, audited_change, record_event, record_view
+from supervision.clock import clock
+from supervision.db_types import UTCDateTime
+from supervision.extensions import db
+from supervision.org.models import Staff
+from supervision.permissions import (
+    may_run_session,
+    may_see_rating,
+    may_sign_as_supervisee,
+    may_sign_as_supervisor,
+    may_view_record,
+    may_write_record,
+)
+from supervision.records.errors import NotPermitted, ServiceError, SignOffRefused, check_version
+from supervision.records.models import (
+    Action,
+    ActionReview,
+    ActionStatus,
+    CancelledBy,
+    CaseDiscussion,
+    RecordAddendum,
+    RecordReturn,
+    SessionAttendee,
+    SessionKind,
+    SessionStatus,
+    SupervisionRecord,
+    SupervisionSession,
+)
+from supervision.records.signoff import (
+    REVIEW_OUTCOMES,
+    TEXT_SECTIONS,
+    ActionReviewDraft,
+    CaseDiscussionDraft,
+    MissingItem,
+    RecordDraft,
+    is_blank,
+    missing_for_sign_off,
+)
+
+MAX_SESSION_MINUTES = 8 * 60
+EDITABLE_TEXT = ("agenda", *(section.key for section in TEXT_SECTIONS))
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def load_session(session_id: int) -> SupervisionSession | None:
+    return db.session.scalar(
+        sa.select(SupervisionSession)
+        .where(SupervisionSession.id == session_id)
+        .options(
+            joinedload(SupervisionSession.supervisor),
+            selectinload(SupervisionSession.attendees).joinedload(SessionAttendee.supervisee),
+            selectinload(SupervisionSession.records),
+        )
+    )
+
+
+def load_record(record_id: int) -> SupervisionRecord | None:
+    return db.session.scalar(
+        sa.select(SupervisionRecord)
+        .where(SupervisionRecord.id == record_id)
+        .options(
+            joinedload(SupervisionRecord.session).joinedload(SupervisionSession.supervisor),
+            joinedload(SupervisionRecord.supervisee),
+            selectinload(SupervisionRecord.case_discussions).selectinload(CaseDiscussion.actions),
+            selectinload(SupervisionRecord.actions).joinedload(Action.owner),
+            selectinload(SupervisionRecord.action_reviews)
+            .joinedload(ActionReview.action)
+            .joinedload(Action.owner),
+            selectinload(SupervisionRecord.addenda).joinedload(RecordAddendum.author),
+            selectinload(SupervisionRecord.returns),
+        )
+    )
+
+
+def sessions_of_supervisee(person_id: int) -> list[SupervisionSession]:
+    """Every session the person attended or was booked into, newest first, with their records."""
+    return list(
+        db.session.scalars(
+            sa.select(SupervisionSession)
+            .join(SessionAttendee, SessionAttendee.session_id == SupervisionSession.id)
+            .where(SessionAttendee.supervisee_id == person_id)
+            .options(joinedload(SupervisionSession.supervisor), selectinload(SupervisionSession.records))
+            .order_by(SupervisionSession.scheduled_start.desc())
+        )
+    )
+
+
+def sessions_run_by(supervisor_id: int, since: datetime) -> list[SupervisionSession]:
+    return list(
+        db.session.scalars(
+            sa.select(SupervisionSession)
+            .where(
+                SupervisionSession.supervisor_id == supervisor_id, SupervisionSession.scheduled_start >= since
+            )
+            .options(
+                selectinload(SupervisionSession.attendees).joinedload(SessionAttendee.supervisee),
+                selectinload(SupervisionSession.records),
+            )
+            .order_by(SupervisionSession.scheduled_start)
+        )
+    )
+
+
+def open_actions_of(person_id: int) -> list[Action]:
+    """Open actions from the person's records, soonest due first."""
+    return list(
+        db.session.scalars(
+            sa.select(Action)
+            .join(SupervisionRecord, SupervisionRecord.id == Action.record_id)
+            .where(SupervisionRecord.supervisee_id == person_id, Action.status == ActionStatus.OPEN)
+            .options(joinedload(Action.owner))
+            .order_by(Action.due_on, Action.id)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class SuperviseeSummary:
+    agreement: SupervisionAgreement
+    last_held_on: date | None
+    next_scheduled: datetime | None
+    drafts: int
+
+
+def supervisee_summaries(agreements: list[SupervisionAgreement]) -> list[SuperviseeSummary]:
+    """Last held, next booked and unsigned write-ups for each supervisee, in three set-based queries."""
+    ids = [agreement.supervisee_id for agreement in agreements]
+    if not ids:
+        return []
+    last_held = dict(
+        db.session.execute(
+            sa.select(SessionAttendee.supervisee_id, sa.func.max(SupervisionSession.held_on))
+            .join(SupervisionSession, SupervisionSession.id == SessionAttendee.session_id)
+            .where(SessionAttendee.supervisee_id.in_(ids), SupervisionSession.status == SessionStatus.HELD)
+            .group_by(SessionAttendee.supervisee_id)
+        ).all()
+    )
+    next_booked = dict(
+        db.session.execute(
+            sa.select(SessionAttendee.supervisee_id, sa.func.min(SupervisionSession.scheduled_start))
+            .join(SupervisionSession, SupervisionSession.id == SessionAttendee.session_id)
+            .where(
+                SessionAttendee.supervisee_id.in_(ids),
+                SupervisionSession.status == SessionStatus.SCHEDULED,
+                SupervisionSession.scheduled_start >= clock().now(),
+            )
+            .group_by(SessionAttendee.supervisee_id)
+        ).all()
+    )
+    drafts = dict(
+        db.session.execute(
+            sa.select(SupervisionRecord.supervisee_id, sa.func.count())
+            .where(SupervisionRecord.supervisee_id.in_(ids), SupervisionRecord.locked_at.is_(None))
+            .group_by(SupervisionRecord.supervisee_id)
+        ).all()
+    )
+    return [
+        SuperviseeSummary(
+            agreement=agreement,
+            last_held_on=last_held.get(agreement.supervisee_id),
+            next_scheduled=_as_utc(next_booked.get(agreement.supervisee_id)),
+            drafts=drafts.get(agreement.supervisee_id, 0),
+        )
+        for agreement in agreements
+    ]
+
+
+def _as_utc(value: datetime | None) -> datetime | None:
+    """Aggregates bypass the column type: SQLite hands back naive UTC, PostgreSQL aware."""
+    return UTCDateTime().process_result_value(value, None)
+
+
+# --- sessions ---------------------------------------------------------------------------------
+
+
+def _supervisees_agreed_with(actor: Staff, supervisee_ids: Iterable[int]) -> list[Staff]:
+    ids = list(dict.fromkeys(supervisee_ids))
+    if not ids:
+        raise ServiceError("Choose who the session is with", field="supervisee_ids")
+    agreed = {
+        staff.id: staff
+        for staff in db.session.scalars(
+            sa.select(Staff)
+            .join(SupervisionAgreement, SupervisionAgreement.supervisee_id == Staff.id)
+            .where(
+                Staff.id.in_(ids),
+                SupervisionAgreement.supervisor_id == actor.id,
+                SupervisionAgreement.ended_on.is_(None),
+            )
+        )
+    }
+    if len(agreed) != len(ids):
+        raise ServiceError("Choose people you supervise from the list", field="supervisee_ids")
+    return [agreed[staff_id] for staff_id in ids]
+
+
+def schedule_session(
+    actor: Staff,
+    supervisee_ids: Iterable[int],
+    starts_at: datetime,
+    duration_minutes: int,
+    location: str = "",
+    online: bool = False,
+    rebooked_from: SupervisionSession | None = None,
+) -> SupervisionSession:
+    """Book a session with one supervisee (individual) or several (group) the actor supervises."""
+    supervisees = _supervisees_agreed_with(actor, supervisee_ids)
+    if starts_at.tzinfo is None:
+        raise ServiceError("Enter the time the session starts", field="start_time")
+    if not 1 <= duration_minutes <= MAX_SESSION_MINUTES:
+        raise ServiceError(
+            f"Duration must be between 1 and {MAX_SESSION_MINUTES} minutes", field="duration_minutes"
+        )
+    location = location.strip()
+    if not online and not location:
+        raise ServiceError("Enter where the session will be held, or say it is online", field="location")
+    if rebooked_from is not None and (
+        not may_run_session(actor, rebooked_from)
+        or rebooked_from.status not in (SessionStatus.CANCELLED, SessionStatus.DID_NOT_ATTEND)
+    ):
+        raise NotPermitted()
+    now = clock().now()
+    session = SupervisionSession(
+        supervisor_id=actor.id,
+        kind=SessionKind.INDIVIDUAL if len(supervisees) == 1 else SessionKind.GROUP,
+        scheduled_start=starts_at,
+        duration_minutes=duration_minutes,
+        location=location,
+        online=online,
+        status=SessionStatus.SCHEDULED,
+        rebooked_from_id=rebooked_from.id if rebooked_from else None,
+        attendees=[SessionAttendee(supervisee_id=supervisee.id) for supervisee in supervisees],
+        created_at=now,
+        updated_at=now,
+    )
+    with audited_change(actor, AuditAction.CREATE, session):
+        db.session.add(session)
+    return session
+
+
+def _scheduled_session_run_by(actor: Staff, session: SupervisionSession, expected_version: int) -> None:
+    if not may_run_session(actor, session):
+        raise NotPermitted()
+    if session.status is not SessionStatus.SCHEDULED:
+        raise ServiceError(f"This session is already marked {session.status.label.lower()}.")
+    check_version(session.version, expected_version)
+
+
+def cancel_session(
+    actor: Staff, session: SupervisionSession, expected_version: int, reason: str, cancelled_by: CancelledBy
+) -> SupervisionSession:
+    _scheduled_session_run_by(actor, session, expected_version)
+    if is_blank(reason):
+        raise ServiceError("Enter why the session was cancelled", field="reason")
+    with audited_change(actor, AuditAction.UPDATE, session):
+        session.status = SessionStatus.CANCELLED
+        session.cancelled_reason = reason.strip()
+        session.cancelled_by = cancelled_by
+        session.cancelled_by_id = actor.id
+        session.updated_at = clock().now()
+    return session
+
+
+def mark_did_not_attend(
+    actor: Staff, session: SupervisionSession, expected_version: int
+) -> SupervisionSession:
+    _scheduled_session_run_by(actor, session, expected_version)
+    with audited_change(actor, AuditAction.UPDATE, session):
+        session.status = SessionStatus.DID_NOT_ATTEND
+        session.updated_at = clock().now()
+    return session
+
+
+def mark_held(
+    actor: Staff,
+    session: SupervisionSession,
+    expected_version: int,
+    held_on: date,
+    duration_minutes: int | None = None,
+    present_ids: Iterable[int] | None = None,
+) -> list[SupervisionRecord]:
+    """The session happened: a draft record for each supervisee present, with their open actions
+    from earlier sessions brought in for review. Absent group members are taken off the session,
+    so it counts only for those who came."""
+    _scheduled_session_run_by(actor, session, expected_version)
+    if held_on > clock().today():
+        raise ServiceError("The date the session was held must be today or in the past", field="held_on")
+    duration = duration_minutes if duration_minutes is not None else session.duration_minutes
+    if not 1 <= duration <= MAX_SESSION_MINUTES:
+        raise ServiceError(
+            f"Duration must be between 1 and {MAX_SESSION_MINUTES} minutes", field="duration_minutes"
+        )
+    attendee_ids = [attendee.supervisee_id for attendee in session.attendees]
+    present = attendee_ids if present_ids is None else list(dict.fromkeys(present_ids))
+    if not present:
+        raise ServiceError("Choose who attended", field="present_ids")
+    if not set(present) <= set(attendee_ids):
+        raise ServiceError("Choose attendees from the list", field="present_ids")
+    open_actions = {supervisee_id: _open_actions_before(supervisee_id, held_on) for supervisee_id in present}
+    now = clock().now()
+    records = []
+    with audited_change(actor, AuditAction.UPDATE, session):
+        session.status = SessionStatus.HELD
+        session.held_on = held_on
+        session.duration_minutes = duration
+        session.updated_at = now
+        for attendee in list(session.attendees):
+            if attendee.supervisee_id not in present:
+                session.attendees.remove(attendee)
+        for supervisee_id in present:
+            record = SupervisionRecord(
+                session=session, supervisee_id=supervisee_id, created_at=now, updated_at=now
+            )
+            record.action_reviews = [ActionReview(action=action) for action in open_actions[supervisee_id]]
+            db.session.add(record)
+            records.append(record)
+        db.session.flush()
+        for record in records:
+            record_event(actor, AuditAction.CREATE, record.__tablename__, record.id)
+    return records
+
+
+def _open_actions_before(supervisee_id: int, held_on: date) -> list[Action]:
+    return list(
+        db.session.scalars(
+            sa.select(Action)
+            .join(SupervisionRecord, SupervisionRecord.id == Action.record_id)
+            .join(SupervisionSession, SupervisionSession.id == SupervisionRecord.session_id)
+            .where(
+                SupervisionRecord.supervisee_id == supervisee_id,
+                Action.status == ActionStatus.OPEN,
+                SupervisionSession.held_on <= held_on,
+            )
+            .order_by(Action.due_on, Action.id)
+        )
+    )
+
+
+# --- the draft --------------------------------------------------------------------------------
+
+
+def _draft_writable_by(actor: Staff, record: SupervisionRecord, expected_version: int | None) -> None:
+    """Both parties may write the draft until the supervisor signs it; never after it locks."""
+    if not may_write_record(actor, record):
+        raise NotPermitted()
+    if record.is_locked:
+        raise ServiceError(
+            "This record is locked because both of you have signed it. Add an addendum to correct it."
+        )
+    if record.supervisor_signed_at is not None:
+        if actor.id == record.session.supervisor_id:
+            raise ServiceError(
+                "You have signed this record; it is now with the supervisee to comment and sign."
+            )
+        raise ServiceError(
+            "The supervisor has signed this record, so it cannot be changed now. "
+            "You can return it to them for revision with a note."
+        )
+    check_version(record.version, expected_version)
+
+
+def _touch(record: SupervisionRecord) -> None:
+    """Move the record's version: any change inside it is a change to the record.
+
+    Flagged as modified so the row is updated (and its version moves) even when the clock
+    reads the same as at the last save.
+    """
+    record.updated_at = clock().now()
+    flag_modified(record, "updated_at")
+
+
+def save_record(
+    actor: Staff, record: SupervisionRecord, expected_version: int, sections: Mapping[str, str]
+) -> SupervisionRecord:
+    unknown = set(sections) - set(EDITABLE_TEXT)
+    if unknown:
+        raise ServiceError(f"Unknown section {sorted(unknown)[0]}")
+    _draft_writable_by(actor, record, expected_version)
+    with audited_change(actor, AuditAction.UPDATE, record):
+        for key, text in sections.items():
+            setattr(record, key, (text or "").strip())
+        _touch(record)
+    return record
+
+
+@dataclass(frozen=True)
+class CaseDiscussionFields:
+    case_reference: str
+    summary: str = ""
+    analysis: str = ""
+    decision: str = ""
+
+
+def _checked_case_fields(fields: CaseDiscussionFields) -> CaseDiscussionFields:
+    reference = fields.case_reference.strip()
+    if not reference:
+        raise ServiceError("Enter the case reference", field="case_reference")
+    if len(reference) > 100:
+        raise ServiceError("Case reference must be 100 characters or fewer", field="case_reference")
+    return CaseDiscussionFields(
+        reference, fields.summary.strip(), fields.analysis.strip(), fields.decision.strip()
+    )
+
+
+def add_case_discussion(
+    actor: Staff, record: SupervisionRecord, expected_version: int, fields: CaseDiscussionFields
+) -> CaseDiscussion:
+    fields = _checked_case_fields(fields)
+    _draft_writable_by(actor, record, expected_version)
+    now = clock().now()
+    case = CaseDiscussion(**fields.__dict__, created_at=now, updated_at=now)
+    with audited_change(actor, AuditAction.UPDATE, record):
+        record.case_discussions.append(case)
+        _touch(record)
+    return case
+
+
+def update_case_discussion(
+    actor: Staff, case: CaseDiscussion, expected_version: int, fields: CaseDiscussionFields
+) -> CaseDiscussion:
+    fields = _checked_case_fields(fields)
+    record = case.record
+    _draft_writable_by(actor, record, expected_version)
+    with audited_change(actor, AuditAction.UPDATE, record):
+        for name, value in fields.__dict__.items():
+            setattr(case, name, value)
+        case.updated_at = clock().now()
+        _touch(record)
+    return case
+
+
+def remove_case_discussion(actor: Staff, case: CaseDiscussion, expected_version: int) -> None:
+    record = case.record
+    _draft_writable_by(actor, record, expected_version)
+    with audited_change(actor, AuditAction.UPDATE, record):
+        record.case_discussions.remove(case)
+        _touch(record)
+
+
+@dataclass(frozen=True)
+class ActionFields:
+    owner_id: int
+    description: str
+    due_on: date
+    case_discussion_id: int | None = None
+
+
+def _checked_action_fields(record: SupervisionRecord, fields: ActionFields) -> ActionFields:
+    if fields.owner_id not in (record.supervisee_id, record.session.supervisor_id):
+        raise ServiceError("Choose who owns the action", field="owner_id")
+    description = fields.description.strip()
+    if not description:
+        raise ServiceError("Describe the action", field="description")
+    if fields.due_on is None:
+        raise ServiceError("Enter the date the action is due", field="due_on")
+    if fields.due_on < record.session.held_on:
+        raise ServiceError("The due date must be on or after the date of the session", field="due_on")
+    if fields.case_discussion_id is not None and fields.case_discussion_id not in {
+        case.id for case in record.case_discussions
+    }:
+        raise ServiceError("Choose a case from the list", field="case_discussion_id")
+    return ActionFields(fields.owner_id, description, fields.due_on, fields.case_discussion_id)
+
+
+def add_action(
+    actor: Staff, record: SupervisionRecord, expected_version: int, fields: ActionFields
+) -> Action:
+    fields = _checked_action_fields(record, fields)
+    _draft_writable_by(actor, record, expected_version)
+    now = clock().now()
+    action = Action(**fields.__dict__, status=ActionStatus.OPEN, created_at=now, updated_at=now)
+    with audited_change(actor, AuditAction.UPDATE, record):
+        record.actions.append(action)
+        _touch(record)
+    return action
+
+
+def update_action(actor: Staff, action: Action, expected_version: int, fields: ActionFields) -> Action:
+    record = action.record
+    fields = _checked_action_fields(record, fields)
+    _draft_writable_by(actor, record, expected_version)
+    with audited_change(actor, AuditAction.UPDATE, record):
+        for name, value in fields.__dict__.items():
+            setattr(action, name, value)
+        action.updated_at = clock().now()
+        _touch(record)
+    return action
+
+
+def remove_action(actor: Staff, action: Action, expected_version: int) -> None:
+    record = action.record
+    if action.carried_from_id is not None:
+        raise ServiceError("An action carried forward from an earlier session cannot be removed.")
+    _draft_writable_by(actor, record, expected_version)
+    with audited_change(actor, AuditAction.UPDATE, record):
+        record.actions.remove(action)
+        _touch(record)
+
+
+def review_action(
+    actor: Staff,
+    review: ActionReview,
+    expected_version: int,
+    outcome: ActionStatus | str | None,
+    comment: str,
+    new_due_on: date | None = None,
+) -> ActionReview:
+    """Say what became of an action from an earlier session; applied to the action when the record locks."""
+    record = review.record
+    if outcome is None or str(outcome) not in REVIEW_OUTCOMES:
+        raise ServiceError(
+            "Say whether the action is done, carried forward or no longer needed", field="outcome"
+        )
+    outcome = ActionStatus(str(outcome))
+    if is_blank(comment):
+        raise ServiceError("Add a comment on the action", field="comment")
+    if (
+        outcome is ActionStatus.CARRIED_FORWARD
+        and new_due_on is not None
+        and new_due_on < record.session.held_on
+    ):
+        raise ServiceError("The new due date must be on or after the date of the session", field="new_due_on")
+    _draft_writable_by(actor, record, expected_version)
+    with audited_change(actor, AuditAction.UPDATE, record):
+        review.outcome = outcome
+        review.comment = comment.strip()
+        review.new_due_on = new_due_on if outcome is ActionStatus.CARRIED_FORWARD else None
+        _touch(record)
+    return review
+
+
+# --- sign-off, return, lock -------------------------------------------------------------------
+
+
+def draft_of(record: SupervisionRecord) -> RecordDraft:
+    return RecordDraft(
+        sections={section.key: getattr(record, section.key) for section in TEXT_SECTIONS},
+        case_discussions=[
+            CaseDiscussionDraft(case.id, case.case_reference, case.decision)
+            for case in record.case_discussions
+        ],
+        action_reviews=[
+            ActionReviewDraft(
+                review.id,
+                review.action.description,
+                review.outcome.value if review.outcome else None,
+                review.comment,
+            )
+            for review in record.action_reviews
+        ],
+    )
+
+
+def optional_sections_for(record: SupervisionRecord) -> frozenset[str]:
+    policy = get_policy(record.supervisee.organisation_id)
+    return agreement_rules.parse_optional_sections(policy.optional_sections)
+
+
+def sign_off_problems(record: SupervisionRecord) -> list[MissingItem]:
+    return missing_for_sign_off(draft_of(record), optional_sections_for(record))
+
+
+def sign_as_supervisor(actor: Staff, record: SupervisionRecord, expected_version: int) -> SupervisionRecord:
+    """Refused, with every missing item named, while the sign-off rule finds anything missing."""
+    if not may_sign_as_supervisor(actor, record):
+        raise NotPermitted()
+    _draft_writable_by(actor, record, expected_version)
+    missing = sign_off_problems(record)
+    if missing:
+        raise SignOffRefused(missing)
+    now = clock().now()
+    with audited_change(actor, AuditAction.SIGN, record):
+        record.supervisor_signed_at = now
+        record.updated_at = now
+    return record
+
+
+def sign_as_supervisee(
+    actor: Staff, record: SupervisionRecord, expected_version: int, comment: str = "", disagrees: bool = False
+) -> SupervisionRecord:
+    """The supervisee's comment (and any disagreement) and signature; the record then locks."""
+    if not may_sign_as_supervisee(actor, record):
+        raise NotPermitted()
+    if record.is_locked:
+        raise ServiceError("You have already signed this record.")
+    if record.supervisor_signed_at is None:
+        raise ServiceError("The supervisor signs first. You can sign once they have.")
+    comment = (comment or "").strip()
+    if disagrees and not comment:
+        raise ServiceError("Say what you disagree with", field="supervisee_comment")
+    check_version(record.version, expected_version)
+    missing = sign_off_problems(record)
+    if missing:
+        raise SignOffRefused(missing)
+    now = clock().now()
+    with audited_change(actor, AuditAction.SIGN, record):
+        record.supervisee_comment = comment
+        record.supervisee_disagrees = disagrees
+        record.supervisee_signed_at = now
+        record.locked_at = now
+        record.updated_at = now
+        _apply_action_reviews(record, now)
+    return record
+
+
+def _apply_action_reviews(record: SupervisionRecord, now: datetime) -> None:
+    """Reviewed actions close, or continue as a new open action in this record."""
+    held_on = record.session.held_on
+    for review in record.action_reviews:
+        action = review.action
+        if action.status is not ActionStatus.OPEN:
+            continue  # reviewed already in another record
+        if review.outcome is ActionStatus.DONE:
+            action.completed_on = held_on
+        action.status = review.outcome
+        action.updated_at = now
+        if review.outcome is ActionStatus.CARRIED_FORWARD:
+            record.actions.append(
+                Action(
+                    owner_id=action.owner_id,
+                    description=action.description,
+                    due_on=review.new_due_on or action.due_on,
+                    status=ActionStatus.OPEN,
+                    carried_from_id=action.id,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+
+
+def return_for_revision(
+    actor: Staff, record: SupervisionRecord, expected_version: int, note: str
+) -> RecordReturn:
+    """Either party, before they sign, sends the draft back to the other with a note.
+
+    Returned by the supervisee after the supervisor signed, the supervisor's signature is withdrawn.
+    """
+    if not may_write_record(actor, record):
+        raise NotPermitted()
+    if record.is_locked:
+        raise ServiceError("This record is locked because both of you have signed it.")
+    by_supervisor = actor.id == record.session.supervisor_id
+    if by_supervisor and record.supervisor_signed_at is not None:
+        raise ServiceError("You have signed this record; it is now with the supervisee to comment and sign.")
+    if is_blank(note):
+        raise ServiceError("Enter a note saying what needs revising", field="note")
+    check_version(record.version, expected_version)
+    now = clock().now()
+    returned = RecordReturn(
+        returned_by_id=actor.id,
+        returned_to_id=record.supervisee_id if by_supervisor else record.session.supervisor_id,
+        note=note.strip(),
+        created_at=now,
+    )
+    with audited_change(actor, AuditAction.RETURN, record):
+        record.returns.append(returned)
+        record.supervisor_signed_at = None
+        record.updated_at = now
+    return returned
+
+
+# --- after the lock ---------------------------------------------------------------------------
+
+
+def add_addendum(actor: Staff, record: SupervisionRecord, reason: str, body: str) -> RecordAddendum:
+    """The only way to correct a locked record: who, when, why, and what."""
+    if not may_write_record(actor, record):
+        raise NotPermitted()
+    if not record.is_locked:
+        raise ServiceError("This record is still a draft: change the draft instead of adding an addendum.")
+    if is_blank(reason):
+        raise ServiceError("Enter why the addendum is needed", field="reason")
+    if is_blank(body):
+        raise ServiceError("Enter the addendum", field="body")
+    addendum = RecordAddendum(
+        author_id=actor.id, reason=reason.strip(), body=body.strip(), created_at=clock().now()
+    )
+    with audited_change(actor, AuditAction.ADDENDUM, record):
+        record.addenda.append(addendum)
+    return addendum
+
+
+RATINGS = ("rating_helpful", "rating_reflective", "rating_safe_to_challenge")
+
+
+def rate_session(
+    actor: Staff, record: SupervisionRecord, ratings: Mapping[str, int | None]
+) -> SupervisionRecord:
+    """The supervisee's own rating of the session; it changes nothing in the record itself."""
+    if not may_see_rating(actor, record):
+        raise NotPermitted()
+    for name in RATINGS:
+        value = ratings.get(name)
+        if value is None or not 1 <= value <= 5:
+            raise ServiceError("Choose a rating from 1 to 5", field=name)
+    with audited_change(actor, AuditAction.RATE, record):
+        for name in RATINGS:
+            setattr(record, name, ratings[name])
+        record.rated_at = clock().now()
+    return record
+
+
+def view_record(actor: Staff, record: SupervisionRecord, export: bool = False) -> None:
+    """Every sight of a record is audited; print views and case notes count as exports."""
+    if not may_view_record(actor, record):
+        raise NotPermitted()
+    record_view(actor, record, AuditAction.EXPORT if export else AuditAction.VIEW)

@@ -1,0 +1,150 @@
+"""The sign-off rule, the heart of the product (DESIGN 4), as a pure function.
+
+A record cannot be signed off while any required section is blank (whitespace counts as
+blank), any carried-forward action is unreviewed, or any case discussion has no decision.
+The rule names every missing item with the id of the field to fix, so pages can link to
+it from the GOV.UK error summary and the API can return the same list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    label: str
+    hint: str
+    # Personal sections are never part of a case-note export.
+    personal: bool = False
+    # Case discussions are entries of their own, not one text.
+    is_text: bool = True
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section(
+        "wellbeing",
+        "Wellbeing and staff care",
+        "How the supervisee is, the emotional impact of the work and any support needed.",
+        personal=True,
+    ),
+    Section("workload", "Workload and caseload", "Caseload, capacity, allocation and priorities."),
+    Section(
+        "case_discussions",
+        "Case discussions",
+        "One entry per case: reference, summary, analysis, decision and actions.",
+        is_text=False,
+    ),
+    Section(
+        "learning", "Learning and development", "Training, reading, practice development and ASYE progress."
+    ),
+    Section(
+        "reflection", "Reflection", "What the supervisee and supervisor reflected on, and what was learnt."
+    ),
+    Section(
+        "health_and_leave",
+        "Leave, sickness, health and safety",
+        "Leave planned or taken, sickness, health, lone working and safety.",
+        personal=True,
+    ),
+)
+SECTION_BY_KEY = {section.key: section for section in SECTIONS}
+TEXT_SECTIONS = tuple(section for section in SECTIONS if section.is_text)
+PERSONAL_SECTION_KEYS = frozenset(section.key for section in SECTIONS if section.personal)
+
+REVIEW_OUTCOMES = ("done", "carried_forward", "no_longer_needed")
+
+
+@dataclass(frozen=True)
+class CaseDiscussionDraft:
+    id: int
+    case_reference: str
+    decision: str
+
+
+@dataclass(frozen=True)
+class ActionReviewDraft:
+    id: int
+    description: str
+    outcome: str | None
+    comment: str
+
+
+@dataclass(frozen=True)
+class RecordDraft:
+    """What the rule needs to know about a record, and nothing else."""
+
+    sections: Mapping[str, str]
+    case_discussions: Sequence[CaseDiscussionDraft] = ()
+    action_reviews: Sequence[ActionReviewDraft] = ()
+
+
+@dataclass(frozen=True)
+class MissingItem:
+    field_id: str
+    message: str
+
+
+def is_blank(text: str | None) -> bool:
+    return text is None or not text.strip()
+
+
+def case_decision_field_id(case_discussion_id: int) -> str:
+    return f"case-{case_discussion_id}-decision"
+
+
+def action_review_field_id(action_review_id: int) -> str:
+    return f"action-review-{action_review_id}"
+
+
+CASE_DISCUSSIONS_FIELD_ID = "case-discussions"
+
+
+def quoted(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return f"“{text if len(text) <= limit else text[: limit - 1] + '…'}”"
+
+
+def missing_for_sign_off(draft: RecordDraft, optional_sections: Collection[str] = ()) -> list[MissingItem]:
+    """Every item that stops the record being signed off, in the order the record shows them.
+
+    An empty list means the record may be signed. `optional_sections` holds the section keys
+    the organisation's policy does not require; a case discussion still needs its decision
+    and a carried-forward action still needs its review whatever the policy says.
+    """
+    missing: list[MissingItem] = []
+    for section in SECTIONS:
+        required = section.key not in optional_sections
+        if section.is_text:
+            if required and is_blank(draft.sections.get(section.key)):
+                missing.append(MissingItem(section.key, f"Enter {section.label.lower()}"))
+            continue
+        if required and not draft.case_discussions:
+            missing.append(MissingItem(CASE_DISCUSSIONS_FIELD_ID, "Add at least one case discussion"))
+        for case in draft.case_discussions:
+            if is_blank(case.decision):
+                missing.append(
+                    MissingItem(
+                        case_decision_field_id(case.id),
+                        f"Enter the decision for case {case.case_reference.strip() or 'without a reference'}",
+                    )
+                )
+    for review in draft.action_reviews:
+        if review.outcome not in REVIEW_OUTCOMES:
+            missing.append(
+                MissingItem(
+                    action_review_field_id(review.id),
+                    f"Review the action {quoted(review.description)}: "
+                    "say whether it is done, carried forward or no longer needed",
+                )
+            )
+        elif is_blank(review.comment):
+            missing.append(
+                MissingItem(
+                    action_review_field_id(review.id),
+                    f"Add a comment to the review of the action {quoted(review.description)}",
+                )
+            )
+    return missing

@@ -1,0 +1,1 @@
+"""Reports: the team dashboard, the oversight report, quality audits and the evidence pack."""

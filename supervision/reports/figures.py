@@ -1,0 +1,503 @@
+"""Oversight figures as pure functions: no database, no request, no clock.
+
+Each person's history (agreements, sessions, absences, records, cancellations, explained gaps
+and audits) goes in; counts come out, for any date range. Counts add up, so a team's figures
+are the sum of its workers', a service's the sum of its teams' and so on: a rate is always
+worked out from the pooled counts, never averaged from rates. Whether a session was due and
+when comes from the compliance engine (supervision.compliance.rules), so the report can never
+disagree with the team dashboard about what "on time" means. Definitions: docs/metrics.md.
+"""
+
+from __future__ import annotations
+
+import enum
+import statistics
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+from supervision.compliance import rules
+
+ONE_DAY = timedelta(days=1)
+LATEST = date.max
+
+
+# ---------------------------------------------------------------------------------- periods
+
+
+@dataclass(frozen=True)
+class Period:
+    """A range of days, both ends included."""
+
+    starts_on: date
+    ends_on: date
+
+    def __post_init__(self):
+        if self.ends_on < self.starts_on:
+            raise ValueError("a period cannot end before it starts")
+
+    def __contains__(self, day: date) -> bool:
+        return self.starts_on <= day <= self.ends_on
+
+    def overlaps(self, starts_on: date, ends_on: date | None) -> bool:
+        return starts_on <= self.ends_on and (ends_on is None or ends_on >= self.starts_on)
+
+    def clipped_to(self, last_day: date) -> Period | None:
+        """The part of the period up to `last_day`, or None when it starts later."""
+        if last_day < self.starts_on:
+            return None
+        return Period(self.starts_on, min(self.ends_on, last_day))
+
+
+def month_containing(day: date) -> Period:
+    first = day.replace(day=1)
+    return Period(first, rules.add_months(first, 1) - ONE_DAY)
+
+
+def months_ending(day: date, count: int = 12) -> list[Period]:
+    """The `count` calendar months up to and including the month of `day`, oldest first."""
+    last = day.replace(day=1)
+    return [month_containing(rules.add_months(last, -back)) for back in range(count - 1, -1, -1)]
+
+
+# ----------------------------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True)
+class AgreementSpan:
+    """One agreement (current or ended) with the frequency rule it set."""
+
+    terms: rules.Agreement
+    ends_on: date | None = None
+
+    def in_force_on(self, day: date) -> bool:
+        return self.terms.agreed_on <= day <= (self.ends_on or LATEST)
+
+    @property
+    def requires_supervision(self) -> bool:
+        return self.terms.rule is not None
+
+
+@dataclass(frozen=True)
+class RecordFacts:
+    """A held session's record: when the supervisor signed it, and whether it was complete."""
+
+    held_on: date
+    supervisor_signed_on: date | None
+    complete: bool = True
+    supervisee_disagrees: bool = False
+
+
+@dataclass(frozen=True)
+class PlannedSession:
+    """A session booked for the person that has taken place, been cancelled or been missed."""
+
+    scheduled_on: date
+    cancelled: bool
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """A supervisor's reason for a gap, recorded against the due date that was missed."""
+
+    due_on: date
+    reason: str
+
+
+@dataclass(frozen=True)
+class AuditGrade:
+    audited_on: date
+    grade: str
+
+
+@dataclass(frozen=True)
+class PersonHistory:
+    """Everything the report needs about one person's supervision.
+
+    `held` holds every session from `history_from` on, plus the last of each kind before it:
+    the compliance engine's intervals always restart at a session, so nothing earlier can
+    change an answer about days on or after `history_from`.
+    """
+
+    staff_id: int
+    employed_from: date
+    employed_until: date | None = None
+    agreements: tuple[AgreementSpan, ...] = ()
+    held: tuple[rules.HeldSession, ...] = ()
+    absences: tuple[rules.AbsenceSpan, ...] = ()
+    records: tuple[RecordFacts, ...] = ()
+    planned: tuple[PlannedSession, ...] = ()
+    explanations: tuple[Explanation, ...] = ()
+    audits: tuple[AuditGrade, ...] = ()
+    history_from: date = date.min
+
+    def employed_during(self, period: Period) -> bool:
+        return period.overlaps(self.employed_from, self.employed_until)
+
+    def agreement_on(self, day: date) -> AgreementSpan | None:
+        for span in self.agreements:
+            if span.in_force_on(day):
+                return span
+        return None
+
+    def requirement_during(self, period: Period) -> bool:
+        return any(
+            span.requires_supervision and period.overlaps(span.terms.agreed_on, span.ends_on)
+            for span in self.agreements
+        )
+
+
+# --------------------------------------------------------------------------------- intervals
+
+
+@dataclass(frozen=True)
+class Interval:
+    """One interval of a frequency rule, from the compliance engine, with two report flags.
+
+    `late`: met by a session held after an earlier due date had passed (it ends a gap).
+    `starts_gap`: the first miss after a session; a gap counts once however many intervals
+    it spans, which is how supervisors explain gaps (one reason per missed due date).
+    """
+
+    due_on: date
+    closed_on: date
+    met: bool
+    late: bool = False
+    starts_gap: bool = False
+
+
+def last_day_counted(history: PersonHistory, today: date) -> date:
+    return min(today, history.employed_until or LATEST)
+
+
+def intervals(history: PersonHistory, today: date) -> list[Interval]:
+    """Every closed interval of every agreement, from `history_from` on, in date order."""
+    stop_overall = last_day_counted(history, today)
+    found: list[Interval] = []
+    for span in history.agreements:
+        if not span.requires_supervision:
+            continue
+        stop = min(stop_overall, span.ends_on or LATEST)
+        if stop < span.terms.agreed_on:
+            continue
+        facts = rules.SupervisionFacts(span.terms, history.held, history.absences)
+        earlier = [day for day in rules.counted_held_dates(facts, stop) if day < history.history_from]
+        start = max(span.terms.agreed_on, earlier[-1]) if earlier else span.terms.agreed_on
+        facts = replace(facts, agreement=replace(span.terms, agreed_on=start))
+        previous_missed = False
+        for outcome in rules.interval_outcomes(facts, stop):
+            found.append(
+                Interval(
+                    due_on=outcome.due_on,
+                    closed_on=outcome.closed_on,
+                    met=outcome.met,
+                    late=outcome.met and previous_missed,
+                    starts_gap=not outcome.met and not previous_missed,
+                )
+            )
+            previous_missed = not outcome.met
+    return sorted(found, key=lambda interval: interval.closed_on)
+
+
+def counted_sessions(history: PersonHistory) -> list[date]:
+    """Dates of held sessions that count: a group session only where the agreement allows it."""
+    days = set()
+    for session in history.held:
+        span = history.agreement_on(session.held_on)
+        if span is None or span.terms.counts_group_sessions or not session.group:
+            days.add(session.held_on)
+    return sorted(days)
+
+
+# ------------------------------------------------------------------------------------ gaps
+
+
+@dataclass(frozen=True)
+class Gaps:
+    between_sessions: tuple[int, ...] = ()
+    longest: int | None = None
+
+
+def gaps(history: PersonHistory, period: Period, today: date) -> Gaps:
+    """Days without supervision (absence days not counted) for gaps ending in the period.
+
+    Between sessions: from each session to the next, where the next is in the period.
+    Longest gap: the same, plus the wait from the agreement to a first session and the gap
+    still open at the end of the period (or today, or the person's last day).
+    """
+    in_range = period.clipped_to(last_day_counted(history, today))
+    if in_range is None:
+        return Gaps()
+    absences = rules.merge_absences(history.absences)
+    starts = [span.terms.agreed_on for span in history.agreements if span.requires_supervision]
+    first_agreed = min(starts) if starts else None
+    between: list[int] = []
+    longest: list[int] = []
+    previous: date | None = None
+    for day in counted_sessions(history):
+        if day > in_range.ends_on:
+            break
+        if day >= in_range.starts_on:
+            if previous is not None:
+                days = rules.counted_days_between(previous, day, absences)
+                between.append(days)
+                longest.append(days)
+            elif first_agreed is not None and first_agreed < day:
+                longest.append(rules.counted_days_between(first_agreed, day, absences))
+        previous = day
+    span = history.agreement_on(in_range.ends_on)
+    open_from = previous if previous is not None else first_agreed
+    if span is not None and span.requires_supervision and open_from is not None:
+        longest.append(rules.counted_days_between(open_from, in_range.ends_on, absences))
+    return Gaps(tuple(between), max(longest) if longest else None)
+
+
+# ----------------------------------------------------------------------------------- tallies
+
+
+@dataclass
+class Tally:
+    """Counts for one group of people over one date range; `+` pools two groups."""
+
+    staff_in_scope: int = 0
+    sessions_required: int = 0
+    sessions_on_time: int = 0
+    records_held: int = 0
+    write_ups_judged: int = 0
+    write_ups_on_time: int = 0
+    records_signed: int = 0
+    records_complete: int = 0
+    disagreements: int = 0
+    sessions_planned: int = 0
+    sessions_cancelled: int = 0
+    days_between_sessions: list[int] = field(default_factory=list)
+    longest_gap: int | None = None
+    gaps_started: int = 0
+    gaps_unexplained: int = 0
+    gap_reasons: Counter = field(default_factory=Counter)
+    audit_grades: Counter = field(default_factory=Counter)
+    # "Now" figures, from the compliance engine's status today.
+    in_post_now: int = 0
+    overdue_now: int = 0
+    escalated_now: int = 0
+    without_agreement_now: int = 0
+    actions_overdue_now: int = 0
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(
+            staff_in_scope=self.staff_in_scope + other.staff_in_scope,
+            sessions_required=self.sessions_required + other.sessions_required,
+            sessions_on_time=self.sessions_on_time + other.sessions_on_time,
+            records_held=self.records_held + other.records_held,
+            write_ups_judged=self.write_ups_judged + other.write_ups_judged,
+            write_ups_on_time=self.write_ups_on_time + other.write_ups_on_time,
+            records_signed=self.records_signed + other.records_signed,
+            records_complete=self.records_complete + other.records_complete,
+            disagreements=self.disagreements + other.disagreements,
+            sessions_planned=self.sessions_planned + other.sessions_planned,
+            sessions_cancelled=self.sessions_cancelled + other.sessions_cancelled,
+            days_between_sessions=self.days_between_sessions + other.days_between_sessions,
+            longest_gap=_max_or_none(self.longest_gap, other.longest_gap),
+            gaps_started=self.gaps_started + other.gaps_started,
+            gaps_unexplained=self.gaps_unexplained + other.gaps_unexplained,
+            gap_reasons=self.gap_reasons + other.gap_reasons,
+            audit_grades=self.audit_grades + other.audit_grades,
+            in_post_now=self.in_post_now + other.in_post_now,
+            overdue_now=self.overdue_now + other.overdue_now,
+            escalated_now=self.escalated_now + other.escalated_now,
+            without_agreement_now=self.without_agreement_now + other.without_agreement_now,
+            actions_overdue_now=self.actions_overdue_now + other.actions_overdue_now,
+        )
+
+    @property
+    def on_time_share(self) -> float | None:
+        return share(self.sessions_on_time, self.sessions_required)
+
+    @property
+    def write_up_share(self) -> float | None:
+        return share(self.write_ups_on_time, self.write_ups_judged)
+
+    @property
+    def complete_share(self) -> float | None:
+        return share(self.records_complete, self.records_signed)
+
+    @property
+    def cancellation_share(self) -> float | None:
+        return share(self.sessions_cancelled, self.sessions_planned)
+
+    @property
+    def median_days_between_sessions(self) -> float | None:
+        return median(self.days_between_sessions)
+
+    @property
+    def audits(self) -> int:
+        return sum(self.audit_grades.values())
+
+
+def total(tallies: Iterable[Tally]) -> Tally:
+    result = Tally()
+    for tally in tallies:
+        result = result + tally
+    return result
+
+
+def share(part: int, whole: int) -> float | None:
+    """part ÷ whole, or None when there is nothing to divide (shown as "no data", never 0%)."""
+    return part / whole if whole else None
+
+
+def median(values: Sequence[int]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def _max_or_none(first: int | None, second: int | None) -> int | None:
+    present = [value for value in (first, second) if value is not None]
+    return max(present) if present else None
+
+
+def tally_person(
+    history: PersonHistory,
+    period: Period,
+    today: date,
+    thresholds: rules.Thresholds,
+    found_intervals: Sequence[Interval] | None = None,
+) -> Tally:
+    """One person's counts for one period; someone not employed in it counts for nothing."""
+    if not history.employed_during(period):
+        return Tally()
+    found = intervals(history, today) if found_intervals is None else found_intervals
+    closed = [interval for interval in found if interval.closed_on in period]
+    gap_starts = {interval.due_on for interval in closed if interval.starts_gap}
+    explained = [explanation for explanation in history.explanations if explanation.due_on in period]
+
+    records = [record for record in history.records if record.held_on in period]
+    judged = on_time = 0
+    for record in records:
+        write_up = rules.WriteUp(record.held_on, record.supervisor_signed_on)
+        signed_on_time = rules.write_up_signed_on_time(write_up, thresholds)
+        if signed_on_time is not None or rules.write_up_is_overdue(write_up, today, thresholds):
+            judged += 1
+            on_time += bool(signed_on_time)
+    signed = [record for record in records if record.supervisor_signed_on is not None]
+    planned = [session for session in history.planned if session.scheduled_on in period]
+    person_gaps = gaps(history, period, today)
+    return Tally(
+        staff_in_scope=1,
+        sessions_required=len(closed),
+        sessions_on_time=sum(1 for interval in closed if interval.met),
+        records_held=len(records),
+        write_ups_judged=judged,
+        write_ups_on_time=on_time,
+        records_signed=len(signed),
+        records_complete=sum(1 for record in signed if record.complete),
+        disagreements=sum(1 for record in records if record.supervisee_disagrees),
+        sessions_planned=len(planned),
+        sessions_cancelled=sum(1 for session in planned if session.cancelled),
+        days_between_sessions=list(person_gaps.between_sessions),
+        longest_gap=person_gaps.longest,
+        gaps_started=len(gap_starts),
+        gaps_unexplained=len(gap_starts - {explanation.due_on for explanation in explained}),
+        gap_reasons=Counter(explanation.reason for explanation in explained),
+        audit_grades=Counter(audit.grade for audit in history.audits if audit.audited_on in period),
+    )
+
+
+def tally_now(status: rules.Status, actions_overdue: int) -> Tally:
+    """The compliance engine's answer for one person in post today, as counts."""
+    return Tally(
+        in_post_now=1,
+        overdue_now=int(status in (rules.Status.OVERDUE, rules.Status.ESCALATED)),
+        escalated_now=int(status is rules.Status.ESCALATED),
+        without_agreement_now=int(status is rules.Status.NO_AGREEMENT),
+        actions_overdue_now=actions_overdue,
+    )
+
+
+# ------------------------------------------------------------------------- staff-by-month grid
+
+
+class MonthState(enum.StrEnum):
+    ON_TIME = "on_time"
+    LATE = "late"
+    MISSED = "missed"
+    PAUSED = "paused"
+    NOTHING_DUE = "nothing_due"
+    NOT_APPLICABLE = "not_applicable"
+
+    @property
+    def label(self) -> str:
+        return MONTH_STATE_LABELS[self]
+
+    @property
+    def symbol(self) -> str:
+        """A short mark that reads without colour."""
+        return MONTH_STATE_SYMBOLS[self]
+
+
+MONTH_STATE_LABELS = {
+    MonthState.ON_TIME: "Held on time",
+    MonthState.LATE: "Held late",
+    MonthState.MISSED: "Missed",
+    MonthState.PAUSED: "Paused",
+    MonthState.NOTHING_DUE: "Nothing due",
+    MonthState.NOT_APPLICABLE: "No agreement or not in post",
+}
+MONTH_STATE_SYMBOLS = {
+    MonthState.ON_TIME: "✓",
+    MonthState.LATE: "L",
+    MonthState.MISSED: "✗",
+    MonthState.PAUSED: "P",
+    MonthState.NOTHING_DUE: "·",
+    MonthState.NOT_APPLICABLE: "–",
+}
+
+
+def overdue_spans(found: Sequence[Interval], last_day: date) -> list[Period]:
+    """The days someone was overdue: from the day after a missed due date to the day before the
+    session that ended the gap (or `last_day` while it is still open)."""
+    spans: list[Period] = []
+    opened: date | None = None
+    for interval in found:
+        if interval.starts_gap:
+            opened = interval.due_on + ONE_DAY
+        elif interval.met and opened is not None:
+            if interval.closed_on > opened:
+                spans.append(Period(opened, interval.closed_on - ONE_DAY))
+            opened = None
+    if opened is not None and opened <= last_day:
+        spans.append(Period(opened, last_day))
+    return spans
+
+
+def month_states(
+    history: PersonHistory, months: Sequence[Period], today: date, found: Sequence[Interval] | None = None
+) -> list[MonthState]:
+    """One state per month, the most telling first: a late session, then any day overdue, then
+    a session on time, then any day of absence, else nothing was due."""
+    found = intervals(history, today) if found is None else found
+    last_day = last_day_counted(history, today)
+    overdue = overdue_spans(found, last_day)
+    absences = rules.merge_absences(history.absences)
+    states = []
+    for month in months:
+        in_range = month.clipped_to(last_day)
+        if (
+            in_range is None
+            or not history.employed_during(in_range)
+            or not history.requirement_during(in_range)
+        ):
+            states.append(MonthState.NOT_APPLICABLE)
+            continue
+        closing = [interval for interval in found if interval.closed_on in in_range]
+        if any(interval.late for interval in closing):
+            states.append(MonthState.LATE)
+        elif any(in_range.overlaps(span.starts_on, span.ends_on) for span in overdue):
+            states.append(MonthState.MISSED)
+        elif any(interval.met for interval in closing):
+            states.append(MonthState.ON_TIME)
+        elif any(in_range.overlaps(span.starts_on, span.ends_on) for span in absences):
+            states.append(MonthState.PAUSED)
+        else:
+            states.append(MonthState.NOTHING_DUE)
+    return states

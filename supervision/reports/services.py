@@ -1,0 +1,552 @@
+"""What the reports may show to whom, and the set-based loading that feeds the figures.
+
+Every query takes the people in scope as a sub-select, never one query per person or team, so
+a page costs the same number of SQL statements for 5 staff or 40,000 (tests/reports assert
+it). Statuses "now" come from the compliance engine's own loader (`load_people`), so the
+dashboard, the report and the person's compliance page always agree.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from supervision.agreements.models import AbsencePeriod, SupervisionAgreement, SupervisionPolicy
+from supervision.clock import LONDON
+from supervision.compliance import rules
+from supervision.compliance.models import OverdueExplanation
+from supervision.compliance.services import PersonCompliance, agreement_terms, load_people, thresholds_for
+from supervision.extensions import db
+from supervision.org.models import Role, Service, Staff, Team
+from supervision.records.models import (
+    CaseDiscussion,
+    SessionAttendee,
+    SessionKind,
+    SessionStatus,
+    SupervisionRecord,
+    SupervisionSession,
+)
+from supervision.reports import figures
+from supervision.reports.figures import MonthState, Period, PersonHistory, Tally
+from supervision.reports.models import QualityAudit
+
+TREND_MONTHS = 12
+RECORD_SECTIONS = ("wellbeing", "workload", "learning", "reflection", "health_and_leave")
+
+
+class Level(enum.StrEnum):
+    ORGANISATION = "organisation"
+    SERVICE = "service"
+    TEAM = "team"
+    PERSON = "person"
+
+    @property
+    def label(self) -> str:
+        return {"organisation": "Organisation", "service": "Service", "team": "Team", "person": "Worker"}[
+            self.value
+        ]
+
+    @property
+    def child(self) -> Level | None:
+        return {
+            Level.ORGANISATION: Level.SERVICE,
+            Level.SERVICE: Level.TEAM,
+            Level.TEAM: Level.PERSON,
+            Level.PERSON: None,
+        }[self]
+
+
+# ------------------------------------------------------------------------------------- scope
+
+
+def line_reports_below(user_id: int) -> sa.CTE:
+    """Everyone below `user_id` in the line-management chain (UNION, so a loop ends)."""
+    below = sa.select(Staff.id).where(Staff.line_manager_id == user_id).cte("below", recursive=True)
+    below = below.union(sa.select(Staff.id).where(Staff.line_manager_id == below.c.id))
+    return below
+
+
+def overseen_services(user: Staff) -> list[Service]:
+    """Services a service manager oversees: those they head, and those headed by anyone below
+    them in the line. Anyone without the service manager role oversees none."""
+    if not user.has_role(Role.SERVICE_MANAGER):
+        return []
+    below = line_reports_below(user.id)
+    return list(
+        db.session.scalars(
+            sa.select(Service)
+            .where(
+                Service.organisation_id == user.organisation_id,
+                sa.or_(Service.manager_id == user.id, Service.manager_id.in_(sa.select(below.c.id))),
+            )
+            .options(selectinload(Service.teams))
+            .order_by(Service.name)
+        )
+    )
+
+
+def overseen_team(user: Staff, team_id: int) -> Team | None:
+    for service in overseen_services(user):
+        for team in service.teams:
+            if team.id == team_id:
+                return team
+    return None
+
+
+def team_ids_of(user: Staff, level: Level, unit_id: int | None) -> list[int] | None:
+    """The teams a unit covers, or None when the user does not oversee it."""
+    services = overseen_services(user)
+    teams = {team.id: team for service in services for team in service.teams}
+    if level is Level.ORGANISATION:
+        return list(teams)
+    if level is Level.SERVICE:
+        service = next((service for service in services if service.id == unit_id), None)
+        return [team.id for team in service.teams] if service is not None else None
+    if level is Level.TEAM:
+        return [unit_id] if unit_id in teams else None
+    person = db.session.get(Staff, unit_id)
+    return [person.team_id] if person is not None and person.team_id in teams else None
+
+
+def oversees(user: Staff, level: Level, unit_id: int | None) -> bool:
+    return team_ids_of(user, level, unit_id) is not None
+
+
+def dashboard_scope(user: Staff, today: date) -> sa.Select:
+    """The people on a person's team dashboard, in post today.
+
+    A supervisor: the people whose current agreement names them, their line reports, and the
+    members of teams they manage. A service manager also: everyone in the teams of the
+    services they oversee.
+    """
+    supervisees = sa.select(SupervisionAgreement.supervisee_id).where(
+        SupervisionAgreement.supervisor_id == user.id, SupervisionAgreement.ended_on.is_(None)
+    )
+    managed_teams = sa.select(Team.id).where(Team.manager_id == user.id)
+    belongs = [
+        Staff.id.in_(supervisees),
+        Staff.line_manager_id == user.id,
+        Staff.team_id.in_(managed_teams),
+    ]
+    if user.has_role(Role.SERVICE_MANAGER):
+        below = line_reports_below(user.id)
+        service_ids = sa.select(Service.id).where(
+            Service.organisation_id == user.organisation_id,
+            sa.or_(Service.manager_id == user.id, Service.manager_id.in_(sa.select(below.c.id))),
+        )
+        belongs.append(Staff.team_id.in_(sa.select(Team.id).where(Team.service_id.in_(service_ids))))
+    return in_post(
+        sa.select(Staff.id).where(
+            Staff.organisation_id == user.organisation_id, Staff.id != user.id, sa.or_(*belongs)
+        ),
+        today,
+    )
+
+
+def in_post(query: sa.Select, today: date) -> sa.Select:
+    return query.where(
+        Staff.active.is_(True),
+        Staff.start_date <= today,
+        sa.or_(Staff.end_date.is_(None), Staff.end_date >= today),
+    )
+
+
+# ----------------------------------------------------------------------------------- loading
+
+
+def _blank_free(column) -> sa.ColumnElement[bool]:
+    """SQL for "has some text": line breaks and tabs count as blank, as in the sign-off rule."""
+    text = column
+    for character in ("\n", "\r", "\t"):
+        text = sa.func.replace(text, character, " ")
+    return sa.func.length(sa.func.trim(text)) > 0
+
+
+def _complete_record() -> sa.ColumnElement[bool]:
+    """Every section written (optional ones too) and at least one case, each with a decision."""
+    has_case = sa.exists().where(CaseDiscussion.record_id == SupervisionRecord.id)
+    undecided_case = sa.exists().where(
+        CaseDiscussion.record_id == SupervisionRecord.id, sa.not_(_blank_free(CaseDiscussion.decision))
+    )
+    return sa.and_(
+        *(_blank_free(getattr(SupervisionRecord, name)) for name in RECORD_SECTIONS),
+        has_case,
+        sa.not_(undecided_case),
+    )
+
+
+def london_date(moment: datetime) -> date:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(LONDON).date()
+
+
+def london_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=LONDON)
+
+
+def policy_for(organisation_id: int) -> SupervisionPolicy | None:
+    return db.session.scalar(
+        sa.select(SupervisionPolicy).where(SupervisionPolicy.organisation_id == organisation_id)
+    )
+
+
+def load_histories(
+    scope: sa.Select, window: Period, today: date, policy: SupervisionPolicy | None
+) -> tuple[list[Staff], dict[int, PersonHistory]]:
+    """The people in `scope` and their supervision history from `window.starts_on` to its end.
+
+    Eight statements whatever the number of people.
+    """
+    people = list(db.session.scalars(sa.select(Staff).where(Staff.id.in_(scope)).order_by(Staff.id)))
+    last_day = min(window.ends_on, today)
+    agreements: dict[int, list[figures.AgreementSpan]] = defaultdict(list)
+    stages = {person.id: person.career_stage for person in people}
+    for agreement in db.session.scalars(
+        sa.select(SupervisionAgreement)
+        .where(
+            SupervisionAgreement.supervisee_id.in_(scope),
+            SupervisionAgreement.agreed_on <= last_day,
+            sa.or_(
+                SupervisionAgreement.ended_on.is_(None), SupervisionAgreement.ended_on >= window.starts_on
+            ),
+        )
+        .order_by(SupervisionAgreement.agreed_on, SupervisionAgreement.id)
+    ):
+        terms = agreement_terms(agreement, policy, stages[agreement.supervisee_id])
+        agreements[agreement.supervisee_id].append(figures.AgreementSpan(terms, agreement.ended_on))
+
+    attended = (
+        sa.select(SessionAttendee.supervisee_id, SupervisionSession.held_on, SupervisionSession.kind)
+        .join(SupervisionSession, SupervisionSession.id == SessionAttendee.session_id)
+        .where(SessionAttendee.supervisee_id.in_(scope), SupervisionSession.status == SessionStatus.HELD)
+    )
+    held: dict[int, list[rules.HeldSession]] = defaultdict(list)
+    for supervisee_id, held_on, kind in db.session.execute(
+        attended.where(SupervisionSession.held_on.between(window.starts_on, last_day))
+    ):
+        held[supervisee_id].append(rules.HeldSession(held_on, group=kind == SessionKind.GROUP))
+    # The intervals restart at a session: the last one of each kind before the window is enough.
+    last_before = (
+        sa.select(
+            SessionAttendee.supervisee_id.label("staff_id"),
+            SupervisionSession.kind.label("kind"),
+            sa.func.max(SupervisionSession.held_on).label("held_on"),
+        )
+        .join(SupervisionSession, SupervisionSession.id == SessionAttendee.session_id)
+        .where(
+            SessionAttendee.supervisee_id.in_(scope),
+            SupervisionSession.status == SessionStatus.HELD,
+            SupervisionSession.held_on < window.starts_on,
+        )
+        .group_by(SessionAttendee.supervisee_id, SupervisionSession.kind)
+        .subquery()
+    )
+    for staff_id, kind, held_on in db.session.execute(sa.select(last_before)):
+        held[staff_id].append(rules.HeldSession(held_on, group=kind == SessionKind.GROUP))
+
+    # Absences matter from the earliest session an interval can restart at, not before.
+    floor = (
+        sa.select(last_before.c.staff_id, sa.func.min(last_before.c.held_on).label("floor"))
+        .group_by(last_before.c.staff_id)
+        .subquery()
+    )
+    absences: dict[int, list[rules.AbsenceSpan]] = defaultdict(list)
+    for staff_id, starts_on, ends_on in db.session.execute(
+        sa.select(AbsencePeriod.staff_id, AbsencePeriod.starts_on, AbsencePeriod.ends_on)
+        .outerjoin(floor, floor.c.staff_id == AbsencePeriod.staff_id)
+        .where(
+            AbsencePeriod.staff_id.in_(scope),
+            AbsencePeriod.starts_on <= last_day,
+            sa.or_(floor.c.floor.is_(None), AbsencePeriod.ends_on >= floor.c.floor),
+        )
+    ):
+        absences[staff_id].append(rules.AbsenceSpan(starts_on, ends_on))
+
+    records: dict[int, list[figures.RecordFacts]] = defaultdict(list)
+    for supervisee_id, held_on, signed_at, disagrees, complete in db.session.execute(
+        sa.select(
+            SupervisionRecord.supervisee_id,
+            SupervisionSession.held_on,
+            SupervisionRecord.supervisor_signed_at,
+            SupervisionRecord.supervisee_disagrees,
+            _complete_record(),
+        )
+        .join(SupervisionSession, SupervisionSession.id == SupervisionRecord.session_id)
+        .where(
+            SupervisionRecord.supervisee_id.in_(scope),
+            SupervisionSession.status == SessionStatus.HELD,
+            SupervisionSession.held_on.between(window.starts_on, last_day),
+        )
+    ):
+        records[supervisee_id].append(
+            figures.RecordFacts(
+                held_on=held_on,
+                supervisor_signed_on=london_date(signed_at) if signed_at else None,
+                complete=bool(complete),
+                supervisee_disagrees=disagrees,
+            )
+        )
+
+    planned: dict[int, list[figures.PlannedSession]] = defaultdict(list)
+    first_moment = datetime.combine(window.starts_on - timedelta(days=1), time.min, tzinfo=UTC)
+    last_moment = datetime.combine(last_day + timedelta(days=2), time.min, tzinfo=UTC)
+    for supervisee_id, starts_at, status in db.session.execute(
+        sa.select(
+            SessionAttendee.supervisee_id, SupervisionSession.scheduled_start, SupervisionSession.status
+        )
+        .join(SupervisionSession, SupervisionSession.id == SessionAttendee.session_id)
+        .where(
+            SessionAttendee.supervisee_id.in_(scope),
+            SupervisionSession.status != SessionStatus.SCHEDULED,
+            SupervisionSession.scheduled_start >= first_moment,
+            SupervisionSession.scheduled_start < last_moment,
+        )
+    ):
+        day = london_date(starts_at)
+        if window.starts_on <= day <= last_day:
+            planned[supervisee_id].append(figures.PlannedSession(day, status == SessionStatus.CANCELLED))
+
+    explanations: dict[int, list[figures.Explanation]] = defaultdict(list)
+    for supervisee_id, due_on, reason in db.session.execute(
+        sa.select(
+            OverdueExplanation.supervisee_id, OverdueExplanation.due_on, OverdueExplanation.reason
+        ).where(
+            OverdueExplanation.supervisee_id.in_(scope),
+            OverdueExplanation.due_on.between(window.starts_on, last_day),
+        )
+    ):
+        explanations[supervisee_id].append(figures.Explanation(due_on, reason.value))
+
+    audits: dict[int, list[figures.AuditGrade]] = defaultdict(list)
+    for supervisee_id, audited_at, grade in db.session.execute(
+        sa.select(SupervisionRecord.supervisee_id, QualityAudit.audited_at, QualityAudit.grade)
+        .join(SupervisionRecord, SupervisionRecord.id == QualityAudit.record_id)
+        .where(
+            SupervisionRecord.supervisee_id.in_(scope),
+            QualityAudit.audited_at >= first_moment,
+            QualityAudit.audited_at < last_moment,
+        )
+    ):
+        audits[supervisee_id].append(figures.AuditGrade(london_date(audited_at), grade.value))
+
+    histories = {
+        person.id: PersonHistory(
+            staff_id=person.id,
+            employed_from=person.start_date,
+            employed_until=person.end_date,
+            agreements=tuple(agreements[person.id]),
+            held=tuple(held[person.id]),
+            absences=tuple(absences[person.id]),
+            records=tuple(records[person.id]),
+            planned=tuple(planned[person.id]),
+            explanations=tuple(explanations[person.id]),
+            audits=tuple(audits[person.id]),
+            history_from=window.starts_on,
+        )
+        for person in people
+    }
+    return people, histories
+
+
+# ---------------------------------------------------------------------------- team dashboard
+
+
+@dataclass
+class DashboardRow:
+    person: Staff
+    compliance: PersonCompliance
+    months: list[MonthState]
+
+    @property
+    def team_name(self) -> str:
+        return self.person.team.name if self.person.team else ""
+
+
+@dataclass
+class Dashboard:
+    rows: list[DashboardRow]
+    months: list[Period]
+
+
+def team_dashboard(user: Staff, today: date) -> Dashboard:
+    """Each person on the user's dashboard: today's status from the compliance engine and a
+    12-month grid of how their supervision went."""
+    scope = dashboard_scope(user, today)
+    months = figures.months_ending(today, TREND_MONTHS)
+    results = {result.person.id: result for result in load_people(db.session, scope, today)}
+    _, histories = load_histories(
+        scope, Period(months[0].starts_on, today), today, policy_for(user.organisation_id)
+    )
+    rows = [
+        DashboardRow(result.person, result, figures.month_states(histories[person_id], months, today))
+        for person_id, result in results.items()
+    ]
+    return Dashboard(rows, months)
+
+
+# --------------------------------------------------------------------------- oversight report
+
+
+@dataclass
+class UnitFigures:
+    """One organisation, service, team or worker: figures for the period and each trend month."""
+
+    level: Level
+    id: int | None
+    name: str
+    period: Tally
+    months: list[Tally]
+    parent_name: str = ""
+
+
+@dataclass
+class PersonGrid:
+    person: Staff
+    states: list[MonthState]
+
+
+@dataclass
+class OversightReport:
+    level: Level
+    unit: UnitFigures
+    children: list[UnitFigures]
+    period: Period
+    months: list[Period]
+    today: date
+    organisation_name: str
+    trail: list[tuple[Level, int | None, str]] = field(default_factory=list)
+    grid: list[PersonGrid] = field(default_factory=list)
+    person: Staff | None = None
+
+
+def trend_months(period: Period) -> list[Period]:
+    return figures.months_ending(period.ends_on, TREND_MONTHS)
+
+
+def oversight_report(user: Staff, level: Level, unit_id: int | None, period: Period, today: date):
+    """The report for one unit the user oversees, or None when they do not oversee it (a 404)."""
+    services = overseen_services(user)
+    organisation_name = user.organisation.name
+    trail: list[tuple[Level, int | None, str]] = [(Level.ORGANISATION, None, organisation_name)]
+    person: Staff | None = None
+    if level is Level.ORGANISATION:
+        teams = [team for service in services for team in service.teams]
+        name = organisation_name
+    elif level is Level.SERVICE:
+        service = next((s for s in services if s.id == unit_id), None)
+        if service is None:
+            return None
+        teams, name = list(service.teams), service.name
+        trail.append((Level.SERVICE, service.id, service.name))
+    else:
+        teams_by_id = {team.id: team for service in services for team in service.teams}
+        if level is Level.TEAM:
+            team = teams_by_id.get(unit_id)
+        else:
+            person = db.session.get(Staff, unit_id)
+            team = teams_by_id.get(person.team_id) if person is not None else None
+        if team is None:
+            return None
+        teams, name = [team], team.name
+        trail += [(Level.SERVICE, team.service.id, team.service.name), (Level.TEAM, team.id, team.name)]
+        if person is not None:
+            name = person.name
+            trail.append((Level.PERSON, person.id, person.name))
+
+    months = trend_months(period)
+    window = Period(min(period.starts_on, months[0].starts_on), period.ends_on)
+    team_ids = [team.id for team in teams]
+    scope = sa.select(Staff.id).where(
+        Staff.organisation_id == user.organisation_id,
+        Staff.team_id.in_(team_ids),
+        Staff.start_date <= window.ends_on,
+        sa.or_(Staff.end_date.is_(None), Staff.end_date >= window.starts_on),
+    )
+    if person is not None:
+        scope = scope.where(Staff.id == person.id)
+    policy = policy_for(user.organisation_id)
+    thresholds = thresholds_for(policy)
+    people, histories = load_histories(scope, window, today, policy)
+    now = {result.person.id: result for result in load_people(db.session, in_post(scope, today), today)}
+
+    person_units: dict[int, UnitFigures] = {}
+    grids: list[PersonGrid] = []
+    for staff in people:
+        history = histories[staff.id]
+        found = figures.intervals(history, today)
+        period_tally = figures.tally_person(history, period, today, thresholds, found)
+        if staff.id in now:
+            result = now[staff.id]
+            period_tally = period_tally + figures.tally_now(result.status, result.assessment.actions_overdue)
+        person_units[staff.id] = UnitFigures(
+            Level.PERSON,
+            staff.id,
+            staff.name,
+            period_tally,
+            [figures.tally_person(history, month, today, thresholds, found) for month in months],
+        )
+        if level in (Level.TEAM, Level.PERSON):
+            grids.append(PersonGrid(staff, figures.month_states(history, months, today, found)))
+
+    def roll_up(unit_level: Level, unit_id: int | None, unit_name: str, staff_ids, parent="") -> UnitFigures:
+        units = [person_units[staff_id] for staff_id in staff_ids]
+        return UnitFigures(
+            unit_level,
+            unit_id,
+            unit_name,
+            figures.total(unit.period for unit in units),
+            [figures.total(unit.months[index] for unit in units) for index in range(len(months))],
+            parent,
+        )
+
+    members: dict[int, list[int]] = defaultdict(list)
+    for staff in people:
+        members[staff.team_id].append(staff.id)
+    team_units = {
+        team.id: roll_up(Level.TEAM, team.id, team.name, members[team.id], team.service.name)
+        for team in teams
+    }
+    if level is Level.ORGANISATION:
+        children = [
+            roll_up(
+                Level.SERVICE,
+                service.id,
+                service.name,
+                [i for team in service.teams for i in members[team.id]],
+            )
+            for service in services
+        ]
+        unit = roll_up(level, None, name, list(person_units))
+    elif level is Level.SERVICE:
+        children = [team_units[team.id] for team in teams]
+        unit = roll_up(level, unit_id, name, list(person_units))
+    elif level is Level.TEAM:
+        by_name = sorted(people, key=lambda staff: (staff.family_name, staff.given_name))
+        children = [
+            person_units[staff.id]
+            for staff in by_name
+            if person_units[staff.id].period.staff_in_scope or staff.id in now
+        ]
+        unit = team_units[unit_id]
+    else:
+        children = []
+        unit = person_units.get(person.id) or roll_up(level, person.id, name, [])
+    grids.sort(key=lambda grid: (grid.person.family_name, grid.person.given_name))
+    return OversightReport(
+        level=level,
+        unit=unit,
+        children=children,
+        period=period,
+        months=months,
+        today=today,
+        organisation_name=organisation_name,
+        trail=trail,
+        grid=grids,
+        person=person,
+    )

@@ -1,0 +1,278 @@
+"""Team dashboard, oversight report (organisation → service → team → worker), exports and the
+evidence pack. Views parse the query string, call a service and render; figures are worked
+out in supervision.reports.figures and loaded in supervision.reports.services.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from supervision.clock import clock
+from supervision.compliance.rules import Status
+from supervision.org.models import Role
+from supervision.permissions import require, roles_required
+from supervision.reports import audits, charts, exports, services, tables
+from supervision.reports.dashboard import COLUMNS, Sorting, filtered, sorted_rows
+from supervision.reports.figures import MonthState, Period
+from supervision.reports.forms import DashboardFilterForm, PeriodForm, default_period, period_args
+from supervision.reports.services import Level
+
+bp = Blueprint("reports", __name__)
+
+PAGE_ENDPOINTS = {
+    Level.ORGANISATION: "reports.oversight",
+    Level.SERVICE: "reports.oversight_service",
+    Level.TEAM: "reports.oversight_team",
+    Level.PERSON: "reports.oversight_person",
+}
+EXPORT_ENDPOINTS = {
+    Level.ORGANISATION: "reports.export_oversight",
+    Level.SERVICE: "reports.export_oversight_service",
+    Level.TEAM: "reports.export_oversight_team",
+    Level.PERSON: "reports.export_oversight_person",
+}
+ID_ARGUMENTS = {Level.SERVICE: "service_id", Level.TEAM: "team_id", Level.PERSON: "person_id"}
+
+
+def unit_url(endpoints: dict, level: Level, unit_id: int | None, period: Period | None, **extra) -> str:
+    values = {ID_ARGUMENTS[level]: unit_id} if level in ID_ARGUMENTS else {}
+    if period is not None:
+        values.update(period_args(period))
+    return url_for(endpoints[level], **values, **extra)
+
+
+def file_response(about, sections, file_format: str, filename: str) -> Response:
+    if file_format == "csv":
+        # Everything is loaded before the first line, so the generator needs no request context.
+        response = Response(exports.csv_lines(about, sections), mimetype="text/csv; charset=utf-8")
+    else:
+        response = Response(exports.xlsx_bytes(about, sections), mimetype=exports.XLSX_MIMETYPE)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{file_format}"'
+    return response
+
+
+# ---------------------------------------------------------------------------- team dashboard
+
+
+def dashboard_view() -> dict:
+    today = clock().today()
+    dashboard = services.team_dashboard(current_user, today)
+    teams = sorted(
+        {(row.person.team.id, row.person.team.name) for row in dashboard.rows if row.person.team is not None},
+        key=lambda team: team[1].lower(),
+    )
+    form = DashboardFilterForm(teams, formdata=request.args)
+    team_id, status = None, None
+    if form.validate():
+        team_id = form.team.data
+        status = Status(form.status.data) if form.status.data else None
+    sorting = Sorting.parse(request.args.get("sort"), request.args.get("order"))
+    rows = sorted_rows(filtered(dashboard.rows, team_id, status), sorting)
+    filters = {"team": team_id or "", "status": status.value if status else ""}
+    return {
+        "dashboard": dashboard,
+        "rows": rows,
+        "form": form,
+        "sorting": sorting,
+        "columns": COLUMNS,
+        "filters": {key: value for key, value in filters.items() if value},
+        "filter_text": _filter_text(teams, team_id, status),
+        "today": today,
+    }
+
+
+def _filter_text(teams, team_id: int | None, status: Status | None) -> str:
+    parts = [f"Team: {name}" for tid, name in teams if tid == team_id]
+    if status is not None:
+        parts.append(f"Status: {status.label}")
+    return "; ".join(parts) or "None: everyone"
+
+
+@bp.get("/team-dashboard")
+@roles_required(Role.SUPERVISOR, Role.SERVICE_MANAGER)
+def team_dashboard():
+    return render_template(
+        "reports/team-dashboard.html",
+        **dashboard_view(),
+        month_states=list(MonthState),
+        grid_definition=tables.MONTH_GRID_DEFINITION,
+        month_text=tables.month_text,
+        short_month_text=tables.short_month_text,
+    )
+
+
+@bp.get("/team-dashboard/export.csv", defaults={"file_format": "csv"})
+@bp.get("/team-dashboard/export.xlsx", defaults={"file_format": "xlsx"})
+@roles_required(Role.SUPERVISOR, Role.SERVICE_MANAGER)
+def export_team_dashboard(file_format: str):
+    view = dashboard_view()
+    about = exports.dashboard_about(current_user.name, view["today"], clock().now(), view["filter_text"])
+    sections = exports.dashboard_sections(view["dashboard"], view["rows"])
+    return file_response(about, sections, file_format, f"team-dashboard-{view['today'].isoformat()}")
+
+
+# -------------------------------------------------------------------------- oversight report
+
+
+def chosen_period() -> tuple[PeriodForm, Period | None]:
+    """The period in the query string, or the default (this month and the two before it)."""
+    today = clock().today()
+    if "period_start" not in request.args and "period_end" not in request.args:
+        period = default_period(today)
+        return PeriodForm(
+            formdata=None, data={"period_start": period.starts_on, "period_end": period.ends_on}
+        ), period
+    form = PeriodForm(formdata=request.args)
+    return form, form.chosen(today)
+
+
+def charts_for(report: services.OversightReport) -> dict:
+    metric = tables.CHARTED_METRIC
+    trend = charts.line_chart(
+        [
+            charts.Point(tables.month_text(month), tables.short_month_text(month), metric.value(tally))
+            for month, tally in zip(report.months, report.unit.months, strict=True)
+        ],
+        f"{metric.label} in {report.unit.name}",
+    )
+    comparison = None
+    if report.children:
+        child_level = report.level.child
+        comparison = charts.bar_chart(
+            [charts.Point(child.name, child.name, metric.value(child.period)) for child in report.children],
+            f"{metric.label} by {child_level.label.lower()}",
+        )
+    return {"trend_chart": trend, "comparison_chart": comparison}
+
+
+def render_report(level: Level, unit_id: int | None, template: str = "reports/oversight.html"):
+    form, period = chosen_period()
+    today = clock().today()
+    if period is None:
+        require(services.oversees(current_user, level, unit_id))
+        return render_template(template, form=form, report=None, level=level, unit_id=unit_id, **_helpers())
+    report = services.oversight_report(current_user, level, unit_id, period, today)
+    require(report is not None)
+    extra = {}
+    if template.endswith("evidence-pack.html"):
+        team_ids = services.team_ids_of(current_user, level, unit_id)
+        extra["checklist_rates"] = audits.checklist_rates(
+            audits.audits_in(current_user, team_ids, period.starts_on, period.ends_on)
+        )
+    return render_template(
+        template,
+        form=form,
+        report=report,
+        level=level,
+        unit_id=unit_id,
+        generated_at=clock().now(),
+        **charts_for(report),
+        **extra,
+        **_helpers(),
+    )
+
+
+def _helpers() -> dict:
+    return {
+        "metrics": tables.METRICS,
+        "trend_metrics": tables.TREND_METRICS,
+        "metric_text": tables.metric_text,
+        "metric_detail": tables.metric_detail,
+        "period_text": tables.period_text,
+        "month_text": tables.month_text,
+        "short_month_text": tables.short_month_text,
+        "generated_text": tables.generated_text,
+        "gap_reason_rows": tables.gap_reason_rows,
+        "grade_counts": tables.grade_counts,
+        "grades": tables.GRADES,
+        "gap_reasons_definition": tables.GAP_REASONS_DEFINITION,
+        "audit_grades_definition": tables.AUDIT_GRADES_DEFINITION,
+        "grid_definition": tables.MONTH_GRID_DEFINITION,
+        "month_states": list(MonthState),
+        "page_url": lambda lvl, uid, period: unit_url(PAGE_ENDPOINTS, lvl, uid, period),
+        "export_url": lambda lvl, uid, period, fmt: unit_url(
+            EXPORT_ENDPOINTS, lvl, uid, period, file_format=fmt
+        ),
+        "Level": Level,
+        "period_args": period_args,
+    }
+
+
+def export_report(level: Level, unit_id: int | None, file_format: str):
+    _, period = chosen_period()
+    if period is None:
+        return redirect(unit_url(PAGE_ENDPOINTS, level, unit_id, None) + "?" + request.query_string.decode())
+    report = services.oversight_report(current_user, level, unit_id, period, clock().today())
+    require(report is not None)
+    suffix = f"-{unit_id}" if unit_id is not None else ""
+    name = f"oversight-{level.value}{suffix}-{period.starts_on.isoformat()}-to-{period.ends_on.isoformat()}"
+    about = exports.report_about(report, clock().now())
+    return file_response(about, exports.report_sections(report), file_format, name)
+
+
+@bp.get("/oversight")
+@roles_required(Role.SERVICE_MANAGER)
+def oversight():
+    return render_report(Level.ORGANISATION, None)
+
+
+@bp.get("/oversight/services/<int:service_id>")
+@roles_required(Role.SERVICE_MANAGER)
+def oversight_service(service_id: int):
+    return render_report(Level.SERVICE, service_id)
+
+
+@bp.get("/oversight/teams/<int:team_id>")
+@roles_required(Role.SERVICE_MANAGER)
+def oversight_team(team_id: int):
+    return render_report(Level.TEAM, team_id)
+
+
+@bp.get("/oversight/people/<int:person_id>")
+@roles_required(Role.SERVICE_MANAGER)
+def oversight_person(person_id: int):
+    return render_report(Level.PERSON, person_id)
+
+
+@bp.get("/oversight/export.csv", defaults={"file_format": "csv"})
+@bp.get("/oversight/export.xlsx", defaults={"file_format": "xlsx"})
+@roles_required(Role.SERVICE_MANAGER)
+def export_oversight(file_format: str):
+    return export_report(Level.ORGANISATION, None, file_format)
+
+
+@bp.get("/oversight/services/<int:service_id>/export.csv", defaults={"file_format": "csv"})
+@bp.get("/oversight/services/<int:service_id>/export.xlsx", defaults={"file_format": "xlsx"})
+@roles_required(Role.SERVICE_MANAGER)
+def export_oversight_service(service_id: int, file_format: str):
+    return export_report(Level.SERVICE, service_id, file_format)
+
+
+@bp.get("/oversight/teams/<int:team_id>/export.csv", defaults={"file_format": "csv"})
+@bp.get("/oversight/teams/<int:team_id>/export.xlsx", defaults={"file_format": "xlsx"})
+@roles_required(Role.SERVICE_MANAGER)
+def export_oversight_team(team_id: int, file_format: str):
+    return export_report(Level.TEAM, team_id, file_format)
+
+
+@bp.get("/oversight/people/<int:person_id>/export.csv", defaults={"file_format": "csv"})
+@bp.get("/oversight/people/<int:person_id>/export.xlsx", defaults={"file_format": "xlsx"})
+@roles_required(Role.SERVICE_MANAGER)
+def export_oversight_person(person_id: int, file_format: str):
+    return export_report(Level.PERSON, person_id, file_format)
+
+
+# ----------------------------------------------------------------------------- evidence pack
+
+
+@bp.get("/oversight/services/<int:service_id>/evidence-pack")
+@roles_required(Role.SERVICE_MANAGER)
+def evidence_pack_service(service_id: int):
+    return render_report(Level.SERVICE, service_id, "reports/evidence-pack.html")
+
+
+@bp.get("/oversight/teams/<int:team_id>/evidence-pack")
+@roles_required(Role.SERVICE_MANAGER)
+def evidence_pack_team(team_id: int):
+    return render_report(Level.TEAM, team_id, "reports/evidence-pack.html")

@@ -1,0 +1,94 @@
+"""Browser tests: Debian's Chromium, driven by pytest-playwright, against a live server.
+
+The live server is a second app instance on the same test database, with CSRF switched on,
+served by werkzeug on a free loopback port in a daemon thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import threading
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from werkzeug.serving import make_server
+
+from supervision import create_app
+from supervision.extensions import db
+from tests.conftest import make_test_config
+from tests.factories import PASSWORD
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make test`, which installs Debian's chromium")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_FLAGS}
+
+
+class FollowingClock:
+    """The served app reads whatever clock the test app has now, so the `clock` fixture moves both."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def now(self):
+        return self.app.extensions["clock"].now()
+
+    def today(self):
+        return self.app.extensions["clock"].today()
+
+
+@pytest.fixture(scope="session")
+def live_server(app, database_url):
+    served = create_app(make_test_config(database_url, WTF_CSRF_ENABLED=True))
+    served.extensions["clock"] = FollowingClock(app)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server = make_server("127.0.0.1", 0, served, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+    with served.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server):
+    """pytest-playwright resolves page.goto('/path') against this."""
+    return live_server
+
+
+def sign_in(page, email: str, password: str = PASSWORD) -> None:
+    page.goto("/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def assert_accessible(page) -> None:
+    """axe-core in the real browser: no WCAG 2.2 A or AA violations on the current page."""
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}})
+    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"

@@ -1,0 +1,24 @@
+from playwright.sync_api import expect
+
+from supervision.org.models import Role
+from tests.browser.conftest import assert_accessible, sign_in
+from tests.factories import make_staff
+
+
+def test_sign_in_page_is_accessible_and_shows_errors_in_the_summary(page):
+    page.goto("/sign-in")
+    assert_accessible(page)
+    page.get_by_role("button", name="Sign in").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Enter your email address")
+    expect(page).to_have_title("Error: Sign in – Supervision")
+    assert_accessible(page)
+
+
+def test_a_person_signs_in_and_out(page):
+    make_staff(Role.SOCIAL_WORKER, email="worker@example.test", given_name="Sam", family_name="Okafor")
+    sign_in(page, "worker@example.test")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sam Okafor")
+    assert_accessible(page)
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to Supervision")

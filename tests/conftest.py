@@ -1,0 +1,128 @@
+"""Shared fixtures: one app and database per run, emptied after every test."""
+
+from __future__ import annotations
+
+import contextvars
+import os
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+from bs4 import BeautifulSoup
+from flask import url_for
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from config import TestConfig
+from supervision import create_app
+from supervision.clock import FixedClock, SystemClock
+from supervision.extensions import db
+from tests.databases import drop_database, fresh_database, is_postgres
+
+TEST_DATABASE = f"supervision_test_{os.getpid()}"
+
+
+def pytest_report_header(config):
+    return f"database: {'PostgreSQL (TEST_DATABASE_URL)' if is_postgres() else 'SQLite file'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url = fresh_database(TEST_DATABASE, tmp_path_factory.mktemp("db"))
+    yield url
+    drop_database(TEST_DATABASE)
+
+
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context, as in production.
+
+    The tests hold an app context open for factories and assertions; without this, Flask
+    would reuse it for requests and `g` (the signed-in user) would leak between requests.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+def make_test_config(url: str, **overrides) -> type:
+    return type("RunConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url, **overrides})
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    """The app under test, with the schema built by the migrations (so they are tested too).
+
+    CSRF is off for the test client, as in most Flask suites; tests/auth proves it is on
+    for real requests, and the browser tests run with it on.
+    """
+    app = create_app(make_test_config(database_url, WTF_CSRF_ENABLED=False))
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        upgrade()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _empty_database_after_each_test(request):
+    yield
+    if "app" not in request.fixturenames:
+        return
+    request.getfixturevalue("app")
+    # The run-wide app context's session may hold a transaction (and locks): end it first.
+    db.session.rollback()
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(sa.text(f"DELETE FROM {table}"))
+    db.session.remove()
+
+
+@pytest.fixture
+def clock(app):
+    """A clock the test can move; the app reads time only through it."""
+    fixed = FixedClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+    app.extensions["clock"] = fixed
+    yield fixed
+    app.extensions["clock"] = SystemClock()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+class Pages:
+    """Request pages by endpoint, check the status, get parsed HTML back (as Notify's client_request)."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def sign_in(self, staff, password=None):
+        from tests.factories import PASSWORD
+
+        response = self.client.post("/sign-in", data={"email": staff.email, "password": password or PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+    def get(self, endpoint, _expected_status=200, **values) -> BeautifulSoup:
+        response = self.client.get(url_for(endpoint, **values))
+        assert response.status_code == _expected_status, response.status_code
+        return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+    def post(self, endpoint, data=None, _expected_status=302, **values):
+        response = self.client.post(url_for(endpoint, **values), data=data or {})
+        assert response.status_code == _expected_status, response.get_data(as_text=True)[:2000]
+        if response.status_code == 200:
+            return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+        return response
+
+
+@pytest.fixture
+def pages(app, client):
+    with app.test_request_context():
+        yield Pages(client)

@@ -1,0 +1,1 @@
+from tests.notifications.smtp_server import smtp_server  # noqa: F401 (a fixture)

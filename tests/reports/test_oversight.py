@@ -1,0 +1,259 @@
+"""The oversight report at every level, checked against the history in conftest.py worked out by hand."""
+
+from datetime import date
+
+import pytest
+
+from supervision.reports.figures import Period
+from supervision.reports.forms import period_args
+from tests.reports.helpers import rows_by_name, summary_figures, table_rows
+
+
+def boxes(day: date) -> list[str]:
+    return [str(day.day), str(day.month), str(day.year)]
+
+
+TEAM_A = {
+    "Staff in scope": "4",
+    "Sessions held on time": "75% 3 of 4",
+    "Overdue now (now)": "1",
+    "Escalated now (now)": "1",
+    "Without an agreement now (now)": "1",
+    "Longest gap (days)": "49",
+    "Median days between sessions": "38.5",
+    "Records signed on time": "67% 2 of 3",
+    "Records complete at sign-off": "67% 2 of 3",
+    "Overdue actions now (now)": "1",
+    "Cancellation rate": "25% 1 of 4",
+    "Disagreements recorded": "1",
+    "Gaps without a reason": "0",
+    "Audited records good or better": "100% 1 of 1",
+}
+ASSESSMENT = {
+    **TEAM_A,
+    "Staff in scope": "5",
+    "Sessions held on time": "83% 5 of 6",
+    "Median days between sessions": "28",
+    "Records signed on time": "80% 4 of 5",
+    "Records complete at sign-off": "80% 4 of 5",
+    "Cancellation rate": "17% 1 of 6",
+}
+
+
+def test_team_figures_match_the_hand_worked_history(pages, org):
+    pages.sign_in(org.hana)
+
+    page = pages.get("reports.oversight_team", team_id=org.team_a.id)
+
+    assert summary_figures(page) == TEAM_A
+
+
+def test_service_figures_pool_their_teams(pages, org):
+    pages.sign_in(org.hana)
+
+    page = pages.get("reports.oversight_service", service_id=org.assessment.id)
+
+    assert summary_figures(page) == ASSESSMENT
+    teams = rows_by_name(page, "by-team")
+    assert list(teams) == ["Assessment A", "Assessment B"]
+    assert teams["Assessment B"]["Sessions held on time"] == "100% 2 of 2"
+    assert teams["Assessment B"]["Longest gap (days)"] == "28"
+    assert teams["Assessment B"]["Cancellation rate"] == "0% 0 of 2"
+
+
+def test_organisation_level_shows_only_the_services_the_manager_heads(pages, org):
+    pages.sign_in(org.hana)
+
+    page = pages.get("reports.oversight")
+
+    assert summary_figures(page) == ASSESSMENT
+    assert list(rows_by_name(page, "by-service")) == ["Assessment"]
+
+
+def test_a_manager_above_a_head_of_service_oversees_that_service(pages, org):
+    pages.sign_in(org.director)
+
+    page = pages.get("reports.oversight")
+
+    assert list(rows_by_name(page, "by-service")) == ["Assessment"]
+
+
+def test_a_worker_page_shows_their_own_figures_grid_and_links_to_their_records(pages, org):
+    pages.sign_in(org.hana)
+
+    page = pages.get("reports.oversight_person", person_id=org.alice.id)
+
+    figures = summary_figures(page)
+    assert figures["Sessions held on time"] == "67% 2 of 3"
+    assert figures["Records signed on time"] == "50% 1 of 2"
+    assert figures["Cancellation rate"] == "33% 1 of 3"
+    assert figures["Longest gap (days)"] == "49"
+    hrefs = {link["href"] for link in page.find_all("a")}
+    assert f"/people/{org.alice.id}/supervision" in hrefs
+    assert f"/people/{org.alice.id}/compliance" in hrefs
+    grid = table_rows(page, "month-grid")
+    assert grid == [
+        [
+            "Alice Adams",
+            *[f"– {month}: No agreement or not in post" for month in MONTHS_BEFORE_JUNE],
+            "✓ June 2026: Held on time",
+            "✓ July 2026: Held on time",
+            "✗ August 2026: Missed",
+            "L September 2026: Held late",
+            "✓ October 2026: Held on time",
+            "✗ November 2026: Missed",
+        ]
+    ]
+
+
+SINCE_JUNE = ["June 2026", "July 2026", "August 2026", "September 2026", "October 2026", "November 2026"]
+MONTHS_BEFORE_JUNE = [
+    "December 2025",
+    "January 2026",
+    "February 2026",
+    "March 2026",
+    "April 2026",
+    "May 2026",
+]
+
+
+def test_the_monthly_trend_has_twelve_months_of_hand_worked_figures(pages, org):
+    pages.sign_in(org.hana)
+
+    page = pages.get("reports.oversight_team", team_id=org.team_a.id)
+
+    trend = {row[0]: row[1:] for row in table_rows(page, "trend")}
+    assert list(trend) == [*MONTHS_BEFORE_JUNE, *SINCE_JUNE]
+    # Staff in scope, sessions held on time, records signed on time, cancellation rate, ...
+    assert trend["May 2026"][:2] == ["3", "No data"]
+    assert trend["June 2026"][:2] == ["3", "100% 1 of 1"]
+    assert trend["August 2026"][:2] == ["3", "50% 1 of 2"]  # Dev on time, Alice missed 17 August
+    assert trend["October 2026"][:2] == ["4", "100% 2 of 2"]
+    assert trend["November 2026"][:2] == ["4", "0% 0 of 1"]
+
+
+def test_reasons_for_gaps_and_audit_grades(pages, org):
+    pages.sign_in(org.hana)
+
+    page = pages.get("reports.oversight_team", team_id=org.team_a.id)
+
+    reasons = dict((row[0], row[1]) for row in table_rows(page, "reasons-for-gaps"))
+    assert reasons["Workload pressures"] == "1"
+    assert reasons["No reason recorded"] == "0"
+    assert sum(int(count) for count in reasons.values()) == 1
+    grades = rows_by_name(page, "audit-grades")
+    assert grades["Assessment A (all)"]["Good"] == "1"
+    assert grades["Bob Brown"]["Good"] == "1"
+    assert grades["Alice Adams"]["Audits"] == "0"
+
+
+def test_the_team_page_lists_workers_who_drill_down_to_their_page(pages, org):
+    pages.sign_in(org.hana)
+
+    page = pages.get("reports.oversight_team", team_id=org.team_a.id)
+
+    workers = rows_by_name(page, "by-worker")
+    assert list(workers) == ["Alice Adams", "Bob Brown", "Cara Cole", "Dev Dutta"]
+    assert workers["Dev Dutta"]["Longest gap (days)"] == "6"  # 4-9 August, then on leave
+    assert workers["Cara Cole"]["Without an agreement now (now)"] == "1"
+    assert workers["Bob Brown"]["Longest gap (days)"] == "28"
+    link = page.find("table", id="by-worker").find("a", string="Alice Adams")
+    assert link["href"].startswith(f"/oversight/people/{org.alice.id}?")
+    assert "period_start=1" in link["href"]
+
+
+def test_a_chosen_period_changes_the_figures(pages, org):
+    pages.sign_in(org.hana)
+    summer = Period(date(2026, 6, 1), date(2026, 8, 31))
+
+    page = pages.get("reports.oversight_team", team_id=org.team_a.id, **period_args(summer))
+
+    figures = summary_figures(page)
+    # Alice: 22 June and 20 July met, 17 August missed; Dev: 3 August met.
+    assert figures["Sessions held on time"] == "75% 3 of 4"
+    assert figures["Staff in scope"] == "3"
+    assert "1 June 2026 to 31 August 2026" in page.get_text()
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "message"),
+    [
+        (date(2026, 10, 1), date(2026, 9, 30), "The end date must be the same as or after the start date"),
+        (date(2026, 10, 1), date(2026, 11, 24), "The end date must be today or in the past"),
+        (date(2023, 1, 1), date(2026, 11, 23), "The period must be 3 years or shorter"),
+    ],
+)
+def test_a_bad_period_is_explained_and_no_figures_are_shown(pages, org, start, end, message):
+    pages.sign_in(org.hana)
+
+    page = pages.get("reports.oversight", period_start=boxes(start), period_end=boxes(end))
+
+    assert page.title.get_text().startswith("Error: ")
+    assert message in page.find(class_="govuk-error-summary").get_text()
+    assert page.find("table", id="figures") is None
+
+
+def test_a_half_typed_date_is_explained(pages, org):
+    pages.sign_in(org.hana)
+
+    page = pages.get("reports.oversight", period_start=["1", "", "2026"], period_end=["23", "11", "2026"])
+
+    assert "Start date must include a month" in page.find(class_="govuk-error-summary").get_text()
+
+
+def test_someone_heading_no_service_sees_an_empty_report(pages, org):
+    from supervision.org.models import Role
+    from tests.factories import make_staff
+
+    lonely = make_staff(Role.SERVICE_MANAGER, given_name="Lou", family_name="Lonely")
+    pages.sign_in(lonely)
+
+    page = pages.get("reports.oversight")
+
+    assert "You do not head a service" in page.get_text()
+    assert page.find("table", id="figures") is None
+
+
+def test_figures_definitions_are_on_the_page(pages, org):
+    from supervision.reports.tables import METRICS
+
+    pages.sign_in(org.hana)
+
+    page = pages.get("reports.oversight")
+
+    details = page.find("details")
+    assert details.summary.get_text(strip=True) == "How these figures are worked out"
+    for metric in METRICS:
+        assert metric.definition in details.get_text()
+
+
+def test_charts_carry_a_text_summary_and_the_same_numbers_as_a_table(pages, org):
+    pages.sign_in(org.hana)
+
+    page = pages.get("reports.oversight_service", service_id=org.assessment.id)
+
+    bar = page.find("figure", attrs={"aria-labelledby": "comparison-chart-caption"})
+    assert bar.figcaption.get_text(strip=True) == (
+        "Sessions held on time by team: highest Assessment B (100%), lowest Assessment A (75%)."
+    )
+    assert bar.svg["role"] == "img"
+    assert bar.svg.desc.get_text() == bar.figcaption.get_text()
+    trend = page.find("figure", attrs={"aria-labelledby": "trend-chart-caption"})
+    assert "Sessions held on time in Assessment" in trend.figcaption.get_text()
+    assert not page.find_all(attrs={"style": True})
+
+
+def test_a_team_with_nobody_in_scope_shows_no_data_rather_than_zero_percent(pages, org):
+    from tests.factories import make_team
+
+    empty = make_team("Assessment New", service=org.assessment)
+    pages.sign_in(org.hana)
+
+    figures = summary_figures(pages.get("reports.oversight_team", team_id=empty.id))
+
+    assert figures["Staff in scope"] == "0"
+    assert figures["Sessions held on time"] == "No data"
+    assert figures["Longest gap (days)"] == "No data"
+    assert figures["Median days between sessions"] == "No data"
+    assert figures["Cancellation rate"] == "No data"
+    assert figures["Overdue now (now)"] == "0"

@@ -1,0 +1,108 @@
+"""Set-based: a report page sends the same number of SQL statements for 5 people as for 40."""
+
+from datetime import date
+
+import pytest
+from flask import url_for
+
+from supervision.agreements.models import AbsenceKind
+from supervision.extensions import db
+from supervision.org.models import Role
+from supervision.reports.models import Grade
+from tests.factories import (
+    make_absence,
+    make_action,
+    make_agreement,
+    make_overdue_explanation,
+    make_quality_audit,
+    make_service,
+    make_staff,
+    make_team,
+)
+from tests.reports.conftest import cancelled, held
+from tests.reports.helpers import StatementCounter
+
+
+def add_people(count: int, teams, supervisor, head) -> None:
+    """People with every kind of history the report reads: sessions, records, cancellations,
+    absences, actions, explained gaps and audits."""
+    for number in range(count):
+        team = teams[number % len(teams)]
+        person = make_staff(given_name="Person", family_name=f"{team.name} {number:03d}", team=team)
+        make_agreement(person, supervisor, agreed_on=date(2026, 3, 2))
+        first = held(supervisor, person, date(2026, 5, 4), signed_on=date(2026, 5, 5))
+        held(supervisor, person, date(2026, 9, 7), signed_on=date(2026, 9, 20), disagrees=True)
+        cancelled(supervisor, person, date(2026, 10, 5))
+        make_absence(person, date(2026, 7, 1), date(2026, 7, 14), AbsenceKind.ANNUAL_LEAVE)
+        make_action(first, due_on=date(2026, 6, 1))
+        make_overdue_explanation(person, supervisor, date(2026, 10, 5))
+        make_quality_audit(first, head, Grade.GOOD)
+
+
+@pytest.fixture
+def scene(app, clock):
+    head = make_staff(Role.SERVICE_MANAGER, given_name="Hana", family_name="Head")
+    service = make_service("Assessment", manager=head)
+    supervisor = make_staff(Role.SUPERVISOR, given_name="Sam", family_name="Supervisor", line_manager=head)
+    teams = [make_team(f"Team {letter}", service=service, manager=supervisor) for letter in "ABC"]
+    return head, service, supervisor, teams
+
+
+def statements_for(client, path: str) -> int:
+    db.session.expire_all()
+    with StatementCounter() as counter:
+        response = client.get(path)
+    assert response.status_code == 200, response.status_code
+    return len(counter)
+
+
+@pytest.mark.parametrize("who", ["head", "supervisor"])
+def test_the_team_dashboard_costs_the_same_for_5_and_40_people(pages, client, scene, who):
+    head, _, supervisor, teams = scene
+    add_people(5, teams, supervisor, head)
+    pages.sign_in(head if who == "head" else supervisor)
+    path = url_for("reports.team_dashboard")
+
+    with_five = statements_for(client, path)
+    add_people(35, teams, supervisor, head)
+    with_forty = statements_for(client, path)
+
+    assert with_forty == with_five
+    assert with_five < 30
+
+
+def test_every_oversight_page_and_export_costs_the_same_for_5_and_40_people(pages, client, scene):
+    head, service, supervisor, teams = scene
+    add_people(5, teams, supervisor, head)
+    pages.sign_in(head)
+    paths = [
+        url_for("reports.oversight"),
+        url_for("reports.oversight_service", service_id=service.id),
+        url_for("reports.oversight_team", team_id=teams[0].id),
+        url_for("reports.export_oversight_service", service_id=service.id, file_format="csv"),
+        url_for("reports.export_oversight_team", team_id=teams[0].id, file_format="xlsx"),
+        url_for("reports.evidence_pack_service", service_id=service.id),
+    ]
+
+    with_five = [statements_for(client, path) for path in paths]
+    add_people(35, teams, supervisor, head)
+    with_forty = [statements_for(client, path) for path in paths]
+
+    assert with_forty == with_five
+    assert max(with_five) < 40
+
+
+def test_more_services_and_teams_cost_no_more_statements(pages, client, scene):
+    head, _, supervisor, teams = scene
+    add_people(3, teams, supervisor, head)
+    pages.sign_in(head)
+    path = url_for("reports.oversight")
+
+    before = statements_for(client, path)
+    for number in range(4):
+        service = make_service(f"Extra service {number}", manager=head)
+        extra = [make_team(f"Extra {number}{letter}", service=service) for letter in "XY"]
+        add_people(2, extra, supervisor, head)
+    after = statements_for(client, path)
+
+    assert after == before

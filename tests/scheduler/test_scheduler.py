@@ -1,0 +1,181 @@
+"""The APScheduler wiring: what runs when (London time, across BST), how, and from the command line."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from supervision import create_app
+from supervision.compliance.jobs import JOBS
+from supervision.compliance.models import JobOutcome, JobRun
+from supervision.extensions import db
+from supervision.scheduler import (
+    JOB_DEFAULTS,
+    SCHEDULE,
+    build_scheduler,
+    execute,
+    start_embedded_scheduler,
+    stop_embedded_scheduler,
+)
+from tests.conftest import make_test_config
+
+ROOT = Path(__file__).resolve().parents[2]
+TRIGGERS = {job.name: job.trigger for job in SCHEDULE}
+
+
+def next_fire(name, after):
+    return TRIGGERS[name].get_next_fire_time(None, after).astimezone(UTC)
+
+
+def test_every_job_is_scheduled_and_only_jobs():
+    assert [job.name for job in SCHEDULE] == list(JOBS)
+
+
+def test_reminders_go_at_eight_in_london_in_winter_and_in_summer():
+    assert next_fire("reminders", datetime(2026, 11, 23, 9, 0, tzinfo=UTC)) == datetime(
+        2026, 11, 24, 8, 0, tzinfo=UTC
+    )
+    assert next_fire("reminders", datetime(2026, 7, 1, 9, 0, tzinfo=UTC)) == datetime(
+        2026, 7, 2, 7, 0, tzinfo=UTC
+    )
+
+
+def test_eight_oclock_stays_eight_oclock_across_the_clock_changes():
+    # British Summer Time starts on Sunday 28 March 2027 and ends on Sunday 25 October 2026.
+    assert next_fire("reminders", datetime(2027, 3, 27, 8, 30, tzinfo=UTC)) == datetime(
+        2027, 3, 28, 7, 0, tzinfo=UTC
+    )
+    assert next_fire("reminders", datetime(2026, 10, 24, 7, 30, tzinfo=UTC)) == datetime(
+        2026, 10, 25, 8, 0, tzinfo=UTC
+    )
+
+
+def test_the_weekly_digest_goes_on_monday_mornings_and_the_sweep_every_hour():
+    assert next_fire("weekly-digest", datetime(2026, 11, 24, 9, 0, tzinfo=UTC)) == datetime(
+        2026, 11, 30, 8, 0, tzinfo=UTC
+    )
+    assert next_fire("compliance-sweep", datetime(2026, 11, 24, 9, 7, tzinfo=UTC)) == datetime(
+        2026, 11, 24, 10, 5, tzinfo=UTC
+    )
+
+
+def test_jobs_coalesce_never_overlap_and_tolerate_a_late_start(app):
+    scheduler = build_scheduler(app, blocking=False)
+    scheduler.start(paused=True)
+    try:
+        jobs = scheduler.get_jobs()
+        assert {job.id for job in jobs} == set(JOBS)
+        for job in jobs:
+            assert job.coalesce is True
+            assert job.max_instances == 1
+            assert job.misfire_grace_time == JOB_DEFAULTS["misfire_grace_time"]
+            assert str(job.trigger.timezone) == "Europe/London"
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def test_a_scheduled_job_runs_in_its_own_app_context_and_is_recorded(app, clock):
+    scheduler = build_scheduler(app, blocking=False)
+    scheduler.start()
+    try:
+        scheduler.modify_job("compliance-sweep", next_run_time=datetime.now(UTC))
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            db.session.rollback()
+            run = db.session.scalar(sa.select(JobRun).where(JobRun.outcome != JobOutcome.RUNNING))
+            if run is not None:
+                break
+            time.sleep(0.05)
+    finally:
+        scheduler.shutdown(wait=True)
+    assert (run.job_name, run.outcome, run.started_at) == (
+        "compliance-sweep",
+        JobOutcome.SUCCEEDED,
+        clock.now(),
+    )
+
+
+def test_execute_runs_one_job_as_the_scheduler_would(app, clock):
+    execute(app, "prune-job-runs")
+    db.session.rollback()
+    [run] = db.session.scalars(sa.select(JobRun))
+    assert (run.job_name, run.outcome, run.counts) == ("prune-job-runs", JobOutcome.SUCCEEDED, {"deleted": 0})
+
+
+def test_the_embedded_scheduler_never_starts_under_test_or_production_settings(app, database_url):
+    assert start_embedded_scheduler(app) is None  # testing
+    production_like = create_app(
+        make_test_config(database_url, TESTING=False, EMBEDDED_SCHEDULER=True, DEMO_ALLOWED=False)
+    )
+    assert start_embedded_scheduler(production_like) is None
+    switched_off = create_app(make_test_config(database_url, TESTING=False, EMBEDDED_SCHEDULER=False))
+    assert start_embedded_scheduler(switched_off) is None
+
+
+def test_the_embedded_scheduler_starts_once_and_not_in_the_reloader_watcher(database_url, monkeypatch):
+    development = create_app(make_test_config(database_url, TESTING=False, EMBEDDED_SCHEDULER=True))
+    try:
+        first = start_embedded_scheduler(development)
+        assert first is not None and first.running
+        assert start_embedded_scheduler(development) is first
+    finally:
+        stop_embedded_scheduler()
+    watcher = create_app(make_test_config(database_url, TESTING=False, EMBEDDED_SCHEDULER=True, DEBUG=True))
+    monkeypatch.delenv("WERKZEUG_RUN_MAIN", raising=False)
+    assert start_embedded_scheduler(watcher) is None
+
+
+def test_run_job_runs_one_job_once_from_the_command_line(app, clock):
+    result = app.test_cli_runner().invoke(args=["run-job", "compliance-sweep"])
+    assert result.exit_code == 0, result.output
+    assert result.output == "compliance-sweep: succeeded (people: 0, raised: 0, reopened: 0, resolved: 0)\n"
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(JobRun)) == 1
+
+
+def test_run_job_names_the_jobs_when_given_an_unknown_one(app):
+    result = app.test_cli_runner().invoke(args=["run-job", "sweep"])
+    assert result.exit_code == 2
+    assert "There is no job called 'sweep'. The jobs are: compliance-sweep, reminders" in result.output
+
+
+def test_the_scheduler_command_runs_until_sigterm_then_stops_cleanly(database_url):
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "FLASK_CONFIG": "development",
+        "EMBEDDED_SCHEDULER": "0",
+        "PYTHONUNBUFFERED": "1",
+    }
+    process = subprocess.Popen(  # noqa: S603 (a fixed command: this Python, flask, our app)
+        [sys.executable, "-m", "flask", "--app", "wsgi", "scheduler"],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        first_line = process.stdout.readline()
+        assert first_line.startswith("Scheduler running 6 jobs"), first_line
+        time.sleep(0.5)
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, output
+    assert "Scheduler stopped." in output
+
+
+@pytest.mark.parametrize("name", list(JOBS))
+def test_every_job_runs_on_an_empty_database(app, clock, name):
+    result = app.test_cli_runner().invoke(args=["run-job", name])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"{name}: succeeded")
