@@ -11,7 +11,7 @@ CHROMIUM ?= /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: help install install-test run test test-sqlite test-postgres lint format chromium clean check
+.PHONY: help install install-test run test test-sqlite test-postgres test-reliability lint format chromium clean check
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -47,18 +47,25 @@ run: install ## Migrate, seed the demo when the database is empty, serve on 127.
 	$(FLASK) demo --if-empty
 	EMBEDDED_SCHEDULER=1 $(FLASK) serve --host $(HOST) --port $(PORT)
 
-test: install-test lint check test-sqlite test-postgres ## Run the whole suite on SQLite, and on PostgreSQL when it answers (required under CI)
+test: install-test lint check ## Run the whole suite on SQLite, and on PostgreSQL when it answers (required under CI)
+	@# The two databases' runs are independent (own database, own ports): run them side by side.
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 # pytest's exit code 5 means "no tests collected": never a failure of the suite itself.
 PYTEST = $(BIN)/pytest -p no:cacheprovider
 
+# Everything, browser tests included, on SQLite.
 test-sqlite: install-test
 	$(PYTEST) || [ $$? -eq 5 ]
+
+# Everything that touches the database on PostgreSQL. The browser tests drive pages whose queries
+# the other tests already run on both databases, so they run once, on SQLite (POSTGRES_PYTEST_ARGS= includes them).
+POSTGRES_PYTEST_ARGS ?= -m "not browser"
 
 test-postgres: install-test
 	@if $(BIN)/python -m tests.databases "$(TEST_DATABASE_URL)"; then \
 		echo "== PostgreSQL: $(TEST_DATABASE_URL)"; \
-		TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(PYTEST) || [ $$? -eq 5 ]; \
+		TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(PYTEST) $(POSTGRES_PYTEST_ARGS) || [ $$? -eq 5 ]; \
 	elif [ -n "$$CI" ]; then \
 		echo "PostgreSQL at $(TEST_DATABASE_URL) is not reachable, and CI requires it"; exit 1; \
 	else \

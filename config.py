@@ -52,6 +52,8 @@ class Config:
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
+    # argon2id parameters (supervision/auth/passwords.py): only tests choose cheaper ones.
+    PASSWORD_HASH_PROFILE = "recommended"
     SIGN_IN_MAX_FAILURES = 5
     SIGN_IN_LOCKOUT = timedelta(minutes=15)
     # Rate limits (Flask-Limiter), on top of the lockout: sign-in attempts per address and email,
@@ -78,13 +80,33 @@ class Config:
     OUTBOX_RETRY_MAX_SECONDS = int(os.environ.get("OUTBOX_RETRY_MAX_SECONDS", "3600"))
     # How long the record of scheduled job runs is kept.
     JOB_RUN_RETENTION_DAYS = int(os.environ.get("JOB_RUN_RETENTION_DAYS", "30"))
+    # Testing only (tests/reliability): a pause after each batch a job commits, so a test can
+    # kill the scheduler mid-run deterministically. Never set it in production.
+    JOB_BATCH_PAUSE_SECONDS = float(os.environ.get("JOB_BATCH_PAUSE_SECONDS", "0"))
+    # Data protection (docs/data-protection.md): a leaver's supervision records are purged this
+    # many years after their last day, and only after a dry-run report has listed them for at
+    # least RETENTION_PURGE_NOTICE_DAYS (the monthly job reports one month and purges the next).
+    RETENTION_YEARS_AFTER_LEAVING = int(os.environ.get("RETENTION_YEARS_AFTER_LEAVING", "6"))
+    RETENTION_PURGE_NOTICE_DAYS = int(os.environ.get("RETENTION_PURGE_NOTICE_DAYS", "14"))
     # Compliance prompts not in the organisation's supervision policy: how far ahead an
     # agreement review, registration or DBS renewal is flagged, and how often DBS is renewed.
     RENEWAL_NOTICE_DAYS = int(os.environ.get("RENEWAL_NOTICE_DAYS", "28"))
     DBS_RENEWAL_MONTHS = int(os.environ.get("DBS_RENEWAL_MONTHS", "36"))
 
-    # Where links in emails and calendar feeds point.
+    # Where links in emails and calendar feeds point (and the SSO redirect URI's base).
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+
+    # Single sign-on with OpenID Connect, alongside passwords (docs/security.md). Off unless
+    # OIDC_ISSUER is set: the issuer's URL, whose /.well-known/openid-configuration describes it.
+    # Register BASE_URL + /sign-in/sso/callback as the redirect URI. Secrets from the environment only.
+    OIDC_ISSUER = os.environ.get("OIDC_ISSUER") or None
+    OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID")
+    OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET")
+    OIDC_DISPLAY_NAME = os.environ.get("OIDC_DISPLAY_NAME", "Sign in with your organisation account")
+    # A person is matched by an email the provider says it has verified. Turn this off only for a
+    # provider that sends no `email_verified` claim and issues every email itself (one tenant).
+    OIDC_REQUIRE_VERIFIED_EMAIL = env_bool("OIDC_REQUIRE_VERIFIED_EMAIL", True)
+
     # `make run` embeds a scheduler in the serving process; production runs its own process.
     EMBEDDED_SCHEDULER = env_bool("EMBEDDED_SCHEDULER", False)
     DEMO_ALLOWED = True
@@ -103,6 +125,10 @@ class TestConfig(Config):
     # Tests sign the same emails in many times a minute; tests/security sets the real limits.
     SIGN_IN_RATE_LIMIT = "10000 per minute"
     API_RATE_LIMIT = "10000 per minute"
+    # Single sign-on stays off whatever the environment says; tests/auth/test_sso.py turns it on.
+    OIDC_ISSUER = None
+    # argon2's cheapest parameters: sign-in stays real, without seconds of hashing per test.
+    PASSWORD_HASH_PROFILE = "cheapest-for-tests"
 
 
 class ProductionConfig(Config):
@@ -112,12 +138,18 @@ class ProductionConfig(Config):
 
     @classmethod
     def check(cls) -> None:
-        """Refuse to start without a real secret: a default key lets anyone forge sessions."""
+        """Refuse to start without a real secret (a default key lets anyone forge sessions), or
+        with single sign-on half configured or over plain HTTP."""
         secret = os.environ.get("SECRET_KEY")
         if not secret or secret == DEFAULT_SECRET or len(secret) < 32:
             raise RuntimeError(
                 "SECRET_KEY must be set to a random value of at least 32 characters in production"
             )
+        issuer = os.environ.get("OIDC_ISSUER")
+        if issuer and not issuer.startswith("https://"):
+            raise RuntimeError("OIDC_ISSUER must be an https:// URL in production")
+        if issuer and not (os.environ.get("OIDC_CLIENT_ID") and os.environ.get("OIDC_CLIENT_SECRET")):
+            raise RuntimeError("OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set when OIDC_ISSUER is")
 
 
 CONFIGS = {

@@ -21,7 +21,9 @@ from supervision.clock import clock
 from supervision.extensions import db
 from supervision.hr import cli as hr_cli
 from supervision.org.models import CareerStage, ContractType, Organisation, Role, Staff, StaffRole
+from supervision.reports import cli as reports_cli
 from supervision.serve import serve_command
+from supervision.synth.command import synth_command
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,8 @@ def register(app: Flask) -> None:
         app.cli.add_command(command)
     scheduler.register_commands(app)  # `scheduler` and `run-job NAME` (issue 5)
     hr_cli.register(app)  # `import-staff FILE [--dry-run]` (issue 7)
+    reports_cli.register(app)  # `export-report oversight|team-dashboard|retention` (DESIGN 9)
+    app.cli.add_command(synth_command)  # `synth --staff N --years Y` (issue 9)
 
 
 @click.command("demo")

@@ -7,8 +7,9 @@ day always gives the same organisation.
 
 Each part of the organisation is one function that takes the `Demo` being built (people by role
 in `demo.accounts`, everyone in `demo.staff`) and adds rows without committing; `seed_demo`
-calls them in order and commits once. A later feature (agreements, a year of supervision
-history) adds its own part and one call in `seed_demo`.
+calls them in order and commits once. The last part is a year of supervision history
+(supervision/demo_history.py), with each team's people who are behind named in `TEAMS`; the
+compliance sweep then runs once, so the alerts the history calls for are there from the start.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from flask import current_app
 
 from supervision.auth.passwords import hash_password
 from supervision.clock import clock
+from supervision.compliance.jobs import compliance_sweep
+from supervision.demo_history import Plan, add_supervision_history
 from supervision.extensions import db
 from supervision.org.models import (
     CareerStage,
@@ -97,7 +100,7 @@ PROFILES = {
     "senior_practitioner": Profile("Senior practitioner", CareerStage.SENIOR_PRACTITIONER, True, (3, 14),
                                    (11, 16)),
     "social_worker": Profile("Social worker", CareerStage.SOCIAL_WORKER, True, (1, 9), (15, 21)),
-    "asye": Profile("Newly qualified social worker (ASYE)", CareerStage.ASYE, True, (0.1, 0.9), (8, 12)),
+    "asye": Profile("Newly qualified social worker (ASYE)", CareerStage.ASYE, True, (0.2, 0.9), (8, 12)),
     "personal_adviser": Profile("Personal adviser", CareerStage.OTHER, False, (1, 10), (18, 25)),
     "hr_business_partner": Profile("HR business partner", CareerStage.OTHER, False, (2, 8), None, (Role.HR,)),
     "systems_administrator": Profile("Systems administrator", CareerStage.OTHER, False, (1, 6), None,
@@ -115,12 +118,17 @@ class Post:
 
 @dataclass(frozen=True)
 class TeamPlan:
-    """A team and its posts; every team also has a team manager, and the demo team the demo worker."""
+    """A team and its posts; every team also has a team manager, and the demo team the demo worker.
+
+    `behind` is where the team's practitioners who are not newly qualified stand on the day,
+    in staff order, when it is not on track (supervision/demo_history.py).
+    """
 
     service: str
     name: str
     establishment_fte: str
     posts: tuple[Post, ...]
+    behind: tuple[Plan, ...] = ()
 
 
 AGENCY = ContractType.AGENCY
@@ -134,23 +142,23 @@ TEAMS = (
     TeamPlan(DEMO_SERVICE, DEMO_TEAM, "10", (
         Post("senior_practitioner"), Post("social_worker"), Post("social_worker", "0.8"),
         Post("social_worker"), Post("asye"), Post("asye"), Post("social_worker", contract=AGENCY),
-    )),
+    ), behind=(Plan.ESCALATED, Plan.OVERDUE, Plan.DUE_SOON, Plan.WRITE_UP_OVERDUE)),
     TeamPlan("Assessment and Intervention", "Child Protection Team", "10", (
         Post("senior_practitioner"), Post("social_worker"), Post("social_worker"),
         Post("social_worker", "0.6"), Post("asye"), Post("social_worker", contract=AGENCY),
         Post("social_worker", contract=AGENCY),
-    )),
+    ), behind=(Plan.ESCALATED, Plan.OVERDUE, Plan.DUE_SOON, Plan.NO_AGREEMENT)),
     TeamPlan("Children in Care", "Children in Care Team", "11", (
         Post("practice_supervisor"), Post("senior_practitioner"),
         Post("social_worker"), Post("social_worker"), Post("social_worker", "0.6"),
         Post("social_worker", contract=ContractType.FIXED_TERM), Post("asye"), Post("asye"),
         Post("social_worker", contract=AGENCY),
-    )),
+    ), behind=(Plan.ESCALATED, Plan.OVERDUE, Plan.DUE_SOON, Plan.PAUSED)),
     TeamPlan("Children in Care", "Care Leavers Team", "7", (
         Post("senior_practitioner"), Post("social_worker"),
         Post("personal_adviser"), Post("personal_adviser", "0.5"), Post("personal_adviser"),
         Post("personal_adviser", contract=ContractType.FIXED_TERM),
-    )),
+    ), behind=(Plan.OVERDUE, Plan.DUE_SOON)),
 )  # fmt: skip
 
 
@@ -204,6 +212,8 @@ class Demo:
     accounts: dict[Role, Staff] = field(default_factory=dict)
     staff: list[Staff] = field(default_factory=list)
     registration_numbers: set[str] = field(default_factory=set)
+    # Where each supervisee who is not on track stands on the day, by email.
+    plans: dict[str, Plan] = field(default_factory=dict)
 
     def years_ago(self, years: float, before: date | None = None) -> date:
         return (before or self.today) - timedelta(days=round(years * YEAR))
@@ -228,10 +238,12 @@ def seed_demo() -> Demo:
         add_leadership(demo)
         add_team_staff(demo)
         add_leavers(demo)
+        add_supervision_history(demo, {plan.name: plan.behind for plan in TEAMS})
         db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
+    compliance_sweep(db.session, clock())
     return demo
 
 

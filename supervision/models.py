@@ -4,9 +4,10 @@ from supervision.agreements.models import AbsencePeriod, SupervisionAgreement, S
 from supervision.audit.models import AuditEvent  # noqa: F401
 from supervision.auth.tokens import ApiToken  # noqa: F401
 from supervision.compliance.models import ComplianceAlert, JobRun, OverdueExplanation  # noqa: F401
-from supervision.hr.models import StaffImport  # noqa: F401
+from supervision.hr.models import RetentionSnapshot, StaffImport  # noqa: F401
 from supervision.notifications.models import CalendarFeed, Notification, OutboxEmail  # noqa: F401
 from supervision.org.models import Organisation, Service, Staff, StaffRole, Team  # noqa: F401
+from supervision.privacy.models import RetentionReview  # noqa: F401
 from supervision.records.models import (  # noqa: F401
     Action,
     ActionReview,

@@ -51,6 +51,15 @@ SCHEDULE = (
     ),
     ScheduledJob("outbox-sender", IntervalTrigger(minutes=1, timezone=LONDON), "Every minute"),
     ScheduledJob("prune-job-runs", CronTrigger(hour=3, minute=30, timezone=LONDON), "Every day at 03:30"),
+    ScheduledJob(
+        "retention-snapshot", CronTrigger(day=1, hour=2, timezone=LONDON), "The 1st of each month at 02:00"
+    ),
+    # Purges what last month's run reported, then reports who is due next (docs/data-protection.md).
+    ScheduledJob(
+        "retention-purge",
+        CronTrigger(day=1, hour=2, minute=30, timezone=LONDON),
+        "The 1st of each month at 02:30",
+    ),
 )
 
 JOB_DEFAULTS = {

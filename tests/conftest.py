@@ -75,7 +75,14 @@ def _empty_database_after_each_test(request):
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
     with db.engine.begin() as connection:
         if connection.dialect.name == "postgresql":
-            connection.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            # Only tables with rows, and DELETE rather than TRUNCATE (which makes new files for every
+            # table, at a cost that dominated the suite). As replica, the audit log's append-only
+            # trigger and the foreign-key triggers stand aside for this one transaction.
+            probe = " UNION ALL ".join(f"SELECT '{t}' WHERE EXISTS (SELECT 1 FROM {t})" for t in tables)
+            used = connection.execute(sa.text(probe)).scalars().all()
+            connection.execute(sa.text("SET LOCAL session_replication_role = replica"))
+            for table in used:
+                connection.execute(sa.text(f"DELETE FROM {table}"))
         else:
             for table in tables:
                 connection.execute(sa.text(f"DELETE FROM {table}"))

@@ -1,14 +1,24 @@
-"""The demo organisation: five sign-ins, one role each, inside a realistic workforce."""
+"""The demo organisation: five sign-ins, one role each, inside a realistic workforce with a year
+of supervision history in which every status the compliance engine knows shows up."""
 
+import re
+from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
+from itertools import pairwise
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
 
 from supervision import demo
+from supervision.agreements.models import AbsencePeriod, SupervisionAgreement
 from supervision.auth.views import FAILURE_MESSAGE
+from supervision.compliance.models import AlertKind, ComplianceAlert, OverdueExplanation
+from supervision.compliance.rules import Status
+from supervision.compliance.services import compliance_for
 from supervision.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DatabaseNotEmpty, DemoRefused, seed_demo
+from supervision.demo_history import Plan
 from supervision.extensions import db
 from supervision.org.models import (
     CareerStage,
@@ -19,6 +29,17 @@ from supervision.org.models import (
     Staff,
     Team,
 )
+from supervision.records.models import (
+    Action,
+    ActionReview,
+    ActionStatus,
+    CaseDiscussion,
+    SessionAttendee,
+    SessionStatus,
+    SupervisionRecord,
+    SupervisionSession,
+)
+from supervision.records.services import sign_off_problems
 from tests.factories import make_organisation
 
 pytestmark = pytest.mark.usefixtures("clock")
@@ -250,6 +271,28 @@ def test_a_failure_part_way_leaves_nothing_behind(monkeypatch):
     assert count(Staff) == 0
 
 
+def test_a_failure_after_the_history_is_written_leaves_nothing_behind(monkeypatch):
+    write_history = demo.add_supervision_history
+
+    def fail_after_writing(seeding, plans):
+        write_history(seeding, plans)
+        db.session.flush()
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(demo, "add_supervision_history", fail_after_writing)
+    with pytest.raises(RuntimeError):
+        seed_demo()
+    for model in (
+        Organisation,
+        Staff,
+        SupervisionAgreement,
+        SupervisionSession,
+        SupervisionRecord,
+        ComplianceAlert,
+    ):
+        assert count(model) == 0, model
+
+
 def test_the_demo_password_is_hashed_once_for_every_account(monkeypatch):
     hashed = []
     real_hash = demo.hash_password
@@ -262,3 +305,268 @@ def test_the_demo_password_is_hashed_once_for_every_account(monkeypatch):
     seed_demo()
     assert hashed == [DEMO_PASSWORD]
     assert len({person.password_hash for person in everyone() if person.password_hash}) == 1
+
+
+# --- a year of supervision history ------------------------------------------------------------
+
+# What each plan looks like to the compliance engine on the day the demo is seeded.
+STATUS_OF_PLAN = {
+    Plan.ON_TRACK: Status.ON_TRACK,
+    Plan.DUE_SOON: Status.DUE_SOON,
+    Plan.OVERDUE: Status.OVERDUE,
+    Plan.ESCALATED: Status.ESCALATED,
+    Plan.PAUSED: Status.PAUSED,
+    Plan.WRITE_UP_OVERDUE: Status.ON_TRACK,
+    Plan.NO_AGREEMENT: Status.NO_AGREEMENT,
+}
+
+
+def supervised() -> list[Staff]:
+    """Everyone in post with a line manager: the people the demo gives a history."""
+    return [person for person in in_post() if person.line_manager is not None]
+
+
+def held_sessions_of(person: Staff) -> list[SupervisionSession]:
+    """Held sessions, oldest first, with everything the sign-off rule reads from their records."""
+    return list(
+        db.session.scalars(
+            sa.select(SupervisionSession)
+            .join(SessionAttendee)
+            .where(
+                SessionAttendee.supervisee_id == person.id, SupervisionSession.status == SessionStatus.HELD
+            )
+            .options(
+                selectinload(SupervisionSession.records).options(
+                    joinedload(SupervisionRecord.supervisee),
+                    selectinload(SupervisionRecord.case_discussions),
+                    selectinload(SupervisionRecord.action_reviews).joinedload(ActionReview.action),
+                )
+            )
+            .order_by(SupervisionSession.held_on)
+        )
+    )
+
+
+def test_the_seed_plans_a_handful_due_soon_several_overdue_and_a_few_escalated():
+    planned = Counter(plan for team in demo.TEAMS for plan in team.behind)
+    assert planned == {
+        Plan.DUE_SOON: 4,
+        Plan.OVERDUE: 4,
+        Plan.ESCALATED: 3,
+        Plan.PAUSED: 1,
+        Plan.WRITE_UP_OVERDUE: 1,
+        Plan.NO_AGREEMENT: 1,
+    }
+
+
+def test_the_compliance_engine_finds_exactly_the_statuses_the_seed_plans(clock):
+    seeded = seed_demo()
+    people = supervised()
+    results = compliance_for([person.id for person in people], clock.today())
+
+    planned = Counter(plan for team in demo.TEAMS for plan in team.behind)
+    expected = Counter(
+        {STATUS_OF_PLAN[plan]: count for plan, count in planned.items() if plan is not Plan.WRITE_UP_OVERDUE}
+    )
+    expected[Status.ON_TRACK] = len(people) - sum(expected.values())
+    assert Counter(result.status for result in results.values()) == expected
+
+    for person in people:
+        plan = seeded.plans.get(person.email, Plan.ON_TRACK)
+        result = results[person.id]
+        assert result.status is STATUS_OF_PLAN[plan], (person.name, plan)
+        assert result.assessment.write_ups_overdue == (1 if plan is Plan.WRITE_UP_OVERDUE else 0), person.name
+    assert {plan for plan in seeded.plans.values()} == set(Plan) - {Plan.ON_TRACK}
+
+    # Nobody without a line manager is supervised: the director, HR and the administrator.
+    others = [person for person in in_post() if person.line_manager is None]
+    assert {result.status for result in compliance_for([p.id for p in others], clock.today()).values()} == {
+        Status.NO_AGREEMENT
+    }
+
+
+def test_the_sweep_ran_once_so_the_alerts_are_there_from_the_start():
+    seeded = seed_demo()
+    alerts = Counter(alert.kind for alert in db.session.scalars(sa.select(ComplianceAlert)))
+    behind = Counter(seeded.plans.values())
+    assert alerts[AlertKind.DUE_SOON] == behind[Plan.DUE_SOON]
+    assert alerts[AlertKind.ESCALATED] == behind[Plan.ESCALATED]
+    assert alerts[AlertKind.OVERDUE] == behind[Plan.OVERDUE] + behind[Plan.ESCALATED]
+    assert alerts[AlertKind.WRITE_UP_OVERDUE] == 1
+
+
+def test_everyone_supervised_has_a_signed_agreement_with_their_line_manager(clock):
+    seeded = seed_demo()
+    for person in supervised():
+        agreements = list(
+            db.session.scalars(
+                sa.select(SupervisionAgreement)
+                .where(SupervisionAgreement.supervisee_id == person.id)
+                .order_by(SupervisionAgreement.agreed_on)
+            )
+        )
+        current = [agreement for agreement in agreements if agreement.ended_on is None]
+        if seeded.plans.get(person.email) is Plan.NO_AGREEMENT:
+            assert current == [] and agreements, person.name
+            continue
+        assert len(current) == 1, person.name
+        agreement = current[0]
+        assert agreement.supervisor == person.line_manager
+        assert agreement.fully_signed
+        assert person.start_date <= agreement.agreed_on <= clock.today() < agreement.review_due_on
+        for earlier, later in pairwise(agreements):
+            assert earlier.ended_on == later.agreed_on - timedelta(days=1)
+
+
+def test_a_year_of_sessions_held_at_about_the_agreed_frequency_with_complete_signed_records(clock):
+    seed_demo()
+    today, a_year_ago = clock.today(), clock.today() - timedelta(days=365)
+    for person in supervised():
+        held = held_sessions_of(person)
+        if not held:
+            continue
+        assert a_year_ago <= held[0].held_on and held[-1].held_on < today
+        assert all(session.held_on.weekday() < 5 for session in held)
+        gaps = [(later.held_on - earlier.held_on).days for earlier, later in pairwise(held)]
+        assert max(gaps, default=0) <= 60, person.name
+        if person.career_stage is not CareerStage.ASYE and person.start_date < a_year_ago:
+            interval = 42 if person.career_stage in (CareerStage.MANAGER, CareerStage.OTHER) else 28
+            assert 0.75 * 365 / interval <= len(held) <= 1.3 * 365 / interval, (person.name, len(held))
+        for session in held:
+            (record,) = session.records
+            if record.is_locked:
+                assert sign_off_problems(record) == []
+                assert (
+                    session.held_on
+                    <= record.supervisor_signed_at.date()
+                    <= record.supervisee_signed_at.date()
+                )
+                assert record.supervisee_signed_at <= clock.now()
+            else:
+                # Only the last session or two can still be waiting for signatures.
+                assert session in held[-2:], (person.name, session.held_on)
+
+    held_per_person = [len(held_sessions_of(person)) for person in supervised()]
+    assert sum(held_per_person) >= 400
+    statuses = Counter(db.session.scalars(sa.select(SupervisionSession.status)))
+    assert statuses[SessionStatus.CANCELLED] >= 10
+    assert statuses[SessionStatus.DID_NOT_ATTEND] >= 5
+    assert statuses[SessionStatus.SCHEDULED] >= 10
+    assert count(AbsencePeriod) >= 2
+    assert count(OverdueExplanation) >= 1
+
+
+def test_case_discussions_use_case_references_and_never_a_childs_name():
+    seed_demo()
+    references = list(db.session.scalars(sa.select(CaseDiscussion.case_reference)))
+    assert len(references) >= 400
+    assert all(re.fullmatch(r"C-\d{5}", reference) for reference in references)
+    decisions = list(db.session.scalars(sa.select(CaseDiscussion.decision)))
+    assert all(decision.strip() for decision in decisions)
+
+
+def test_actions_are_reviewed_at_the_next_session_and_the_latest_are_open():
+    seed_demo()
+    statuses = Counter(db.session.scalars(sa.select(Action.status)))
+    assert statuses[ActionStatus.DONE] >= 200
+    assert statuses[ActionStatus.CARRIED_FORWARD] >= 20
+    assert statuses[ActionStatus.NO_LONGER_NEEDED] >= 10
+    assert statuses[ActionStatus.OPEN] >= 40
+    carried = db.session.scalars(sa.select(Action).where(Action.carried_from_id.is_not(None))).all()
+    assert len(carried) == statuses[ActionStatus.CARRIED_FORWARD]
+    for action in db.session.scalars(sa.select(Action).where(Action.status == ActionStatus.DONE)):
+        assert action.completed_on is not None
+
+
+def test_the_demo_social_worker_has_a_rich_history_with_open_actions(clock):
+    seed_demo()
+    worker = account(Role.SOCIAL_WORKER)
+    assert len(held_sessions_of(worker)) >= 10
+    open_actions = db.session.scalars(
+        sa.select(Action)
+        .join(SupervisionRecord, SupervisionRecord.id == Action.record_id)
+        .where(SupervisionRecord.supervisee_id == worker.id, Action.status == ActionStatus.OPEN)
+    ).all()
+    assert len(open_actions) >= 3
+    assert compliance_for([worker.id], clock.today())[worker.id].status is Status.ON_TRACK
+
+
+def test_the_team_manager_supervises_people_who_are_overdue_and_escalated(clock):
+    seed_demo()
+    manager = account(Role.SUPERVISOR)
+    supervisees = db.session.scalars(
+        sa.select(SupervisionAgreement.supervisee_id).where(
+            SupervisionAgreement.supervisor_id == manager.id, SupervisionAgreement.ended_on.is_(None)
+        )
+    ).all()
+    statuses = Counter(result.status for result in compliance_for(supervisees, clock.today()).values())
+    assert statuses[Status.ESCALATED] >= 1
+    assert statuses[Status.OVERDUE] >= 1
+    assert statuses[Status.DUE_SOON] >= 1
+
+
+def test_the_same_day_gives_the_same_history(clock):
+    def history() -> list[tuple]:
+        return list(
+            db.session.execute(
+                sa.select(Staff.email, SupervisionSession.status, SupervisionSession.scheduled_start)
+                .join(SessionAttendee, SessionAttendee.supervisee_id == Staff.id)
+                .join(SupervisionSession)
+                .order_by(Staff.email, SupervisionSession.scheduled_start)
+            )
+        )
+
+    seed_demo()
+    first = history()
+    delete_everything()
+    seed_demo()
+    assert history() == first
+
+
+MAIN_PAGES = {
+    Role.SOCIAL_WORKER: ["home.index", "sessions.my_supervision", "notifications.index"],
+    Role.SUPERVISOR: ["sessions.my_supervision", "sessions.supervisees", "reports.team_dashboard"],
+    Role.SERVICE_MANAGER: ["sessions.supervisees", "reports.team_dashboard", "reports.oversight"],
+    Role.HR: ["hr.retention"],
+    Role.ADMIN: ["compliance.scheduled_jobs", "audit.audit_log"],
+}
+
+
+def test_each_demo_users_main_pages_show_the_history(pages, client):
+    seeded = seed_demo()
+    for role, endpoints in MAIN_PAGES.items():
+        pages.sign_in(account(role), DEMO_PASSWORD)
+        for endpoint in endpoints:
+            assert pages.get(endpoint).find("h1"), endpoint
+        client.post("/sign-out")
+
+    pages.sign_in(account(Role.SUPERVISOR), DEMO_PASSWORD)
+    dashboard = pages.get("reports.team_dashboard").get_text()
+    behind = [
+        person
+        for person in db.session.scalars(sa.select(Staff).where(Staff.email.in_(seeded.plans)))
+        if person.line_manager == account(Role.SUPERVISOR)
+    ]
+    assert len(behind) == len(demo.TEAMS[0].behind)
+    assert all(person.name in dashboard for person in behind)
+    assert "Escalated" in dashboard and "Overdue" in dashboard and "Due soon" in dashboard
+    client.post("/sign-out")
+
+    pages.sign_in(account(Role.SOCIAL_WORKER), DEMO_PASSWORD)
+    mine = pages.get("sessions.my_supervision").get_text()
+    assert "No open actions" not in mine
+    assert mine.count(", due ") >= 3
+
+
+def test_seeding_with_if_empty_twice_does_nothing_the_second_time(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo", "--if-empty"])
+    assert first.exit_code == 0, first.output
+    tables = [table for table in db.metadata.sorted_tables]
+    before = {table.name: count(table) for table in tables}
+    assert before["supervision_record"] > 0 and before["compliance_alert"] > 0
+
+    second = runner.invoke(args=["demo", "--if-empty"])
+    assert second.exit_code == 0, second.output
+    assert "Nothing to do" in second.output
+    assert {table.name: count(table) for table in tables} == before

@@ -1,5 +1,7 @@
 """Migrations: one head, upgrade → downgrade → upgrade, and the models match the schema they build."""
 
+import os
+
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -13,7 +15,7 @@ from supervision.extensions import db
 from tests.conftest import make_test_config
 from tests.databases import drop_database, fresh_database
 
-MIGRATIONS_DATABASE = "supervision_migrations_test"
+MIGRATIONS_DATABASE = f"supervision_migrations_test_{os.getpid()}"
 
 
 @pytest.fixture

@@ -7,6 +7,9 @@ PUBLIC_ENDPOINTS = {
     "assets.govuk_asset",
     "auth.sign_in",
     "auth.sign_out",
+    # Single sign-on: the way to the organisation's identity provider and back (404 when off).
+    "auth.sign_in_with_provider",
+    "auth.sso_callback",
     "health.healthz",
     "home.index",
     # The calendar feed is fetched by Outlook, which cannot sign in: its secret token is the key.

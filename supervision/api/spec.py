@@ -37,6 +37,7 @@ class Operation:
     summary: str
     response: type[Schema] | None
     body: type[Schema] | None = None
+    query: type[Schema] | None = None
     paged: bool = False
     statuses: tuple[int, ...] = field(default=())
     success: int = 200
@@ -76,15 +77,16 @@ def build_spec(app: Flask) -> dict:
             {"in": "path", "name": name, "required": True, "schema": {"type": "integer", "minimum": 0}}
             for name in rule.arguments
         ]
-        if operation.paged:
-            parameters.append({"in": "query", "schema": PageArgs})
+        query = PageArgs if operation.paged else operation.query
+        if query is not None:
+            parameters.append({"in": "query", "schema": query})
         responses = {}
         success: dict = {"description": STATUS_TEXT[operation.success]}
         if operation.response is not None:
             success["content"] = {"application/json": {"schema": operation.response}}
         responses[str(operation.success)] = success
         statuses = set(ALWAYS) | set(operation.statuses)
-        if operation.paged or operation.body is not None:
+        if query is not None or operation.body is not None:
             statuses.add(400)
         for status in sorted(statuses):
             responses[str(status)] = {

@@ -305,3 +305,7 @@ def compliance_status(staff_id: int):
 @api_token("read")
 def openapi():
     return jsonify(build_spec(current_app))
+
+
+# Report figures live in their own module; importing it adds its routes to `bp`.
+from supervision.api import reports  # noqa: E402, F401

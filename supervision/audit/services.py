@@ -33,12 +33,22 @@ class AuditAction(enum.StrEnum):
     EXPORT = "export"
     RATE = "rate"
     DELETE = "delete"
+    PURGE = "purge"  # a leaver's supervision data removed by the retention purge
 
 
-def record_event(actor: Staff | None, action: AuditAction, object_type: str, object_id: int) -> AuditEvent:
-    """Add an entry to the current transaction; it is written by the caller's commit, or not at all."""
+def record_event(
+    actor: Staff | None,
+    action: AuditAction,
+    object_type: str,
+    object_id: int,
+    occurred_at: datetime | None = None,
+) -> AuditEvent:
+    """Add an entry to the current transaction; it is written by the caller's commit, or not at all.
+
+    Jobs pass the time from the clock they were given; requests use the app's clock.
+    """
     event = AuditEvent(
-        occurred_at=clock().now(),
+        occurred_at=occurred_at or clock().now(),
         actor_id=actor.id if actor is not None else None,
         action=str(action),
         object_type=object_type,

@@ -1,4 +1,4 @@
-"""Sign-in use cases: authenticate with lockout, load the signed-in user."""
+"""Sign-in use cases: authenticate with lockout or single sign-on, load the signed-in user."""
 
 from __future__ import annotations
 
@@ -32,8 +32,12 @@ def load_user(user_id: str) -> Staff | None:
     return db.session.get(Staff, int(user_id))
 
 
+def email_is(email: str) -> sa.ColumnElement[bool]:
+    return sa.func.lower(Staff.email) == email.strip().lower()
+
+
 def find_by_email(email: str) -> Staff | None:
-    return db.session.scalar(sa.select(Staff).where(sa.func.lower(Staff.email) == email.strip().lower()))
+    return db.session.scalar(sa.select(Staff).where(email_is(email)))
 
 
 def authenticate(email: str, password: str) -> SignInResult:
@@ -67,4 +71,22 @@ def authenticate(email: str, password: str) -> SignInResult:
     staff.last_signed_in_at = now
     db.session.commit()
     log.info("signed in", extra={"staff_id": staff.id})
+    return SignInResult(staff)
+
+
+def sign_in_with_sso(email: str) -> SignInResult:
+    """Sign in the one active person whose email the identity provider has verified.
+
+    Nobody is ever created here. The provider has authenticated the person, so the password
+    lockout neither blocks this nor is reset by it: it counts wrong passwords, which SSO never sees.
+    """
+    active_matches = sa.select(Staff).where(email_is(email), Staff.active.is_(True)).limit(2)
+    matches = db.session.scalars(active_matches).all()
+    if len(matches) != 1:
+        log.info("single sign-on refused: no single active person with that email")
+        return SignInResult(None)
+    staff = matches[0]
+    staff.last_signed_in_at = clock().now()
+    db.session.commit()
+    log.info("signed in with single sign-on", extra={"staff_id": staff.id})
     return SignInResult(staff)

@@ -1,10 +1,11 @@
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
+from supervision.auth import sso
 from supervision.auth.forms import SignInForm
-from supervision.auth.services import authenticate
+from supervision.auth.services import authenticate, sign_in_with_sso
 from supervision.extensions import limiter
 from supervision.permissions import public
 
@@ -14,6 +15,8 @@ FAILURE_MESSAGE = (
     "The email address or password is incorrect. After 5 failed attempts, "
     "signing in is paused for 15 minutes."
 )
+# Where to go after signing in with single sign-on, kept in the session across the provider's pages.
+SSO_NEXT_KEY = "sso_next"
 
 
 def sign_in_limit_key() -> str:
@@ -45,7 +48,45 @@ def sign_in():
             login_user(result.staff)
             return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
         form.email.errors.append(FAILURE_MESSAGE)
-    return render_template("auth/sign-in.html", form=form)
+    return render_template("auth/sign-in.html", form=form, sso_display_name=sso.display_name())
+
+
+@bp.get("/sign-in/sso")
+@public
+def sign_in_with_provider():
+    if not sso.sso_enabled():
+        abort(404)
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    session[SSO_NEXT_KEY] = safe_next(request.args.get("next"))
+    # The redirect URI registered with the provider: fixed by configuration, never by the Host header.
+    callback = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.sso_callback")
+    try:
+        return sso.provider_redirect(callback)
+    except sso.SsoError as error:
+        return sso_problem(str(error), 503)
+
+
+@bp.get("/sign-in/sso/callback")
+@public
+def sso_callback():
+    if not sso.sso_enabled():
+        abort(404)
+    next_page = safe_next(session.pop(SSO_NEXT_KEY, None))
+    try:
+        email = sso.verified_email()
+    except sso.SsoError as error:
+        return sso_problem(str(error), 400)
+    result = sign_in_with_sso(email)
+    if not result.ok:
+        return render_template("auth/sso-refused.html", email=email), 403
+    session.clear()  # a new session for the signed-in person: no fixation
+    login_user(result.staff)
+    return redirect(next_page or url_for("home.index"))
+
+
+def sso_problem(message: str, status: int):
+    return render_template("auth/sso-problem.html", message=message), status
 
 
 @bp.post("/sign-out")

@@ -9,6 +9,7 @@ nothing done before is done again. When each job runs is supervision/scheduler.p
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, timedelta
@@ -22,9 +23,11 @@ from supervision.compliance import messages, rules
 from supervision.compliance.idempotency import insert_new
 from supervision.compliance.models import AlertKind, ComplianceAlert, JobRun
 from supervision.compliance.services import PersonCompliance, in_post_scope, load_people
+from supervision.hr.snapshots import take_retention_snapshot
 from supervision.notifications.sender import MailSettings, send_outbox
 from supervision.notifications.services import Notice, queue_notices, recipients_by_id
 from supervision.org.models import Staff
+from supervision.privacy.retention import retention_purge
 from supervision.records.models import SupervisionRecord, SupervisionSession
 
 log = logging.getLogger(__name__)
@@ -56,10 +59,17 @@ Counts = dict[str, int]
 
 
 def chunks(items: Sequence) -> Iterator[Sequence]:
-    """Batches of BATCH_SIZE: each is loaded, worked on and committed as one transaction."""
+    """Batches of BATCH_SIZE: each is loaded, worked on and committed as one transaction.
+
+    JOB_BATCH_PAUSE_SECONDS (tests only) waits after each batch but the last, so a test can
+    kill a job between two committed batches.
+    """
     size = BATCH_SIZE
+    pause = current_app.config["JOB_BATCH_PAUSE_SECONDS"]
     for start in range(0, len(items), size):
         yield items[start : start + size]
+        if pause and start + size < len(items):
+            time.sleep(pause)
 
 
 def page_path(endpoint: str, **values) -> str:
@@ -384,4 +394,6 @@ JOBS: dict[str, Job] = {
     "weekly-digest": send_weekly_digest,
     "outbox-sender": send_emails,
     "prune-job-runs": prune_job_runs,
+    "retention-snapshot": take_retention_snapshot,
+    "retention-purge": retention_purge,
 }

@@ -1,8 +1,8 @@
-"""A checked staff import file, held between its preview and its confirmation."""
+"""A checked staff import file, held between its preview and its confirmation; monthly retention snapshots."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -30,3 +30,24 @@ class StaffImport(db.Model):
     # What the preview showed: a confirm that would now do something else is shown again first.
     plan_fingerprint: Mapped[str] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class RetentionSnapshot(db.Model):
+    """HR's retention figures as they stood at the end of a month, kept so trends outlive purges.
+
+    Aggregates only (headcount, FTE, starters, leavers, ... per organisation, service and team),
+    never a person. One per organisation and month: taking it twice changes nothing.
+    """
+
+    __tablename__ = "retention_snapshot"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "organisation_id", "snapshot_on", name="uq_retention_snapshot_organisation_snapshot_on"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"))
+    snapshot_on: Mapped[date]
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    figures: Mapped[list] = mapped_column(sa.JSON, default=list)

@@ -36,6 +36,8 @@ from supervision.reports.figures import MonthState, Period, PersonHistory, Tally
 from supervision.reports.models import QualityAudit
 
 TREND_MONTHS = 12
+# Up to this many people, a page's scope is passed to the loaders as ids (see team_dashboard).
+SCOPE_BY_ID_LIMIT = 2_000
 RECORD_SECTIONS = ("wellbeing", "workload", "learning", "reflection", "health_and_leave")
 
 
@@ -197,7 +199,7 @@ def policy_for(organisation_id: int) -> SupervisionPolicy | None:
 
 
 def load_histories(
-    scope: sa.Select, window: Period, today: date, policy: SupervisionPolicy | None
+    scope: sa.Select | list[int], window: Period, today: date, policy: SupervisionPolicy | None
 ) -> tuple[list[Staff], dict[int, PersonHistory]]:
     """The people in `scope` and their supervision history from `window.starts_on` to its end.
 
@@ -378,6 +380,12 @@ def team_dashboard(user: Staff, today: date) -> Dashboard:
     """Each person on the user's dashboard: today's status from the compliance engine and a
     12-month grid of how their supervision went."""
     scope = dashboard_scope(user, today)
+    # A supervisor's scope is a handful of people, but hidden in a sub-select with ORs the
+    # planner guesses thousands and hashes whole tables (docs/performance.md). Named ids let
+    # it use the per-person indexes; a very wide scope stays a sub-select.
+    staff_ids = list(db.session.scalars(scope))
+    if len(staff_ids) <= SCOPE_BY_ID_LIMIT:
+        scope = staff_ids
     months = figures.months_ending(today, TREND_MONTHS)
     results = {result.person.id: result for result in load_people(db.session, scope, today)}
     _, histories = load_histories(

@@ -15,15 +15,16 @@ from schemathesis.checks import (
 
 from supervision.auth.tokens import create_token
 from supervision.org.models import Role
-from tests.factories import make_agreement, make_record, make_staff, make_team
+from tests.factories import make_agreement, make_record, make_service, make_staff, make_team
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
 @pytest.fixture
 def api_token(app, clock):
-    team = make_team()
-    supervisor = make_staff(Role.SUPERVISOR, team=team)
+    # Every role the report operations need, so they answer with figures and not only 403.
+    supervisor = make_staff(Role.SUPERVISOR, Role.SERVICE_MANAGER, Role.HR)
+    team = make_team(service=make_service(manager=supervisor), manager=supervisor)
     supervisee = make_staff(team=team, line_manager=supervisor)
     make_agreement(supervisee, supervisor)
     make_record(supervisee, supervisor, complete=True)

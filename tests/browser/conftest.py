@@ -10,6 +10,7 @@ import logging
 import os
 import shutil
 import threading
+from contextlib import contextmanager
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -60,19 +61,28 @@ class FollowingClock:
         return self.app.extensions["clock"].today()
 
 
-@pytest.fixture(scope="session")
-def live_server(app, database_url):
+@contextmanager
+def serving(app, database_url, host="127.0.0.1"):
+    """A second app instance served on a free loopback port: yields the app and its base URL."""
     served = create_app(make_test_config(database_url, WTF_CSRF_ENABLED=True))
     served.extensions["clock"] = FollowingClock(app)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = make_server("127.0.0.1", 0, served, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-    with served.app_context():
-        db.engine.dispose()
+    try:
+        yield served, f"http://{host}:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        with served.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(app, database_url):
+    with serving(app, database_url) as (_, url):
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -56,6 +56,12 @@ def test_eight_oclock_stays_eight_oclock_across_the_clock_changes():
     )
 
 
+def test_the_retention_jobs_run_early_on_the_first_of_each_month():
+    after = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    assert next_fire("retention-snapshot", after) == datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
+    assert next_fire("retention-purge", after) == datetime(2026, 12, 1, 2, 30, tzinfo=UTC)
+
+
 def test_the_weekly_digest_goes_on_monday_mornings_and_the_sweep_every_hour():
     assert next_fire("weekly-digest", datetime(2026, 11, 24, 9, 0, tzinfo=UTC)) == datetime(
         2026, 11, 30, 8, 0, tzinfo=UTC
@@ -163,7 +169,7 @@ def test_the_scheduler_command_runs_until_sigterm_then_stops_cleanly(database_ur
     )
     try:
         first_line = process.stdout.readline()
-        assert first_line.startswith("Scheduler running 6 jobs"), first_line
+        assert first_line.startswith(f"Scheduler running {len(SCHEDULE)} jobs"), first_line
         time.sleep(0.5)
         process.send_signal(signal.SIGTERM)
         output, _ = process.communicate(timeout=20)

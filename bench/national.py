@@ -1,0 +1,693 @@
+"""National-scale benchmark (issue 9, DESIGN 10): `make bench STAFF=40000 YEARS=5`.
+
+    .venv/bin/python bench/national.py --staff 40000 --years 5 \\
+        --database-url postgresql://postgres@127.0.0.1:5432/supervision_bench --write docs/performance.md
+
+1. Creates the scratch database named (dropped at the end unless --keep), runs the migrations
+   and generates the organisation with `synth` (timed); --reuse measures a database already
+   generated instead.
+2. Times, p50/p95 over several runs, each use case through the project's own service functions
+   (what the pages and jobs call) next to one hand-written SQL query or bulk statement giving
+   the same answer, and checks the answers agree (bench/answers.py): team dashboard, oversight
+   report (organisation and one service), HR retention summary, compliance sweep, staff import.
+3. Serves the app under gunicorn and measures signed-in dashboard requests per second next to a
+   bare Flask endpoint serving one indexed query (bench/bare_app.py), in the same run.
+4. Measures the sweep's peak memory in a subprocess (resource.getrusage).
+5. Writes the results, with a description of the machine, into docs/performance.md between
+   the `bench:results` markers (the analysis around them is kept).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import http.client
+import io
+import json
+import math
+import os
+import platform
+import re
+import resource
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import answers  # noqa: E402
+from bench.import_staff import SERVICES, TEAMS_PER_SERVICE, staff_csv  # noqa: E402
+from config import DevelopmentConfig, database_url  # noqa: E402
+from supervision import create_app, synth  # noqa: E402
+from supervision.clock import SystemClock, clock  # noqa: E402
+from supervision.compliance import jobs  # noqa: E402
+from supervision.compliance.services import thresholds_for  # noqa: E402
+from supervision.extensions import db  # noqa: E402
+from supervision.hr import import_services  # noqa: E402
+from supervision.hr.metrics import latest_census_date  # noqa: E402
+from supervision.org.models import Organisation, Role, Service, Staff, StaffRole, Team  # noqa: E402
+from supervision.reports.services import Level, policy_for  # noqa: E402
+
+BENCH_PASSWORD = "bench-password-not-secret"  # noqa: S105 (a scratch database's made-up user)
+IMPORT_ORGANISATION = "Import Bench Council"
+MARKERS = ("<!-- bench:results:start -->", "<!-- bench:results:end -->")
+SLOW_SECONDS = 5  # a use case slower than this is timed over fewer runs
+USER_AGENT = "supervision-bench"
+
+
+@dataclass
+class Measure:
+    name: str
+    target: str
+    target_ms: float | None
+    project_ms: list[float]
+    raw_ms: list[float] | None = None
+    agrees: bool | None = None
+    note: str = ""
+
+    @property
+    def p50(self) -> float:
+        return percentile(self.project_ms, 0.5)
+
+    @property
+    def p95(self) -> float:
+        return percentile(self.project_ms, 0.95)
+
+    @property
+    def raw_p50(self) -> float | None:
+        return percentile(self.raw_ms, 0.5) if self.raw_ms else None
+
+    @property
+    def ratio(self) -> float | None:
+        return self.p50 / self.raw_p50 if self.raw_p50 else None
+
+    @property
+    def verdict(self) -> str:
+        if self.target_ms is None:
+            return "-"
+        met = self.p95 < self.target_ms and (self.ratio is None or self.ratio <= 1.5)
+        return "met" if met else "MISSED"
+
+
+@dataclass
+class Results:
+    measures: list[Measure] = field(default_factory=list)
+    facts: dict[str, str] = field(default_factory=dict)
+    disagreements: list[str] = field(default_factory=list)
+
+
+def percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
+
+
+def timed(action: Callable, runs: int) -> tuple[list[float], object]:
+    """Milliseconds per run after one warm-up run; each run starts with a fresh session."""
+    db.session.remove()
+    started = time.perf_counter()
+    result = action()
+    if time.perf_counter() - started > SLOW_SECONDS:
+        runs = min(runs, 3)
+    samples = []
+    for _ in range(runs):
+        db.session.remove()
+        started = time.perf_counter()
+        result = action()
+        samples.append((time.perf_counter() - started) * 1000)
+    db.session.remove()
+    return samples, result
+
+
+def compare(results: Results, name: str, project, raw) -> bool:
+    if project == raw:
+        return True
+    detail = name
+    if isinstance(project, dict) and isinstance(raw, dict):
+        keys = [key for key in sorted(set(project) | set(raw), key=str) if project.get(key) != raw.get(key)]
+        detail += "".join(f"\n    {k}: project {project.get(k)} / sql {raw.get(k)}" for k in keys[:5])
+    elif isinstance(project, set | list):
+        only_project = sorted(set(project) - set(raw), key=str)[:5]
+        only_raw = sorted(set(raw) - set(project), key=str)[:5]
+        detail += f"\n    only in the project's answer: {only_project}\n    only in SQL's: {only_raw}"
+    results.disagreements.append(detail)
+    return False
+
+
+# ------------------------------------------------------------------------ the people to ask
+
+
+def busiest_supervisor(organisation_id: int) -> int:
+    """The team manager with the most current supervisees: the dashboard's heaviest ordinary user."""
+    service_managers = sa.select(StaffRole.staff_id).where(StaffRole.role == Role.SERVICE_MANAGER)
+    return db.session.execute(
+        sa.text(
+            "SELECT g.supervisor_id FROM supervision_agreement g JOIN staff s ON s.id = g.supervisor_id "
+            "WHERE g.ended_on IS NULL AND s.organisation_id = :organisation_id "
+            f"AND g.supervisor_id NOT IN ({service_managers.compile(compile_kwargs={'literal_binds': True})}) "
+            "GROUP BY g.supervisor_id ORDER BY COUNT(*) DESC, g.supervisor_id LIMIT 1"
+        ),
+        {"organisation_id": organisation_id},
+    ).scalar_one()
+
+
+def senior_leader(organisation_id: int) -> int:
+    """A service manager with no line manager: the director, who oversees every service."""
+    return db.session.scalar(
+        sa.select(Staff.id)
+        .join(StaffRole, StaffRole.staff_id == Staff.id)
+        .where(
+            Staff.organisation_id == organisation_id,
+            StaffRole.role == Role.SERVICE_MANAGER,
+            Staff.line_manager_id.is_(None),
+        )
+        .order_by(Staff.id)
+        .limit(1)
+    )
+
+
+def largest_service(organisation_id: int) -> int:
+    return db.session.execute(
+        sa.select(Service.id)
+        .join(Team, Team.service_id == Service.id)
+        .join(Staff, Staff.team_id == Team.id)
+        .where(Service.organisation_id == organisation_id, Staff.end_date.is_(None))
+        .group_by(Service.id)
+        .order_by(sa.func.count().desc(), Service.id)
+        .limit(1)
+    ).scalar_one()
+
+
+def synth_organisation() -> int:
+    return db.session.scalar(
+        sa.select(Organisation.id).where(Organisation.name != IMPORT_ORGANISATION).order_by(Organisation.id)
+    )
+
+
+# ---------------------------------------------------------------------------- measurements
+
+
+def measure_reports(results: Results, runs: int) -> None:
+    """Dashboard, oversight (organisation and one service), HR summary and the sweep."""
+    today = clock().today()
+    organisation_id = synth_organisation()
+    supervisor = busiest_supervisor(organisation_id)
+    leader = senior_leader(organisation_id)
+    service = largest_service(organisation_id)
+
+    def pair(name, target, target_ms, project, raw, runs=runs, same=lambda p, r: (p, r), note=""):
+        project_ms, project_answer = timed(project, runs)
+        raw_ms, raw_answer = timed(raw, runs)
+        agrees = compare(results, name, *same(project_answer, raw_answer))
+        results.measures.append(Measure(name, target, target_ms, project_ms, raw_ms, agrees, note))
+        return project_answer
+
+    rows = pair(
+        "Team dashboard",
+        "p95 < 100 ms",
+        100,
+        lambda: answers.dashboard_project(supervisor, today),
+        lambda: answers.dashboard_sql(supervisor, today),
+        note="compared: each supervisee's last counted session, write-ups pending, overdue actions",
+    )
+    results.facts["dashboard rows"] = str(len(rows))
+    for label, unit in (
+        ("Oversight report: organisation", answers.Oversight(Level.ORGANISATION, None)),
+        ("Oversight report: one service", answers.Oversight(Level.SERVICE, service)),
+    ):
+        pair(
+            label,
+            "< 500 ms",
+            500,
+            lambda unit=unit: answers.oversight_project(leader, unit, today),
+            lambda unit=unit: answers.oversight_sql(leader, unit, today),
+            note="compared per unit: staff in scope, records held/signed, disagreements, "
+            "sessions planned/cancelled, in post now",
+        )
+    snapshot = latest_census_date(today)
+    pair(
+        "HR retention summary",
+        "< 1 s",
+        1000,
+        lambda: answers.hr_project(organisation_id, snapshot),
+        lambda: answers.hr_sql(organisation_id, snapshot),
+        same=lambda p, r: (p, answers.hr_compare(p, r)),
+        note="compared per service and organisation: headcount, FTE, agency, starters, leavers",
+    )
+    thresholds = thresholds_for(policy_for(organisation_id))
+    found = pair(
+        "Compliance sweep (repeat run)",
+        "< 10 s",
+        10_000,
+        lambda: answers.sweep_project(today),
+        lambda: answers.sweep_sql(today, thresholds),
+        runs=min(runs, 3),
+        note="compared: open alerts for late write-ups, agreement reviews, registration and DBS "
+        "renewals (the three supervision-status kinds need the absence-aware engine)",
+    )
+    results.facts["open alerts (date kinds)"] = json.dumps(answers.group_by_kind(found))
+
+
+def import_organisation() -> int:
+    """A second organisation, shaped as bench/import_staff.py expects, for the import."""
+    found = db.session.scalar(sa.select(Organisation.id).where(Organisation.name == IMPORT_ORGANISATION))
+    if found is not None:
+        return found
+    organisation = Organisation(name=IMPORT_ORGANISATION)
+    for service_name in SERVICES:
+        service = Service(organisation=organisation, name=service_name)
+        for number in range(1, TEAMS_PER_SERVICE + 1):
+            db.session.add(Team(service=service, name=f"Team {number}", establishment_fte=10))
+    db.session.add(organisation)
+    db.session.commit()
+    return organisation.id
+
+
+IMPORTED = """
+SELECT s.employee_number, LOWER(s.email), s.family_name, s.team_id, m.employee_number, s.fte,
+  s.start_date, s.end_date, s.contract_type, s.career_stage, s.caseload
+FROM staff s LEFT JOIN staff m ON m.id = s.line_manager_id
+WHERE s.organisation_id = :organisation_id
+"""
+
+
+def imported(organisation_id: int) -> set[tuple]:
+    return {
+        (*values[:5], answers.number(values[5]), *(answers.as_date(v) for v in values[6:8]), *values[8:])
+        for values in answers.rows(IMPORTED, organisation_id=organisation_id)
+    }
+
+
+def forget_imported(organisation_id: int) -> None:
+    db.session.execute(sa.text("DELETE FROM staff WHERE organisation_id = :o"), {"o": organisation_id})
+    db.session.commit()
+
+
+RAW_IMPORT = """
+INSERT INTO staff (organisation_id, email, employee_number, given_name, family_name, job_title, career_stage,
+  registered_social_worker, swe_registration_number, swe_renewal_date, dbs_check_date, contract_type, fte,
+  caseload, start_date, end_date, leaving_reason, leaving_destination, team_id, active,
+  failed_sign_in_count, created_at, updated_at)
+SELECT :organisation_id, c.email, c.employee_number, c.given_name, c.family_name, COALESCE(c.job_title, ''),
+  c.career_stage, c.registered_social_worker = 'yes', NULLIF(c.swe_registration_number, ''),
+  {date}(NULLIF(c.swe_renewal_date, '')), {date}(NULLIF(c.dbs_check_date, '')), c.contract_type,
+  CAST(c.fte AS NUMERIC), CAST(NULLIF(c.caseload, '') AS INTEGER), {date}(c.start_date),
+  {date}(NULLIF(c.end_date, '')), NULLIF(c.leaving_reason, ''), NULLIF(c.leaving_destination, ''), t.id,
+  TRUE, 0, :now, :now
+FROM staff_csv c
+LEFT JOIN team t ON t.id = (SELECT t2.id FROM team t2 JOIN service v ON v.id = t2.service_id
+  WHERE v.organisation_id = :organisation_id AND v.name || '/' || t2.name = c.team)
+"""
+RAW_LINE_MANAGERS = """
+UPDATE staff SET line_manager_id = m.id
+FROM staff_csv c JOIN staff m ON m.employee_number = c.line_manager_employee_number
+WHERE staff.organisation_id = :organisation_id AND m.organisation_id = :organisation_id
+  AND staff.employee_number = c.employee_number
+"""
+
+
+def raw_import(organisation_id: int, data: bytes) -> None:
+    """The file into a staging table (COPY on PostgreSQL), then one INSERT and one UPDATE."""
+    header = data.split(b"\r\n", 1)[0].decode().split(",")
+    connection = db.session.connection()
+    postgres = connection.dialect.name == "postgresql"
+    columns = ", ".join(f"{name} TEXT" for name in header)
+    connection.exec_driver_sql(f"CREATE TEMPORARY TABLE staff_csv ({columns})")
+    if postgres:
+        raw = connection.connection.dbapi_connection
+        with raw.cursor() as cursor, cursor.copy("COPY staff_csv FROM STDIN (FORMAT csv, HEADER true)") as copy:
+            copy.write(data)
+        now, date_function = datetime.now(UTC), "DATE"
+    else:
+        reader = csv.reader(io.StringIO(data.decode()))
+        next(reader)
+        placeholders = ", ".join("?" for _ in header)
+        connection.exec_driver_sql(f"INSERT INTO staff_csv VALUES ({placeholders})", list(map(tuple, reader)))
+        now, date_function = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"), ""
+    connection.exec_driver_sql("CREATE INDEX ix_staff_csv_employee_number ON staff_csv (employee_number)")
+    connection.execute(
+        sa.text(RAW_IMPORT.replace("{date}", date_function)), {"organisation_id": organisation_id, "now": now}
+    )
+    connection.execute(sa.text(RAW_LINE_MANAGERS), {"organisation_id": organisation_id})
+    connection.exec_driver_sql("DROP TABLE staff_csv")
+    db.session.commit()
+
+
+def measure_import(results: Results, rows: int, runs: int) -> None:
+    organisation_id = import_organisation()
+    data = staff_csv(rows)
+    project_ms, raw_ms = [], []
+    project_answer = raw_answer = set()
+    for _ in range(runs):
+        for action, samples in (
+            (lambda: import_services.import_staff(organisation_id, data), project_ms),
+            (lambda: raw_import(organisation_id, data), raw_ms),
+        ):
+            forget_imported(organisation_id)
+            db.session.remove()
+            started = time.perf_counter()
+            action()
+            samples.append((time.perf_counter() - started) * 1000)
+            db.session.remove()
+            if samples is project_ms:
+                project_answer = imported(organisation_id)
+            else:
+                raw_answer = imported(organisation_id)
+    forget_imported(organisation_id)
+    agrees = compare(results, "Staff import", project_answer, raw_answer) and len(project_answer) == rows
+    results.measures.append(
+        Measure(
+            f"Staff import, {rows:,} rows",
+            "-",
+            None,
+            project_ms,
+            raw_ms,
+            agrees,
+            "compared: every imported person's number, email, team, line manager, FTE, dates, contract",
+        )
+    )
+
+
+# ------------------------------------------------------------------ throughput under gunicorn
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def request(port: int, method: str, path: str, body: str | None = None, cookie: str | None = None):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    headers = {"User-Agent": USER_AGENT}
+    if cookie:
+        headers["Cookie"] = cookie
+    if body is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    connection.request(method, path, body=body, headers=headers)
+    response = connection.getresponse()
+    content = response.read()
+    connection.close()
+    return response, content
+
+
+def cookie_from(response) -> str | None:
+    header = response.getheader("Set-Cookie")
+    return header.split(";", 1)[0] if header else None
+
+
+def gunicorn(app_path: str, port: int, workers: int, url: str) -> subprocess.Popen:
+    environment = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "FLASK_CONFIG": "development",
+        "SECRET_KEY": "bench-" + "x" * 40,
+        "PYTHONPATH": str(ROOT),
+    }
+    process = subprocess.Popen(  # noqa: S603 (our own virtualenv's gunicorn)
+        [str(Path(sys.executable).parent / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
+         "--log-level", "warning", app_path],
+        cwd=ROOT,
+        env=environment,
+    )  # fmt: skip
+    for _ in range(300):
+        try:
+            request(port, "GET", "/healthz" if app_path == "wsgi:app" else "/bare")
+            return process
+        except OSError:
+            time.sleep(0.1)
+    process.terminate()
+    raise RuntimeError(f"gunicorn {app_path} did not start")
+
+
+def sign_in(port: int, email: str) -> str:
+    response, content = request(port, "GET", "/sign-in")
+    cookie = cookie_from(response)
+    token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', content)
+    token = token or re.search(rb'value="([^"]+)"[^>]*name="csrf_token"', content)
+    body = urllib.parse.urlencode(
+        {"email": email, "password": BENCH_PASSWORD, "csrf_token": token.group(1).decode()}
+    )
+    response, _ = request(port, "POST", "/sign-in", body, cookie)
+    if response.status != 302:
+        raise RuntimeError(f"bench sign-in failed: {response.status}")
+    return cookie_from(response) or cookie
+
+
+def load(port: int, path: str, cookie: str | None, total: int, clients: int) -> tuple[float, float]:
+    """Requests per second and the median latency (ms) for `total` requests from `clients` threads."""
+    latencies: list[float] = []
+    failures: list[int] = []
+    lock = threading.Lock()
+    remaining = iter(range(total))
+
+    def client():
+        while True:
+            with lock:
+                if next(remaining, None) is None:
+                    return
+            started = time.perf_counter()
+            response, _ = request(port, "GET", path, cookie=cookie)
+            with lock:
+                latencies.append((time.perf_counter() - started) * 1000)
+                if response.status != 200:
+                    failures.append(response.status)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - started
+    if failures:
+        raise RuntimeError(f"{len(failures)} requests to {path} failed, e.g. {failures[0]}")
+    return total / seconds, percentile(latencies, 0.5)
+
+
+def measure_throughput(results: Results, url: str, total: int, workers: int) -> None:
+    from supervision.auth.passwords import hash_password
+
+    supervisor = db.session.get(Staff, busiest_supervisor(synth_organisation()))
+    supervisor.password_hash = hash_password(BENCH_PASSWORD)
+    db.session.commit()
+    email = supervisor.email
+    db.session.remove()
+    port = free_port()
+    server = gunicorn("wsgi:app", port, workers, url)
+    try:
+        cookie = sign_in(port, email)
+        load(port, "/team-dashboard", cookie, workers, workers)  # warm every worker
+        dashboard = load(port, "/team-dashboard", cookie, total, workers * 2)
+    finally:
+        server.terminate()
+        server.wait()
+    port = free_port()
+    server = gunicorn("bench.bare_app:app", port, workers, url)
+    try:
+        load(port, "/bare", None, workers, workers)
+        bare = load(port, "/bare", None, total, workers * 2)
+    finally:
+        server.terminate()
+        server.wait()
+    ratio = dashboard[0] / bare[0]
+    results.facts["throughput"] = (
+        f"team dashboard {dashboard[0]:.1f} requests/s (median {dashboard[1]:.0f} ms); "
+        f"bare endpoint {bare[0]:.1f} requests/s (median {bare[1]:.0f} ms); "
+        f"ratio {ratio:.2f} (target >= 0.5: {'met' if ratio >= 0.5 else 'MISSED'}); "
+        f"gunicorn -w {workers}, {total} requests each from {workers * 2} client threads"
+    )
+
+
+def measure_sweep_memory(results: Results, url: str) -> None:
+    """The sweep in a fresh process: peak resident memory, from the kernel's own account."""
+    completed = subprocess.run(  # noqa: S603
+        [sys.executable, __file__, "--sweep-memory", "--database-url", url],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    found = json.loads(completed.stdout.strip().splitlines()[-1])
+    met = "met" if found["peak_mb"] < 300 else "MISSED"
+    results.facts["sweep memory"] = (
+        f"peak RSS {found['peak_mb']:.0f} MB ({found['before_mb']:.0f} MB before the sweep started; "
+        f"target < 300 MB: {met}); this first sweep took {found['seconds']:.1f} s and raised "
+        f"{found['counts'].get('raised', 0):,} alerts for {found['counts'].get('people', 0):,} people"
+    )
+
+
+def sweep_memory_child(url: str) -> None:
+    app = create_app(bench_config(url))
+    with app.app_context():
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        started = time.perf_counter()
+        counts = jobs.compliance_sweep(db.session, SystemClock())
+        seconds = time.perf_counter() - started
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"before_mb": before, "peak_mb": peak, "seconds": seconds, "counts": counts}))
+
+
+# ------------------------------------------------------------------------------- the report
+
+
+def machine() -> dict[str, str]:
+    found = {"Python": platform.python_version(), "Kernel": platform.release()}
+    try:
+        lscpu = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout  # noqa: S607
+        for line in lscpu.splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() in ("Model name", "CPU(s)", "Thread(s) per core", "Hypervisor vendor"):
+                found[key.strip()] = value.strip()
+    except (OSError, subprocess.CalledProcessError):
+        found["CPU"] = f"{os.cpu_count()} CPUs (lscpu not available)"
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal"):
+            found["RAM"] = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    found["Database"] = db.session.scalar(sa.text("SELECT version()")) if is_postgres() else "SQLite"
+    return found
+
+
+def is_postgres() -> bool:
+    return db.engine.dialect.name == "postgresql"
+
+
+def markdown(results: Results, arguments: argparse.Namespace) -> str:
+    lines = [
+        MARKERS[0],
+        f"Run on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with "
+        f"`make bench STAFF={arguments.staff} YEARS={arguments.years}` (runs per case: {arguments.runs}).",
+        "",
+        "| machine | |",
+        "|---|---|",
+        *(f"| {key} | {value} |" for key, value in machine().items()),
+        "",
+        "| data | |",
+        "|---|---|",
+        *(f"| {key} | {value} |" for key, value in results.facts.items()),
+        "",
+        "| use case | target | project p50 | project p95 | SQL p50 | ratio | answers agree | verdict |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for m in results.measures:
+        raw = f"{m.raw_p50:,.0f} ms" if m.raw_p50 is not None else "-"
+        ratio = f"{m.ratio:.1f}x" if m.ratio is not None else "-"
+        lines.append(
+            f"| {m.name} | {m.target} | {m.p50:,.0f} ms | {m.p95:,.0f} ms | {raw} | {ratio} | "
+            f"{'yes' if m.agrees else 'NO'} | {m.verdict} |"
+        )
+    lines += ["", "What each comparison checks:", ""]
+    lines += [f"- {m.name}: {m.note} (runs: {len(m.project_ms)})." for m in results.measures]
+    lines.append(MARKERS[1])
+    return "\n".join(lines)
+
+
+def write_results(path: Path, text: str) -> None:
+    existing = path.read_text() if path.exists() else ""
+    start, end = existing.find(MARKERS[0]), existing.find(MARKERS[1])
+    if start >= 0 and end > start:
+        existing = existing[:start] + text + existing[end + len(MARKERS[1]) :]
+    else:
+        existing = existing + ("\n\n" if existing else "") + text + "\n"
+    path.write_text(existing)
+
+
+# ------------------------------------------------------------------------------- plumbing
+
+
+def bench_config(url: str) -> type:
+    return type("BenchConfig", (DevelopmentConfig,), {"SQLALCHEMY_DATABASE_URI": url})
+
+
+def scratch_database(url: str, reuse: bool) -> None:
+    name = sa.engine.make_url(url).database
+    admin = sa.create_engine(sa.engine.make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        exists = connection.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
+        if not reuse or not exists:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+
+
+def drop_database(url: str) -> None:
+    name = sa.engine.make_url(url).database
+    admin = sa.create_engine(sa.engine.make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def generate(results: Results, staff: int, years: int) -> None:
+    from flask_migrate import upgrade
+
+    upgrade()
+    if synth.refusal() is None:
+        started = time.perf_counter()
+        generated = synth.generate(staff, years, seed=1989, progress=lambda done: None)
+        results.facts["generation"] = f"{time.perf_counter() - started:,.0f} s (synth --staff {staff} --years {years})"
+        results.facts["staff"] = f"{generated.staff:,} ({generated.in_post:,} in post), {generated.teams:,} teams"
+        results.facts["rows"] = ", ".join(f"{table} {count:,}" for table, count in generated.rows.items())
+    else:
+        results.facts["generation"] = "not in this run (--reuse of a generated database)"
+    results.facts["sessions"] = f"{db.session.scalar(sa.text('SELECT COUNT(*) FROM supervision_session')):,}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--staff", type=int, default=40_000)
+    parser.add_argument("--years", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--import-rows", type=int, default=40_000)
+    parser.add_argument("--import-runs", type=int, default=1)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/supervision_bench")
+    parser.add_argument("--write", type=Path, help="write the results into this markdown file")
+    parser.add_argument("--reuse", action="store_true", help="measure an already generated database")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database afterwards")
+    parser.add_argument("--sweep-memory", action="store_true", help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    url = database_url(arguments.database_url, "")
+    if arguments.sweep_memory:
+        sweep_memory_child(url)
+        return 0
+    scratch_database(url, arguments.reuse)
+    results = Results()
+    app = create_app(bench_config(url))
+    try:
+        with app.app_context():
+            generate(results, arguments.staff, arguments.years)
+            print("generated:", results.facts, flush=True)
+            measure_sweep_memory(results, url)
+            print(results.facts["sweep memory"], flush=True)
+            measure_reports(results, arguments.runs)
+            measure_throughput(results, url, arguments.requests, arguments.workers)
+            print(results.facts["throughput"], flush=True)
+            measure_import(results, arguments.import_rows, arguments.import_runs)
+            text = markdown(results, arguments)
+            print(text)
+            if arguments.write:
+                write_results(arguments.write, text)
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        if not arguments.keep:
+            drop_database(url)
+    for disagreement in results.disagreements:
+        print("ANSWERS DISAGREE:", disagreement, file=sys.stderr)
+    return 1 if results.disagreements else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""The synthetic organisation (issue 9): it loads into an empty database only, the pages work on
+it, and the national benchmark's project answers agree with its hand-written SQL (no timings)."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from flask import url_for
+
+from bench import national
+from supervision import synth
+from supervision.extensions import db
+from supervision.org.models import Role, Staff, StaffRole
+from tests.factories import make_staff, password_hash
+
+
+@pytest.fixture
+def organisation(app, clock):
+    return synth.generate(staff=100, years=1, seed=7)
+
+
+def person_with(role: Role, *, head: bool = False) -> Staff:
+    query = (
+        sa.select(Staff)
+        .join(StaffRole, StaffRole.staff_id == Staff.id)
+        .where(StaffRole.role == role, Staff.end_date.is_(None))
+        .order_by(Staff.id)
+    )
+    if head:
+        query = query.where(Staff.line_manager_id.is_(None))
+    person = db.session.scalars(query.limit(1)).first()
+    person.password_hash = password_hash()
+    db.session.commit()
+    return person
+
+
+def test_synth_fills_an_empty_database_with_an_organisation_and_its_history(organisation):
+    assert organisation.in_post >= 90
+    assert organisation.teams >= 8
+    for table in ("supervision_session", "supervision_record", "case_discussion", "supervision_action",
+                  "action_review", "absence_period", "supervision_agreement"):  # fmt: skip
+        assert organisation.rows[table] > 0, table
+    statuses = dict(
+        db.session.execute(sa.text("SELECT status, COUNT(*) FROM supervision_session GROUP BY status")).all()
+    )
+    assert set(statuses) == {"held", "cancelled", "did_not_attend", "scheduled"}
+    leavers = db.session.scalar(sa.select(sa.func.count()).where(Staff.end_date.is_not(None)))
+    agency = db.session.scalar(sa.select(sa.func.count()).where(Staff.contract_type == "agency"))
+    assert leavers > 0
+    assert agency > 0
+
+
+def test_synth_refuses_a_database_that_is_not_empty(app, clock):
+    make_staff()
+    with pytest.raises(synth.SynthRefused, match="not empty"):
+        synth.generate(staff=50, years=1, seed=1)
+
+
+def test_synth_refuses_production_settings(app, clock, monkeypatch):
+    monkeypatch.setitem(app.config, "DEMO_ALLOWED", False)
+    with pytest.raises(synth.SynthRefused, match="production"):
+        synth.generate(staff=50, years=1, seed=1)
+
+
+def test_the_synth_command_generates_then_refuses_to_run_again(app, clock):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["synth", "--staff", "40", "--years", "1"])
+    assert first.exit_code == 0, first.output
+    assert "Generated" in first.output
+    again = runner.invoke(args=["synth", "--staff", "40", "--years", "1"])
+    assert again.exit_code == 1
+    assert "not empty" in again.output
+
+
+def test_the_pages_work_on_generated_data(organisation, pages):
+    supervisor = db.session.get(Staff, national.busiest_supervisor(national.synth_organisation()))
+    supervisor.password_hash = password_hash()
+    db.session.commit()
+    pages.sign_in(supervisor)
+    dashboard = pages.get("reports.team_dashboard")
+    assert dashboard.find("table")
+    pages.client.post(url_for("auth.sign_out"))
+
+    pages.sign_in(person_with(Role.SERVICE_MANAGER, head=True))
+    pages.get("reports.oversight")
+    pages.client.post(url_for("auth.sign_out"))
+
+    pages.sign_in(person_with(Role.HR))
+    pages.get("hr.retention")
+
+
+def test_the_benchmarks_project_answers_agree_with_its_sql(organisation):
+    results = national.Results()
+    national.measure_reports(results, runs=1)
+    national.measure_import(results, rows=100, runs=1)
+    assert results.disagreements == []
+    assert len(results.measures) == 6
+    assert all(measure.agrees for measure in results.measures)
