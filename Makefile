@@ -72,6 +72,12 @@ test-postgres: install-test
 		echo "== PostgreSQL not reachable at $(TEST_DATABASE_URL): skipped (set CI=1 to require it)"; \
 	fi
 
+test-reliability: install-test ## Load and crash tests against real processes (docs/reliability.md), SQLite then PostgreSQL
+	$(PYTEST) -m reliability -s tests/reliability || [ $$? -eq 5 ]
+	@if $(BIN)/python -m tests.databases "$(TEST_DATABASE_URL)"; then \
+		TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(PYTEST) -m reliability -s tests/reliability || [ $$? -eq 5 ]; \
+	fi
+
 lint: $(VENV)/.test-installed ## Lint and check formatting with ruff
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -58,6 +58,10 @@ def app(database_url):
     app = create_app(make_test_config(database_url, WTF_CSRF_ENABLED=False))
     app.test_client_class = IsolatedClient
     with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            # Test data need not survive a power cut: no fsync on every commit, as PostgreSQL's
+            # test databases turn off synchronous_commit (tests/databases.py).
+            sa.event.listen(db.engine, "connect", lambda connection, _: connection.execute("PRAGMA synchronous = OFF"))
         upgrade()
         yield app
         db.session.remove()

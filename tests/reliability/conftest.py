@@ -50,9 +50,11 @@ def migrated_database(name: str, tmp_dir: Path) -> Iterator[tuple[str, Flask]]:
     app = create_app(make_test_config(url))
     try:
         with app.app_context():
-            upgrade()
-            yield url, app
-            db.session.remove()
-            db.engine.dispose()
+            try:
+                upgrade()
+                yield url, app
+            finally:
+                db.session.remove()
+                db.engine.dispose()
     finally:
         drop_database(name)

@@ -1,11 +1,12 @@
 """gunicorn with 3 workers on a loopback port, as in production: a few clients at once sign in,
 read the dashboard and save records, a few hundred requests in all. No request may fail, and no
 save may be lost; two saves of one record racing through different workers: one wins, the other
-is refused. Bounded: a fixed number of requests, each with a timeout, the whole under 30 seconds.
+is refused. Bounded: a fixed number of requests, each with a timeout, the whole under 90 seconds.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -37,7 +38,10 @@ pytestmark = pytest.mark.reliability
 WORKERS = 3
 CLIENTS = 4
 ROUNDS = 20  # each round: dashboard, record page, record save (about 250 requests in all)
-TIME_LIMIT_SECONDS = 30
+# 14 seconds on a quiet two-core machine, up to 47 when it is shared with other test runs: the
+# limit is a guard against a hang or lock stalls, not a benchmark (docs/reliability.md).
+TIME_LIMIT_SECONDS = 90
+STARTUP_SECONDS = 60  # three workers each importing the app, on a busy machine
 REQUEST_TIMEOUT_SECONDS = 10
 
 
@@ -50,7 +54,7 @@ class Server:
 
 
 def wait_until_healthy(base_url: str, process: subprocess.Popen, log_path) -> None:
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"gunicorn stopped: {log_path.read_text()[-3000:]}")
@@ -60,13 +64,13 @@ def wait_until_healthy(base_url: str, process: subprocess.Popen, log_path) -> No
         except requests.RequestException:
             pass  # still starting
         time.sleep(0.1)
-    pytest.fail(f"gunicorn did not answer within 20 seconds: {log_path.read_text()[-3000:]}")
+    pytest.fail(f"gunicorn did not answer within {STARTUP_SECONDS}s: {log_path.read_text()[-3000:]}")
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("load")
-    with migrated_database("supervision_load_test", tmp) as (url, _):
+    with migrated_database(f"supervision_load_test_{os.getpid()}", tmp) as (url, _):
         team = make_team()
         accounts = []
         for number in range(CLIENTS + 1):

@@ -9,6 +9,7 @@ batch is in the database, then kills the process during the pause that follows i
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -165,7 +166,7 @@ def forget_job_output() -> None:
 
 
 def test_the_sweep_and_the_reminders_killed_mid_run_and_restarted_do_everything_exactly_once(tmp_path):
-    with migrated_database("supervision_crash_test", tmp_path) as (url, _):
+    with migrated_database(f"supervision_crash_test_{os.getpid()}", tmp_path) as (url, _):
         seed_supervisees(datetime.now(LONDON).date())
         environment = process_environment(url)
 
