@@ -101,5 +101,17 @@ format: $(VENV)/.test-installed ## Fix lint and formatting where ruff can
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# The national-scale benchmark (issue 9): never part of `make test`. It creates the scratch
+# database named in BENCH_DATABASE_URL (dropping any of that name), generates STAFF staff with
+# YEARS of history, measures, writes docs/performance.md and drops the database again.
+STAFF ?= 40000
+YEARS ?= 5
+BENCH_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/supervision_bench
+BENCH_OPTIONS ?=
+
+bench: install ## Generate STAFF staff and YEARS of history in a scratch PostgreSQL database and time the reports and jobs
+	nice -n 19 $(BIN)/python bench/national.py --staff $(STAFF) --years $(YEARS) \
+		--database-url $(BENCH_DATABASE_URL) --write docs/performance.md $(BENCH_OPTIONS)
+
 clean: ## Remove the virtualenv, node_modules and local databases
 	rm -rf $(VENV) node_modules instance

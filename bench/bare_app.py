@@ -1,6 +1,6 @@
 """The yardstick for dashboard throughput: a bare Flask endpoint serving one indexed query.
 
-    DATABASE_URL=postgresql://... gunicorn -w 4 bench.bare_app:app
+DATABASE_URL=postgresql://... gunicorn -w 4 bench.bare_app:app
 """
 
 from __future__ import annotations

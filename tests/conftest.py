@@ -61,7 +61,7 @@ def app(database_url):
         if db.engine.dialect.name == "sqlite":
             # Test data need not survive a power cut: no fsync on every commit, as PostgreSQL's
             # test databases turn off synchronous_commit (tests/databases.py).
-            sa.event.listen(db.engine, "connect", lambda connection, _: connection.execute("PRAGMA synchronous = OFF"))
+            sa.event.listen(db.engine, "connect", lambda dbapi, _: dbapi.execute("PRAGMA synchronous = OFF"))
         upgrade()
         yield app
         db.session.remove()

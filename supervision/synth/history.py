@@ -105,7 +105,7 @@ CANCELLED = ("Court hearing moved", "Supervisor off sick", "Urgent child protect
 GROUP_TEXT = "Group supervision: shared learning from a recent case."
 
 
-class QuickRandom(random.Random):  # noqa: S311 (made-up people, not secrets)
+class QuickRandom(random.Random):
     """`randint` and `choice` from one float each: several times faster than the exact methods,
     and random enough for made-up data at millions of rows."""
 
@@ -160,19 +160,25 @@ def organisation_rows(org: PlannedOrganisation) -> dict[str, list[tuple]]:
             caseload = round(rng.randint(*kind.caseload) * float(person.fte))
         rows["staff"].append(
             (
-                person.id, 1, f"{person.given_name}.{person.family_name}.{person.id}@synth.test".lower().replace("'", ""),
+                person.id, 1, email(person),
                 f"S{person.id:07d}", person.given_name, person.family_name, kind.job_title,
                 person.career_stage.value, kind.registered,
                 f"SW{100000 + person.id}" if kind.registered else None,
                 (today + timedelta(days=rng.randint(-20, 700))) if kind.registered and in_post else None,
                 (person.end_date or today) - timedelta(days=rng.randint(30, 1150)),
                 person.contract.value, person.fte, caseload, person.start_date, person.end_date,
-                person.leaving_reason, person.leaving_destination.value if person.leaving_destination else None,
+                person.leaving_reason,
+                person.leaving_destination.value if person.leaving_destination else None,
                 person.team_id, person.line_manager_id, in_post, 0, now, now,
             )
         )  # fmt: skip
         rows["staff_role"].extend((person.id, role.value) for role in kind.roles)
     return rows
+
+
+def email(person: Person) -> str:
+    """On a reserved domain that can never receive mail."""
+    return f"{person.given_name}.{person.family_name}.{person.id}@synth.test".lower().replace("'", "")
 
 
 def manager_rows(org: PlannedOrganisation) -> dict[str, list[tuple[int, int]]]:
@@ -320,7 +326,8 @@ class TeamHistory:
         cancelled = status is SessionStatus.CANCELLED
         online = rng.random() < 0.3
         self.rows["supervision_session"].append(
-            (session_id, supervisor, kind.value, start, 90 if kind is SessionKind.GROUP else rng.choice((60, 90, 90)),
+            (session_id, supervisor, kind.value, start,
+             90 if kind is SessionKind.GROUP else rng.choice((60, 90, 90)),
              "" if online else "Office, meeting room", online, status.value,
              day if status is SessionStatus.HELD else None, rng.choice(CANCELLED) if cancelled else None,
              rng.choice((CancelledBy.SUPERVISOR, CancelledBy.SUPERVISEE)).value if cancelled else None,

@@ -68,8 +68,9 @@ class PostgresWriter:
             run(definition)
         for table, columns in COLUMNS.items():
             if columns[0] == "id":
+                # Our own table names only.
                 run(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 1), "
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 1), "  # noqa: S608
                     f"MAX(id) IS NOT NULL) FROM {table}"
                 )
         for table in COLUMNS:

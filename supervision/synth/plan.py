@@ -243,7 +243,8 @@ def plan_organisation(
     for index, size in enumerate(sizes):
         if index % TEAMS_PER_SERVICE == 0:
             number = len(services)
-            name = f"{SERVICE_KINDS[number % len(SERVICE_KINDS)]} – {AREAS[number // len(SERVICE_KINDS) % len(AREAS)]}"
+            area = AREAS[number // len(SERVICE_KINDS) % len(AREAS)]
+            name = f"{SERVICE_KINDS[number % len(SERVICE_KINDS)]} – {area}"
             if number >= len(SERVICE_KINDS) * len(AREAS):
                 name += f" {number // (len(SERVICE_KINDS) * len(AREAS)) + 1}"
             head = planner.fill(HEAD_OF_SERVICE, None)
