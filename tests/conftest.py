@@ -21,6 +21,9 @@ from tests.databases import drop_database, fresh_database, is_postgres
 
 TEST_DATABASE = f"supervision_test_{os.getpid()}"
 
+# Where the `clock` fixture starts: a Monday morning in winter (GMT).
+FIXED_NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
 
 def pytest_report_header(config):
     return f"database: {'PostgreSQL (TEST_DATABASE_URL)' if is_postgres() else 'SQLite file'}"
@@ -68,12 +71,7 @@ def app(database_url):
         db.engine.dispose()
 
 
-@pytest.fixture(autouse=True)
-def _empty_database_after_each_test(request):
-    yield
-    if "app" not in request.fixturenames:
-        return
-    request.getfixturevalue("app")
+def empty_database() -> None:
     # The run-wide app context's session may hold a transaction (and locks): end it first.
     db.session.rollback()
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
@@ -93,10 +91,20 @@ def _empty_database_after_each_test(request):
     db.session.remove()
 
 
+@pytest.fixture(autouse=True)
+def _empty_database_after_each_test(request):
+    yield
+    # Tests that share data through a fixture named shared_* leave emptying to that fixture.
+    if "app" not in request.fixturenames or any(name.startswith("shared_") for name in request.fixturenames):
+        return
+    request.getfixturevalue("app")
+    empty_database()
+
+
 @pytest.fixture
 def clock(app):
     """A clock the test can move; the app reads time only through it."""
-    fixed = FixedClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+    fixed = FixedClock(FIXED_NOW)
     app.extensions["clock"] = fixed
     yield fixed
     app.extensions["clock"] = SystemClock()

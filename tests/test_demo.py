@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from supervision import demo
 from supervision.agreements.models import AbsencePeriod, SupervisionAgreement
 from supervision.auth.views import FAILURE_MESSAGE
+from supervision.clock import FixedClock, SystemClock
 from supervision.compliance.models import AlertKind, ComplianceAlert, OverdueExplanation
 from supervision.compliance.rules import Status
 from supervision.compliance.services import compliance_for
@@ -40,9 +41,20 @@ from supervision.records.models import (
     SupervisionSession,
 )
 from supervision.records.services import sign_off_problems
+from tests.conftest import FIXED_NOW, empty_database
 from tests.factories import make_organisation
 
 pytestmark = pytest.mark.usefixtures("clock")
+
+
+@pytest.fixture(scope="class")
+def shared_demo(app):
+    """The demo seeded once, at the `clock` fixture's time, for tests that only read it."""
+    app.extensions["clock"] = FixedClock(FIXED_NOW)
+    seeded = seed_demo()
+    yield seeded
+    app.extensions["clock"] = SystemClock()
+    empty_database()
 
 
 def everyone() -> list[Staff]:
@@ -68,119 +80,6 @@ def test_each_demo_account_holds_exactly_its_one_role():
     for demo_account in DEMO_ACCOUNTS:
         assert account(demo_account.role).roles == {demo_account.role}
         assert seeded.accounts[demo_account.role] == account(demo_account.role)
-
-
-def test_the_demo_accounts_fit_the_line_management_hierarchy():
-    seed_demo()
-    worker, team_manager, service_manager = (
-        account(Role.SOCIAL_WORKER),
-        account(Role.SUPERVISOR),
-        account(Role.SERVICE_MANAGER),
-    )
-    assert worker.line_manager == team_manager
-    assert worker.team.manager == team_manager
-    assert team_manager.team == worker.team
-    assert team_manager.line_manager == service_manager
-    assert worker.team.service.manager == service_manager
-
-    director = service_manager.line_manager
-    assert director.job_title == "Director of Children's Services"
-    assert director.line_manager is None
-    assert director.password_hash is None
-
-
-def test_the_organisation_has_two_services_four_teams_and_about_forty_staff():
-    seed_demo()
-    assert [o.name for o in db.session.scalars(sa.select(Organisation))] == ["Demoshire County Council"]
-    services = list(db.session.scalars(sa.select(Service)))
-    teams = list(db.session.scalars(sa.select(Team)))
-    assert len(services) == 2
-    assert len(teams) == 4
-    assert 35 <= len(in_post()) <= 45
-    for service in services:
-        assert service.manager.has_role(Role.SERVICE_MANAGER)
-        assert len(service.teams) == 2
-    for team in teams:
-        assert team.manager is not None
-        assert team.manager.team == team
-        assert team.manager.has_role(Role.SUPERVISOR)
-        assert team.manager.line_manager == team.service.manager
-
-
-def test_everyone_in_a_team_reports_to_its_manager_or_a_practice_supervisor_in_it():
-    seed_demo()
-    reporting_to_practice_supervisors = 0
-    for person in in_post():
-        if person.team is None or person == person.team.manager:
-            continue
-        assert person.line_manager.team == person.team
-        assert person.line_manager.has_role(Role.SUPERVISOR)
-        if person.line_manager != person.team.manager:
-            assert person.career_stage is CareerStage.ASYE
-            reporting_to_practice_supervisors += 1
-    assert reporting_to_practice_supervisors >= 1
-
-
-def test_the_workforce_is_as_varied_as_a_real_one(clock):
-    seed_demo()
-    today = clock.today()
-    staff = in_post()
-    stages = [person.career_stage for person in staff]
-    assert stages.count(CareerStage.ASYE) >= 3
-    assert stages.count(CareerStage.SENIOR_PRACTITIONER) >= 3
-    assert stages.count(CareerStage.MANAGER) >= 5
-    contracts = [person.contract_type for person in staff]
-    assert contracts.count(ContractType.AGENCY) >= 3
-    assert contracts.count(ContractType.FIXED_TERM) >= 1
-    assert sum(person.fte < 1 for person in staff) >= 3
-    assert len({person.start_date.year for person in staff}) >= 6
-    assert len({person.family_name for person in staff}) == len(staff)
-
-    for person in staff:
-        assert person.start_date <= today
-        assert person.dbs_check_date <= today
-        if person.career_stage is CareerStage.ASYE:
-            assert person.start_date > today - timedelta(days=366)
-        if person.registered_social_worker:
-            assert person.swe_registration_number.startswith("SW")
-            assert person.swe_renewal_date > today
-        else:
-            assert person.swe_registration_number is None
-    numbers = [person.swe_registration_number for person in staff if person.swe_registration_number]
-    assert len(numbers) == len(set(numbers))
-    caseholders = [person for person in staff if person.caseload]
-    assert len(caseholders) >= 25
-    assert all(0 < person.caseload <= 25 for person in caseholders)
-
-
-def test_some_teams_have_vacancies_and_none_is_over_establishment():
-    seed_demo()
-    vacancies = {}
-    for team in db.session.scalars(sa.select(Team)):
-        filled = sum((person.fte for person in team.members if person.active), Decimal(0))
-        assert filled <= team.establishment_fte
-        vacancies[team.name] = team.establishment_fte - filled
-    assert sum(vacancy > 0 for vacancy in vacancies.values()) >= 3
-
-
-def test_leavers_in_the_past_year_are_inactive_with_a_reason_and_destination(clock):
-    seed_demo()
-    leavers = [person for person in everyone() if not person.active]
-    assert len(leavers) >= 3
-    assert len({person.leaving_destination for person in leavers}) >= 3
-    for person in leavers:
-        assert clock.today() - timedelta(days=365) <= person.end_date < clock.today()
-        assert person.start_date < person.end_date
-        assert person.leaving_reason
-        assert person.team is not None
-        assert person.password_hash is None
-    assert all(person.end_date is None and person.leaving_destination is None for person in in_post())
-
-
-def test_only_the_five_demo_accounts_have_a_password():
-    seed_demo()
-    with_password = {person.email for person in everyone() if person.password_hash}
-    assert with_password == {account.email for account in DEMO_ACCOUNTS}
 
 
 def test_the_five_demo_accounts_sign_in_with_the_demo_password(client):
@@ -359,152 +258,6 @@ def test_the_seed_plans_a_handful_due_soon_several_overdue_and_a_few_escalated()
     }
 
 
-def test_the_compliance_engine_finds_exactly_the_statuses_the_seed_plans(clock):
-    seeded = seed_demo()
-    people = supervised()
-    results = compliance_for([person.id for person in people], clock.today())
-
-    planned = Counter(plan for team in demo.TEAMS for plan in team.behind)
-    expected = Counter(
-        {STATUS_OF_PLAN[plan]: count for plan, count in planned.items() if plan is not Plan.WRITE_UP_OVERDUE}
-    )
-    expected[Status.ON_TRACK] = len(people) - sum(expected.values())
-    assert Counter(result.status for result in results.values()) == expected
-
-    for person in people:
-        plan = seeded.plans.get(person.email, Plan.ON_TRACK)
-        result = results[person.id]
-        assert result.status is STATUS_OF_PLAN[plan], (person.name, plan)
-        assert result.assessment.write_ups_overdue == (1 if plan is Plan.WRITE_UP_OVERDUE else 0), person.name
-    assert {plan for plan in seeded.plans.values()} == set(Plan) - {Plan.ON_TRACK}
-
-    # Nobody without a line manager is supervised: the director, HR and the administrator.
-    others = [person for person in in_post() if person.line_manager is None]
-    assert {result.status for result in compliance_for([p.id for p in others], clock.today()).values()} == {
-        Status.NO_AGREEMENT
-    }
-
-
-def test_the_sweep_ran_once_so_the_alerts_are_there_from_the_start():
-    seeded = seed_demo()
-    alerts = Counter(alert.kind for alert in db.session.scalars(sa.select(ComplianceAlert)))
-    behind = Counter(seeded.plans.values())
-    assert alerts[AlertKind.DUE_SOON] == behind[Plan.DUE_SOON]
-    assert alerts[AlertKind.ESCALATED] == behind[Plan.ESCALATED]
-    assert alerts[AlertKind.OVERDUE] == behind[Plan.OVERDUE] + behind[Plan.ESCALATED]
-    assert alerts[AlertKind.WRITE_UP_OVERDUE] == 1
-
-
-def test_everyone_supervised_has_a_signed_agreement_with_their_line_manager(clock):
-    seeded = seed_demo()
-    for person in supervised():
-        agreements = list(
-            db.session.scalars(
-                sa.select(SupervisionAgreement)
-                .where(SupervisionAgreement.supervisee_id == person.id)
-                .order_by(SupervisionAgreement.agreed_on)
-            )
-        )
-        current = [agreement for agreement in agreements if agreement.ended_on is None]
-        if seeded.plans.get(person.email) is Plan.NO_AGREEMENT:
-            assert current == [] and agreements, person.name
-            continue
-        assert len(current) == 1, person.name
-        agreement = current[0]
-        assert agreement.supervisor == person.line_manager
-        assert agreement.fully_signed
-        assert person.start_date <= agreement.agreed_on <= clock.today() < agreement.review_due_on
-        for earlier, later in pairwise(agreements):
-            assert earlier.ended_on == later.agreed_on - timedelta(days=1)
-
-
-def test_a_year_of_sessions_held_at_about_the_agreed_frequency_with_complete_signed_records(clock):
-    seed_demo()
-    today, a_year_ago = clock.today(), clock.today() - timedelta(days=365)
-    for person in supervised():
-        held = held_sessions_of(person)
-        if not held:
-            continue
-        assert a_year_ago <= held[0].held_on and held[-1].held_on < today
-        assert all(session.held_on.weekday() < 5 for session in held)
-        gaps = [(later.held_on - earlier.held_on).days for earlier, later in pairwise(held)]
-        assert max(gaps, default=0) <= 60, person.name
-        if person.career_stage is not CareerStage.ASYE and person.start_date < a_year_ago:
-            interval = 42 if person.career_stage in (CareerStage.MANAGER, CareerStage.OTHER) else 28
-            assert 0.75 * 365 / interval <= len(held) <= 1.3 * 365 / interval, (person.name, len(held))
-        for session in held:
-            (record,) = session.records
-            if record.is_locked:
-                assert sign_off_problems(record) == []
-                assert (
-                    session.held_on
-                    <= record.supervisor_signed_at.date()
-                    <= record.supervisee_signed_at.date()
-                )
-                assert record.supervisee_signed_at <= clock.now()
-            else:
-                # Only the last session or two can still be waiting for signatures.
-                assert session in held[-2:], (person.name, session.held_on)
-
-    held_per_person = [len(held_sessions_of(person)) for person in supervised()]
-    assert sum(held_per_person) >= 400
-    statuses = Counter(db.session.scalars(sa.select(SupervisionSession.status)))
-    assert statuses[SessionStatus.CANCELLED] >= 10
-    assert statuses[SessionStatus.DID_NOT_ATTEND] >= 5
-    assert statuses[SessionStatus.SCHEDULED] >= 10
-    assert count(AbsencePeriod) >= 2
-    assert count(OverdueExplanation) >= 1
-
-
-def test_case_discussions_use_case_references_and_never_a_childs_name():
-    seed_demo()
-    references = list(db.session.scalars(sa.select(CaseDiscussion.case_reference)))
-    assert len(references) >= 400
-    assert all(re.fullmatch(r"C-\d{5}", reference) for reference in references)
-    decisions = list(db.session.scalars(sa.select(CaseDiscussion.decision)))
-    assert all(decision.strip() for decision in decisions)
-
-
-def test_actions_are_reviewed_at_the_next_session_and_the_latest_are_open():
-    seed_demo()
-    statuses = Counter(db.session.scalars(sa.select(Action.status)))
-    assert statuses[ActionStatus.DONE] >= 200
-    assert statuses[ActionStatus.CARRIED_FORWARD] >= 20
-    assert statuses[ActionStatus.NO_LONGER_NEEDED] >= 10
-    assert statuses[ActionStatus.OPEN] >= 40
-    carried = db.session.scalars(sa.select(Action).where(Action.carried_from_id.is_not(None))).all()
-    assert len(carried) == statuses[ActionStatus.CARRIED_FORWARD]
-    for action in db.session.scalars(sa.select(Action).where(Action.status == ActionStatus.DONE)):
-        assert action.completed_on is not None
-
-
-def test_the_demo_social_worker_has_a_rich_history_with_open_actions(clock):
-    seed_demo()
-    worker = account(Role.SOCIAL_WORKER)
-    assert len(held_sessions_of(worker)) >= 10
-    open_actions = db.session.scalars(
-        sa.select(Action)
-        .join(SupervisionRecord, SupervisionRecord.id == Action.record_id)
-        .where(SupervisionRecord.supervisee_id == worker.id, Action.status == ActionStatus.OPEN)
-    ).all()
-    assert len(open_actions) >= 3
-    assert compliance_for([worker.id], clock.today())[worker.id].status is Status.ON_TRACK
-
-
-def test_the_team_manager_supervises_people_who_are_overdue_and_escalated(clock):
-    seed_demo()
-    manager = account(Role.SUPERVISOR)
-    supervisees = db.session.scalars(
-        sa.select(SupervisionAgreement.supervisee_id).where(
-            SupervisionAgreement.supervisor_id == manager.id, SupervisionAgreement.ended_on.is_(None)
-        )
-    ).all()
-    statuses = Counter(result.status for result in compliance_for(supervisees, clock.today()).values())
-    assert statuses[Status.ESCALATED] >= 1
-    assert statuses[Status.OVERDUE] >= 1
-    assert statuses[Status.DUE_SOON] >= 1
-
-
 def test_the_same_day_gives_the_same_history(clock):
     def history() -> list[tuple]:
         return list(
@@ -570,3 +323,246 @@ def test_seeding_with_if_empty_twice_does_nothing_the_second_time(app):
     assert second.exit_code == 0, second.output
     assert "Nothing to do" in second.output
     assert {table.name: count(table) for table in tables} == before
+
+
+@pytest.mark.usefixtures("shared_demo")
+class TestTheSeededDemo:
+    """Tests that only read the demo share one seeding (seeding takes seconds)."""
+
+    def test_the_demo_accounts_fit_the_line_management_hierarchy(self):
+        worker, team_manager, service_manager = (
+            account(Role.SOCIAL_WORKER),
+            account(Role.SUPERVISOR),
+            account(Role.SERVICE_MANAGER),
+        )
+        assert worker.line_manager == team_manager
+        assert worker.team.manager == team_manager
+        assert team_manager.team == worker.team
+        assert team_manager.line_manager == service_manager
+        assert worker.team.service.manager == service_manager
+
+        director = service_manager.line_manager
+        assert director.job_title == "Director of Children's Services"
+        assert director.line_manager is None
+        assert director.password_hash is None
+
+    def test_the_organisation_has_two_services_four_teams_and_about_forty_staff(self):
+        assert [o.name for o in db.session.scalars(sa.select(Organisation))] == ["Demoshire County Council"]
+        services = list(db.session.scalars(sa.select(Service)))
+        teams = list(db.session.scalars(sa.select(Team)))
+        assert len(services) == 2
+        assert len(teams) == 4
+        assert 35 <= len(in_post()) <= 45
+        for service in services:
+            assert service.manager.has_role(Role.SERVICE_MANAGER)
+            assert len(service.teams) == 2
+        for team in teams:
+            assert team.manager is not None
+            assert team.manager.team == team
+            assert team.manager.has_role(Role.SUPERVISOR)
+            assert team.manager.line_manager == team.service.manager
+
+    def test_everyone_in_a_team_reports_to_its_manager_or_a_practice_supervisor_in_it(self):
+        reporting_to_practice_supervisors = 0
+        for person in in_post():
+            if person.team is None or person == person.team.manager:
+                continue
+            assert person.line_manager.team == person.team
+            assert person.line_manager.has_role(Role.SUPERVISOR)
+            if person.line_manager != person.team.manager:
+                assert person.career_stage is CareerStage.ASYE
+                reporting_to_practice_supervisors += 1
+        assert reporting_to_practice_supervisors >= 1
+
+    def test_the_workforce_is_as_varied_as_a_real_one(self, clock):
+        today = clock.today()
+        staff = in_post()
+        stages = [person.career_stage for person in staff]
+        assert stages.count(CareerStage.ASYE) >= 3
+        assert stages.count(CareerStage.SENIOR_PRACTITIONER) >= 3
+        assert stages.count(CareerStage.MANAGER) >= 5
+        contracts = [person.contract_type for person in staff]
+        assert contracts.count(ContractType.AGENCY) >= 3
+        assert contracts.count(ContractType.FIXED_TERM) >= 1
+        assert sum(person.fte < 1 for person in staff) >= 3
+        assert len({person.start_date.year for person in staff}) >= 6
+        assert len({person.family_name for person in staff}) == len(staff)
+
+        for person in staff:
+            assert person.start_date <= today
+            assert person.dbs_check_date <= today
+            if person.career_stage is CareerStage.ASYE:
+                assert person.start_date > today - timedelta(days=366)
+            if person.registered_social_worker:
+                assert person.swe_registration_number.startswith("SW")
+                assert person.swe_renewal_date > today
+            else:
+                assert person.swe_registration_number is None
+        numbers = [person.swe_registration_number for person in staff if person.swe_registration_number]
+        assert len(numbers) == len(set(numbers))
+        caseholders = [person for person in staff if person.caseload]
+        assert len(caseholders) >= 25
+        assert all(0 < person.caseload <= 25 for person in caseholders)
+
+    def test_some_teams_have_vacancies_and_none_is_over_establishment(self):
+        vacancies = {}
+        for team in db.session.scalars(sa.select(Team)):
+            filled = sum((person.fte for person in team.members if person.active), Decimal(0))
+            assert filled <= team.establishment_fte
+            vacancies[team.name] = team.establishment_fte - filled
+        assert sum(vacancy > 0 for vacancy in vacancies.values()) >= 3
+
+    def test_leavers_in_the_past_year_are_inactive_with_a_reason_and_destination(self, clock):
+        leavers = [person for person in everyone() if not person.active]
+        assert len(leavers) >= 3
+        assert len({person.leaving_destination for person in leavers}) >= 3
+        for person in leavers:
+            assert clock.today() - timedelta(days=365) <= person.end_date < clock.today()
+            assert person.start_date < person.end_date
+            assert person.leaving_reason
+            assert person.team is not None
+            assert person.password_hash is None
+        assert all(person.end_date is None and person.leaving_destination is None for person in in_post())
+
+    def test_only_the_five_demo_accounts_have_a_password(self):
+        with_password = {person.email for person in everyone() if person.password_hash}
+        assert with_password == {account.email for account in DEMO_ACCOUNTS}
+
+    def test_the_compliance_engine_finds_exactly_the_statuses_the_seed_plans(self, clock, shared_demo):
+        seeded = shared_demo
+        people = supervised()
+        results = compliance_for([person.id for person in people], clock.today())
+
+        planned = Counter(plan for team in demo.TEAMS for plan in team.behind)
+        expected = Counter(
+            {
+                STATUS_OF_PLAN[plan]: count
+                for plan, count in planned.items()
+                if plan is not Plan.WRITE_UP_OVERDUE
+            }
+        )
+        expected[Status.ON_TRACK] = len(people) - sum(expected.values())
+        assert Counter(result.status for result in results.values()) == expected
+
+        for person in people:
+            plan = seeded.plans.get(person.email, Plan.ON_TRACK)
+            result = results[person.id]
+            assert result.status is STATUS_OF_PLAN[plan], (person.name, plan)
+            assert result.assessment.write_ups_overdue == (1 if plan is Plan.WRITE_UP_OVERDUE else 0), (
+                person.name
+            )
+        assert {plan for plan in seeded.plans.values()} == set(Plan) - {Plan.ON_TRACK}
+
+        # Nobody without a line manager is supervised: the director, HR and the administrator.
+        others = [person for person in in_post() if person.line_manager is None]
+        assert {
+            result.status for result in compliance_for([p.id for p in others], clock.today()).values()
+        } == {Status.NO_AGREEMENT}
+
+    def test_the_sweep_ran_once_so_the_alerts_are_there_from_the_start(self, shared_demo):
+        seeded = shared_demo
+        alerts = Counter(alert.kind for alert in db.session.scalars(sa.select(ComplianceAlert)))
+        behind = Counter(seeded.plans.values())
+        assert alerts[AlertKind.DUE_SOON] == behind[Plan.DUE_SOON]
+        assert alerts[AlertKind.ESCALATED] == behind[Plan.ESCALATED]
+        assert alerts[AlertKind.OVERDUE] == behind[Plan.OVERDUE] + behind[Plan.ESCALATED]
+        assert alerts[AlertKind.WRITE_UP_OVERDUE] == 1
+
+    def test_everyone_supervised_has_a_signed_agreement_with_their_line_manager(self, clock, shared_demo):
+        seeded = shared_demo
+        for person in supervised():
+            agreements = list(
+                db.session.scalars(
+                    sa.select(SupervisionAgreement)
+                    .where(SupervisionAgreement.supervisee_id == person.id)
+                    .order_by(SupervisionAgreement.agreed_on)
+                )
+            )
+            current = [agreement for agreement in agreements if agreement.ended_on is None]
+            if seeded.plans.get(person.email) is Plan.NO_AGREEMENT:
+                assert current == [] and agreements, person.name
+                continue
+            assert len(current) == 1, person.name
+            agreement = current[0]
+            assert agreement.supervisor == person.line_manager
+            assert agreement.fully_signed
+            assert person.start_date <= agreement.agreed_on <= clock.today() < agreement.review_due_on
+            for earlier, later in pairwise(agreements):
+                assert earlier.ended_on == later.agreed_on - timedelta(days=1)
+
+    def test_a_year_of_sessions_held_at_about_the_agreed_frequency_with_complete_signed_records(self, clock):
+        today, a_year_ago = clock.today(), clock.today() - timedelta(days=365)
+        for person in supervised():
+            held = held_sessions_of(person)
+            if not held:
+                continue
+            assert a_year_ago <= held[0].held_on and held[-1].held_on < today
+            assert all(session.held_on.weekday() < 5 for session in held)
+            gaps = [(later.held_on - earlier.held_on).days for earlier, later in pairwise(held)]
+            assert max(gaps, default=0) <= 60, person.name
+            if person.career_stage is not CareerStage.ASYE and person.start_date < a_year_ago:
+                interval = 42 if person.career_stage in (CareerStage.MANAGER, CareerStage.OTHER) else 28
+                assert 0.75 * 365 / interval <= len(held) <= 1.3 * 365 / interval, (person.name, len(held))
+            for session in held:
+                (record,) = session.records
+                if record.is_locked:
+                    assert sign_off_problems(record) == []
+                    assert (
+                        session.held_on
+                        <= record.supervisor_signed_at.date()
+                        <= record.supervisee_signed_at.date()
+                    )
+                    assert record.supervisee_signed_at <= clock.now()
+                else:
+                    # Only the last session or two can still be waiting for signatures.
+                    assert session in held[-2:], (person.name, session.held_on)
+
+        held_per_person = [len(held_sessions_of(person)) for person in supervised()]
+        assert sum(held_per_person) >= 400
+        statuses = Counter(db.session.scalars(sa.select(SupervisionSession.status)))
+        assert statuses[SessionStatus.CANCELLED] >= 10
+        assert statuses[SessionStatus.DID_NOT_ATTEND] >= 5
+        assert statuses[SessionStatus.SCHEDULED] >= 10
+        assert count(AbsencePeriod) >= 2
+        assert count(OverdueExplanation) >= 1
+
+    def test_case_discussions_use_case_references_and_never_a_childs_name(self):
+        references = list(db.session.scalars(sa.select(CaseDiscussion.case_reference)))
+        assert len(references) >= 400
+        assert all(re.fullmatch(r"C-\d{5}", reference) for reference in references)
+        decisions = list(db.session.scalars(sa.select(CaseDiscussion.decision)))
+        assert all(decision.strip() for decision in decisions)
+
+    def test_actions_are_reviewed_at_the_next_session_and_the_latest_are_open(self):
+        statuses = Counter(db.session.scalars(sa.select(Action.status)))
+        assert statuses[ActionStatus.DONE] >= 200
+        assert statuses[ActionStatus.CARRIED_FORWARD] >= 20
+        assert statuses[ActionStatus.NO_LONGER_NEEDED] >= 10
+        assert statuses[ActionStatus.OPEN] >= 40
+        carried = db.session.scalars(sa.select(Action).where(Action.carried_from_id.is_not(None))).all()
+        assert len(carried) == statuses[ActionStatus.CARRIED_FORWARD]
+        for action in db.session.scalars(sa.select(Action).where(Action.status == ActionStatus.DONE)):
+            assert action.completed_on is not None
+
+    def test_the_demo_social_worker_has_a_rich_history_with_open_actions(self, clock):
+        worker = account(Role.SOCIAL_WORKER)
+        assert len(held_sessions_of(worker)) >= 10
+        open_actions = db.session.scalars(
+            sa.select(Action)
+            .join(SupervisionRecord, SupervisionRecord.id == Action.record_id)
+            .where(SupervisionRecord.supervisee_id == worker.id, Action.status == ActionStatus.OPEN)
+        ).all()
+        assert len(open_actions) >= 3
+        assert compliance_for([worker.id], clock.today())[worker.id].status is Status.ON_TRACK
+
+    def test_the_team_manager_supervises_people_who_are_overdue_and_escalated(self, clock):
+        manager = account(Role.SUPERVISOR)
+        supervisees = db.session.scalars(
+            sa.select(SupervisionAgreement.supervisee_id).where(
+                SupervisionAgreement.supervisor_id == manager.id, SupervisionAgreement.ended_on.is_(None)
+            )
+        ).all()
+        statuses = Counter(result.status for result in compliance_for(supervisees, clock.today()).values())
+        assert statuses[Status.ESCALATED] >= 1
+        assert statuses[Status.OVERDUE] >= 1
+        assert statuses[Status.DUE_SOON] >= 1
