@@ -58,3 +58,16 @@ def test_the_printable_page_lists_the_same_data(pages, clock):
 
 def test_signed_out_people_are_sent_to_sign_in(client):
     assert client.get("/my-data/download.json").status_code == 302
+
+
+def test_every_signed_in_page_links_to_your_data_the_calendar_feed_and_api_tokens(pages, client):
+    def footer_links(endpoint="home.index") -> dict[str, str]:
+        soup = pages.get(endpoint)
+        return {a.get_text(strip=True): a["href"] for a in soup.select(".govuk-footer__meta a")}
+
+    assert "Your data" not in footer_links("auth.sign_in")
+    pages.sign_in(make_staff(Role.SOCIAL_WORKER))
+    links = footer_links()
+    assert links["Your data"] == "/my-data"
+    assert links["Calendar feed"] == "/calendar-feed"
+    assert links["API tokens"] == "/api-tokens"
