@@ -75,10 +75,10 @@ FROM (
   LEFT JOIN supervision_agreement g ON g.supervisee_id = s.id AND g.ended_on IS NULL
   WHERE s.organisation_id = :organisation_id AND s.id <> :user_id AND s.active
     AND s.start_date <= :today AND (s.end_date IS NULL OR s.end_date >= :today)
-    AND (s.id IN (SELECT supervisee_id FROM supervision_agreement
-                  WHERE supervisor_id = :user_id AND ended_on IS NULL)
-         OR s.line_manager_id = :user_id
-         OR s.team_id IN (SELECT id FROM team WHERE manager_id = :user_id))
+    AND s.id IN (
+      SELECT supervisee_id FROM supervision_agreement WHERE supervisor_id = :user_id AND ended_on IS NULL
+      UNION SELECT id FROM staff WHERE line_manager_id = :user_id
+      UNION SELECT m.id FROM staff m JOIN team t ON t.id = m.team_id WHERE t.manager_id = :user_id)
 ) sc
 ORDER BY sc.id
 """

@@ -314,27 +314,14 @@ def period_compliance_for(
                 )
             )
         }
-        # Intervals run from the day the agreement in force at the window's end was made, so
-        # sessions before it never count: each person's are read from that day on, not for
-        # every year of their employment (docs/performance.md).
-        since = {
-            staff_id: in_force[-1].agreed_on
-            for staff_id in batch
-            if (in_force := [a for a in agreements[staff_id] if a.agreed_on <= windows[staff_id][1]])
-        }
-        agreed = sa.values(
-            sa.column("staff_id", sa.Integer), sa.column("since", sa.Date), name="agreed"
-        ).data(list(since.items()) or [(0, last_day)])
         held: dict[int, list[rules.HeldSession]] = defaultdict(list)
         for supervisee_id, kind, held_on in db.session.execute(
             sa.select(SessionAttendee.supervisee_id, SupervisionSession.kind, SupervisionSession.held_on)
             .join(SupervisionSession, SupervisionSession.id == SessionAttendee.session_id)
-            .join(agreed, agreed.c.staff_id == SessionAttendee.supervisee_id)
             .where(
-                SessionAttendee.supervisee_id.in_(list(since)),
+                SessionAttendee.supervisee_id.in_(batch),
                 SupervisionSession.status == SessionStatus.HELD,
                 SupervisionSession.held_on <= last_day,
-                SupervisionSession.held_on >= agreed.c.since,
             )
         ):
             held[supervisee_id].append(rules.HeldSession(held_on, group=kind == SessionKind.GROUP))

@@ -94,7 +94,8 @@ class SupervisionSession(db.Model):
     # The person who recorded the cancellation in the service.
     cancelled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
     # A session booked to replace a cancelled one points back to it.
-    rebooked_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("supervision_session.id"))
+    # Indexed: deleting a session (the retention purge) looks for sessions rebooked from it.
+    rebooked_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("supervision_session.id"), index=True)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -244,7 +245,7 @@ class Action(db.Model):
     )
     completed_on: Mapped[date | None]
     # The action in an earlier record that this one continues, when carried forward.
-    carried_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("supervision_action.id"))
+    carried_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("supervision_action.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
