@@ -71,6 +71,18 @@ def staff_csv(rows: int, changed_every: int | None = None, left_every: int | Non
     return ("\r\n".join(lines) + "\r\n").encode("utf-8")
 
 
+def add_organisation(name: str) -> Organisation:
+    """An organisation with the services and numbered teams that staff_csv's rows name."""
+    organisation = Organisation(name=name)
+    for service_name in SERVICES:
+        service = Service(organisation=organisation, name=service_name)
+        for number in range(1, TEAMS_PER_SERVICE + 1):
+            db.session.add(Team(service=service, name=f"Team {number}", establishment_fte=10))
+    db.session.add(organisation)
+    db.session.commit()
+    return organisation
+
+
 def fresh_database(url: str | None) -> tuple[str, callable]:
     if url is None:
         path = Path(tempfile.mkdtemp()) / "bench.sqlite3"
@@ -112,13 +124,7 @@ def main() -> int:
             from flask_migrate import upgrade
 
             upgrade()
-            organisation = Organisation(name="Bench Council")
-            for service_name in SERVICES:
-                service = Service(organisation=organisation, name=service_name)
-                for number in range(1, TEAMS_PER_SERVICE + 1):
-                    db.session.add(Team(service=service, name=f"Team {number}", establishment_fte=10))
-            db.session.add(organisation)
-            db.session.commit()
+            organisation = add_organisation("Bench Council")
 
             print(f"Database: {db.engine.dialect.name}; {args.rows:,} rows")
             first = staff_csv(args.rows)

@@ -45,7 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import answers  # noqa: E402
-from bench.import_staff import SERVICES, TEAMS_PER_SERVICE, staff_csv  # noqa: E402
+from bench.import_staff import add_organisation, staff_csv  # noqa: E402
 from config import DevelopmentConfig, database_url  # noqa: E402
 from supervision import create_app, synth  # noqa: E402
 from supervision.clock import SystemClock, clock  # noqa: E402
@@ -267,14 +267,7 @@ def import_organisation() -> int:
     found = db.session.scalar(sa.select(Organisation.id).where(Organisation.name == IMPORT_ORGANISATION))
     if found is not None:
         return found
-    organisation = Organisation(name=IMPORT_ORGANISATION)
-    for service_name in SERVICES:
-        service = Service(organisation=organisation, name=service_name)
-        for number in range(1, TEAMS_PER_SERVICE + 1):
-            db.session.add(Team(service=service, name=f"Team {number}", establishment_fte=10))
-    db.session.add(organisation)
-    db.session.commit()
-    return organisation.id
+    return add_organisation(IMPORT_ORGANISATION).id
 
 
 IMPORTED = """

@@ -120,22 +120,10 @@ def shifted(row: tuple, days: int) -> tuple:
     return tuple(value + timedelta(days=days) if hasattr(value, "isoformat") else value for value in row)
 
 
-def delete_everything() -> None:
-    db.session.rollback()
-    tables = ", ".join(table.name for table in db.metadata.sorted_tables)
-    with db.engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.execute(sa.text(f"TRUNCATE {tables} CASCADE"))
-        else:
-            for table in reversed(db.metadata.sorted_tables):
-                connection.execute(table.delete())
-    db.session.remove()
-
-
 def test_the_same_organisation_comes_back_with_its_dates_counted_from_today(clock):
     seed_demo()
     first = snapshot()
-    delete_everything()
+    empty_database()
 
     clock.advance(days=30)
     seed_demo()
@@ -271,7 +259,7 @@ def test_the_same_day_gives_the_same_history(clock):
 
     seed_demo()
     first = history()
-    delete_everything()
+    empty_database()
     seed_demo()
     assert history() == first
 

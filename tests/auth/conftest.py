@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from config import BASE_DIR
+from tests.processes import stop
 
 SCRIPT = Path(__file__).with_name("oidc_provider.mjs")
 CLIENT_ID = "supervision-tests"
@@ -70,12 +71,7 @@ def running_provider(redirect_uri: str, log_dir: Path) -> Iterator[str]:
     try:
         yield json.loads(first_line(process, STARTUP_SECONDS, log_path))["issuer"]
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
         process.stdout.close()
 
 

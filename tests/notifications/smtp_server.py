@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import email
 import email.policy
-import socket
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.processes import free_loopback_port
 
 
 class Mailbox:
@@ -63,7 +58,7 @@ class SmtpServer:
 @pytest.fixture
 def smtp_server(app):
     """A running SMTP server the app sends to; stopped (and the app's settings restored) afterwards."""
-    server = SmtpServer(free_port())
+    server = SmtpServer(free_loopback_port())
     server.start()
     saved = {key: app.config[key] for key in ("MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS", "MAIL_USERNAME")}
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_USE_TLS=False, MAIL_USERNAME=None)

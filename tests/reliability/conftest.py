@@ -4,7 +4,6 @@ a way to run the app's own commands (gunicorn, `flask run-job`) against it."""
 from __future__ import annotations
 
 import os
-import socket
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,12 +18,6 @@ from tests.conftest import make_test_config
 from tests.databases import drop_database, fresh_database
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_loopback_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def process_environment(database_url: str, **extra: str) -> dict[str, str]:

@@ -26,12 +26,8 @@ from supervision.org.models import Role
 from supervision.records.errors import StaleVersion
 from supervision.records.models import SupervisionRecord
 from tests.factories import PASSWORD, make_record, make_staff, make_team
-from tests.reliability.conftest import (
-    ROOT,
-    free_loopback_port,
-    migrated_database,
-    process_environment,
-)
+from tests.processes import free_loopback_port, stop
+from tests.reliability.conftest import ROOT, migrated_database, process_environment
 
 pytestmark = pytest.mark.reliability
 
@@ -97,12 +93,7 @@ def server(tmp_path_factory):
             wait_until_healthy(base_url, process, log_path)
             yield Server(base_url, accounts, race_record_id, race_email)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process, timeout=15)
         assert process.returncode == 0, log_path.read_text()[-3000:]
         assert "Traceback" not in log_path.read_text(), log_path.read_text()[-3000:]
 
