@@ -186,6 +186,16 @@ def make_session(
     return session
 
 
+def make_held_session(supervisor: Staff, *supervisees: Staff, on: date) -> SupervisionSession:
+    """A session held at midnight (UTC) on `on`, individual or, with several people, group."""
+    return make_session(
+        supervisor,
+        *supervisees,
+        starts_at=datetime.combine(on, datetime.min.time(), UTC),
+        status=SessionStatus.HELD,
+    )
+
+
 def make_record(
     supervisee: Staff,
     supervisor: Staff,

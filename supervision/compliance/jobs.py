@@ -12,7 +12,8 @@ import logging
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from itertools import islice
 
 import sqlalchemy as sa
 from flask import current_app
@@ -22,8 +23,9 @@ from supervision.clock import SystemClock
 from supervision.compliance import messages, rules
 from supervision.compliance.idempotency import insert_new
 from supervision.compliance.models import AlertKind, ComplianceAlert, JobRun
-from supervision.compliance.services import PersonCompliance, in_post_scope, load_people
+from supervision.compliance.services import PersonCompliance, assess_people, in_post_scope, load_people
 from supervision.hr.snapshots import take_retention_snapshot
+from supervision.memory import collector_paused
 from supervision.notifications.sender import MailSettings, send_outbox
 from supervision.notifications.services import Notice, queue_notices, recipients_by_id
 from supervision.org.models import Staff
@@ -58,18 +60,22 @@ RECORD_PERIOD_PREFIX = "record-"
 Counts = dict[str, int]
 
 
-def chunks(items: Sequence) -> Iterator[Sequence]:
+def chunks(items: Iterable) -> Iterator[list]:
     """Batches of BATCH_SIZE: each is loaded, worked on and committed as one transaction.
 
+    `items` may be a generator: only two batches of it are held at a time.
     JOB_BATCH_PAUSE_SECONDS (tests only) waits after each batch but the last, so a test can
     kill a job between two committed batches.
     """
-    size = BATCH_SIZE
     pause = current_app.config["JOB_BATCH_PAUSE_SECONDS"]
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-        if pause and start + size < len(items):
+    remaining = iter(items)
+    batch = list(islice(remaining, BATCH_SIZE))
+    while batch:
+        following = list(islice(remaining, BATCH_SIZE))
+        yield batch
+        if pause and following:
             time.sleep(pause)
+        batch = following
 
 
 def page_path(endpoint: str, **values) -> str:
@@ -111,37 +117,43 @@ def desired_alerts(person: PersonCompliance, today: date) -> Iterator[tuple[Aler
 
 def compliance_sweep(session: Session, clock: SystemClock) -> Counts:
     """Raise the alerts today's compliance calls for, resolve those that no longer apply."""
-    today, now = clock.today(), clock.now()
+    with collector_paused():  # everyone's facts as small objects: see supervision.memory
+        return _sweep(session, clock.today(), clock.now())
+
+
+def _sweep(session: Session, today: date, now: datetime) -> Counts:
     counts = Counter(people=0, raised=0, reopened=0, resolved=0)
-    staff_ids = list(session.scalars(in_post_scope(today).order_by(Staff.id)))
-    for batch in chunks(staff_ids):
-        people = load_people(session, batch, today)
+    # One set of statements assesses everyone (the planner reads each table once, not once per
+    # batch), and one reads the open alerts; writing and committing still go batch by batch.
+    everyone = assess_people(session, in_post_scope(today), today)
+    open_alerts: dict[int, dict[tuple, int]] = defaultdict(dict)
+    for alert_id, kind, subject_id, period in session.execute(
+        sa.select(
+            ComplianceAlert.id, ComplianceAlert.kind, ComplianceAlert.subject_id, ComplianceAlert.period
+        ).where(ComplianceAlert.resolved_at.is_(None))
+    ):
+        open_alerts[subject_id][(AlertKind(kind), subject_id, period)] = alert_id
+    for people in chunks(everyone):
         desired = {
             (kind, person.person.id, period): due_on
             for person in people
             for kind, period, due_on in desired_alerts(person, today)
         }
-        periods = {period for _, _, period in desired}
-        existing = session.scalars(
-            sa.select(ComplianceAlert).where(
-                ComplianceAlert.subject_id.in_(batch),
-                sa.or_(ComplianceAlert.resolved_at.is_(None), ComplianceAlert.period.in_(periods)),
-            )
-        )
-        seen = set()
-        for alert in existing:
-            key = (alert.kind, alert.subject_id, alert.period)
-            seen.add(key)
-            if key in desired:
-                if alert.resolved_at is not None:
-                    alert.resolved_at = None
-                    counts["reopened"] += 1
-            elif alert.resolved_at is None:
-                alert.resolved_at = now
-                counts["resolved"] += 1
+        already_open = {
+            key: alert_id for person in people for key, alert_id in open_alerts[person.person.id].items()
+        }
+        no_longer_needed = [alert_id for key, alert_id in already_open.items() if key not in desired]
+        if no_longer_needed:
+            counts["resolved"] += session.execute(
+                sa.update(ComplianceAlert)
+                .where(ComplianceAlert.id.in_(no_longer_needed), ComplianceAlert.resolved_at.is_(None))
+                .values(resolved_at=now)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+        wanted = [key for key in desired if key not in already_open]
         # Only new keys are inserted, so a quiet hour writes nothing; the unique key still
         # guards against another sweep inserting the same alert a moment earlier.
-        counts["raised"] += insert_new(
+        raised = insert_new(
             session,
             ComplianceAlert.__table__,
             [
@@ -149,14 +161,28 @@ def compliance_sweep(session: Session, clock: SystemClock) -> Counts:
                     "kind": kind.value,
                     "subject_id": subject,
                     "period": period,
-                    "due_on": due_on,
+                    "due_on": desired[key],
                     "raised_at": now,
                 }
-                for (kind, subject, period), due_on in desired.items()
-                if (kind, subject, period) not in seen
+                for key in wanted
+                for kind, subject, period in [key]
             ],
             ALERT_KEY,
         )
+        counts["raised"] += raised
+        if raised < len(wanted):
+            # The rest were there already, resolved earlier: they apply again.
+            counts["reopened"] += session.execute(
+                sa.update(ComplianceAlert)
+                .where(
+                    sa.tuple_(ComplianceAlert.kind, ComplianceAlert.subject_id, ComplianceAlert.period).in_(
+                        [(kind.value, subject, period) for kind, subject, period in wanted]
+                    ),
+                    ComplianceAlert.resolved_at.is_not(None),
+                )
+                .values(resolved_at=None)
+                .execution_options(synchronize_session=False)
+            ).rowcount
         session.commit()
         counts["people"] += len(people)
     # People who have left: nothing about them needs doing any more.

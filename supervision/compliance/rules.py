@@ -22,7 +22,7 @@ import calendar
 import enum
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from supervision.compliance.working_days import add_working_days, working_days_between
@@ -342,11 +342,14 @@ def _clock_start(agreement: Agreement, held: Sequence[date]) -> date:
     return max(held[-1], agreement.agreed_on) if held else agreement.agreed_on
 
 
-def next_due_date(facts: SupervisionFacts, today: date) -> date | None:
-    """When the next session is due, or None where there is no agreement or no requirement."""
+def next_due_date(facts: SupervisionFacts, today: date, held: Sequence[date] | None = None) -> date | None:
+    """When the next session is due, or None where there is no agreement or no requirement.
+
+    `held` may pass in counted_held_dates(facts, today) when the caller has it already."""
     if facts.agreement is None:
         return None
-    clock_start = _clock_start(facts.agreement, counted_held_dates(facts, today))
+    held = counted_held_dates(facts, today) if held is None else held
+    clock_start = _clock_start(facts.agreement, held)
     interval = _interval_for(facts.agreement, clock_start)
     if interval is None:
         return None
@@ -364,7 +367,7 @@ def supervision_status(facts: SupervisionFacts, today: date, thresholds: Thresho
         return SupervisionStatus(Status.NO_AGREEMENT)
     held = counted_held_dates(facts, today)
     last_held = held[-1] if held else None
-    due = next_due_date(facts, today)
+    due = next_due_date(facts, today, held)
     if due is None:
         return SupervisionStatus(Status.ON_TRACK, last_held_on=last_held)
 
@@ -495,16 +498,16 @@ def assess(person: PersonFacts, today: date, thresholds: Thresholds) -> Assessme
         if person.dbs_checked_on is not None
         else None
     )
-    assessment = Assessment(
-        supervision=supervision,
-        write_ups_pending=len(pending),
-        write_ups_overdue=overdue_write_ups,
-        actions_overdue=actions_overdue(person.open_action_due_dates, today),
-        agreement_review=review,
-        registration_renewal=registration,
-        dbs_renewal=dbs,
-    )
-    return replace(assessment, prompts=prompts_for(assessment))
+    figures = {
+        "supervision": supervision,
+        "write_ups_pending": len(pending),
+        "write_ups_overdue": overdue_write_ups,
+        "actions_overdue": actions_overdue(person.open_action_due_dates, today),
+        "agreement_review": review,
+        "registration_renewal": registration,
+        "dbs_renewal": dbs,
+    }
+    return Assessment(**figures, prompts=prompts_for(Assessment(**figures)))
 
 
 def prompts_for(assessment: Assessment) -> tuple[str, ...]:

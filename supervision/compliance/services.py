@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -54,8 +54,8 @@ class PendingWriteUp:
 class PersonCompliance:
     """One person's compliance today, with the ids the jobs need to tell the right people."""
 
-    person: Staff
-    agreement: SupervisionAgreement | None
+    person: Staff | sa.Row  # a row of PERSON_COLUMNS where the caller needs no more (the sweep)
+    agreement: SupervisionAgreement | sa.Row | None
     thresholds: rules.Thresholds
     facts: rules.PersonFacts
     assessment: rules.Assessment
@@ -154,6 +154,12 @@ def agreement_terms(
 
 # ------------------------------------------------------------------- set-based loading
 
+# The status loader first looks this far back for each person's last counted session. Almost
+# everyone was supervised more recently than that, so one range of the sessions index answers
+# for the whole organisation; the few who were not are looked up over their whole history.
+# Any value gives the same answers: it only moves work between the two queries.
+RECENT_SESSION_DAYS = 90
+
 
 def in_post_scope(today: date) -> sa.Select:
     """Everyone in post on `today`: the people the sweep looks after."""
@@ -163,21 +169,20 @@ def in_post_scope(today: date) -> sa.Select:
 
 
 def load_people(session: Session, scope: sa.Select | Iterable[int], today: date) -> list[PersonCompliance]:
-    """Compliance for everyone in `scope` (a list of staff ids or a select of them), by id."""
-    if not isinstance(scope, sa.Select):
-        scope = sorted(set(scope))
-        if not scope:
-            return []
-    people = list(
-        session.scalars(
+    """Compliance for everyone in `scope` (a list of staff ids or a select of them), by id, with
+    their Staff (team and service loaded) and current agreement, for pages and messages."""
+    scope = _normalised(scope)
+    if scope is None:
+        return []
+    people = {
+        person.id: person
+        for person in session.scalars(
             sa.select(Staff)
             .where(Staff.id.in_(scope))
             .options(joinedload(Staff.team).joinedload(Team.service))
             .order_by(Staff.id)
         )
-    )
-    if not people:
-        return []
+    }
     agreements = {
         agreement.supervisee_id: agreement
         for agreement in session.scalars(
@@ -186,17 +191,138 @@ def load_people(session: Session, scope: sa.Select | Iterable[int], today: date)
             )
         )
     }
-    organisation_ids = {person.organisation_id for person in people}
+    return list(assess_people(session, scope, today, people, agreements))
+
+
+PERSON_COLUMNS = (
+    Staff.id,
+    Staff.organisation_id,
+    Staff.career_stage,
+    Staff.swe_renewal_date,
+    Staff.dbs_check_date,
+)
+# What agreement_terms reads; a row of these columns serves it as well as the ORM object.
+AGREEMENT_TERMS_COLUMNS = (
+    SupervisionAgreement.agreed_on,
+    SupervisionAgreement.review_due_on,
+    SupervisionAgreement.frequency_kind,
+    SupervisionAgreement.interval_days,
+    SupervisionAgreement.asye_started_on,
+    SupervisionAgreement.supervision_type,
+)
+AGREEMENT_COLUMNS = (
+    SupervisionAgreement.id,
+    SupervisionAgreement.supervisee_id,
+    SupervisionAgreement.supervisor_id,
+    *AGREEMENT_TERMS_COLUMNS,
+)
+
+
+def assess_people(
+    session: Session,
+    scope: sa.Select | Iterable[int],
+    today: date,
+    people: Mapping[int, Staff] | None = None,
+    agreements: Mapping[int, SupervisionAgreement] | None = None,
+) -> Iterator[PersonCompliance]:
+    """Compliance for everyone in `scope` by id, in a fixed number of statements whatever its size.
+
+    `people` and `agreements` may come as ORM objects (pages show them); the sweep, which only
+    needs their dates, lets this read them as plain rows, which is several times cheaper. The
+    statements run at once; each person is assessed as the caller gets to them, so a caller
+    working in batches never holds every assessment at the same time.
+    """
+    scope = _normalised(scope)
+    if scope is None:
+        return iter(())
+    if people is None:
+        people = {
+            row.id: row for row in session.execute(sa.select(*PERSON_COLUMNS).where(Staff.id.in_(scope)))
+        }
+    if agreements is None:
+        agreements = {
+            row.supervisee_id: row
+            for row in session.execute(
+                sa.select(*AGREEMENT_COLUMNS).where(
+                    SupervisionAgreement.ended_on.is_(None), SupervisionAgreement.supervisee_id.in_(scope)
+                )
+            )
+        }
+    if not people:
+        return iter(())
     policies = {
         policy.organisation_id: policy
         for policy in session.scalars(
-            sa.select(SupervisionPolicy).where(SupervisionPolicy.organisation_id.in_(organisation_ids))
+            sa.select(SupervisionPolicy).where(
+                SupervisionPolicy.organisation_id.in_({person.organisation_id for person in people.values()})
+            )
         )
     }
+    thresholds = {organisation_id: thresholds_for(policy) for organisation_id, policy in policies.items()}
+    default_thresholds = thresholds_for(None)
+    terms = {
+        staff_id: agreement_terms(
+            agreements.get(staff_id), policies.get(person.organisation_id), person.career_stage
+        )
+        for staff_id, person in people.items()
+    }
+    held, looked_back = _last_held(session, scope, today, terms)
+    absences = _absences(session, scope, today - timedelta(days=RECENT_SESSION_DAYS), looked_back)
+    write_ups = _pending_write_ups(session, scope)
+    overdue_actions = _overdue_action_dates(session, scope, today)
 
-    # The last session of each kind is all the status needs: which kinds count is the agreement's.
-    last_held: dict[int, list[rules.HeldSession]] = defaultdict(list)
-    for supervisee_id, kind, held_on in session.execute(
+    return (
+        _assessed(
+            person,
+            agreements.get(staff_id),
+            thresholds.get(person.organisation_id, default_thresholds),
+            rules.PersonFacts(
+                supervision=rules.SupervisionFacts(
+                    agreement=terms[staff_id],
+                    held=tuple(held.get(staff_id, ())),
+                    absences=tuple(absences.get(staff_id, ())),
+                ),
+                write_ups=tuple(rules.WriteUp(w.held_on, None) for w in write_ups.get(staff_id, ())),
+                open_action_due_dates=tuple(overdue_actions.get(staff_id, ())),
+                registration_renewal_on=person.swe_renewal_date,
+                dbs_checked_on=person.dbs_check_date,
+            ),
+            write_ups.get(staff_id, []),
+            today,
+        )
+        for staff_id, person in sorted(people.items())
+    )
+
+
+def _assessed(
+    person: Staff | sa.Row,
+    agreement: SupervisionAgreement | sa.Row | None,
+    thresholds: rules.Thresholds,
+    facts: rules.PersonFacts,
+    pending: list[PendingWriteUp],
+    today: date,
+) -> PersonCompliance:
+    return PersonCompliance(
+        person=person,
+        agreement=agreement,
+        thresholds=thresholds,
+        facts=facts,
+        assessment=rules.assess(facts, today, thresholds),
+        pending_write_ups=pending,
+    )
+
+
+def _normalised(scope: sa.Select | Iterable[int]) -> sa.Select | list[int] | None:
+    """A select stays a select; ids become a sorted list; None when there is nobody."""
+    if isinstance(scope, sa.Select):
+        return scope
+    ids = sorted(set(scope))
+    return ids or None
+
+
+def _last_of_each_kind(scope: sa.Select | list[int], today: date) -> sa.Select:
+    """The last session held of each kind, per person: which kinds count is the agreement's."""
+    return (
         sa.select(
             SessionAttendee.supervisee_id, SupervisionSession.kind, sa.func.max(SupervisionSession.held_on)
         )
@@ -207,17 +333,84 @@ def load_people(session: Session, scope: sa.Select | Iterable[int], today: date)
             SupervisionSession.held_on <= today,
         )
         .group_by(SessionAttendee.supervisee_id, SupervisionSession.kind)
-    ):
-        last_held[supervisee_id].append(rules.HeldSession(held_on, group=kind == SessionKind.GROUP))
+    )
 
+
+def _last_held(
+    session: Session, scope: sa.Select | list[int], today: date, terms: Mapping[int, rules.Agreement | None]
+) -> tuple[dict[int, list[rules.HeldSession]], list[int]]:
+    """Each person's last session of each kind, and the ids of those looked up over all history.
+
+    The status only needs the last counted session. Where one was held in the last
+    RECENT_SESSION_DAYS it is the last of all, and the recent range of the sessions index finds it
+    for everyone at once; anyone else with an agreement is looked up over their whole history,
+    by id (without an agreement no session counts). A page's list of ids goes straight to the
+    look-up: for a handful of people it is the smaller read. One statement for a list, two for
+    a select, whatever the number of people.
+    """
+    held: dict[int, list[rules.HeldSession]] = defaultdict(list)
+    if isinstance(scope, sa.Select):
+        since = today - timedelta(days=RECENT_SESSION_DAYS)
+        for supervisee_id, kind, held_on in session.execute(
+            _last_of_each_kind(scope, today).where(SupervisionSession.held_on >= since)
+        ):
+            held[supervisee_id].append(rules.HeldSession(held_on, group=kind == SessionKind.GROUP))
+    looked_back = sorted(
+        staff_id
+        for staff_id, agreement in terms.items()
+        if agreement is not None
+        and not any(
+            agreement.counts_group_sessions or not held_session.group
+            for held_session in held.get(staff_id, ())
+        )
+    )
+    for staff_id in looked_back:
+        held.pop(staff_id, None)
+
+    def last_of_kind(kind: SessionKind) -> sa.ScalarSelect:
+        # Correlated per person, so each is a walk of one person's sessions by index; a join
+        # over the same people makes PostgreSQL hash every session in the organisation.
+        return (
+            sa.select(sa.func.max(SupervisionSession.held_on))
+            .join(SessionAttendee, SessionAttendee.session_id == SupervisionSession.id)
+            .where(
+                SessionAttendee.supervisee_id == Staff.id,
+                SupervisionSession.status == SessionStatus.HELD,
+                SupervisionSession.kind == kind,
+                SupervisionSession.held_on <= today,
+            )
+            .scalar_subquery()
+        )
+
+    for staff_id, individual, group in session.execute(
+        sa.select(Staff.id, last_of_kind(SessionKind.INDIVIDUAL), last_of_kind(SessionKind.GROUP)).where(
+            Staff.id.in_(looked_back)
+        )
+    ):
+        for held_on, is_group in ((individual, False), (group, True)):
+            if held_on is not None:
+                held[staff_id].append(rules.HeldSession(held_on, group=is_group))
+    return held, looked_back
+
+
+def _absences(
+    session: Session, scope: sa.Select | list[int], since: date, looked_back: list[int]
+) -> dict[int, list[rules.AbsenceSpan]]:
+    """Absences that can still move a due date: those ending on or after `since` (every
+    interval still open started at a session after it), and all of the people looked up
+    over their whole history."""
     absences: dict[int, list[rules.AbsenceSpan]] = defaultdict(list)
     for staff_id, starts_on, ends_on in session.execute(
         sa.select(AbsencePeriod.staff_id, AbsencePeriod.starts_on, AbsencePeriod.ends_on).where(
-            AbsencePeriod.staff_id.in_(scope)
+            AbsencePeriod.staff_id.in_(scope),
+            sa.or_(AbsencePeriod.ends_on >= since, AbsencePeriod.staff_id.in_(looked_back)),
         )
     ):
         absences[staff_id].append(rules.AbsenceSpan(starts_on, ends_on))
+    return absences
 
+
+def _pending_write_ups(session: Session, scope: sa.Select | list[int]) -> dict[int, list[PendingWriteUp]]:
     write_ups: dict[int, list[PendingWriteUp]] = defaultdict(list)
     for record_id, supervisee_id, supervisor_id, held_on in session.execute(
         sa.select(
@@ -235,7 +428,12 @@ def load_people(session: Session, scope: sa.Select | Iterable[int], today: date)
         .order_by(SupervisionRecord.id)
     ):
         write_ups[supervisee_id].append(PendingWriteUp(record_id, supervisor_id, held_on))
+    return write_ups
 
+
+def _overdue_action_dates(
+    session: Session, scope: sa.Select | list[int], today: date
+) -> dict[int, list[date]]:
     overdue_actions: dict[int, list[date]] = defaultdict(list)
     for supervisee_id, due_on in session.execute(
         sa.select(SupervisionRecord.supervisee_id, Action.due_on)
@@ -247,34 +445,7 @@ def load_people(session: Session, scope: sa.Select | Iterable[int], today: date)
         )
     ):
         overdue_actions[supervisee_id].append(due_on)
-
-    results = []
-    for person in people:
-        policy = policies.get(person.organisation_id)
-        agreement = agreements.get(person.id)
-        thresholds = thresholds_for(policy)
-        facts = rules.PersonFacts(
-            supervision=rules.SupervisionFacts(
-                agreement=agreement_terms(agreement, policy, person.career_stage),
-                held=tuple(last_held[person.id]),
-                absences=tuple(absences[person.id]),
-            ),
-            write_ups=tuple(rules.WriteUp(w.held_on, None) for w in write_ups[person.id]),
-            open_action_due_dates=tuple(overdue_actions[person.id]),
-            registration_renewal_on=person.swe_renewal_date,
-            dbs_checked_on=person.dbs_check_date,
-        )
-        results.append(
-            PersonCompliance(
-                person=person,
-                agreement=agreement,
-                thresholds=thresholds,
-                facts=facts,
-                assessment=rules.assess(facts, today, thresholds),
-                pending_write_ups=write_ups[person.id],
-            )
-        )
-    return results
+    return overdue_actions
 
 
 def compliance_for(staff_ids: Iterable[int], today: date) -> dict[int, PersonCompliance]:
@@ -291,63 +462,221 @@ def period_compliance_for(
     """Share of intervals met by each person in their own window (first day, last day).
 
     The rule is the agreement in force at the window's end (the latest made by then, ended or
-    not, so leavers count too). Four queries per batch of people, never one per person.
+    not, so leavers count too). Intervals restart at every session, so the last counted session
+    before a window is all of the past that matters: sessions are read from a short lead before
+    each window, and only people with none in the lead have the last of each kind before it
+    looked up. A fixed number of statements for everyone (the windows go into a temporary
+    table), plus two per `PERIOD_BATCH` people who had no session in the lead.
     """
-    results: dict[int, rules.PeriodCompliance] = {}
-    ids = sorted(windows)
-    for start in range(0, len(ids), PERIOD_BATCH):
-        batch = ids[start : start + PERIOD_BATCH]
-        last_day = max(windows[staff_id][1] for staff_id in batch)
-        people = {p.id: p for p in db.session.scalars(sa.select(Staff).where(Staff.id.in_(batch)))}
-        agreements: dict[int, list[SupervisionAgreement]] = defaultdict(list)
-        for agreement in db.session.scalars(
-            sa.select(SupervisionAgreement)
-            .where(SupervisionAgreement.supervisee_id.in_(batch), SupervisionAgreement.agreed_on <= last_day)
-            .order_by(SupervisionAgreement.agreed_on, SupervisionAgreement.id)
-        ):
-            agreements[agreement.supervisee_id].append(agreement)
-        policies = {
-            policy.organisation_id: policy
-            for policy in db.session.scalars(
-                sa.select(SupervisionPolicy).where(
-                    SupervisionPolicy.organisation_id.in_({p.organisation_id for p in people.values()})
-                )
-            )
-        }
+    if not windows:
+        return {}
+    # The windows table lives on a connection of its own, closed (so rolled back) when done:
+    # on SQLite writing even a temporary table opens a transaction that would otherwise stay
+    # open in the caller's session and keep other writers out.
+    with db.engine.connect() as connection:
+        fill_period_windows(connection, windows)
+        terms = terms_in_force(connection)
         held: dict[int, list[rules.HeldSession]] = defaultdict(list)
-        for supervisee_id, kind, held_on in db.session.execute(
-            sa.select(SessionAttendee.supervisee_id, SupervisionSession.kind, SupervisionSession.held_on)
-            .join(SupervisionSession, SupervisionSession.id == SessionAttendee.session_id)
-            .where(
-                SessionAttendee.supervisee_id.in_(batch),
-                SupervisionSession.status == SessionStatus.HELD,
-                SupervisionSession.held_on <= last_day,
-            )
-        ):
-            held[supervisee_id].append(rules.HeldSession(held_on, group=kind == SessionKind.GROUP))
         absences: dict[int, list[rules.AbsenceSpan]] = defaultdict(list)
-        for staff_id, starts_on, ends_on in db.session.execute(
-            sa.select(AbsencePeriod.staff_id, AbsencePeriod.starts_on, AbsencePeriod.ends_on).where(
-                AbsencePeriod.staff_id.in_(batch)
-            )
-        ):
-            absences[staff_id].append(rules.AbsenceSpan(starts_on, ends_on))
-        for staff_id in batch:
-            person = people.get(staff_id)
-            first_day, window_end = windows[staff_id]
-            in_force = [a for a in agreements[staff_id] if a.agreed_on <= window_end]
-            if person is None or not in_force:
-                results[staff_id] = rules.PeriodCompliance(met=0, missed=0)
-                continue
-            facts = rules.SupervisionFacts(
-                agreement=agreement_terms(
-                    in_force[-1], policies.get(person.organisation_id), person.career_stage
+        first_read = min(first_day for first_day, _ in windows.values()) - SESSIONS_LEAD
+        last_read = min(today, max(last_day for _, last_day in windows.values()))
+        add_held(held, connection.execute(sessions_held_in_windows(first_read, last_read)))
+        add_absences(
+            absences,
+            connection.execute(absences_in_windows(AbsencePeriod.ends_on >= PERIOD_WINDOW.c.read_from)),
+        )
+
+        def facts_of(staff_id: int) -> rules.SupervisionFacts:
+            facts = rules.SupervisionFacts(terms[staff_id], tuple(held[staff_id]), tuple(absences[staff_id]))
+            return started_at_last_session_before(facts, windows[staff_id][0], today)
+
+        facts = {staff_id: facts_of(staff_id) for staff_id in terms}
+        unsupervised_in_lead = sorted(
+            staff_id
+            for staff_id, found in facts.items()
+            if found.agreement.rule is not None
+            and found.agreement.agreed_on < windows[staff_id][0] - SESSIONS_LEAD
+        )
+        for start in range(0, len(unsupervised_in_lead), PERIOD_BATCH):
+            batch = unsupervised_in_lead[start : start + PERIOD_BATCH]
+            add_held(held, connection.execute(last_sessions_before_lead(batch, today)))
+            add_absences(
+                absences,
+                connection.execute(
+                    absences_in_windows(
+                        PERIOD_WINDOW.c.staff_id.in_(batch), AbsencePeriod.ends_on < PERIOD_WINDOW.c.read_from
+                    )
                 ),
-                held=tuple(held[staff_id]),
-                absences=tuple(absences[staff_id]),
             )
-            results[staff_id] = rules.period_compliance(facts, first_day, window_end, today)
-    return results
+            facts.update((staff_id, facts_of(staff_id)) for staff_id in batch)
+
+    no_agreement = rules.PeriodCompliance(met=0, missed=0)
+    return {
+        staff_id: rules.period_compliance(facts[staff_id], first_day, last_day, today)
+        if staff_id in facts
+        else no_agreement
+        for staff_id, (first_day, last_day) in windows.items()
+    }
+
+
+# How long before each window its sessions are read: most people have one in that time.
+SESSIONS_LEAD = 62 * rules.ONE_DAY
+
+# Each person's window and the day their sessions and absences are read from, for one statement.
+PERIOD_WINDOW = sa.Table(
+    "period_window",
+    sa.MetaData(),
+    sa.Column("staff_id", sa.Integer, primary_key=True),
+    sa.Column("read_from", sa.Date, nullable=False),
+    sa.Column("first_day", sa.Date, nullable=False),
+    sa.Column("last_day", sa.Date, nullable=False),
+    prefixes=["TEMPORARY"],
+)
+
+
+def fill_period_windows(connection: sa.Connection, windows: Mapping[int, tuple[date, date]]) -> None:
+    """The windows, in a temporary table of this connection's own (dropped once read).
+
+    A temporary table rather than a VALUES list, which SQLite cannot join by column names. On
+    SQLite one left behind by a failed request outlives the rollback: it is emptied first.
+    """
+    PERIOD_WINDOW.create(connection, checkfirst=True)
+    connection.execute(PERIOD_WINDOW.delete())
+    connection.execute(
+        PERIOD_WINDOW.insert(),
+        [
+            {"staff_id": staff_id, "read_from": first - SESSIONS_LEAD, "first_day": first, "last_day": last}
+            for staff_id, (first, last) in windows.items()
+        ],
+    )
+    # Statistics, so that the planner knows how many people it joins (the same words on both).
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.text("ANALYZE period_window"))
+
+
+def terms_in_force(connection: sa.Connection) -> dict[int, rules.Agreement]:
+    """Each person's agreement in force at their window's end: the latest made by then."""
+    ranked = (
+        sa.select(
+            SupervisionAgreement.supervisee_id,
+            *AGREEMENT_TERMS_COLUMNS,
+            sa.func.row_number()
+            .over(
+                partition_by=SupervisionAgreement.supervisee_id,
+                order_by=(SupervisionAgreement.agreed_on.desc(), SupervisionAgreement.id.desc()),
+            )
+            .label("latest_first"),
+        )
+        .join(
+            PERIOD_WINDOW,
+            sa.and_(
+                PERIOD_WINDOW.c.staff_id == SupervisionAgreement.supervisee_id,
+                SupervisionAgreement.agreed_on <= PERIOD_WINDOW.c.last_day,
+            ),
+        )
+        .subquery()
+    )
+    rows = connection.execute(
+        sa.select(ranked, Staff.organisation_id, Staff.career_stage)
+        .join(Staff, Staff.id == ranked.c.supervisee_id)
+        .where(ranked.c.latest_first == 1)
+    ).all()
+    policies = {
+        policy.organisation_id: policy
+        for policy in db.session.scalars(
+            sa.select(SupervisionPolicy).where(
+                SupervisionPolicy.organisation_id.in_({row.organisation_id for row in rows})
+            )
+        )
+    }
+    # A row has the agreement's columns by name, which is all agreement_terms reads.
+    return {
+        row.supervisee_id: agreement_terms(row, policies.get(row.organisation_id), row.career_stage)
+        for row in rows
+    }
+
+
+def _held_sessions() -> sa.Select:
+    """Held sessions of the people in the windows table, by their attendance."""
+    return (
+        sa.select(PERIOD_WINDOW.c.staff_id)
+        .select_from(SupervisionSession)
+        .join(SessionAttendee, SessionAttendee.session_id == SupervisionSession.id)
+        .join(PERIOD_WINDOW, PERIOD_WINDOW.c.staff_id == SessionAttendee.supervisee_id)
+        .where(SupervisionSession.status == SessionStatus.HELD)
+    )
+
+
+def sessions_held_in_windows(first_read: date, last_read: date) -> sa.Select:
+    """Sessions held from each person's `read_from` to their window's end (and today)."""
+    return (
+        _held_sessions()
+        .add_columns(SupervisionSession.held_on, SupervisionSession.kind == SessionKind.GROUP)
+        .where(
+            # The bounds of everyone's, as constants, let the database use its index on held_on.
+            SupervisionSession.held_on.between(first_read, last_read),
+            SupervisionSession.held_on.between(PERIOD_WINDOW.c.read_from, PERIOD_WINDOW.c.last_day),
+        )
+    )
+
+
+def last_sessions_before_lead(staff_ids: list[int], today: date) -> sa.Select:
+    """The last session of each kind each person held before their `read_from`."""
+    return (
+        _held_sessions()
+        .add_columns(sa.func.max(SupervisionSession.held_on), SupervisionSession.kind == SessionKind.GROUP)
+        .where(
+            PERIOD_WINDOW.c.staff_id.in_(staff_ids),
+            SupervisionSession.held_on < PERIOD_WINDOW.c.read_from,
+            SupervisionSession.held_on <= today,
+        )
+        .group_by(PERIOD_WINDOW.c.staff_id, SupervisionSession.kind)
+    )
+
+
+def absences_in_windows(*conditions: sa.ColumnElement[bool]) -> sa.Select:
+    """Absences that start by the end of each person's window and meet `conditions`."""
+    return (
+        sa.select(PERIOD_WINDOW.c.staff_id, AbsencePeriod.starts_on, AbsencePeriod.ends_on)
+        .join(PERIOD_WINDOW, PERIOD_WINDOW.c.staff_id == AbsencePeriod.staff_id)
+        .where(AbsencePeriod.starts_on <= PERIOD_WINDOW.c.last_day, *conditions)
+    )
+
+
+def started_at_last_session_before(
+    facts: rules.SupervisionFacts, day: date, today: date
+) -> rules.SupervisionFacts:
+    """The same facts with the agreement's clock started at the last counted session before `day`.
+
+    Every session restarts the interval, so the intervals from that session on come out the
+    same and no earlier session can change one that closes on or after `day`; the rule then
+    walks only the intervals from there (as reports.figures.intervals does).
+    """
+    agreement = facts.agreement
+    earlier = [held_on for held_on in rules.counted_held_dates(facts, today) if held_on < day]
+    if agreement is None or not earlier or earlier[-1] <= agreement.agreed_on:
+        return facts
+    restarted = rules.Agreement(**{**vars(agreement), "agreed_on": earlier[-1]})  # the same terms
+    return rules.SupervisionFacts(restarted, facts.held, facts.absences)
+
+
+def add_held(held: dict[int, list[rules.HeldSession]], result: sa.Result) -> None:
+    """Sessions by person, fetched all at once: row by row, half a million rows cost seconds.
+
+    Thousands of people share each date, so they share one (immutable) HeldSession too.
+    """
+    shared: dict[tuple[date, bool], rules.HeldSession] = {}
+    for staff_id, held_on, group in result.all():
+        key = (held_on, bool(group))
+        session = shared.get(key)
+        if session is None:
+            session = shared[key] = rules.HeldSession(held_on, group=key[1])
+        held[staff_id].append(session)
+
+
+def add_absences(absences: dict[int, list[rules.AbsenceSpan]], result: sa.Result) -> None:
+    for staff_id, starts_on, ends_on in result.all():
+        absences[staff_id].append(rules.AbsenceSpan(starts_on, ends_on))
 
 
 # ------------------------------------------------------------ overdue explanations

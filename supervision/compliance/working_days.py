@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from datetime import date, timedelta
-from functools import cache
+from functools import cache, lru_cache
 
 import holidays
 
@@ -50,6 +50,7 @@ def working_days_between(start: date, end: date) -> int:
     return weekdays - holidays_in_range
 
 
+@lru_cache(maxsize=65_536)
 def add_working_days(start: date, count: int) -> date:
     """The `count`-th working day after `start` (`start` itself when `count` is 0)."""
     if count < 0:

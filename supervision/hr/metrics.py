@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import calendar
 import enum
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cached_property
 
 from supervision.org.models import LeavingDestination
 
@@ -95,11 +97,12 @@ class CensusYear:
 
     snapshot: date
 
-    @property
+    # Cached: the report asks for these once per worker.
+    @cached_property
     def starts_on(self) -> date:
         return add_months(self.snapshot, -12) + timedelta(days=1)
 
-    @property
+    @cached_property
     def months(self) -> list[tuple[date, date]]:
         """The 12 calendar months up to the snapshot's, each as (first day, last day counted)."""
         months = []
@@ -283,46 +286,50 @@ def vacant_fte(establishment: Decimal, employed_fte: Decimal) -> Decimal:
 # ------------------------------------------------------------------------ the report
 
 
-def _count_worker(tally: Tally, worker: Worker, year: CensusYear) -> None:
-    snapshot, first = year.snapshot, year.starts_on
-    if worker.in_post_on(snapshot):
-        if worker.agency:
-            tally.agency += 1
-            tally.agency_fte += worker.fte
-        else:
-            tally.in_post += 1
-            tally.in_post_fte += worker.fte
-        if worker.caseload:
-            tally.case_holders += 1
-            tally.case_holders_fte += worker.fte
-            tally.cases += worker.caseload
-    if worker.agency:
-        return
-    if worker.started_between(first, snapshot):
-        tally.starters += 1
-        tally.starters_fte += worker.fte
-    if worker.left_between(first, snapshot):
-        tally.leavers += 1
-        tally.leavers_fte += worker.fte
-        tally.by_service_band[service_band(worker.start_date, worker.end_date)] += 1
-        tally.by_destination[
-            worker.leaving_destination.value if worker.leaving_destination else NOT_RECORDED
-        ] += 1
-
-
-def _count_compliance(
-    tally: Tally, worker: Worker, year: CensusYear, compliance: Mapping[int, Compliance]
+def _count_worker(
+    tallies: list[Tally], worker: Worker, year: CensusYear, compliance: Mapping[int, Compliance]
 ) -> None:
-    """Leavers in the year against employed staff in post at the snapshot who have an agreement."""
-    found = compliance.get(worker.staff_id)
-    if found is None or worker.agency:
-        return
-    if worker.left_between(year.starts_on, year.snapshot):
-        tally.leavers_compliance += found
-        tally.leavers_with_compliance += 1
-    elif worker.in_post_on(year.snapshot):
-        tally.stayers_compliance += found
-        tally.stayers_with_compliance += 1
+    """Add one worker to each tally they belong to (their team, service and the organisation).
+
+    Compliance compares leavers in the year against employed staff in post at the snapshot
+    who have an agreement.
+    """
+    snapshot, first = year.snapshot, year.starts_on
+    in_post = worker.in_post_on(snapshot)
+    employed = not worker.agency
+    started = employed and worker.started_between(first, snapshot)
+    left = employed and worker.left_between(first, snapshot)
+    found = compliance.get(worker.staff_id) if employed else None
+    for tally in tallies:
+        if in_post:
+            if worker.agency:
+                tally.agency += 1
+                tally.agency_fte += worker.fte
+            else:
+                tally.in_post += 1
+                tally.in_post_fte += worker.fte
+            if worker.caseload:
+                tally.case_holders += 1
+                tally.case_holders_fte += worker.fte
+                tally.cases += worker.caseload
+        if started:
+            tally.starters += 1
+            tally.starters_fte += worker.fte
+        if left:
+            tally.leavers += 1
+            tally.leavers_fte += worker.fte
+            tally.by_service_band[service_band(worker.start_date, worker.end_date)] += 1
+            tally.by_destination[
+                worker.leaving_destination.value if worker.leaving_destination else NOT_RECORDED
+            ] += 1
+        if found is None:
+            continue
+        if left:
+            tally.leavers_compliance += found
+            tally.leavers_with_compliance += 1
+        elif in_post:
+            tally.stayers_compliance += found
+            tally.stayers_with_compliance += 1
 
 
 def retention(
@@ -355,16 +362,14 @@ def retention(
         targets = [organisation_tally, team_tally]
         if team_tally is not no_team:
             targets.append(service_tallies[team_tally.unit.service_key])
-        for tally in targets:
-            _count_worker(tally, worker, year)
-            _count_compliance(tally, worker, year, compliance)
+        _count_worker(targets, worker, year, compliance)
 
+    teams_of_service: dict[int | None, list[Tally]] = defaultdict(list)
     for tally in team_tallies.values():
         tally.vacant_fte = vacant_fte(tally.unit.establishment_fte, tally.in_post_fte)
+        teams_of_service[tally.unit.service_key].append(tally)
     for service in service_tallies.values():
-        service.vacant_fte = sum(
-            (t.vacant_fte for t in team_tallies.values() if t.unit.service_key == service.unit.key), ZERO
-        )
+        service.vacant_fte = sum((t.vacant_fte for t in teams_of_service[service.unit.key]), ZERO)
     organisation_tally.vacant_fte = sum((t.vacant_fte for t in team_tallies.values()), ZERO)
 
     service_order = {unit.key: position for position, unit in enumerate(services)}
@@ -395,6 +400,8 @@ def monthly_trends(
     worked out per team on that day and added up, as for the year.
     """
     months = year.months
+    firsts = [first for first, _ in months]
+    lasts = [last for _, last in months]
     team_by_key = {unit.key: unit for unit in teams}
     # [month index][team key] -> employed FTE in post at the month's end; leavers FTE by unit key.
     team_fte: list[dict[int | None, Decimal]] = [defaultdict(lambda: ZERO) for _ in months]
@@ -403,17 +410,27 @@ def monthly_trends(
         if worker.agency:
             continue
         team = team_by_key.get(worker.team_id)
-        keys = [(Level.ORGANISATION, None)]
-        if team is not None:
-            keys.append((Level.SERVICE, team.service_key))
-        for index, (first, last) in enumerate(months):
-            if worker.in_post_on(last):
-                team_fte[index][worker.team_id if team is not None else None] += worker.fte
-            if worker.left_between(first, last):
-                for key in keys:
-                    leavers[index][key] += worker.fte
+        # In post at the end of a run of months: from the first ending on or after the start
+        # day to the last ending before the leaving day (Worker.in_post_on, found by bisection).
+        in_post_from = bisect_left(lasts, worker.start_date)
+        in_post_until = len(months) if worker.end_date is None else bisect_left(lasts, worker.end_date)
+        for index in range(in_post_from, in_post_until):
+            team_fte[index][worker.team_id if team is not None else None] += worker.fte
+        if worker.end_date is None:
+            continue
+        index = bisect_right(firsts, worker.end_date) - 1
+        if index >= 0 and worker.left_between(*months[index]):
+            leavers[index][(Level.ORGANISATION, None)] += worker.fte
+            if team is not None:
+                leavers[index][(Level.SERVICE, team.service_key)] += worker.fte
+
+    team_vacancy = [
+        {unit.key: vacant_fte(unit.establishment_fte, team_fte[index][unit.key]) for unit in teams}
+        for index in range(len(months))
+    ]
 
     def figures(unit: Unit, members: list[Unit]) -> list[MonthFigures]:
+        establishment = sum((m.establishment_fte for m in members), ZERO)
         result = []
         for index, (first, last) in enumerate(months):
             in_post = sum((team_fte[index][m.key] for m in members), ZERO)
@@ -425,15 +442,16 @@ def monthly_trends(
                     last=last,
                     leavers_fte=leavers[index][(unit.level, unit.key)],
                     in_post_fte=in_post,
-                    vacant_fte=sum(
-                        (vacant_fte(m.establishment_fte, team_fte[index][m.key]) for m in members), ZERO
-                    ),
-                    establishment_fte=sum((m.establishment_fte for m in members), ZERO),
+                    vacant_fte=sum((team_vacancy[index][m.key] for m in members), ZERO),
+                    establishment_fte=establishment,
                 )
             )
         return result
 
+    teams_of_service: dict[int | None, list[Unit]] = defaultdict(list)
+    for team in teams:
+        teams_of_service[team.service_key].append(team)
     trends = {organisation: figures(organisation, teams)}
     for service in services:
-        trends[service] = figures(service, [t for t in teams if t.service_key == service.key])
+        trends[service] = figures(service, teams_of_service[service.key])
     return trends

@@ -8,6 +8,7 @@ met, which are dates, never words.
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,6 +19,7 @@ from supervision.compliance import services as compliance_services
 from supervision.extensions import db
 from supervision.hr import metrics
 from supervision.hr.metrics import CensusYear, Compliance, Level, Retention, Unit, Worker
+from supervision.memory import collector_paused
 from supervision.org import rules
 from supervision.org.models import ContractType, LeavingDestination, Organisation, Service, Staff, Team
 
@@ -47,19 +49,11 @@ def registered_social_workers(organisation_id: int, year: CensusYear) -> list[Wo
             Staff.start_date <= year.snapshot,
             sa.or_(Staff.end_date.is_(None), Staff.end_date >= earliest_day_needed(year)),
         )
-    )
+    ).all()
+    # Plain tuples, unpacked by position: at national scale this list has 40,000 people.
     return [
-        Worker(
-            staff_id=row.id,
-            team_id=row.team_id,
-            agency=row.contract_type is ContractType.AGENCY,
-            fte=row.fte,
-            caseload=row.caseload,
-            start_date=row.start_date,
-            end_date=row.end_date,
-            leaving_destination=row.leaving_destination,
-        )
-        for row in rows
+        Worker(staff_id, team, contract_type is ContractType.AGENCY, fte, caseload, start, end, destination)
+        for staff_id, team, contract_type, fte, caseload, start, end, destination in rows
     ]
 
 
@@ -75,13 +69,16 @@ def organisation_units(organisation_id: int) -> tuple[Unit, list[Unit], list[Uni
             .order_by(Team.name, Team.id)
         )
     ]
+    teams_of_service: dict[int | None, list[Unit]] = defaultdict(list)
+    for team in teams:
+        teams_of_service[team.service_key].append(team)
     services = []
     for row in db.session.execute(
         sa.select(Service.id, Service.name)
         .where(Service.organisation_id == organisation_id)
         .order_by(Service.name, Service.id)
     ):
-        establishment = sum((t.establishment_fte for t in teams if t.service_key == row.id), metrics.ZERO)
+        establishment = sum((t.establishment_fte for t in teams_of_service[row.id]), metrics.ZERO)
         services.append(Unit(Level.SERVICE, row.id, row.name, establishment_fte=establishment))
     organisation = Unit(
         Level.ORGANISATION,
@@ -109,10 +106,11 @@ def supervision_compliance(workers: list[Worker], year: CensusYear, today: date)
 def retention_report(organisation_id: int, snapshot: date) -> Retention:
     """Every retention figure for the organisation at `snapshot`, in a fixed number of queries."""
     year = CensusYear(snapshot)
-    organisation, services, teams = organisation_units(organisation_id)
-    workers = registered_social_workers(organisation_id, year)
-    compliance = supervision_compliance(workers, year, clock().today())
-    return metrics.retention(year, organisation, services, teams, workers, compliance)
+    with collector_paused():  # tens of thousands of workers' facts: see supervision.memory
+        organisation, services, teams = organisation_units(organisation_id)
+        workers = registered_social_workers(organisation_id, year)
+        compliance = supervision_compliance(workers, year, clock().today())
+        return metrics.retention(year, organisation, services, teams, workers, compliance)
 
 
 # ------------------------------------------------------------------- recording a leaver

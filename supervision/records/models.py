@@ -74,7 +74,10 @@ class SupervisionSession(db.Model):
         sa.CheckConstraint(
             "status <> 'cancelled' OR cancelled_reason IS NOT NULL", name="cancelled_has_reason"
         ),
-        sa.Index("ix_supervision_session_status_held_on", "status", "held_on"),
+        # The id and kind ride in the index so the status loader reads no session rows (PostgreSQL).
+        sa.Index(
+            "ix_supervision_session_status_held_on", "status", "held_on", postgresql_include=["id", "kind"]
+        ),
         sa.Index("ix_supervision_session_supervisor_id_scheduled_start", "supervisor_id", "scheduled_start"),
     )
 

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import enum
 import statistics
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from functools import cached_property
 
 from supervision.compliance import rules
 
@@ -141,6 +143,15 @@ class PersonHistory:
                 return span
         return None
 
+    # Worked out once per person, not once per period: a report asks for 13 periods each.
+    @cached_property
+    def counted_session_dates(self) -> tuple[date, ...]:
+        return tuple(counted_sessions(self))
+
+    @cached_property
+    def merged_absences(self) -> tuple[rules.AbsenceSpan, ...]:
+        return rules.merge_absences(self.absences)
+
     def requirement_during(self, period: Period) -> bool:
         return any(
             span.requires_supervision and period.overlaps(span.terms.agreed_on, span.ends_on)
@@ -229,13 +240,13 @@ def gaps(history: PersonHistory, period: Period, today: date) -> Gaps:
     in_range = period.clipped_to(last_day_counted(history, today))
     if in_range is None:
         return Gaps()
-    absences = rules.merge_absences(history.absences)
+    absences = history.merged_absences
     starts = [span.terms.agreed_on for span in history.agreements if span.requires_supervision]
     first_agreed = min(starts) if starts else None
     between: list[int] = []
     longest: list[int] = []
     previous: date | None = None
-    for day in counted_sessions(history):
+    for day in history.counted_session_dates:
         if day > in_range.ends_on:
             break
         if day >= in_range.starts_on:
@@ -284,31 +295,24 @@ class Tally:
     without_agreement_now: int = 0
     actions_overdue_now: int = 0
 
+    def __iadd__(self, other: Tally) -> Tally:
+        """Pool `other` into this tally in place: a roll-up adds thousands of people, and a new
+        tally per person would copy the growing list of gaps each time (quadratic)."""
+        for name in SUMMED_FIELDS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.days_between_sessions.extend(other.days_between_sessions)
+        self.longest_gap = _max_or_none(self.longest_gap, other.longest_gap)
+        if other.gap_reasons:
+            self.gap_reasons.update(other.gap_reasons)
+        if other.audit_grades:
+            self.audit_grades.update(other.audit_grades)
+        return self
+
     def __add__(self, other: Tally) -> Tally:
-        return Tally(
-            staff_in_scope=self.staff_in_scope + other.staff_in_scope,
-            sessions_required=self.sessions_required + other.sessions_required,
-            sessions_on_time=self.sessions_on_time + other.sessions_on_time,
-            records_held=self.records_held + other.records_held,
-            write_ups_judged=self.write_ups_judged + other.write_ups_judged,
-            write_ups_on_time=self.write_ups_on_time + other.write_ups_on_time,
-            records_signed=self.records_signed + other.records_signed,
-            records_complete=self.records_complete + other.records_complete,
-            disagreements=self.disagreements + other.disagreements,
-            sessions_planned=self.sessions_planned + other.sessions_planned,
-            sessions_cancelled=self.sessions_cancelled + other.sessions_cancelled,
-            days_between_sessions=self.days_between_sessions + other.days_between_sessions,
-            longest_gap=_max_or_none(self.longest_gap, other.longest_gap),
-            gaps_started=self.gaps_started + other.gaps_started,
-            gaps_unexplained=self.gaps_unexplained + other.gaps_unexplained,
-            gap_reasons=self.gap_reasons + other.gap_reasons,
-            audit_grades=self.audit_grades + other.audit_grades,
-            in_post_now=self.in_post_now + other.in_post_now,
-            overdue_now=self.overdue_now + other.overdue_now,
-            escalated_now=self.escalated_now + other.escalated_now,
-            without_agreement_now=self.without_agreement_now + other.without_agreement_now,
-            actions_overdue_now=self.actions_overdue_now + other.actions_overdue_now,
-        )
+        result = Tally()
+        result += self
+        result += other
+        return result
 
     @property
     def on_time_share(self) -> float | None:
@@ -338,8 +342,16 @@ class Tally:
 def total(tallies: Iterable[Tally]) -> Tally:
     result = Tally()
     for tally in tallies:
-        result = result + tally
+        result += tally
     return result
+
+
+# The plain counts of a Tally: pooled by adding (the rest are lists, maxima and Counters).
+SUMMED_FIELDS = tuple(
+    name
+    for name in Tally.__dataclass_fields__
+    if name not in ("days_between_sessions", "longest_gap", "gap_reasons", "audit_grades")
+)
 
 
 def share(part: int, whole: int) -> float | None:
@@ -364,31 +376,79 @@ def tally_person(
     found_intervals: Sequence[Interval] | None = None,
 ) -> Tally:
     """One person's counts for one period; someone not employed in it counts for nothing."""
+    return tally_person_periods(history, [period], today, thresholds, found_intervals)[0]
+
+
+def tally_person_periods(
+    history: PersonHistory,
+    periods: Sequence[Period],
+    today: date,
+    thresholds: rules.Thresholds,
+    found_intervals: Sequence[Interval] | None = None,
+) -> list[Tally]:
+    """`tally_person` for several periods at once (a report's period and its trend months):
+    the intervals and each record's write-up judgement are worked out once, and each list is
+    sorted once so a period's share of it is found by bisection."""
+    found = intervals(history, today) if found_intervals is None else found_intervals
+    dated = _DatedHistory(
+        closed=_Dated(found, lambda interval: interval.closed_on),
+        records=_Dated(
+            [(record, _write_up_judgement(record, today, thresholds)) for record in history.records],
+            lambda pair: pair[0].held_on,
+        ),
+        planned=_Dated(history.planned, lambda session: session.scheduled_on),
+        explanations=_Dated(history.explanations, lambda explanation: explanation.due_on),
+        audits=_Dated(history.audits, lambda audit: audit.audited_on),
+    )
+    return [_tally_one(history, period, today, dated) for period in periods]
+
+
+class _Dated:
+    """Items sorted by a date, so the ones in a period are a slice."""
+
+    def __init__(self, items: Iterable, day_of):
+        self.items = sorted(items, key=day_of)
+        self.days = [day_of(item) for item in self.items]
+
+    def during(self, period: Period) -> list:
+        return self.items[bisect_left(self.days, period.starts_on) : bisect_right(self.days, period.ends_on)]
+
+
+@dataclass(frozen=True)
+class _DatedHistory:
+    closed: _Dated
+    records: _Dated
+    planned: _Dated
+    explanations: _Dated
+    audits: _Dated
+
+
+def _write_up_judgement(record: RecordFacts, today: date, thresholds: rules.Thresholds) -> tuple[bool, bool]:
+    """(judged, on time): a write-up is judged once signed, or once overdue while unsigned."""
+    write_up = rules.WriteUp(record.held_on, record.supervisor_signed_on)
+    signed_on_time = rules.write_up_signed_on_time(write_up, thresholds)
+    judged = signed_on_time is not None or rules.write_up_is_overdue(write_up, today, thresholds)
+    return judged, bool(signed_on_time)
+
+
+def _tally_one(history: PersonHistory, period: Period, today: date, dated: _DatedHistory) -> Tally:
     if not history.employed_during(period):
         return Tally()
-    found = intervals(history, today) if found_intervals is None else found_intervals
-    closed = [interval for interval in found if interval.closed_on in period]
+    closed = dated.closed.during(period)
     gap_starts = {interval.due_on for interval in closed if interval.starts_gap}
-    explained = [explanation for explanation in history.explanations if explanation.due_on in period]
-
-    records = [record for record in history.records if record.held_on in period]
-    judged = on_time = 0
-    for record in records:
-        write_up = rules.WriteUp(record.held_on, record.supervisor_signed_on)
-        signed_on_time = rules.write_up_signed_on_time(write_up, thresholds)
-        if signed_on_time is not None or rules.write_up_is_overdue(write_up, today, thresholds):
-            judged += 1
-            on_time += bool(signed_on_time)
+    explained = dated.explanations.during(period)
+    judged_records = dated.records.during(period)
+    records = [record for record, _ in judged_records]
     signed = [record for record in records if record.supervisor_signed_on is not None]
-    planned = [session for session in history.planned if session.scheduled_on in period]
+    planned = dated.planned.during(period)
     person_gaps = gaps(history, period, today)
     return Tally(
         staff_in_scope=1,
         sessions_required=len(closed),
         sessions_on_time=sum(1 for interval in closed if interval.met),
         records_held=len(records),
-        write_ups_judged=judged,
-        write_ups_on_time=on_time,
+        write_ups_judged=sum(1 for _, (judged, _) in judged_records if judged),
+        write_ups_on_time=sum(1 for _, (judged, on_time) in judged_records if judged and on_time),
         records_signed=len(signed),
         records_complete=sum(1 for record in signed if record.complete),
         disagreements=sum(1 for record in records if record.supervisee_disagrees),
@@ -399,7 +459,7 @@ def tally_person(
         gaps_started=len(gap_starts),
         gaps_unexplained=len(gap_starts - {explanation.due_on for explanation in explained}),
         gap_reasons=Counter(explanation.reason for explanation in explained),
-        audit_grades=Counter(audit.grade for audit in history.audits if audit.audited_on in period),
+        audit_grades=Counter(audit.grade for audit in dated.audits.during(period)),
     )
 
 
@@ -478,7 +538,7 @@ def month_states(
     found = intervals(history, today) if found is None else found
     last_day = last_day_counted(history, today)
     overdue = overdue_spans(found, last_day)
-    absences = rules.merge_absences(history.absences)
+    absences = history.merged_absences
     states = []
     for month in months:
         in_range = month.clipped_to(last_day)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 
 from supervision.agreements.models import AbsencePeriod, SupervisionAgreement, SupervisionPolicy
 from supervision.clock import LONDON
@@ -22,6 +22,7 @@ from supervision.compliance import rules
 from supervision.compliance.models import OverdueExplanation
 from supervision.compliance.services import PersonCompliance, agreement_terms, load_people, thresholds_for
 from supervision.extensions import db
+from supervision.memory import collector_paused
 from supervision.org.models import Role, Service, Staff, Team
 from supervision.records.models import (
     CaseDiscussion,
@@ -73,18 +74,34 @@ def line_reports_below(user_id: int) -> sa.CTE:
     return below
 
 
-def overseen_services(user: Staff) -> list[Service]:
+def heads_and_above(organisation_id: int) -> sa.CTE:
+    """Each service paired with its head and everyone above the head in the line (UNION, so a
+    loop ends). Walking up from 200 heads reads a few hundred rows; walking down from the
+    director read the whole organisation."""
+    chain = (
+        sa.select(Service.id.label("service_id"), Service.manager_id.label("staff_id"))
+        .where(Service.organisation_id == organisation_id, Service.manager_id.is_not(None))
+        .cte("heads_and_above", recursive=True)
+    )
+    # A scalar sub-select, so each step is one primary-key look-up (a join made PostgreSQL
+    # hash the whole staff table); a NULL (no line manager) ends that service's chain.
+    line_manager = sa.select(Staff.line_manager_id).where(Staff.id == chain.c.staff_id).scalar_subquery()
+    return chain.union(sa.select(chain.c.service_id, line_manager).where(chain.c.staff_id.is_not(None)))
+
+
+def overseen_services(user: Staff, among: sa.ColumnElement[bool] | None = None) -> list[Service]:
     """Services a service manager oversees: those they head, and those headed by anyone below
-    them in the line. Anyone without the service manager role oversees none."""
+    them in the line. Anyone without the service manager role oversees none. `among` narrows
+    the answer (a page about one service need not load the organisation's 4,000 teams)."""
     if not user.has_role(Role.SERVICE_MANAGER):
         return []
-    below = line_reports_below(user.id)
+    chain = heads_and_above(user.organisation_id)
     return list(
         db.session.scalars(
             sa.select(Service)
             .where(
-                Service.organisation_id == user.organisation_id,
-                sa.or_(Service.manager_id == user.id, Service.manager_id.in_(sa.select(below.c.id))),
+                Service.id.in_(sa.select(chain.c.service_id).where(chain.c.staff_id == user.id)),
+                sa.true() if among is None else among,
             )
             .options(selectinload(Service.teams))
             .order_by(Service.name)
@@ -124,16 +141,15 @@ def dashboard_scope(user: Staff, today: date) -> sa.Select:
 
     A supervisor: the people whose current agreement names them, their line reports, and the
     members of teams they manage. A service manager also: everyone in the teams of the
-    services they oversee.
+    services they oversee. Each way in is its own indexed look-up, joined by UNION: written as
+    one WHERE with ORs, PostgreSQL walked every person in post (docs/performance.md).
     """
-    supervisees = sa.select(SupervisionAgreement.supervisee_id).where(
-        SupervisionAgreement.supervisor_id == user.id, SupervisionAgreement.ended_on.is_(None)
-    )
-    managed_teams = sa.select(Team.id).where(Team.manager_id == user.id)
-    belongs = [
-        Staff.id.in_(supervisees),
-        Staff.line_manager_id == user.id,
-        Staff.team_id.in_(managed_teams),
+    ways_in = [
+        sa.select(SupervisionAgreement.supervisee_id.label("id")).where(
+            SupervisionAgreement.supervisor_id == user.id, SupervisionAgreement.ended_on.is_(None)
+        ),
+        sa.select(Staff.id).where(Staff.line_manager_id == user.id),
+        sa.select(Staff.id).join(Team, Team.id == Staff.team_id).where(Team.manager_id == user.id),
     ]
     if user.has_role(Role.SERVICE_MANAGER):
         below = line_reports_below(user.id)
@@ -141,10 +157,14 @@ def dashboard_scope(user: Staff, today: date) -> sa.Select:
             Service.organisation_id == user.organisation_id,
             sa.or_(Service.manager_id == user.id, Service.manager_id.in_(sa.select(below.c.id))),
         )
-        belongs.append(Staff.team_id.in_(sa.select(Team.id).where(Team.service_id.in_(service_ids))))
+        ways_in.append(
+            sa.select(Staff.id).join(Team, Team.id == Staff.team_id).where(Team.service_id.in_(service_ids))
+        )
     return in_post(
         sa.select(Staff.id).where(
-            Staff.organisation_id == user.organisation_id, Staff.id != user.id, sa.or_(*belongs)
+            Staff.id.in_(sa.union(*ways_in)),
+            Staff.organisation_id == user.organisation_id,
+            Staff.id != user.id,
         ),
         today,
     )
@@ -170,15 +190,20 @@ def _blank_free(column) -> sa.ColumnElement[bool]:
 
 
 def _complete_record() -> sa.ColumnElement[bool]:
-    """Every section written (optional ones too) and at least one case, each with a decision."""
-    has_case = sa.exists().where(CaseDiscussion.record_id == SupervisionRecord.id)
-    undecided_case = sa.exists().where(
-        CaseDiscussion.record_id == SupervisionRecord.id, sa.not_(_blank_free(CaseDiscussion.decision))
+    """Every section written (optional ones too) and at least one case, each with a decision.
+
+    One look at the record's cases rather than two EXISTS: the smallest "decided" mark is 1
+    when every case has a decision, 0 when one has none, and NULL when there are no cases.
+    """
+    decided = sa.case((_blank_free(CaseDiscussion.decision), 1), else_=0)
+    every_case_decided = (
+        sa.select(sa.func.min(decided))
+        .where(CaseDiscussion.record_id == SupervisionRecord.id)
+        .scalar_subquery()
     )
     return sa.and_(
         *(_blank_free(getattr(SupervisionRecord, name)) for name in RECORD_SECTIONS),
-        has_case,
-        sa.not_(undecided_case),
+        every_case_decided == 1,
     )
 
 
@@ -203,9 +228,17 @@ def load_histories(
 ) -> tuple[list[Staff], dict[int, PersonHistory]]:
     """The people in `scope` and their supervision history from `window.starts_on` to its end.
 
-    Eight statements whatever the number of people.
+    Seven statements whatever the number of people.
     """
-    people = list(db.session.scalars(sa.select(Staff).where(Staff.id.in_(scope)).order_by(Staff.id)))
+    # Roles are not needed here, and their eager load is one more statement per 500 people.
+    people = list(
+        db.session.scalars(
+            sa.select(Staff).where(Staff.id.in_(scope)).options(lazyload(Staff.role_rows)).order_by(Staff.id)
+        )
+    )
+    # Plain rows through the session's connection (same transaction): the ORM's result
+    # handling cost more than the SQL for tens of thousands of date tuples.
+    rows = db.session.connection().execute
     last_day = min(window.ends_on, today)
     agreements: dict[int, list[figures.AgreementSpan]] = defaultdict(list)
     stages = {person.id: person.career_stage for person in people}
@@ -223,55 +256,46 @@ def load_histories(
         terms = agreement_terms(agreement, policy, stages[agreement.supervisee_id])
         agreements[agreement.supervisee_id].append(figures.AgreementSpan(terms, agreement.ended_on))
 
-    attended = (
-        sa.select(SessionAttendee.supervisee_id, SupervisionSession.held_on, SupervisionSession.kind)
-        .join(SupervisionSession, SupervisionSession.id == SessionAttendee.session_id)
-        .where(SessionAttendee.supervisee_id.in_(scope), SupervisionSession.status == SessionStatus.HELD)
-    )
+    # The intervals restart at a session, so before the window only the last session of each
+    # kind matters. One pass over the attendances: sessions before the window fall into one
+    # group per person and kind (their latest), each session in it into a group of its own.
+    before_window = SupervisionSession.held_on < window.starts_on
     held: dict[int, list[rules.HeldSession]] = defaultdict(list)
-    for supervisee_id, held_on, kind in db.session.execute(
-        attended.where(SupervisionSession.held_on.between(window.starts_on, last_day))
-    ):
-        held[supervisee_id].append(rules.HeldSession(held_on, group=kind == SessionKind.GROUP))
-    # The intervals restart at a session: the last one of each kind before the window is enough.
-    last_before = (
+    floor: dict[int, date] = {}
+    for supervisee_id, is_group, held_on in rows(
         sa.select(
-            SessionAttendee.supervisee_id.label("staff_id"),
-            SupervisionSession.kind.label("kind"),
-            sa.func.max(SupervisionSession.held_on).label("held_on"),
+            SessionAttendee.supervisee_id,
+            SupervisionSession.kind == SessionKind.GROUP,
+            sa.func.max(SupervisionSession.held_on),
         )
         .join(SupervisionSession, SupervisionSession.id == SessionAttendee.session_id)
         .where(
             SessionAttendee.supervisee_id.in_(scope),
             SupervisionSession.status == SessionStatus.HELD,
-            SupervisionSession.held_on < window.starts_on,
+            SupervisionSession.held_on <= last_day,
         )
-        .group_by(SessionAttendee.supervisee_id, SupervisionSession.kind)
-        .subquery()
-    )
-    for staff_id, kind, held_on in db.session.execute(sa.select(last_before)):
-        held[staff_id].append(rules.HeldSession(held_on, group=kind == SessionKind.GROUP))
-
-    # Absences matter from the earliest session an interval can restart at, not before.
-    floor = (
-        sa.select(last_before.c.staff_id, sa.func.min(last_before.c.held_on).label("floor"))
-        .group_by(last_before.c.staff_id)
-        .subquery()
-    )
-    absences: dict[int, list[rules.AbsenceSpan]] = defaultdict(list)
-    for staff_id, starts_on, ends_on in db.session.execute(
-        sa.select(AbsencePeriod.staff_id, AbsencePeriod.starts_on, AbsencePeriod.ends_on)
-        .outerjoin(floor, floor.c.staff_id == AbsencePeriod.staff_id)
-        .where(
-            AbsencePeriod.staff_id.in_(scope),
-            AbsencePeriod.starts_on <= last_day,
-            sa.or_(floor.c.floor.is_(None), AbsencePeriod.ends_on >= floor.c.floor),
+        .group_by(
+            SessionAttendee.supervisee_id,
+            SupervisionSession.kind,
+            sa.case((before_window, None), else_=SupervisionSession.id),
         )
     ):
-        absences[staff_id].append(rules.AbsenceSpan(starts_on, ends_on))
+        held[supervisee_id].append(rules.HeldSession(held_on, group=bool(is_group)))
+        if held_on < window.starts_on:
+            floor[supervisee_id] = min(held_on, floor.get(supervisee_id, held_on))
+
+    # Absences matter from the earliest session an interval can restart at, not before.
+    absences: dict[int, list[rules.AbsenceSpan]] = defaultdict(list)
+    for staff_id, starts_on, ends_on in rows(
+        sa.select(AbsencePeriod.staff_id, AbsencePeriod.starts_on, AbsencePeriod.ends_on).where(
+            AbsencePeriod.staff_id.in_(scope), AbsencePeriod.starts_on <= last_day
+        )
+    ):
+        if staff_id not in floor or ends_on >= floor[staff_id]:
+            absences[staff_id].append(rules.AbsenceSpan(starts_on, ends_on))
 
     records: dict[int, list[figures.RecordFacts]] = defaultdict(list)
-    for supervisee_id, held_on, signed_at, disagrees, complete in db.session.execute(
+    for supervisee_id, held_on, signed_at, disagrees, complete in rows(
         sa.select(
             SupervisionRecord.supervisee_id,
             SupervisionSession.held_on,
@@ -298,7 +322,7 @@ def load_histories(
     planned: dict[int, list[figures.PlannedSession]] = defaultdict(list)
     first_moment = datetime.combine(window.starts_on - timedelta(days=1), time.min, tzinfo=UTC)
     last_moment = datetime.combine(last_day + timedelta(days=2), time.min, tzinfo=UTC)
-    for supervisee_id, starts_at, status in db.session.execute(
+    for supervisee_id, starts_at, status in rows(
         sa.select(
             SessionAttendee.supervisee_id, SupervisionSession.scheduled_start, SupervisionSession.status
         )
@@ -315,7 +339,7 @@ def load_histories(
             planned[supervisee_id].append(figures.PlannedSession(day, status == SessionStatus.CANCELLED))
 
     explanations: dict[int, list[figures.Explanation]] = defaultdict(list)
-    for supervisee_id, due_on, reason in db.session.execute(
+    for supervisee_id, due_on, reason in rows(
         sa.select(
             OverdueExplanation.supervisee_id, OverdueExplanation.due_on, OverdueExplanation.reason
         ).where(
@@ -326,7 +350,7 @@ def load_histories(
         explanations[supervisee_id].append(figures.Explanation(due_on, reason.value))
 
     audits: dict[int, list[figures.AuditGrade]] = defaultdict(list)
-    for supervisee_id, audited_at, grade in db.session.execute(
+    for supervisee_id, audited_at, grade in rows(
         sa.select(SupervisionRecord.supervisee_id, QualityAudit.audited_at, QualityAudit.grade)
         .join(SupervisionRecord, SupervisionRecord.id == QualityAudit.record_id)
         .where(
@@ -439,10 +463,25 @@ def trend_months(period: Period) -> list[Period]:
 
 def oversight_report(user: Staff, level: Level, unit_id: int | None, period: Period, today: date):
     """The report for one unit the user oversees, or None when they do not oversee it (a 404)."""
-    services = overseen_services(user)
+    with collector_paused():  # every person's history as small objects: see supervision.memory
+        return _oversight_report(user, level, unit_id, period, today)
+
+
+def _oversight_report(user: Staff, level: Level, unit_id: int | None, period: Period, today: date):
+    person: Staff | None = None
+    if level is Level.ORGANISATION:
+        services = overseen_services(user)
+    elif level is Level.SERVICE:
+        services = overseen_services(user, Service.id == unit_id)
+    elif level is Level.TEAM:
+        services = overseen_services(user, Service.teams.any(Team.id == unit_id))
+    else:
+        person = db.session.get(Staff, unit_id)
+        if person is None:
+            return None
+        services = overseen_services(user, Service.teams.any(Team.id == person.team_id))
     organisation_name = user.organisation.name
     trail: list[tuple[Level, int | None, str]] = [(Level.ORGANISATION, None, organisation_name)]
-    person: Staff | None = None
     if level is Level.ORGANISATION:
         teams = [team for service in services for team in service.teams]
         name = organisation_name
@@ -454,11 +493,7 @@ def oversight_report(user: Staff, level: Level, unit_id: int | None, period: Per
         trail.append((Level.SERVICE, service.id, service.name))
     else:
         teams_by_id = {team.id: team for service in services for team in service.teams}
-        if level is Level.TEAM:
-            team = teams_by_id.get(unit_id)
-        else:
-            person = db.session.get(Staff, unit_id)
-            team = teams_by_id.get(person.team_id) if person is not None else None
+        team = teams_by_id.get(unit_id if person is None else person.team_id)
         if team is None:
             return None
         teams, name = [team], team.name
@@ -481,6 +516,9 @@ def oversight_report(user: Staff, level: Level, unit_id: int | None, period: Per
     policy = policy_for(user.organisation_id)
     thresholds = thresholds_for(policy)
     people, histories = load_histories(scope, window, today, policy)
+    # As in team_dashboard: up to SCOPE_BY_ID_LIMIT people, named ids let the planner count them.
+    if len(people) <= SCOPE_BY_ID_LIMIT:
+        scope = sa.select(Staff.id).where(Staff.id.in_([staff.id for staff in people]))
     now = {result.person.id: result for result in load_people(db.session, in_post(scope, today), today)}
 
     person_units: dict[int, UnitFigures] = {}
@@ -488,52 +526,43 @@ def oversight_report(user: Staff, level: Level, unit_id: int | None, period: Per
     for staff in people:
         history = histories[staff.id]
         found = figures.intervals(history, today)
-        period_tally = figures.tally_person(history, period, today, thresholds, found)
+        period_tally, *month_tallies = figures.tally_person_periods(
+            history, [period, *months], today, thresholds, found
+        )
         if staff.id in now:
             result = now[staff.id]
-            period_tally = period_tally + figures.tally_now(result.status, result.assessment.actions_overdue)
-        person_units[staff.id] = UnitFigures(
-            Level.PERSON,
-            staff.id,
-            staff.name,
-            period_tally,
-            [figures.tally_person(history, month, today, thresholds, found) for month in months],
-        )
+            period_tally += figures.tally_now(result.status, result.assessment.actions_overdue)
+        person_units[staff.id] = UnitFigures(Level.PERSON, staff.id, staff.name, period_tally, month_tallies)
         if level in (Level.TEAM, Level.PERSON):
             grids.append(PersonGrid(staff, figures.month_states(history, months, today, found)))
 
-    def roll_up(unit_level: Level, unit_id: int | None, unit_name: str, staff_ids, parent="") -> UnitFigures:
-        units = [person_units[staff_id] for staff_id in staff_ids]
+    def roll_up(unit_level: Level, unit_id: int | None, unit_name: str, parts, parent="") -> UnitFigures:
+        """A unit's figures as the sum of its parts' (people, teams or services)."""
         return UnitFigures(
             unit_level,
             unit_id,
             unit_name,
-            figures.total(unit.period for unit in units),
-            [figures.total(unit.months[index] for unit in units) for index in range(len(months))],
+            figures.total(part.period for part in parts),
+            [figures.total(part.months[index] for part in parts) for index in range(len(months))],
             parent,
         )
 
-    members: dict[int, list[int]] = defaultdict(list)
+    members: dict[int, list[UnitFigures]] = defaultdict(list)
     for staff in people:
-        members[staff.team_id].append(staff.id)
+        members[staff.team_id].append(person_units[staff.id])
     team_units = {
         team.id: roll_up(Level.TEAM, team.id, team.name, members[team.id], team.service.name)
         for team in teams
     }
     if level is Level.ORGANISATION:
         children = [
-            roll_up(
-                Level.SERVICE,
-                service.id,
-                service.name,
-                [i for team in service.teams for i in members[team.id]],
-            )
+            roll_up(Level.SERVICE, service.id, service.name, [team_units[team.id] for team in service.teams])
             for service in services
         ]
-        unit = roll_up(level, None, name, list(person_units))
+        unit = roll_up(level, None, name, children)
     elif level is Level.SERVICE:
         children = [team_units[team.id] for team in teams]
-        unit = roll_up(level, unit_id, name, list(person_units))
+        unit = roll_up(level, unit_id, name, children)
     elif level is Level.TEAM:
         by_name = sorted(people, key=lambda staff: (staff.family_name, staff.given_name))
         children = [

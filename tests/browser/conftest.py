@@ -98,7 +98,18 @@ def sign_in(page, email: str, password: str = PASSWORD) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
+def follow(locator) -> None:
+    """Click a link or button that loads another page, and wait until that page has loaded.
+
+    Playwright's click does not wait for the navigation it starts: a check straight after it
+    could run on the old page, or (axe-core above all) fail half-way as the document is replaced.
+    """
+    with locator.page.expect_navigation():
+        locator.click()
+
+
 def assert_accessible(page) -> None:
     """axe-core in the real browser: no WCAG 2.2 A or AA violations on the current page."""
+    page.wait_for_load_state()
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}})
     assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from supervision.extensions import db
 from supervision.org.models import Role
 from supervision.records.models import ActionStatus, SupervisionRecord
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, follow, sign_in
 from tests.factories import make_action, make_agreement, make_record, make_session, make_staff, make_team
 
 pytestmark = pytest.mark.usefixtures("clock")  # Monday 23 November 2026, 9am
@@ -51,7 +51,7 @@ def test_a_session_is_booked_held_written_up_refused_fixed_signed_by_both_and_lo
     menu(page, "Supervisees")
     expect(page.get_by_role("heading", level=1)).to_have_text("Supervisees")
     assert_accessible(page)
-    page.get_by_role("button", name="Book a session", exact=True).click()
+    follow(page.get_by_role("button", name="Book a session", exact=True))
     assert_accessible(page)
     page.get_by_label("Wren Worker").check()
     page.locator("#date-day").fill("23")
@@ -66,7 +66,7 @@ def test_a_session_is_booked_held_written_up_refused_fixed_signed_by_both_and_lo
     assert_accessible(page)
 
     # Hold it.
-    page.get_by_role("button", name="Mark as held", exact=True).click()
+    follow(page.get_by_role("button", name="Mark as held", exact=True))
     assert_accessible(page)
     page.get_by_role("button", name="Mark as held and start the record").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Wren Worker, 23 November 2026")
@@ -104,7 +104,7 @@ def test_a_session_is_booked_held_written_up_refused_fixed_signed_by_both_and_lo
     )
 
     # A case discussion, first without a decision.
-    page.get_by_role("button", name="Add a case discussion").click()
+    follow(page.get_by_role("button", name="Add a case discussion"))
     assert_accessible(page)
     page.get_by_label("Case reference").fill("CH-4471")
     page.get_by_label("Summary").fill("School raised concerns about attendance and hunger.")
@@ -121,7 +121,7 @@ def test_a_session_is_booked_held_written_up_refused_fixed_signed_by_both_and_lo
     page.get_by_role("button", name="Save case discussion").click()
 
     # An action for the case.
-    page.get_by_role("button", name="Add an action").click()
+    follow(page.get_by_role("button", name="Add an action"))
     assert_accessible(page)
     page.get_by_label("Action", exact=True).fill("Book the strategy discussion")
     page.locator("#due_on-day").fill("25")
@@ -145,7 +145,7 @@ def test_a_session_is_booked_held_written_up_refused_fixed_signed_by_both_and_lo
     assert_accessible(page)
     page.goto(record_url)
     assert_accessible(page)
-    page.get_by_role("button", name="Comment and sign", exact=True).click()
+    follow(page.get_by_role("button", name="Comment and sign", exact=True))
     assert_accessible(page)
     page.get_by_label("I disagree with something").check()
     page.get_by_role("button", name="Sign the record").click()
@@ -160,14 +160,14 @@ def test_a_session_is_booked_held_written_up_refused_fixed_signed_by_both_and_lo
     assert_accessible(page)
 
     # Ratings and an addendum after the lock.
-    page.get_by_role("link", name="Rate this session").click()
+    follow(page.get_by_role("link", name="Rate this session"))
     assert_accessible(page)
     page.get_by_role("group", name="How helpful was this supervision?").get_by_label("4").check()
     page.get_by_role("group", name="How reflective was it?").get_by_label("5").check()
     page.get_by_role("group", name="How safe did you feel to challenge?").get_by_label("3").check()
     page.get_by_role("button", name="Save rating").click()
     expect(page.locator("main")).to_contain_text("safe to challenge 3 out of 5")
-    page.get_by_role("link", name="Add an addendum").click()
+    follow(page.get_by_role("link", name="Add an addendum"))
     assert_accessible(page)
     page.get_by_label("Why is this addendum needed?").fill("Leave date")
     page.get_by_label("Addendum", exact=True).fill("Leave is on the 27th.")

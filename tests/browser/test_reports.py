@@ -5,7 +5,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, follow, sign_in
 from tests.reports.conftest import org  # noqa: F401 (the hand-worked organisation, a fixture)
 
 
@@ -93,7 +93,7 @@ def test_the_evidence_pack_and_a_quality_audit_are_accessible(page, org):  # noq
     expect(page.get_by_role("button", name="Show figures")).to_be_hidden()
     page.emulate_media(media="screen")
 
-    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Quality audits").click()
+    follow(page.get_by_role("navigation", name="Menu").get_by_role("link", name="Quality audits"))
     assert_accessible(page)
     page.get_by_role("button", name="Choose records to audit").click()
     page.get_by_label("Offer me a random sample of").select_option(label="3 records")

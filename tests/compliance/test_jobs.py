@@ -25,6 +25,7 @@ from supervision.org.models import Role, Staff
 from supervision.records.models import SessionStatus
 from tests.factories import (
     COMPLETE_SECTIONS,
+    make_absence,
     make_agreement,
     make_record,
     make_service,
@@ -121,6 +122,26 @@ def test_a_sweep_run_twice_raises_nothing_twice(organisation, clock):
     again = compliance_sweep(db.session, clock)
     assert (again["raised"], again["resolved"], again["reopened"]) == (0, 0, 0)
     assert count(ComplianceAlert) == 4
+
+
+def test_an_alert_that_applies_again_is_reopened_not_raised_twice(organisation, clock):
+    compliance_sweep(db.session, clock)
+    due_soon = (AlertKind.DUE_SOON, organisation.due_soon.id, "2026-11-30")
+    [first] = db.session.scalars(
+        sa.select(ComplianceAlert.id).where(ComplianceAlert.kind == AlertKind.DUE_SOON)
+    )
+    absence = make_absence(organisation.due_soon, date(2026, 11, 23), date(2026, 11, 27))  # paused
+    counts = compliance_sweep(db.session, clock)
+    assert counts["resolved"] == 1
+    assert (*due_soon, False) in alerts()
+    db.session.delete(absence)  # recorded in error: due on 30 November again
+    db.session.commit()
+    counts = compliance_sweep(db.session, clock)
+    assert (counts["raised"], counts["reopened"], counts["resolved"]) == (0, 1, 0)
+    assert (*due_soon, True) in alerts()
+    assert db.session.scalars(
+        sa.select(ComplianceAlert.id).where(ComplianceAlert.kind == AlertKind.DUE_SOON)
+    ).all() == [first]
 
 
 def test_a_session_held_resolves_the_alert_and_the_next_gap_gets_a_new_one(organisation, clock):

@@ -9,10 +9,18 @@ import pytest
 import sqlalchemy as sa
 
 from supervision.agreements.models import FrequencyKind, SupervisionPolicy, SupervisionType
+from supervision.compliance import rules
 from supervision.compliance.rules import DateState, Status
-from supervision.compliance.services import compliance_for, period_compliance_for
+from supervision.compliance.services import (
+    RECENT_SESSION_DAYS,
+    compliance_for,
+    in_post_scope,
+    load_people,
+    period_compliance_for,
+    thresholds_for,
+)
 from supervision.extensions import db
-from supervision.org.models import CareerStage, Role
+from supervision.org.models import CareerStage, Role, Staff
 from supervision.records.models import ActionStatus, SessionStatus
 from tests.factories import (
     make_absence,
@@ -24,6 +32,7 @@ from tests.factories import (
     make_staff,
     make_team,
 )
+from tests.factories import make_held_session as held
 
 TODAY = date(2026, 11, 23)
 
@@ -33,13 +42,17 @@ def supervisor():
     return make_staff(Role.SUPERVISOR, given_name="Dana", family_name="Reid")
 
 
-def held(supervisor, *supervisees, on):
-    return make_session(
-        supervisor,
-        *supervisees,
-        starts_at=datetime.combine(on, datetime.min.time(), UTC),
-        status=SessionStatus.HELD,
-    )
+def statements_sent(action):
+    """How many SQL statements `action` sends (from a clean session), and what it returns."""
+    db.session.expire_all()
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    sa.event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        result = action()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listener)
+    return len(statements), result
 
 
 def status_of(person):
@@ -173,18 +186,115 @@ def test_the_number_of_queries_does_not_grow_with_the_number_of_people(clock, su
         make_record(person, supervisor, held_on=date(2026, 10, 1))
 
     def queries_for(ids):
-        db.session.expire_all()
-        statements = []
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        sa.event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            results = compliance_for(ids, TODAY)
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", listener)
+        statements, results = statements_sent(lambda: compliance_for(ids, TODAY))
         assert len(results) == len(ids)
-        return len(statements)
+        return statements
 
     assert queries_for([p.id for p in people[:2]]) == queries_for([p.id for p in people])
+
+
+def test_people_not_supervised_recently_are_looked_up_over_their_whole_history(clock, supervisor):
+    """The loader reads the last RECENT_SESSION_DAYS of sessions for everyone at once and looks
+    further back only for those with no counted session in that range: every person's answer
+    is the one the engine gives from their complete history."""
+    recent_edge = TODAY - timedelta(days=RECENT_SESSION_DAYS)
+    long_ago = recent_edge - timedelta(days=200)
+    histories = {
+        # (agreed on, supervision type, [(held on, group?)], [absences])
+        "recent": (
+            date(2026, 1, 5),
+            SupervisionType.INDIVIDUAL,
+            [(long_ago, False), (date(2026, 11, 2), False)],
+            [],
+        ),
+        "on the edge": (date(2026, 1, 5), SupervisionType.INDIVIDUAL, [(recent_edge, False)], []),
+        "a day older": (
+            date(2026, 1, 5),
+            SupervisionType.INDIVIDUAL,
+            [(recent_edge - timedelta(days=1), False)],
+            [],
+        ),
+        "long absence": (
+            date(2025, 1, 6),
+            SupervisionType.INDIVIDUAL,
+            [(long_ago, False)],
+            [(long_ago + timedelta(days=3), recent_edge - timedelta(days=5))],
+        ),
+        "only a group session lately, and it does not count": (
+            date(2026, 1, 5),
+            SupervisionType.INDIVIDUAL,
+            [(long_ago, False), (date(2026, 11, 9), True)],
+            [],
+        ),
+        "a group session lately that counts": (
+            date(2026, 1, 5),
+            SupervisionType.MIX,
+            [(long_ago, False), (date(2026, 11, 9), True)],
+            [],
+        ),
+        "never supervised": (date(2026, 10, 1), SupervisionType.INDIVIDUAL, [], []),
+        "agreed after the last session": (
+            date(2026, 11, 1),
+            SupervisionType.INDIVIDUAL,
+            [(long_ago, False)],
+            [],
+        ),
+    }
+    colleague = make_staff()
+    people = {}
+    for name, (agreed_on, kind, sessions, absences) in histories.items():
+        person = make_staff(given_name=name[:40])
+        make_agreement(person, supervisor, agreed_on=agreed_on, supervision_type=kind)
+        for held_on, group in sessions:
+            held(supervisor, *((person, colleague) if group else (person,)), on=held_on)
+        for starts_on, ends_on in absences:
+            make_absence(person, starts_on, ends_on)
+        people[name] = (person, agreed_on, kind, sessions, absences)
+
+    found = compliance_for([person.id for person, *_ in people.values()], TODAY)
+    thresholds = thresholds_for(None)
+    for name, (person, agreed_on, kind, sessions, absences) in people.items():
+        complete_history = rules.SupervisionFacts(
+            agreement=rules.Agreement(
+                agreed_on=agreed_on,
+                rule=rules.IntervalRule(28),
+                counts_group_sessions=kind is not SupervisionType.INDIVIDUAL,
+            ),
+            held=tuple(rules.HeldSession(day, group) for day, group in sessions),
+            absences=tuple(rules.AbsenceSpan(*span) for span in absences),
+        )
+        assert found[person.id].supervision == rules.supervision_status(
+            complete_history, TODAY, thresholds
+        ), name
+    assert found[people["a day older"][0].id].supervision.last_held_on == recent_edge - timedelta(days=1)
+    only_group = found[people["only a group session lately, and it does not count"][0].id]
+    assert only_group.supervision.last_held_on == long_ago
+    assert found[people["never supervised"][0].id].status is Status.ESCALATED
+
+
+def test_the_whole_organisation_is_assessed_in_the_same_statements_as_a_few_people(clock, supervisor, app):
+    """A scope given as a select (the sweep, the reports) costs the same statements for anyone."""
+    team = make_team()
+    people = [make_staff(team=team) for _ in range(6)]
+    for number, person in enumerate(people):
+        make_agreement(person, supervisor, agreed_on=date(2025, 9, 1))
+        held_on = date(2026, 11, 2) if number % 2 else TODAY - timedelta(days=RECENT_SESSION_DAYS + 30)
+        held(supervisor, person, on=held_on)
+        make_absence(person, date(2025, 10, 10), date(2025, 10, 11))
+
+    def statements_for(scope):
+        statements, results = statements_sent(lambda: load_people(db.session, scope, TODAY))
+        return statements, {result.person.id: result.supervision for result in results}
+
+    few, few_answers = statements_for(sa.select(Staff.id).where(Staff.id == people[1].id))
+    everyone, answers = statements_for(in_post_scope(TODAY))
+    assert few == everyone
+    assert set(answers) >= {person.id for person in people}
+    assert answers[people[1].id] == few_answers[people[1].id]
+    assert {answers[person.id].last_held_on for person in people} == {
+        date(2026, 11, 2),
+        TODAY - timedelta(days=RECENT_SESSION_DAYS + 30),
+    }
 
 
 def test_period_compliance_counts_intervals_met_in_each_persons_own_window(clock, supervisor):

@@ -309,6 +309,39 @@ def test_team_figures_pool_counts_rather_than_averaging_rates():
     assert team.longest_gap == 60
 
 
+def test_pooling_leaves_the_pooled_tallies_as_they_were():
+    first = Tally(staff_in_scope=1, days_between_sessions=[35], gap_reasons=Counter({"sickness": 1}))
+    second = Tally(staff_in_scope=1, days_between_sessions=[10], audit_grades=Counter({"good": 1}))
+
+    team = figures.total([first, second])
+    team += figures.total([second])
+
+    assert team.days_between_sessions == [35, 10, 10]
+    assert team.audit_grades == Counter({"good": 2})
+    assert first == Tally(staff_in_scope=1, days_between_sessions=[35], gap_reasons=Counter({"sickness": 1}))
+    assert second == Tally(staff_in_scope=1, days_between_sessions=[10], audit_grades=Counter({"good": 1}))
+
+
+def test_several_periods_at_once_give_what_each_period_alone_gives():
+    busy = history(
+        records=(
+            RecordFacts(date(2026, 1, 26), date(2026, 1, 27), complete=False),
+            RecordFacts(date(2026, 3, 2), None, supervisee_disagrees=True),
+            RecordFacts(date(2026, 3, 30), date(2026, 4, 20)),
+        ),
+        planned=(PlannedSession(date(2026, 2, 23), True), PlannedSession(date(2026, 3, 2), False)),
+        explanations=(Explanation(date(2026, 2, 23), "sickness"),),
+        audits=(AuditGrade(date(2026, 4, 2), "good"),),
+    )
+    odd_days = Period(date(2026, 2, 10), date(2026, 4, 3))
+    periods = [FIRST_QUARTER, SPRING, *figures.months_ending(TODAY, 6), odd_days]
+
+    together = figures.tally_person_periods(busy, periods, TODAY, THRESHOLDS)
+
+    assert together == [figures.tally_person(busy, period, TODAY, THRESHOLDS) for period in periods]
+    assert together[0].records_held == 3 and together[0].sessions_cancelled == 1
+
+
 def test_nobody_in_scope_gives_no_rates_rather_than_zero():
     nobody = figures.total([])
 

@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from supervision.extensions import db
 from supervision.reports.figures import Period
 from supervision.reports.forms import period_args
 from tests.reports.helpers import rows_by_name, summary_figures, table_rows
@@ -71,6 +72,16 @@ def test_organisation_level_shows_only_the_services_the_manager_heads(pages, org
 
 
 def test_a_manager_above_a_head_of_service_oversees_that_service(pages, org):
+    pages.sign_in(org.director)
+
+    page = pages.get("reports.oversight")
+
+    assert list(rows_by_name(page, "by-service")) == ["Assessment"]
+
+
+def test_a_loop_in_the_line_management_chain_does_not_stop_the_report(pages, org):
+    org.director.line_manager = org.hana
+    db.session.commit()
     pages.sign_in(org.director)
 
     page = pages.get("reports.oversight")
