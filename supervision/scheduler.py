@@ -44,6 +44,9 @@ class ScheduledJob:
 # Times are wall-clock times in London, so 08:00 stays 08:00 across the BST changes.
 SCHEDULE = (
     ScheduledJob("compliance-sweep", CronTrigger(minute=5, timezone=LONDON), "Every hour at 5 past"),
+    # The organisation and service oversight reports read these; at 1 past, so that a new
+    # day's figures are ready a minute or two after midnight (supervision.reports.stored).
+    ScheduledJob("oversight-figures", CronTrigger(minute=1, timezone=LONDON), "Every hour at 1 past"),
     ScheduledJob("reminders", CronTrigger(hour=8, minute=0, timezone=LONDON), "Every day at 08:00"),
     ScheduledJob("escalations", CronTrigger(hour=8, minute=10, timezone=LONDON), "Every day at 08:10"),
     ScheduledJob(

@@ -31,6 +31,7 @@ from supervision.notifications.services import Notice, queue_notices, recipients
 from supervision.org.models import Staff
 from supervision.privacy.retention import retention_purge
 from supervision.records.models import SupervisionRecord, SupervisionSession
+from supervision.reports.stored import refresh_oversight_figures
 
 log = logging.getLogger(__name__)
 
@@ -415,6 +416,7 @@ Job = Callable[[Session, SystemClock], Counts]
 # Names as typed at `flask --app wsgi run-job NAME` and shown on the admin page.
 JOBS: dict[str, Job] = {
     "compliance-sweep": compliance_sweep,
+    "oversight-figures": refresh_oversight_figures,
     "reminders": send_reminders,
     "escalations": send_escalations,
     "weekly-digest": send_weekly_digest,

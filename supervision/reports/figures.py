@@ -226,8 +226,18 @@ def counted_sessions(history: PersonHistory) -> list[date]:
 
 @dataclass(frozen=True)
 class Gaps:
+    """`closed`: the longest gap that a session ended in the period; `still_open`: the gap
+    open at the period's end. They are kept apart so that stored monthly figures can give a
+    longer period's longest gap: the longest closed gap of any of its months, or the gap open
+    at the end of its last month (supervision.reports.stored)."""
+
     between_sessions: tuple[int, ...] = ()
-    longest: int | None = None
+    closed: int | None = None
+    still_open: int | None = None
+
+    @property
+    def longest(self) -> int | None:
+        return max_or_none(self.closed, self.still_open)
 
 
 def gaps(history: PersonHistory, period: Period, today: date) -> Gaps:
@@ -244,7 +254,7 @@ def gaps(history: PersonHistory, period: Period, today: date) -> Gaps:
     starts = [span.terms.agreed_on for span in history.agreements if span.requires_supervision]
     first_agreed = min(starts) if starts else None
     between: list[int] = []
-    longest: list[int] = []
+    closed: list[int] = []
     previous: date | None = None
     for day in history.counted_session_dates:
         if day > in_range.ends_on:
@@ -253,15 +263,16 @@ def gaps(history: PersonHistory, period: Period, today: date) -> Gaps:
             if previous is not None:
                 days = rules.counted_days_between(previous, day, absences)
                 between.append(days)
-                longest.append(days)
+                closed.append(days)
             elif first_agreed is not None and first_agreed < day:
-                longest.append(rules.counted_days_between(first_agreed, day, absences))
+                closed.append(rules.counted_days_between(first_agreed, day, absences))
         previous = day
     span = history.agreement_on(in_range.ends_on)
     open_from = previous if previous is not None else first_agreed
+    still_open = None
     if span is not None and span.requires_supervision and open_from is not None:
-        longest.append(rules.counted_days_between(open_from, in_range.ends_on, absences))
-    return Gaps(tuple(between), max(longest) if longest else None)
+        still_open = rules.counted_days_between(open_from, in_range.ends_on, absences)
+    return Gaps(tuple(between), max(closed) if closed else None, still_open)
 
 
 # ----------------------------------------------------------------------------------- tallies
@@ -301,7 +312,7 @@ class Tally:
         for name in SUMMED_FIELDS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.days_between_sessions.extend(other.days_between_sessions)
-        self.longest_gap = _max_or_none(self.longest_gap, other.longest_gap)
+        self.longest_gap = max_or_none(self.longest_gap, other.longest_gap)
         if other.gap_reasons:
             self.gap_reasons.update(other.gap_reasons)
         if other.audit_grades:
@@ -363,8 +374,9 @@ def median(values: Sequence[int]) -> float | None:
     return statistics.median(values) if values else None
 
 
-def _max_or_none(first: int | None, second: int | None) -> int | None:
-    present = [value for value in (first, second) if value is not None]
+def max_or_none(*values: int | None) -> int | None:
+    """The largest of the values given, or None when none is given."""
+    present = [value for value in values if value is not None]
     return max(present) if present else None
 
 
@@ -390,24 +402,29 @@ def tally_person_periods(
     the intervals and each record's write-up judgement are worked out once, and each list is
     sorted once so a period's share of it is found by bisection."""
     found = intervals(history, today) if found_intervals is None else found_intervals
+    # Everything counts on the day it is dated, and only if the person was employed that day
+    # (an audit of a leaver's record after they left, say): so a period's counts are always
+    # the sum of its months', whoever is in scope.
+    employed = Period(history.employed_from, history.employed_until or LATEST)
     dated = _DatedHistory(
-        closed=_Dated(found, lambda interval: interval.closed_on),
+        closed=_Dated(found, lambda interval: interval.closed_on, employed),
         records=_Dated(
             [(record, _write_up_judgement(record, today, thresholds)) for record in history.records],
             lambda pair: pair[0].held_on,
+            employed,
         ),
-        planned=_Dated(history.planned, lambda session: session.scheduled_on),
-        explanations=_Dated(history.explanations, lambda explanation: explanation.due_on),
-        audits=_Dated(history.audits, lambda audit: audit.audited_on),
+        planned=_Dated(history.planned, lambda session: session.scheduled_on, employed),
+        explanations=_Dated(history.explanations, lambda explanation: explanation.due_on, employed),
+        audits=_Dated(history.audits, lambda audit: audit.audited_on, employed),
     )
     return [_tally_one(history, period, today, dated) for period in periods]
 
 
 class _Dated:
-    """Items sorted by a date, so the ones in a period are a slice."""
+    """Items dated within `employed`, sorted by date, so the ones in a period are a slice."""
 
-    def __init__(self, items: Iterable, day_of):
-        self.items = sorted(items, key=day_of)
+    def __init__(self, items: Iterable, day_of, employed: Period):
+        self.items = sorted((item for item in items if day_of(item) in employed), key=day_of)
         self.days = [day_of(item) for item in self.items]
 
     def during(self, period: Period) -> list:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -71,3 +71,72 @@ class QualityAudit(db.Model):
 
     record: Mapped[SupervisionRecord] = relationship()
     auditor: Mapped[Staff] = relationship()
+
+
+# --------------------------------------------------------------- stored oversight figures
+# Written by the hourly `oversight-figures` job (supervision.reports.stored): each person's
+# counts per calendar month, so that the organisation and service reports add rows up instead
+# of replaying every history. Counts only: no supervision content is ever stored here.
+
+
+class OversightMonth(db.Model):
+    """One person's oversight counts for one calendar month they were employed in."""
+
+    __tablename__ = "oversight_month"
+    __table_args__ = (sa.Index("ix_oversight_month_month", "month"),)
+
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True)
+    month: Mapped[date] = mapped_column(primary_key=True)  # the month's first day
+    sessions_required: Mapped[int]
+    sessions_on_time: Mapped[int]
+    records_held: Mapped[int]
+    write_ups_judged: Mapped[int]
+    write_ups_on_time: Mapped[int]
+    records_signed: Mapped[int]
+    records_complete: Mapped[int]
+    disagreements: Mapped[int]
+    sessions_planned: Mapped[int]
+    sessions_cancelled: Mapped[int]
+    gaps_started: Mapped[int]
+    gaps_unexplained: Mapped[int]
+    # Days: the longest gap a session ended this month, and the gap still open at its end.
+    longest_closed_gap: Mapped[int | None]
+    open_gap: Mapped[int | None]
+
+
+class OversightMonthValue(db.Model):
+    """How many times one value occurred for one person in one month: days between sessions
+    (for the median), reasons given for gaps, quality-audit grades."""
+
+    __tablename__ = "oversight_month_value"
+
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True)
+    month: Mapped[date] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    value: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    count: Mapped[int]
+
+
+class OversightNow(db.Model):
+    """A person in post at the last refresh: the compliance engine's status for them then."""
+
+    __tablename__ = "oversight_now"
+
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True)
+    overdue_now: Mapped[int]
+    escalated_now: Mapped[int]
+    without_agreement_now: Mapped[int]
+    actions_overdue_now: Mapped[int]
+
+
+class OversightRefresh(db.Model):
+    """When an organisation's stored figures were last worked out, and for which day."""
+
+    __tablename__ = "oversight_refresh"
+
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True
+    )
+    refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    as_of: Mapped[date]
+    first_month: Mapped[date]

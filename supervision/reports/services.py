@@ -32,7 +32,7 @@ from supervision.records.models import (
     SupervisionRecord,
     SupervisionSession,
 )
-from supervision.reports import figures
+from supervision.reports import figures, stored
 from supervision.reports.figures import MonthState, Period, PersonHistory, Tally
 from supervision.reports.models import QualityAudit
 
@@ -240,22 +240,6 @@ def load_histories(
     # handling cost more than the SQL for tens of thousands of date tuples.
     rows = db.session.connection().execute
     last_day = min(window.ends_on, today)
-    agreements: dict[int, list[figures.AgreementSpan]] = defaultdict(list)
-    stages = {person.id: person.career_stage for person in people}
-    for agreement in db.session.scalars(
-        sa.select(SupervisionAgreement)
-        .where(
-            SupervisionAgreement.supervisee_id.in_(scope),
-            SupervisionAgreement.agreed_on <= last_day,
-            sa.or_(
-                SupervisionAgreement.ended_on.is_(None), SupervisionAgreement.ended_on >= window.starts_on
-            ),
-        )
-        .order_by(SupervisionAgreement.agreed_on, SupervisionAgreement.id)
-    ):
-        terms = agreement_terms(agreement, policy, stages[agreement.supervisee_id])
-        agreements[agreement.supervisee_id].append(figures.AgreementSpan(terms, agreement.ended_on))
-
     # The intervals restart at a session, so before the window only the last session of each
     # kind matters. One pass over the attendances: sessions before the window fall into one
     # group per person and kind (their latest), each session in it into a group of its own.
@@ -283,6 +267,30 @@ def load_histories(
         held[supervisee_id].append(rules.HeldSession(held_on, group=bool(is_group)))
         if held_on < window.starts_on:
             floor[supervisee_id] = min(held_on, floor.get(supervisee_id, held_on))
+
+    # Agreements in force from the earliest session carried in from before the window: whether
+    # a group session counts depends on the agreement in force on its day, so the answers for
+    # days in the window never depend on where the window starts.
+    earliest = min(floor.values(), default=window.starts_on)
+    agreements: dict[int, list[figures.AgreementSpan]] = defaultdict(list)
+    stages = {person.id: person.career_stage for person in people}
+    for agreement in db.session.scalars(
+        sa.select(SupervisionAgreement)
+        .where(
+            SupervisionAgreement.supervisee_id.in_(scope),
+            SupervisionAgreement.agreed_on <= last_day,
+            sa.or_(
+                SupervisionAgreement.ended_on.is_(None),
+                SupervisionAgreement.ended_on >= min(earliest, window.starts_on),
+            ),
+        )
+        .order_by(SupervisionAgreement.agreed_on, SupervisionAgreement.id)
+    ):
+        person_from = min(floor.get(agreement.supervisee_id, window.starts_on), window.starts_on)
+        if agreement.ended_on is not None and agreement.ended_on < person_from:
+            continue
+        terms = agreement_terms(agreement, policy, stages[agreement.supervisee_id])
+        agreements[agreement.supervisee_id].append(figures.AgreementSpan(terms, agreement.ended_on))
 
     # Absences matter from the earliest session an interval can restart at, not before.
     absences: dict[int, list[rules.AbsenceSpan]] = defaultdict(list)
@@ -455,6 +463,9 @@ class OversightReport:
     trail: list[tuple[Level, int | None, str]] = field(default_factory=list)
     grid: list[PersonGrid] = field(default_factory=list)
     person: Staff | None = None
+    # When the figures come from the hourly stored figures (supervision.reports.stored), the
+    # time they were worked out; None when they were worked out for this page.
+    figures_as_at: datetime | None = None
 
 
 def trend_months(period: Period) -> list[Period]:
@@ -503,6 +514,110 @@ def _oversight_report(user: Staff, level: Level, unit_id: int | None, period: Pe
             trail.append((Level.PERSON, person.id, person.name))
 
     months = trend_months(period)
+    refresh = None
+    if level in (Level.ORGANISATION, Level.SERVICE):
+        refresh = stored.usable_refresh(db.session, user.organisation_id, period, months, today)
+    if refresh is not None:
+        found = stored.team_figures(db.session, teams, period, months, today)
+        team_units = {
+            team.id: UnitFigures(
+                Level.TEAM,
+                team.id,
+                team.name,
+                found[team.id].period,
+                found[team.id].months,
+                team.service.name,
+            )
+            for team in teams
+        }
+        live = None
+    else:
+        live = _live_figures(user, teams, person, level, period, months, today)
+        team_units = live.team_units
+
+    grids: list[PersonGrid] = []
+    if level is Level.ORGANISATION:
+        children = [
+            roll_up(
+                Level.SERVICE,
+                service.id,
+                service.name,
+                [team_units[team.id] for team in service.teams],
+                months,
+            )
+            for service in services
+        ]
+        unit = roll_up(level, None, name, children, months)
+    elif level is Level.SERVICE:
+        children = [team_units[team.id] for team in teams]
+        unit = roll_up(level, unit_id, name, children, months)
+    elif level is Level.TEAM:
+        by_name = sorted(live.people, key=lambda staff: (staff.family_name, staff.given_name))
+        children = [
+            live.person_units[staff.id]
+            for staff in by_name
+            if live.person_units[staff.id].period.staff_in_scope or staff.id in live.in_post_now
+        ]
+        unit = team_units[unit_id]
+        grids = live.grids
+    else:
+        children = []
+        unit = live.person_units.get(person.id) or roll_up(level, person.id, name, [], months)
+        grids = live.grids
+    grids.sort(key=lambda grid: (grid.person.family_name, grid.person.given_name))
+    return OversightReport(
+        level=level,
+        unit=unit,
+        children=children,
+        period=period,
+        months=months,
+        today=today,
+        organisation_name=organisation_name,
+        trail=trail,
+        grid=grids,
+        person=person,
+        figures_as_at=refresh.refreshed_at if refresh is not None else None,
+    )
+
+
+def roll_up(
+    level: Level,
+    unit_id: int | None,
+    name: str,
+    parts: list[UnitFigures],
+    months: list[Period],
+    parent: str = "",
+) -> UnitFigures:
+    """A unit's figures as the sum of its parts' (people, teams or services)."""
+    return UnitFigures(
+        level,
+        unit_id,
+        name,
+        figures.total(part.period for part in parts),
+        [figures.total(part.months[index] for part in parts) for index in range(len(months))],
+        parent,
+    )
+
+
+@dataclass
+class LiveFigures:
+    people: list[Staff]
+    person_units: dict[int, UnitFigures]
+    team_units: dict[int, UnitFigures]
+    in_post_now: set[int]
+    grids: list[PersonGrid]
+
+
+def _live_figures(
+    user: Staff,
+    teams: list[Team],
+    person: Staff | None,
+    level: Level,
+    period: Period,
+    months: list[Period],
+    today: date,
+) -> LiveFigures:
+    """Every person's figures worked out from their history now, added up by team."""
     window = Period(min(period.starts_on, months[0].starts_on), period.ends_on)
     team_ids = [team.id for team in teams]
     scope = sa.select(Staff.id).where(
@@ -536,54 +651,11 @@ def _oversight_report(user: Staff, level: Level, unit_id: int | None, period: Pe
         if level in (Level.TEAM, Level.PERSON):
             grids.append(PersonGrid(staff, figures.month_states(history, months, today, found)))
 
-    def roll_up(unit_level: Level, unit_id: int | None, unit_name: str, parts, parent="") -> UnitFigures:
-        """A unit's figures as the sum of its parts' (people, teams or services)."""
-        return UnitFigures(
-            unit_level,
-            unit_id,
-            unit_name,
-            figures.total(part.period for part in parts),
-            [figures.total(part.months[index] for part in parts) for index in range(len(months))],
-            parent,
-        )
-
     members: dict[int, list[UnitFigures]] = defaultdict(list)
     for staff in people:
         members[staff.team_id].append(person_units[staff.id])
     team_units = {
-        team.id: roll_up(Level.TEAM, team.id, team.name, members[team.id], team.service.name)
+        team.id: roll_up(Level.TEAM, team.id, team.name, members[team.id], months, team.service.name)
         for team in teams
     }
-    if level is Level.ORGANISATION:
-        children = [
-            roll_up(Level.SERVICE, service.id, service.name, [team_units[team.id] for team in service.teams])
-            for service in services
-        ]
-        unit = roll_up(level, None, name, children)
-    elif level is Level.SERVICE:
-        children = [team_units[team.id] for team in teams]
-        unit = roll_up(level, unit_id, name, children)
-    elif level is Level.TEAM:
-        by_name = sorted(people, key=lambda staff: (staff.family_name, staff.given_name))
-        children = [
-            person_units[staff.id]
-            for staff in by_name
-            if person_units[staff.id].period.staff_in_scope or staff.id in now
-        ]
-        unit = team_units[unit_id]
-    else:
-        children = []
-        unit = person_units.get(person.id) or roll_up(level, person.id, name, [])
-    grids.sort(key=lambda grid: (grid.person.family_name, grid.person.given_name))
-    return OversightReport(
-        level=level,
-        unit=unit,
-        children=children,
-        period=period,
-        months=months,
-        today=today,
-        organisation_name=organisation_name,
-        trail=trail,
-        grid=grids,
-        person=person,
-    )
+    return LiveFigures(people, person_units, team_units, set(now), grids)

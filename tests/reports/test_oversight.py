@@ -4,9 +4,11 @@ from datetime import date
 
 import pytest
 
+from supervision.compliance.job_runs import run_job
 from supervision.extensions import db
 from supervision.reports.figures import Period
 from supervision.reports.forms import period_args
+from tests.reports.conftest import held
 from tests.reports.helpers import rows_by_name, summary_figures, table_rows
 
 
@@ -268,3 +270,34 @@ def test_a_team_with_nobody_in_scope_shows_no_data_rather_than_zero_percent(page
     assert figures["Median days between sessions"] == "No data"
     assert figures["Cancellation rate"] == "No data"
     assert figures["Overdue now (now)"] == "0"
+
+
+def test_service_and_organisation_pages_read_the_stored_figures_once_refreshed(pages, org, clock):
+    pages.sign_in(org.hana)
+    live_trend = table_rows(pages.get("reports.oversight_service", service_id=org.assessment.id), "trend")
+
+    run_job("oversight-figures", db.session, clock)
+
+    service = pages.get("reports.oversight_service", service_id=org.assessment.id)
+    assert summary_figures(service) == ASSESSMENT
+    assert table_rows(service, "trend") == live_trend
+    assert "worked out on Monday 23 November 2026" in service.find(id="figures-as-at").get_text()
+    organisation = pages.get("reports.oversight")
+    assert summary_figures(organisation) == ASSESSMENT
+    assert organisation.find(id="figures-as-at")
+    # Team pages stay live.
+    assert pages.get("reports.oversight_team", team_id=org.team_a.id).find(id="figures-as-at") is None
+
+
+def test_a_change_after_the_refresh_shows_at_the_next_refresh(pages, org, clock):
+    run_job("oversight-figures", db.session, clock)
+    held(org.tess, org.eve, date(2026, 11, 20))
+    pages.sign_in(org.hana)
+
+    before = rows_by_name(pages.get("reports.oversight_service", service_id=org.assessment.id), "by-team")
+    clock.advance(hours=1)
+    run_job("oversight-figures", db.session, clock)
+    after = rows_by_name(pages.get("reports.oversight_service", service_id=org.assessment.id), "by-team")
+
+    assert before["Assessment B"]["Sessions held on time"] == "100% 2 of 2"
+    assert after["Assessment B"]["Sessions held on time"] == "100% 3 of 3"

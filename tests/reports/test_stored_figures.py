@@ -1,0 +1,156 @@
+"""Stored oversight figures (supervision.reports.stored): the hourly job's rows give the
+organisation and service reports exactly the live figures, and are used only when they can."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from bench import national
+from supervision import synth
+from supervision.compliance.job_runs import run_job
+from supervision.compliance.models import JobOutcome
+from supervision.compliance.rules import add_months
+from supervision.extensions import db
+from supervision.org.models import Service, Staff
+from supervision.reports import stored
+from supervision.reports.figures import Period, month_containing
+from supervision.reports.forms import default_period
+from supervision.reports.models import OversightMonth, OversightMonthValue, OversightNow, OversightRefresh
+from supervision.reports.services import Level, oversight_report
+from supervision.scheduler import SCHEDULE
+
+
+def tally_figures(tally) -> dict:
+    figures = asdict(tally)
+    figures["days_between_sessions"].sort()  # pooled in a different order; only the median is shown
+    return figures
+
+
+def unit_figures(unit) -> dict:
+    """Everything a unit's report row shows, comparable across two reports."""
+    return {
+        "name": unit.name,
+        "period": tally_figures(unit.period),
+        "months": [tally_figures(month) for month in unit.months],
+    }
+
+
+def report_figures(report) -> list[dict]:
+    return [unit_figures(report.unit)] + [unit_figures(child) for child in report.children]
+
+
+def forget_refresh() -> None:
+    db.session.execute(sa.delete(OversightRefresh))
+    db.session.commit()
+
+
+@pytest.fixture
+def generated(app, clock):
+    """A generated organisation with two years of varied history (leavers, absences, gaps)."""
+    organisation = synth.generate(staff=150, years=2, seed=11)
+    leader = db.session.get(Staff, national.senior_leader(national.synth_organisation()))
+    return organisation, leader
+
+
+def test_stored_figures_give_the_live_report_for_every_level_period_and_month(generated, clock):
+    _, leader = generated
+    today = clock.today()
+    services = db.session.scalars(sa.select(Service.id).order_by(Service.id)).all()
+    last_month_end = today.replace(day=1) - timedelta(days=1)
+    periods = [
+        default_period(today),
+        Period(today.replace(day=1), today),  # this month so far
+        Period(add_months(last_month_end.replace(day=1), -11), last_month_end),  # the last 12 whole months
+        Period(last_month_end.replace(day=1), last_month_end),  # last month, whole
+    ]
+    units = [(Level.ORGANISATION, None)] + [(Level.SERVICE, service_id) for service_id in services[:3]]
+    live = {
+        (level, unit_id, period): report_figures(oversight_report(leader, level, unit_id, period, today))
+        for level, unit_id in units
+        for period in periods
+    }
+    assert run_job("oversight-figures", db.session, clock).outcome is JobOutcome.SUCCEEDED
+    for (level, unit_id, period), expected in live.items():
+        report = oversight_report(leader, level, unit_id, period, today)
+        assert report.figures_as_at == clock.now(), (level, period)
+        found = report_figures(report)
+        for unit_found, unit_expected in zip(found, expected, strict=True):
+            for found_tally, expected_tally in zip(
+                [unit_found["period"], *unit_found["months"]],
+                [unit_expected["period"], *unit_expected["months"]],
+                strict=True,
+            ):
+                differ = {
+                    name: (found_tally[name], expected_tally[name])
+                    for name in expected_tally
+                    if found_tally[name] != expected_tally[name]
+                }
+                assert not differ, (level, unit_id, period, unit_found["name"])
+    # The figures are not trivially empty: the comparison covered real counts.
+    organisation = live[Level.ORGANISATION, None, periods[0]][0]
+    assert organisation["period"]["sessions_required"] > 100
+    assert organisation["period"]["days_between_sessions"]
+    assert organisation["period"]["longest_gap"]
+    assert organisation["period"]["in_post_now"] > 100
+
+
+def test_the_job_stores_a_row_per_person_and_employed_month_and_replaces_them_on_a_rerun(generated, clock):
+    today = clock.today()
+    first = run_job("oversight-figures", db.session, clock)
+    rows = db.session.scalar(sa.select(sa.func.count()).select_from(OversightMonth))
+    assert rows == first.counts["person_months"]
+    months = {month.starts_on for month in stored.stored_months(today)}
+    stored_months = set(db.session.scalars(sa.select(OversightMonth.month).distinct()))
+    assert stored_months == months
+    # Nobody has a row for a month before they started or after they left.
+    employment = db.session.execute(
+        sa.select(OversightMonth.month, Staff.start_date, Staff.end_date).join(
+            Staff, Staff.id == OversightMonth.staff_id
+        )
+    ).all()
+    assert all(month_containing(month).overlaps(start, end) for month, start, end in employment)
+    assert any(end is not None for _, _, end in employment)
+    in_post = db.session.scalar(sa.select(sa.func.count()).select_from(OversightNow))
+    assert in_post == first.counts["in_post"] > 0
+    values = db.session.scalar(sa.select(sa.func.count()).select_from(OversightMonthValue))
+
+    clock.advance(hours=1)
+    again = run_job("oversight-figures", db.session, clock)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OversightMonth)) == rows
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OversightMonthValue)) == values
+    assert again.counts == first.counts
+    refresh = db.session.scalars(sa.select(OversightRefresh)).one()
+    assert refresh.refreshed_at == clock.now()
+    assert refresh.as_of == today
+
+
+def test_reports_are_worked_out_live_when_the_stored_figures_cannot_answer(generated, clock):
+    _, leader = generated
+    today = clock.today()
+    run_job("oversight-figures", db.session, clock)
+    stored_report = oversight_report(leader, Level.ORGANISATION, None, default_period(today), today)
+    assert stored_report.figures_as_at is not None
+
+    # A period that does not start on the 1st of a month.
+    odd = Period(today - timedelta(days=40), today)
+    assert oversight_report(leader, Level.ORGANISATION, None, odd, today).figures_as_at is None
+    # A period whose trend reaches before the first stored month.
+    old = Period(date(today.year - 2, 1, 1), date(today.year - 2, 1, 31))
+    assert oversight_report(leader, Level.ORGANISATION, None, old, today).figures_as_at is None
+    # Team pages are always live.
+    team_id = db.session.scalar(sa.select(Staff.team_id).where(Staff.team_id.is_not(None)).limit(1))
+    assert oversight_report(leader, Level.TEAM, team_id, default_period(today), today).figures_as_at is None
+    # Figures worked out yesterday do not describe today.
+    clock.advance(days=1)
+    tomorrow = clock.today()
+    later = oversight_report(leader, Level.ORGANISATION, None, default_period(tomorrow), tomorrow)
+    assert later.figures_as_at is None
+
+
+def test_the_job_runs_every_hour():
+    job = next(job for job in SCHEDULE if job.name == "oversight-figures")
+    assert job.when == "Every hour at 1 past"
