@@ -55,6 +55,7 @@ from supervision.extensions import db  # noqa: E402
 from supervision.hr import import_services  # noqa: E402
 from supervision.hr.metrics import latest_census_date  # noqa: E402
 from supervision.org.models import Organisation, Role, Service, Staff, StaffRole, Team  # noqa: E402
+from supervision.reports.models import OversightRefresh  # noqa: E402
 from supervision.reports.services import Level, policy_for  # noqa: E402
 
 BENCH_PASSWORD = "bench-password-not-secret"  # noqa: S105 (a scratch database's made-up user)
@@ -225,6 +226,12 @@ def measure_reports(results: Results, runs: int) -> None:
         note="compared: each supervisee's last counted session, write-ups pending, overdue actions",
     )
     results.facts["dashboard rows"] = str(len(rows))
+    refreshed = db.session.get(OversightRefresh, organisation_id)
+    figures_source = (
+        "read from the stored monthly figures (the oversight figures job above)"
+        if refreshed is not None and refreshed.as_of == today
+        else "worked out live (no stored figures for today)"
+    )
     for label, unit in (
         ("Oversight report: organisation", answers.Oversight(Level.ORGANISATION, None)),
         ("Oversight report: one service", answers.Oversight(Level.SERVICE, service)),
@@ -236,7 +243,7 @@ def measure_reports(results: Results, runs: int) -> None:
             lambda unit=unit: answers.oversight_project(leader, unit, today),
             lambda unit=unit: answers.oversight_sql(leader, unit, today),
             note="compared per unit: staff in scope, records held/signed, disagreements, "
-            "sessions planned/cancelled, in post now",
+            f"sessions planned/cancelled, in post now; {figures_source}",
         )
     snapshot = latest_census_date(today)
     pair(
@@ -525,21 +532,37 @@ def measure_throughput(results: Results, url: str, total: int, workers: int) -> 
     )
 
 
-def measure_sweep_memory(results: Results, url: str) -> None:
-    """The sweep in a fresh process: peak resident memory, from the kernel's own account (VmHWM)."""
+def job_in_a_fresh_process(url: str, name: str) -> dict:
+    """Run one scheduled job in a fresh process: its time, counts and peak resident memory,
+    from the kernel's own account (VmHWM)."""
     completed = subprocess.run(  # noqa: S603
-        [sys.executable, __file__, "--sweep-memory", "--database-url", url],
+        [sys.executable, __file__, "--job-memory", name, "--database-url", url],
         capture_output=True,
         text=True,
         check=True,
         cwd=ROOT,
     )
-    found = json.loads(completed.stdout.strip().splitlines()[-1])
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def measure_sweep_memory(results: Results, url: str) -> None:
+    found = job_in_a_fresh_process(url, "compliance-sweep")
     met = "met" if found["peak_mb"] < 300 else "MISSED"
     results.facts["sweep memory"] = (
         f"peak RSS {found['peak_mb']:.0f} MB ({found['before_mb']:.0f} MB before the sweep started; "
         f"target < 300 MB: {met}); this sweep took {found['seconds']:.1f} s and raised "
         f"{found['counts'].get('raised', 0):,} alerts for {found['counts'].get('people', 0):,} people"
+    )
+
+
+def measure_oversight_figures_job(results: Results, url: str) -> None:
+    """The hourly job that stores everyone's monthly figures, which the oversight reports read."""
+    found = job_in_a_fresh_process(url, "oversight-figures")
+    counts = found["counts"]
+    results.facts["oversight figures job"] = (
+        f"{found['seconds']:.1f} s for {counts.get('people', 0):,} people "
+        f"({counts.get('person_months', 0):,} person-months, {counts.get('in_post', 0):,} in post); "
+        f"peak RSS {found['peak_mb']:.0f} MB ({found['before_mb']:.0f} MB before it started)"
     )
 
 
@@ -552,12 +575,12 @@ def high_water_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def sweep_memory_child(url: str) -> None:
+def job_memory_child(url: str, name: str) -> None:
     app = create_app(bench_config(url))
     with app.app_context():
         before = high_water_mb()
         started = time.perf_counter()
-        counts = jobs.compliance_sweep(db.session, SystemClock())
+        counts = jobs.JOBS[name](db.session, SystemClock())
         seconds = time.perf_counter() - started
         peak = high_water_mb()
     print(json.dumps({"before_mb": before, "peak_mb": peak, "seconds": seconds, "counts": counts}))
@@ -688,11 +711,11 @@ def main() -> int:
     parser.add_argument("--write", type=Path, help="write the results into this markdown file")
     parser.add_argument("--reuse", action="store_true", help="measure an already generated database")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database afterwards")
-    parser.add_argument("--sweep-memory", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--job-memory", metavar="JOB", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     url = database_url(arguments.database_url, "")
-    if arguments.sweep_memory:
-        sweep_memory_child(url)
+    if arguments.job_memory:
+        job_memory_child(url, arguments.job_memory)
         return 0
     scratch_database(url, arguments.reuse)
     results = Results()
@@ -703,6 +726,8 @@ def main() -> int:
             print("generated:", results.facts, flush=True)
             measure_sweep_memory(results, url)
             print(results.facts["sweep memory"], flush=True)
+            measure_oversight_figures_job(results, url)
+            print(results.facts["oversight figures job"], flush=True)
             measure_reports(results, arguments.runs)
             measure_throughput(results, url, arguments.requests, arguments.workers)
             print(results.facts["throughput"], flush=True)

@@ -47,6 +47,8 @@ SCHEDULE = (
     # The organisation and service oversight reports read these; at 1 past, so that a new
     # day's figures are ready a minute or two after midnight (supervision.reports.stored).
     ScheduledJob("oversight-figures", CronTrigger(minute=1, timezone=LONDON), "Every hour at 1 past"),
+    # The HR summary's "supervision before leaving" figures (supervision.hr.stored).
+    ScheduledJob("hr-compliance", CronTrigger(minute=3, timezone=LONDON), "Every hour at 3 past"),
     ScheduledJob("reminders", CronTrigger(hour=8, minute=0, timezone=LONDON), "Every day at 08:00"),
     ScheduledJob("escalations", CronTrigger(hour=8, minute=10, timezone=LONDON), "Every day at 08:10"),
     ScheduledJob(

@@ -9,6 +9,7 @@ from flask import url_for
 
 from bench import national
 from supervision import synth
+from supervision.compliance.job_runs import run_job
 from supervision.extensions import db
 from supervision.org.models import Role, Staff, StaffRole
 from tests.factories import make_staff, password_hash
@@ -95,4 +96,15 @@ def test_the_benchmarks_project_answers_agree_with_its_sql(organisation):
     national.measure_import(results, rows=100, runs=1)
     assert results.disagreements == []
     assert len(results.measures) == 6
+    assert all(measure.agrees for measure in results.measures)
+
+
+def test_the_oversight_reports_from_stored_figures_agree_with_the_sql_too(organisation, clock):
+    run_job("oversight-figures", db.session, clock)
+    results = national.Results()
+    national.measure_reports(results, runs=1)
+    oversight = [measure for measure in results.measures if measure.name.startswith("Oversight")]
+    assert len(oversight) == 2
+    assert all("stored monthly figures" in measure.note for measure in oversight)
+    assert results.disagreements == []
     assert all(measure.agrees for measure in results.measures)

@@ -25,6 +25,7 @@ from supervision.compliance.idempotency import insert_new
 from supervision.compliance.models import AlertKind, ComplianceAlert, JobRun
 from supervision.compliance.services import PersonCompliance, assess_people, in_post_scope, load_people
 from supervision.hr.snapshots import take_retention_snapshot
+from supervision.hr.stored import refresh_window_compliance
 from supervision.memory import collector_paused
 from supervision.notifications.sender import MailSettings, send_outbox
 from supervision.notifications.services import Notice, queue_notices, recipients_by_id
@@ -417,6 +418,7 @@ Job = Callable[[Session, SystemClock], Counts]
 JOBS: dict[str, Job] = {
     "compliance-sweep": compliance_sweep,
     "oversight-figures": refresh_oversight_figures,
+    "hr-compliance": refresh_window_compliance,
     "reminders": send_reminders,
     "escalations": send_escalations,
     "weekly-digest": send_weekly_digest,

@@ -51,3 +51,21 @@ class RetentionSnapshot(db.Model):
     snapshot_on: Mapped[date]
     taken_at: Mapped[datetime] = mapped_column(UTCDateTime)
     figures: Mapped[list] = mapped_column(sa.JSON, default=list)
+
+
+class StoredWindowCompliance(db.Model):
+    """Supervision intervals met and required in one person's window of days, worked out by the
+    hourly `hr-compliance` job for the HR summary's "supervision before leaving" figures.
+
+    Only windows that have ended are stored: their answer no longer depends on the day it is
+    worked out, only on the records, which the job reads again every hour. Counts only.
+    """
+
+    __tablename__ = "stored_window_compliance"
+
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True)
+    first_day: Mapped[date] = mapped_column(primary_key=True)
+    last_day: Mapped[date] = mapped_column(primary_key=True)
+    met: Mapped[int]
+    missed: Mapped[int]
+    worked_out_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -15,9 +15,8 @@ from datetime import date
 import sqlalchemy as sa
 
 from supervision.clock import clock
-from supervision.compliance import services as compliance_services
 from supervision.extensions import db
-from supervision.hr import metrics
+from supervision.hr import metrics, stored
 from supervision.hr.metrics import CensusYear, Compliance, Level, Retention, Unit, Worker
 from supervision.memory import collector_paused
 from supervision.org import rules
@@ -89,13 +88,18 @@ def organisation_units(organisation_id: int) -> tuple[Unit, list[Unit], list[Uni
     return organisation, services, teams
 
 
-def supervision_compliance(workers: list[Worker], year: CensusYear, today: date) -> dict[int, Compliance]:
+def supervision_compliance(
+    organisation_id: int, workers: list[Worker], year: CensusYear, today: date
+) -> dict[int, Compliance]:
     """Intervals met and closed: leavers in their last 6 months, stayers in the 6 months to the snapshot.
 
-    The compliance engine works them out from dates alone (agreements, sessions held, absences).
+    The compliance engine works them out from dates alone (agreements, sessions held, absences),
+    or the hourly job did for windows that have ended (supervision.hr.stored).
     People with no requirement in their window are left out.
     """
-    found = compliance_services.period_compliance_for(metrics.compliance_windows(workers, year), today)
+    found = stored.window_compliance(
+        db.session, organisation_id, metrics.compliance_windows(workers, year), today
+    )
     return {
         staff_id: Compliance(met=result.met, required=result.required)
         for staff_id, result in found.items()
@@ -109,7 +113,7 @@ def retention_report(organisation_id: int, snapshot: date) -> Retention:
     with collector_paused():  # tens of thousands of workers' facts: see supervision.memory
         organisation, services, teams = organisation_units(organisation_id)
         workers = registered_social_workers(organisation_id, year)
-        compliance = supervision_compliance(workers, year, clock().today())
+        compliance = supervision_compliance(organisation_id, workers, year, clock().today())
         return metrics.retention(year, organisation, services, teams, workers, compliance)
 
 

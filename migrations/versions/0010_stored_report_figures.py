@@ -1,7 +1,8 @@
-"""Stored oversight figures: each person's counts per month, written by the hourly job.
+"""Stored report figures: oversight counts per person and month, HR's compliance per window.
 
-The organisation and service oversight reports add these rows up instead of replaying every
-person's history (docs/performance.md). Counts only, no supervision content.
+Written by the hourly `oversight-figures` and `hr-compliance` jobs, so that the organisation and
+service oversight reports and the HR summary add rows up instead of replaying every person's
+history (docs/performance.md). Counts only, no supervision content.
 
 Revision ID: 0010
 Revises: 0009
@@ -89,7 +90,20 @@ def upgrade():
     )
 
 
+    op.create_table(
+        "stored_window_compliance",
+        *staff_column("stored_window_compliance"),
+        sa.Column("first_day", sa.Date(), nullable=False),
+        sa.Column("last_day", sa.Date(), nullable=False),
+        sa.Column("met", sa.Integer(), nullable=False),
+        sa.Column("missed", sa.Integer(), nullable=False),
+        sa.Column("worked_out_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("staff_id", "first_day", "last_day", name=op.f("pk_stored_window_compliance")),
+    )
+
+
 def downgrade():
+    op.drop_table("stored_window_compliance")
     op.drop_table("oversight_refresh")
     op.drop_table("oversight_now")
     op.drop_table("oversight_month_value")
