@@ -253,7 +253,8 @@ def measure_reports(results: Results, runs: int) -> None:
         lambda: answers.hr_project(organisation_id, snapshot),
         lambda: answers.hr_sql(organisation_id, snapshot),
         same=lambda p, r: (p, answers.hr_compare(p, r)),
-        note="compared per service and organisation: headcount, FTE, agency, starters, leavers",
+        note="compared per service and organisation: headcount, FTE, agency, starters, leavers; "
+        "supervision before leaving from the hr-compliance job's stored answers where they exist",
     )
     thresholds = thresholds_for(policy_for(organisation_id))
     found = pair(
@@ -555,13 +556,18 @@ def measure_sweep_memory(results: Results, url: str) -> None:
     )
 
 
-def measure_oversight_figures_job(results: Results, url: str) -> None:
-    """The hourly job that stores everyone's monthly figures, which the oversight reports read."""
+def measure_figures_jobs(results: Results, url: str) -> None:
+    """The hourly jobs that store the figures the oversight reports and the HR summary read."""
     found = job_in_a_fresh_process(url, "oversight-figures")
     counts = found["counts"]
     results.facts["oversight figures job"] = (
         f"{found['seconds']:.1f} s for {counts.get('people', 0):,} people "
         f"({counts.get('person_months', 0):,} person-months, {counts.get('in_post', 0):,} in post); "
+        f"peak RSS {found['peak_mb']:.0f} MB ({found['before_mb']:.0f} MB before it started)"
+    )
+    found = job_in_a_fresh_process(url, "hr-compliance")
+    results.facts["HR compliance job"] = (
+        f"{found['seconds']:.1f} s for {found['counts'].get('windows', 0):,} windows; "
         f"peak RSS {found['peak_mb']:.0f} MB ({found['before_mb']:.0f} MB before it started)"
     )
 
@@ -726,8 +732,8 @@ def main() -> int:
             print("generated:", results.facts, flush=True)
             measure_sweep_memory(results, url)
             print(results.facts["sweep memory"], flush=True)
-            measure_oversight_figures_job(results, url)
-            print(results.facts["oversight figures job"], flush=True)
+            measure_figures_jobs(results, url)
+            print(results.facts["oversight figures job"], results.facts["HR compliance job"], flush=True)
             measure_reports(results, arguments.runs)
             measure_throughput(results, url, arguments.requests, arguments.workers)
             print(results.facts["throughput"], flush=True)

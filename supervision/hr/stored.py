@@ -17,6 +17,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from supervision.bulk import insert_rows
 from supervision.clock import SystemClock
 from supervision.compliance import rules
 from supervision.compliance import services as compliance_services
@@ -26,6 +27,7 @@ from supervision.memory import collector_paused
 from supervision.org.models import Organisation, Staff
 
 Windows = Mapping[int, tuple[date, date]]
+WINDOW_COLUMNS = ("staff_id", "first_day", "last_day", "met", "missed", "worked_out_at")
 
 
 def window_compliance(
@@ -75,18 +77,10 @@ def refresh_window_compliance(session: Session, clock: SystemClock) -> dict[str,
                 )
             )
             rows = [
-                {
-                    "staff_id": staff_id,
-                    "first_day": windows[staff_id][0],
-                    "last_day": windows[staff_id][1],
-                    "met": result.met,
-                    "missed": result.missed,
-                    "worked_out_at": clock.now(),
-                }
+                (staff_id, *windows[staff_id], result.met, result.missed, clock.now())
                 for staff_id, result in results.items()
             ]
-            for start in range(0, len(rows), 5_000):
-                session.execute(sa.insert(StoredWindowCompliance), rows[start : start + 5_000])
+            insert_rows(session, StoredWindowCompliance.__table__, WINDOW_COLUMNS, rows)
             session.commit()
             counts["windows"] += len(rows)
     return dict(counts)

@@ -401,23 +401,30 @@ def tally_person_periods(
     """`tally_person` for several periods at once (a report's period and its trend months):
     the intervals and each record's write-up judgement are worked out once, and each list is
     sorted once so a period's share of it is found by bisection."""
+    return [
+        tally for tally, _ in tally_person_with_gaps(history, periods, today, thresholds, found_intervals)
+    ]
+
+
+def tally_person_with_gaps(
+    history: PersonHistory,
+    periods: Sequence[Period],
+    today: date,
+    thresholds: rules.Thresholds,
+    found_intervals: Sequence[Interval] | None = None,
+) -> list[tuple[Tally, Gaps]]:
+    """`tally_person_periods`, with each period's gaps as worked out for its tally (the stored
+    figures keep the longest closed gap and the open one apart)."""
     found = intervals(history, today) if found_intervals is None else found_intervals
-    # Everything counts on the day it is dated, and only if the person was employed that day
-    # (an audit of a leaver's record after they left, say): so a period's counts are always
-    # the sum of its months', whoever is in scope.
-    employed = Period(history.employed_from, history.employed_until or LATEST)
-    dated = _DatedHistory(
-        closed=_Dated(found, lambda interval: interval.closed_on, employed),
-        records=_Dated(
-            [(record, _write_up_judgement(record, today, thresholds)) for record in history.records],
-            lambda pair: pair[0].held_on,
-            employed,
-        ),
-        planned=_Dated(history.planned, lambda session: session.scheduled_on, employed),
-        explanations=_Dated(history.explanations, lambda explanation: explanation.due_on, employed),
-        audits=_Dated(history.audits, lambda audit: audit.audited_on, employed),
-    )
-    return [_tally_one(history, period, today, dated) for period in periods]
+    dated = _dated_history(history, found, today, thresholds)
+    pairs = []
+    for period in periods:
+        if history.employed_during(period):
+            period_gaps = gaps(history, period, today)
+            pairs.append((_tally_one(history, period, today, dated, period_gaps), period_gaps))
+        else:
+            pairs.append((Tally(), Gaps()))
+    return pairs
 
 
 class _Dated:
@@ -440,6 +447,26 @@ class _DatedHistory:
     audits: _Dated
 
 
+def _dated_history(
+    history: PersonHistory, found: Sequence[Interval], today: date, thresholds: rules.Thresholds
+) -> _DatedHistory:
+    # Everything counts on the day it is dated, and only if the person was employed that day
+    # (an audit of a leaver's record after they left, say): so a period's counts are always
+    # the sum of its months', whoever is in scope.
+    employed = Period(history.employed_from, history.employed_until or LATEST)
+    return _DatedHistory(
+        closed=_Dated(found, lambda interval: interval.closed_on, employed),
+        records=_Dated(
+            [(record, _write_up_judgement(record, today, thresholds)) for record in history.records],
+            lambda pair: pair[0].held_on,
+            employed,
+        ),
+        planned=_Dated(history.planned, lambda session: session.scheduled_on, employed),
+        explanations=_Dated(history.explanations, lambda explanation: explanation.due_on, employed),
+        audits=_Dated(history.audits, lambda audit: audit.audited_on, employed),
+    )
+
+
 def _write_up_judgement(record: RecordFacts, today: date, thresholds: rules.Thresholds) -> tuple[bool, bool]:
     """(judged, on time): a write-up is judged once signed, or once overdue while unsigned."""
     write_up = rules.WriteUp(record.held_on, record.supervisor_signed_on)
@@ -448,9 +475,10 @@ def _write_up_judgement(record: RecordFacts, today: date, thresholds: rules.Thre
     return judged, bool(signed_on_time)
 
 
-def _tally_one(history: PersonHistory, period: Period, today: date, dated: _DatedHistory) -> Tally:
-    if not history.employed_during(period):
-        return Tally()
+def _tally_one(
+    history: PersonHistory, period: Period, today: date, dated: _DatedHistory, person_gaps: Gaps
+) -> Tally:
+    """One employed person's counts for one period."""
     closed = dated.closed.during(period)
     gap_starts = {interval.due_on for interval in closed if interval.starts_gap}
     explained = dated.explanations.during(period)
@@ -458,7 +486,6 @@ def _tally_one(history: PersonHistory, period: Period, today: date, dated: _Date
     records = [record for record, _ in judged_records]
     signed = [record for record in records if record.supervisor_signed_on is not None]
     planned = dated.planned.during(period)
-    person_gaps = gaps(history, period, today)
     return Tally(
         staff_in_scope=1,
         sessions_required=len(closed),

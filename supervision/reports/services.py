@@ -238,7 +238,11 @@ def load_histories(
     )
     # Plain rows through the session's connection (same transaction): the ORM's result
     # handling cost more than the SQL for tens of thousands of date tuples.
-    rows = db.session.connection().execute
+    connection = db.session.connection()
+
+    def rows(query: sa.Select) -> list[sa.Row]:
+        return connection.execute(query).all()  # one fetch, not one driver call per row
+
     last_day = min(window.ends_on, today)
     # The intervals restart at a session, so before the window only the last session of each
     # kind matters. One pass over the attendances: sessions before the window fall into one

@@ -32,19 +32,21 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from supervision.agreements.models import SupervisionPolicy
+from supervision.bulk import insert_rows
 from supervision.clock import SystemClock
+from supervision.compliance.rules import Thresholds
 from supervision.compliance.services import assess_people, thresholds_for
 from supervision.memory import collector_paused
 from supervision.org.models import Organisation, Staff, Team
 from supervision.reports import figures
-from supervision.reports.figures import Period, Tally
+from supervision.reports.figures import Period, PersonHistory, Tally
 from supervision.reports.models import OversightMonth, OversightMonthValue, OversightNow, OversightRefresh
 
 # This month and the twelve before it: the default period (this month and the two before),
 # its 12-month trend, and any whole-month period of the last year with its trend.
 STORED_MONTHS = 13
 # People whose histories are worked out at a time: bounds the job's memory.
-BATCH_SIZE = 2_000
+BATCH_SIZE = 5_000
 
 GAP_DAYS = "gap_days"
 GAP_REASON = "gap_reason"
@@ -66,6 +68,8 @@ MONTH_COUNTS = (
     "gaps_unexplained",
 )
 NOW_COUNTS = ("overdue_now", "escalated_now", "without_agreement_now", "actions_overdue_now")
+MONTH_COLUMNS = ("staff_id", "month", *MONTH_COUNTS, "longest_closed_gap", "open_gap")
+VALUE_COLUMNS = ("staff_id", "month", "kind", "value", "count")
 
 
 def stored_months(today: date) -> list[Period]:
@@ -83,10 +87,9 @@ def refresh_oversight_figures(session: Session, clock: SystemClock) -> dict[str,
     """
     today = clock.today()
     counts: Counter = Counter()
-    with collector_paused():  # every person's history as small objects: see supervision.memory
-        for organisation_id in session.scalars(sa.select(Organisation.id).order_by(Organisation.id)).all():
-            counts += _refresh_organisation(session, organisation_id, today, clock.now())
-            session.commit()
+    for organisation_id in session.scalars(sa.select(Organisation.id).order_by(Organisation.id)).all():
+        counts += _refresh_organisation(session, organisation_id, today, clock.now())
+        session.commit()
     return dict(counts)
 
 
@@ -111,15 +114,18 @@ def _refresh_organisation(session: Session, organisation_id: int, today: date, n
     counts: Counter = Counter()
     for start in range(0, len(in_window), BATCH_SIZE):
         batch = in_window[start : start + BATCH_SIZE]
-        _, histories = load_histories(batch, window, today, policy)
-        month_rows: list[dict] = []
-        value_rows: list[dict] = []
-        for history in histories.values():
-            for month_row, values in _person_months(history, months, today, thresholds):
-                month_rows.append(month_row)
-                value_rows.extend(values)
-        _insert(session, OversightMonth, month_rows)
-        _insert(session, OversightMonthValue, value_rows)
+        month_rows: list[tuple] = []
+        value_rows: list[tuple] = []
+        # The collector waits while a batch's histories are built (see supervision.memory), and
+        # runs between batches, so that what one batch left behind is freed before the next.
+        with collector_paused():
+            _, histories = load_histories(batch, window, today, policy)
+            for history in histories.values():
+                for month_row, values in _person_months(history, months, today, thresholds):
+                    month_rows.append(month_row)
+                    value_rows.extend(values)
+        insert_rows(session, OversightMonth.__table__, MONTH_COLUMNS, month_rows)
+        insert_rows(session, OversightMonthValue.__table__, VALUE_COLUMNS, value_rows)
         counts["person_months"] += len(month_rows)
         counts["people"] += len(histories)
     now_rows = [
@@ -134,7 +140,7 @@ def _refresh_organisation(session: Session, organisation_id: int, today: date, n
             today,
         )
     ]
-    _insert(session, OversightNow, now_rows)
+    insert_rows(session, OversightNow.__table__, ("staff_id", *NOW_COUNTS), now_rows)
     counts["in_post"] += len(now_rows)
     refresh = session.get(OversightRefresh, organisation_id) or OversightRefresh(
         organisation_id=organisation_id
@@ -144,18 +150,19 @@ def _refresh_organisation(session: Session, organisation_id: int, today: date, n
     return counts
 
 
-def _person_months(history, months: Sequence[Period], today: date, thresholds) -> Iterator[tuple[dict, list]]:
-    found = figures.intervals(history, today)
-    tallies = figures.tally_person_periods(history, months, today, thresholds, found)
-    for month, tally in zip(months, tallies, strict=True):
+def _person_months(
+    history: PersonHistory, months: Sequence[Period], today: date, thresholds: Thresholds
+) -> Iterator[tuple[tuple, list]]:
+    """Rows of MONTH_COLUMNS and VALUE_COLUMNS for each month the person was employed in."""
+    for month, (tally, month_gaps) in zip(
+        months, figures.tally_person_with_gaps(history, months, today, thresholds), strict=True
+    ):
         if not tally.staff_in_scope:
             continue
-        month_gaps = figures.gaps(history, month, today)
-        key = {"staff_id": history.staff_id, "month": month.starts_on}
-        row = key | {name: getattr(tally, name) for name in MONTH_COUNTS}
-        row |= {"longest_closed_gap": month_gaps.closed, "open_gap": month_gaps.still_open}
+        key = (history.staff_id, month.starts_on)
+        counts = tuple(getattr(tally, name) for name in MONTH_COUNTS)
         values = [
-            key | {"kind": kind, "value": str(value), "count": count}
+            (*key, kind, str(value), count)
             for kind, counter in (
                 (GAP_DAYS, Counter(tally.days_between_sessions)),
                 (GAP_REASON, tally.gap_reasons),
@@ -163,17 +170,12 @@ def _person_months(history, months: Sequence[Period], today: date, thresholds) -
             )
             for value, count in counter.items()
         ]
-        yield row, values
+        yield (*key, *counts, month_gaps.closed, month_gaps.still_open), values
 
 
-def _now_row(result) -> dict:
+def _now_row(result) -> tuple:
     now = figures.tally_now(result.status, result.assessment.actions_overdue)
-    return {"staff_id": result.person.id} | {name: getattr(now, name) for name in NOW_COUNTS}
-
-
-def _insert(session: Session, model, rows: list[dict]) -> None:
-    for start in range(0, len(rows), 5_000):
-        session.execute(sa.insert(model), rows[start : start + 5_000])
+    return (result.person.id, *(getattr(now, name) for name in NOW_COUNTS))
 
 
 # ---------------------------------------------------------------------------- the reports

@@ -1,0 +1,33 @@
+"""Writing many rows at once: COPY on PostgreSQL, batched inserts elsewhere (SQLite).
+
+SQLAlchemy's executemany writes about 10,000 rows a second to PostgreSQL; psycopg's COPY
+about twenty times that. The hourly stored-figures jobs write a million rows at national scale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from psycopg import sql
+from sqlalchemy.orm import Session
+
+BATCH = 5_000
+
+
+def insert_rows(session: Session, table: sa.Table, columns: Sequence[str], rows: Sequence[tuple]) -> None:
+    """Insert `rows` (tuples of the `columns`' values) into `table`, in the session's transaction."""
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        for start in range(0, len(rows), BATCH):
+            batch = rows[start : start + BATCH]
+            connection.execute(table.insert(), [dict(zip(columns, row, strict=True)) for row in batch])
+        return
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    with connection.connection.dbapi_connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
