@@ -11,7 +11,6 @@ disagree with the team dashboard about what "on time" means. Definitions: docs/m
 from __future__ import annotations
 
 import enum
-import statistics
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -293,7 +292,8 @@ class Tally:
     disagreements: int = 0
     sessions_planned: int = 0
     sessions_cancelled: int = 0
-    days_between_sessions: list[int] = field(default_factory=list)
+    # How many times each number of days between sessions occurred (for the median).
+    days_between_sessions: Counter = field(default_factory=Counter)
     longest_gap: int | None = None
     gaps_started: int = 0
     gaps_unexplained: int = 0
@@ -311,7 +311,8 @@ class Tally:
         tally per person would copy the growing list of gaps each time (quadratic)."""
         for name in SUMMED_FIELDS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.days_between_sessions.extend(other.days_between_sessions)
+        if other.days_between_sessions:
+            self.days_between_sessions.update(other.days_between_sessions)
         self.longest_gap = max_or_none(self.longest_gap, other.longest_gap)
         if other.gap_reasons:
             self.gap_reasons.update(other.gap_reasons)
@@ -343,7 +344,7 @@ class Tally:
 
     @property
     def median_days_between_sessions(self) -> float | None:
-        return median(self.days_between_sessions)
+        return counted_median(self.days_between_sessions)
 
     @property
     def audits(self) -> int:
@@ -370,8 +371,23 @@ def share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def median(values: Sequence[int]) -> float | None:
-    return statistics.median(values) if values else None
+def counted_median(counts: Counter) -> float | None:
+    """The median of values given as {value: how many times}: as statistics.median of the
+    values written out, the mean of the two middle ones when there is an even number."""
+    total_count = sum(counts.values())
+    if not total_count:
+        return None
+    middle = [(total_count - 1) // 2, total_count // 2]  # positions in the sorted values
+    found: list[int] = []
+    seen = 0
+    for value in sorted(counts):
+        seen += counts[value]
+        while middle and middle[0] < seen:
+            found.append(value)
+            middle.pop(0)
+        if not middle:
+            break
+    return found[0] if total_count % 2 else (found[0] + found[1]) / 2
 
 
 def max_or_none(*values: int | None) -> int | None:
@@ -498,7 +514,7 @@ def _tally_one(
         disagreements=sum(1 for record in records if record.supervisee_disagrees),
         sessions_planned=len(planned),
         sessions_cancelled=sum(1 for session in planned if session.cancelled),
-        days_between_sessions=list(person_gaps.between_sessions),
+        days_between_sessions=Counter(person_gaps.between_sessions),
         longest_gap=person_gaps.longest,
         gaps_started=len(gap_starts),
         gaps_unexplained=len(gap_starts - {explanation.due_on for explanation in explained}),

@@ -164,7 +164,7 @@ def _person_months(
         values = [
             (*key, kind, str(value), count)
             for kind, counter in (
-                (GAP_DAYS, Counter(tally.days_between_sessions)),
+                (GAP_DAYS, tally.days_between_sessions),
                 (GAP_REASON, tally.gap_reasons),
                 (AUDIT_GRADE, tally.audit_grades),
             )
@@ -261,7 +261,7 @@ def team_figures(
     for team_id, month, kind, value, count in session.execute(value_query):
         tally = by_month[team_id, month]
         if kind == GAP_DAYS:
-            tally.days_between_sessions.extend([int(value)] * int(count))
+            tally.days_between_sessions[int(value)] += int(count)
         elif kind == GAP_REASON:
             tally.gap_reasons[value] += int(count)
         else:

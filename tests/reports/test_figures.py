@@ -76,7 +76,7 @@ def test_an_absence_moves_the_due_date_so_a_session_after_leave_is_on_time():
 
     assert (tally.sessions_on_time, tally.sessions_required) == (3, 3)
     # 26 Jan to 2 Mar is 35 days, 7 of them on leave.
-    assert tally.days_between_sessions == [28, 28]
+    assert tally.days_between_sessions == Counter({28: 2})
     assert figures.month_states(on_leave, [figures.month_containing(date(2026, 2, 1))], TODAY) == [
         MonthState.PAUSED
     ]
@@ -86,7 +86,7 @@ def test_gaps_between_sessions_and_the_longest_gap_including_the_wait_for_a_firs
     first = figures.tally_person(history(), FIRST_QUARTER, TODAY, THRESHOLDS)
 
     # 26 Jan -> 2 Mar = 35 days, 2 Mar -> 30 Mar = 28 days; 5 Jan -> 26 Jan = 21 days.
-    assert first.days_between_sessions == [35, 28]
+    assert first.days_between_sessions == Counter({35: 1, 28: 1})
     assert first.median_days_between_sessions == 31.5
     assert first.longest_gap == 35
 
@@ -96,7 +96,7 @@ def test_a_gap_still_open_runs_to_today_within_the_period():
 
     # 30 March to 15 May (today) with no session: 46 days.
     assert spring.longest_gap == 46
-    assert spring.days_between_sessions == []
+    assert not spring.days_between_sessions
     assert spring.median_days_between_sessions is None
 
 
@@ -297,8 +297,8 @@ def test_period_figures_agree_with_the_compliance_engine():
 
 
 def test_team_figures_pool_counts_rather_than_averaging_rates():
-    first = Tally(staff_in_scope=1, sessions_required=4, sessions_on_time=3, days_between_sessions=[35, 28])
-    second = Tally(staff_in_scope=1, sessions_required=1, sessions_on_time=0, days_between_sessions=[10])
+    first = Tally(staff_in_scope=1, sessions_required=4, sessions_on_time=3, days_between_sessions=Counter([35, 28]))
+    second = Tally(staff_in_scope=1, sessions_required=1, sessions_on_time=0, days_between_sessions=Counter([10]))
     second.longest_gap = 60
 
     team = figures.total([first, second])
@@ -310,16 +310,16 @@ def test_team_figures_pool_counts_rather_than_averaging_rates():
 
 
 def test_pooling_leaves_the_pooled_tallies_as_they_were():
-    first = Tally(staff_in_scope=1, days_between_sessions=[35], gap_reasons=Counter({"sickness": 1}))
-    second = Tally(staff_in_scope=1, days_between_sessions=[10], audit_grades=Counter({"good": 1}))
+    first = Tally(staff_in_scope=1, days_between_sessions=Counter([35]), gap_reasons=Counter({"sickness": 1}))
+    second = Tally(staff_in_scope=1, days_between_sessions=Counter([10]), audit_grades=Counter({"good": 1}))
 
     team = figures.total([first, second])
     team += figures.total([second])
 
-    assert team.days_between_sessions == [35, 10, 10]
+    assert team.days_between_sessions == Counter({35: 1, 10: 2})
     assert team.audit_grades == Counter({"good": 2})
-    assert first == Tally(staff_in_scope=1, days_between_sessions=[35], gap_reasons=Counter({"sickness": 1}))
-    assert second == Tally(staff_in_scope=1, days_between_sessions=[10], audit_grades=Counter({"good": 1}))
+    assert first == Tally(staff_in_scope=1, days_between_sessions=Counter([35]), gap_reasons=Counter({"sickness": 1}))
+    assert second == Tally(staff_in_scope=1, days_between_sessions=Counter([10]), audit_grades=Counter({"good": 1}))
 
 
 def test_several_periods_at_once_give_what_each_period_alone_gives():

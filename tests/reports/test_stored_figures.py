@@ -25,9 +25,7 @@ from supervision.scheduler import SCHEDULE
 
 
 def tally_figures(tally) -> dict:
-    figures = asdict(tally)
-    figures["days_between_sessions"].sort()  # pooled in a different order; only the median is shown
-    return figures
+    return asdict(tally)
 
 
 def unit_figures(unit) -> dict:
