@@ -91,6 +91,22 @@ def upgrade():
 
 
     op.create_table(
+        "oversight_unit_figures",
+        sa.Column("organisation_id", sa.Integer(), nullable=False),
+        sa.Column("level", sa.String(length=20), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("period_start", sa.Date(), nullable=False),
+        sa.Column("period_end", sa.Date(), nullable=False),
+        sa.Column("figures", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["organisation_id"],
+            ["organisation.id"],
+            name=op.f("fk_oversight_unit_figures_organisation_id_organisation"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("organisation_id", "level", "unit_id", name=op.f("pk_oversight_unit_figures")),
+    )
+    op.create_table(
         "stored_window_compliance",
         *staff_column("stored_window_compliance"),
         sa.Column("first_day", sa.Date(), nullable=False),
@@ -104,6 +120,7 @@ def upgrade():
 
 def downgrade():
     op.drop_table("stored_window_compliance")
+    op.drop_table("oversight_unit_figures")
     op.drop_table("oversight_refresh")
     op.drop_table("oversight_now")
     op.drop_table("oversight_month_value")

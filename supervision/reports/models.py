@@ -140,3 +140,20 @@ class OversightRefresh(db.Model):
     refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     as_of: Mapped[date]
     first_month: Mapped[date]
+
+
+class OversightUnitFigures(db.Model):
+    """A team's, a service's or the whole organisation's figures for the default period (this
+    month and the two before it) and its 12-month trend, as at the last refresh: the pages most
+    people open read one row per unit instead of adding up every person's months."""
+
+    __tablename__ = "oversight_unit_figures"
+
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True
+    )
+    level: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(primary_key=True)  # 0 for the organisation
+    period_start: Mapped[date]
+    period_end: Mapped[date]
+    figures: Mapped[dict] = mapped_column(sa.JSON)

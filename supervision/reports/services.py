@@ -521,6 +521,22 @@ def _oversight_report(user: Staff, level: Level, unit_id: int | None, period: Pe
     refresh = None
     if level in (Level.ORGANISATION, Level.SERVICE):
         refresh = stored.usable_refresh(db.session, user.organisation_id, period, months, today)
+    units = None
+    if refresh is not None:
+        units = _stored_unit_figures(user, level, unit_id, name, services, teams, period, months)
+    if units is not None:
+        unit, children = units
+        return OversightReport(
+            level=level,
+            unit=unit,
+            children=children,
+            period=period,
+            months=months,
+            today=today,
+            organisation_name=organisation_name,
+            trail=trail,
+            figures_as_at=refresh.refreshed_at,
+        )
     if refresh is not None:
         found = stored.team_figures(db.session, teams, period, months, today)
         team_units = {
@@ -582,6 +598,56 @@ def _oversight_report(user: Staff, level: Level, unit_id: int | None, period: Pe
         person=person,
         figures_as_at=refresh.refreshed_at if refresh is not None else None,
     )
+
+
+def _stored_unit_figures(
+    user: Staff,
+    level: Level,
+    unit_id: int | None,
+    name: str,
+    services: list[Service],
+    teams: list[Team],
+    period: Period,
+    months: list[Period],
+) -> tuple[UnitFigures, list[UnitFigures]] | None:
+    """The unit's and its children's figures as stored for the default period, if they were."""
+    if level is Level.SERVICE:
+        found = stored.unit_figures(
+            db.session, user.organisation_id, period, {"service": [unit_id], "team": [t.id for t in teams]}
+        )
+        if found is None:
+            return None
+        service = found["service", unit_id]
+        children = [
+            UnitFigures(
+                Level.TEAM,
+                t.id,
+                t.name,
+                found["team", t.id].period,
+                found["team", t.id].months,
+                t.service.name,
+            )
+            for t in teams
+        ]
+        return UnitFigures(level, unit_id, name, service.period, service.months), children
+    found = stored.unit_figures(
+        db.session, user.organisation_id, period, {"organisation": [0], "service": [s.id for s in services]}
+    )
+    if found is None:
+        return None
+    children = [
+        UnitFigures(Level.SERVICE, s.id, s.name, found["service", s.id].period, found["service", s.id].months)
+        for s in services
+    ]
+    every_service = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Service).where(Service.organisation_id == user.organisation_id)
+    )
+    if len(services) == every_service:
+        whole = found["organisation", 0]
+        return UnitFigures(level, None, name, whole.period, whole.months), children
+    return roll_up(
+        level, None, name, children, [None] * len(children[0].months) if children else []
+    ), children
 
 
 def roll_up(

@@ -24,7 +24,7 @@ figures were refreshed. Team and worker pages are always live: they are small.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -34,17 +34,24 @@ from sqlalchemy.orm import Session
 from supervision.agreements.models import SupervisionPolicy
 from supervision.bulk import insert_rows
 from supervision.clock import SystemClock
-from supervision.compliance.rules import Thresholds
 from supervision.compliance.services import assess_people, thresholds_for
 from supervision.memory import collector_paused
-from supervision.org.models import Organisation, Staff, Team
+from supervision.org.models import Organisation, Service, Staff, Team
 from supervision.reports import figures
-from supervision.reports.figures import Period, PersonHistory, Tally
-from supervision.reports.models import OversightMonth, OversightMonthValue, OversightNow, OversightRefresh
+from supervision.reports.figures import Period, Tally
+from supervision.reports.forms import default_period
+from supervision.reports.models import (
+    OversightMonth,
+    OversightMonthValue,
+    OversightNow,
+    OversightRefresh,
+    OversightUnitFigures,
+)
 
 # This month and the twelve before it: the default period (this month and the two before),
 # its 12-month trend, and any whole-month period of the last year with its trend.
 STORED_MONTHS = 13
+TREND_MONTHS = 12
 # People whose histories are worked out at a time: bounds the job's memory.
 BATCH_SIZE = 5_000
 
@@ -98,11 +105,16 @@ def _refresh_organisation(session: Session, organisation_id: int, today: date, n
 
     months = stored_months(today)
     window = Period(months[0].starts_on, today)
+    default = default_period(today)
+    trend_count = len(figures.months_ending(today, TREND_MONTHS))
     policy: SupervisionPolicy | None = policy_for(organisation_id)
     thresholds = thresholds_for(policy)
     staff_of_organisation = sa.select(Staff.id).where(Staff.organisation_id == organisation_id)
     for table in (OversightMonthValue, OversightMonth, OversightNow):
         session.execute(sa.delete(table).where(table.staff_id.in_(staff_of_organisation)))
+    session.execute(
+        sa.delete(OversightUnitFigures).where(OversightUnitFigures.organisation_id == organisation_id)
+    )
     in_window = list(
         session.scalars(
             staff_of_organisation.where(
@@ -111,6 +123,8 @@ def _refresh_organisation(session: Session, organisation_id: int, today: date, n
             ).order_by(Staff.id)
         )
     )
+    # Each team's figures for the default period and its trend, added up person by person.
+    team_totals: dict[int, list[Tally]] = defaultdict(lambda: [Tally() for _ in range(1 + trend_count)])
     counts: Counter = Counter()
     for start in range(0, len(in_window), BATCH_SIZE):
         batch = in_window[start : start + BATCH_SIZE]
@@ -119,29 +133,37 @@ def _refresh_organisation(session: Session, organisation_id: int, today: date, n
         # The collector waits while a batch's histories are built (see supervision.memory), and
         # runs between batches, so that what one batch left behind is freed before the next.
         with collector_paused():
-            _, histories = load_histories(batch, window, today, policy)
-            for history in histories.values():
-                for month_row, values in _person_months(history, months, today, thresholds):
-                    month_rows.append(month_row)
-                    value_rows.extend(values)
+            people, histories = load_histories(batch, window, today, policy)
+            for person in people:
+                pairs = figures.tally_person_with_gaps(
+                    histories[person.id], [*months, default], today, thresholds
+                )
+                for month, (tally, month_gaps) in zip(months, pairs, strict=False):
+                    if tally.staff_in_scope:
+                        month_rows.append(_month_row(person.id, month, tally, month_gaps))
+                        value_rows.extend(_value_rows(person.id, month, tally))
+                if person.team_id is not None:
+                    totals = team_totals[person.team_id]
+                    totals[0] += pairs[-1][0]
+                    for total_tally, (tally, _) in zip(totals[1:], pairs[-1 - trend_count : -1], strict=True):
+                        total_tally += tally
+            counts["people"] += len(people)
         insert_rows(session, OversightMonth.__table__, MONTH_COLUMNS, month_rows)
         insert_rows(session, OversightMonthValue.__table__, VALUE_COLUMNS, value_rows)
         counts["person_months"] += len(month_rows)
-        counts["people"] += len(histories)
-    now_rows = [
-        _now_row(result)
-        for result in assess_people(
-            session,
-            staff_of_organisation.where(
-                Staff.active.is_(True),
-                Staff.start_date <= today,
-                sa.or_(Staff.end_date.is_(None), Staff.end_date >= today),
-            ),
-            today,
-        )
-    ]
+
+    in_post = staff_of_organisation.where(*in_post_on(today))
+    team_of = dict(session.execute(sa.select(Staff.id, Staff.team_id).where(Staff.id.in_(in_post))).all())
+    now_rows = []
+    for result in assess_people(session, in_post, today):
+        now_tally = figures.tally_now(result.status, result.assessment.actions_overdue)
+        now_rows.append((result.person.id, *(getattr(now_tally, name) for name in NOW_COUNTS)))
+        if team_of.get(result.person.id) is not None:
+            team_totals[team_of[result.person.id]][0] += now_tally
     insert_rows(session, OversightNow.__table__, ("staff_id", *NOW_COUNTS), now_rows)
     counts["in_post"] += len(now_rows)
+
+    _store_unit_figures(session, organisation_id, default, team_totals, trend_count)
     refresh = session.get(OversightRefresh, organisation_id) or OversightRefresh(
         organisation_id=organisation_id
     )
@@ -150,32 +172,90 @@ def _refresh_organisation(session: Session, organisation_id: int, today: date, n
     return counts
 
 
-def _person_months(
-    history: PersonHistory, months: Sequence[Period], today: date, thresholds: Thresholds
-) -> Iterator[tuple[tuple, list]]:
-    """Rows of MONTH_COLUMNS and VALUE_COLUMNS for each month the person was employed in."""
-    for month, (tally, month_gaps) in zip(
-        months, figures.tally_person_with_gaps(history, months, today, thresholds), strict=True
+def in_post_on(today: date) -> tuple[sa.ColumnElement[bool], ...]:
+    return (
+        Staff.active.is_(True),
+        Staff.start_date <= today,
+        sa.or_(Staff.end_date.is_(None), Staff.end_date >= today),
+    )
+
+
+def _month_row(staff_id: int, month: Period, tally: Tally, month_gaps: figures.Gaps) -> tuple:
+    """A row of MONTH_COLUMNS."""
+    counts = tuple(getattr(tally, name) for name in MONTH_COUNTS)
+    return (staff_id, month.starts_on, *counts, month_gaps.closed, month_gaps.still_open)
+
+
+def _value_rows(staff_id: int, month: Period, tally: Tally) -> list[tuple]:
+    """Rows of VALUE_COLUMNS: how often each value occurred in the month."""
+    return [
+        (staff_id, month.starts_on, kind, str(value), count)
+        for kind, counter in (
+            (GAP_DAYS, tally.days_between_sessions),
+            (GAP_REASON, tally.gap_reasons),
+            (AUDIT_GRADE, tally.audit_grades),
+        )
+        for value, count in counter.items()
+    ]
+
+
+def _store_unit_figures(
+    session: Session,
+    organisation_id: int,
+    period: Period,
+    team_totals: dict[int, list[Tally]],
+    trend_count: int,
+) -> None:
+    """Every team's, service's and the organisation's figures for the default period."""
+    teams = session.execute(
+        sa.select(Team.id, Team.service_id)
+        .join(Service, Service.id == Team.service_id)
+        .where(Service.organisation_id == organisation_id)
+    ).all()
+    units: dict[tuple[str, int], list[Tally]] = {
+        ("organisation", 0): [Tally() for _ in range(1 + trend_count)]
+    }
+    # Every service has a row, teams or none, so that a page never has to fall back for one.
+    for service_id in session.scalars(
+        sa.select(Service.id).where(Service.organisation_id == organisation_id)
     ):
-        if not tally.staff_in_scope:
-            continue
-        key = (history.staff_id, month.starts_on)
-        counts = tuple(getattr(tally, name) for name in MONTH_COUNTS)
-        values = [
-            (*key, kind, str(value), count)
-            for kind, counter in (
-                (GAP_DAYS, tally.days_between_sessions),
-                (GAP_REASON, tally.gap_reasons),
-                (AUDIT_GRADE, tally.audit_grades),
+        units["service", service_id] = [Tally() for _ in range(1 + trend_count)]
+    for team_id, service_id in teams:
+        tallies = team_totals.get(team_id) or [Tally() for _ in range(1 + trend_count)]
+        units["team", team_id] = tallies
+        for unit in (("service", service_id), ("organisation", 0)):
+            pooled = units.setdefault(unit, [Tally() for _ in range(1 + trend_count)])
+            for into, tally in zip(pooled, tallies, strict=True):
+                into += tally
+    for (level, unit_id), tallies in units.items():
+        session.add(
+            OversightUnitFigures(
+                organisation_id=organisation_id,
+                level=level,
+                unit_id=unit_id,
+                period_start=period.starts_on,
+                period_end=period.ends_on,
+                figures={"period": tally_json(tallies[0]), "months": [tally_json(t) for t in tallies[1:]]},
             )
-            for value, count in counter.items()
-        ]
-        yield (*key, *counts, month_gaps.closed, month_gaps.still_open), values
+        )
 
 
-def _now_row(result) -> tuple:
-    now = figures.tally_now(result.status, result.assessment.actions_overdue)
-    return (result.person.id, *(getattr(now, name) for name in NOW_COUNTS))
+def tally_json(tally: Tally) -> dict:
+    found = {name: getattr(tally, name) for name in figures.SUMMED_FIELDS}
+    found["longest_gap"] = tally.longest_gap
+    for name in ("days_between_sessions", "gap_reasons", "audit_grades"):
+        found[name] = {str(value): count for value, count in getattr(tally, name).items()}
+    return found
+
+
+def tally_from_json(found: dict) -> Tally:
+    tally = Tally(**{name: found[name] for name in figures.SUMMED_FIELDS}, longest_gap=found["longest_gap"])
+    tally.days_between_sessions.update(
+        {int(days): count for days, count in found["days_between_sessions"].items()}
+    )
+    tally.gap_reasons.update(found["gap_reasons"])
+    tally.audit_grades.update(found["audit_grades"])
+    return tally
 
 
 # ---------------------------------------------------------------------------- the reports
@@ -334,3 +414,32 @@ def team_figures(
                 setattr(whole, name, int(value or 0))
         result[team_id] = TeamFigures(whole, trend)
     return result
+
+
+def unit_figures(
+    session: Session, organisation_id: int, period: Period, wanted: dict[str, Sequence[int]]
+) -> dict[tuple[str, int], TeamFigures] | None:
+    """The stored figures of the units wanted ({level: ids}) for `period`, or None when they
+    were not stored for that period (only the default period is)."""
+    found = {
+        (level, unit_id): TeamFigures(
+            tally_from_json(stored["period"]), [tally_from_json(month) for month in stored["months"]]
+        )
+        for level, unit_id, stored in session.execute(
+            sa.select(
+                OversightUnitFigures.level, OversightUnitFigures.unit_id, OversightUnitFigures.figures
+            ).where(
+                OversightUnitFigures.organisation_id == organisation_id,
+                OversightUnitFigures.period_start == period.starts_on,
+                OversightUnitFigures.period_end == period.ends_on,
+                sa.or_(
+                    *(
+                        sa.and_(OversightUnitFigures.level == level, OversightUnitFigures.unit_id.in_(ids))
+                        for level, ids in wanted.items()
+                    )
+                ),
+            )
+        )
+    }
+    expected = {(level, unit_id) for level, ids in wanted.items() for unit_id in ids}
+    return found if expected <= set(found) else None

@@ -19,7 +19,13 @@ from supervision.org.models import Service, Staff
 from supervision.reports import stored
 from supervision.reports.figures import Period, month_containing
 from supervision.reports.forms import default_period
-from supervision.reports.models import OversightMonth, OversightMonthValue, OversightNow, OversightRefresh
+from supervision.reports.models import (
+    OversightMonth,
+    OversightMonthValue,
+    OversightNow,
+    OversightRefresh,
+    OversightUnitFigures,
+)
 from supervision.reports.services import Level, oversight_report
 from supervision.scheduler import SCHEDULE
 
@@ -152,3 +158,24 @@ def test_reports_are_worked_out_live_when_the_stored_figures_cannot_answer(gener
 def test_the_job_runs_every_hour():
     job = next(job for job in SCHEDULE if job.name == "oversight-figures")
     assert job.when == "Every hour at 1 past"
+
+
+def test_the_default_period_reads_one_stored_row_per_unit(generated, clock):
+    _, leader = generated
+    today = clock.today()
+    run_job("oversight-figures", db.session, clock)
+    service_id = db.session.scalars(sa.select(Service.id).order_by(Service.id)).first()
+    row = db.session.get(OversightUnitFigures, (leader.organisation_id, "service", service_id))
+    assert (row.period_start, row.period_end) == (default_period(today).starts_on, today)
+    figures = dict(row.figures)
+    figures["period"] = {**figures["period"], "disagreements": 987}
+    row.figures = figures
+    db.session.commit()
+
+    report = oversight_report(leader, Level.ORGANISATION, None, default_period(today), today)
+    assert next(child for child in report.children if child.id == service_id).period.disagreements == 987
+    # Another period adds up the people's months instead.
+    last_month = Period(add_months(today.replace(day=1), -1), today.replace(day=1) - timedelta(days=1))
+    other = oversight_report(leader, Level.ORGANISATION, None, last_month, today)
+    assert other.figures_as_at is not None
+    assert next(child for child in other.children if child.id == service_id).period.disagreements != 987
