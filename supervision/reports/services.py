@@ -89,24 +89,23 @@ def heads_and_above(organisation_id: int) -> sa.CTE:
     return chain.union(sa.select(chain.c.service_id, line_manager).where(chain.c.staff_id.is_not(None)))
 
 
-def overseen_services(user: Staff, among: sa.ColumnElement[bool] | None = None) -> list[Service]:
+def overseen_services(
+    user: Staff, among: sa.ColumnElement[bool] | None = None, with_teams: bool = True
+) -> list[Service]:
     """Services a service manager oversees: those they head, and those headed by anyone below
     them in the line. Anyone without the service manager role oversees none. `among` narrows
-    the answer (a page about one service need not load the organisation's 4,000 teams)."""
+    the answer (a page about one service need not load the organisation's 4,000 teams), and
+    the teams are loaded with them unless `with_teams` is False."""
     if not user.has_role(Role.SERVICE_MANAGER):
         return []
     chain = heads_and_above(user.organisation_id)
-    return list(
-        db.session.scalars(
-            sa.select(Service)
-            .where(
-                Service.id.in_(sa.select(chain.c.service_id).where(chain.c.staff_id == user.id)),
-                sa.true() if among is None else among,
-            )
-            .options(selectinload(Service.teams))
-            .order_by(Service.name)
-        )
+    query = sa.select(Service).where(
+        Service.id.in_(sa.select(chain.c.service_id).where(chain.c.staff_id == user.id)),
+        sa.true() if among is None else among,
     )
+    if with_teams:
+        query = query.options(selectinload(Service.teams))
+    return list(db.session.scalars(query.order_by(Service.name)))
 
 
 def overseen_team(user: Staff, team_id: int) -> Team | None:
@@ -485,7 +484,8 @@ def oversight_report(user: Staff, level: Level, unit_id: int | None, period: Per
 def _oversight_report(user: Staff, level: Level, unit_id: int | None, period: Period, today: date):
     person: Staff | None = None
     if level is Level.ORGANISATION:
-        services = overseen_services(user)
+        # The stored figures need no teams: they are loaded below only if the page needs them.
+        services = overseen_services(user, with_teams=False)
     elif level is Level.SERVICE:
         services = overseen_services(user, Service.id == unit_id)
     elif level is Level.TEAM:
@@ -498,7 +498,7 @@ def _oversight_report(user: Staff, level: Level, unit_id: int | None, period: Pe
     organisation_name = user.organisation.name
     trail: list[tuple[Level, int | None, str]] = [(Level.ORGANISATION, None, organisation_name)]
     if level is Level.ORGANISATION:
-        teams = [team for service in services for team in service.teams]
+        teams = None  # read below, only if the stored figures cannot answer
         name = organisation_name
     elif level is Level.SERVICE:
         service = next((s for s in services if s.id == unit_id), None)
@@ -537,6 +537,17 @@ def _oversight_report(user: Staff, level: Level, unit_id: int | None, period: Pe
             trail=trail,
             figures_as_at=refresh.refreshed_at,
         )
+    if teams is None:
+        teams = list(
+            db.session.scalars(
+                sa.select(Team)
+                .where(Team.service_id.in_([service.id for service in services]))
+                .order_by(Team.name)
+            )
+        )
+    teams_of_service: dict[int, list[Team]] = defaultdict(list)
+    for team in teams:
+        teams_of_service[team.service_id].append(team)
     if refresh is not None:
         found = stored.team_figures(db.session, teams, period, months, today)
         team_units = {
@@ -562,7 +573,7 @@ def _oversight_report(user: Staff, level: Level, unit_id: int | None, period: Pe
                 Level.SERVICE,
                 service.id,
                 service.name,
-                [team_units[team.id] for team in service.teams],
+                [team_units[team.id] for team in teams_of_service[service.id]],
                 months,
             )
             for service in services
@@ -606,7 +617,7 @@ def _stored_unit_figures(
     unit_id: int | None,
     name: str,
     services: list[Service],
-    teams: list[Team],
+    teams: list[Team] | None,
     period: Period,
     months: list[Period],
 ) -> tuple[UnitFigures, list[UnitFigures]] | None:
