@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from supervision.org.models import LeavingDestination
 
@@ -255,6 +255,7 @@ def service_band(start: date, end: date) -> ServiceBand:
     return ServiceBand.FROM_10
 
 
+@lru_cache(maxsize=4096)
 def compliance_window_before_leaving(end_date: date) -> tuple[date, date]:
     """The 6 months up to and including a leaver's last day."""
     return add_months(end_date, -MONTHS_BEFORE_LEAVING) + timedelta(days=1), end_date
@@ -332,6 +333,36 @@ def _count_worker(
             tally.stayers_with_compliance += 1
 
 
+# The plain counts of a Tally, pooled by adding (vacant FTE is worked out per team instead).
+POOLED_COUNTS = (
+    "in_post",
+    "in_post_fte",
+    "agency",
+    "agency_fte",
+    "starters",
+    "starters_fte",
+    "leavers",
+    "leavers_fte",
+    "case_holders",
+    "case_holders_fte",
+    "cases",
+    "leavers_compliance",
+    "leavers_with_compliance",
+    "stayers_compliance",
+    "stayers_with_compliance",
+)
+
+
+def _pool(into: Tally, part: Tally) -> None:
+    """Add `part`'s counts to `into`'s."""
+    for name in POOLED_COUNTS:
+        setattr(into, name, getattr(into, name) + getattr(part, name))
+    for name in ("by_service_band", "by_destination"):
+        pooled = getattr(into, name)
+        for key, count in getattr(part, name).items():
+            pooled[key] = pooled.get(key, 0) + count
+
+
 def retention(
     year: CensusYear,
     organisation: Unit,
@@ -357,12 +388,13 @@ def retention(
     no_team = Tally(Unit(Level.TEAM, None, "Not in a team"))
     organisation_tally = Tally(organisation)
 
+    # Each worker is counted once, in their team; services and the organisation add up teams.
     for worker in workers:
-        team_tally = team_tallies.get(worker.team_id, no_team)
-        targets = [organisation_tally, team_tally]
-        if team_tally is not no_team:
-            targets.append(service_tallies[team_tally.unit.service_key])
-        _count_worker(targets, worker, year, compliance)
+        _count_worker([team_tallies.get(worker.team_id, no_team)], worker, year, compliance)
+    for tally in team_tallies.values():
+        _pool(service_tallies[tally.unit.service_key], tally)
+        _pool(organisation_tally, tally)
+    _pool(organisation_tally, no_team)
 
     teams_of_service: dict[int | None, list[Tally]] = defaultdict(list)
     for tally in team_tallies.values():
