@@ -436,7 +436,9 @@ def monthly_trends(
     lasts = [last for _, last in months]
     team_by_key = {unit.key: unit for unit in teams}
     # [month index][team key] -> employed FTE in post at the month's end; leavers FTE by unit key.
-    team_fte: list[dict[int | None, Decimal]] = [defaultdict(lambda: ZERO) for _ in months]
+    # A worker's FTE joins their team's at the first month they are in post at the end of, and
+    # leaves it after the last: changes per month, added up month by month below.
+    changes: list[dict[int | None, Decimal]] = [defaultdict(lambda: ZERO) for _ in range(len(months) + 1)]
     leavers: list[dict[tuple[Level, int | None], Decimal]] = [defaultdict(lambda: ZERO) for _ in months]
     for worker in workers:
         if worker.agency:
@@ -446,8 +448,10 @@ def monthly_trends(
         # day to the last ending before the leaving day (Worker.in_post_on, found by bisection).
         in_post_from = bisect_left(lasts, worker.start_date)
         in_post_until = len(months) if worker.end_date is None else bisect_left(lasts, worker.end_date)
-        for index in range(in_post_from, in_post_until):
-            team_fte[index][worker.team_id if team is not None else None] += worker.fte
+        if in_post_from < in_post_until:
+            key = worker.team_id if team is not None else None
+            changes[in_post_from][key] += worker.fte
+            changes[in_post_until][key] -= worker.fte
         if worker.end_date is None:
             continue
         index = bisect_right(firsts, worker.end_date) - 1
@@ -455,6 +459,13 @@ def monthly_trends(
             leavers[index][(Level.ORGANISATION, None)] += worker.fte
             if team is not None:
                 leavers[index][(Level.SERVICE, team.service_key)] += worker.fte
+
+    team_fte: list[dict[int | None, Decimal]] = []
+    running: dict[int | None, Decimal] = defaultdict(lambda: ZERO)
+    for index in range(len(months)):
+        for key, change in changes[index].items():
+            running[key] += change
+        team_fte.append(defaultdict(lambda: ZERO, running))
 
     team_vacancy = [
         {unit.key: vacant_fte(unit.establishment_fte, team_fte[index][unit.key]) for unit in teams}
