@@ -17,7 +17,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from supervision.bulk import insert_rows
+from supervision.bulk import NO_SYNC, insert_rows
 from supervision.clock import SystemClock
 from supervision.compliance import rules
 from supervision.compliance import services as compliance_services
@@ -74,7 +74,8 @@ def refresh_window_compliance(session: Session, clock: SystemClock) -> dict[str,
             session.execute(
                 sa.delete(StoredWindowCompliance).where(
                     StoredWindowCompliance.staff_id.in_(staff_of_organisation)
-                )
+                ),
+                execution_options=NO_SYNC,
             )
             rows = [
                 (staff_id, *windows[staff_id], result.met, result.missed, clock.now())

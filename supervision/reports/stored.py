@@ -32,7 +32,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from supervision.agreements.models import SupervisionPolicy
-from supervision.bulk import insert_rows
+from supervision.bulk import NO_SYNC, insert_rows
 from supervision.clock import SystemClock
 from supervision.compliance.services import assess_people, thresholds_for
 from supervision.memory import collector_paused
@@ -111,9 +111,12 @@ def _refresh_organisation(session: Session, organisation_id: int, today: date, n
     thresholds = thresholds_for(policy)
     staff_of_organisation = sa.select(Staff.id).where(Staff.organisation_id == organisation_id)
     for table in (OversightMonthValue, OversightMonth, OversightNow):
-        session.execute(sa.delete(table).where(table.staff_id.in_(staff_of_organisation)))
+        session.execute(
+            sa.delete(table).where(table.staff_id.in_(staff_of_organisation)), execution_options=NO_SYNC
+        )
     session.execute(
-        sa.delete(OversightUnitFigures).where(OversightUnitFigures.organisation_id == organisation_id)
+        sa.delete(OversightUnitFigures).where(OversightUnitFigures.organisation_id == organisation_id),
+        execution_options=NO_SYNC,
     )
     in_window = list(
         session.scalars(
