@@ -393,8 +393,8 @@ def retention(
         _count_worker([team_tallies.get(worker.team_id, no_team)], worker, year, compliance)
     for tally in team_tallies.values():
         _pool(service_tallies[tally.unit.service_key], tally)
+    for tally in [*service_tallies.values(), no_team]:
         _pool(organisation_tally, tally)
-    _pool(organisation_tally, no_team)
 
     teams_of_service: dict[int | None, list[Tally]] = defaultdict(list)
     for tally in team_tallies.values():
