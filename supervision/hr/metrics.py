@@ -288,9 +288,9 @@ def vacant_fte(establishment: Decimal, employed_fte: Decimal) -> Decimal:
 
 
 def _count_worker(
-    tallies: list[Tally], worker: Worker, year: CensusYear, compliance: Mapping[int, Compliance]
+    tally: Tally, worker: Worker, year: CensusYear, compliance: Mapping[int, Compliance]
 ) -> None:
-    """Add one worker to each tally they belong to (their team, service and the organisation).
+    """Add one worker to their team's tally (services and the organisation add up teams).
 
     Compliance compares leavers in the year against employed staff in post at the snapshot
     who have an agreement.
@@ -301,36 +301,35 @@ def _count_worker(
     started = employed and worker.started_between(first, snapshot)
     left = employed and worker.left_between(first, snapshot)
     found = compliance.get(worker.staff_id) if employed else None
-    for tally in tallies:
-        if in_post:
-            if worker.agency:
-                tally.agency += 1
-                tally.agency_fte += worker.fte
-            else:
-                tally.in_post += 1
-                tally.in_post_fte += worker.fte
-            if worker.caseload:
-                tally.case_holders += 1
-                tally.case_holders_fte += worker.fte
-                tally.cases += worker.caseload
-        if started:
-            tally.starters += 1
-            tally.starters_fte += worker.fte
-        if left:
-            tally.leavers += 1
-            tally.leavers_fte += worker.fte
-            tally.by_service_band[service_band(worker.start_date, worker.end_date)] += 1
-            tally.by_destination[
-                worker.leaving_destination.value if worker.leaving_destination else NOT_RECORDED
-            ] += 1
-        if found is None:
-            continue
-        if left:
-            tally.leavers_compliance += found
-            tally.leavers_with_compliance += 1
-        elif in_post:
-            tally.stayers_compliance += found
-            tally.stayers_with_compliance += 1
+    if in_post:
+        if worker.agency:
+            tally.agency += 1
+            tally.agency_fte += worker.fte
+        else:
+            tally.in_post += 1
+            tally.in_post_fte += worker.fte
+        if worker.caseload:
+            tally.case_holders += 1
+            tally.case_holders_fte += worker.fte
+            tally.cases += worker.caseload
+    if started:
+        tally.starters += 1
+        tally.starters_fte += worker.fte
+    if left:
+        tally.leavers += 1
+        tally.leavers_fte += worker.fte
+        tally.by_service_band[service_band(worker.start_date, worker.end_date)] += 1
+        tally.by_destination[
+            worker.leaving_destination.value if worker.leaving_destination else NOT_RECORDED
+        ] += 1
+    if found is None:
+        return
+    if left:
+        tally.leavers_compliance += found
+        tally.leavers_with_compliance += 1
+    elif in_post:
+        tally.stayers_compliance += found
+        tally.stayers_with_compliance += 1
 
 
 # The plain counts of a Tally, pooled by adding (vacant FTE is worked out per team instead).
@@ -390,7 +389,7 @@ def retention(
 
     # Each worker is counted once, in their team; services and the organisation add up teams.
     for worker in workers:
-        _count_worker([team_tallies.get(worker.team_id, no_team)], worker, year, compliance)
+        _count_worker(team_tallies.get(worker.team_id, no_team), worker, year, compliance)
     for tally in team_tallies.values():
         _pool(service_tallies[tally.unit.service_key], tally)
     for tally in [*service_tallies.values(), no_team]:

@@ -549,7 +549,7 @@ def _oversight_report(user: Staff, level: Level, unit_id: int | None, period: Pe
     for team in teams:
         teams_of_service[team.service_id].append(team)
     if refresh is not None:
-        found = stored.team_figures(db.session, teams, period, months, today)
+        found = stored.team_figures(db.session, teams, period, months)
         team_units = {
             team.id: UnitFigures(
                 Level.TEAM,

@@ -270,11 +270,6 @@ class TeamFigures:
     months: list[Tally]
 
 
-def refreshed_at(organisation_id: int, session: Session) -> datetime | None:
-    refresh = session.get(OversightRefresh, organisation_id)
-    return refresh.refreshed_at if refresh else None
-
-
 def usable_refresh(
     session: Session, organisation_id: int, period: Period, months: Sequence[Period], today: date
 ) -> OversightRefresh | None:
@@ -291,7 +286,7 @@ def usable_refresh(
 
 
 def team_figures(
-    session: Session, teams: Sequence[Team], period: Period, months: Sequence[Period], today: date
+    session: Session, teams: Sequence[Team], period: Period, months: Sequence[Period]
 ) -> dict[int, TeamFigures]:
     """Each team's figures for `period` and each trend month, added up from the stored rows.
 
