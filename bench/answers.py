@@ -20,7 +20,7 @@ from supervision.compliance.models import AlertKind, ComplianceAlert
 from supervision.compliance.working_days import add_working_days
 from supervision.extensions import db
 from supervision.hr import services as hr_services
-from supervision.hr.metrics import CensusYear
+from supervision.hr.metrics import DESTINATION_KEYS, NOT_RECORDED, CensusYear, ServiceBand
 from supervision.org.models import Staff
 from supervision.reports import services as report_services
 from supervision.reports.figures import Period
@@ -215,61 +215,235 @@ def oversight_sql(user_id: int, unit: Oversight, today: date) -> dict:
 
 # --------------------------------------------------------------------------------- HR summary
 
-HR_FIELDS = ("in_post", "in_post_fte", "agency", "agency_fte", "starters", "leavers", "leavers_fte")
+# Every count of a unit's row on the HR summary page; the service bands and leaving destinations
+# follow. Compliance counts come from the hr-compliance job's stored windows on the SQL side.
+HR_COUNTS = (
+    "in_post",
+    "in_post_fte",
+    "agency",
+    "agency_fte",
+    "starters",
+    "starters_fte",
+    "leavers",
+    "leavers_fte",
+    "case_holders",
+    "case_holders_fte",
+    "cases",
+    "vacant_fte",
+    "leavers_met",
+    "leavers_required",
+    "leavers_with_compliance",
+    "stayers_met",
+    "stayers_required",
+    "stayers_with_compliance",
+)
+HR_COMPLIANCE = HR_COUNTS[-6:]
+HR_FIELDS = (*HR_COUNTS, *(band.value for band in ServiceBand), *DESTINATION_KEYS)
 
 
 def hr_project(organisation_id: int, snapshot: date) -> dict:
+    """Every figure of the page, per team, service and the organisation, and the monthly trends."""
     report = hr_services.retention_report(organisation_id, snapshot)
-    answer = {}
-    for tally in [report.organisation, *report.services]:
-        answer[tally.unit.key] = tuple(number(getattr(tally, name)) for name in HR_FIELDS)
+    answer: dict = {}
+    for tally in [report.organisation, *report.services, *report.teams]:
+        counts = {
+            **{name: getattr(tally, name) for name in HR_COUNTS[:12]},
+            "leavers_met": tally.leavers_compliance.met,
+            "leavers_required": tally.leavers_compliance.required,
+            "leavers_with_compliance": tally.leavers_with_compliance,
+            "stayers_met": tally.stayers_compliance.met,
+            "stayers_required": tally.stayers_compliance.required,
+            "stayers_with_compliance": tally.stayers_with_compliance,
+            **tally.by_service_band,
+            **tally.by_destination,
+        }
+        answer[(tally.unit.level.value, tally.unit.key)] = tuple(number(counts[name]) for name in HR_FIELDS)
+    for unit, months in report.trends.items():
+        answer[("trend", unit.level.value, unit.key)] = tuple(
+            (number(month.leavers_fte), number(month.in_post_fte), number(month.vacant_fte))
+            for month in months
+        )
     return answer
 
 
-HR_SQL = """
-SELECT t.service_id,
-  SUM(CASE WHEN NOT agency AND in_post THEN 1 ELSE 0 END),
-  SUM(CASE WHEN NOT agency AND in_post THEN s.fte ELSE 0 END),
-  SUM(CASE WHEN agency AND in_post THEN 1 ELSE 0 END),
-  SUM(CASE WHEN agency AND in_post THEN s.fte ELSE 0 END),
-  SUM(CASE WHEN NOT agency AND s.start_date BETWEEN :year_start AND :snapshot THEN 1 ELSE 0 END),
-  SUM(CASE WHEN NOT agency AND s.end_date BETWEEN :year_start AND :snapshot THEN 1 ELSE 0 END),
-  SUM(CASE WHEN NOT agency AND s.end_date BETWEEN :year_start AND :snapshot THEN s.fte ELSE 0 END)
-FROM (
-  SELECT staff.*, contract_type = 'agency' AS agency,
-    (start_date <= :snapshot AND (end_date IS NULL OR end_date > :snapshot)) AS in_post
-  FROM staff
-  WHERE organisation_id = :organisation_id AND registered_social_worker AND start_date <= :snapshot
-    AND (end_date IS NULL OR end_date >= :earliest)
-) s LEFT JOIN team t ON t.id = s.team_id
-GROUP BY t.service_id
-"""
+def completed_years_sql(start: str, end: str) -> str:
+    if db.engine.dialect.name == "postgresql":
+        return f"CAST(date_part('year', age({end}, {start})) AS INTEGER)"
+    return (
+        f"(CAST(strftime('%Y', {end}) AS INTEGER) - CAST(strftime('%Y', {start}) AS INTEGER)"
+        f" - (strftime('%m-%d', {end}) < strftime('%m-%d', {start})))"
+    )
+
+
+HR_WORKERS = """
+worker AS (
+  SELECT s.id, s.team_id, s.fte, COALESCE(s.caseload, 0) AS caseload, s.start_date, s.end_date,
+    s.leaving_destination,
+    CASE WHEN s.contract_type = 'agency' THEN 1 ELSE 0 END AS agency,
+    CASE WHEN s.end_date IS NULL OR s.end_date > :snapshot THEN 1 ELSE 0 END AS in_post,
+    CASE WHEN s.contract_type <> 'agency' AND s.start_date >= :year_start THEN 1 ELSE 0 END AS starter,
+    CASE WHEN s.contract_type <> 'agency' AND s.end_date BETWEEN :year_start AND :snapshot
+      THEN 1 ELSE 0 END AS leaver,
+    {years} AS years
+  FROM staff s
+  WHERE s.organisation_id = :organisation_id AND s.registered_social_worker
+    AND s.start_date <= :snapshot AND (s.end_date IS NULL OR s.end_date >= :earliest)
+)"""
+
+
+def hr_census_sql() -> str:
+    band = {
+        ServiceBand.UNDER_2: "years < 2",
+        ServiceBand.FROM_2_TO_5: "years >= 2 AND years < 5",
+        ServiceBand.FROM_5_TO_10: "years >= 5 AND years < 10",
+        ServiceBand.FROM_10: "years >= 10",
+    }
+    destination = {key: f"leaving_destination = '{key}'" for key in DESTINATION_KEYS[:-1]}
+    destination[NOT_RECORDED] = "leaving_destination IS NULL"
+    counted_if_leaver = "SUM(CASE WHEN leaver = 1 AND {} THEN 1 ELSE 0 END)".format
+    sums = {
+        "in_post": "SUM(CASE WHEN in_post = 1 AND agency = 0 THEN 1 ELSE 0 END)",
+        "in_post_fte": "SUM(CASE WHEN in_post = 1 AND agency = 0 THEN fte ELSE 0 END)",
+        "agency": "SUM(CASE WHEN in_post = 1 AND agency = 1 THEN 1 ELSE 0 END)",
+        "agency_fte": "SUM(CASE WHEN in_post = 1 AND agency = 1 THEN fte ELSE 0 END)",
+        "starters": "SUM(starter)",
+        "starters_fte": "SUM(CASE WHEN starter = 1 THEN fte ELSE 0 END)",
+        "leavers": "SUM(leaver)",
+        "leavers_fte": "SUM(CASE WHEN leaver = 1 THEN fte ELSE 0 END)",
+        "case_holders": "SUM(CASE WHEN in_post = 1 AND caseload > 0 THEN 1 ELSE 0 END)",
+        "case_holders_fte": "SUM(CASE WHEN in_post = 1 AND caseload > 0 THEN fte ELSE 0 END)",
+        "cases": "SUM(CASE WHEN in_post = 1 THEN caseload ELSE 0 END)",
+        "leavers_met": "SUM(CASE WHEN leaver = 1 THEN met ELSE 0 END)",
+        "leavers_required": "SUM(CASE WHEN leaver = 1 THEN required ELSE 0 END)",
+        "leavers_with_compliance": "SUM(CASE WHEN leaver = 1 AND required > 0 THEN 1 ELSE 0 END)",
+        "stayers_met": "SUM(CASE WHEN in_post = 1 THEN met ELSE 0 END)",
+        "stayers_required": "SUM(CASE WHEN in_post = 1 THEN required ELSE 0 END)",
+        "stayers_with_compliance": "SUM(CASE WHEN in_post = 1 AND required > 0 THEN 1 ELSE 0 END)",
+        **{key: counted_if_leaver(test) for key, test in band.items()},
+        **{key: counted_if_leaver(test) for key, test in destination.items()},
+    }
+    counted = [name for name in HR_FIELDS if name != "vacant_fte"]
+    # Columns are named by position: some field names (2_to_5) are not SQL names.
+    per_team = ",\n    ".join(f"{sums[name]} AS c{index}" for index, name in enumerate(counted))
+    team_columns = ", ".join(f"COALESCE(p.c{index}, 0)" for index in range(len(counted)))
+    return f"""
+WITH {HR_WORKERS.format(years=completed_years_sql("s.start_date", "s.end_date"))},
+judged AS (
+  SELECT w.*, c.met, c.met + c.missed AS required
+  FROM worker w LEFT JOIN stored_window_compliance c
+    ON c.staff_id = w.id AND w.agency = 0 AND c.met + c.missed > 0
+    AND c.last_day = CASE WHEN w.leaver = 1 THEN w.end_date WHEN w.in_post = 1 THEN :snapshot END
+),
+per_team AS (
+  SELECT team_id,
+    {per_team}
+  FROM judged GROUP BY team_id
+)
+SELECT t.id, t.service_id, t.establishment_fte, {team_columns}
+FROM team t JOIN service sv ON sv.id = t.service_id LEFT JOIN per_team p ON p.team_id = t.id
+WHERE sv.organisation_id = :organisation_id
+UNION ALL
+SELECT NULL, NULL, 0, {team_columns} FROM per_team p WHERE p.team_id IS NULL
+"""  # noqa: S608 (column expressions from the constants above; values are bound)
+
+
+def hr_trends_sql(months: list[tuple[date, date]]) -> str:
+    month_rows = " UNION ALL ".join(
+        f"SELECT {index} AS idx, :first_{index} AS first_day, :last_{index} AS last_day"
+        for index in range(len(months))
+    )
+    return f"""
+WITH {HR_WORKERS.format(years="NULL")},
+month AS ({month_rows}),
+per_team AS (
+  SELECT w.team_id, m.idx,
+    SUM(CASE WHEN w.start_date <= m.last_day AND (w.end_date IS NULL OR w.end_date > m.last_day)
+      THEN w.fte ELSE 0 END) AS in_post_fte,
+    SUM(CASE WHEN w.end_date BETWEEN m.first_day AND m.last_day THEN w.fte ELSE 0 END) AS leavers_fte
+  FROM worker w CROSS JOIN month m WHERE w.agency = 0 GROUP BY w.team_id, m.idx
+)
+SELECT t.service_id, m.idx, SUM(COALESCE(p.in_post_fte, 0)), SUM(COALESCE(p.leavers_fte, 0)),
+  SUM(CASE WHEN t.establishment_fte > COALESCE(p.in_post_fte, 0)
+    THEN t.establishment_fte - COALESCE(p.in_post_fte, 0) ELSE 0 END)
+FROM team t JOIN service sv ON sv.id = t.service_id CROSS JOIN month m
+  LEFT JOIN per_team p ON p.team_id = t.id AND p.idx = m.idx
+WHERE sv.organisation_id = :organisation_id
+GROUP BY t.service_id, m.idx
+UNION ALL
+SELECT NULL, idx, in_post_fte, leavers_fte, 0 FROM per_team WHERE team_id IS NULL
+"""  # noqa: S608 (month placeholders only; values are bound)
 
 
 def hr_sql(organisation_id: int, snapshot: date) -> dict:
+    """The same figures from two queries: each team's counts, each service's monthly trend."""
     year = CensusYear(snapshot)
-    found = rows(
-        HR_SQL,
-        organisation_id=organisation_id,
-        snapshot=snapshot,
-        year_start=year.starts_on,
-        earliest=hr_services.earliest_day_needed(year),
-    )
+    params = {
+        "organisation_id": organisation_id,
+        "snapshot": snapshot,
+        "year_start": year.starts_on,
+        "earliest": hr_services.earliest_day_needed(year),
+    }
     answer: dict = {}
     organisation = [0.0] * len(HR_FIELDS)
-    for service_id, *values in found:
-        values = [number(value) for value in values]
+    services: dict = defaultdict(lambda: [0.0] * len(HR_FIELDS))
+    for team_id, service_id, establishment, *counts in rows(hr_census_sql(), **params):
+        in_post_fte = number(counts[HR_COUNTS.index("in_post_fte")])
+        vacant = max(number(establishment) - in_post_fte, 0.0) if team_id is not None else 0.0
+        values = [number(value) for value in counts]
+        values.insert(HR_FIELDS.index("vacant_fte"), round(vacant, 2))
+        answer[("team", team_id)] = tuple(values)
         organisation = [a + b for a, b in zip(organisation, values, strict=True)]
+        if team_id is not None:
+            services[service_id] = [a + b for a, b in zip(services[service_id], values, strict=True)]
+    answer[("organisation", None)] = tuple(round(value, 2) for value in organisation)
+    for service_id, values in services.items():
+        answer[("service", service_id)] = tuple(round(value, 2) for value in values)
+
+    month_params = {f"first_{i}": first for i, (first, _) in enumerate(year.months)}
+    month_params |= {f"last_{i}": last for i, (_, last) in enumerate(year.months)}
+    trends: dict = defaultdict(lambda: [[0.0, 0.0, 0.0] for _ in year.months])
+    for service_id, index, in_post_fte, leavers_fte, vacant_fte in rows(
+        hr_trends_sql(year.months), **params, **month_params
+    ):
+        figures = (number(leavers_fte), number(in_post_fte), number(vacant_fte))
+        keys = [("trend", "organisation", None)]
         if service_id is not None:
-            answer[service_id] = tuple(values)
-    answer[None] = tuple(round(value, 2) for value in organisation)
+            keys.append(("trend", "service", service_id))
+        for key in keys:
+            trends[key][index] = [a + b for a, b in zip(trends[key][index], figures, strict=True)]
+    for key, months in trends.items():
+        answer[key] = tuple(tuple(round(value, 2) for value in month) for month in months)
     return answer
 
 
-def hr_compare(project: dict, raw: dict) -> dict:
-    """Services with no registered social workers have no SQL row: all zeros in the report."""
+def hr_stored_windows(organisation_id: int) -> int:
+    return db.session.scalar(
+        sa.text(
+            "SELECT COUNT(*) FROM stored_window_compliance c JOIN staff s ON s.id = c.staff_id "
+            "WHERE s.organisation_id = :organisation_id"
+        ),
+        {"organisation_id": organisation_id},
+    )
+
+
+def hr_compare(project: dict, raw: dict, stored_windows: bool) -> tuple[dict, dict]:
+    """Units with nobody in scope have no SQL rows: all zeros in the report. The SQL reads the
+    supervision-before-leaving counts from the hr-compliance job's windows: without them
+    (before the job's first run) those counts are left out of the comparison."""
     zero = (0.0,) * len(HR_FIELDS)
-    return {key: raw.get(key, zero) for key in project}
+    zero_months = ((0.0, 0.0, 0.0),) * 12
+    raw = {key: raw.get(key, zero_months if key[0] == "trend" else zero) for key in project}
+    if stored_windows:
+        return project, raw
+    compliance = [HR_FIELDS.index(name) for name in HR_COMPLIANCE]
+
+    def without_compliance(answer: dict) -> dict:
+        return {
+            key: value if key[0] == "trend" else tuple(v for i, v in enumerate(value) if i not in compliance)
+            for key, value in answer.items()
+        }
+
+    return without_compliance(project), without_compliance(raw)
 
 
 # ---------------------------------------------------------------------------------- the sweep

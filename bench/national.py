@@ -246,15 +246,22 @@ def measure_reports(results: Results, runs: int) -> None:
             f"sessions planned/cancelled, in post now; {figures_source}",
         )
     snapshot = latest_census_date(today)
+    stored_windows = answers.hr_stored_windows(organisation_id) > 0
     pair(
         "HR retention summary",
         "< 1 s",
         1000,
         lambda: answers.hr_project(organisation_id, snapshot),
         lambda: answers.hr_sql(organisation_id, snapshot),
-        same=lambda p, r: (p, answers.hr_compare(p, r)),
-        note="compared per service and organisation: headcount, FTE, agency, starters, leavers; "
-        "supervision before leaving from the hr-compliance job's stored answers where they exist",
+        same=lambda p, r: answers.hr_compare(p, r, stored_windows),
+        note="compared: every figure of the page per team, service and organisation (headcount, "
+        "FTE, agency, starters, leavers, caseloads, vacancies, length of service, destinations, "
+        "supervision before leaving) and each month's turnover and vacancy; "
+        + (
+            "supervision before leaving from the hr-compliance job's stored windows on both sides"
+            if stored_windows
+            else "supervision before leaving not compared (the hr-compliance job has not run)"
+        ),
     )
     thresholds = thresholds_for(policy_for(organisation_id))
     found = pair(

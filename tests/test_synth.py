@@ -99,12 +99,15 @@ def test_the_benchmarks_project_answers_agree_with_its_sql(organisation):
     assert all(measure.agrees for measure in results.measures)
 
 
-def test_the_oversight_reports_from_stored_figures_agree_with_the_sql_too(organisation, clock):
+def test_the_reports_from_stored_figures_agree_with_the_sql_too(organisation, clock):
     run_job("oversight-figures", db.session, clock)
+    run_job("hr-compliance", db.session, clock)
     results = national.Results()
     national.measure_reports(results, runs=1)
     oversight = [measure for measure in results.measures if measure.name.startswith("Oversight")]
     assert len(oversight) == 2
     assert all("stored monthly figures" in measure.note for measure in oversight)
+    (hr,) = [measure for measure in results.measures if measure.name.startswith("HR")]
+    assert "stored windows on both sides" in hr.note
     assert results.disagreements == []
     assert all(measure.agrees for measure in results.measures)
