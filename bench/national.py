@@ -54,6 +54,7 @@ from supervision.compliance.services import thresholds_for  # noqa: E402
 from supervision.extensions import db  # noqa: E402
 from supervision.hr import import_services  # noqa: E402
 from supervision.hr.metrics import latest_census_date  # noqa: E402
+from supervision.memory import settle_after_startup  # noqa: E402
 from supervision.org.models import Organisation, Role, Service, Staff, StaffRole, Team  # noqa: E402
 from supervision.reports.models import OversightRefresh  # noqa: E402
 from supervision.reports.services import Level, policy_for  # noqa: E402
@@ -733,6 +734,7 @@ def main() -> int:
     scratch_database(url, arguments.reuse)
     results = Results()
     app = create_app(bench_config(url))
+    settle_after_startup()  # as wsgi.py does for the web workers
     try:
         with app.app_context():
             generate(results, arguments.staff, arguments.years)

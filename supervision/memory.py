@@ -27,3 +27,18 @@ def collector_paused() -> Iterator[None]:
         yield
     finally:
         gc.enable()
+
+
+def settle_after_startup() -> None:
+    """Exempt everything the app built while starting (modules, routes, templates, mappers: about
+    170,000 objects) from cyclic garbage collection for the life of the process.
+
+    Without this, each collection of the oldest generation walks all of them again: about
+    100 ms on the build machine, landing on whichever request triggers it (a team dashboard
+    that took 145 ms instead of 40, docs/performance.md). Objects made later are collected
+    as usual.
+    For a server that forks after loading the app it also keeps the pages it shares with its
+    workers unwritten (the `gc.freeze` documentation recommends it for that).
+    """
+    gc.collect()
+    gc.freeze()

@@ -165,6 +165,7 @@ def _interval_met(record: SupervisionRecord, held_on: date) -> bool | None:
         figures.Period(held_on, max(held_on, today)),
         today,
         policy_for(person.organisation_id),
+        with_counts=False,
     )
     for interval in figures.intervals(histories[person.id], today):
         if interval.met and interval.closed_on == held_on:

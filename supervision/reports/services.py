@@ -223,18 +223,31 @@ def policy_for(organisation_id: int) -> SupervisionPolicy | None:
 
 
 def load_histories(
-    scope: sa.Select | list[int], window: Period, today: date, policy: SupervisionPolicy | None
+    scope: sa.Select | list[int],
+    window: Period,
+    today: date,
+    policy: SupervisionPolicy | None,
+    *,
+    people: list[Staff] | None = None,
+    with_counts: bool = True,
 ) -> tuple[list[Staff], dict[int, PersonHistory]]:
     """The people in `scope` and their supervision history from `window.starts_on` to its end.
 
-    Seven statements whatever the number of people.
+    Eight statements whatever the number of people. Callers that already hold the people pass
+    them; `with_counts=False` leaves out what only the report's counts read (records, planned
+    sessions, explanations, audits): the month grid and the intervals need sessions held,
+    agreements and absences, three statements.
     """
-    # Roles are not needed here, and their eager load is one more statement per 500 people.
-    people = list(
-        db.session.scalars(
-            sa.select(Staff).where(Staff.id.in_(scope)).options(lazyload(Staff.role_rows)).order_by(Staff.id)
+    if people is None:
+        # Roles are not needed here, and their eager load is one more statement per 500 people.
+        people = list(
+            db.session.scalars(
+                sa.select(Staff)
+                .where(Staff.id.in_(scope))
+                .options(lazyload(Staff.role_rows))
+                .order_by(Staff.id)
+            )
         )
-    )
     # Plain rows through the session's connection (same transaction): the ORM's result
     # handling cost more than the SQL for tens of thousands of date tuples.
     connection = db.session.connection()
@@ -305,7 +318,39 @@ def load_histories(
         if staff_id not in floor or ends_on >= floor[staff_id]:
             absences[staff_id].append(rules.AbsenceSpan(starts_on, ends_on))
 
-    records: dict[int, list[figures.RecordFacts]] = defaultdict(list)
+    counted = _counted_facts(rows, scope, window, last_day) if with_counts else CountedFacts()
+    histories = {
+        person.id: PersonHistory(
+            staff_id=person.id,
+            employed_from=person.start_date,
+            employed_until=person.end_date,
+            agreements=tuple(agreements[person.id]),
+            held=tuple(held[person.id]),
+            absences=tuple(absences[person.id]),
+            records=tuple(counted.records[person.id]),
+            planned=tuple(counted.planned[person.id]),
+            explanations=tuple(counted.explanations[person.id]),
+            audits=tuple(counted.audits[person.id]),
+            history_from=window.starts_on,
+        )
+        for person in people
+    }
+    return people, histories
+
+
+@dataclass
+class CountedFacts:
+    """What the oversight counts read beyond the intervals, per person id."""
+
+    records: dict[int, list[figures.RecordFacts]] = field(default_factory=lambda: defaultdict(list))
+    planned: dict[int, list[figures.PlannedSession]] = field(default_factory=lambda: defaultdict(list))
+    explanations: dict[int, list[figures.Explanation]] = field(default_factory=lambda: defaultdict(list))
+    audits: dict[int, list[figures.AuditGrade]] = field(default_factory=lambda: defaultdict(list))
+
+
+def _counted_facts(rows, scope: sa.Select | list[int], window: Period, last_day: date) -> CountedFacts:
+    counted = CountedFacts()
+    records = counted.records
     for supervisee_id, held_on, signed_at, disagrees, complete in rows(
         sa.select(
             SupervisionRecord.supervisee_id,
@@ -330,7 +375,7 @@ def load_histories(
             )
         )
 
-    planned: dict[int, list[figures.PlannedSession]] = defaultdict(list)
+    planned = counted.planned
     first_moment = datetime.combine(window.starts_on - timedelta(days=1), time.min, tzinfo=UTC)
     last_moment = datetime.combine(last_day + timedelta(days=2), time.min, tzinfo=UTC)
     for supervisee_id, starts_at, status in rows(
@@ -349,7 +394,7 @@ def load_histories(
         if window.starts_on <= day <= last_day:
             planned[supervisee_id].append(figures.PlannedSession(day, status == SessionStatus.CANCELLED))
 
-    explanations: dict[int, list[figures.Explanation]] = defaultdict(list)
+    explanations = counted.explanations
     for supervisee_id, due_on, reason in rows(
         sa.select(
             OverdueExplanation.supervisee_id, OverdueExplanation.due_on, OverdueExplanation.reason
@@ -360,7 +405,7 @@ def load_histories(
     ):
         explanations[supervisee_id].append(figures.Explanation(due_on, reason.value))
 
-    audits: dict[int, list[figures.AuditGrade]] = defaultdict(list)
+    audits = counted.audits
     for supervisee_id, audited_at, grade in rows(
         sa.select(SupervisionRecord.supervisee_id, QualityAudit.audited_at, QualityAudit.grade)
         .join(SupervisionRecord, SupervisionRecord.id == QualityAudit.record_id)
@@ -371,24 +416,7 @@ def load_histories(
         )
     ):
         audits[supervisee_id].append(figures.AuditGrade(london_date(audited_at), grade.value))
-
-    histories = {
-        person.id: PersonHistory(
-            staff_id=person.id,
-            employed_from=person.start_date,
-            employed_until=person.end_date,
-            agreements=tuple(agreements[person.id]),
-            held=tuple(held[person.id]),
-            absences=tuple(absences[person.id]),
-            records=tuple(records[person.id]),
-            planned=tuple(planned[person.id]),
-            explanations=tuple(explanations[person.id]),
-            audits=tuple(audits[person.id]),
-            history_from=window.starts_on,
-        )
-        for person in people
-    }
-    return people, histories
+    return counted
 
 
 # ---------------------------------------------------------------------------- team dashboard
@@ -424,7 +452,12 @@ def team_dashboard(user: Staff, today: date) -> Dashboard:
     months = figures.months_ending(today, TREND_MONTHS)
     results = {result.person.id: result for result in load_people(db.session, scope, today)}
     _, histories = load_histories(
-        scope, Period(months[0].starts_on, today), today, policy_for(user.organisation_id)
+        scope,
+        Period(months[0].starts_on, today),
+        today,
+        policy_for(user.organisation_id),
+        people=[result.person for result in results.values()],
+        with_counts=False,  # the grid's month states need the intervals only
     )
     rows = [
         DashboardRow(result.person, result, figures.month_states(histories[person_id], months, today))
