@@ -459,19 +459,20 @@ DATE_KINDS = (
 def sweep_project(today: date) -> set[tuple]:
     """Run the hourly sweep; answer with the open alerts of the kinds SQL can work out alone."""
     jobs.compliance_sweep(db.session, clock())
+    # Read as rows, as the SQL side's answer is: the comparison, not ORM objects, is the point.
     return {
-        (alert.kind.value, alert.subject_id, record_of(alert))
-        for alert in db.session.scalars(
-            sa.select(ComplianceAlert).where(
+        (kind.value, subject_id, record_of(kind, period))
+        for kind, subject_id, period in db.session.execute(
+            sa.select(ComplianceAlert.kind, ComplianceAlert.subject_id, ComplianceAlert.period).where(
                 ComplianceAlert.resolved_at.is_(None), ComplianceAlert.kind.in_(DATE_KINDS)
             )
         )
     }
 
 
-def record_of(alert: ComplianceAlert) -> int | None:
-    if alert.kind is AlertKind.WRITE_UP_OVERDUE:
-        return int(alert.period.removeprefix(jobs.RECORD_PERIOD_PREFIX))
+def record_of(kind: AlertKind, period: str) -> int | None:
+    if kind is AlertKind.WRITE_UP_OVERDUE:
+        return int(period.removeprefix(jobs.RECORD_PERIOD_PREFIX))
     return None
 
 
