@@ -32,7 +32,9 @@ def earliest_day_needed(year: CensusYear) -> date:
 
 def registered_social_workers(organisation_id: int, year: CensusYear) -> list[Worker]:
     """The census scope: registered social workers employed or placed by agency in the year."""
-    rows = db.session.execute(
+    # Through the connection, as plain rows: at national scale the ORM's result handling of
+    # 40,000 rows cost more than the query.
+    rows = db.session.connection().execute(
         sa.select(
             Staff.id,
             Staff.team_id,

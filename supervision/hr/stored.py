@@ -36,7 +36,7 @@ def window_compliance(
     """Intervals met and missed in each person's window: stored where the window has ended and
     was worked out by the job, live for the rest."""
     found: dict[int, rules.PeriodCompliance] = {}
-    for staff_id, first_day, last_day, met, missed in session.execute(
+    for staff_id, first_day, last_day, met, missed in session.connection().execute(
         sa.select(
             StoredWindowCompliance.staff_id,
             StoredWindowCompliance.first_day,
