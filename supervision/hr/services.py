@@ -34,23 +34,22 @@ def registered_social_workers(organisation_id: int, year: CensusYear) -> list[Wo
     """The census scope: registered social workers employed or placed by agency in the year."""
     # Through the connection, as plain rows: at national scale the ORM's result handling of
     # 40,000 rows cost more than the query.
-    rows = db.session.connection().execute(
-        sa.select(
-            Staff.id,
-            Staff.team_id,
-            Staff.contract_type,
-            Staff.fte,
-            Staff.caseload,
-            Staff.start_date,
-            Staff.end_date,
-            Staff.leaving_destination,
-        ).where(
-            Staff.organisation_id == organisation_id,
-            Staff.registered_social_worker.is_(True),
-            Staff.start_date <= year.snapshot,
-            sa.or_(Staff.end_date.is_(None), Staff.end_date >= earliest_day_needed(year)),
-        )
-    ).all()
+    query = sa.select(
+        Staff.id,
+        Staff.team_id,
+        Staff.contract_type,
+        Staff.fte,
+        Staff.caseload,
+        Staff.start_date,
+        Staff.end_date,
+        Staff.leaving_destination,
+    ).where(
+        Staff.organisation_id == organisation_id,
+        Staff.registered_social_worker.is_(True),
+        Staff.start_date <= year.snapshot,
+        sa.or_(Staff.end_date.is_(None), Staff.end_date >= earliest_day_needed(year)),
+    )
+    rows = db.session.connection().execute(query).all()
     # Plain tuples, unpacked by position: at national scale this list has 40,000 people.
     return [
         Worker(staff_id, team, contract_type is ContractType.AGENCY, fte, caseload, start, end, destination)
