@@ -9,6 +9,8 @@ dashboard, the report and the person's compliance page always agree.
 from __future__ import annotations
 
 import enum
+import gc
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -39,6 +41,11 @@ from supervision.reports.models import QualityAudit
 TREND_MONTHS = 12
 # Up to this many people, a page's scope is passed to the loaders as ids (see team_dashboard).
 SCOPE_BY_ID_LIMIT = 2_000
+# A live service or organisation report works out at most this many teams' people at a time
+# (about 11,000 people at the generated organisation's team sizes; 30 KB each): see _live_figures.
+# Each batch also costs its loaders a pass over the session tables (about 3 s at national scale),
+# so batches are as large as memory allows, not small.
+LIVE_TEAMS_PER_BATCH = 1_000
 RECORD_SECTIONS = ("wellbeing", "workload", "learning", "reflection", "health_and_leave")
 
 
@@ -731,7 +738,35 @@ def _live_figures(
     months: list[Period],
     today: date,
 ) -> LiveFigures:
-    """Every person's figures worked out from their history now, added up by team."""
+    """Every person's figures worked out from their history now, added up by team.
+
+    A service or the organisation needs only its teams' figures: their people are worked out a
+    batch of teams at a time, and each batch's histories are let go before the next is read, so
+    memory stays that of one batch however large the organisation (docs/performance.md).
+    """
+    if level in (Level.TEAM, Level.PERSON):
+        return _live_people(user, teams, person, level, period, months, today)
+    team_units: dict[int, UnitFigures] = {}
+    batches = math.ceil(len(teams) / LIVE_TEAMS_PER_BATCH)
+    size = math.ceil(len(teams) / batches) if batches else 0
+    for start in range(0, len(teams), size or 1):
+        if start:
+            gc.collect()  # the last batch's ORM objects hold reference cycles; the report runs paused
+        batch = teams[start : start + size]
+        team_units |= _live_people(user, batch, None, level, period, months, today).team_units
+    return LiveFigures([], {}, team_units, set(), [])
+
+
+def _live_people(
+    user: Staff,
+    teams: list[Team],
+    person: Staff | None,
+    level: Level,
+    period: Period,
+    months: list[Period],
+    today: date,
+) -> LiveFigures:
+    """The figures of everyone in `teams` (or of `person`), one by one and added up by team."""
     window = Period(min(period.starts_on, months[0].starts_on), period.ends_on)
     team_ids = [team.id for team in teams]
     scope = sa.select(Staff.id).where(

@@ -16,6 +16,7 @@ from supervision.compliance.models import JobOutcome
 from supervision.compliance.rules import add_months
 from supervision.extensions import db
 from supervision.org.models import Service, Staff
+from supervision.reports import services as report_services
 from supervision.reports import stored
 from supervision.reports.figures import Period, month_containing
 from supervision.reports.forms import default_period
@@ -153,6 +154,30 @@ def test_reports_are_worked_out_live_when_the_stored_figures_cannot_answer(gener
     tomorrow = clock.today()
     later = oversight_report(leader, Level.ORGANISATION, None, default_period(tomorrow), tomorrow)
     assert later.figures_as_at is None
+
+
+def test_a_live_report_worked_out_a_few_teams_at_a_time_is_the_same_as_all_at_once(
+    generated, clock, monkeypatch
+):
+    _, leader = generated
+    today = clock.today()
+    odd = Period(today - timedelta(days=40), today)  # not whole months: worked out live
+    units = [(Level.ORGANISATION, None), (Level.SERVICE, db.session.scalar(sa.select(Service.id).limit(1)))]
+    all_at_once = [report_figures(oversight_report(leader, *unit, odd, today)) for unit in units]
+    seen_batches = []
+    real = report_services._live_people
+
+    def watching(user, teams, *args):
+        seen_batches.append(len(teams))
+        return real(user, teams, *args)
+
+    monkeypatch.setattr(report_services, "_live_people", watching)
+    monkeypatch.setattr(report_services, "LIVE_TEAMS_PER_BATCH", 3)
+    in_batches = [report_figures(oversight_report(leader, *unit, odd, today)) for unit in units]
+    assert in_batches == all_at_once
+    assert max(seen_batches) <= 3 and len(seen_batches) > 2  # really in batches, none empty
+    assert min(seen_batches) >= 1
+    assert all_at_once[0][0]["period"]["sessions_required"] > 100
 
 
 def test_the_job_runs_every_hour():
