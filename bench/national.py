@@ -32,12 +32,13 @@ import re
 import resource
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -594,6 +595,71 @@ def high_water_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+# The largest exports: the organisation's oversight report from the stored figures (the default
+# period) and worked out live (a period that is not whole months), and HR's retention figures.
+EXPORTS = {
+    "organisation oversight XLSX from the stored figures": ("oversight", None),
+    "organisation oversight XLSX worked out live (a period of odd days)": ("oversight", "odd"),
+    "HR retention XLSX": ("retention", None),
+}
+
+
+def export_arguments(name: str, output: Path) -> list[str]:
+    report, period = EXPORTS[name]
+    organisation_id = synth_organisation()
+    if report == "retention":
+        email = db.session.scalar(
+            sa.select(Staff.email)
+            .join(StaffRole, StaffRole.staff_id == Staff.id)
+            .where(Staff.organisation_id == organisation_id, StaffRole.role == Role.HR)
+            .order_by(Staff.id)
+            .limit(1)
+        )
+    else:
+        email = db.session.get(Staff, senior_leader(organisation_id)).email
+    arguments = ["export-report", report, "--as", email, "--format", "xlsx", "--output", str(output)]
+    if period == "odd":
+        today = clock().today()
+        first, last = today - timedelta(days=100), today - timedelta(days=10)
+        arguments += ["--period-start", first.isoformat(), "--period-end", last.isoformat()]
+    return arguments
+
+
+def export_memory_child(url: str, name: str) -> None:
+    """One export through the `flask export-report` command, in this fresh process."""
+    app = create_app(bench_config(url))
+    with tempfile.TemporaryDirectory() as folder:
+        with app.app_context():
+            arguments = export_arguments(name, Path(folder) / "export.xlsx")
+        before = high_water_mb()
+        started = time.perf_counter()
+        result = app.test_cli_runner().invoke(args=arguments)
+        seconds = time.perf_counter() - started
+        if result.exit_code != 0:
+            raise RuntimeError(f"{name}: {result.output}")
+        size = (Path(folder) / "export.xlsx").stat().st_size
+    peak = high_water_mb()
+    print(json.dumps({"before_mb": before, "peak_mb": peak, "seconds": seconds, "bytes": size}))
+
+
+def measure_export_memory(results: Results, url: str) -> None:
+    found = []
+    for name in EXPORTS:
+        completed = subprocess.run(  # noqa: S603
+            [sys.executable, __file__, "--export-memory", name, "--database-url", url],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        )
+        measured = json.loads(completed.stdout.strip().splitlines()[-1])
+        found.append(
+            f"{name}: peak RSS {measured['peak_mb']:.0f} MB in {measured['seconds']:.1f} s "
+            f"({measured['bytes'] / 1024:,.0f} KB)"
+        )
+    results.facts["export memory"] = "; ".join(found) + " (each in a fresh process)"
+
+
 def job_memory_child(url: str, name: str) -> None:
     app = create_app(bench_config(url))
     with app.app_context():
@@ -731,10 +797,14 @@ def main() -> int:
     parser.add_argument("--reuse", action="store_true", help="measure an already generated database")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database afterwards")
     parser.add_argument("--job-memory", metavar="JOB", help=argparse.SUPPRESS)
+    parser.add_argument("--export-memory", metavar="EXPORT", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     url = database_url(arguments.database_url, "")
     if arguments.job_memory:
         job_memory_child(url, arguments.job_memory)
+        return 0
+    if arguments.export_memory:
+        export_memory_child(url, arguments.export_memory)
         return 0
     scratch_database(url, arguments.reuse)
     results = Results()
@@ -748,6 +818,8 @@ def main() -> int:
             print(results.facts["sweep memory"], flush=True)
             measure_figures_jobs(results, url)
             print(results.facts["oversight figures job"], results.facts["HR compliance job"], flush=True)
+            measure_export_memory(results, url)
+            print(results.facts["export memory"], flush=True)
             measure_reports(results, arguments.runs)
             measure_throughput(results, url, arguments.requests, arguments.workers)
             print(results.facts["throughput"], flush=True)

@@ -29,6 +29,7 @@ class Row:
     name: str
     service: str | None  # for a team, its service's name
     cells: tuple[Shown, ...]
+    key: int | None = None  # the service's or team's id
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,15 @@ def _people(count: int) -> tuple[int, Kind, int]:
     return count, Kind.COUNT, count
 
 
-def _rows(report: Retention, columns: list[tuple[str, Figure]]) -> tuple[Row, ...]:
+# Which services' team rows a table lists; every service's unless told otherwise.
+TeamsShown = Callable[[Unit], bool]
+
+
+def every_service(_service: Unit) -> bool:
+    return True
+
+
+def _rows(report: Retention, columns: list[tuple[str, Figure]], teams_shown: TeamsShown) -> tuple[Row, ...]:
     service_names = {tally.unit.key: tally.unit.name for tally in report.services}
 
     def row(tally: Tally) -> Row:
@@ -137,17 +146,18 @@ def _rows(report: Retention, columns: list[tuple[str, Figure]]) -> tuple[Row, ..
             value, kind, people = figure(tally)
             cells.append(shown(value, kind, people=people, team_level=team_level))
         service = service_names.get(tally.unit.service_key) if team_level else None
-        return Row(tally.unit.level, tally.unit.name, service, tuple(cells))
+        return Row(tally.unit.level, tally.unit.name, service, tuple(cells), tally.unit.key)
 
     rows = [row(report.organisation)]
     for service in report.services:
         rows.append(row(service))
-        rows.extend(row(team) for team in report.teams_of(service.unit))
+        if teams_shown(service.unit):
+            rows.extend(row(team) for team in report.teams_of(service.unit))
     rows.extend(row(team) for team in report.teams if team.unit.key is None)
     return tuple(rows)
 
 
-def retention_tables(report: Retention) -> list[Table]:
+def retention_tables(report: Retention, teams_shown: TeamsShown = every_service) -> list[Table]:
     snapshot, period = format_date(report.year.snapshot), period_text(report)
     specs = [
         (
@@ -192,7 +202,13 @@ def retention_tables(report: Retention) -> list[Table]:
         ),
     ]
     return [
-        Table(key, title, description, tuple(heading for heading, _ in columns), _rows(report, columns))
+        Table(
+            key,
+            title,
+            description,
+            tuple(heading for heading, _ in columns),
+            _rows(report, columns, teams_shown),
+        )
         for key, title, description, columns in specs
     ]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from config import BASE_DIR
@@ -17,7 +17,7 @@ from supervision.hr import exports, import_rules, import_services, services
 from supervision.hr.forms import CancelImportForm, ConfirmImportForm, LeaverForm, SnapshotForm, UploadForm
 from supervision.hr.import_rules import FileRefused, ImportPlan
 from supervision.hr.import_services import ImportChanged, ImportInterrupted, ImportRefused
-from supervision.hr.metrics import latest_census_date
+from supervision.hr.metrics import Level, Unit, latest_census_date
 from supervision.hr.tables import format_date, period_text, retention_tables, trend_tables
 from supervision.org.models import Role
 from supervision.permissions import roles_required
@@ -61,17 +61,41 @@ def snapshot_args(snapshot: date) -> dict:
     return {"snapshot_date": [str(snapshot.day), str(snapshot.month), str(snapshot.year)]}
 
 
+# Up to this many teams the page lists every team under its service. A larger organisation's
+# page lists its services, and the teams of one service at a time (?service=ID): at national
+# scale every team on one page was 17 MB of HTML (docs/performance.md). Downloads have them all.
+TEAMS_ON_ONE_PAGE = 60
+
+
 @bp.get("/retention")
 @roles_required(Role.HR)
 def retention():
     form, snapshot = chosen_snapshot()
     report = services.retention_report(organisation_id(), snapshot)
+    team_count = sum(1 for tally in report.teams if tally.unit.key is not None)
+    every_team = team_count <= TEAMS_ON_ONE_PAGE
+    chosen = None
+    if not every_team and "service" in request.args:
+        chosen = next((s.unit for s in report.services if str(s.unit.key) == request.args["service"]), None)
+        if chosen is None:
+            abort(404)
+
+    def teams_shown(service: Unit) -> bool:
+        return every_team or service == chosen
+
     return render_template(
         "hr/retention.html",
         form=form,
         report=report,
-        tables=retention_tables(report),
-        trends=trend_tables(report),
+        tables=retention_tables(report, teams_shown),
+        trends=[
+            trend
+            for trend in trend_tables(report)
+            if trend.unit.level is not Level.SERVICE or teams_shown(trend.unit)
+        ],
+        every_team=every_team,
+        team_count=team_count,
+        chosen_service=chosen,
         period=period_text(report),
         snapshot=snapshot,
         export_args=snapshot_args(snapshot),

@@ -7,8 +7,9 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from supervision.extensions import db
+from supervision.hr import views as hr_views
 from supervision.org.models import Role, Staff
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, follow, sign_in
 from tests.factories import make_service, make_staff, make_team
 from tests.hr.conftest import seed_workforce
 from tests.hr.test_import import person_line, staff_file
@@ -106,4 +107,21 @@ def test_the_retention_page_and_recording_a_leaver_are_accessible(page, clock):
     page.get_by_label("Where are they going?").select_option("retired")
     page.get_by_role("button", name="Record leaver").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Leaver recorded: Person N1")
+    assert_accessible(page)
+
+
+def test_a_large_organisations_retention_page_shows_one_services_teams_at_a_time(page, clock, monkeypatch):
+    monkeypatch.setattr(hr_views, "TEAMS_ON_ONE_PAGE", 2)  # the workforce has 3 teams
+    seed_workforce()
+    make_staff(Role.HR, email="hr@example.test")
+    sign_in(page, "hr@example.test")
+    follow(page.get_by_role("navigation", name="Menu").get_by_role("link", name="Retention"))
+    expect(page.locator("#teams-shown")).to_contain_text("has 3 teams")
+    expect(page.locator("tbody th", has_text="a team in Assessment")).to_have_count(0)
+    expect(page.locator("tbody th", has_text="Assessment (service)")).to_have_count(6)
+    assert_accessible(page)
+
+    follow(page.get_by_role("link", name="Assessment (service): show its teams").first)
+    expect(page.locator("#teams-shown")).to_contain_text("The tables show the teams of Assessment")
+    expect(page.locator("tbody th", has_text="North, a team in Assessment")).to_have_count(6)
     assert_accessible(page)

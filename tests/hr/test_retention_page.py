@@ -6,11 +6,13 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 
 from supervision.agreements.models import FrequencyKind, SupervisionAgreement, SupervisionType
 from supervision.extensions import db
 from supervision.hr import services
+from supervision.hr import views as hr_views
 from supervision.org.models import ContractType, Role
 from supervision.records.models import SessionAttendee, SessionKind, SessionStatus, SupervisionSession
 from tests.factories import make_service, make_staff, make_team
@@ -226,6 +228,50 @@ def test_exports_write_names_that_look_like_formulas_as_text(pages, hr, clock):
     values = [cell for row in workbook[workbook.sheetnames[1]].iter_rows(values_only=True) for cell in row]
     assert "'@SUM(A1)" in values
     assert not any(isinstance(value, str) and value.startswith(("=", "@")) for value in values)
+
+
+def test_a_large_organisations_page_lists_services_and_the_teams_of_one_service_at_a_time(
+    pages, hr, workforce, clock, monkeypatch
+):
+    monkeypatch.setattr(hr_views, "TEAMS_ON_ONE_PAGE", 2)  # the workforce has 3 teams
+    soup = pages.get("hr.retention")
+    assert "has 3 teams, so the tables show the organisation and each service" in soup.find(
+        id="teams-shown"
+    ).get_text(" ", strip=True)
+    in_post = table_figures(soup, "in-post")
+    # People in no team belong to no service: their row stays.
+    assert list(in_post) == ["Test Council (whole organisation)", "Assessment", "Care", "Not in a team"]
+    assert in_post["Assessment"]["Headcount"] == "6"
+    captions = [caption.get_text(strip=True) for caption in soup.select("caption.govuk-table__caption--s")]
+    assert captions == ["Turnover and vacancy by month: Test Council"]
+
+    link = soup.find(id="in-post").find_next("table").find("a", string="Assessment")
+    soup = BeautifulSoup(pages.client.get(link["href"]).get_data(as_text=True), "html.parser")
+    assert "The tables show the teams of Assessment" in soup.find(id="teams-shown").get_text(" ", strip=True)
+    in_post = table_figures(soup, "in-post")
+    assert list(in_post) == [
+        "Test Council (whole organisation)", "Assessment", "North", "South", "Care", "Not in a team",
+    ]  # fmt: skip
+    assert in_post["North"]["Headcount"] == "5"
+    captions = [caption.get_text(strip=True) for caption in soup.select("caption.govuk-table__caption--s")]
+    assert captions == [
+        "Turnover and vacancy by month: Test Council",
+        "Turnover and vacancy by month: Assessment",
+    ]
+
+    pages.get("hr.retention", 404, service="999999")
+    # The downloads keep every team.
+    exported = pages.client.get("/retention/export.csv").get_data(as_text=True)
+    assert all(team in exported for team in ("North", "South", "Care Leavers"))
+
+
+def test_a_small_organisations_page_lists_every_team(pages, hr, workforce, clock):
+    soup = pages.get("hr.retention", service="1")  # nothing to choose: the choice is ignored
+    assert soup.find(id="teams-shown") is None
+    assert list(table_figures(soup, "in-post")) == [
+        "Test Council (whole organisation)", "Assessment", "North", "South",
+        "Care", "Care Leavers", "Not in a team",
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.SERVICE_MANAGER, Role.SUPERVISOR, Role.SOCIAL_WORKER])
