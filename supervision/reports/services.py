@@ -577,6 +577,26 @@ def _oversight_report(user: Staff, level: Level, unit_id: int | None, period: Pe
             trail=trail,
             figures_as_at=refresh.refreshed_at,
         )
+    if refresh is not None and level is Level.ORGANISATION:
+        # Added up by service in SQL: the organisation page needs no team rows.
+        found = stored.service_figures(db.session, [service.id for service in services], period, months)
+        children = [
+            UnitFigures(
+                Level.SERVICE, service.id, service.name, found[service.id].period, found[service.id].months
+            )
+            for service in services
+        ]
+        return OversightReport(
+            level=level,
+            unit=roll_up(level, None, name, children, months),
+            children=children,
+            period=period,
+            months=months,
+            today=today,
+            organisation_name=organisation_name,
+            trail=trail,
+            figures_as_at=refresh.refreshed_at,
+        )
     if teams is None:
         teams = list(
             db.session.scalars(

@@ -288,56 +288,78 @@ def usable_refresh(
 def team_figures(
     session: Session, teams: Sequence[Team], period: Period, months: Sequence[Period]
 ) -> dict[int, TeamFigures]:
-    """Each team's figures for `period` and each trend month, added up from the stored rows.
-
-    People count in the team they are in now, as in the live report. Six statements whatever
-    the number of teams or people.
-    """
+    """Each team's figures for `period` and each trend month, added up from the stored rows."""
     team_ids = [team.id for team in teams]
+    return _added_up(session, Team.id, Team.id.in_(team_ids), team_ids, period, months)
+
+
+def service_figures(
+    session: Session, service_ids: Sequence[int], period: Period, months: Sequence[Period]
+) -> dict[int, TeamFigures]:
+    """Each service's figures, added up in SQL over its teams' people: the organisation page
+    needs no team rows (4,000 teams' rows, pooled in Python, were half its time)."""
+    return _added_up(session, Team.service_id, Team.service_id.in_(service_ids), service_ids, period, months)
+
+
+def _added_up(
+    session: Session,
+    key: sa.ColumnElement,
+    units: sa.ColumnElement[bool],
+    unit_ids: Sequence[int],
+    period: Period,
+    months: Sequence[Period],
+) -> dict[int, TeamFigures]:
+    """Figures per unit (the `key` of the person's team, `units` choosing which), added up from
+    the stored rows. People count in the team they are in now, as in the live report. Six
+    statements whatever the number of units or people.
+    """
     first = min(period.starts_on, months[0].starts_on)
-    in_teams = sa.and_(Staff.id == OversightMonth.staff_id, Staff.team_id.in_(team_ids))
+
+    def of_units(query: sa.Select, staff_id: sa.ColumnElement) -> sa.Select:
+        return query.join(Staff, Staff.id == staff_id).join(Team, Team.id == Staff.team_id).where(units)
+
     stored = sa.and_(OversightMonth.month >= first, OversightMonth.month <= period.ends_on)
     in_period = sa.and_(OversightMonth.month >= period.starts_on, OversightMonth.month <= period.ends_on)
 
     by_month: dict[tuple[int, date], Tally] = defaultdict(Tally)
-    month_query = (
+    month_query = of_units(
         sa.select(
-            Staff.team_id,
+            key,
             OversightMonth.month,
             sa.func.count(),
             *(sa.func.sum(getattr(OversightMonth, name)) for name in MONTH_COUNTS),
             sa.func.max(OversightMonth.longest_closed_gap),
             sa.func.max(OversightMonth.open_gap),
-        )
-        .join(Staff, in_teams)
-        .where(stored)
-        .group_by(Staff.team_id, OversightMonth.month)
+        ),
+        OversightMonth.staff_id,
     )
     closed_in: dict[tuple[int, date], int | None] = {}
-    for team_id, month, people, *sums, closed, still_open in session.execute(month_query):
-        tally = by_month[team_id, month]
+    for unit_id, month, people, *sums, closed, still_open in session.execute(
+        month_query.where(stored).group_by(key, OversightMonth.month)
+    ):
+        tally = by_month[unit_id, month]
         tally.staff_in_scope = people
         for name, value in zip(MONTH_COUNTS, sums, strict=True):
             setattr(tally, name, int(value or 0))
         tally.longest_gap = figures.max_or_none(closed, still_open)
-        closed_in[team_id, month] = closed
+        closed_in[unit_id, month] = closed
 
-    value_query = (
+    value_query = of_units(
         sa.select(
-            Staff.team_id,
+            key,
             OversightMonthValue.month,
             OversightMonthValue.kind,
             OversightMonthValue.value,
             sa.func.sum(OversightMonthValue.count),
-        )
-        .join(Staff, sa.and_(Staff.id == OversightMonthValue.staff_id, Staff.team_id.in_(team_ids)))
-        .where(OversightMonthValue.month >= first, OversightMonthValue.month <= period.ends_on)
-        .group_by(
-            Staff.team_id, OversightMonthValue.month, OversightMonthValue.kind, OversightMonthValue.value
-        )
+        ),
+        OversightMonthValue.staff_id,
     )
-    for team_id, month, kind, value, count in session.execute(value_query):
-        tally = by_month[team_id, month]
+    for unit_id, month, kind, value, count in session.execute(
+        value_query.where(
+            OversightMonthValue.month >= first, OversightMonthValue.month <= period.ends_on
+        ).group_by(key, OversightMonthValue.month, OversightMonthValue.kind, OversightMonthValue.value)
+    ):
+        tally = by_month[unit_id, month]
         if kind == GAP_DAYS:
             tally.days_between_sessions[int(value)] += int(count)
         elif kind == GAP_REASON:
@@ -349,10 +371,11 @@ def team_figures(
     # end of their last month in it.
     staff_in_period = dict(
         session.execute(
-            sa.select(Staff.team_id, sa.func.count(sa.distinct(OversightMonth.staff_id)))
-            .join(Staff, in_teams)
+            of_units(
+                sa.select(key, sa.func.count(sa.distinct(OversightMonth.staff_id))), OversightMonth.staff_id
+            )
             .where(in_period)
-            .group_by(Staff.team_id)
+            .group_by(key)
         ).all()
     )
     last_month = (
@@ -363,32 +386,32 @@ def team_figures(
     )
     open_at_end = dict(
         session.execute(
-            sa.select(Staff.team_id, sa.func.max(OversightMonth.open_gap))
-            .join(
-                last_month,
-                sa.and_(
-                    last_month.c.staff_id == OversightMonth.staff_id,
-                    last_month.c.month == OversightMonth.month,
+            of_units(
+                sa.select(key, sa.func.max(OversightMonth.open_gap)).join(
+                    last_month,
+                    sa.and_(
+                        last_month.c.staff_id == OversightMonth.staff_id,
+                        last_month.c.month == OversightMonth.month,
+                    ),
                 ),
-            )
-            .join(Staff, in_teams)
-            .group_by(Staff.team_id)
+                OversightMonth.staff_id,
+            ).group_by(key)
         ).all()
     )
     now = {
-        team_id: sums
-        for team_id, *sums in session.execute(
-            sa.select(
-                Staff.team_id,
-                sa.func.count(),
-                *(sa.func.sum(getattr(OversightNow, name)) for name in NOW_COUNTS),
+        unit_id: sums
+        for unit_id, *sums in session.execute(
+            of_units(
+                sa.select(
+                    key, sa.func.count(), *(sa.func.sum(getattr(OversightNow, name)) for name in NOW_COUNTS)
+                ),
+                OversightNow.staff_id,
             )
-            .join(Staff, sa.and_(Staff.id == OversightNow.staff_id, Staff.team_id.in_(team_ids)))
             .where(
                 Staff.start_date <= period.ends_on,
                 sa.or_(Staff.end_date.is_(None), Staff.end_date >= first),
             )
-            .group_by(Staff.team_id)
+            .group_by(key)
         )
     }
 
@@ -396,21 +419,21 @@ def team_figures(
         month.starts_on for month in stored_months(period.ends_on) if month.starts_on >= period.starts_on
     ]
     result: dict[int, TeamFigures] = {}
-    for team_id in team_ids:
-        trend = [by_month.get((team_id, month.starts_on)) or Tally() for month in months]
+    for unit_id in unit_ids:
+        trend = [by_month.get((unit_id, month.starts_on)) or Tally() for month in months]
         whole = figures.total(
-            by_month[key] for key in ((team_id, month) for month in period_months) if key in by_month
+            by_month[found] for found in ((unit_id, month) for month in period_months) if found in by_month
         )
-        whole.staff_in_scope = staff_in_period.get(team_id, 0)
+        whole.staff_in_scope = staff_in_period.get(unit_id, 0)
         whole.longest_gap = figures.max_or_none(
-            *(closed_in.get((team_id, month)) for month in period_months), open_at_end.get(team_id)
+            *(closed_in.get((unit_id, month)) for month in period_months), open_at_end.get(unit_id)
         )
-        if team_id in now:
-            in_post, *sums = now[team_id]
+        if unit_id in now:
+            in_post, *sums = now[unit_id]
             whole.in_post_now = in_post
             for name, value in zip(NOW_COUNTS, sums, strict=True):
                 setattr(whole, name, int(value or 0))
-        result[team_id] = TeamFigures(whole, trend)
+        result[unit_id] = TeamFigures(whole, trend)
     return result
 
 
