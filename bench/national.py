@@ -547,17 +547,22 @@ def measure_throughput(results: Results, url: str, total: int, workers: int) -> 
     )
 
 
-def job_in_a_fresh_process(url: str, name: str) -> dict:
-    """Run one scheduled job in a fresh process: its time, counts and peak resident memory,
-    from the kernel's own account (VmHWM)."""
+def in_a_fresh_process(url: str, option: str, name: str) -> dict:
+    """Run this script's child mode (--job-memory or --export-memory NAME) in a fresh process:
+    what it measured, its peak resident memory from the kernel's own account (VmHWM) included."""
     completed = subprocess.run(  # noqa: S603
-        [sys.executable, __file__, "--job-memory", name, "--database-url", url],
+        [sys.executable, __file__, option, name, "--database-url", url],
         capture_output=True,
         text=True,
         check=True,
         cwd=ROOT,
     )
     return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def job_in_a_fresh_process(url: str, name: str) -> dict:
+    """One scheduled job in a fresh process: its time, counts and peak resident memory."""
+    return in_a_fresh_process(url, "--job-memory", name)
 
 
 def measure_sweep_memory(results: Results, url: str) -> None:
@@ -645,14 +650,7 @@ def export_memory_child(url: str, name: str) -> None:
 def measure_export_memory(results: Results, url: str) -> None:
     found = []
     for name in EXPORTS:
-        completed = subprocess.run(  # noqa: S603
-            [sys.executable, __file__, "--export-memory", name, "--database-url", url],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=ROOT,
-        )
-        measured = json.loads(completed.stdout.strip().splitlines()[-1])
+        measured = in_a_fresh_process(url, "--export-memory", name)
         found.append(
             f"{name}: peak RSS {measured['peak_mb']:.0f} MB in {measured['seconds']:.1f} s "
             f"({measured['bytes'] / 1024:,.0f} KB)"
