@@ -157,3 +157,17 @@ class OversightUnitFigures(db.Model):
     period_start: Mapped[date]
     period_end: Mapped[date]
     figures: Mapped[dict] = mapped_column(sa.JSON)
+
+
+class OversightServiceMonth(db.Model):
+    """A service's figures for one calendar month, added up by the hourly job over the people
+    in its teams: the organisation page adds up its services' months for any whole-month period
+    instead of every person's (docs/performance.md). Counts only."""
+
+    __tablename__ = "oversight_service_month"
+
+    service_id: Mapped[int] = mapped_column(sa.ForeignKey("service.id", ondelete="CASCADE"), primary_key=True)
+    month: Mapped[date] = mapped_column(primary_key=True)
+    # {"tally": the month's Tally as stored.tally_json, "closed": the longest gap a session
+    # closed in the month (the longest gap of a longer period needs it apart from the open one)}
+    figures: Mapped[dict] = mapped_column(sa.JSON)

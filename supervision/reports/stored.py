@@ -24,8 +24,8 @@ figures were refreshed. Team and worker pages are always live: they are small.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -45,6 +45,7 @@ from supervision.reports.models import (
     OversightMonthValue,
     OversightNow,
     OversightRefresh,
+    OversightServiceMonth,
     OversightUnitFigures,
 )
 
@@ -118,6 +119,18 @@ def _refresh_organisation(session: Session, organisation_id: int, today: date, n
         sa.delete(OversightUnitFigures).where(OversightUnitFigures.organisation_id == organisation_id),
         execution_options=NO_SYNC,
     )
+    services_of_organisation = sa.select(Service.id).where(Service.organisation_id == organisation_id)
+    session.execute(
+        sa.delete(OversightServiceMonth).where(
+            OversightServiceMonth.service_id.in_(services_of_organisation)
+        ),
+        execution_options=NO_SYNC,
+    )
+    service_of_team = dict(
+        session.execute(
+            sa.select(Team.id, Team.service_id).where(Team.service_id.in_(services_of_organisation))
+        ).all()
+    )
     in_window = list(
         session.scalars(
             staff_of_organisation.where(
@@ -128,6 +141,8 @@ def _refresh_organisation(session: Session, organisation_id: int, today: date, n
     )
     # Each team's figures for the default period and its trend, added up person by person.
     team_totals: dict[int, list[Tally]] = defaultdict(lambda: [Tally() for _ in range(1 + trend_count)])
+    # Each service's months, added up person by person (people count in the team they are in).
+    service_months: dict[tuple[int, date], ServiceMonth] = defaultdict(ServiceMonth)
     counts: Counter = Counter()
     for start in range(0, len(in_window), BATCH_SIZE):
         batch = in_window[start : start + BATCH_SIZE]
@@ -141,10 +156,13 @@ def _refresh_organisation(session: Session, organisation_id: int, today: date, n
                 pairs = figures.tally_person_with_gaps(
                     histories[person.id], [*months, default], today, thresholds
                 )
+                service_id = service_of_team.get(person.team_id)
                 for month, (tally, month_gaps) in zip(months, pairs, strict=False):
                     if tally.staff_in_scope:
                         month_rows.append(_month_row(person.id, month, tally, month_gaps))
                         value_rows.extend(_value_rows(person.id, month, tally))
+                        if service_id is not None:
+                            service_months[service_id, month.starts_on].add(tally, month_gaps)
                 if person.team_id is not None:
                     totals = team_totals[person.team_id]
                     totals[0] += pairs[-1][0]
@@ -167,6 +185,14 @@ def _refresh_organisation(session: Session, organisation_id: int, today: date, n
     counts["in_post"] += len(now_rows)
 
     _store_unit_figures(session, organisation_id, default, team_totals, trend_count)
+    if service_months:
+        session.execute(
+            sa.insert(OversightServiceMonth),
+            [
+                {"service_id": service_id, "month": month, "figures": found.json()}
+                for (service_id, month), found in service_months.items()
+            ],
+        )
     refresh = session.get(OversightRefresh, organisation_id) or OversightRefresh(
         organisation_id=organisation_id
     )
@@ -181,6 +207,25 @@ def in_post_on(today: date) -> tuple[sa.ColumnElement[bool], ...]:
         Staff.start_date <= today,
         sa.or_(Staff.end_date.is_(None), Staff.end_date >= today),
     )
+
+
+@dataclass
+class ServiceMonth:
+    """A service's month, pooled from its people's: counts add; the longest gaps are kept as the
+    person-month rows keep them (closed in the month, and still open at its end)."""
+
+    tally: Tally = field(default_factory=Tally)
+    closed: int | None = None
+    still_open: int | None = None
+
+    def add(self, tally: Tally, gaps: figures.Gaps) -> None:
+        self.tally += tally
+        self.closed = figures.max_or_none(self.closed, gaps.closed)
+        self.still_open = figures.max_or_none(self.still_open, gaps.still_open)
+
+    def json(self) -> dict:
+        self.tally.longest_gap = figures.max_or_none(self.closed, self.still_open)
+        return {"tally": tally_json(self.tally), "closed": self.closed}
 
 
 def _month_row(staff_id: int, month: Period, tally: Tally, month_gaps: figures.Gaps) -> tuple:
@@ -296,32 +341,45 @@ def team_figures(
 def service_figures(
     session: Session, service_ids: Sequence[int], period: Period, months: Sequence[Period]
 ) -> dict[int, TeamFigures]:
-    """Each service's figures, added up in SQL over its teams' people: the organisation page
-    needs no team rows (4,000 teams' rows, pooled in Python, were half its time)."""
-    return _added_up(session, Team.service_id, Team.service_id.in_(service_ids), service_ids, period, months)
+    """Each service's figures: its months as the job added them up (OversightServiceMonth), and
+    what does not add up across months (people in the period, the gap open at its end) from
+    the people's rows. The organisation page needs no team rows."""
+    first = min(period.starts_on, months[0].starts_on)
+    by_month: dict[tuple[int, date], Tally] = {}
+    closed_in: dict[tuple[int, date], int | None] = {}
+    for service_id, month, found in session.execute(
+        sa.select(
+            OversightServiceMonth.service_id, OversightServiceMonth.month, OversightServiceMonth.figures
+        ).where(
+            OversightServiceMonth.service_id.in_(service_ids),
+            OversightServiceMonth.month >= first,
+            OversightServiceMonth.month <= period.ends_on,
+        )
+    ):
+        by_month[service_id, month] = tally_from_json(found["tally"])
+        closed_in[service_id, month] = found["closed"]
+    return _added_up(
+        session,
+        Team.service_id,
+        Team.service_id.in_(service_ids),
+        service_ids,
+        period,
+        months,
+        (by_month, closed_in),
+    )
 
 
-def _added_up(
+def _unit_months(
     session: Session,
     key: sa.ColumnElement,
-    units: sa.ColumnElement[bool],
-    unit_ids: Sequence[int],
+    of_units: Callable[[sa.Select, sa.ColumnElement], sa.Select],
     period: Period,
-    months: Sequence[Period],
-) -> dict[int, TeamFigures]:
-    """Figures per unit (the `key` of the person's team, `units` choosing which), added up from
-    the stored rows. People count in the team they are in now, as in the live report. Six
-    statements whatever the number of units or people.
-    """
-    first = min(period.starts_on, months[0].starts_on)
-
-    def of_units(query: sa.Select, staff_id: sa.ColumnElement) -> sa.Select:
-        return query.join(Staff, Staff.id == staff_id).join(Team, Team.id == Staff.team_id).where(units)
-
-    stored = sa.and_(OversightMonth.month >= first, OversightMonth.month <= period.ends_on)
-    in_period = sa.and_(OversightMonth.month >= period.starts_on, OversightMonth.month <= period.ends_on)
-
+    first: date,
+) -> tuple[dict[tuple[int, date], Tally], dict[tuple[int, date], int | None]]:
+    """Each unit's tally for each month from `first` to the period's end, and the longest gap a
+    session closed in it, added up from the people's rows."""
     by_month: dict[tuple[int, date], Tally] = defaultdict(Tally)
+    stored = sa.and_(OversightMonth.month >= first, OversightMonth.month <= period.ends_on)
     month_query = of_units(
         sa.select(
             key,
@@ -366,6 +424,34 @@ def _added_up(
             tally.gap_reasons[value] += int(count)
         else:
             tally.audit_grades[value] += int(count)
+
+    return by_month, closed_in
+
+
+def _added_up(
+    session: Session,
+    key: sa.ColumnElement,
+    units: sa.ColumnElement[bool],
+    unit_ids: Sequence[int],
+    period: Period,
+    months: Sequence[Period],
+    monthly: tuple[dict[tuple[int, date], Tally], dict[tuple[int, date], int | None]] | None = None,
+) -> dict[int, TeamFigures]:
+    """Figures per unit (the `key` of the person's team, `units` choosing which), added up from
+    the stored rows. People count in the team they are in now, as in the live report. Six
+    statements whatever the number of units or people; four when each unit's months (their
+    tallies and longest closed gaps) come in `monthly`.
+    """
+    first = min(period.starts_on, months[0].starts_on)
+
+    def of_units(query: sa.Select, staff_id: sa.ColumnElement) -> sa.Select:
+        return query.join(Staff, Staff.id == staff_id).join(Team, Team.id == Staff.team_id).where(units)
+
+    in_period = sa.and_(OversightMonth.month >= period.starts_on, OversightMonth.month <= period.ends_on)
+
+    if monthly is None:
+        monthly = _unit_months(session, key, of_units, period, first)
+    by_month, closed_in = monthly
 
     # A person counts once in a period, and the gap open at its end is the one open at the
     # end of their last month in it.
