@@ -136,6 +136,40 @@ def every_service(_service: Unit) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class TeamsOnPage:
+    """Which teams the page lists: every team, or (a large organisation) one service's or none."""
+
+    team_count: int
+    every_team: bool
+    chosen: Unit | None = None
+
+    def shows(self, service: Unit) -> bool:
+        return self.every_team or service == self.chosen
+
+    def trends(self, report: Retention) -> list[TrendTable]:
+        """The organisation's trend, and each shown service's."""
+        return [t for t in trend_tables(report) if t.unit.level is not Level.SERVICE or self.shows(t.unit)]
+
+
+class UnknownService(Exception):
+    """The service asked for is not one of the organisation's."""
+
+
+def teams_on_page(report: Retention, asked_service: str | None, every_team_up_to: int) -> TeamsOnPage:
+    """Up to `every_team_up_to` teams the page lists them all; beyond, the teams of the service
+    asked for (its id as given in the address) or none."""
+    team_count = sum(1 for tally in report.teams if tally.unit.key is not None)
+    if team_count <= every_team_up_to:
+        return TeamsOnPage(team_count, every_team=True)
+    if asked_service is None:
+        return TeamsOnPage(team_count, every_team=False)
+    chosen = next((s.unit for s in report.services if str(s.unit.key) == asked_service), None)
+    if chosen is None:
+        raise UnknownService(asked_service)
+    return TeamsOnPage(team_count, every_team=False, chosen=chosen)
+
+
 def _rows(report: Retention, columns: list[tuple[str, Figure]], teams_shown: TeamsShown) -> tuple[Row, ...]:
     service_names = {tally.unit.key: tally.unit.name for tally in report.services}
 

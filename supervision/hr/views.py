@@ -17,8 +17,14 @@ from supervision.hr import exports, import_rules, import_services, services
 from supervision.hr.forms import CancelImportForm, ConfirmImportForm, LeaverForm, SnapshotForm, UploadForm
 from supervision.hr.import_rules import FileRefused, ImportPlan
 from supervision.hr.import_services import ImportChanged, ImportInterrupted, ImportRefused
-from supervision.hr.metrics import Level, Unit, latest_census_date
-from supervision.hr.tables import format_date, period_text, retention_tables, trend_tables
+from supervision.hr.metrics import latest_census_date
+from supervision.hr.tables import (
+    UnknownService,
+    format_date,
+    period_text,
+    retention_tables,
+    teams_on_page,
+)
 from supervision.org.models import Role
 from supervision.permissions import roles_required
 
@@ -72,30 +78,17 @@ TEAMS_ON_ONE_PAGE = 60
 def retention():
     form, snapshot = chosen_snapshot()
     report = services.retention_report(organisation_id(), snapshot)
-    team_count = sum(1 for tally in report.teams if tally.unit.key is not None)
-    every_team = team_count <= TEAMS_ON_ONE_PAGE
-    chosen = None
-    if not every_team and "service" in request.args:
-        chosen = next((s.unit for s in report.services if str(s.unit.key) == request.args["service"]), None)
-        if chosen is None:
-            abort(404)
-
-    def teams_shown(service: Unit) -> bool:
-        return every_team or service == chosen
-
+    try:
+        shown = teams_on_page(report, request.args.get("service"), TEAMS_ON_ONE_PAGE)
+    except UnknownService:
+        abort(404)
     return render_template(
         "hr/retention.html",
         form=form,
         report=report,
-        tables=retention_tables(report, teams_shown),
-        trends=[
-            trend
-            for trend in trend_tables(report)
-            if trend.unit.level is not Level.SERVICE or teams_shown(trend.unit)
-        ],
-        every_team=every_team,
-        team_count=team_count,
-        chosen_service=chosen,
+        tables=retention_tables(report, shown.shows),
+        trends=shown.trends(report),
+        teams=shown,
         period=period_text(report),
         snapshot=snapshot,
         export_args=snapshot_args(snapshot),
