@@ -564,31 +564,13 @@ def _oversight_report(user: Staff, level: Level, unit_id: int | None, period: Pe
     units = None
     if refresh is not None:
         units = _stored_unit_figures(user, level, unit_id, name, services, teams, period, months)
+        if units is None and level is Level.ORGANISATION:
+            units = _organisation_from_service_months(services, name, period, months)
     if units is not None:
         unit, children = units
         return OversightReport(
             level=level,
             unit=unit,
-            children=children,
-            period=period,
-            months=months,
-            today=today,
-            organisation_name=organisation_name,
-            trail=trail,
-            figures_as_at=refresh.refreshed_at,
-        )
-    if refresh is not None and level is Level.ORGANISATION:
-        # Added up by service in SQL: the organisation page needs no team rows.
-        found = stored.service_figures(db.session, [service.id for service in services], period, months)
-        children = [
-            UnitFigures(
-                Level.SERVICE, service.id, service.name, found[service.id].period, found[service.id].months
-            )
-            for service in services
-        ]
-        return OversightReport(
-            level=level,
-            unit=roll_up(level, None, name, children, months),
             children=children,
             period=period,
             months=months,
@@ -669,6 +651,21 @@ def _oversight_report(user: Staff, level: Level, unit_id: int | None, period: Pe
         person=person,
         figures_as_at=refresh.refreshed_at if refresh is not None else None,
     )
+
+
+def _organisation_from_service_months(
+    services: list[Service], name: str, period: Period, months: list[Period]
+) -> tuple[UnitFigures, list[UnitFigures]]:
+    """The organisation and its services for a whole-month period other than the default, from
+    the services' stored months: the organisation page needs no team rows."""
+    found = stored.service_figures(db.session, [service.id for service in services], period, months)
+    children = [
+        UnitFigures(
+            Level.SERVICE, service.id, service.name, found[service.id].period, found[service.id].months
+        )
+        for service in services
+    ]
+    return roll_up(Level.ORGANISATION, None, name, children, months), children
 
 
 def _stored_unit_figures(
