@@ -52,9 +52,9 @@ def dashboard_project(user_id: int, today: date) -> list[tuple]:
     return sorted(
         (
             row.person.id,
-            row.compliance.supervision.last_held_on,
-            row.compliance.assessment.write_ups_pending,
-            row.compliance.assessment.actions_overdue,
+            row.figures.last_held_on,
+            row.figures.write_ups_pending,
+            row.figures.actions_overdue,
         )
         for row in dashboard.rows
     )

@@ -47,10 +47,13 @@ def resolve_config(config_name_or_object: str | type | None) -> type:
 def register_extensions(app: Flask) -> None:
     """Bind the module-level extensions; models are imported so Alembic sees every table."""
     from supervision import models  # noqa: F401
+    from supervision.reports import freshness
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         os.makedirs(app.instance_path, exist_ok=True)
     db.init_app(app)
+    # Stored dashboard figures give way to live ones on any change to their facts.
+    freshness.register_listeners()
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)

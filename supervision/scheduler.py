@@ -49,6 +49,9 @@ SCHEDULE = (
     ScheduledJob("oversight-figures", CronTrigger(minute=1, timezone=LONDON), "Every hour at 1 past"),
     # The HR summary's "supervision before leaving" figures (supervision.hr.stored).
     ScheduledJob("hr-compliance", CronTrigger(minute=3, timezone=LONDON), "Every hour at 3 past"),
+    # The team dashboard reads these where a person's facts have not changed since (its first
+    # run of a day stores everyone; supervision.reports.stored_dashboard).
+    ScheduledJob("dashboard-figures", CronTrigger(minute=7, timezone=LONDON), "Every hour at 7 past"),
     ScheduledJob("reminders", CronTrigger(hour=8, minute=0, timezone=LONDON), "Every day at 08:00"),
     ScheduledJob("escalations", CronTrigger(hour=8, minute=10, timezone=LONDON), "Every day at 08:10"),
     ScheduledJob(

@@ -91,20 +91,20 @@ def team_dashboard():
 
 
 def dashboard_row(row: services.DashboardRow) -> dict:
-    supervision, assessment = row.compliance.supervision, row.compliance.assessment
+    shown = row.figures
     return {
         "staff_id": row.person.id,
         "given_name": row.person.given_name,
         "family_name": row.person.family_name,
         "team_id": row.person.team_id,
         "team_name": row.team_name,
-        "status": row.compliance.status.value,
-        "last_held_on": supervision.last_held_on,
-        "next_due_on": supervision.next_due_on,
-        "days_overdue": supervision.days_overdue,
-        "write_ups_pending": assessment.write_ups_pending,
-        "write_ups_overdue": assessment.write_ups_overdue,
-        "actions_overdue": assessment.actions_overdue,
+        "status": shown.status.value,
+        "last_held_on": shown.last_held_on,
+        "next_due_on": shown.next_due_on,
+        "days_overdue": shown.days_overdue,
+        "write_ups_pending": shown.write_ups_pending,
+        "write_ups_overdue": shown.write_ups_overdue,
+        "actions_overdue": shown.actions_overdue,
         "months": [state.value for state in row.months],
     }
 

@@ -33,6 +33,7 @@ from supervision.org.models import Staff
 from supervision.privacy.retention import retention_purge
 from supervision.records.models import SupervisionRecord, SupervisionSession
 from supervision.reports.stored import refresh_oversight_figures
+from supervision.reports.stored_dashboard import refresh_dashboard_figures
 
 log = logging.getLogger(__name__)
 
@@ -418,6 +419,7 @@ Job = Callable[[Session, SystemClock], Counts]
 JOBS: dict[str, Job] = {
     "compliance-sweep": compliance_sweep,
     "oversight-figures": refresh_oversight_figures,
+    "dashboard-figures": refresh_dashboard_figures,
     "hr-compliance": refresh_window_compliance,
     "reminders": send_reminders,
     "escalations": send_escalations,

@@ -1,4 +1,5 @@
-"""Sorting and filtering the team dashboard's rows: pure, so any order can be tested directly."""
+"""The team dashboard's figures for one person, and sorting and filtering its rows: pure, so any
+order can be tested directly."""
 
 from __future__ import annotations
 
@@ -7,9 +8,26 @@ from dataclasses import dataclass
 from datetime import date
 
 from supervision.compliance.rules import Status
+from supervision.reports.figures import MonthState
 
 EARLIEST = date.min
 LATEST = date.max
+
+
+@dataclass(frozen=True)
+class DashboardFigures:
+    """What the dashboard shows of one person: worked out by the compliance engine and the month
+    grid, live or by the `dashboard-figures` job (supervision.reports.stored_dashboard)."""
+
+    status: Status
+    last_held_on: date | None
+    next_due_on: date | None
+    days_overdue: int
+    has_agreement: bool
+    write_ups_pending: int
+    write_ups_overdue: int
+    actions_overdue: int
+    months: tuple[MonthState, ...]  # the last 12 months, oldest first
 
 
 @dataclass(frozen=True)
@@ -29,27 +47,27 @@ def _name(row) -> tuple[str, str]:
 COLUMNS: tuple[Column, ...] = (
     Column("name", "Name", _name),
     Column("team", "Team", lambda row: (row.team_name.lower(), *_name(row))),
-    Column("status", "Status", lambda row: row.compliance.status.severity, starts_descending=True),
-    Column("last-held", "Last held", lambda row: row.compliance.supervision.last_held_on or EARLIEST),
-    Column("next-due", "Next due", lambda row: row.compliance.supervision.next_due_on or LATEST),
+    Column("status", "Status", lambda row: row.figures.status.severity, starts_descending=True),
+    Column("last-held", "Last held", lambda row: row.figures.last_held_on or EARLIEST),
+    Column("next-due", "Next due", lambda row: row.figures.next_due_on or LATEST),
     Column(
         "days-overdue",
         "Days overdue",
-        lambda row: row.compliance.supervision.days_overdue,
+        lambda row: row.figures.days_overdue,
         numeric=True,
         starts_descending=True,
     ),
     Column(
         "write-ups",
         "Write-ups pending",
-        lambda row: row.compliance.assessment.write_ups_pending,
+        lambda row: row.figures.write_ups_pending,
         numeric=True,
         starts_descending=True,
     ),
     Column(
         "actions",
         "Overdue actions",
-        lambda row: row.compliance.assessment.actions_overdue,
+        lambda row: row.figures.actions_overdue,
         numeric=True,
         starts_descending=True,
     ),
@@ -90,7 +108,7 @@ def filtered(rows: Sequence, team_id: int | None, status: Status | None) -> list
         row
         for row in rows
         if (team_id is None or row.person.team_id == team_id)
-        and (status is None or row.compliance.status is status)
+        and (status is None or row.figures.status is status)
     ]
 
 

@@ -158,12 +158,12 @@ def dashboard_sections(dashboard: Dashboard, rows) -> list[Section]:
             [
                 row.person.name,
                 row.team_name,
-                row.compliance.status.label,
-                row.compliance.supervision.last_held_on,
-                row.compliance.supervision.next_due_on,
-                row.compliance.supervision.days_overdue,
-                row.compliance.assessment.write_ups_pending,
-                row.compliance.assessment.actions_overdue,
+                row.figures.status.label,
+                row.figures.last_held_on,
+                row.figures.next_due_on,
+                row.figures.days_overdue,
+                row.figures.write_ups_pending,
+                row.figures.actions_overdue,
             ]
             for row in rows
         ],

@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import lazyload, selectinload
+from sqlalchemy.orm import Session, joinedload, lazyload, selectinload
 
 from supervision.agreements.models import AbsencePeriod, SupervisionAgreement, SupervisionPolicy
 from supervision.clock import LONDON
 from supervision.compliance import rules
 from supervision.compliance.models import OverdueExplanation
-from supervision.compliance.services import PersonCompliance, agreement_terms, load_people, thresholds_for
+from supervision.compliance.services import agreement_terms, load_people, thresholds_for
 from supervision.extensions import db
 from supervision.memory import collector_paused
 from supervision.org.models import Role, Service, Staff, Team
@@ -34,7 +34,8 @@ from supervision.records.models import (
     SupervisionRecord,
     SupervisionSession,
 )
-from supervision.reports import figures, stored
+from supervision.reports import figures, stored, stored_dashboard
+from supervision.reports.dashboard import DashboardFigures
 from supervision.reports.figures import MonthState, Period, PersonHistory, Tally
 from supervision.reports.models import QualityAudit
 
@@ -432,8 +433,11 @@ def _counted_facts(rows, scope: sa.Select | list[int], window: Period, last_day:
 @dataclass
 class DashboardRow:
     person: Staff
-    compliance: PersonCompliance
-    months: list[MonthState]
+    figures: DashboardFigures
+
+    @property
+    def months(self) -> tuple[MonthState, ...]:
+        return self.figures.months
 
     @property
     def team_name(self) -> str:
@@ -448,7 +452,8 @@ class Dashboard:
 
 def team_dashboard(user: Staff, today: date) -> Dashboard:
     """Each person on the user's dashboard: today's status from the compliance engine and a
-    12-month grid of how their supervision went."""
+    12-month grid of how their supervision went, as the `dashboard-figures` job stored them
+    where they are still current, otherwise worked out now (supervision.reports.stored_dashboard)."""
     scope = dashboard_scope(user, today)
     # A supervisor's scope is a handful of people, but hidden in a sub-select with ORs the
     # planner guesses thousands and hashes whole tables (docs/performance.md). Named ids let
@@ -456,21 +461,47 @@ def team_dashboard(user: Staff, today: date) -> Dashboard:
     staff_ids = list(db.session.scalars(scope))
     if len(staff_ids) <= SCOPE_BY_ID_LIMIT:
         scope = staff_ids
+    people = db.session.scalars(
+        sa.select(Staff).where(Staff.id.in_(scope)).options(joinedload(Staff.team)).order_by(Staff.id)
+    ).all()
+    shown = stored_dashboard.stored_figures(db.session, scope, today)
+    not_stored = [person.id for person in people if person.id not in shown]
+    if not_stored:
+        # Nobody stored (before the day's first run) and a wide scope: its sub-select, as above.
+        live_scope = scope if len(not_stored) == len(people) else not_stored
+        shown.update(live_dashboard_figures(db.session, live_scope, user.organisation_id, today))
+    rows = [DashboardRow(person, shown[person.id]) for person in people]
+    return Dashboard(rows, figures.months_ending(today, TREND_MONTHS))
+
+
+def live_dashboard_figures(
+    session: Session, scope: sa.Select | list[int], organisation_id: int, today: date
+) -> dict[int, DashboardFigures]:
+    """The dashboard's figures worked out now from each person's facts (all of one organisation)."""
     months = figures.months_ending(today, TREND_MONTHS)
-    results = {result.person.id: result for result in load_people(db.session, scope, today)}
+    results = {result.person.id: result for result in load_people(session, scope, today)}
     _, histories = load_histories(
         scope,
         Period(months[0].starts_on, today),
         today,
-        policy_for(user.organisation_id),
+        policy_for(organisation_id),
         people=[result.person for result in results.values()],
         with_counts=False,  # the grid's month states need the intervals only
     )
-    rows = [
-        DashboardRow(result.person, result, figures.month_states(histories[person_id], months, today))
+    return {
+        person_id: DashboardFigures(
+            status=result.status,
+            last_held_on=result.supervision.last_held_on,
+            next_due_on=result.supervision.next_due_on,
+            days_overdue=result.supervision.days_overdue,
+            has_agreement=result.agreement is not None,
+            write_ups_pending=result.assessment.write_ups_pending,
+            write_ups_overdue=result.assessment.write_ups_overdue,
+            actions_overdue=result.assessment.actions_overdue,
+            months=tuple(figures.month_states(histories[person_id], months, today)),
+        )
         for person_id, result in results.items()
-    ]
-    return Dashboard(rows, months)
+    }
 
 
 # --------------------------------------------------------------------------- oversight report

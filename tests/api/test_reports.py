@@ -40,7 +40,7 @@ def test_the_team_dashboard_rows_are_the_pages_rows(api_as, org):  # noqa: F811
     rows = by_name(body["items"], "given_name")
     for row in page_rows:
         mine = rows[row.person.given_name]
-        assert mine["status"] == row.compliance.status.value
+        assert mine["status"] == row.figures.status.value
         assert mine["months"] == [state.value for state in row.months]
     alice = rows["Alice"]
     assert (alice["status"], alice["last_held_on"], alice["next_due_on"]) == (

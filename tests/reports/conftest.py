@@ -99,7 +99,7 @@ def org(app, clock):
     hr = make_staff(Role.HR, given_name="Harriet", family_name="Hr")
     admin = make_staff(Role.ADMIN, given_name="Ade", family_name="Admin")
 
-    make_agreement(alice, sam, agreed_on=date(2026, 6, 1))
+    alice_agreement = make_agreement(alice, sam, agreed_on=date(2026, 6, 1))
     held(sam, alice, date(2026, 6, 22), signed_on=date(2026, 6, 23))
     held(sam, alice, date(2026, 7, 20), signed_on=date(2026, 7, 21))
     alice_september = held(sam, alice, date(2026, 9, 7), signed_on=date(2026, 9, 10))
