@@ -25,6 +25,8 @@ from supervision.org.models import Staff
 from supervision.reports import services as report_services
 from supervision.reports.figures import Period
 from supervision.reports.forms import default_period
+from supervision.reports.freshness import facts_changed
+from supervision.reports.stored_dashboard import stored_figures
 
 
 def london_date(column: str) -> str:
@@ -46,18 +48,29 @@ def number(value) -> float:
 # ----------------------------------------------------------------------------- team dashboard
 
 
-def dashboard_project(user_id: int, today: date) -> list[tuple]:
+def dashboard_project(user_id: int, today: date, live: bool = False) -> list[tuple]:
+    """The page's rows; `live` first raises everyone's facts version in this transaction (then
+    rolled back), so that every row is worked out live, as just after a change."""
     user = db.session.get(Staff, user_id)
-    dashboard = report_services.team_dashboard(user, today)
-    return sorted(
-        (
-            row.person.id,
-            row.figures.last_held_on,
-            row.figures.write_ups_pending,
-            row.figures.actions_overdue,
+    if live:
+        facts_changed(
+            db.session.connection(), db.session.scalars(report_services.dashboard_scope(user, today))
         )
+    dashboard = report_services.team_dashboard(user, today)
+    found = sorted(
+        (row.person.id, row.figures.last_held_on, row.figures.write_ups_pending, row.figures.actions_overdue)
         for row in dashboard.rows
     )
+    if live:
+        db.session.rollback()
+    return found
+
+
+def dashboard_stored_rows(user_id: int, today: date) -> int:
+    """How many of the dashboard's people have current stored figures."""
+    user = db.session.get(Staff, user_id)
+    ids = list(db.session.scalars(report_services.dashboard_scope(user, today)))
+    return len(stored_figures(db.session, ids, today))
 
 
 DASHBOARD_SQL = """
