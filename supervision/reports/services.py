@@ -37,7 +37,7 @@ from supervision.records.models import (
 from supervision.reports import figures, stored, stored_dashboard
 from supervision.reports.dashboard import DashboardFigures
 from supervision.reports.figures import MonthState, Period, PersonHistory, Tally
-from supervision.reports.models import QualityAudit
+from supervision.reports.models import QualityAudit, StoredDashboardFigures
 
 TREND_MONTHS = 12
 # Up to this many people, a page's scope is passed to the loaders as ids (see team_dashboard).
@@ -461,10 +461,23 @@ def team_dashboard(user: Staff, today: date) -> Dashboard:
     staff_ids = list(db.session.scalars(scope))
     if len(staff_ids) <= SCOPE_BY_ID_LIMIT:
         scope = staff_ids
-    people = db.session.scalars(
-        sa.select(Staff).where(Staff.id.in_(scope)).options(joinedload(Staff.team)).order_by(Staff.id)
-    ).all()
-    shown = stored_dashboard.stored_figures(db.session, scope, today)
+    # Each person with their stored figures where they are current, in one statement; their
+    # roles are not shown (their eager load would be one more).
+    shown: dict[int, DashboardFigures] = {}
+    people = []
+    for person, *figures_row in db.session.execute(
+        sa.select(Staff, *stored_dashboard.FIGURES_ROW)
+        .outerjoin(
+            StoredDashboardFigures,
+            sa.and_(StoredDashboardFigures.staff_id == Staff.id, stored_dashboard.is_current(today)),
+        )
+        .where(Staff.id.in_(scope))
+        .options(joinedload(Staff.team), lazyload(Staff.role_rows))
+        .order_by(Staff.id)
+    ):
+        people.append(person)
+        if figures_row[0] is not None:
+            shown[person.id] = stored_dashboard.figures_from_row(figures_row)
     not_stored = [person.id for person in people if person.id not in shown]
     if not_stored:
         # Nobody stored (before the day's first run) and a wide scope: its sub-select, as above.

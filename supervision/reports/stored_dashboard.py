@@ -54,21 +54,33 @@ def is_current(today: date) -> sa.ColumnElement[bool]:
     )
 
 
+# What a dashboard reads of a stored row, in this order (figures_from_row).
+FIGURES_ROW = (
+    StoredDashboardFigures.status,
+    *(getattr(StoredDashboardFigures, name) for name in FIGURE_COLUMNS[1:]),
+    StoredDashboardFigures.months,
+)
+
+
+def figures_from_row(row) -> DashboardFigures:
+    status, *values, months = row
+    return DashboardFigures(
+        Status(status), *values, months=tuple(MonthState(state) for state in months.split(","))
+    )
+
+
 def stored_figures(
     session: Session, scope: sa.Select | list[int], today: date
 ) -> dict[int, DashboardFigures]:
     """The current stored figures of the people in `scope` who have them, by staff id."""
-    columns = [getattr(StoredDashboardFigures, name) for name in FIGURE_COLUMNS]
-    found = {}
-    for staff_id, status, *values, months in session.connection().execute(
-        sa.select(StoredDashboardFigures.staff_id, *columns, StoredDashboardFigures.months).where(
-            StoredDashboardFigures.staff_id.in_(scope), is_current(today)
+    return {
+        staff_id: figures_from_row(row)
+        for staff_id, *row in session.connection().execute(
+            sa.select(StoredDashboardFigures.staff_id, *FIGURES_ROW).where(
+                StoredDashboardFigures.staff_id.in_(scope), is_current(today)
+            )
         )
-    ):
-        found[staff_id] = DashboardFigures(
-            Status(status), *values, months=tuple(MonthState(state) for state in months.split(","))
-        )
-    return found
+    }
 
 
 def _not_current(today: date) -> sa.ColumnElement[bool]:
