@@ -1,6 +1,6 @@
 """Service navigation, by the roles the signed-in person holds."""
 
-from flask import request, url_for
+from flask import g, request, url_for
 from flask_login import current_user
 
 from supervision.org.models import Role
@@ -26,6 +26,14 @@ NAVIGATION = [
 
 
 def navigation_items() -> list[dict]:
+    """Worked out once a request: a page may ask several times (the home page lists them too),
+    and the notifications item counts unread notifications in the database."""
+    if "navigation_items" not in g:
+        g.navigation_items = _navigation_items()
+    return g.navigation_items
+
+
+def _navigation_items() -> list[dict]:
     if not current_user.is_authenticated:
         return []
     items = []
