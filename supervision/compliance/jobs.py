@@ -419,8 +419,8 @@ Job = Callable[[Session, SystemClock], Counts]
 JOBS: dict[str, Job] = {
     "compliance-sweep": compliance_sweep,
     "oversight-figures": refresh_oversight_figures,
-    "dashboard-figures": refresh_dashboard_figures,
     "hr-compliance": refresh_window_compliance,
+    "dashboard-figures": refresh_dashboard_figures,
     "reminders": send_reminders,
     "escalations": send_escalations,
     "weekly-digest": send_weekly_digest,

@@ -7,8 +7,9 @@ so no code path can change a session, record, action, absence, agreement, policy
 dates the rules read without the stored figures giving way to live ones:
 
 - unit-of-work changes (`session.add`, attribute changes, deletes) are seen after each flush;
-- bulk statements on those tables (the staff import, the retention purge) are seen as they run:
-  by primary key for the staff import's updates, otherwise everyone's version is raised.
+- bulk statements on those tables are seen as they run: the staff import's updates by primary
+  key, the retention purge's by the people it names (`only_facts_of`); any other raises
+  everyone's version.
 
 A job that stores figures reads the versions before the facts (stored_dashboard.py). A change
 committed after that read leaves the stored version behind, so those figures are never used.
@@ -60,6 +61,13 @@ FACT_TABLES = frozenset(
     )
 )
 _PENDING = "dashboard_facts_changed"  # session.info key: people found before a flush deletes rows
+_FACTS_OF = "dashboard_facts_of"  # execution option: the only people a bulk statement's rows feed
+
+
+def only_facts_of(*staff_ids: int) -> dict:
+    """Execution options for a bulk statement that changes the facts of these people only (none,
+    for a column no figure reads), so that it does not set aside everyone's stored figures."""
+    return {_FACTS_OF: staff_ids}
 
 
 def register_listeners() -> None:
@@ -178,7 +186,9 @@ def _on_bulk_statement(state: ORMExecuteState) -> None:
         return  # new people have no stored figures
     connection = state.session.connection()
     parameters = state.parameters
-    if is_staff and isinstance(parameters, list) and all("id" in p for p in parameters):
+    if _FACTS_OF in state.execution_options:
+        facts_changed(connection, state.execution_options[_FACTS_OF])
+    elif is_staff and isinstance(parameters, list) and all("id" in p for p in parameters):
         facts_changed(connection, (p["id"] for p in parameters))  # the staff import: by primary key
     else:
         everyones_facts_changed(connection)

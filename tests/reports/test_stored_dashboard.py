@@ -21,7 +21,7 @@ from supervision.org.models import CareerStage, Role, Staff
 from supervision.records.models import ActionStatus, SessionStatus, SupervisionSession
 from supervision.reports import services as report_services
 from supervision.reports import stored_dashboard
-from supervision.reports.freshness import facts_changed
+from supervision.reports.freshness import facts_changed, only_facts_of
 from supervision.reports.models import StoredDashboardFigures
 from supervision.reports.services import in_post, live_dashboard_figures, team_dashboard
 from supervision.scheduler import SCHEDULE
@@ -307,3 +307,18 @@ def test_a_change_committed_while_the_job_works_leaves_that_person_live(org, clo
     in_post_ids = everyone_in_post(TODAY)
     assert set(current(in_post_ids)) == set(in_post_ids) - {org.alice.id}
     assert shown(org.sam, org.alice) == live(org.alice)
+
+
+def test_a_bulk_statement_that_names_its_people_sets_aside_only_their_figures(org, clock):
+    run(clock)
+    db.session.execute(
+        sa.update(AbsencePeriod)
+        .where(AbsencePeriod.staff_id == org.dev.id)
+        .values(ends_on=date(2026, 9, 1))
+        .execution_options(**only_facts_of(org.dev.id))
+    )
+    db.session.commit()
+
+    in_post_ids = everyone_in_post(TODAY)
+    assert set(current(in_post_ids)) == set(in_post_ids) - {org.dev.id}
+    assert shown(org.sam, org.dev) == live(org.dev)
