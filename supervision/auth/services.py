@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import joinedload
 
 from supervision.auth.lockout import LockoutState, after_failure, after_success, is_locked
 from supervision.auth.passwords import verify_password
@@ -29,7 +30,8 @@ class SignInResult:
 def load_user(user_id: str) -> Staff | None:
     if not user_id.isdigit():
         return None
-    return db.session.get(Staff, int(user_id))
+    # Every signed-in request reads the person's roles: one statement with them, not two.
+    return db.session.get(Staff, int(user_id), options=[joinedload(Staff.role_rows)])
 
 
 def email_is(email: str) -> sa.ColumnElement[bool]:
