@@ -116,3 +116,15 @@ def test_the_reports_from_stored_figures_agree_with_the_sql_too(organisation, cl
     assert "stored windows on both sides" in hr.note
     assert results.disagreements == []
     assert all(measure.agrees for measure in results.measures)
+
+
+def test_the_throughput_measurement_serves_every_page_it_compares_under_gunicorn(organisation, database_url):
+    """The bench's requests-per-second part, on a few requests: both servers start, sign-in works
+    with a real CSRF token, and every page it compares answers 200 (load() raises otherwise)."""
+    results = national.Results()
+    national.measure_throughput(results, database_url, total=4, workers=1)
+    assert "team dashboard" in results.facts["throughput"]
+    assert "bare endpoint" in results.facts["throughput"]
+    floors = results.facts["throughput floors"]
+    for page in ("signed-in home page", "sign-in page", "/healthz"):
+        assert page in floors

@@ -7,14 +7,17 @@ The definitions here are the ones shown on the page; docs/metrics.md holds the s
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+
+from markupsafe import Markup
 
 from supervision.clock import LONDON
 from supervision.compliance.models import GapReason
-from supervision.reports.figures import Period, Tally
+from supervision.reports.figures import MonthState, Period, Tally
 from supervision.reports.models import Grade
 
 NO_DATA = "No data"
@@ -247,6 +250,25 @@ def month_text(month: Period) -> str:
 
 def short_month_text(month: Period) -> str:
     return f"{month.starts_on:%b %y}"
+
+
+def month_cells(states: Sequence[MonthState], month_names: Sequence[str]) -> Markup:
+    """One row of a staff-by-month grid: a cell per month, in the order of `month_names`.
+
+    A grid has a cell for every person and month (144 on a supervisor's dashboard), and written
+    out by the template each one took four escaped values and a filter: the largest part of the
+    dashboard's rendering. A cell depends only on its state and its month, so each is built once.
+    """
+    return Markup("").join(_month_cell(state, name) for state, name in zip(states, month_names, strict=True))
+
+
+@lru_cache(maxsize=4096)
+def _month_cell(state: MonthState, month_name: str) -> Markup:
+    return Markup(
+        '<td class="govuk-table__cell app-month-grid__cell">'
+        '<span class="app-month app-month--{}" aria-hidden="true">{}</span>'
+        '<span class="govuk-visually-hidden">{}: {}</span></td>'
+    ).format(state.value.replace("_", "-"), state.symbol, month_name, state.label)
 
 
 def generated_text(moment: datetime) -> str:

@@ -19,6 +19,8 @@ from supervision.reports.forms import DashboardFilterForm, PeriodForm, default_p
 from supervision.reports.services import Level
 
 bp = Blueprint("reports", __name__)
+# Every staff-by-month grid (dashboard, oversight report, evidence pack) writes its rows with it.
+bp.add_app_template_global(tables.month_cells, "month_cells")
 
 PAGE_ENDPOINTS = {
     Level.ORGANISATION: "reports.oversight",
