@@ -497,8 +497,59 @@ def sign_in(port: int, email: str) -> str:
     return cookie_from(response) or cookie
 
 
-def load(port: int, path: str, cookie: str | None, total: int, clients: int) -> tuple[float, float]:
-    """Requests per second and the median latency (ms) for `total` requests from `clients` threads."""
+@dataclass
+class Load:
+    """One page under load: requests per second, median latency, and CPU per request of the
+    server's workers and of PostgreSQL (None where its processes cannot be seen from here)."""
+
+    per_second: float
+    median_ms: float
+    server_cpu_ms: float
+    database_cpu_ms: float | None
+
+    def text(self, bare: Load | None = None) -> str:
+        ratio = f", ratio {self.per_second / bare.per_second:.2f}" if bare else ""
+        database = f", PostgreSQL {self.database_cpu_ms:.1f} ms" if self.database_cpu_ms is not None else ""
+        return (
+            f"{self.per_second:.1f} requests/s (median {self.median_ms:.0f} ms{ratio}; CPU a request: "
+            f"server {self.server_cpu_ms:.1f} ms{database})"
+        )
+
+
+def children_cpu_seconds(parent_pid: int | None) -> float | None:
+    """User and system CPU used so far by the processes `parent_pid` started (gunicorn's workers,
+    PostgreSQL's backends), from /proc: what requests cost apart from the client threads that
+    share the machine."""
+    if parent_pid is None:
+        return None
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(fields[1]) == parent_pid:
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def postmaster_pid() -> int | None:
+    """The local PostgreSQL server's process, when the bench runs beside it (as on the build machine)."""
+    if not is_postgres():
+        return None
+    try:
+        directory = db.session.scalar(sa.text("SHOW data_directory"))
+        return int((Path(directory) / "postmaster.pid").read_text().split()[0])
+    except (sa.exc.SQLAlchemyError, OSError, ValueError, IndexError):
+        return None
+    finally:
+        db.session.rollback()
+
+
+def load(
+    server: subprocess.Popen, port: int, path: str, cookie: str | None, total: int, clients: int
+) -> Load:
+    """`total` requests for `path` from `clients` threads at once."""
     latencies: list[float] = []
     failures: list[int] = []
     lock = threading.Lock()
@@ -516,16 +567,24 @@ def load(port: int, path: str, cookie: str | None, total: int, clients: int) -> 
                 if response.status != 200:
                     failures.append(response.status)
 
+    postgres = postmaster_pid()
     threads = [threading.Thread(target=client) for _ in range(clients)]
+    server_before, database_before = children_cpu_seconds(server.pid), children_cpu_seconds(postgres)
     started = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     seconds = time.perf_counter() - started
+    server_after, database_after = children_cpu_seconds(server.pid), children_cpu_seconds(postgres)
     if failures:
         raise RuntimeError(f"{len(failures)} requests to {path} failed, e.g. {failures[0]}")
-    return total / seconds, percentile(latencies, 0.5)
+    return Load(
+        per_second=total / seconds,
+        median_ms=percentile(latencies, 0.5),
+        server_cpu_ms=(server_after - server_before) / total * 1000,
+        database_cpu_ms=(database_after - database_before) / total * 1000 if postgres else None,
+    )
 
 
 def measure_throughput(results: Results, url: str, total: int, workers: int) -> None:
@@ -538,19 +597,20 @@ def measure_throughput(results: Results, url: str, total: int, workers: int) -> 
     db.session.remove()
     port = free_port()
     server = gunicorn("wsgi:app", port, workers, url)
+    clients = workers * 2
     try:
         cookie = sign_in(port, email)
-        load(port, "/team-dashboard", cookie, workers, workers)  # warm every worker
-        dashboard = load(port, "/team-dashboard", cookie, total, workers * 2)
+        load(server, port, "/team-dashboard", cookie, workers, workers)  # warm every worker
+        dashboard = load(server, port, "/team-dashboard", cookie, total, clients)
         # What the stack costs before a page does any work of its own, each a floor under the
         # dashboard: the signed-in home page (it reads nothing but the person: the session,
         # sign-in, navigation and GOV.UK layout), the sign-in page (a GOV.UK page and its CSRF
         # token, nobody signed in, no query) and /healthz (the app's middleware around one
         # SELECT 1 answered in JSON, as the bare endpoint answers its query).
         floors = {
-            "the signed-in home page": load(port, "/", cookie, total, workers * 2),
-            "the sign-in page (nobody signed in)": load(port, "/sign-in", None, total, workers * 2),
-            "/healthz (middleware and SELECT 1, JSON)": load(port, "/healthz", None, total, workers * 2),
+            "the signed-in home page": load(server, port, "/", cookie, total, clients),
+            "the sign-in page (nobody signed in)": load(server, port, "/sign-in", None, total, clients),
+            "/healthz (middleware and SELECT 1, JSON)": load(server, port, "/healthz", None, total, clients),
         }
     finally:
         server.terminate()
@@ -558,24 +618,21 @@ def measure_throughput(results: Results, url: str, total: int, workers: int) -> 
     port = free_port()
     server = gunicorn("bench.bare_app:app", port, workers, url)
     try:
-        load(port, "/bare", None, workers, workers)
-        bare = load(port, "/bare", None, total, workers * 2)
+        load(server, port, "/bare", None, workers, workers)
+        bare = load(server, port, "/bare", None, total, clients)
     finally:
         server.terminate()
         server.wait()
-    ratio = dashboard[0] / bare[0]
+    ratio = dashboard.per_second / bare.per_second
     results.facts["throughput"] = (
-        f"team dashboard {dashboard[0]:.1f} requests/s (median {dashboard[1]:.0f} ms); "
-        f"bare endpoint {bare[0]:.1f} requests/s (median {bare[1]:.0f} ms); "
+        f"team dashboard {dashboard.text()}; bare endpoint {bare.text()}; "
         f"ratio {ratio:.2f} (target >= 0.5: {'met' if ratio >= 0.5 else 'MISSED'}); "
-        f"gunicorn -w {workers}, {total} requests each from {workers * 2} client threads"
+        f"gunicorn -w {workers}, {total} requests each from {clients} client threads"
     )
+    home = floors["the signed-in home page"]
     results.facts["throughput floors"] = (
-        "; ".join(
-            f"{name} {found[0]:.1f} requests/s (median {found[1]:.0f} ms, ratio {found[0] / bare[0]:.2f})"
-            for name, found in floors.items()
-        )
-        + f"; the dashboard is {dashboard[0] / floors['the signed-in home page'][0]:.2f} of the home page"
+        "; ".join(f"{name} {found.text(bare)}" for name, found in floors.items())
+        + f"; the dashboard is {dashboard.per_second / home.per_second:.2f} of the home page"
     )
 
 

@@ -128,3 +128,9 @@ def test_the_throughput_measurement_serves_every_page_it_compares_under_gunicorn
     floors = results.facts["throughput floors"]
     for page in ("signed-in home page", "sign-in page", "/healthz"):
         assert page in floors
+    # Each page's CPU a request, the server's from its workers' /proc entries, and PostgreSQL's
+    # where the bench runs beside it (as here).
+    assert results.facts["throughput"].count("CPU a request: server") == 2
+    assert floors.count("CPU a request: server") == 3
+    if db.engine.dialect.name == "postgresql":
+        assert results.facts["throughput"].count("PostgreSQL") == 2
