@@ -122,7 +122,7 @@ def test_the_throughput_measurement_serves_every_page_it_compares_under_gunicorn
     """The bench's requests-per-second part, on a few requests: both servers start, sign-in works
     with a real CSRF token, and every page it compares answers 200 (load() raises otherwise)."""
     results = national.Results()
-    national.measure_throughput(results, database_url, total=4, workers=1)
+    national.measure_throughput(results, database_url, total=4, workers=1, rounds=2)
     assert "team dashboard" in results.facts["throughput"]
     assert "bare endpoint" in results.facts["throughput"]
     floors = results.facts["throughput floors"]
