@@ -10,8 +10,10 @@
    (what the pages and jobs call) next to one hand-written SQL query or bulk statement giving
    the same answer, and checks the answers agree (bench/answers.py): team dashboard, oversight
    report (organisation and one service), HR retention summary, compliance sweep, staff import.
-3. Serves the app under gunicorn and measures signed-in dashboard requests per second next to a
-   bare Flask endpoint serving one indexed query (bench/bare_app.py), in the same run.
+3. Serves the app under gunicorn beside a bare Flask endpoint serving one indexed query
+   (bench/bare_app.py) and measures, page by page in turn over a few rounds, requests per second
+   and CPU a request of the signed-in dashboard, the bare endpoint, and three floors under the
+   dashboard (the home page, the sign-in page, /healthz).
 4. Measures the sweep's peak memory in a fresh subprocess (the kernel's VmHWM).
 5. Writes the results, with a description of the machine, into docs/performance.md between
    the `bench:results` markers (the analysis around them is kept).
