@@ -255,9 +255,10 @@ def short_month_text(month: Period) -> str:
 def month_cells(states: Sequence[MonthState], month_names: Sequence[str]) -> Markup:
     """One row of a staff-by-month grid: a cell per month, in the order of `month_names`.
 
-    A grid has a cell for every person and month (144 on a supervisor's dashboard), and written
-    out by the template each one took four escaped values and a filter: the largest part of the
-    dashboard's rendering. A cell depends only on its state and its month, so each is built once.
+    A grid has a cell for every person and month (144 on a supervisor's dashboard, thousands on a
+    service's report); written out by the template, each took four escaped values and a filter,
+    5,000 of the dashboard request's 35,000 Python calls. A cell depends only on its state and
+    its month, so each is built once.
     """
     return Markup("").join(_month_cell(state, name) for state, name in zip(states, month_names, strict=True))
 
