@@ -1,7 +1,15 @@
 """Error pages in the service's own layout, and JSON for API and health paths."""
 
-from flask import Flask, render_template, request
+import contextlib
+import logging
+
+import sqlalchemy as sa
+from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
+
+from supervision.extensions import db, login_manager
+
+log = logging.getLogger(__name__)
 
 TITLES = {
     400: "Sorry, there is a problem with the request",
@@ -9,7 +17,12 @@ TITLES = {
     404: "Page not found",
     405: "Sorry, there is a problem with the request",
     500: "Sorry, there is a problem with the service",
+    503: "Sorry, the service is unavailable",
 }
+# The database could not be reached, refused a connection or gave up waiting: not a bug in the
+# request, and it passes. (An integrity or data error is a 500 as before.)
+DATABASE_UNAVAILABLE = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)
+RETRY_AFTER_SECONDS = 30
 
 
 def render_error(status: int, message: str | None = None):
@@ -18,9 +31,27 @@ def render_error(status: int, message: str | None = None):
     return render_template("errors/error.html", status=status, title=TITLES[status], message=message), status
 
 
+def database_unavailable(error: Exception):
+    """The 503 page (or JSON) for everyone, drawn without the database.
+
+    The failure may have come while loading the signed-in person, and the layout asks who is
+    signed in (and their unread count): this answer treats the request as signed out rather than
+    ask the database again, which would fail the same way and leave a bare 500. Only the type of
+    the error is logged: its text can quote the SQL statement and the values in it.
+    """
+    log.warning("database unavailable: %s", type(error).__name__, extra={"path": request.path})
+    with contextlib.suppress(sa.exc.SQLAlchemyError):
+        db.session.rollback()
+    g._login_user = login_manager.anonymous_user()  # Flask-Login's current user for this request
+    response = render_error(503)
+    return response[0], 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
 def register(app: Flask) -> None:
     for status in (403, 404, 405, 500):
         app.register_error_handler(status, lambda error, status=status: render_error(status))
+    for exception in DATABASE_UNAVAILABLE:
+        app.register_error_handler(exception, database_unavailable)
     app.register_error_handler(
         CSRFError,
         lambda error: render_error(

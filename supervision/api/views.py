@@ -45,6 +45,14 @@ class RequestRefused(Exception):
         self.status, self.message, self.details = status, message, details
 
 
+@bp.after_request
+def never_stored(response):
+    """Every answer, refusals included: they carry people's details and supervision records, so no
+    browser, proxy or shared cache may keep a copy (the pages do the same for signed-in people)."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.errorhandler(RequestRefused)
 def refused(error: RequestRefused):
     return json_error(error.status, error.message, **error.details)

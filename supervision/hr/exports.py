@@ -2,7 +2,8 @@
 
 Both files say which organisation and period they cover and when they were made. Text that a
 spreadsheet would run as a formula (starting = + - @, or a tab or carriage return) is written
-with a leading apostrophe, so a team called "=HYPERLINK(...)" stays text (OWASP CSV injection).
+with a leading apostrophe, so a team called "=HYPERLINK(...)" stays text (OWASP CSV injection), and
+no control character reaches a cell (supervision.plain_text).
 """
 
 from __future__ import annotations
@@ -19,18 +20,13 @@ from supervision.clock import LONDON
 from supervision.hr.disclosure import SUPPRESSED_TEXT, Kind, Shown
 from supervision.hr.metrics import Level, Retention
 from supervision.hr.tables import Row, format_date, period_text, retention_tables, trend_tables
+from supervision.plain_text import spreadsheet_text as safe_text
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 LEVEL_LABELS = {Level.ORGANISATION: "Organisation", Level.SERVICE: "Service", Level.TEAM: "Team"}
 ROW_HEADINGS = ("Level", "Service", "Name")
 SMALL_NUMBERS_NOTE = (
     f"Team-level counts below 5, and figures worked out from them, are shown as '{SUPPRESSED_TEXT}'."
 )
-
-
-def safe_text(value: str) -> str:
-    """Text that cannot start a formula in Excel, LibreOffice or Google Sheets."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def generated_text(generated_at: datetime) -> str:

@@ -101,7 +101,7 @@ def _export(kind: str) -> Response:
     name = current_user.organisation.name
     now = clock().now()
     if kind == "csv":
-        body, mimetype = exports.retention_csv(report, name, now), "text/csv; charset=utf-8"
+        body, mimetype = exports.retention_csv(report, name, now), "text/csv"
     else:
         body = exports.retention_xlsx(report, name, now)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

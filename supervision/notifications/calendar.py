@@ -2,7 +2,8 @@
 
 The address carries a random token; only its SHA-256 is stored, so a copy of the database
 gives nobody a working address. Making a new address revokes the old one. Events carry names,
-times, places and due dates, never what is discussed in supervision.
+times, places and due dates, never what is discussed in supervision. Names and places are written
+on one line with no control characters (supervision.plain_text), whatever was stored.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from supervision.compliance.services import compliance_for
 from supervision.extensions import db
 from supervision.notifications.models import CalendarFeed
 from supervision.org.models import Staff
+from supervision.plain_text import one_line
 from supervision.records.models import SessionAttendee, SessionStatus, SupervisionSession
 
 log = logging.getLogger(__name__)
@@ -195,7 +197,7 @@ def build_calendar(person: Staff, now: datetime, today: date) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", f"Supervision: {person.name}")
+    calendar.add("x-wr-calname", one_line(f"Supervision: {person.name}"))
     calendar.add("x-wr-timezone", "Europe/London")
     calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")
@@ -208,8 +210,8 @@ def build_calendar(person: Staff, now: datetime, today: date) -> bytes:
         event.add("sequence", session.version)
         event.add("dtstart", session.scheduled_start)
         event.add("dtend", session.scheduled_start + timedelta(minutes=session.duration_minutes))
-        event.add("summary", _session_summary(session, person))
-        event.add("location", "Online" if session.online else session.location)
+        event.add("summary", one_line(_session_summary(session, person)))
+        event.add("location", "Online" if session.online else one_line(session.location or ""))
         link = base_url + url_for("sessions.session", session_id=session.id)
         event.add("url", link)
         event.add("description", f"Details in Supervision: {link}")
@@ -222,7 +224,7 @@ def build_calendar(person: Staff, now: datetime, today: date) -> bytes:
         event.add("dtstamp", now)
         event.add("dtstart", due.on)
         event.add("dtend", due.on + timedelta(days=1))
-        event.add("summary", due.summary)
+        event.add("summary", one_line(due.summary))
         event.add("url", f"{base_url}{due.path}")
         event.add("description", f"Details in Supervision: {base_url}{due.path}")
         event.add("transp", "TRANSPARENT")

@@ -4,6 +4,9 @@ Each email is claimed, sent and marked in a transaction of its own, so a crash l
 the one in flight (it goes again next time; its Message-ID is stable, so mail systems can
 spot the repeat). While the mail server is down, emails wait with growing gaps between
 attempts; after the last attempt an email is marked failed and shown to administrators.
+
+One email never holds up the others: an email that cannot be built (a bad address, say) or that
+the server refuses outright is marked failed at once, with its reason, and the run goes on.
 """
 
 from __future__ import annotations
@@ -13,13 +16,15 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime
+from email.utils import format_datetime, parseaddr
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from supervision.notifications.models import EmailStatus, OutboxEmail
+from supervision.plain_text import has_control_characters, one_line
 
 log = logging.getLogger(__name__)
 
@@ -62,15 +67,43 @@ def retry_delay(attempts: int, settings: MailSettings) -> timedelta:
     return timedelta(seconds=min(seconds, settings.retry_max_seconds))
 
 
+class Unsendable(Exception):
+    """This email cannot be made into a message as it stands (a bad address, say): trying again
+    cannot help, so it is marked failed at once with this reason."""
+
+
+def recipient_address(to_address: str) -> Address:
+    """The one address the email goes to, or Unsendable: never a second header or a list."""
+    problem = "the recipient address is not a valid email address"
+    if has_control_characters(to_address):
+        raise Unsendable(f"{problem} (it holds a line break or another control character)")
+    try:
+        address = Address(addr_spec=to_address)
+    except Exception:  # the email package raises ValueError, HeaderParseError, IndexError...
+        raise Unsendable(problem) from None
+    if not address.username or not address.domain or address.addr_spec != to_address:
+        raise Unsendable(problem)
+    return address
+
+
 def build_message(email: OutboxEmail, settings: MailSettings) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = settings.sender
-    message["To"] = email.to_address
-    message["Subject"] = email.subject
-    message["Date"] = format_datetime(email.created_at)
-    domain = settings.sender.rpartition("@")[2] or "localhost"
-    message["Message-ID"] = f"<outbox-{email.id}@{domain}>"
-    message.set_content(email.body)
+    """The message as it goes out, or Unsendable. Subjects are written on one line with no control
+    characters, whatever was stored (a name saved before input refused them cannot split a header),
+    and the whole message is written out once here, so sending cannot fail on its contents."""
+    try:
+        message = EmailMessage()
+        message["From"] = settings.sender
+        message["To"] = recipient_address(email.to_address)
+        message["Subject"] = one_line(email.subject)
+        message["Date"] = format_datetime(email.created_at)
+        domain = parseaddr(settings.sender)[1].rpartition("@")[2] or "localhost"
+        message["Message-ID"] = f"<outbox-{email.id}@{domain}>"
+        message.set_content(email.body)
+        message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+    except Unsendable:
+        raise
+    except Exception as error:
+        raise Unsendable(f"the message could not be written ({type(error).__name__}: {error})") from None
     return message
 
 
@@ -85,6 +118,64 @@ def connect(settings: MailSettings) -> smtplib.SMTP:
         smtp.close()
         raise
     return smtp
+
+
+class NoConnection(Exception):
+    """The mail server could not be reached or refused us (not this email): try again later."""
+
+    def __init__(self, cause: BaseException):
+        super().__init__(f"{type(cause).__name__}: {cause}")
+        self.cause = cause
+
+
+class Connection:
+    """One SMTP connection for a run, opened when first needed.
+
+    A failure of the connection itself is remembered, so the rest of the run's emails wait for
+    the next run instead of each waiting for a timeout; a failure about one email is that email's
+    alone, and the next one goes out on the same connection (or a fresh one).
+    """
+
+    def __init__(self, settings: MailSettings):
+        self.settings = settings
+        self.smtp: smtplib.SMTP | None = None
+        self.broken: NoConnection | None = None
+
+    def send(self, message: EmailMessage) -> None:
+        if self.broken is not None:
+            raise self.broken
+        if self.smtp is None:
+            try:
+                self.smtp = connect(self.settings)
+            except (OSError, smtplib.SMTPException) as error:
+                self.broken = NoConnection(error)
+                log.warning(
+                    "mail server unavailable: %s",
+                    type(error).__name__,
+                    extra={"mail_server": self.settings.server},
+                )
+                raise self.broken from error
+        try:
+            self.smtp.send_message(message)
+        except (OSError, smtplib.SMTPException) as error:
+            if breaks_connection(error):
+                self.close()
+                self.broken = NoConnection(error)
+                raise self.broken from error
+            raise
+        except Exception:
+            # Not an answer from the server: the conversation may be half way through a message.
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if self.smtp is None:
+            return
+        smtp, self.smtp = self.smtp, None
+        try:
+            smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            smtp.close()
 
 
 def _due_email_ids(session: Session, now: datetime, limit: int) -> list[int]:
@@ -110,21 +201,38 @@ def _claim(session: Session, email_id: int) -> OutboxEmail | None:
 
 
 def is_permanent(error: BaseException) -> bool:
-    """A 5xx answer about this message (such as an unknown mailbox): trying again cannot help."""
+    """About this email and trying again cannot help: a 5xx answer about it (such as an unknown
+    mailbox), a server that cannot take it (an address needing SMTPUTF8), or a message that
+    cannot be built. A connection that failed is never permanent for the email."""
+    if isinstance(error, NoConnection):
+        return False
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return all(code >= 500 for code, _ in error.recipients.values())
-    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code >= 500
+    return True
 
 
 def breaks_connection(error: BaseException) -> bool:
     """A network-level failure: later emails in this run would fail the same way."""
-    return not isinstance(error, smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused)
+    return not isinstance(
+        error,
+        smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused | smtplib.SMTPNotSupportedError,
+    )
+
+
+def failure_text(error: BaseException) -> str:
+    if isinstance(error, Unsendable):
+        return f"Cannot be sent: {error}"[:ERROR_TEXT_LIMIT]
+    if isinstance(error, NoConnection):
+        return str(error)[:ERROR_TEXT_LIMIT]
+    return f"{type(error).__name__}: {error}"[:ERROR_TEXT_LIMIT]
 
 
 def _record_failure(email: OutboxEmail, error: BaseException, now: datetime, settings: MailSettings) -> bool:
-    """Count the attempt; True when it was the last one and the email is now failed."""
+    """Count the attempt; True when the email is now failed (its last attempt, or hopeless)."""
     email.attempts += 1
-    email.last_error = f"{type(error).__name__}: {error}"[:ERROR_TEXT_LIMIT]
+    email.last_error = failure_text(error)
     if email.attempts >= settings.max_attempts or is_permanent(error):
         email.status = EmailStatus.FAILED
         return True
@@ -133,20 +241,16 @@ def _record_failure(email: OutboxEmail, error: BaseException, now: datetime, set
 
 
 def send_outbox(session: Session, now: datetime, settings: MailSettings) -> dict[str, int]:
-    """Send every email due by `now`; returns counts of sent, retrying and failed."""
+    """Send every email due by `now`; returns counts of sent, retrying and failed.
+
+    Each email is judged on its own: one that cannot be built or that the server refuses is
+    marked failed with its reason and the rest go on.
+    """
     counts = {"sent": 0, "retrying": 0, "failed": 0}
     email_ids = _due_email_ids(session, now, settings.batch_size)
     if not email_ids:
         return counts
-    smtp: smtplib.SMTP | None = None
-    connection_error: BaseException | None = None
-    try:
-        smtp = connect(settings)
-    except (OSError, smtplib.SMTPException) as error:
-        connection_error = error
-        log.warning(
-            "mail server unavailable: %s", type(error).__name__, extra={"mail_server": settings.server}
-        )
+    connection = Connection(settings)
     try:
         for email_id in email_ids:
             email = _claim(session, email_id)
@@ -154,16 +258,16 @@ def send_outbox(session: Session, now: datetime, settings: MailSettings) -> dict
                 session.rollback()
                 continue
             try:
-                if connection_error is not None:
-                    raise connection_error
-                smtp.send_message(build_message(email, settings))
-            except (OSError, smtplib.SMTPException) as error:
-                if breaks_connection(error):
-                    connection_error = error
+                connection.send(build_message(email, settings))
+            except Exception as error:
                 gave_up = _record_failure(email, error, now, settings)
                 counts["failed" if gave_up else "retrying"] += 1
                 log.warning(
-                    "email not sent (attempt %d)", email.attempts, extra={"outbox_email_id": email.id}
+                    "email not sent (attempt %d, %s): %s",
+                    email.attempts,
+                    "failed" if gave_up else "will try again",
+                    type(error.cause if isinstance(error, NoConnection) else error).__name__,
+                    extra={"outbox_email_id": email.id},
                 )
             else:
                 email.status = EmailStatus.SENT
@@ -173,9 +277,5 @@ def send_outbox(session: Session, now: datetime, settings: MailSettings) -> dict
                 counts["sent"] += 1
             session.commit()
     finally:
-        if smtp is not None:
-            try:
-                smtp.quit()
-            except (OSError, smtplib.SMTPException):
-                smtp.close()
+        connection.close()
     return counts

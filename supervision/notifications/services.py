@@ -20,11 +20,13 @@ from supervision.compliance.idempotency import insert_new
 from supervision.extensions import db
 from supervision.notifications.models import EmailStatus, Notification, OutboxEmail
 from supervision.org.models import Staff
+from supervision.plain_text import one_line
 
 log = logging.getLogger(__name__)
 
 NOTICE_KEY = ("recipient_id", "kind", "subject_id", "period")
 LIST_LIMIT = 100
+TITLE_LIMIT = 200  # Notification.title and OutboxEmail.subject
 
 
 @dataclass(frozen=True)
@@ -42,9 +44,15 @@ class Notice:
     link: str  # a path on this site, such as /people/12/compliance
 
 
+def title_text(notice: Notice) -> str:
+    """The title as stored and as the email's subject: one line, no control characters, and
+    short enough for its column (a long name cannot make the whole run's insert fail)."""
+    return one_line(notice.title, TITLE_LIMIT)
+
+
 def email_text(notice: Notice, base_url: str) -> str:
     return (
-        f"Dear {notice.recipient_name},\n\n"
+        f"Dear {one_line(notice.recipient_name)},\n\n"
         f"{notice.body}\n\n"
         f"See the details: {base_url.rstrip('/')}{notice.link}\n\n"
         "You are receiving this because of your role in supervision. "
@@ -80,7 +88,7 @@ def queue_notices(
                 "kind": n.kind,
                 "subject_id": n.subject_id,
                 "period": n.period,
-                "title": n.title,
+                "title": title_text(n),
                 "body": n.body,
                 "link": n.link,
                 "created_at": now,
@@ -99,7 +107,7 @@ def queue_notices(
                 "subject_id": n.subject_id,
                 "period": n.period,
                 "to_address": n.to_address,
-                "subject": n.title,
+                "subject": title_text(n),
                 "body": email_text(n, base_url),
                 "status": EmailStatus.PENDING.value,
                 "attempts": 0,

@@ -1,7 +1,8 @@
 """Every report table as CSV (streamed) and XLSX (openpyxl), with the period and generation time.
 
 Text a spreadsheet would run as a formula (starting = + - @, a tab or a carriage return) gets a
-leading apostrophe, so a team called "=HYPERLINK(...)" stays text (OWASP CSV injection). Shares
+leading apostrophe, so a team called "=HYPERLINK(...)" stays text (OWASP CSV injection), and no
+control character reaches a cell (supervision.plain_text). Shares
 are numbers (a percentage with one decimal in CSV, a fraction formatted as a percentage in XLSX);
 an empty cell means there was nothing to count.
 """
@@ -18,6 +19,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from supervision.plain_text import spreadsheet_text as safe_text
 from supervision.reports.figures import Tally
 from supervision.reports.services import Dashboard, OversightReport, UnitFigures
 from supervision.reports.tables import (
@@ -33,7 +35,6 @@ from supervision.reports.tables import (
     period_text,
 )
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EMPTY_MEANS = "An empty cell means there was nothing to count (for example, no sessions were due)."
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -53,11 +54,6 @@ class Section:
     title: str
     header: list[str]
     rows: list[list[Cell]]
-
-
-def safe_text(value: str) -> str:
-    """Text that cannot start a formula in Excel, LibreOffice or Google Sheets."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 # ------------------------------------------------------------------------------ sections

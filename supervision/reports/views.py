@@ -47,7 +47,8 @@ def unit_url(endpoints: dict, level: Level, unit_id: int | None, period: Period 
 def file_response(about, sections, file_format: str, filename: str) -> Response:
     if file_format == "csv":
         # Everything is loaded before the first line, so the generator needs no request context.
-        response = Response(exports.csv_lines(about, sections), mimetype="text/csv; charset=utf-8")
+        # Flask adds "; charset=utf-8" to a text/ mimetype itself.
+        response = Response(exports.csv_lines(about, sections), mimetype="text/csv")
     else:
         response = Response(exports.xlsx_bytes(about, sections), mimetype=exports.XLSX_MIMETYPE)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{file_format}"'
