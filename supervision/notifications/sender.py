@@ -12,10 +12,12 @@ the server refuses outright is marked failed at once, with its reason, and the r
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 import ssl
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.errors import NonASCIILocalPartDefect
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -29,6 +31,8 @@ from supervision.plain_text import has_control_characters, one_line
 log = logging.getLogger(__name__)
 
 ERROR_TEXT_LIMIT = 500
+# One @ between a local part and a domain, with nothing that could start another address or header.
+SIMPLE_ADDRESS = re.compile(r'[^\s@()<>,;:\\"\[\]]+@[^\s@()<>,;:\\"\[\]]+')
 
 
 @dataclass(frozen=True)
@@ -72,18 +76,23 @@ class Unsendable(Exception):
     cannot help, so it is marked failed at once with this reason."""
 
 
-def recipient_address(to_address: str) -> Address:
+def recipient_address(to_address: str) -> str:
     """The one address the email goes to, or Unsendable: never a second header or a list."""
     problem = "the recipient address is not a valid email address"
     if has_control_characters(to_address):
         raise Unsendable(f"{problem} (it holds a line break or another control character)")
     try:
         address = Address(addr_spec=to_address)
+    except NonASCIILocalPartDefect:
+        # Fine for a server that speaks SMTPUTF8 (smtplib asks for it), if otherwise plain.
+        if SIMPLE_ADDRESS.fullmatch(to_address):
+            return to_address
+        raise Unsendable(problem) from None
     except Exception:  # the email package raises ValueError, HeaderParseError, IndexError...
         raise Unsendable(problem) from None
     if not address.username or not address.domain or address.addr_spec != to_address:
         raise Unsendable(problem)
-    return address
+    return to_address
 
 
 def build_message(email: OutboxEmail, settings: MailSettings) -> EmailMessage:

@@ -18,6 +18,8 @@ class Mailbox:
 
     def __init__(self):
         self.messages: list[EmailMessage] = []
+        # Who each message was delivered to, as the envelope said (RCPT TO), not its headers.
+        self.envelope_recipients: list[list[str]] = []
         self.refused: set[str] = set()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -29,6 +31,7 @@ class Mailbox:
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.messages.append(message)
+        self.envelope_recipients.append(list(envelope.rcpt_tos))
         return "250 Message accepted for delivery"
 
 
@@ -37,9 +40,11 @@ class SmtpServer:
     port: int
     mailbox: Mailbox = field(default_factory=Mailbox)
     controller: Controller | None = None
+    # More settings for aiosmtpd's server, such as an authenticator.
+    options: dict = field(default_factory=dict)
 
     def start(self) -> None:
-        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
+        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port, **self.options)
         self.controller.start()
 
     def stop(self) -> None:
