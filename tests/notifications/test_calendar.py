@@ -142,3 +142,32 @@ def test_the_page_says_when_the_address_was_last_used(client, pages, worker, clo
     pages.sign_in(worker)
     text = pages.get("notifications.calendar_feed").get_text(" ", strip=True)
     assert "last read by a calendar on Monday 23 November 2026, 11am" in text
+
+
+def test_no_control_character_reaches_a_calendar_line(client, pages, clock):
+    """Names and places stored before input refused control characters: each event stays one
+    line per property, and the feed still answers (a line break in a name used to stop it)."""
+    supervisor = make_staff(Role.SUPERVISOR, given_name="Dana\r\nATTENDEE:mailto:x@y", family_name="Reid\x1b")
+    worker = make_staff(given_name="Sam\x00", family_name="Okoro\u2028X-INJECTED:1")
+    make_agreement(worker, supervisor, agreed_on=date(2026, 1, 5), review_due_on=date(2027, 1, 5))
+    make_record(worker, supervisor, held_on=date(2026, 11, 2), complete=True)
+    make_session(
+        supervisor,
+        worker,
+        starts_at=datetime(2026, 11, 27, 14, tzinfo=UTC),
+        location="Room 4\r\nDTSTART:1999",
+    )
+    for person in (worker, supervisor):
+        response = fetch(client, make_address(client, pages, person))
+        body = response.get_data(as_text=True)
+        assert not any(char in body.replace("\r\n", "") for char in "\r\n\x00\x1b\u2028")
+        unfolded = body.replace("\r\n ", "")
+        for name in ("ATTENDEE", "X-INJECTED", "DTSTART:1999"):
+            assert not any(line.startswith(name) for line in unfolded.split("\r\n"))
+    found = events(response)  # the supervisor's
+    session = found["Supervision with Sam Okoro X-INJECTED:1"]
+    assert str(session["location"]) == "Room 4 DTSTART:1999"
+    assert "Supervision due: Sam Okoro X-INJECTED:1" in found
+    assert (
+        str(Calendar.from_ical(response.data)["x-wr-calname"]) == "Supervision: Dana ATTENDEE:mailto:x@y Reid"
+    )

@@ -13,8 +13,9 @@ from flask import current_app
 from supervision.clock import clock as app_clock
 from supervision.compliance.job_runs import run_job
 from supervision.extensions import db
-from supervision.notifications.models import EmailStatus, OutboxEmail
+from supervision.notifications.models import EmailStatus, Notification, OutboxEmail
 from supervision.notifications.sender import MailSettings, send_outbox
+from supervision.notifications.services import Notice, queue_notices
 from supervision.org.models import Role
 from supervision.records.models import SessionStatus
 from tests.factories import make_agreement, make_session, make_staff
@@ -225,3 +226,29 @@ def test_reminders_about_a_name_with_a_line_break_go_out_and_a_bad_address_fails
     clock.advance(days=1)
     assert run_job("outbox-sender", db.session, clock).counts == {"sent": 0, "retrying": 0, "failed": 0}
     assert len(smtp_server.messages) == 3
+
+
+def test_a_title_longer_than_its_column_is_shortened_not_refused(clock):
+    """PostgreSQL refuses a value longer than its column: one long name would fail the whole run."""
+    person = make_staff(given_name="A" * 100, family_name="B" * 100)
+    title = f"Supervision record not signed: {person.name}"
+    assert len(title) > 200
+    notice = Notice(
+        recipient_id=person.id,
+        to_address=person.email,
+        recipient_name=person.name,
+        kind="write_up_overdue",
+        subject_id=person.id,
+        period="record-1",
+        title=title,
+        body="The record has not been signed.",
+        link="/",
+    )
+    assert queue_notices(db.session, [notice], app_clock().now(), "https://supervision.example.test") == (
+        1,
+        1,
+    )
+    db.session.commit()
+    [email] = db.session.scalars(sa.select(OutboxEmail))
+    [notification] = db.session.scalars(sa.select(Notification))
+    assert email.subject == notification.title == title[:199] + "…"
