@@ -148,7 +148,7 @@ def test_no_control_character_reaches_a_calendar_line(client, pages, clock):
     """Names and places stored before input refused control characters: each event stays one
     line per property, and the feed still answers (a line break in a name used to stop it)."""
     supervisor = make_staff(Role.SUPERVISOR, given_name="Dana\r\nATTENDEE:mailto:x@y", family_name="Reid\x1b")
-    worker = make_staff(given_name="Sam\x00", family_name="Okoro\u2028X-INJECTED:1")
+    worker = make_staff(given_name="Sam\x01", family_name="Okoro\u2028X-INJECTED:1")
     make_agreement(worker, supervisor, agreed_on=date(2026, 1, 5), review_due_on=date(2027, 1, 5))
     make_record(worker, supervisor, held_on=date(2026, 11, 2), complete=True)
     make_session(
@@ -160,7 +160,7 @@ def test_no_control_character_reaches_a_calendar_line(client, pages, clock):
     for person in (worker, supervisor):
         response = fetch(client, make_address(client, pages, person))
         body = response.get_data(as_text=True)
-        assert not any(char in body.replace("\r\n", "") for char in "\r\n\x00\x1b\u2028")
+        assert not any(char in body.replace("\r\n", "") for char in "\r\n\x01\x1b\u2028")
         unfolded = body.replace("\r\n ", "")
         for name in ("ATTENDEE", "X-INJECTED", "DTSTART:1999"):
             assert not any(line.startswith(name) for line in unfolded.split("\r\n"))
