@@ -39,3 +39,14 @@ def spreadsheet_text(value: str) -> str:
     before "=" still starts a formula) gets a leading apostrophe, so it stays text."""
     text = CONTROL_CHARACTERS.sub(" ", value)
     return "'" + text if value.startswith(FORMULA_STARTS) or CONTROL_CHARACTERS.match(value) else text
+
+
+def sheet_title(title: str, used: set[str]) -> str:
+    """Excel sheet names: one line, at most 31 characters, none of []:*?/\\, unique in the workbook."""
+    cleaned = "".join("-" if char in "[]:*?/\\" else char for char in one_line(title))[:31]
+    name, number = cleaned, 2
+    while name.lower() in used:
+        suffix = f" ({number})"
+        name, number = cleaned[: 31 - len(suffix)] + suffix, number + 1
+    used.add(name.lower())
+    return name

@@ -20,6 +20,7 @@ from supervision.clock import LONDON
 from supervision.hr.disclosure import SUPPRESSED_TEXT, Kind, Shown
 from supervision.hr.metrics import Level, Retention
 from supervision.hr.tables import Row, format_date, period_text, retention_tables, trend_tables
+from supervision.plain_text import sheet_title
 from supervision.plain_text import spreadsheet_text as safe_text
 
 LEVEL_LABELS = {Level.ORGANISATION: "Organisation", Level.SERVICE: "Service", Level.TEAM: "Team"}
@@ -86,17 +87,6 @@ def retention_csv(report: Retention, organisation_name: str, generated_at: datet
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def _sheet_title(title: str, used: set[str]) -> str:
-    """Excel sheet names: at most 31 characters, none of []:*?/\\, unique in the workbook."""
-    cleaned = "".join("-" if char in "[]:*?/\\" else char for char in title)[:31]
-    name, number = cleaned, 2
-    while name.lower() in used:
-        suffix = f" ({number})"
-        name, number = cleaned[: 31 - len(suffix)] + suffix, number + 1
-    used.add(name.lower())
-    return name
-
-
 NUMBER_FORMATS = {Kind.COUNT: "#,##0", Kind.FTE: "#,##0.0#", Kind.RATE: "0.0%", Kind.AVERAGE: "0.0"}
 
 
@@ -129,7 +119,7 @@ def retention_xlsx(report: Retention, organisation_name: str, generated_at: date
     about.column_dimensions["B"].width = 80
     used = {"about"}
     for sheet_name, title, header, rows in _sections(report):
-        sheet = workbook.create_sheet(_sheet_title(sheet_name, used))
+        sheet = workbook.create_sheet(sheet_title(sheet_name, used))
         sheet.append([safe_text(title)])
         sheet.cell(row=1, column=1).font = Font(bold=True, size=14)
         sheet.append([safe_text(heading) for heading in header])

@@ -19,6 +19,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from supervision.plain_text import sheet_title
 from supervision.plain_text import spreadsheet_text as safe_text
 from supervision.reports.figures import Tally
 from supervision.reports.services import Dashboard, OversightReport, UnitFigures
@@ -223,17 +224,6 @@ def csv_lines(about: Sequence[tuple[str, str]], sections: Sequence[Section]) -> 
             yield line([_csv_cell(cell) for cell in row])
 
 
-def _sheet_title(title: str, used: set[str]) -> str:
-    """Excel sheet names: at most 31 characters, none of []:*?/\\, unique in the workbook."""
-    cleaned = "".join("-" if char in "[]:*?/\\" else char for char in title)[:31]
-    name, number = cleaned, 2
-    while name.lower() in used:
-        suffix = f" ({number})"
-        name, number = cleaned[: 31 - len(suffix)] + suffix, number + 1
-    used.add(name.lower())
-    return name
-
-
 def xlsx_bytes(about: Sequence[tuple[str, str]], sections: Sequence[Section]) -> bytes:
     """An About sheet, then one sheet per table; write-only, so large reports stay small in memory."""
     workbook = Workbook(write_only=True)
@@ -250,7 +240,7 @@ def xlsx_bytes(about: Sequence[tuple[str, str]], sections: Sequence[Section]) ->
         sheet.append([text_cell(sheet, label, bold), text_cell(sheet, value)])
     used = {"about"}
     for section in sections:
-        sheet = workbook.create_sheet(_sheet_title(section.title, used))
+        sheet = workbook.create_sheet(sheet_title(section.title, used))
         sheet.append([text_cell(sheet, section.title, Font(bold=True, size=14))])
         sheet.append([text_cell(sheet, heading, bold) for heading in section.header])
         for row in section.rows:

@@ -141,6 +141,40 @@ def test_text_that_could_run_as_a_formula_stays_text(pages, client, org):
     assert sheet["B4"].value.startswith("'+cmd")
 
 
+def test_no_control_character_reaches_a_cell(pages, client, org):
+    """Names stored before input refused control characters: the CSV holds none, and the XLSX,
+    which openpyxl would refuse to write with them, still downloads."""
+    org.team_a.name = "Assessment\r\nA\x1b"
+    org.alice.given_name = "Alice\x01\u2028"
+    db.session.commit()
+    pages.sign_in(org.hana)
+
+    body = download(client, "reports.export_oversight_team", team_id=org.team_a.id, file_format="csv")
+    rows = csv_rows(body)
+    workbook = load_workbook(
+        io.BytesIO(
+            download(client, "reports.export_oversight_team", team_id=org.team_a.id, file_format="xlsx").data
+        )
+    )
+
+    text = body.get_data(as_text=True)
+    assert not any(char in text.replace("\r\n", "") for char in "\r\n\x1b\x01\u2028")
+    about = {row[0]: row[1] for row in rows[: rows.index([])]}
+    assert about["Team"] == "Assessment  A "
+    figures = section(rows, "Figures for the period")
+    assert figures[1][1] == "Assessment  A " and figures[2][1] == "Alice   Adams"
+    sheet = workbook["Figures for the period"]
+    assert (sheet["B3"].value, sheet["B4"].value) == ("Assessment  A ", "Alice   Adams")
+
+
+def test_a_sheet_name_holds_no_control_character():
+    from supervision.plain_text import sheet_title
+
+    used = set()
+    assert sheet_title("Trend\r\nTeam\x1b: A/B", used) == "Trend Team - A-B"
+    assert sheet_title("Trend Team - A-B", used) == "Trend Team - A-B (2)"
+
+
 @pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)"])
 def test_safe_text_prefixes_every_formula_start(value):
     assert safe_text(value) == "'" + value
