@@ -22,7 +22,6 @@ TITLES = {
 # The database could not be reached, refused a connection or gave up waiting: not a bug in the
 # request, and it passes. (An integrity or data error is a 500 as before.)
 DATABASE_UNAVAILABLE = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)
-RETRY_AFTER_SECONDS = 30
 
 
 def render_error(status: int, message: str | None = None):
@@ -43,8 +42,7 @@ def database_unavailable(error: Exception):
     with contextlib.suppress(sa.exc.SQLAlchemyError):
         db.session.rollback()
     g._login_user = login_manager.anonymous_user()  # Flask-Login's current user for this request
-    response = render_error(503)
-    return response[0], 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    return render_error(503)
 
 
 def register(app: Flask) -> None:
