@@ -29,6 +29,8 @@ from tests.conftest import IsolatedClient, make_test_config
 from tests.databases import base_url, drop_database, fresh_database, is_postgres
 from tests.factories import PASSWORD, make_staff
 
+pytestmark = pytest.mark.reliability
+
 NAME = f"supervision_down_{os.getpid()}"
 
 
