@@ -6,6 +6,7 @@ import logging
 import sqlalchemy as sa
 from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import InternalServerError
 
 from supervision.extensions import db, login_manager
 
@@ -45,8 +46,17 @@ def database_unavailable(error: Exception):
     return render_error(503)
 
 
+def internal_error(error: InternalServerError):
+    """A 500, unless what went wrong was the database going away outside a view (in a hook that
+    runs after it, say), where Flask hands over only a 500: that is the 503 page too."""
+    if isinstance(error.original_exception, DATABASE_UNAVAILABLE):
+        return database_unavailable(error.original_exception)
+    return render_error(500)
+
+
 def register(app: Flask) -> None:
-    for status in (403, 404, 405, 500):
+    app.register_error_handler(500, internal_error)
+    for status in (403, 404, 405):
         app.register_error_handler(status, lambda error, status=status: render_error(status))
     for exception in DATABASE_UNAVAILABLE:
         app.register_error_handler(exception, database_unavailable)

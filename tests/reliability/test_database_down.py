@@ -130,3 +130,20 @@ def test_with_the_database_down_everyone_gets_the_503_page(running, caplog):
 
     # Back again: the same person is still signed in.
     assert signed_in.get("/notifications").status_code == 200
+
+
+def test_a_database_failure_after_the_view_gets_the_503_page_too(running):
+    """A hook that runs after the view (such as one keeping a session's last use) reaches Flask's
+    error handling only as a 500: with the database away, that is the 503 page as well."""
+    app, database, _, _ = running
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: the test config re-raises
+
+    @app.after_request
+    def touch_the_database(response):
+        db.session.execute(sa.text("SELECT 1"))
+        return response
+
+    client = app.test_client()
+    assert client.get("/sign-in").status_code == 200
+    with database.unavailable():
+        assert_styled_503(client.get("/sign-in"))
