@@ -13,6 +13,7 @@ from wtforms.fields import SelectChoice, TextAreaField
 
 from supervision.compliance.rules import STATUS_LABELS, Status, add_months
 from supervision.forms import Form, Optional, Required, radio_field, select_field, submit_field
+from supervision.limits import ascii_whole_number
 from supervision.org.forms import GovDateField, Present, optional_text
 from supervision.reports.checklist import CHECKLIST
 from supervision.reports.figures import ONE_DAY, Period
@@ -27,7 +28,8 @@ def whole_number_or_none(value) -> int | None:
     """A choice from the query string: blank is none; text that is not a number matches nothing."""
     if value in (None, ""):
         return None
-    return int(value) if str(value).isdigit() else -1
+    number = ascii_whole_number(str(value))
+    return -1 if number is None else number
 
 
 def default_period(today: date) -> Period:
