@@ -75,7 +75,7 @@ class IdConverter(IntegerConverter):
     (supervision.limits.MAX_ID), so /records/2147483648 and /records/١٢ are 404, not a 500 or
     record 12."""
 
-    regex = r"[0-9]+"
+    regex = limits.pattern_up_to(limits.MAX_ID)
 
     def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("max", limits.MAX_ID)

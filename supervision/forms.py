@@ -1,5 +1,7 @@
 """Base form and fields that render GOV.UK components and show errors in the error summary."""
 
+import re
+
 from flask import abort, current_app, request
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -30,20 +32,33 @@ from supervision import limits
 
 
 def number_arg(name: str, default: int | None = None) -> int | None:
-    """A page number or id from the query string (?page=2): missing or blank is `default`; ASCII
-    digits from 1 to supervision.limits.MAX_QUERY_NUMBER are the number; anything else is 404,
-    like an id in the path that names nothing."""
-    text = request.args.get(name, "")
-    if not text.strip():
+    """A page number or id from the query string (?page=2), in ASCII digits.
+
+    Text that is not such a number ("abc", "١٢") is ignored like any hand-edited filter: the
+    answer is `default`, never another script's digits read as a number. A number beyond any
+    id (supervision.limits.MAX_QUERY_NUMBER) names nothing, like such an id in a path: 404.
+    """
+    text = request.args.get(name, "").strip()
+    if not re.fullmatch(r"-?[0-9]+", text):
         return default
-    number = limits.ascii_whole_number(text, limits.MAX_QUERY_NUMBER)
-    if number is None or number < 1:
+    if len(text.lstrip("-")) > len(str(limits.MAX_QUERY_NUMBER)) or abs(int(text)) > limits.MAX_QUERY_NUMBER:
         abort(404)
-    return number
+    return int(text)
 
 
 def strip_whitespace(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def short_label(field) -> str:
+    """The label without its "(optional)" or other bracketed hint, for messages."""
+    return re.sub(r"\s*\(.*\)$", "", field.label.text)
+
+
+def unchanged(field) -> bool:
+    """The value the page was built with, sent back as it was: limits are for what people enter,
+    so a date agreed three years ago does not stop anyone correcting the agreement's notes."""
+    return field.object_data is not None and field.data == field.object_data
 
 
 class TextLimit:
@@ -53,7 +68,9 @@ class TextLimit:
         self.limit = limit
 
     def __call__(self, form, field):
-        problem = limits.text_problem(field.data, field.label.text, self.limit)
+        if unchanged(field):
+            return
+        problem = limits.text_problem(field.data, short_label(field), self.limit)
         if problem:
             raise ValidationError(problem)
 
@@ -65,17 +82,20 @@ class DateLimit:
         self.allowed = allowed
 
     def __call__(self, form, field):
+        if unchanged(field):
+            return
         today = current_app.extensions["clock"].today()
-        problem = limits.date_problem(field.data, field.label.text, self.allowed, today)
+        problem = limits.date_problem(field.data, short_label(field), self.allowed, today)
         if problem:
             raise ValidationError(problem)
 
 
-def limit_validator(name: str, field_class) -> TextLimit | DateLimit | None:
-    """Every text and date field gets its limit by its name; a field with none is refused by
-    tests/test_limits.py, so a new field cannot arrive without one."""
-    if issubclass(field_class, StringField) and name in limits.TEXT:
-        return TextLimit(limits.TEXT[name])
+def limit_validator(form_name: str, name: str, field_class) -> TextLimit | DateLimit | None:
+    """Every text and date field gets its limit by its name (or its form's and its name); a field
+    with none is refused by tests/limits, so a new field cannot arrive without one."""
+    text = limits.TEXT.get(f"{form_name}.{name}") or limits.TEXT.get(name)
+    if issubclass(field_class, StringField) and text is not None:
+        return TextLimit(text)
     if issubclass(field_class, DateField) and name in limits.DATES:
         return DateLimit(limits.DATES[name])
     return None
@@ -89,7 +109,7 @@ class Form(FlaskForm):
         def bind_field(self, form, unbound_field, options):
             filters = [strip_whitespace, *unbound_field.kwargs.get("filters", [])]
             field = unbound_field.bind(form=form, filters=filters, **options)
-            check = limit_validator(field.short_name, unbound_field.field_class)
+            check = limit_validator(type(form).__name__, field.short_name, unbound_field.field_class)
             if check is not None:
                 field.validators = [*field.validators, check]
             return field

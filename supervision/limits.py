@@ -29,6 +29,22 @@ MAX_QUERY_NUMBER = MAX_ID
 ASCII_WHOLE_NUMBER = re.compile(r"[0-9]+")
 
 
+def pattern_up_to(maximum: int) -> str:
+    """A regular expression matching the ASCII numbers from 0 to `maximum` and nothing else.
+
+    For the URL converter: a larger number then matches no route at all (404), where a check
+    after matching would let another method's route of the same path answer 405.
+    """
+    digits = str(maximum)
+    shorter = [f"[0-9]{{1,{len(digits) - 1}}}"] if len(digits) > 1 else []
+    same_length = [
+        f"{digits[:i]}[0-{int(digit) - 1}][0-9]{{{len(digits) - i - 1}}}"
+        for i, digit in enumerate(digits)
+        if digit != "0"
+    ]
+    return "(?:" + "|".join([*shorter, *same_length, digits]) + ")"
+
+
 def ascii_whole_number(text: str, maximum: int = MAX_ID) -> int | None:
     """A whole number of 0 or more written in ASCII digits, at most `maximum`; None otherwise.
 
@@ -67,7 +83,8 @@ PASSWORD = Text("Password", 1_000, any_characters=True)
 RECORD_TEXT = Text("Record text", 20_000, multiline=True)
 NOTE = Text("Note or reason", 5_000, multiline=True)
 
-# Every text input by its field name (form field, API property and import column alike).
+# Every text input by its field name (form field, API property and import column alike); a
+# "FormClass.field" key is that form's field, where the same name means something else.
 TEXT: dict[str, Text] = {
     # people and the organisation: these can reach email headers, CSV cells and calendar lines
     "given_name": NAME,
@@ -79,6 +96,7 @@ TEXT: dict[str, Text] = {
     "swe_registration_number": SWE_NUMBER,
     "leaving_reason": SHORT_TEXT,
     "name": SHORT_TEXT,  # service and team names
+    "TokenForm.name": Text("API token name", 100),  # a form's own field, where the name is shared
     "search": SHORT_TEXT,  # the staff list search
     "location": SHORT_TEXT,  # a session's place: it goes into calendar invitations
     "case_reference": CASE_REFERENCE,
@@ -261,13 +279,14 @@ class Number:
     low: int | Decimal
     high: int | Decimal
     unit: str = ""
+    above_low: bool = False  # the low end itself is not allowed
 
 
 SESSION_MINUTES = Number("Session length", 1, 8 * 60, "minutes")
 AGREEMENT_MINIMUM_MINUTES = Number("Minimum session length", 1, 8 * 60, "minutes")
 INTERVAL_DAYS = Number("Interval between sessions", 1, 366, "days")
 GROUP_SIZE = Number("People in one session", 1, 50, "people")
-FTE = Number("Full-time equivalent (FTE), in hundredths, more than", 0, 1)
+FTE = Number("Full-time equivalent (FTE), in hundredths", 0, 1, above_low=True)
 ESTABLISHMENT_FTE = Number("Team establishment (FTE), in hundredths", 0, Decimal("99999.99"))
 CASELOAD = Number("Caseload", 0, 1000, "children")
 PER_PAGE = Number("Items in one page of the API", 1, 100)
@@ -318,7 +337,8 @@ def limit_rows() -> list[str]:
     }
     for field_name, number in numbers.items():
         unit = f" {number.unit}" if number.unit else ""
-        rows.append(f"| `{field_name}` | {number.kind} | {number.low} to {number.high}{unit} |")
+        low = f"more than {number.low}, up" if number.above_low else number.low
+        rows.append(f"| `{field_name}` | {number.kind} | {low} to {number.high}{unit} |")
     return rows
 
 

@@ -451,10 +451,16 @@ class ParsedRow:
         self.errors.setdefault(column, message)
 
 
-def parse_row(row: int, cells: dict[str, str], teams: TeamFinder, today: date | None = None) -> ParsedRow:
-    """Each value read on its own, within its limit (supervision.limits, as on the staff page);
-    rules that compare values come afterwards."""
-    parsed = ParsedRow(row, cells)
+def parse_row(
+    row: int,
+    cells: dict[str, str],
+    teams: TeamFinder,
+    today: date | None = None,
+    existing: ExistingStaff | None = None,
+) -> ParsedRow:
+    """Each value read on its own, within its limit (supervision.limits, as on the staff page;
+    a date the person already has is kept as it is); rules that compare values come afterwards."""
+    parsed = ParsedRow(row, cells, existing)
     for column, text in cells.items():
         if column == "line_manager_employee_number":
             continue
@@ -468,7 +474,8 @@ def parse_row(row: int, cells: dict[str, str], teams: TeamFinder, today: date | 
                 value = PARSERS[column](text)
             else:
                 value = text
-            if column in DATE_LABELS and today is not None:
+            kept = existing is not None and existing.values.get(column) == value
+            if column in DATE_LABELS and today is not None and not kept:
                 problem = limits.date_problem(value, DATE_LABELS[column], limits.DATES[column], today)
                 if problem:
                     raise CellProblem(problem)
@@ -550,8 +557,8 @@ def plan_import(text: str, directory: Directory) -> ImportPlan:
             )
             continue
         values = {column: value.strip() for column, value in zip(header, cells, strict=True)}
-        parsed = parse_row(number, values, teams, directory.today)
-        parsed.existing = directory.find(values["employee_number"], values["email"])
+        existing = directory.find(values["employee_number"], values["email"])
+        parsed = parse_row(number, values, teams, directory.today, existing)
         parsed_rows.append(parsed)
 
     keyed = _check_keys(parsed_rows, directory)

@@ -127,6 +127,12 @@ class ChecklistField(SelectMultipleField):
         super().__init__(label, validators=list(validators_), **kwargs)
         self.invalid_message = invalid_message
 
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:  # a value that is not an id at all, such as "١٢"
+            raise ValueError(self.invalid_message) from None
+
     def pre_validate(self, form):
         offered = {choice.value for choice in self.choices or []}
         if any(str(value) not in offered for value in self.data or []):
