@@ -229,6 +229,7 @@ REGISTRATION_RENEWAL = DateRange("Registration renewal date", months_back=12 * 1
 DBS_CHECK = DateRange("DBS check date", months_back=12 * 30, months_ahead=0)
 # Reports, the HR snapshot and the audit search look back to the service's earliest data.
 REPORT_FIRST_DAY = date(2000, 1, 1)
+LONGEST_REPORT_YEARS = 3  # a report's period (the oversight report and its API)
 REPORT_DATE = DateRange("Report, snapshot or search date", months_ahead=0, first_day=REPORT_FIRST_DAY)
 
 # Every date input by its field name (form field, API property and import column alike).

@@ -11,6 +11,7 @@ from datetime import date
 from govuk_frontend_wtf.wtforms_widgets import GovTextArea
 from wtforms.fields import SelectChoice, TextAreaField
 
+from supervision import limits
 from supervision.compliance.rules import STATUS_LABELS, Status, add_months
 from supervision.forms import Form, Optional, Required, radio_field, select_field, submit_field
 from supervision.limits import ascii_whole_number
@@ -19,8 +20,8 @@ from supervision.reports.checklist import CHECKLIST
 from supervision.reports.figures import ONE_DAY, Period
 from supervision.reports.models import Answer, Grade
 
-EARLIEST_DAY = date(2000, 1, 1)
-LONGEST_PERIOD_YEARS = 3
+EARLIEST_DAY = limits.REPORT_FIRST_DAY
+LONGEST_PERIOD_YEARS = limits.LONGEST_REPORT_YEARS
 SAMPLE_SIZES = (3, 5, 10, 20)
 
 
