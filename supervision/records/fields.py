@@ -152,6 +152,7 @@ def radios(label, message, options, coerce=str, **kwargs) -> RadioField:
         coerce=coerce,
         widget=GovRadioInput(),
         invalid_choice_message=message,
+        invalid_value_message=message,
         **kwargs,
     )
 

@@ -108,13 +108,17 @@ class ActionForm(Form):
     version = version_field()
     description = textarea("Action", Present("Describe the action"))
     owner_id = select_field(
-        "Who will do it?", coerce=whole_number, invalid_choice_message="Choose who owns the action"
+        "Who will do it?",
+        coerce=whole_number,
+        invalid_choice_message="Choose who owns the action",
+        invalid_value_message="Choose who owns the action",
     )
     due_on = DayMonthYearField("Due date", Present("Enter the date the action is due"))
     case_discussion_id = select_field(
         "Case (optional)",
         coerce=lambda value: whole_number(value) if value not in (None, "", "None") else None,
         invalid_choice_message="Choose a case from the list",
+        invalid_value_message="Choose a case from the list",
     )
 
 

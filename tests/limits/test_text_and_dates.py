@@ -439,3 +439,26 @@ def test_a_re_imported_start_date_older_than_the_range_is_kept(cli, tmp_path):
     assert db.session.scalar(sa.select(Staff.job_title).where(Staff.employee_number == "P00001")) == (
         "Principal social worker"
     )
+
+
+def arabic_digits(number: int) -> str:
+    return str(number).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+
+
+def test_a_chosen_id_beyond_the_database_or_in_other_digits_is_a_field_error(people, pages):
+    record = make_record(people.worker, people.supervisor)
+    pages.sign_in(people.supervisor)
+    data = {"version": record.version, "description": "Book training", "due_on": ["1", "12", "2026"]}
+    for owner in ("2147483648", "99999999999999999999", arabic_digits(people.worker.id)):
+        soup = pages.post(
+            "records.add_action", {**data, "owner_id": owner}, _expected_status=200, record_id=record.id
+        )
+        assert errors_on(soup)["owner_id"] == "Choose who owns the action", owner
+    assert count(Action) == 0
+
+
+def test_a_team_or_line_manager_id_beyond_the_database_is_a_field_error(pages, admin):
+    pages.sign_in(admin)
+    for field in ("team_id", "line_manager_id"):
+        soup = pages.post("org.create_staff", data=staff_form(**{field: "2147483648"}), _expected_status=200)
+        assert errors_on(soup)[field] == "Choose an option from the list"
