@@ -96,7 +96,7 @@ def limit_validator(form_name: str, name: str, field_class) -> TextLimit | DateL
     text = limits.TEXT.get(f"{form_name}.{name}") or limits.TEXT.get(name)
     if issubclass(field_class, StringField) and text is not None:
         return TextLimit(text)
-    if issubclass(field_class, DateField) and name in limits.DATES:
+    if issubclass(field_class, DateField) and name in limits.DATES and not limits.DATES[name].checked_by:
         return DateLimit(limits.DATES[name])
     return None
 

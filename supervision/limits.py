@@ -190,6 +190,9 @@ class DateRange:
     months_ahead: int
     months_back: int | None = None
     first_day: date | None = None
+    # Checked by a rule of its own that also compares it with another field, with the same
+    # messages for the page, the API and the command line; forms leave it to that rule.
+    checked_by: str | None = None
 
     def bounds(self, today: date) -> tuple[date, date]:
         earliest = self.first_day if self.first_day is not None else add_months(today, -self.months_back)
@@ -230,7 +233,13 @@ DBS_CHECK = DateRange("DBS check date", months_back=12 * 30, months_ahead=0)
 # Reports, the HR snapshot and the audit search look back to the service's earliest data.
 REPORT_FIRST_DAY = date(2000, 1, 1)
 LONGEST_REPORT_YEARS = 3  # a report's period (the oversight report and its API)
-REPORT_DATE = DateRange("Report, snapshot or search date", months_ahead=0, first_day=REPORT_FIRST_DAY)
+REPORT_DATE = DateRange("Snapshot or search date", months_ahead=0, first_day=REPORT_FIRST_DAY)
+REPORT_PERIOD = DateRange(
+    "Report period (at most 3 years long)",
+    months_ahead=0,
+    first_day=REPORT_FIRST_DAY,
+    checked_by="supervision.reports.forms.period_problems",
+)
 
 # Every date input by its field name (form field, API property and import column alike).
 DATES: dict[str, DateRange] = {
@@ -249,8 +258,8 @@ DATES: dict[str, DateRange] = {
     "swe_renewal_date": REGISTRATION_RENEWAL,
     "dbs_check_date": DBS_CHECK,
     "snapshot_date": REPORT_DATE,
-    "period_start": REPORT_DATE,
-    "period_end": REPORT_DATE,
+    "period_start": REPORT_PERIOD,
+    "period_end": REPORT_PERIOD,
     "from_date": REPORT_DATE,
     "to_date": REPORT_DATE,
 }

@@ -47,7 +47,8 @@ def period_args(period: Period) -> dict[str, list[str]]:
 
 
 def period_problems(starts_on: date, ends_on: date, today: date) -> dict[str, str]:
-    """What is wrong with a period, by field; empty when it can be reported on."""
+    """What is wrong with a period, by field; empty when it can be reported on. The page, the API
+    and `flask export-report` all ask this (supervision.limits.REPORT_PERIOD)."""
     problems: dict[str, str] = {}
     if starts_on < EARLIEST_DAY:
         problems["period_start"] = "The start date must be on or after 1 January 2000"
