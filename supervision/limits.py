@@ -157,17 +157,27 @@ def describe_character(char: str) -> str:
     return f"an invisible control character (U+{ord(char):04X})"
 
 
+def character_problem(value: str | None, label: str, limit: Text) -> str | None:
+    """A character this kind of text may not hold, in words; None if there is none."""
+    if not value or limit.any_characters:
+        return None
+    char = forbidden_character(value, limit.multiline)
+    if char is None:
+        return None
+    where = "" if limit.multiline or char not in LINE_BREAKS else " (it must be on one line)"
+    return f"{label} must not contain {describe_character(char)}{where}"
+
+
+def length_message(label: str, limit: Text) -> str:
+    return f"{label} must be {limit.max_length:,} characters or fewer"
+
+
 def text_problem(value: str | None, label: str, limit: Text) -> str | None:
     """Why this text cannot be accepted, in words for the person who typed it; None if it can."""
-    if not value:
-        return None
-    if not limit.any_characters:
-        char = forbidden_character(value, limit.multiline)
-        if char is not None:
-            where = "" if limit.multiline or char not in LINE_BREAKS else " (it must be on one line)"
-            return f"{label} must not contain {describe_character(char)}{where}"
-    if len(value) > limit.max_length:
-        return f"{label} must be {limit.max_length:,} characters or fewer"
+    if problem := character_problem(value, label, limit):
+        return problem
+    if value and len(value) > limit.max_length:
+        return length_message(label, limit)
     return None
 
 

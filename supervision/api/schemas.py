@@ -24,16 +24,17 @@ class WholeNumber(fields.Integer):
         return super()._validated(value)
 
 
-def text_limit(name: str):
-    """The field's length and characters from supervision.limits, as the page checks them."""
+def text_limit(name: str) -> list:
+    """The field's length and characters from supervision.limits, as the page checks them; the
+    length as a Length validator, so the OpenAPI spec shows it as maxLength."""
     limit = limits.TEXT[name]
 
-    def check(value: str) -> None:
-        problem = limits.text_problem(value, name, limit)
+    def characters(value: str) -> None:
+        problem = limits.character_problem(value, name, limit)
         if problem:
             raise ValidationError(problem)
 
-    return check
+    return [validate.Length(max=limit.max_length, error=limits.length_message(name, limit)), characters]
 
 
 def date_limit(name: str):
@@ -133,7 +134,11 @@ class SessionIn(StrictSchema):
         required=True,
         validate=validate.Length(min=limits.GROUP_SIZE.low, max=limits.GROUP_SIZE.high),
     )
-    starts_at = fields.AwareDateTime(required=True, validate=date_limit("starts_at"))
+    starts_at = fields.AwareDateTime(
+        required=True,
+        validate=date_limit("starts_at"),
+        metadata={"description": f"With its offset; its day (in London) {limits.SESSION_DATE.described()}"},
+    )
     duration_minutes = fields.Integer(
         strict=True,
         required=True,
