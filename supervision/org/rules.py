@@ -106,10 +106,10 @@ def decimal_places(value: Decimal) -> int:
 
 def fte_problem(fte: Decimal) -> str | None:
     """Full-time equivalent: more than 0, at most 1 (full time), in hundredths."""
-    if fte <= 0:
-        return "FTE must be more than 0"
-    if fte > 1:
-        return "FTE must be 1 or less (1 is full time)"
+    if fte <= limits.FTE.low:
+        return f"FTE must be more than {limits.FTE.low}"
+    if fte > limits.FTE.high:
+        return f"FTE must be {limits.FTE.high} or less (1 is full time)"
     if decimal_places(fte) > 2:
         return "FTE must have no more than 2 decimal places, like 0.75"
     return None
