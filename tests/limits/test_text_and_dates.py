@@ -57,6 +57,7 @@ def errors_on(soup) -> dict[str, str]:
         ),
         ({"duration_minutes": "٩٠"}, "duration_minutes", "Length must be a whole number of minutes, like 90"),
         ({"date": ["١", "١٢", "٢٠٢٦"]}, "date", "Date must be a real date"),
+        ({"start_time": "١٤:٣٠"}, "start_time", "Start time must be a time in 24-hour format, like 14:30"),
     ],
 )
 def test_a_session_outside_its_limits_is_refused_on_the_page(people, pages, changes, field, message):
