@@ -5,8 +5,10 @@ import os
 
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.routing import IntegerConverter
 
 from config import BASE_DIR, CONFIGS, ProductionConfig
+from supervision import limits
 from supervision.clock import SystemClock
 from supervision.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -22,6 +24,7 @@ def create_app(config_name_or_object: str | type | None = None) -> Flask:
 
     register_extensions(app)
     register_templates(app)
+    register_url_converters(app)
     register_blueprints(app)
     register_api(app)
     register_error_handlers(app)
@@ -65,6 +68,23 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Sign in to continue."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: ASCII digits only, and no larger than an id can be
+    (supervision.limits.MAX_ID), so /records/2147483648 and /records/١٢ are 404, not a 500 or
+    record 12."""
+
+    regex = limits.pattern_up_to(limits.MAX_ID)
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", limits.MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def register_url_converters(app: Flask) -> None:
+    """Before the blueprints, so their routes are built with the bounded converter."""
+    app.url_map.converters["int"] = IdConverter
 
 
 def register_templates(app: Flask) -> None:

@@ -15,7 +15,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy.exc import IntegrityError
 
-from supervision import demo, scheduler
+from supervision import demo, limits, scheduler
 from supervision.auth.passwords import hash_password, password_problem
 from supervision.clock import clock
 from supervision.extensions import db
@@ -29,9 +29,9 @@ log = logging.getLogger(__name__)
 
 # The same shape the staff pages accept: something@domain.tld, no spaces.
 EMAIL_PATTERN = re.compile(r"^[^\s@]+@[^\s@]+\.[^\s@]+$")
-EMAIL_MAX_LENGTH = 254
-NAME_MAX_LENGTH = 100
-ORGANISATION_NAME_MAX_LENGTH = 200
+EMAIL_MAX_LENGTH = limits.EMAIL.max_length
+NAME_MAX_LENGTH = limits.NAME.max_length
+ORGANISATION_NAME_MAX_LENGTH = limits.SHORT_TEXT.max_length
 
 
 def register(app: Flask) -> None:
@@ -122,8 +122,8 @@ def email_problems(email: str) -> list[str]:
     email = email.strip()
     if not email:
         return ["Enter an email address"]
-    if len(email) > EMAIL_MAX_LENGTH:
-        return [f"The email address must be {EMAIL_MAX_LENGTH} characters or fewer"]
+    if problem := limits.text_problem(email, "The email address", limits.EMAIL):
+        return [problem]
     if not EMAIL_PATTERN.match(email):
         return ["Enter an email address in the correct format, like name@example.com"]
     taken = db.session.scalar(sa.select(Staff.id).where(sa.func.lower(Staff.email) == email.lower()))
@@ -137,8 +137,8 @@ def name_problems(given_name: str, family_name: str) -> list[str]:
     for label, name in (("given name", given_name), ("family name", family_name)):
         if not name.strip():
             problems.append(f"Enter a {label}")
-        elif len(name.strip()) > NAME_MAX_LENGTH:
-            problems.append(f"The {label} must be {NAME_MAX_LENGTH} characters or fewer")
+        elif problem := limits.text_problem(name.strip(), f"The {label}", limits.NAME):
+            problems.append(problem)
     return problems
 
 
@@ -160,8 +160,8 @@ def find_organisation(name: str | None) -> tuple[Organisation | None, list[str]]
     name = name.strip()
     if not name:
         return None, ["Enter the organisation's name"]
-    if len(name) > ORGANISATION_NAME_MAX_LENGTH:
-        return None, [f"The organisation's name must be {ORGANISATION_NAME_MAX_LENGTH} characters or fewer"]
+    if problem := limits.text_problem(name, "The organisation's name", limits.SHORT_TEXT):
+        return None, [problem]
     for organisation in organisations:
         if organisation.name.lower() == name.lower():
             return organisation, []

@@ -1,5 +1,8 @@
 """Base form and fields that render GOV.UK components and show errors in the error summary."""
 
+import re
+
+from flask import abort, current_app, request
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
@@ -23,19 +26,93 @@ from wtforms.fields import (
     StringField,
     SubmitField,
 )
+from wtforms.validators import ValidationError
+
+from supervision import limits
+
+
+def number_arg(name: str, default: int | None = None) -> int | None:
+    """A page number or id from the query string (?page=2), in ASCII digits.
+
+    Text that is not such a number ("abc", "١٢") is ignored like any hand-edited filter: the
+    answer is `default`, never another script's digits read as a number. A number beyond any
+    id (supervision.limits.MAX_QUERY_NUMBER) names nothing, like such an id in a path: 404.
+    """
+    text = request.args.get(name, "").strip()
+    if not re.fullmatch(r"-?[0-9]+", text):
+        return default
+    if len(text.lstrip("-")) > len(str(limits.MAX_QUERY_NUMBER)) or abs(int(text)) > limits.MAX_QUERY_NUMBER:
+        abort(404)
+    return int(text)
 
 
 def strip_whitespace(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def short_label(field) -> str:
+    """The label without its "(optional)" or other bracketed hint, for messages."""
+    return re.sub(r"\s*\(.*\)$", "", field.label.text)
+
+
+def unchanged(field) -> bool:
+    """The value the page was built with, sent back as it was: limits are for what people enter,
+    so a date agreed three years ago does not stop anyone correcting the agreement's notes."""
+    return field.object_data is not None and field.data == field.object_data
+
+
+class TextLimit:
+    """The field's length and characters, from supervision.limits (the API and import use the same)."""
+
+    def __init__(self, limit: limits.Text):
+        self.limit = limit
+
+    def __call__(self, form, field):
+        if unchanged(field):
+            return
+        problem = limits.text_problem(field.data, short_label(field), self.limit)
+        if problem:
+            raise ValidationError(problem)
+
+
+class DateLimit:
+    """The field's date range, from supervision.limits, counted from the app clock's today."""
+
+    def __init__(self, allowed: limits.DateRange):
+        self.allowed = allowed
+
+    def __call__(self, form, field):
+        if unchanged(field):
+            return
+        today = current_app.extensions["clock"].today()
+        problem = limits.date_problem(field.data, short_label(field), self.allowed, today)
+        if problem:
+            raise ValidationError(problem)
+
+
+def limit_validator(form_name: str, name: str, field_class) -> TextLimit | DateLimit | None:
+    """Every text and date field gets its limit by its name (or its form's and its name); a field
+    with none is refused by tests/limits, so a new field cannot arrive without one."""
+    text = limits.TEXT.get(f"{form_name}.{name}") or limits.TEXT.get(name)
+    if issubclass(field_class, StringField) and text is not None:
+        return TextLimit(text)
+    if issubclass(field_class, DateField) and name in limits.DATES and not limits.DATES[name].checked_by:
+        return DateLimit(limits.DATES[name])
+    return None
+
+
 class Form(FlaskForm):
-    """Strips surrounding whitespace from every text value before validation."""
+    """Strips surrounding whitespace from every text value before validation, and checks each
+    text and date field against its limit (supervision/limits.py)."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
             filters = [strip_whitespace, *unbound_field.kwargs.get("filters", [])]
-            return unbound_field.bind(form=form, filters=filters, **options)
+            field = unbound_field.bind(form=form, filters=filters, **options)
+            check = limit_validator(type(form).__name__, field.short_name, unbound_field.field_class)
+            if check is not None:
+                field.validators = [*field.validators, check]
+            return field
 
 
 class Required(validators.DataRequired):

@@ -43,7 +43,7 @@ def test_id_parameters_are_typed(app):
         rule.rule
         for rule in app.url_map.iter_rules()
         for name, converter in rule._converters.items()
-        if name.endswith("_id") and type(converter).__name__ != "IntegerConverter"
+        if name.endswith("_id") and type(converter).__name__ != "IdConverter"  # bounded: supervision.limits
     ]
     assert untyped == []
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from supervision.agreements.models import AbsenceKind, FrequencyKind, SupervisionType
 from supervision.forms import Form, checkbox_field, select_field
+from supervision.limits import whole_number
 from supervision.records.fields import (
     ChecklistField,
     DayMonthYearField,
@@ -24,7 +25,10 @@ def enum_options(enum_cls) -> list[tuple[str, str]]:
 class AgreementForm(Form):
     version = version_field()
     supervisor_id = select_field(
-        "Supervisor", coerce=int, invalid_choice_message="Choose a supervisor from the list"
+        "Supervisor",
+        coerce=whole_number,
+        invalid_choice_message="Choose a supervisor from the list",
+        invalid_value_message="Choose a supervisor from the list",
     )
     frequency_kind = radios("How often?", "Choose how often supervision happens", enum_options(FrequencyKind))
     interval_days = WholeNumberField(

@@ -6,12 +6,13 @@ import calendar
 from collections.abc import Iterable
 from datetime import date
 
+from supervision import limits
 from supervision.agreements.models import FrequencyKind
 from supervision.org.models import CareerStage
 from supervision.records.signoff import SECTION_BY_KEY
 
-MAX_DURATION_MINUTES = 8 * 60
-MAX_INTERVAL_DAYS = 366
+MAX_DURATION_MINUTES = limits.AGREEMENT_MINIMUM_MINUTES.high
+MAX_INTERVAL_DAYS = limits.INTERVAL_DAYS.high
 
 
 def add_months(day: date, months: int) -> date:

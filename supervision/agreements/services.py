@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from supervision import limits
 from supervision.agreements import rules
 from supervision.agreements.models import (
     AbsenceKind,
@@ -62,19 +63,7 @@ POLICY_SETTINGS = (
     "agreement_review_months",
 )
 # (low, high) for every whole-number setting; None allowed only where listed.
-POLICY_RANGES = {
-    "asye_weekly_weeks": (0, 52),
-    "asye_fortnightly_until_months": (0, 24),
-    "interval_days_social_worker": (1, rules.MAX_INTERVAL_DAYS),
-    "interval_days_senior_practitioner": (1, rules.MAX_INTERVAL_DAYS),
-    "interval_days_manager": (1, rules.MAX_INTERVAL_DAYS),
-    "interval_days_other": (1, rules.MAX_INTERVAL_DAYS),
-    "minimum_duration_minutes": (1, rules.MAX_DURATION_MINUTES),
-    "due_soon_working_days": (0, 60),
-    "escalation_working_days": (0, 120),
-    "write_up_working_days": (0, 60),
-    "agreement_review_months": (1, 36),
-}
+POLICY_RANGES = {name: (number.low, number.high) for name, number in limits.POLICY.items()}
 NULLABLE_SETTINGS = {"interval_days_manager", "interval_days_other"}
 
 

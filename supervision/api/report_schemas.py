@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from marshmallow import Schema, fields, validate
 
-from supervision.api.schemas import PageArgs, StrictSchema
+from supervision.api.schemas import ID_RANGE, PageArgs, StrictSchema, WholeNumber
 from supervision.compliance.rules import Status
 from supervision.hr.disclosure import SMALL_NUMBER_THRESHOLD
 from supervision.hr.disclosure import Kind as CellKind
@@ -31,9 +31,7 @@ def one_of(values: Iterable[str]) -> validate.OneOf:
 
 
 class DashboardArgs(PageArgs):
-    team_id = fields.Integer(
-        validate=validate.Range(min=1, max=2**31 - 1), metadata={"description": "Only people in this team"}
-    )
+    team_id = WholeNumber(validate=ID_RANGE, metadata={"description": "Only people in this team"})
     status = fields.String(validate=one_of(Status), metadata={"description": "Only people with this status"})
     sort = fields.String(
         validate=one_of(COLUMN_BY_KEY),

@@ -2,12 +2,52 @@
 
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from datetime import datetime
 
+from flask import current_app
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from supervision import limits
+from supervision.clock import LONDON
 from supervision.records.services import EDITABLE_TEXT
 
-MAX_PER_PAGE = 100
-MAX_TEXT = 20_000
+MAX_PER_PAGE = limits.PER_PAGE.high
+ID_RANGE = validate.Range(min=limits.ID.low, max=limits.ID.high)
+
+
+class WholeNumber(fields.Integer):
+    """An integer; in a query string, ASCII digits only ("١٢" is not 12, as on the pages)."""
+
+    def _validated(self, value):
+        if isinstance(value, str) and limits.ascii_whole_number(value, maximum=10**18) is None:
+            raise self.make_error("invalid")
+        return super()._validated(value)
+
+
+def text_limit(name: str) -> list:
+    """The field's length and characters from supervision.limits, as the page checks them; the
+    length as a Length validator, so the OpenAPI spec shows it as maxLength."""
+    limit = limits.TEXT[name]
+
+    def characters(value: str) -> None:
+        problem = limits.character_problem(value, name, limit)
+        if problem:
+            raise ValidationError(problem)
+
+    return [validate.Length(max=limit.max_length, error=limits.length_message(name, limit)), characters]
+
+
+def date_limit(name: str):
+    """The field's date range from supervision.limits, counted from the app clock's today."""
+    allowed = limits.DATES[name]
+
+    def check(value) -> None:
+        when = value.astimezone(LONDON) if isinstance(value, datetime) else value
+        problem = limits.date_problem(when, name, allowed, current_app.extensions["clock"].today())
+        if problem:
+            raise ValidationError(problem)
+
+    return check
 
 
 class StrictSchema(Schema):
@@ -25,8 +65,10 @@ class Error(Schema):
 
 
 class PageArgs(StrictSchema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
-    per_page = fields.Integer(load_default=25, validate=validate.Range(min=1, max=MAX_PER_PAGE))
+    page = WholeNumber(load_default=1, validate=validate.Range(min=limits.PAGE.low, max=limits.PAGE.high))
+    per_page = WholeNumber(
+        load_default=25, validate=validate.Range(min=limits.PER_PAGE.low, max=MAX_PER_PAGE)
+    )
 
 
 class StaffOut(Schema):
@@ -88,13 +130,21 @@ class SessionOut(Schema):
 
 class SessionIn(StrictSchema):
     supervisee_ids = fields.List(
-        fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1)),
+        fields.Integer(strict=True, validate=ID_RANGE),
         required=True,
-        validate=validate.Length(min=1, max=50),
+        validate=validate.Length(min=limits.GROUP_SIZE.low, max=limits.GROUP_SIZE.high),
     )
-    starts_at = fields.AwareDateTime(required=True)
-    duration_minutes = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=480))
-    location = fields.String(load_default="", validate=validate.Length(max=200))
+    starts_at = fields.AwareDateTime(
+        required=True,
+        validate=date_limit("starts_at"),
+        metadata={"description": f"With its offset; its day (in London) {limits.SESSION_DATE.described()}"},
+    )
+    duration_minutes = fields.Integer(
+        strict=True,
+        required=True,
+        validate=validate.Range(min=limits.SESSION_MINUTES.low, max=limits.SESSION_MINUTES.high),
+    )
+    location = fields.String(load_default="", validate=text_limit("location"))
     online = fields.Boolean(load_default=False)
 
 
@@ -125,16 +175,16 @@ class RecordOut(RecordSummaryOut):
 
 RecordUpdate = Schema.from_dict(
     {
-        "version": fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=2**31 - 1)),
-        **{key: fields.String(validate=validate.Length(max=MAX_TEXT)) for key in EDITABLE_TEXT},
+        "version": fields.Integer(strict=True, required=True, validate=ID_RANGE),
+        **{key: fields.String(validate=text_limit(key)) for key in EDITABLE_TEXT},
     },
     name="RecordUpdate",
 )
 
 
 class SignIn(StrictSchema):
-    version = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=2**31 - 1))
-    comment = fields.String(load_default="", validate=validate.Length(max=MAX_TEXT))
+    version = fields.Integer(strict=True, required=True, validate=ID_RANGE)
+    comment = fields.String(load_default="", validate=text_limit("supervisee_comment"))
     disagrees = fields.Boolean(load_default=False)
 
 

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
-from wtforms.validators import Length
 
 from supervision.auth.tokens import create_token, revoke_token, tokens_of
 from supervision.clock import clock
@@ -20,7 +19,6 @@ class TokenForm(Form):
     name = text_field(
         "Name",
         Required("Enter a name, so you can tell your tokens apart"),
-        Length(max=100, message="Name must be 100 characters or fewer"),
     )
     write = checkbox_field("Allow changes (write scope)")
 

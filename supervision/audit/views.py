@@ -8,6 +8,7 @@ from flask_login import current_user
 from supervision.audit.forms import AuditSearchForm
 from supervision.audit.services import AuditSearch, search_events
 from supervision.auth.services import find_by_email
+from supervision.forms import number_arg
 from supervision.org.models import Role
 from supervision.permissions import roles_required
 
@@ -37,7 +38,7 @@ def audit_log():
             )
     if form.errors:
         return render_template("audit/audit-log.html", form=form, page=None, pagination=None)
-    page = search_events(search, request.args.get("page", 1, type=int))
+    page = search_events(search, number_arg("page", 1))
     return render_template("audit/audit-log.html", form=form, page=page, pagination=pagination(page))
 
 

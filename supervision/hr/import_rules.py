@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from supervision import limits
 from supervision.org import rules
 from supervision.org.models import CareerStage, ContractType, LeavingDestination
 from supervision.org.rules import StaffDetails
@@ -69,7 +70,7 @@ STAFF_ATTRIBUTES = tuple(ATTRIBUTE_OF_COLUMN.get(column, column) for column in C
 
 UTF8_BOM = b"\xef\xbb\xbf"
 SAVE_AS_CSV = "save it as ‘CSV UTF-8 (Comma delimited)’"
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0"}
 OTHER_DELIMITERS = {";": "semicolons (;)", "\t": "tabs", "|": "vertical bars (|)"}
@@ -122,6 +123,8 @@ class Directory:
     # People with no employee number yet, by lower-case email: a file gives them theirs.
     unnumbered_by_email: Mapping[str, ExistingStaff] = field(default_factory=dict)
     employee_number_of: Mapping[int, str | None] = field(default_factory=dict)  # for messages
+    # The clock's today, for the dates' ranges (supervision.limits.DATES); the service sets it.
+    today: date | None = None
 
     def find(self, employee_number: str, email: str) -> ExistingStaff | None:
         """The person a row is about: by employee number, else by the email of someone unnumbered."""
@@ -345,6 +348,12 @@ def parse_caseload(text: str) -> int | None:
     return value
 
 
+DATE_LABELS = {
+    "start_date": "Start date",
+    "end_date": "End date",
+    "swe_renewal_date": "Social Work England renewal date",
+    "dbs_check_date": "DBS check date",
+}
 PARSERS = {
     "career_stage": lambda text: parse_choice(text, CareerStage, "Career stage"),
     "contract_type": lambda text: parse_choice(text, ContractType, "Contract type"),
@@ -390,7 +399,7 @@ class TeamFinder:
     def find(self, text: str) -> int | None:
         if not text:
             return None
-        if text.isdigit():
+        if re.fullmatch(r"[0-9]+", text):
             if text not in self.by_id:
                 raise CellProblem(f"There is no team with the id {text}")
             return self.by_id[text].id
@@ -442,9 +451,16 @@ class ParsedRow:
         self.errors.setdefault(column, message)
 
 
-def parse_row(row: int, cells: dict[str, str], teams: TeamFinder) -> ParsedRow:
-    """Each value read on its own; rules that compare values come afterwards."""
-    parsed = ParsedRow(row, cells)
+def parse_row(
+    row: int,
+    cells: dict[str, str],
+    teams: TeamFinder,
+    today: date | None = None,
+    existing: ExistingStaff | None = None,
+) -> ParsedRow:
+    """Each value read on its own, within its limit (supervision.limits, as on the staff page;
+    a date the person already has is kept as it is); rules that compare values come afterwards."""
+    parsed = ParsedRow(row, cells, existing)
     for column, text in cells.items():
         if column == "line_manager_employee_number":
             continue
@@ -458,6 +474,11 @@ def parse_row(row: int, cells: dict[str, str], teams: TeamFinder) -> ParsedRow:
                 value = PARSERS[column](text)
             else:
                 value = text
+            kept = existing is not None and existing.values.get(column) == value
+            if column in DATE_LABELS and today is not None and not kept:
+                problem = limits.date_problem(value, DATE_LABELS[column], limits.DATES[column], today)
+                if problem:
+                    raise CellProblem(problem)
         except CellProblem as problem:
             parsed.fail(column, str(problem))
         else:
@@ -536,8 +557,8 @@ def plan_import(text: str, directory: Directory) -> ImportPlan:
             )
             continue
         values = {column: value.strip() for column, value in zip(header, cells, strict=True)}
-        parsed = parse_row(number, values, teams)
-        parsed.existing = directory.find(values["employee_number"], values["email"])
+        existing = directory.find(values["employee_number"], values["email"])
+        parsed = parse_row(number, values, teams, directory.today, existing)
         parsed_rows.append(parsed)
 
     keyed = _check_keys(parsed_rows, directory)

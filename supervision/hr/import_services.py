@@ -110,6 +110,7 @@ def load_directory(organisation_id: int) -> Directory:
         teams=teams,
         unnumbered_by_email=unnumbered,
         employee_number_of=employee_number_of,
+        today=clock().today(),
     )
 
 

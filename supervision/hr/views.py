@@ -12,6 +12,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 
 from config import BASE_DIR
+from supervision import limits
 from supervision.clock import clock
 from supervision.hr import exports, import_rules, import_services, services
 from supervision.hr.forms import CancelImportForm, ConfirmImportForm, LeaverForm, SnapshotForm, UploadForm
@@ -33,7 +34,7 @@ bp = Blueprint("hr", __name__)
 PENDING_IMPORT_KEY = "staff_import_token"
 ERRORS_LISTED_ONE_BY_ONE = 500
 EXAMPLE_FILE = BASE_DIR / "docs" / "examples" / "staff-import.csv"
-EARLIEST_SNAPSHOT = date(2000, 1, 1)
+EARLIEST_SNAPSHOT = limits.REPORT_FIRST_DAY
 
 
 def organisation_id() -> int:

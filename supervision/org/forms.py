@@ -20,9 +20,11 @@ from supervision.forms import (
     submit_field,
     text_field,
 )
+from supervision.limits import whole_number
 from supervision.org.models import CareerStage, ContractType, LeavingDestination, Role
 from supervision.org.rules import StaffDetails, parse_decimal, parse_whole_number
 from supervision.org.services import StaffFilters, StaffStatus, TeamDetails
+from supervision.records.fields import ASCII_DIGITS
 
 
 class Present:
@@ -93,7 +95,7 @@ class GovDateField(DateField):
         missing = [name for name, part in (("day", day), ("month", month), ("year", year)) if not part]
         if missing:
             raise ValueError(f"{self.label.text} must include a {' and '.join(missing)}")
-        if not (day.isdigit() and month.isdigit() and year.isdigit()):
+        if not all(ASCII_DIGITS.fullmatch(part) for part in (day, month, year)):
             raise ValueError(f"{self.label.text} must be a real date")
         if len(year) != 4:
             raise ValueError(f"{self.label.text} must include a year with 4 numbers, like 2026")
@@ -107,7 +109,7 @@ def optional_id(value) -> int | None:
     """Select values: "" means none chosen; anything else must be a whole number."""
     if value in (None, ""):
         return None
-    return int(value)
+    return whole_number(value)
 
 
 def optional_text(value) -> str | None:

@@ -14,23 +14,24 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from supervision import limits
 from supervision.org.models import CareerStage, ContractType, LeavingDestination, Role
 
 EMAIL_PATTERN = re.compile(r"^[^\s@]+@[^\s@]+\.[^\s@]+$")
-SWE_NUMBER_PATTERN = re.compile(r"^SW\d{1,10}$")
-MAX_CASELOAD = 1000
-MAX_ESTABLISHMENT_FTE = Decimal("99999.99")
-NAME_MAX_LENGTH = 200
+SWE_NUMBER_PATTERN = re.compile(r"^SW[0-9]{1,10}$")
+MAX_CASELOAD = limits.CASELOAD.high
+MAX_ESTABLISHMENT_FTE = limits.ESTABLISHMENT_FTE.high
+NAME_MAX_LENGTH = limits.TEXT["name"].max_length
 
-# (field, label used in messages, maximum length, required): the lengths are the columns'.
+# (field, label used in messages, required): the limits are supervision.limits.TEXT's.
 STAFF_TEXT_FIELDS = (
-    ("given_name", "Given name", 100, True),
-    ("family_name", "Family name", 100, True),
-    ("email", "Email address", 254, True),
-    ("employee_number", "Employee number", 50, False),
-    ("job_title", "Job title", 200, False),
-    ("swe_registration_number", "Social Work England registration number", 20, False),
-    ("leaving_reason", "Leaving reason", 200, False),
+    ("given_name", "Given name", True),
+    ("family_name", "Family name", True),
+    ("email", "Email address", True),
+    ("employee_number", "Employee number", False),
+    ("job_title", "Job title", False),
+    ("swe_registration_number", "Social Work England registration number", False),
+    ("leaving_reason", "Leaving reason", False),
 )
 
 
@@ -85,7 +86,7 @@ def normalised(details: StaffDetails) -> StaffDetails:
 def parse_decimal(text: str) -> Decimal | None:
     """A finite decimal number written in plain digits, or None ("abc", "NaN", "1e3" are not)."""
     text = text.strip()
-    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text):
+    if not re.fullmatch(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)", text):
         return None
     try:
         return Decimal(text)
@@ -95,7 +96,7 @@ def parse_decimal(text: str) -> Decimal | None:
 
 def parse_whole_number(text: str) -> int | None:
     text = text.strip()
-    return int(text) if re.fullmatch(r"[+-]?\d{1,9}", text) else None
+    return int(text) if re.fullmatch(r"[+-]?[0-9]{1,9}", text) else None
 
 
 def decimal_places(value: Decimal) -> int:
@@ -105,10 +106,10 @@ def decimal_places(value: Decimal) -> int:
 
 def fte_problem(fte: Decimal) -> str | None:
     """Full-time equivalent: more than 0, at most 1 (full time), in hundredths."""
-    if fte <= 0:
-        return "FTE must be more than 0"
-    if fte > 1:
-        return "FTE must be 1 or less (1 is full time)"
+    if fte <= limits.FTE.low:
+        return f"FTE must be more than {limits.FTE.low}"
+    if fte > limits.FTE.high:
+        return f"FTE must be {limits.FTE.high} or less (1 is full time)"
     if decimal_places(fte) > 2:
         return "FTE must have no more than 2 decimal places, like 0.75"
     return None
@@ -192,15 +193,18 @@ def line_manager_problem(
     return None
 
 
-def text_problems(values: Mapping[str, str | None], fields: Iterable[tuple[str, str, int, bool]]) -> dict:
-    """Required text present (whitespace counts as blank) and no longer than its column."""
+def text_problems(values: Mapping[str, str | None], fields: Iterable[tuple[str, str, bool]]) -> dict:
+    """Required text present (whitespace counts as blank), within its limit's length and with no
+    control characters (supervision.limits.TEXT: the same on the pages, the API and the import)."""
     problems = {}
-    for name, label, max_length, required in fields:
+    for name, label, required in fields:
         value = (values.get(name) or "").strip()
         if required and not value:
             problems[name] = f"Enter the {label[0].lower() + label[1:]}"
-        elif len(value) > max_length:
-            problems[name] = f"{label} must be {max_length} characters or fewer"
+        else:
+            problem = limits.text_problem(value, label, limits.TEXT[name])
+            if problem:
+                problems[name] = problem
     return problems
 
 
@@ -229,9 +233,7 @@ def name_problem(name: str, what: str) -> str | None:
     name = name.strip()
     if not name:
         return f"Enter the {what} name"
-    if len(name) > NAME_MAX_LENGTH:
-        return f"The {what} name must be {NAME_MAX_LENGTH} characters or fewer"
-    return None
+    return limits.text_problem(name, f"The {what} name", limits.TEXT["name"])
 
 
 def deactivation_problem(actor_id: int, person_id: int) -> str | None:

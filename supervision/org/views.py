@@ -12,6 +12,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from supervision.clock import clock
+from supervision.forms import number_arg
 from supervision.org import services
 from supervision.org.forms import (
     ConfirmForm,
@@ -151,9 +152,7 @@ def staff_list():
         services.service_options(organisation_id()), services.team_options(organisation_id())
     )
     filters = filter_form.filters()
-    result = services.staff_page(
-        organisation_id(), filters, request.args.get("page", 1, type=int), clock().today()
-    )
+    result = services.staff_page(organisation_id(), filters, number_arg("page", 1), clock().today())
     return render_template(
         "org/staff-list.html",
         filter_form=filter_form,

@@ -23,6 +23,10 @@ from wtforms.fields import (
 )
 from wtforms.validators import StopValidation
 
+from supervision.limits import MAX_TYPED_DIGITS, ascii_whole_number
+
+ASCII_DIGITS = re.compile(r"[0-9]+")
+
 
 class Present:
     """Something was entered (0 counts); a half-typed value keeps its own, more specific message."""
@@ -58,7 +62,7 @@ class DayMonthYearField(DateField):
         missing = [name for name, part in (("day", day), ("month", month), ("year", year)) if not part]
         if missing:
             raise ValueError(f"{self.label.text} must include a {' and '.join(missing)}")
-        if not (day.isdigit() and month.isdigit() and year.isdigit()):
+        if not all(ASCII_DIGITS.fullmatch(part) for part in (day, month, year)):
             raise ValueError(f"{self.label.text} must be a real date")
         if len(year) != 4:
             raise ValueError(f"{self.label.text} must include a year with 4 numbers, like 2026")
@@ -81,7 +85,7 @@ class WholeNumberField(Field):
         text = valuelist[0].strip() if valuelist else ""
         self.data = None
         if text:
-            if not re.fullmatch(r"-?\d{1,6}", text):
+            if not re.fullmatch(rf"-?[0-9]{{1,{MAX_TYPED_DIGITS}}}", text):
                 raise ValueError(self.invalid_message)
             self.data = int(text)
 
@@ -91,7 +95,7 @@ class WholeNumberField(Field):
         return "" if self.data is None else str(self.data)
 
 
-TIME_PATTERN = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
+TIME_PATTERN = re.compile(r"^([01]?[0-9]|2[0-3])[:.]([0-5][0-9])$")
 
 
 class TimeOfDayField(Field):
@@ -123,6 +127,12 @@ class ChecklistField(SelectMultipleField):
         super().__init__(label, validators=list(validators_), **kwargs)
         self.invalid_message = invalid_message
 
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:  # a value that is not an id at all, such as "١٢"
+            raise ValueError(self.invalid_message) from None
+
     def pre_validate(self, form):
         offered = {choice.value for choice in self.choices or []}
         if any(str(value) not in offered for value in self.data or []):
@@ -142,6 +152,7 @@ def radios(label, message, options, coerce=str, **kwargs) -> RadioField:
         coerce=coerce,
         widget=GovRadioInput(),
         invalid_choice_message=message,
+        invalid_value_message=message,
         **kwargs,
     )
 
@@ -157,4 +168,4 @@ def version_field() -> HiddenField:
 
 def submitted_version(form) -> int | None:
     value = (form.version.data or "").strip()
-    return int(value) if value.isdigit() else None
+    return ascii_whole_number(value)

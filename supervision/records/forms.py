@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from supervision.forms import Form, checkbox_field, select_field, text_field
+from supervision.limits import whole_number
 from supervision.records.fields import (
     ChecklistField,
     DayMonthYearField,
@@ -23,7 +24,7 @@ class ScheduleSessionForm(Form):
     supervisee_ids = ChecklistField(
         "Who is the session with?",
         Present("Choose who the session is with"),
-        coerce=int,
+        coerce=whole_number,
         invalid_message="Choose people you supervise from the list",
         description="Choose more than one person for a group session.",
     )
@@ -56,7 +57,7 @@ class MarkHeldForm(Form):
     )
     present_ids = ChecklistField(
         "Who attended?",
-        coerce=int,
+        coerce=whole_number,
         invalid_message="Choose attendees from the list",
         description="A draft record is made for each person who attended.",
     )
@@ -107,13 +108,17 @@ class ActionForm(Form):
     version = version_field()
     description = textarea("Action", Present("Describe the action"))
     owner_id = select_field(
-        "Who will do it?", coerce=int, invalid_choice_message="Choose who owns the action"
+        "Who will do it?",
+        coerce=whole_number,
+        invalid_choice_message="Choose who owns the action",
+        invalid_value_message="Choose who owns the action",
     )
     due_on = DayMonthYearField("Due date", Present("Enter the date the action is due"))
     case_discussion_id = select_field(
         "Case (optional)",
-        coerce=lambda value: int(value) if value not in (None, "", "None") else None,
+        coerce=lambda value: whole_number(value) if value not in (None, "", "None") else None,
         invalid_choice_message="Choose a case from the list",
+        invalid_value_message="Choose a case from the list",
     )
 
 
@@ -164,14 +169,17 @@ class RatingForm(Form):
         "How helpful was this supervision?",
         "Choose a rating for how helpful it was",
         RATING_CHOICES,
-        coerce=int,
+        coerce=whole_number,
     )
     rating_reflective = radios(
-        "How reflective was it?", "Choose a rating for how reflective it was", RATING_CHOICES, coerce=int
+        "How reflective was it?",
+        "Choose a rating for how reflective it was",
+        RATING_CHOICES,
+        coerce=whole_number,
     )
     rating_safe_to_challenge = radios(
         "How safe did you feel to challenge?",
         "Choose a rating for how safe you felt to challenge",
         RATING_CHOICES,
-        coerce=int,
+        coerce=whole_number,
     )

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
+from supervision import limits
 from supervision.agreements import rules as agreement_rules
 from supervision.agreements.models import SupervisionAgreement
 from supervision.agreements.services import get_policy
@@ -57,7 +58,7 @@ from supervision.records.signoff import (
     missing_for_sign_off,
 )
 
-MAX_SESSION_MINUTES = 8 * 60
+MAX_SESSION_MINUTES = limits.SESSION_MINUTES.high
 EDITABLE_TEXT = ("agenda", *(section.key for section in TEXT_SECTIONS))
 
 # --- reading ----------------------------------------------------------------------------------

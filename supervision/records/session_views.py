@@ -14,6 +14,7 @@ from supervision.agreements.services import (
 )
 from supervision.clock import LONDON, clock
 from supervision.extensions import db
+from supervision.forms import number_arg
 from supervision.org.models import Role, Staff
 from supervision.permissions import (
     may_manage_supervision_of,
@@ -121,12 +122,12 @@ def schedule_session():
     form = ScheduleSessionForm()
     form.supervisee_ids.choices = choices((a.supervisee_id, a.supervisee.name) for a in agreements)
     rebooked_from = None
-    rebook_id = request.args.get("rebook", type=int)
+    rebook_id = number_arg("rebook")
     if rebook_id is not None:
         rebooked_from = services.load_session(rebook_id)
         require(rebooked_from is not None and may_run_session(current_user, rebooked_from))
     if request.method == "GET":
-        prefill(form, rebooked_from, request.args.get("supervisee_id", type=int))
+        prefill(form, rebooked_from, number_arg("supervisee_id"))
     if form.validate_on_submit():
         starts_at = datetime.combine(form.date.data, form.start_time.data, tzinfo=LONDON)
         try:

@@ -7,6 +7,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from supervision.extensions import db
+from supervision.forms import number_arg
+from supervision.limits import ascii_whole_number
 from supervision.permissions import (
     may_see_rating,
     may_sign_as_supervisee,
@@ -225,9 +227,10 @@ INTENT_PAGES = {
 def next_page_after_save(record: SupervisionRecord, intent: str) -> str:
     kind, _, ident = intent.partition(":")
     endpoint, id_name = INTENT_PAGES.get(kind, (None, None))
-    if endpoint is None or (id_name is not None and not ident.isdigit()):
+    number = ascii_whole_number(ident)
+    if endpoint is None or (id_name is not None and number is None):
         return url_for("records.record", record_id=record.id)
-    values = {id_name: int(ident)} if id_name else {}
+    values = {id_name: number} if id_name else {}
     return url_for(endpoint, record_id=record.id, **values)
 
 
@@ -373,7 +376,7 @@ def add_action(record_id: int):
         return done
     if request.method == "GET":
         form = action_form(record, ActionForm(version=str(record.version), owner_id=record.supervisee_id))
-        form.case_discussion_id.data = request.args.get("case_id", type=int)
+        form.case_discussion_id.data = number_arg("case_id")
     else:
         form = action_form(record, ActionForm())
     if form.validate_on_submit():

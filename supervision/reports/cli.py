@@ -24,6 +24,7 @@ from supervision.extensions import db
 from supervision.hr import exports as hr_exports
 from supervision.hr import services as hr_services
 from supervision.hr.tables import period_text as census_period_text
+from supervision.limits import ascii_whole_number
 from supervision.org.models import Role, Service, Staff, Team
 from supervision.reports import exports, services
 from supervision.reports.choices import ChoiceRefused, oversight_period, retention_snapshot
@@ -119,8 +120,8 @@ def unit_named(person: Staff, model: type[Service] | type[Team], text: str, kind
     if model is Team:
         query = query.join(Service, Team.service_id == Service.id)
     query = query.where(Service.organisation_id == person.organisation_id)
-    if text.strip().isdigit():
-        matches = list(db.session.scalars(query.where(model.id == int(text))))
+    if (unit_id := ascii_whole_number(text)) is not None:
+        matches = list(db.session.scalars(query.where(model.id == unit_id)))
     else:
         matches = list(db.session.scalars(query.where(sa.func.lower(model.name) == text.strip().lower())))
     if not matches:

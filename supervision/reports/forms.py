@@ -11,15 +11,17 @@ from datetime import date
 from govuk_frontend_wtf.wtforms_widgets import GovTextArea
 from wtforms.fields import SelectChoice, TextAreaField
 
+from supervision import limits
 from supervision.compliance.rules import STATUS_LABELS, Status, add_months
 from supervision.forms import Form, Optional, Required, radio_field, select_field, submit_field
+from supervision.limits import ascii_whole_number
 from supervision.org.forms import GovDateField, Present, optional_text
 from supervision.reports.checklist import CHECKLIST
 from supervision.reports.figures import ONE_DAY, Period
 from supervision.reports.models import Answer, Grade
 
-EARLIEST_DAY = date(2000, 1, 1)
-LONGEST_PERIOD_YEARS = 3
+EARLIEST_DAY = limits.REPORT_FIRST_DAY
+LONGEST_PERIOD_YEARS = limits.LONGEST_REPORT_YEARS
 SAMPLE_SIZES = (3, 5, 10, 20)
 
 
@@ -27,7 +29,8 @@ def whole_number_or_none(value) -> int | None:
     """A choice from the query string: blank is none; text that is not a number matches nothing."""
     if value in (None, ""):
         return None
-    return int(value) if str(value).isdigit() else -1
+    number = ascii_whole_number(str(value))
+    return -1 if number is None else number
 
 
 def default_period(today: date) -> Period:
@@ -44,7 +47,8 @@ def period_args(period: Period) -> dict[str, list[str]]:
 
 
 def period_problems(starts_on: date, ends_on: date, today: date) -> dict[str, str]:
-    """What is wrong with a period, by field; empty when it can be reported on."""
+    """What is wrong with a period, by field; empty when it can be reported on. The page, the API
+    and `flask export-report` all ask this (supervision.limits.REPORT_PERIOD)."""
     problems: dict[str, str] = {}
     if starts_on < EARLIEST_DAY:
         problems["period_start"] = "The start date must be on or after 1 January 2000"

@@ -65,7 +65,7 @@ def test_the_head_of_service_is_chosen_from_active_staff(pages):
 def test_a_service_needs_a_name(pages, name, message):
     before = row_counts()
     soup = pages.post("org.create_service", data={"name": name, "manager_id": ""}, _expected_status=200)
-    assert error_messages(soup) == [message or "The service name must be 200 characters or fewer"]
+    assert error_messages(soup) == [message or "Service name must be 200 characters or fewer"]
     assert error_links(soup)[error_messages(soup)[0]] == "#name"
     assert soup.title.get_text().startswith("Error: ")
     assert row_counts() == before
