@@ -39,7 +39,6 @@ from supervision.reports.dashboard import DashboardFigures
 from supervision.reports.figures import MonthState, Period, PersonHistory, Tally
 from supervision.reports.models import QualityAudit, StoredDashboardFigures
 
-TREND_MONTHS = 12
 # Up to this many people, a page's scope is passed to the loaders as ids (see team_dashboard).
 SCOPE_BY_ID_LIMIT = 2_000
 # A live service or organisation report works out at most this many teams' people at a time
@@ -114,14 +113,6 @@ def overseen_services(
     if with_teams:
         query = query.options(selectinload(Service.teams))
     return list(db.session.scalars(query.order_by(Service.name)))
-
-
-def overseen_team(user: Staff, team_id: int) -> Team | None:
-    for service in overseen_services(user):
-        for team in service.teams:
-            if team.id == team_id:
-                return team
-    return None
 
 
 def team_ids_of(user: Staff, level: Level, unit_id: int | None) -> list[int] | None:
@@ -297,7 +288,7 @@ def load_histories(
     # days in the window never depend on where the window starts.
     earliest = min(floor.values(), default=window.starts_on)
     agreements: dict[int, list[figures.AgreementSpan]] = defaultdict(list)
-    stages = {person.id: person.career_stage for person in people}
+    people_by_id = {person.id: person for person in people}
     for agreement in db.session.scalars(
         sa.select(SupervisionAgreement)
         .where(
@@ -313,7 +304,8 @@ def load_histories(
         person_from = min(floor.get(agreement.supervisee_id, window.starts_on), window.starts_on)
         if agreement.ended_on is not None and agreement.ended_on < person_from:
             continue
-        terms = agreement_terms(agreement, policy, stages[agreement.supervisee_id])
+        supervisee = people_by_id[agreement.supervisee_id]
+        terms = agreement_terms(agreement, policy, supervisee.career_stage, supervisee.fte)
         agreements[agreement.supervisee_id].append(figures.AgreementSpan(terms, agreement.ended_on))
 
     # Absences matter from the earliest session an interval can restart at, not before.
@@ -484,14 +476,14 @@ def team_dashboard(user: Staff, today: date) -> Dashboard:
         live_scope = scope if len(not_stored) == len(people) else not_stored
         shown.update(live_dashboard_figures(db.session, live_scope, user.organisation_id, today))
     rows = [DashboardRow(person, shown[person.id]) for person in people]
-    return Dashboard(rows, figures.months_ending(today, TREND_MONTHS))
+    return Dashboard(rows, figures.months_ending(today, figures.TREND_MONTHS))
 
 
 def live_dashboard_figures(
     session: Session, scope: sa.Select | list[int], organisation_id: int, today: date
 ) -> dict[int, DashboardFigures]:
     """The dashboard's figures worked out now from each person's facts (all of one organisation)."""
-    months = figures.months_ending(today, TREND_MONTHS)
+    months = figures.months_ending(today, figures.TREND_MONTHS)
     results = {result.person.id: result for result in load_people(session, scope, today)}
     _, histories = load_histories(
         scope,
@@ -556,7 +548,7 @@ class OversightReport:
 
 
 def trend_months(period: Period) -> list[Period]:
-    return figures.months_ending(period.ends_on, TREND_MONTHS)
+    return figures.months_ending(period.ends_on, figures.TREND_MONTHS)
 
 
 def oversight_report(user: Staff, level: Level, unit_id: int | None, period: Period, today: date):
