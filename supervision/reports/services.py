@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, joinedload, lazyload, selectinload
+from sqlalchemy.sql.functions import FunctionElement
 
 from supervision.agreements.models import AbsencePeriod, SupervisionAgreement, SupervisionPolicy
 from supervision.clock import LONDON
@@ -34,6 +36,7 @@ from supervision.records.models import (
     SupervisionRecord,
     SupervisionSession,
 )
+from supervision.records.signoff import BLANK_CHARACTERS, TEXT_SECTIONS
 from supervision.reports import figures, stored, stored_dashboard
 from supervision.reports.dashboard import DashboardFigures
 from supervision.reports.figures import MonthState, Period, PersonHistory, Tally
@@ -46,7 +49,6 @@ SCOPE_BY_ID_LIMIT = 2_000
 # Each batch also costs its loaders a pass over the session tables (about 3 s at national scale),
 # so batches are as large as memory allows, not small.
 LIVE_TEAMS_PER_BATCH = 1_000
-RECORD_SECTIONS = ("wellbeing", "workload", "learning", "reflection", "health_and_leave")
 
 
 class Level(enum.StrEnum):
@@ -179,12 +181,34 @@ def in_post(query: sa.Select, today: date) -> sa.Select:
 # ----------------------------------------------------------------------------------- loading
 
 
+class _first_code_point(FunctionElement):
+    """The Unicode code point of a text's first character (SQLite `unicode`, PostgreSQL `ascii`)."""
+
+    type = sa.Integer()
+    inherit_cache = True
+
+
+@compiles(_first_code_point)
+def _first_code_point_sqlite(element, compiler, **kw) -> str:
+    return f"unicode({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_first_code_point, "postgresql")
+def _first_code_point_postgresql(element, compiler, **kw) -> str:
+    return f"ascii({compiler.process(element.clauses, **kw)})"
+
+
 def _blank_free(column) -> sa.ColumnElement[bool]:
-    """SQL for "has some text": line breaks and tabs count as blank, as in the sign-off rule."""
-    text = column
-    for character in ("\n", "\r", "\t"):
-        text = sa.func.replace(text, character, " ")
-    return sa.func.length(sa.func.trim(text)) > 0
+    """SQL for "has some text", by the sign-off rule's definition of blank (signoff.is_blank):
+    something is left once every character of BLANK_CHARACTERS is trimmed from both ends.
+
+    Text that starts with a printable ASCII character (none of them blank) is answered without
+    the trim, which would otherwise compare each end with every blank character.
+    """
+    return sa.case(
+        (_first_code_point(column).between(0x21, 0x7E), sa.true()),
+        else_=sa.func.length(sa.func.trim(column, BLANK_CHARACTERS)) > 0,
+    )
 
 
 def _complete_record() -> sa.ColumnElement[bool]:
@@ -200,7 +224,7 @@ def _complete_record() -> sa.ColumnElement[bool]:
         .scalar_subquery()
     )
     return sa.and_(
-        *(_blank_free(getattr(SupervisionRecord, name)) for name in RECORD_SECTIONS),
+        *(_blank_free(getattr(SupervisionRecord, section.key)) for section in TEXT_SECTIONS),
         every_case_decided == 1,
     )
 
