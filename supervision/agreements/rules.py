@@ -47,9 +47,9 @@ def stage_interval_days(career_stage: CareerStage, policy: Policy) -> int | None
 def pro_rata_fte(frequency_kind: FrequencyKind, policy: Policy, fte: Decimal) -> Decimal | None:
     """The FTE a part-timer's policy interval is stretched by, or None when it runs full time.
 
-    Only when the policy says so (DESIGN 3: "pro-rata for part-time if the policy says so"),
-    only under a fixed-interval agreement (the ASYE stages are the same whatever the hours), and
-    never below PRO_RATA_FLOOR_FTE.
+    Only when the policy says so, only under a fixed-interval agreement (the ASYE stages are the
+    same whatever the hours), and never below PRO_RATA_FLOOR_FTE (docs/metrics.md, "Part-time
+    staff").
     """
     fte = Decimal(str(fte))
     if frequency_kind is not FrequencyKind.INTERVAL or fte >= FULL_TIME:
