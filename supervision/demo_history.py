@@ -35,14 +35,14 @@ from supervision.agreements.models import (
     SupervisionPolicy,
     SupervisionType,
 )
-from supervision.agreements.rules import add_months
+from supervision.agreements.rules import stage_interval_days
 from supervision.audit.models import AuditEvent
 from supervision.audit.services import AuditAction
 from supervision.clock import LONDON
 from supervision.compliance.models import GapReason, OverdueExplanation
 from supervision.compliance.rules import AsyeStagedRule
-from supervision.compliance.services import POLICY_DEFAULTS, policy_interval
 from supervision.compliance.working_days import add_working_days, is_working_day
+from supervision.dates import add_months
 from supervision.extensions import db
 from supervision.org.models import CareerStage, Role, Staff
 from supervision.records.models import (
@@ -301,13 +301,8 @@ def assign_plans(demo: Demo, plans: dict[str, tuple[Plan, ...]]) -> dict[str, Pl
 def interval_rule(person: Staff) -> Callable[[date], int]:
     """Days between sessions for a clock starting on a day: the default policy's, by career stage."""
     if person.career_stage is CareerStage.ASYE:
-        return AsyeStagedRule(
-            started_on=person.start_date,
-            weekly_weeks=POLICY_DEFAULTS["asye_weekly_weeks"],
-            fortnightly_until_months=POLICY_DEFAULTS["asye_fortnightly_until_months"],
-            monthly_interval_days=policy_interval(None, CareerStage.SOCIAL_WORKER),
-        ).interval_on
-    days = policy_interval(None, person.career_stage)
+        return AsyeStagedRule(started_on=person.start_date).interval_on  # the defaults are the policy's
+    days = stage_interval_days(person.career_stage, None)
     return lambda day: days
 
 

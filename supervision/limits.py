@@ -11,12 +11,13 @@ clock's, in the callers), never from the system clock.
 
 from __future__ import annotations
 
-import calendar
 import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+
+from supervision.dates import add_months
 
 # ------------------------------------------------------------------------------------ ids
 
@@ -182,13 +183,6 @@ def text_problem(value: str | None, label: str, limit: Text) -> str | None:
 
 
 # ---------------------------------------------------------------------------------- dates
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later (or earlier), or the month's last day when it is shorter."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 @dataclass(frozen=True)

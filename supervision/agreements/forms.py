@@ -80,7 +80,14 @@ class PolicyForm(Form):
         "Other staff: days between sessions", required=False, hint="Leave blank for no requirement."
     )
     minimum_duration_minutes = _number("Minimum length of a session, in minutes")
-    pro_rata_part_time = checkbox_field("Pro-rata the interval for part-time staff")
+    pro_rata_part_time = checkbox_field(
+        "Pro-rata the interval for part-time staff",
+        description=(
+            "A part-timer's interval is the one above divided by their FTE: at 0.5 FTE, twice as long. "
+            "Never more than twice the full-time interval. Not for ASYE stages or an interval agreed "
+            "for the person."
+        ),
+    )
     due_soon_working_days = _number("Due soon: working days before the due date")
     escalation_working_days = _number("Escalate after this many working days overdue")
     write_up_working_days = _number("Supervisor signs the record within this many working days")

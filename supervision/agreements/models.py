@@ -8,6 +8,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from supervision.agreements.defaults import DEFAULT_POLICY
 from supervision.db_types import UTCDateTime
 from supervision.extensions import db
 from supervision.org.models import Staff, enum_column
@@ -83,21 +84,29 @@ class SupervisionPolicy(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), unique=True)
-    asye_weekly_weeks: Mapped[int] = mapped_column(default=6)
-    asye_fortnightly_until_months: Mapped[int] = mapped_column(default=6)
-    interval_days_social_worker: Mapped[int] = mapped_column(default=28)
-    interval_days_senior_practitioner: Mapped[int] = mapped_column(default=28)
+    # Defaults from supervision/agreements/defaults.py, the one place they are written.
+    asye_weekly_weeks: Mapped[int] = mapped_column(default=DEFAULT_POLICY.asye_weekly_weeks)
+    asye_fortnightly_until_months: Mapped[int] = mapped_column(
+        default=DEFAULT_POLICY.asye_fortnightly_until_months
+    )
+    interval_days_social_worker: Mapped[int] = mapped_column(
+        default=DEFAULT_POLICY.interval_days_social_worker
+    )
+    interval_days_senior_practitioner: Mapped[int] = mapped_column(
+        default=DEFAULT_POLICY.interval_days_senior_practitioner
+    )
     # None: no supervision requirement for that career stage.
-    interval_days_manager: Mapped[int | None] = mapped_column(default=42)
-    interval_days_other: Mapped[int | None] = mapped_column(default=42)
-    minimum_duration_minutes: Mapped[int] = mapped_column(default=90)
-    pro_rata_part_time: Mapped[bool] = mapped_column(default=False)
-    due_soon_working_days: Mapped[int] = mapped_column(default=5)
-    escalation_working_days: Mapped[int] = mapped_column(default=10)
-    write_up_working_days: Mapped[int] = mapped_column(default=5)
-    agreement_review_months: Mapped[int] = mapped_column(default=12)
+    interval_days_manager: Mapped[int | None] = mapped_column(default=DEFAULT_POLICY.interval_days_manager)
+    interval_days_other: Mapped[int | None] = mapped_column(default=DEFAULT_POLICY.interval_days_other)
+    minimum_duration_minutes: Mapped[int] = mapped_column(default=DEFAULT_POLICY.minimum_duration_minutes)
+    # Stretch part-timers' policy intervals by 1/FTE (agreements/rules.py, docs/metrics.md).
+    pro_rata_part_time: Mapped[bool] = mapped_column(default=DEFAULT_POLICY.pro_rata_part_time)
+    due_soon_working_days: Mapped[int] = mapped_column(default=DEFAULT_POLICY.due_soon_working_days)
+    escalation_working_days: Mapped[int] = mapped_column(default=DEFAULT_POLICY.escalation_working_days)
+    write_up_working_days: Mapped[int] = mapped_column(default=DEFAULT_POLICY.write_up_working_days)
+    agreement_review_months: Mapped[int] = mapped_column(default=DEFAULT_POLICY.agreement_review_months)
     # Comma-separated record section keys the organisation does not require at sign-off.
-    optional_sections: Mapped[str] = mapped_column(sa.Text, default="")
+    optional_sections: Mapped[str] = mapped_column(sa.Text, default=DEFAULT_POLICY.optional_sections)
     version: Mapped[int] = mapped_column(default=1)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable
 from datetime import date
+from decimal import Decimal
 
 from supervision import limits
-from supervision.agreements.models import FrequencyKind
+from supervision.agreements.defaults import DEFAULT_POLICY, PolicySettings
+from supervision.agreements.models import FrequencyKind, SupervisionPolicy
+from supervision.dates import add_months
 from supervision.org.models import CareerStage
 from supervision.records.signoff import SECTION_BY_KEY
 
 MAX_DURATION_MINUTES = limits.AGREEMENT_MINIMUM_MINUTES.high
 MAX_INTERVAL_DAYS = limits.INTERVAL_DAYS.high
 
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later, or the month's last day when it is shorter (31 Jan + 1 = 28 Feb)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+# A saved policy, or the defaults (None: the organisation has not saved one yet).
+Policy = SupervisionPolicy | PolicySettings | None
 
 
 def default_review_date(agreed_on: date, review_months: int) -> date:
@@ -27,35 +25,78 @@ def default_review_date(agreed_on: date, review_months: int) -> date:
     return add_months(agreed_on, review_months)
 
 
-def policy_interval_days(career_stage: CareerStage, policy) -> int | None:
-    """The policy's interval for a career stage; None means no supervision requirement.
+# The policy setting that gives each career stage's interval. ASYE staff fall back to the social
+# worker interval once their staged first year is over.
+STAGE_INTERVAL_SETTING = {
+    CareerStage.ASYE: "interval_days_social_worker",
+    CareerStage.SOCIAL_WORKER: "interval_days_social_worker",
+    CareerStage.SENIOR_PRACTITIONER: "interval_days_senior_practitioner",
+    CareerStage.MANAGER: "interval_days_manager",
+    CareerStage.OTHER: "interval_days_other",
+}
+FULL_TIME = Decimal(1)
+# Pro-rata never stretches an interval past twice the full-time one: below half time, people
+# are supervised as if they worked half time (docs/metrics.md, "Part-time staff").
+PRO_RATA_FLOOR_FTE = Decimal("0.5")
 
-    ASYE staff fall back to the social worker interval once their staged first year is over.
+
+def stage_interval_days(career_stage: CareerStage, policy: Policy) -> int | None:
+    """The policy's full-time interval for a career stage; None means no requirement."""
+    return getattr(policy or DEFAULT_POLICY, STAGE_INTERVAL_SETTING[career_stage])
+
+
+def pro_rata_fte(frequency_kind: FrequencyKind, policy: Policy, fte: Decimal) -> Decimal | None:
+    """The FTE a part-timer's policy interval is stretched by, or None when it runs full time.
+
+    Only when the policy says so, only under a fixed-interval agreement (the ASYE stages are the
+    same whatever the hours), and never below PRO_RATA_FLOOR_FTE (docs/metrics.md, "Part-time
+    staff").
     """
-    return {
-        CareerStage.ASYE: policy.interval_days_social_worker,
-        CareerStage.SOCIAL_WORKER: policy.interval_days_social_worker,
-        CareerStage.SENIOR_PRACTITIONER: policy.interval_days_senior_practitioner,
-        CareerStage.MANAGER: policy.interval_days_manager,
-        CareerStage.OTHER: policy.interval_days_other,
-    }[career_stage]
+    fte = Decimal(str(fte))
+    if frequency_kind is not FrequencyKind.INTERVAL or fte >= FULL_TIME:
+        return None
+    if not (policy or DEFAULT_POLICY).pro_rata_part_time:
+        return None
+    return max(fte, PRO_RATA_FLOOR_FTE)
 
 
-def default_frequency_kind(career_stage: CareerStage, policy) -> FrequencyKind:
+def pro_rata_days(full_time_days: int, fte: Decimal) -> int:
+    """The full-time interval divided by the FTE, in whole days rounded down (never longer than
+    the exact share), and never past MAX_INTERVAL_DAYS."""
+    return max(full_time_days, min(int(Decimal(full_time_days) / fte), MAX_INTERVAL_DAYS))
+
+
+def default_frequency_kind(career_stage: CareerStage, policy: Policy) -> FrequencyKind:
     if career_stage is CareerStage.ASYE:
         return FrequencyKind.ASYE_STAGED
-    if policy_interval_days(career_stage, policy) is None:
+    if stage_interval_days(career_stage, policy) is None:
         return FrequencyKind.NONE
     return FrequencyKind.INTERVAL
 
 
 def effective_interval_days(
-    agreement_interval_days: int | None, career_stage: CareerStage, policy
+    agreement_interval_days: int | None,
+    frequency_kind: FrequencyKind,
+    career_stage: CareerStage,
+    policy: Policy,
+    fte: Decimal = FULL_TIME,
 ) -> int | None:
-    """The agreement's own interval where it overrides the policy, else the policy's for the stage."""
+    """Days between sessions under an agreement, for the engine and the agreement page alike;
+    None means no requirement. (For the ASYE stages: the interval of their monthly stage.)
+
+    The agreement's own interval where it overrides the policy (never pro-rata: it is what the
+    two agreed for this person); else the policy's for the career stage (the social worker's
+    for the ASYE stages), pro-rata when `pro_rata_fte` says so.
+    """
+    if frequency_kind is FrequencyKind.NONE:
+        return None
     if agreement_interval_days is not None:
         return agreement_interval_days
-    return policy_interval_days(career_stage, policy)
+    if frequency_kind is FrequencyKind.ASYE_STAGED:
+        career_stage = CareerStage.SOCIAL_WORKER
+    days = stage_interval_days(career_stage, policy)
+    share = pro_rata_fte(frequency_kind, policy, fte)
+    return pro_rata_days(days, share) if days is not None and share is not None else days
 
 
 def agreement_problems(

@@ -129,7 +129,8 @@ def new_agreement(person_id: int):
 def agreement(agreement_id: int):
     agreement = agreement_or_404(agreement_id)
     record_view(current_user, agreement)
-    policy = services.get_policy(agreement.supervisee.organisation_id)
+    supervisee = agreement.supervisee
+    policy = services.get_policy(supervisee.organisation_id)
     is_party = current_user.id in (agreement.supervisor_id, agreement.supervisee_id)
     own_signature = (
         agreement.supervisor_signed_at
@@ -139,7 +140,10 @@ def agreement(agreement_id: int):
     return render_template(
         "agreements/agreement.html",
         agreement=agreement,
-        policy_interval=rules.policy_interval_days(agreement.supervisee.career_stage, policy),
+        policy_interval=rules.effective_interval_days(
+            None, agreement.frequency_kind, supervisee.career_stage, policy, supervisee.fte
+        ),
+        pro_rata=rules.pro_rata_fte(agreement.frequency_kind, policy, supervisee.fte) is not None,
         may_sign=is_party and agreement.is_current and own_signature is None,
         may_change=may_change(agreement),
         form=None,

@@ -18,14 +18,15 @@ How the clock runs:
 
 from __future__ import annotations
 
-import calendar
 import enum
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from supervision.agreements.defaults import DEFAULT_POLICY
 from supervision.compliance.working_days import add_working_days, working_days_between
+from supervision.dates import add_months
 
 ONE_DAY = timedelta(days=1)
 WEEKLY_DAYS = 7
@@ -83,9 +84,9 @@ class DateState(enum.StrEnum):
 class Thresholds:
     """Policy settings, all in one place (the organisation's SupervisionPolicy and config)."""
 
-    due_soon_working_days: int = 5
-    escalation_working_days: int = 10
-    write_up_working_days: int = 5
+    due_soon_working_days: int = DEFAULT_POLICY.due_soon_working_days
+    escalation_working_days: int = DEFAULT_POLICY.escalation_working_days
+    write_up_working_days: int = DEFAULT_POLICY.write_up_working_days
     renewal_notice_days: int = 28
     dbs_renewal_months: int = 36
 
@@ -106,9 +107,9 @@ class AsyeStagedRule:
     """LGA Employer Standards: weekly, then fortnightly, then monthly from the ASYE start."""
 
     started_on: date
-    weekly_weeks: int = 6
-    fortnightly_until_months: int = 6
-    monthly_interval_days: int = 28
+    weekly_weeks: int = DEFAULT_POLICY.asye_weekly_weeks
+    fortnightly_until_months: int = DEFAULT_POLICY.asye_fortnightly_until_months
+    monthly_interval_days: int = DEFAULT_POLICY.interval_days_social_worker
 
     def interval_on(self, day: date) -> int:
         """The interval in force for a clock starting on `day`."""
@@ -244,13 +245,6 @@ class Assessment:
 
 
 # ------------------------------------------------------------------------ date tools
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later, clamped to the month's end (31 Jan + 1 month = 28/29 Feb)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def merge_absences(absences: Iterable[AbsenceSpan]) -> tuple[AbsenceSpan, ...]:

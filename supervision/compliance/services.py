@@ -12,12 +12,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
+from supervision.agreements.defaults import DEFAULT_POLICY
 from supervision.agreements.models import (
     AbsencePeriod,
     FrequencyKind,
@@ -25,6 +27,7 @@ from supervision.agreements.models import (
     SupervisionPolicy,
     SupervisionType,
 )
+from supervision.agreements.rules import effective_interval_days
 from supervision.clock import clock
 from supervision.compliance import rules
 from supervision.compliance.models import GapReason, OverdueExplanation
@@ -85,68 +88,47 @@ class PersonCompliance:
 def thresholds_for(policy: SupervisionPolicy | None) -> rules.Thresholds:
     """The organisation's policy (defaults where it has none yet) plus the renewal settings."""
     config = current_app.config
-    renewal = {
-        "renewal_notice_days": config["RENEWAL_NOTICE_DAYS"],
-        "dbs_renewal_months": config["DBS_RENEWAL_MONTHS"],
-    }
-    if policy is None:
-        return rules.Thresholds(**renewal)
+    settings = policy or DEFAULT_POLICY
     return rules.Thresholds(
-        due_soon_working_days=policy.due_soon_working_days,
-        escalation_working_days=policy.escalation_working_days,
-        write_up_working_days=policy.write_up_working_days,
-        **renewal,
+        due_soon_working_days=settings.due_soon_working_days,
+        escalation_working_days=settings.escalation_working_days,
+        write_up_working_days=settings.write_up_working_days,
+        renewal_notice_days=config["RENEWAL_NOTICE_DAYS"],
+        dbs_renewal_months=config["DBS_RENEWAL_MONTHS"],
     )
 
 
-POLICY_DEFAULTS = {
-    column.name: column.default.arg
-    for column in SupervisionPolicy.__table__.columns
-    if column.default is not None and not callable(column.default.arg)
-}
-
-
-def _policy_value(policy: SupervisionPolicy | None, name: str):
-    return getattr(policy, name) if policy is not None else POLICY_DEFAULTS[name]
-
-
-def policy_interval(policy: SupervisionPolicy | None, stage: CareerStage) -> int | None:
-    """The policy's interval for a career stage; None means no requirement."""
-    setting = {
-        CareerStage.ASYE: "interval_days_social_worker",
-        CareerStage.SOCIAL_WORKER: "interval_days_social_worker",
-        CareerStage.SENIOR_PRACTITIONER: "interval_days_senior_practitioner",
-        CareerStage.MANAGER: "interval_days_manager",
-        CareerStage.OTHER: "interval_days_other",
-    }[stage]
-    return _policy_value(policy, setting)
-
-
 def frequency_rule(
-    agreement: SupervisionAgreement, policy: SupervisionPolicy | None, stage: CareerStage
+    agreement: SupervisionAgreement | sa.Row,
+    policy: SupervisionPolicy | None,
+    stage: CareerStage,
+    fte: Decimal,
 ) -> rules.FrequencyRule:
-    if agreement.frequency_kind is FrequencyKind.NONE:
-        return None
-    interval = agreement.interval_days or policy_interval(policy, stage)
+    """The engine's rule for an agreement; the interval is agreements/rules.py's."""
+    interval = effective_interval_days(agreement.interval_days, agreement.frequency_kind, stage, policy, fte)
     if agreement.frequency_kind is FrequencyKind.ASYE_STAGED:
+        settings = policy or DEFAULT_POLICY
         return rules.AsyeStagedRule(
             started_on=agreement.asye_started_on,
-            weekly_weeks=_policy_value(policy, "asye_weekly_weeks"),
-            fortnightly_until_months=_policy_value(policy, "asye_fortnightly_until_months"),
-            monthly_interval_days=agreement.interval_days
-            or policy_interval(policy, CareerStage.SOCIAL_WORKER),
+            weekly_weeks=settings.asye_weekly_weeks,
+            fortnightly_until_months=settings.asye_fortnightly_until_months,
+            monthly_interval_days=interval,
         )
     return rules.IntervalRule(interval) if interval else None
 
 
 def agreement_terms(
-    agreement: SupervisionAgreement | None, policy: SupervisionPolicy | None, stage: CareerStage
+    agreement: SupervisionAgreement | sa.Row | None,
+    policy: SupervisionPolicy | None,
+    stage: CareerStage,
+    fte: Decimal,
 ) -> rules.Agreement | None:
+    """`stage` and `fte` are the supervisee's (Staff.career_stage, Staff.fte)."""
     if agreement is None:
         return None
     return rules.Agreement(
         agreed_on=agreement.agreed_on,
-        rule=frequency_rule(agreement, policy, stage),
+        rule=frequency_rule(agreement, policy, stage, fte),
         review_due_on=agreement.review_due_on,
         counts_group_sessions=agreement.supervision_type in (SupervisionType.GROUP, SupervisionType.MIX),
     )
@@ -198,6 +180,7 @@ PERSON_COLUMNS = (
     Staff.id,
     Staff.organisation_id,
     Staff.career_stage,
+    Staff.fte,
     Staff.swe_renewal_date,
     Staff.dbs_check_date,
 )
@@ -262,7 +245,7 @@ def assess_people(
     default_thresholds = thresholds_for(None)
     terms = {
         staff_id: agreement_terms(
-            agreements.get(staff_id), policies.get(person.organisation_id), person.career_stage
+            agreements.get(staff_id), policies.get(person.organisation_id), person.career_stage, person.fte
         )
         for staff_id, person in people.items()
     }
@@ -577,7 +560,7 @@ def terms_in_force(connection: sa.Connection) -> dict[int, rules.Agreement]:
         .subquery()
     )
     rows = connection.execute(
-        sa.select(ranked, Staff.organisation_id, Staff.career_stage)
+        sa.select(ranked, Staff.organisation_id, Staff.career_stage, Staff.fte)
         .join(Staff, Staff.id == ranked.c.supervisee_id)
         .where(ranked.c.latest_first == 1)
     ).all()
@@ -591,7 +574,7 @@ def terms_in_force(connection: sa.Connection) -> dict[int, rules.Agreement]:
     }
     # A row has the agreement's columns by name, which is all agreement_terms reads.
     return {
-        row.supervisee_id: agreement_terms(row, policies.get(row.organisation_id), row.career_stage)
+        row.supervisee_id: agreement_terms(row, policies.get(row.organisation_id), row.career_stage, row.fte)
         for row in rows
     }
 

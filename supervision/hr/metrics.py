@@ -19,6 +19,7 @@ from decimal import Decimal
 from functools import cached_property, lru_cache
 from typing import NamedTuple
 
+from supervision.dates import add_months
 from supervision.org.models import LeavingDestination
 
 ZERO = Decimal("0")
@@ -226,13 +227,6 @@ class Retention:
 
 
 # -------------------------------------------------------------------------- helpers
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later (or earlier), clamped to the month's end."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def latest_census_date(today: date) -> date:

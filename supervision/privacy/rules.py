@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from supervision.hr.metrics import add_months
+from supervision.dates import add_months
 
 
 def last_end_date_to_purge(today: date, years_after_leaving: int) -> date:

@@ -1,7 +1,8 @@
 """The sign-off rule, the heart of the product (DESIGN 4), as a pure function.
 
 A record cannot be signed off while any required section is blank (whitespace counts as
-blank), any carried-forward action is unreviewed, or any case discussion has no decision.
+blank: see BLANK_CHARACTERS), any carried-forward action is unreviewed, or any case discussion
+has no decision.
 The rule names every missing item with the id of the field to fix, so pages can link to
 it from the GOV.UK error summary and the API can return the same list.
 """
@@ -87,8 +88,25 @@ class MissingItem:
     message: str
 
 
+# Characters that print nothing: Unicode White_Space (all that str.strip() removes, such as the
+# no-break, ideographic and line-separator spaces) and the invisible format characters (general
+# category Cf: zero-width space and joiners, word joiner, byte-order mark, soft hyphen, direction
+# marks, tags), but not the prepended concatenation marks (U+0600-0605 and kin), which print.
+# A text made only of these is blank. This one string is the definition: the sign-off rule
+# strips it here and the reports' completeness figure trims it in SQL (reports/services.py), so
+# both always agree (tests/records/test_blank.py checks it against Python's Unicode tables).
+BLANK_RANGES = (
+    (0x0009, 0x000D), (0x001C, 0x0020), (0x0085, 0x0085), (0x00A0, 0x00A0), (0x00AD, 0x00AD),
+    (0x061C, 0x061C), (0x1680, 0x1680), (0x180E, 0x180E), (0x2000, 0x200F), (0x2028, 0x202F),
+    (0x205F, 0x2064), (0x2066, 0x206F), (0x3000, 0x3000), (0xFEFF, 0xFEFF), (0xFFF9, 0xFFFB),
+    (0x13430, 0x13438), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0001, 0xE0001), (0xE0020, 0xE007F),
+)  # fmt: skip
+BLANK_CHARACTERS = "".join(chr(code) for low, high in BLANK_RANGES for code in range(low, high + 1))
+
+
 def is_blank(text: str | None) -> bool:
-    return text is None or not text.strip()
+    """Nothing written: no text, or only characters that print nothing (BLANK_CHARACTERS)."""
+    return text is None or not text.strip(BLANK_CHARACTERS)
 
 
 def case_decision_field_id(case_discussion_id: int) -> str:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from supervision.agreements.models import SupervisionAgreement
 from supervision.audit.services import AuditAction, audited_change
 from supervision.clock import clock
-from supervision.compliance.rules import add_months
+from supervision.dates import add_months
 from supervision.extensions import db
 from supervision.org.models import Staff, Team
 from supervision.records.models import SupervisionRecord, SupervisionSession

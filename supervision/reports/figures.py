@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from functools import cached_property
 
 from supervision.compliance import rules
+from supervision.dates import add_months
 
 ONE_DAY = timedelta(days=1)
 LATEST = date.max
@@ -53,13 +54,18 @@ class Period:
 
 def month_containing(day: date) -> Period:
     first = day.replace(day=1)
-    return Period(first, rules.add_months(first, 1) - ONE_DAY)
+    return Period(first, add_months(first, 1) - ONE_DAY)
 
 
-def months_ending(day: date, count: int = 12) -> list[Period]:
+# How many months a trend shows, ending with the month of the period's last day (every page,
+# export and stored figure of a trend).
+TREND_MONTHS = 12
+
+
+def months_ending(day: date, count: int = TREND_MONTHS) -> list[Period]:
     """The `count` calendar months up to and including the month of `day`, oldest first."""
     last = day.replace(day=1)
-    return [month_containing(rules.add_months(last, -back)) for back in range(count - 1, -1, -1)]
+    return [month_containing(add_months(last, -back)) for back in range(count - 1, -1, -1)]
 
 
 # ----------------------------------------------------------------------------------- inputs

@@ -12,7 +12,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovTextArea
 from wtforms.fields import SelectChoice, TextAreaField
 
 from supervision import limits
-from supervision.compliance.rules import STATUS_LABELS, Status, add_months
+from supervision.compliance.rules import STATUS_LABELS, Status
+from supervision.dates import add_months
 from supervision.forms import Form, Optional, Required, radio_field, select_field, submit_field
 from supervision.limits import ascii_whole_number
 from supervision.org.forms import GovDateField, Present, optional_text

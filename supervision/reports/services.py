@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, joinedload, lazyload, selectinload
+from sqlalchemy.sql.functions import FunctionElement
 
 from supervision.agreements.models import AbsencePeriod, SupervisionAgreement, SupervisionPolicy
 from supervision.clock import LONDON
@@ -34,12 +36,12 @@ from supervision.records.models import (
     SupervisionRecord,
     SupervisionSession,
 )
+from supervision.records.signoff import BLANK_CHARACTERS, TEXT_SECTIONS
 from supervision.reports import figures, stored, stored_dashboard
 from supervision.reports.dashboard import DashboardFigures
 from supervision.reports.figures import MonthState, Period, PersonHistory, Tally
 from supervision.reports.models import QualityAudit, StoredDashboardFigures
 
-TREND_MONTHS = 12
 # Up to this many people, a page's scope is passed to the loaders as ids (see team_dashboard).
 SCOPE_BY_ID_LIMIT = 2_000
 # A live service or organisation report works out at most this many teams' people at a time
@@ -47,7 +49,6 @@ SCOPE_BY_ID_LIMIT = 2_000
 # Each batch also costs its loaders a pass over the session tables (about 3 s at national scale),
 # so batches are as large as memory allows, not small.
 LIVE_TEAMS_PER_BATCH = 1_000
-RECORD_SECTIONS = ("wellbeing", "workload", "learning", "reflection", "health_and_leave")
 
 
 class Level(enum.StrEnum):
@@ -116,14 +117,6 @@ def overseen_services(
     return list(db.session.scalars(query.order_by(Service.name)))
 
 
-def overseen_team(user: Staff, team_id: int) -> Team | None:
-    for service in overseen_services(user):
-        for team in service.teams:
-            if team.id == team_id:
-                return team
-    return None
-
-
 def team_ids_of(user: Staff, level: Level, unit_id: int | None) -> list[int] | None:
     """The teams a unit covers, or None when the user does not oversee it."""
     services = overseen_services(user)
@@ -188,12 +181,34 @@ def in_post(query: sa.Select, today: date) -> sa.Select:
 # ----------------------------------------------------------------------------------- loading
 
 
+class _first_code_point(FunctionElement):
+    """The Unicode code point of a text's first character (SQLite `unicode`, PostgreSQL `ascii`)."""
+
+    type = sa.Integer()
+    inherit_cache = True
+
+
+@compiles(_first_code_point)
+def _first_code_point_sqlite(element, compiler, **kw) -> str:
+    return f"unicode({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_first_code_point, "postgresql")
+def _first_code_point_postgresql(element, compiler, **kw) -> str:
+    return f"ascii({compiler.process(element.clauses, **kw)})"
+
+
 def _blank_free(column) -> sa.ColumnElement[bool]:
-    """SQL for "has some text": line breaks and tabs count as blank, as in the sign-off rule."""
-    text = column
-    for character in ("\n", "\r", "\t"):
-        text = sa.func.replace(text, character, " ")
-    return sa.func.length(sa.func.trim(text)) > 0
+    """SQL for "has some text", by the sign-off rule's definition of blank (signoff.is_blank):
+    something is left once every character of BLANK_CHARACTERS is trimmed from both ends.
+
+    Text that starts with a printable ASCII character (none of them blank) is answered without
+    the trim, which would otherwise compare each end with every blank character.
+    """
+    return sa.case(
+        (_first_code_point(column).between(0x21, 0x7E), sa.true()),
+        else_=sa.func.length(sa.func.trim(column, BLANK_CHARACTERS)) > 0,
+    )
 
 
 def _complete_record() -> sa.ColumnElement[bool]:
@@ -209,7 +224,7 @@ def _complete_record() -> sa.ColumnElement[bool]:
         .scalar_subquery()
     )
     return sa.and_(
-        *(_blank_free(getattr(SupervisionRecord, name)) for name in RECORD_SECTIONS),
+        *(_blank_free(getattr(SupervisionRecord, section.key)) for section in TEXT_SECTIONS),
         every_case_decided == 1,
     )
 
@@ -297,7 +312,7 @@ def load_histories(
     # days in the window never depend on where the window starts.
     earliest = min(floor.values(), default=window.starts_on)
     agreements: dict[int, list[figures.AgreementSpan]] = defaultdict(list)
-    stages = {person.id: person.career_stage for person in people}
+    people_by_id = {person.id: person for person in people}
     for agreement in db.session.scalars(
         sa.select(SupervisionAgreement)
         .where(
@@ -313,7 +328,8 @@ def load_histories(
         person_from = min(floor.get(agreement.supervisee_id, window.starts_on), window.starts_on)
         if agreement.ended_on is not None and agreement.ended_on < person_from:
             continue
-        terms = agreement_terms(agreement, policy, stages[agreement.supervisee_id])
+        supervisee = people_by_id[agreement.supervisee_id]
+        terms = agreement_terms(agreement, policy, supervisee.career_stage, supervisee.fte)
         agreements[agreement.supervisee_id].append(figures.AgreementSpan(terms, agreement.ended_on))
 
     # Absences matter from the earliest session an interval can restart at, not before.
@@ -484,14 +500,14 @@ def team_dashboard(user: Staff, today: date) -> Dashboard:
         live_scope = scope if len(not_stored) == len(people) else not_stored
         shown.update(live_dashboard_figures(db.session, live_scope, user.organisation_id, today))
     rows = [DashboardRow(person, shown[person.id]) for person in people]
-    return Dashboard(rows, figures.months_ending(today, TREND_MONTHS))
+    return Dashboard(rows, figures.months_ending(today, figures.TREND_MONTHS))
 
 
 def live_dashboard_figures(
     session: Session, scope: sa.Select | list[int], organisation_id: int, today: date
 ) -> dict[int, DashboardFigures]:
     """The dashboard's figures worked out now from each person's facts (all of one organisation)."""
-    months = figures.months_ending(today, TREND_MONTHS)
+    months = figures.months_ending(today, figures.TREND_MONTHS)
     results = {result.person.id: result for result in load_people(session, scope, today)}
     _, histories = load_histories(
         scope,
@@ -556,7 +572,7 @@ class OversightReport:
 
 
 def trend_months(period: Period) -> list[Period]:
-    return figures.months_ending(period.ends_on, TREND_MONTHS)
+    return figures.months_ending(period.ends_on, figures.TREND_MONTHS)
 
 
 def oversight_report(user: Staff, level: Level, unit_id: int | None, period: Period, today: date):

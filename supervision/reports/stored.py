@@ -51,8 +51,7 @@ from supervision.reports.models import (
 
 # This month and the twelve before it: the default period (this month and the two before),
 # its 12-month trend, and any whole-month period of the last year with its trend.
-STORED_MONTHS = 13
-TREND_MONTHS = 12
+STORED_MONTHS = figures.TREND_MONTHS + 1
 # People whose histories are worked out at a time: bounds the job's memory.
 BATCH_SIZE = 5_000
 
@@ -107,7 +106,7 @@ def _refresh_organisation(session: Session, organisation_id: int, today: date, n
     months = stored_months(today)
     window = Period(months[0].starts_on, today)
     default = default_period(today)
-    trend_count = len(figures.months_ending(today, TREND_MONTHS))
+    trend_count = len(figures.months_ending(today, figures.TREND_MONTHS))
     policy: SupervisionPolicy | None = policy_for(organisation_id)
     thresholds = thresholds_for(policy)
     staff_of_organisation = sa.select(Staff.id).where(Staff.organisation_id == organisation_id)

@@ -12,9 +12,12 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 
+from supervision.agreements.defaults import DEFAULT_POLICY
 from supervision.agreements.models import AbsenceKind, FrequencyKind, SupervisionType
+from supervision.agreements.rules import stage_interval_days
 from supervision.compliance import rules
 from supervision.compliance.models import GapReason
+from supervision.dates import add_months
 from supervision.records.models import ActionStatus, CancelledBy, SessionKind, SessionStatus
 from supervision.reports.models import Answer, Grade
 from supervision.synth.plan import Person, PlannedOrganisation, Team
@@ -77,8 +80,10 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
 }  # fmt: skip
 HISTORY_TABLES = tuple(COLUMNS)[6:]
-# The policy's defaults (SupervisionPolicy), which the generated sessions try to meet.
-INTERVAL_DAYS = {"asye": 28, "social_worker": 28, "senior_practitioner": 28, "manager": 42, "other": 42}
+# The organisation gets the default policy (agreements/defaults.py); the sessions try to meet it.
+POLICY_ROW = (
+    1, 1, *(getattr(DEFAULT_POLICY, name) for name in COLUMNS["supervision_policy"][2:-2]), 1,
+)  # fmt: skip
 
 AGENDA = ("Caseload review; wellbeing; training", "Complex cases and court work", "Workload and leave")
 WELLBEING = (
@@ -147,7 +152,7 @@ def organisation_rows(org: PlannedOrganisation) -> dict[str, list[tuple]]:
     now, today = org.now, org.today
     rows: dict[str, list[tuple]] = {
         "organisation": [(1, org.name)],
-        "supervision_policy": [(1, 1, 6, 6, 28, 28, 42, 42, 90, False, 5, 10, 5, 12, "", 1, now)],
+        "supervision_policy": [(*POLICY_ROW, now)],
         "service": [(service.id, 1, service.name, None) for service in org.services],
         "team": [(team.id, team.service_id, team.name, team.establishment_fte, None) for team in org.teams],
         "staff": [],
@@ -303,7 +308,7 @@ class TeamHistory:
                 self.ids("supervision_agreement"), person.id, supervisor,
                 (FrequencyKind.ASYE_STAGED if asye else FrequencyKind.INTERVAL).value,
                 None if asye else override, person.start_date if asye else None, 90, supervision_type.value,
-                "", agreed_on, rules.add_months(agreed_on, 12), signed, signed, ended_on, supervisor, 1,
+                "", agreed_on, add_months(agreed_on, 12), signed, signed, ended_on, supervisor, 1,
                 stamp(agreed_on, 9), signed,
             )  # fmt: skip
             self.rows["supervision_agreement"].append(agreement)
@@ -314,7 +319,7 @@ class TeamHistory:
         agreement = next((a for a in reversed(agreements) if a[9] <= day), agreements[0])
         if agreement[3] == FrequencyKind.ASYE_STAGED.value:
             return rules.AsyeStagedRule(agreement[5]).interval_on(day)
-        return agreement[4] or INTERVAL_DAYS[person.career_stage.value]
+        return agreement[4] or stage_interval_days(person.career_stage, DEFAULT_POLICY)
 
     def add_session(
         self, supervisor: int, person: Person | None, day: date, status: SessionStatus,
@@ -451,7 +456,7 @@ class TeamHistory:
         practitioners = [p for post in (team.senior_post, *team.posts) for p in post.holders]
         month = self.org.history_from.replace(day=1)
         while True:
-            month = rules.add_months(month, 1)
+            month = add_months(month, 1)
             day = weekday_on_or_after(month + timedelta(days=9))
             if day > self.today:
                 return

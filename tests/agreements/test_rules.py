@@ -1,20 +1,18 @@
 """Agreement rules: review dates, the policy's interval for each career stage, term checks."""
 
+from dataclasses import replace
 from datetime import date
-from types import SimpleNamespace
+from decimal import Decimal
 
 import pytest
 
 from supervision.agreements import rules
+from supervision.agreements.defaults import DEFAULT_POLICY
 from supervision.agreements.models import FrequencyKind
 from supervision.org.models import CareerStage
 
-POLICY = SimpleNamespace(
-    interval_days_social_worker=28,
-    interval_days_senior_practitioner=21,
-    interval_days_manager=42,
-    interval_days_other=None,
-)
+POLICY = replace(DEFAULT_POLICY, interval_days_senior_practitioner=21, interval_days_other=None)
+PRO_RATA = replace(POLICY, pro_rata_part_time=True)
 
 
 @pytest.mark.parametrize(
@@ -41,13 +39,53 @@ def test_the_review_date_is_the_same_day_months_later_or_the_months_last_day(agr
     ],
 )
 def test_the_policy_sets_the_interval_and_default_frequency_for_each_career_stage(stage, interval, kind):
-    assert rules.policy_interval_days(stage, POLICY) == interval
+    assert rules.stage_interval_days(stage, POLICY) == interval
+    assert rules.effective_interval_days(None, FrequencyKind.INTERVAL, stage, POLICY) == interval
     assert rules.default_frequency_kind(stage, POLICY) is kind
 
 
+def test_without_a_saved_policy_the_defaults_apply():
+    default = DEFAULT_POLICY.interval_days_social_worker
+    assert rules.stage_interval_days(CareerStage.SOCIAL_WORKER, None) == default
+    assert rules.stage_interval_days(CareerStage.MANAGER, None) == DEFAULT_POLICY.interval_days_manager
+
+
+def interval(policy, fte="1", own=None, kind=FrequencyKind.INTERVAL, stage=CareerStage.SOCIAL_WORKER):
+    return rules.effective_interval_days(own, kind, stage, policy, Decimal(fte))
+
+
 def test_an_agreements_own_interval_overrides_the_policy():
-    assert rules.effective_interval_days(14, CareerStage.SOCIAL_WORKER, POLICY) == 14
-    assert rules.effective_interval_days(None, CareerStage.SOCIAL_WORKER, POLICY) == 28
+    assert interval(POLICY, own=14) == 14
+    assert interval(POLICY) == 28
+    assert interval(POLICY, own=14, kind=FrequencyKind.NONE) is None
+
+
+@pytest.mark.parametrize(
+    ("fte", "days"),
+    [
+        ("1", 28),
+        ("1.00", 28),
+        ("0.8", 35),
+        ("0.6", 46),  # 46.67 rounded down: never longer than the exact share
+        ("0.5", 56),
+        ("0.3", 56),  # below half time, supervised as if half time: at most twice the full-time interval
+        ("0.01", 56),
+    ],
+)
+def test_a_part_timers_interval_is_pro_rata_when_the_policy_says_so(fte, days):
+    assert interval(PRO_RATA, fte) == days
+    # Off (the default), the hours make no difference.
+    assert interval(POLICY, fte) == 28
+
+
+def test_pro_rata_never_stretches_an_agreed_interval_the_asye_stages_or_past_the_longest_interval():
+    assert interval(PRO_RATA, "0.5", own=21) == 21
+    assert interval(PRO_RATA, "0.5", kind=FrequencyKind.ASYE_STAGED, stage=CareerStage.ASYE) == 28
+    assert interval(PRO_RATA, "0.5", kind=FrequencyKind.NONE) is None
+    assert interval(PRO_RATA, "0.5", stage=CareerStage.OTHER) is None
+    assert interval(replace(PRO_RATA, interval_days_manager=300), "0.5", stage=CareerStage.MANAGER) == 366
+    assert rules.pro_rata_fte(FrequencyKind.INTERVAL, PRO_RATA, Decimal("0.3")) == Decimal("0.5")
+    assert rules.pro_rata_fte(FrequencyKind.INTERVAL, PRO_RATA, Decimal("1")) is None
 
 
 def terms(**overrides):

@@ -54,8 +54,9 @@ def replayed_over_everything(staff_id, window):
     absences = db.session.execute(
         sa.select(AbsencePeriod.starts_on, AbsencePeriod.ends_on).where(AbsencePeriod.staff_id == staff_id)
     )
+    person = db.session.get(Staff, staff_id)
     facts = rules.SupervisionFacts(
-        agreement_terms(agreement, None, db.session.get(Staff, staff_id).career_stage),
+        agreement_terms(agreement, None, person.career_stage, person.fte),
         tuple(rules.HeldSession(day, group=kind is SessionKind.GROUP) for day, kind in sessions),
         tuple(rules.AbsenceSpan(starts_on, ends_on) for starts_on, ends_on in absences),
     )
