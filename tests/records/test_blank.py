@@ -10,6 +10,7 @@ import unicodedata
 
 import pytest
 
+from supervision import limits
 from supervision.agreements.services import get_policy
 from supervision.extensions import db
 from supervision.records import signoff
@@ -51,6 +52,18 @@ def test_blank_characters_are_unicode_white_space_and_the_invisible_format_chara
     assert not set(signoff.BLANK_CHARACTERS) & {chr(code) for code in range(0x21, 0x7F)}
 
 
+def typed(texts: dict[str, str]) -> dict[str, str]:
+    """The texts the record page accepts: it refuses invisible control characters outright
+    (docs/limits.md), so only the rest reach the sign-off rule through the page."""
+    return {
+        name: text for name, text in texts.items() if limits.forbidden_character(text, multiline=True) is None
+    }
+
+
+def refused_at_input(texts: dict[str, str]) -> dict[str, str]:
+    return {name: text for name, text in texts.items() if name not in typed(texts)}
+
+
 def form_data(record, intent, learning):
     return {
         "version": str(record.version),
@@ -80,7 +93,7 @@ def learning_optional(people):
     db.session.commit()
 
 
-@pytest.mark.parametrize("text", BLANK_TEXTS.values(), ids=BLANK_TEXTS.keys())
+@pytest.mark.parametrize("text", typed(BLANK_TEXTS).values(), ids=typed(BLANK_TEXTS).keys())
 def test_a_section_of_invisible_characters_is_blank_to_sign_off_and_to_the_report(people, pages, text):
     record = make_record(people.worker, people.supervisor, complete=True)
     pages.sign_in(people.supervisor)
@@ -99,7 +112,25 @@ def test_a_section_of_invisible_characters_is_blank_to_sign_off_and_to_the_repor
     assert complete_at_sign_off(pages, people) == "0% 0 of 1"
 
 
-@pytest.mark.parametrize("text", WRITTEN_TEXTS.values(), ids=WRITTEN_TEXTS.keys())
+@pytest.mark.parametrize(
+    "text",
+    [*refused_at_input(BLANK_TEXTS).values(), *refused_at_input(WRITTEN_TEXTS).values()],
+    ids=[*refused_at_input(BLANK_TEXTS), *refused_at_input(WRITTEN_TEXTS)],
+)
+def test_a_section_holding_an_invisible_control_character_is_refused_by_the_page(people, pages, text):
+    record = make_record(people.worker, people.supervisor, complete=True)
+    pages.sign_in(people.supervisor)
+
+    page = pages.post(
+        "records.record", form_data(record, "sign", text), _expected_status=200, record_id=record.id
+    )
+
+    # Refused as holding a control character (or, stripped of whitespace first, as blank).
+    assert [link["href"] for link in page.select(".govuk-error-summary a")] == ["#learning"]
+    assert reload(record).supervisor_signed_at is None
+
+
+@pytest.mark.parametrize("text", typed(WRITTEN_TEXTS).values(), ids=typed(WRITTEN_TEXTS).keys())
 def test_a_section_with_a_visible_character_is_written_to_sign_off_and_to_the_report(people, pages, text):
     record = make_record(people.worker, people.supervisor, complete=True)
     pages.sign_in(people.supervisor)
