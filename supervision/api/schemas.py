@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from supervision.audit.services import REASON_MAX_LENGTH
 from supervision.records.services import EDITABLE_TEXT
 
 MAX_PER_PAGE = 100
@@ -96,6 +97,8 @@ class SessionIn(StrictSchema):
     duration_minutes = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=480))
     location = fields.String(load_default="", validate=validate.Length(max=200))
     online = fields.Boolean(load_default=False)
+    # Needed when the session is dated in a month whose figures have closed (docs/metrics.md).
+    closed_month_reason = fields.String(load_default="", validate=validate.Length(max=REASON_MAX_LENGTH))
 
 
 class RecordSummaryOut(Schema):
