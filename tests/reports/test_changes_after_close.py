@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -17,6 +17,7 @@ from bs4 import BeautifulSoup
 
 from supervision.agreements.models import AbsencePeriod
 from supervision.audit.models import AuditEvent, ClosedMonthChange
+from supervision.auth.tokens import create_token
 from supervision.compliance.job_runs import run_job
 from supervision.extensions import db
 from supervision.records.models import SessionStatus, SupervisionSession
@@ -412,3 +413,23 @@ def test_months_outside_the_asked_window_are_left_out(org, pages):
     outside = pages.client.get("/oversight/changes-after-close?from=2026-06&to=2026-07")
     assert REASON in inside.get_data(as_text=True)
     assert REASON not in outside.get_data(as_text=True)
+
+
+def test_the_api_report_marks_the_same_months_as_the_page(org, pages):
+    back_date_alices_absence(org, pages)
+    secret = create_token(org.hana, "test", False, timedelta(days=30)).secret
+    response = pages.client.get(
+        f"/api/v1/oversight/teams/{org.team_a.id}", headers={"Authorization": f"Bearer {secret}"}
+    )
+    assert response.status_code == 200
+    body = response.get_json()
+    assert [month["month"] for month in body["trend"] if month["changed_after_close"]] == [
+        "2026-08-01",
+        "2026-09-01",
+        "2026-10-01",
+    ]
+    assert body["unit"]["changed_after_close"] is True
+    children = {child["name"]: child["changed_after_close"] for child in body["children"]}
+    assert children["Alice Adams"] is True and children["Bob Brown"] is False
+    grid = {row["name"]: row["changed_after_close"] for row in body["staff_by_month"]}
+    assert grid["Alice Adams"] == [False] * 8 + [True, True, True, False]
