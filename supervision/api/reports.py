@@ -131,7 +131,7 @@ def oversight(level: Level, unit_id: int | None):
         raise
     report = services.oversight_report(current_user, level, unit_id, period, today)
     require(report is not None)
-    marks = changes.marks_for(report, services.team_ids_of(current_user, level, unit_id))
+    marks = changes.marks_for(report)
     return schemas.OversightOut().dump(oversight_figures(report, marks))
 
 

@@ -76,7 +76,19 @@ class ChangeMarks:
         return link
 
 
-def marks_for(report: OversightReport, team_ids: list[int]) -> ChangeMarks:
+def _report_scope(report: OversightReport) -> sa.ColumnElement[bool]:
+    """The people the report counts, from the report itself: it exists only for a unit the
+    viewer oversees, and an organisation's children are the services they oversee."""
+    if report.level is Level.ORGANISATION:
+        return Team.service_id.in_([child.id for child in report.children])
+    if report.level is Level.SERVICE:
+        return Team.service_id == report.unit.id
+    if report.level is Level.TEAM:
+        return Staff.team_id == report.unit.id
+    return Staff.id == report.unit.id
+
+
+def marks_for(report: OversightReport) -> ChangeMarks:
     """Which of the report's months (trend and period) of the unit, its children and the people
     in its grid changed after they closed: one query however many people the unit has."""
     marks = ChangeMarks(period_months=_months_of(report.period))
@@ -92,7 +104,7 @@ def marks_for(report: OversightReport, team_ids: list[int]) -> ChangeMarks:
         )
         .join(Staff, Staff.id == ClosedMonthChange.staff_id)
         .join(Team, Team.id == Staff.team_id)
-        .where(_scope(report.level, report.unit.id, team_ids), *_reaching(window))
+        .where(_report_scope(report), *_reaching(window))
     ).all()
     child_of = {
         Level.ORGANISATION: lambda row: row.service_id,

@@ -198,7 +198,7 @@ def oversight_command(
             f"{person.name} does not oversee the {level.label.lower()} {service or team}, "
             "so cannot export its report."
         )
-    marks = changes.marks_for(report, services.team_ids_of(person, level, unit_id))
+    marks = changes.marks_for(report)
     content = report_file(
         exports.report_about(report, now()), exports.report_sections(report, marks), file_format
     )

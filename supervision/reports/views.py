@@ -164,9 +164,9 @@ def render_report(level: Level, unit_id: int | None, template: str = "reports/ov
         return render_template(template, form=form, report=None, level=level, unit_id=unit_id, **_helpers())
     report = services.oversight_report(current_user, level, unit_id, period, today)
     require(report is not None)
-    team_ids = services.team_ids_of(current_user, level, unit_id)
-    extra = {"marks": changes.marks_for(report, team_ids)}
+    extra = {"marks": changes.marks_for(report)}
     if template.endswith("evidence-pack.html"):
+        team_ids = services.team_ids_of(current_user, level, unit_id)
         extra["checklist_rates"] = audits.checklist_rates(
             audits.audits_in(current_user, team_ids, period.starts_on, period.ends_on)
         )
@@ -227,7 +227,7 @@ def export_report(level: Level, unit_id: int | None, file_format: str):
     suffix = f"-{unit_id}" if unit_id is not None else ""
     name = f"oversight-{level.value}{suffix}-{period.starts_on.isoformat()}-to-{period.ends_on.isoformat()}"
     about = exports.report_about(report, clock().now())
-    marks = changes.marks_for(report, services.team_ids_of(current_user, level, unit_id))
+    marks = changes.marks_for(report)
     return file_response(about, exports.report_sections(report, marks), file_format, name)
 
 
