@@ -83,6 +83,7 @@ HIDDEN_VALUE = Text("Hidden form value", 200)
 PASSWORD = Text("Password", 1_000, any_characters=True)
 RECORD_TEXT = Text("Record text", 20_000, multiline=True)
 NOTE = Text("Note or reason", 5_000, multiline=True)
+CLOSED_MONTH_REASON = Text("Reason for changing a closed month", 500, multiline=True)
 
 # Every text input by its field name (form field, API property and import column alike); a
 # "FormClass.field" key is that form's field, where the same name means something else.
@@ -120,7 +121,8 @@ TEXT: dict[str, Text] = {
     "description": NOTE,  # an action
     "comment": NOTE,  # reviewing an action
     "note": NOTE,  # returning a record for revision
-    "reason": NOTE,  # cancelling a session, an addendum, a back-dated change
+    "reason": NOTE,  # cancelling a session, an addendum
+    "closed_month_reason": CLOSED_MONTH_REASON,  # shown beside the figures it changed
     "notes": NOTE,  # an agreement
     "details": NOTE,  # explaining a gap in supervision
     "cover_arranged": NOTE,

@@ -1,7 +1,7 @@
 """Every table, imported in one place so Alembic and create_app() see them all."""
 
 from supervision.agreements.models import AbsencePeriod, SupervisionAgreement, SupervisionPolicy  # noqa: F401
-from supervision.audit.models import AuditEvent  # noqa: F401
+from supervision.audit.models import AuditEvent, ClosedMonthChange  # noqa: F401
 from supervision.auth.tokens import ApiToken  # noqa: F401
 from supervision.compliance.models import ComplianceAlert, JobRun, OverdueExplanation  # noqa: F401
 from supervision.hr.models import RetentionSnapshot, StaffImport  # noqa: F401

@@ -11,6 +11,7 @@ from supervision.records.fields import (
     Present,
     WholeNumberField,
     choices,
+    closed_month_reason_field,
     radios,
     textarea,
     version_field,
@@ -58,6 +59,11 @@ class AbsenceForm(Form):
     kind = radios("Type of absence", "Choose the type of absence", enum_options(AbsenceKind))
     starts_on = DayMonthYearField("First day", Present("Enter the first day of the absence"))
     ends_on = DayMonthYearField("Last day", Present("Enter the last day of the absence"))
+    closed_month_reason = closed_month_reason_field()
+
+
+class RemoveAbsenceForm(Form):
+    closed_month_reason = closed_month_reason_field()
 
 
 def _number(label: str, required: bool = True, hint: str | None = None) -> WholeNumberField:

@@ -19,7 +19,7 @@ from supervision.agreements.models import (
     SupervisionPolicy,
     SupervisionType,
 )
-from supervision.audit.services import AuditAction, audited_change
+from supervision.audit.services import AuditAction, ChangeKind, audited_change, back_dating, note_back_dating
 from supervision.clock import clock
 from supervision.extensions import db
 from supervision.org.models import Role, Staff, StaffRole
@@ -307,9 +307,16 @@ def absences_of(person_id: int) -> list[AbsencePeriod]:
 
 
 def record_absence(
-    actor: Staff, person: Staff, kind: AbsenceKind, starts_on: date, ends_on: date
+    actor: Staff,
+    person: Staff,
+    kind: AbsenceKind,
+    starts_on: date,
+    ends_on: date,
+    closed_month_reason: str = "",
 ) -> AbsencePeriod:
-    """Absences pause the supervision clock; overlapping periods are refused so none counts twice."""
+    """Absences pause the supervision clock; overlapping periods are refused so none counts twice.
+
+    One that starts in a closed month changes that month's figures, so it needs a reason."""
     if not may_manage_supervision_of(actor, person, current_supervisor_id(person.id)):
         raise NotPermitted()
     if ends_on < starts_on:
@@ -327,6 +334,7 @@ def record_absence(
             f"{overlapping.starts_on:%-d %B %Y} to {overlapping.ends_on:%-d %B %Y}",
             field="starts_on",
         )
+    back_dated = back_dating([starts_on, ends_on], closed_month_reason)
     absence = AbsencePeriod(
         staff_id=person.id,
         kind=kind,
@@ -337,11 +345,15 @@ def record_absence(
     )
     with audited_change(actor, AuditAction.CREATE, absence):
         db.session.add(absence)
+        note_back_dating(actor, back_dated, ChangeKind.ABSENCE_RECORDED, absence, [person.id])
     return absence
 
 
-def remove_absence(actor: Staff, absence: AbsencePeriod) -> None:
+def remove_absence(actor: Staff, absence: AbsencePeriod, closed_month_reason: str = "") -> None:
+    """Removing an absence that started in a closed month changes its figures: it needs a reason."""
     if not may_manage_supervision_of(actor, absence.staff, current_supervisor_id(absence.staff_id)):
         raise NotPermitted()
+    back_dated = back_dating([absence.starts_on, absence.ends_on], closed_month_reason)
     with audited_change(actor, AuditAction.DELETE, absence):
+        note_back_dating(actor, back_dated, ChangeKind.ABSENCE_REMOVED, absence, [absence.staff_id])
         db.session.delete(absence)

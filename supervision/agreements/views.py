@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from supervision.agreements import rules, services
-from supervision.agreements.forms import AbsenceForm, AgreementForm, PolicyForm
+from supervision.agreements.forms import AbsenceForm, AgreementForm, PolicyForm, RemoveAbsenceForm
 from supervision.agreements.models import (
     AbsenceKind,
     AbsencePeriod,
@@ -14,7 +14,7 @@ from supervision.agreements.models import (
     SupervisionAgreement,
     SupervisionType,
 )
-from supervision.audit.services import record_view
+from supervision.audit.services import reaches_closed_month, record_view
 from supervision.clock import clock
 from supervision.extensions import db
 from supervision.org.models import CareerStage, Role, Staff
@@ -216,7 +216,12 @@ def new_absence(person_id: int):
     if form.validate_on_submit():
         try:
             services.record_absence(
-                current_user, person, AbsenceKind(form.kind.data), form.starts_on.data, form.ends_on.data
+                current_user,
+                person,
+                AbsenceKind(form.kind.data),
+                form.starts_on.data,
+                form.ends_on.data,
+                closed_month_reason=form.closed_month_reason.data or "",
             )
         except NotPermitted:
             abort(404)
@@ -238,13 +243,24 @@ def remove_absence(absence_id: int):
             current_user, absence.staff, services.current_supervisor_id(absence.staff_id)
         )
     )
-    form = ConfirmForm()
+    form = RemoveAbsenceForm()
     person_id = absence.staff_id
     if form.validate_on_submit():
-        services.remove_absence(current_user, absence)
-        flash("Absence removed.", "success")
-        return redirect(url_for("sessions.person_supervision", person_id=person_id) + "#absences")
-    return render_template("agreements/confirm-remove-absence.html", form=form, absence=absence)
+        try:
+            services.remove_absence(
+                current_user, absence, closed_month_reason=form.closed_month_reason.data or ""
+            )
+        except ServiceError as error:
+            show_error(form, error, "closed_month_reason")
+        else:
+            flash("Absence removed.", "success")
+            return redirect(url_for("sessions.person_supervision", person_id=person_id) + "#absences")
+    return render_template(
+        "agreements/confirm-remove-absence.html",
+        form=form,
+        absence=absence,
+        closed_month=reaches_closed_month([absence.starts_on]),
+    )
 
 
 # --- policy -----------------------------------------------------------------------------------

@@ -136,11 +136,19 @@ class UnitOut(Schema):
     part_of = fields.String(required=True)
     figures = fields.Nested(OversightFiguresOut, required=True)
     audit_grades = fields.Nested(AuditGradesOut, required=True)
+    changed_after_close = fields.Boolean(
+        required=True,
+        metadata={"description": "A session or absence changed after a month of the period closed"},
+    )
 
 
 class TrendMonthOut(Schema):
     month = fields.Date(required=True, metadata={"description": "The month's first day"})
     figures = fields.Nested(TrendFiguresOut, required=True)
+    changed_after_close = fields.Boolean(
+        required=True,
+        metadata={"description": "A session or absence was changed after this month closed"},
+    )
 
 
 class GapReasonOut(Schema):
@@ -153,6 +161,11 @@ class PersonMonthsOut(Schema):
     staff_id = fields.Integer(required=True)
     name = fields.String(required=True)
     months = fields.List(fields.String(validate=one_of(MonthState)), required=True)
+    changed_after_close = fields.List(
+        fields.Boolean(),
+        required=True,
+        metadata={"description": "For each month: changed after it closed"},
+    )
 
 
 class OversightOut(Schema):

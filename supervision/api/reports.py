@@ -24,7 +24,7 @@ from supervision.hr.disclosure import SMALL_NUMBER_THRESHOLD, Shown
 from supervision.hr.tables import retention_tables, trend_tables
 from supervision.org.models import Role
 from supervision.permissions import api_token, require
-from supervision.reports import services
+from supervision.reports import changes, services
 from supervision.reports.choices import ChoiceRefused, oversight_period, retention_snapshot
 from supervision.reports.dashboard import Sorting, filtered, sorted_rows
 from supervision.reports.figures import Period, Tally
@@ -131,7 +131,8 @@ def oversight(level: Level, unit_id: int | None):
         raise
     report = services.oversight_report(current_user, level, unit_id, period, today)
     require(report is not None)
-    return schemas.OversightOut().dump(oversight_figures(report))
+    marks = changes.marks_for(report)
+    return schemas.OversightOut().dump(oversight_figures(report, marks))
 
 
 def figures(tally: Tally, metrics: tuple[Metric, ...]) -> dict:
@@ -143,8 +144,9 @@ def figures(tally: Tally, metrics: tuple[Metric, ...]) -> dict:
     return {metric.key: figure(metric) for metric in metrics}
 
 
-def unit_figures(unit: UnitFigures) -> dict:
+def unit_figures(unit: UnitFigures, changed: bool) -> dict:
     return {
+        "changed_after_close": changed,
         "level": unit.level.value,
         "id": unit.id,
         "name": unit.name,
@@ -154,16 +156,20 @@ def unit_figures(unit: UnitFigures) -> dict:
     }
 
 
-def oversight_figures(report: OversightReport) -> dict:
+def oversight_figures(report: OversightReport, marks: changes.ChangeMarks) -> dict:
     return {
         "organisation_name": report.organisation_name,
         "level": report.level.value,
         "period": {"starts_on": report.period.starts_on, "ends_on": report.period.ends_on},
         "as_at": report.today,
-        "unit": unit_figures(report.unit),
-        "children": [unit_figures(child) for child in report.children],
+        "unit": unit_figures(report.unit, marks.period_changed),
+        "children": [unit_figures(child, marks.child_changed(child.id)) for child in report.children],
         "trend": [
-            {"month": month.starts_on, "figures": figures(tally, TREND_METRICS)}
+            {
+                "month": month.starts_on,
+                "figures": figures(tally, TREND_METRICS),
+                "changed_after_close": marks.unit_month(month),
+            }
             for month, tally in zip(report.months, report.unit.months, strict=True)
         ],
         "gap_reasons": [
@@ -175,6 +181,7 @@ def oversight_figures(report: OversightReport) -> dict:
                 "staff_id": row.person.id,
                 "name": row.person.name,
                 "months": [state.value for state in row.states],
+                "changed_after_close": [marks.person_month(row.person.id, month) for month in report.months],
             }
             for row in report.grid
         ],

@@ -146,6 +146,8 @@ class SessionIn(StrictSchema):
     )
     location = fields.String(load_default="", validate=text_limit("location"))
     online = fields.Boolean(load_default=False)
+    # Needed when the session is dated in a month whose figures have closed (docs/metrics.md).
+    closed_month_reason = fields.String(load_default="", validate=text_limit("closed_month_reason"))
 
 
 class RecordSummaryOut(Schema):

@@ -16,6 +16,7 @@ from supervision.api import schemas, services
 from supervision.api.auth import rate_limit_key
 from supervision.api.errors import json_error
 from supervision.api.spec import build_spec, documented
+from supervision.audit.services import ReasonRequired
 from supervision.clock import clock
 from supervision.compliance.services import compliance_for
 from supervision.extensions import csrf, db, limiter
@@ -99,6 +100,9 @@ def refusal(error: ServiceError) -> RequestRefused:
         return RequestRefused(404, "Not found")
     if isinstance(error, StaleVersion):
         return RequestRefused(409, error.message)
+    if isinstance(error, ReasonRequired):
+        # A field the request left out, as when a required field is missing: 400.
+        return RequestRefused(400, error.message, errors={error.field: [error.message]})
     if isinstance(error, SignOffRefused):
         missing = [{"field": item.field_id, "message": item.message} for item in error.missing]
         return RequestRefused(422, error.message, missing=missing)
@@ -194,6 +198,7 @@ def session_create():
             data["duration_minutes"],
             location=data["location"],
             online=data["online"],
+            closed_month_reason=data["closed_month_reason"],
         )
     except ServiceError as error:
         raise refusal(error) from None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -28,3 +28,37 @@ class AuditEvent(db.Model):
     object_id: Mapped[int]
 
     actor: Mapped[Staff | None] = relationship()
+
+
+class ClosedMonthChange(db.Model):
+    """A session or absence change that reached months whose figures had closed (DESIGN 10).
+
+    Written in the same transaction as the change and its audit entry, one row for each person
+    whose figures it changes. Dates, the kind of change and the reason given: no supervision
+    content. The oversight report marks the months from `first_month` to `last_month` of this
+    person "changed after it closed" and links to these rows.
+    """
+
+    __tablename__ = "closed_month_change"
+    __table_args__ = (
+        sa.CheckConstraint("last_month >= first_month", name="months_in_order"),
+        sa.CheckConstraint("last_day >= first_day", name="days_in_order"),
+        sa.Index("ix_closed_month_change_staff_id_last_month", "staff_id", "last_month"),
+        sa.Index("ix_closed_month_change_occurred_at", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"))
+    change: Mapped[str] = mapped_column(sa.String(40))
+    object_type: Mapped[str] = mapped_column(sa.String(40))
+    object_id: Mapped[int]  # no foreign key: a removed absence is gone, its change stays
+    first_day: Mapped[date]  # the days the change was about (a session's date, an absence's days)
+    last_day: Mapped[date]
+    first_month: Mapped[date]  # the first day of the first and last closed months it reaches
+    last_month: Mapped[date]
+    reason: Mapped[str] = mapped_column(sa.Text)
+
+    actor: Mapped[Staff | None] = relationship(foreign_keys=[actor_id])
+    staff: Mapped[Staff] = relationship(foreign_keys=[staff_id])

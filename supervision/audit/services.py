@@ -8,7 +8,7 @@ Only who, when, what kind of action and which object: never any content.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -16,11 +16,13 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
-from supervision.audit.models import AuditEvent
+from supervision import limits
+from supervision.audit.closing import ClosedMonths, closed_months_reached
+from supervision.audit.models import AuditEvent, ClosedMonthChange
 from supervision.clock import LONDON, clock
 from supervision.extensions import db
 from supervision.org.models import Staff
-from supervision.records.errors import StaleVersion
+from supervision.records.errors import ServiceError, StaleVersion
 
 
 class AuditAction(enum.StrEnum):
@@ -34,6 +36,7 @@ class AuditAction(enum.StrEnum):
     RATE = "rate"
     DELETE = "delete"
     PURGE = "purge"  # a leaver's supervision data removed by the retention purge
+    CLOSED_MONTH_CHANGE = "closed_month_change"  # a change that reached a closed month (DESIGN 10)
 
 
 def record_event(
@@ -82,6 +85,105 @@ def record_view(actor: Staff, subject: db.Model, action: AuditAction = AuditActi
     """A person saw (or exported) a supervision object."""
     with audited_change(actor, action, subject):
         pass
+
+
+# --- changes to closed months (DESIGN 10: history is not rewritten quietly) --------------------
+
+REASON_FIELD = "closed_month_reason"
+REASON_MAX_LENGTH = limits.CLOSED_MONTH_REASON.max_length
+
+
+class ChangeKind(enum.StrEnum):
+    """What a change to a closed month did, in the words the changes page shows."""
+
+    SESSION_BOOKED = "session_booked"
+    SESSION_HELD = "session_held"
+    SESSION_CANCELLED = "session_cancelled"
+    SESSION_DID_NOT_ATTEND = "session_did_not_attend"
+    ABSENCE_RECORDED = "absence_recorded"
+    ABSENCE_REMOVED = "absence_removed"
+
+    @property
+    def label(self) -> str:
+        return {
+            ChangeKind.SESSION_BOOKED: "Session booked",
+            ChangeKind.SESSION_HELD: "Session marked as held",
+            ChangeKind.SESSION_CANCELLED: "Session cancelled",
+            ChangeKind.SESSION_DID_NOT_ATTEND: "Session marked as did not attend",
+            ChangeKind.ABSENCE_RECORDED: "Absence recorded",
+            ChangeKind.ABSENCE_REMOVED: "Absence removed",
+        }[self]
+
+
+class ReasonRequired(ServiceError):
+    """A change reaches a closed month and no reason was given: the API answers 400."""
+
+    def __init__(self, months: ClosedMonths):
+        super().__init__(
+            f"{months.first:%B %Y} has closed, so enter why you are making this change now",
+            field=REASON_FIELD,
+        )
+
+
+@dataclass(frozen=True)
+class BackDating:
+    """A change that reaches closed months, with the reason the person gave for it."""
+
+    months: ClosedMonths
+    first_day: date
+    last_day: date
+    reason: str
+
+
+def reaches_closed_month(days: Iterable[date | None]) -> bool:
+    """Whether a change to `days` would need a reason: pages show the reason field when it would."""
+    return closed_months_reached(days, clock().today()) is not None
+
+
+def back_dating(days: Iterable[date | None], reason: str | None) -> BackDating | None:
+    """Checked before a change: None when `days` are all in open months, else the reason, which
+    must be given (ReasonRequired) and at most REASON_MAX_LENGTH characters."""
+    changed = [day for day in days if day is not None]
+    months = closed_months_reached(changed, clock().today())
+    if months is None:
+        return None
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReasonRequired(months)
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ServiceError(f"The reason must be {REASON_MAX_LENGTH} characters or fewer", field=REASON_FIELD)
+    return BackDating(months, min(changed), max(changed), reason)
+
+
+def note_back_dating(
+    actor: Staff | None,
+    change: BackDating | None,
+    kind: ChangeKind,
+    subject: db.Model,
+    staff_ids: Iterable[int],
+) -> None:
+    """Inside the change's transaction: one row per person whose figures it changes, each audited."""
+    if change is None:
+        return
+    db.session.flush()  # a new subject gets its id here
+    now = clock().now()
+    for staff_id in dict.fromkeys(staff_ids):
+        row = ClosedMonthChange(
+            occurred_at=now,
+            actor_id=actor.id if actor is not None else None,
+            staff_id=staff_id,
+            change=str(kind),
+            object_type=subject.__tablename__,
+            object_id=subject.id,
+            first_day=change.first_day,
+            last_day=change.last_day,
+            first_month=change.months.first,
+            last_month=change.months.last,
+            reason=change.reason,
+        )
+        db.session.add(row)
+        db.session.flush()
+        record_event(actor, AuditAction.CLOSED_MONTH_CHANGE, row.__tablename__, row.id, occurred_at=now)
 
 
 PAGE_SIZE = 50

@@ -28,6 +28,7 @@ from flask import current_app
 from sqlalchemy.orm import Session, aliased
 
 from supervision.agreements.models import AbsencePeriod, SupervisionAgreement
+from supervision.audit.models import ClosedMonthChange
 from supervision.audit.services import AuditAction, record_event
 from supervision.auth.tokens import ApiToken
 from supervision.clock import SystemClock
@@ -117,6 +118,8 @@ def personal_rows(session: Session, person_id: int) -> list[tuple[str, type, sa.
             OutboxEmail,
             sa.or_(OutboxEmail.recipient_id == person_id, OutboxEmail.subject_id == person_id),
         ),
+        # The reasons given for changing their closed months may say anything about them.
+        ("closed_month_changes", ClosedMonthChange, ClosedMonthChange.staff_id == person_id),
         ("api_tokens", ApiToken, ApiToken.staff_id == person_id),
         ("calendar_feeds", CalendarFeed, CalendarFeed.staff_id == person_id),
     ]

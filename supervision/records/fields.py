@@ -169,3 +169,13 @@ def version_field() -> HiddenField:
 def submitted_version(form) -> int | None:
     value = (form.version.data or "").strip()
     return ascii_whole_number(value)
+
+
+def closed_month_reason_field() -> TextAreaField:
+    """The reason a change to a month whose figures have closed needs (supervision.audit.closing)."""
+    return textarea(
+        "Why are you changing a month that has closed?",
+        description="A month closes 10 days after it ends, once its figures have been reported. "
+        "Service managers see this reason beside the figures it changed. Do not include details "
+        "of the supervision.",
+    )

@@ -10,6 +10,7 @@ from supervision.records.fields import (
     Present,
     TimeOfDayField,
     WholeNumberField,
+    closed_month_reason_field,
     radios,
     textarea,
     version_field,
@@ -45,6 +46,7 @@ class ScheduleSessionForm(Form):
     location = text_field(
         "Place", description="For an online session, you can leave this blank or name the app."
     )
+    closed_month_reason = closed_month_reason_field()
 
 
 class MarkHeldForm(Form):
@@ -61,6 +63,7 @@ class MarkHeldForm(Form):
         invalid_message="Choose attendees from the list",
         description="A draft record is made for each person who attended.",
     )
+    closed_month_reason = closed_month_reason_field()
 
 
 class CancelSessionForm(Form):
@@ -71,12 +74,17 @@ class CancelSessionForm(Form):
         [(member.value, member.label) for member in CancelledBy],
     )
     reason = textarea("Why was it cancelled?", Present("Enter why the session was cancelled"))
+    closed_month_reason = closed_month_reason_field()
 
 
 class ConfirmForm(Form):
     """A button that changes something: CSRF and the version the page showed."""
 
     version = version_field()
+
+
+class DidNotAttendForm(ConfirmForm):
+    closed_month_reason = closed_month_reason_field()
 
 
 def _section_fields() -> dict:

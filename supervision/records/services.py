@@ -19,8 +19,16 @@ from supervision import limits
 from supervision.agreements import rules as agreement_rules
 from supervision.agreements.models import SupervisionAgreement
 from supervision.agreements.services import get_policy
-from supervision.audit.services import AuditAction, audited_change, record_event, record_view
-from supervision.clock import clock
+from supervision.audit.services import (
+    AuditAction,
+    ChangeKind,
+    audited_change,
+    back_dating,
+    note_back_dating,
+    record_event,
+    record_view,
+)
+from supervision.clock import LONDON, clock
 from supervision.db_types import UTCDateTime
 from supervision.extensions import db
 from supervision.org.models import Staff
@@ -224,8 +232,11 @@ def schedule_session(
     location: str = "",
     online: bool = False,
     rebooked_from: SupervisionSession | None = None,
+    closed_month_reason: str = "",
 ) -> SupervisionSession:
-    """Book a session with one supervisee (individual) or several (group) the actor supervises."""
+    """Book a session with one supervisee (individual) or several (group) the actor supervises.
+
+    A session dated in a closed month needs a reason (supervision.audit.closing)."""
     supervisees = _supervisees_agreed_with(actor, supervisee_ids)
     if starts_at.tzinfo is None:
         raise ServiceError("Enter the time the session starts", field="start_time")
@@ -241,6 +252,7 @@ def schedule_session(
         or rebooked_from.status not in (SessionStatus.CANCELLED, SessionStatus.DID_NOT_ATTEND)
     ):
         raise NotPermitted()
+    back_dated = back_dating([session_day(starts_at)], closed_month_reason)
     now = clock().now()
     session = SupervisionSession(
         supervisor_id=actor.id,
@@ -257,7 +269,17 @@ def schedule_session(
     )
     with audited_change(actor, AuditAction.CREATE, session):
         db.session.add(session)
+        note_back_dating(actor, back_dated, ChangeKind.SESSION_BOOKED, session, _attendee_ids(session))
     return session
+
+
+def session_day(starts_at: datetime) -> date:
+    """The London date a session is booked for: the day its month's figures count it on."""
+    return starts_at.astimezone(LONDON).date()
+
+
+def _attendee_ids(session: SupervisionSession) -> list[int]:
+    return [attendee.supervisee_id for attendee in session.attendees]
 
 
 def _scheduled_session_run_by(actor: Staff, session: SupervisionSession, expected_version: int) -> None:
@@ -269,12 +291,19 @@ def _scheduled_session_run_by(actor: Staff, session: SupervisionSession, expecte
 
 
 def cancel_session(
-    actor: Staff, session: SupervisionSession, expected_version: int, reason: str, cancelled_by: CancelledBy
+    actor: Staff,
+    session: SupervisionSession,
+    expected_version: int,
+    reason: str,
+    cancelled_by: CancelledBy,
+    closed_month_reason: str = "",
 ) -> SupervisionSession:
     _scheduled_session_run_by(actor, session, expected_version)
     if is_blank(reason):
         raise ServiceError("Enter why the session was cancelled", field="reason")
+    back_dated = back_dating([session_day(session.scheduled_start)], closed_month_reason)
     with audited_change(actor, AuditAction.UPDATE, session):
+        note_back_dating(actor, back_dated, ChangeKind.SESSION_CANCELLED, session, _attendee_ids(session))
         session.status = SessionStatus.CANCELLED
         session.cancelled_reason = reason.strip()
         session.cancelled_by = cancelled_by
@@ -284,10 +313,14 @@ def cancel_session(
 
 
 def mark_did_not_attend(
-    actor: Staff, session: SupervisionSession, expected_version: int
+    actor: Staff, session: SupervisionSession, expected_version: int, closed_month_reason: str = ""
 ) -> SupervisionSession:
     _scheduled_session_run_by(actor, session, expected_version)
+    back_dated = back_dating([session_day(session.scheduled_start)], closed_month_reason)
     with audited_change(actor, AuditAction.UPDATE, session):
+        note_back_dating(
+            actor, back_dated, ChangeKind.SESSION_DID_NOT_ATTEND, session, _attendee_ids(session)
+        )
         session.status = SessionStatus.DID_NOT_ATTEND
         session.updated_at = clock().now()
     return session
@@ -300,10 +333,11 @@ def mark_held(
     held_on: date,
     duration_minutes: int | None = None,
     present_ids: Iterable[int] | None = None,
+    closed_month_reason: str = "",
 ) -> list[SupervisionRecord]:
     """The session happened: a draft record for each supervisee present, with their open actions
     from earlier sessions brought in for review. Absent group members are taken off the session,
-    so it counts only for those who came."""
+    so it counts only for those who came. Booked or held in a closed month, it needs a reason."""
     _scheduled_session_run_by(actor, session, expected_version)
     if held_on > clock().today():
         raise ServiceError("The date the session was held must be today or in the past", field="held_on")
@@ -318,10 +352,13 @@ def mark_held(
         raise ServiceError("Choose who attended", field="present_ids")
     if not set(present) <= set(attendee_ids):
         raise ServiceError("Choose attendees from the list", field="present_ids")
+    back_dated = back_dating([session_day(session.scheduled_start), held_on], closed_month_reason)
     open_actions = {supervisee_id: _open_actions_before(supervisee_id, held_on) for supervisee_id in present}
     now = clock().now()
     records = []
     with audited_change(actor, AuditAction.UPDATE, session):
+        # Everyone booked is changed: those present gain a session, those absent lose one.
+        note_back_dating(actor, back_dated, ChangeKind.SESSION_HELD, session, attendee_ids)
         session.status = SessionStatus.HELD
         session.held_on = held_on
         session.duration_minutes = duration

@@ -12,6 +12,7 @@ from supervision.agreements.services import (
     current_agreement,
     current_supervisees,
 )
+from supervision.audit.services import REASON_FIELD, reaches_closed_month
 from supervision.clock import LONDON, clock
 from supervision.extensions import db
 from supervision.forms import number_arg
@@ -30,7 +31,13 @@ from supervision.records import services
 from supervision.records.errors import NotPermitted, ServiceError, StaleVersion
 from supervision.records.fields import choices, submitted_version
 from supervision.records.formatting import register_filters
-from supervision.records.forms import CancelSessionForm, ConfirmForm, MarkHeldForm, ScheduleSessionForm
+from supervision.records.forms import (
+    CancelSessionForm,
+    ConfirmForm,
+    DidNotAttendForm,
+    MarkHeldForm,
+    ScheduleSessionForm,
+)
 from supervision.records.models import SessionKind, SessionStatus
 
 bp = Blueprint("sessions", __name__)
@@ -139,6 +146,7 @@ def schedule_session():
                 location=form.location.data or "",
                 online=form.meeting.data == "online",
                 rebooked_from=rebooked_from,
+                closed_month_reason=form.closed_month_reason.data or "",
             )
         except NotPermitted:
             abort(404)
@@ -213,6 +221,7 @@ def mark_held(session_id: int):
                 form.held_on.data,
                 form.duration_minutes.data,
                 present_ids=form.present_ids.data if group else None,
+                closed_month_reason=form.closed_month_reason.data or "",
             )
         except StaleVersion as error:
             show_error(form, error, "held_on")
@@ -228,7 +237,13 @@ def mark_held(session_id: int):
                 "success",
             )
             return redirect(url_for("sessions.session", session_id=session.id))
-    return render_template("records/mark-held.html", form=form, session=session, group=group)
+    return render_template(
+        "records/mark-held.html",
+        form=form,
+        session=session,
+        group=group,
+        closed_month=reaches_closed_month([services.session_day(session.scheduled_start)]),
+    )
 
 
 @bp.route("/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
@@ -243,7 +258,12 @@ def cancel_session(session_id: int):
     if form.validate_on_submit():
         try:
             services.cancel_session(
-                current_user, session, submitted_version(form), form.reason.data, form.cancelled_by.data
+                current_user,
+                session,
+                submitted_version(form),
+                form.reason.data,
+                form.cancelled_by.data,
+                closed_month_reason=form.closed_month_reason.data or "",
             )
         except ServiceError as error:
             show_error(form, error, "reason")
@@ -251,7 +271,12 @@ def cancel_session(session_id: int):
         else:
             flash("Session cancelled. Book another one below so supervision stays on track.", "success")
             return redirect(url_for("sessions.session", session_id=session.id))
-    return render_template("records/cancel-session.html", form=form, session=session)
+    return render_template(
+        "records/cancel-session.html",
+        form=form,
+        session=session,
+        closed_month=reaches_closed_month([services.session_day(session.scheduled_start)]),
+    )
 
 
 @bp.route("/sessions/<int:session_id>/did-not-attend", methods=["GET", "POST"])
@@ -260,15 +285,28 @@ def did_not_attend(session_id: int):
     session, done = runnable_session_or_404(session_id)
     if done:
         return done
-    form = ConfirmForm()
+    form = DidNotAttendForm()
     if request.method == "GET":
         form.version.data = str(session.version)
     if form.validate_on_submit():
         try:
-            services.mark_did_not_attend(current_user, session, submitted_version(form))
+            services.mark_did_not_attend(
+                current_user,
+                session,
+                submitted_version(form),
+                closed_month_reason=form.closed_month_reason.data or "",
+            )
         except ServiceError as error:
-            flash(error.message, "info")
+            if error.field != REASON_FIELD:
+                flash(error.message, "info")
+                return redirect(url_for("sessions.session", session_id=session.id))
+            show_error(form, error, REASON_FIELD)
         else:
             flash("Session marked as did not attend. Book another one below.", "success")
-        return redirect(url_for("sessions.session", session_id=session.id))
-    return render_template("records/confirm-did-not-attend.html", form=form, session=session)
+            return redirect(url_for("sessions.session", session_id=session.id))
+    return render_template(
+        "records/confirm-did-not-attend.html",
+        form=form,
+        session=session,
+        closed_month=reaches_closed_month([services.session_day(session.scheduled_start)]),
+    )

@@ -21,6 +21,7 @@ from openpyxl.styles import Font
 
 from supervision.plain_text import sheet_title
 from supervision.plain_text import spreadsheet_text as safe_text
+from supervision.reports.changes import ChangeMarks
 from supervision.reports.figures import Tally
 from supervision.reports.services import Dashboard, OversightReport, UnitFigures
 from supervision.reports.tables import (
@@ -79,20 +80,41 @@ def _figures_row(unit: UnitFigures) -> list[Cell]:
     return cells
 
 
-def report_sections(report: OversightReport) -> list[Section]:
-    header = ["Level", "Name", "Part of", *(h for metric in METRICS for h in metric_header(metric))]
+CHANGED = "Changed after it closed"
+
+
+def _changed(flag: bool) -> str:
+    return "Yes" if flag else ""
+
+
+def report_sections(report: OversightReport, marks: ChangeMarks | None = None) -> list[Section]:
+    """The report's tables; with `marks`, each figure that changed after its month closed says so."""
+    marks = marks or ChangeMarks()
+    header = ["Level", "Name", "Part of", *(h for metric in METRICS for h in metric_header(metric)), CHANGED]
     sections = [
         Section(
-            "Figures for the period", header, [_figures_row(report.unit), *map(_figures_row, report.children)]
+            "Figures for the period",
+            header,
+            [
+                [*_figures_row(report.unit), _changed(marks.period_changed)],
+                *(
+                    [*_figures_row(child), _changed(marks.child_changed(child.id))]
+                    for child in report.children
+                ),
+            ],
         )
     ]
-    trend_header = ["Month", *(h for metric in TREND_METRICS for h in metric_header(metric))]
+    trend_header = ["Month", *(h for metric in TREND_METRICS for h in metric_header(metric)), CHANGED]
     sections.append(
         Section(
             "Monthly trend",
             trend_header,
             [
-                [month_text(month), *(c for metric in TREND_METRICS for c in metric_cells(metric, tally))]
+                [
+                    month_text(month),
+                    *(c for metric in TREND_METRICS for c in metric_cells(metric, tally)),
+                    _changed(marks.unit_month(month)),
+                ]
                 for month, tally in zip(report.months, report.unit.months, strict=True)
             ],
         )
@@ -119,7 +141,18 @@ def report_sections(report: OversightReport) -> list[Section]:
             Section(
                 "Staff by month",
                 ["Name", *(month_text(month) for month in report.months)],
-                [[row.person.name, *(state.label for state in row.states)] for row in report.grid],
+                [
+                    [
+                        row.person.name,
+                        *(
+                            f"{state.label} ({CHANGED.lower()})"
+                            if marks.person_month(row.person.id, month)
+                            else state.label
+                            for state, month in zip(row.states, report.months, strict=True)
+                        ),
+                    ]
+                    for row in report.grid
+                ],
             )
         )
     return sections

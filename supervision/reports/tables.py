@@ -252,15 +252,25 @@ def short_month_text(month: Period) -> str:
     return f"{month.starts_on:%b %y}"
 
 
-def month_cells(states: Sequence[MonthState], month_names: Sequence[str]) -> Markup:
+def month_cells(
+    states: Sequence[MonthState], month_names: Sequence[str], changed: Sequence[str | None] | None = None
+) -> Markup:
     """One row of a staff-by-month grid: a cell per month, in the order of `month_names`.
 
     A grid has a cell for every person and month (144 on a supervisor's dashboard, thousands on a
     service's report); written out by the template, each took four escaped values and a filter,
     5,000 of the dashboard request's 35,000 Python calls. A cell depends only on its state and
-    its month, so each is built once.
+    its month, so each is built once. `changed` holds, for a month that changed after it closed,
+    the address of what changed (supervision.reports.changes); those few cells link to it.
     """
-    return Markup("").join(_month_cell(state, name) for state, name in zip(states, month_names, strict=True))
+    if changed is None or not any(changed):
+        return Markup("").join(
+            _month_cell(state, name) for state, name in zip(states, month_names, strict=True)
+        )
+    return Markup("").join(
+        _changed_month_cell(state, name, href) if href else _month_cell(state, name)
+        for state, name, href in zip(states, month_names, changed, strict=True)
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -270,6 +280,16 @@ def _month_cell(state: MonthState, month_name: str) -> Markup:
         '<span class="app-month app-month--{}" aria-hidden="true">{}</span>'
         '<span class="govuk-visually-hidden">{}: {}</span></td>'
     ).format(state.value.replace("_", "-"), state.symbol, month_name, state.label)
+
+
+def _changed_month_cell(state: MonthState, month_name: str, href: str) -> Markup:
+    return Markup(
+        '<td class="govuk-table__cell app-month-grid__cell app-month-grid__cell--changed">'
+        '<span class="app-month app-month--{}" aria-hidden="true">{}</span>'
+        '<span class="govuk-visually-hidden">{}: {}</span>'
+        '<a class="govuk-link app-month-grid__changed" href="{}">changed'
+        '<span class="govuk-visually-hidden"> after {} closed: see what changed</span></a></td>'
+    ).format(state.value.replace("_", "-"), state.symbol, month_name, state.label, href, month_name)
 
 
 def generated_text(moment: datetime) -> str:

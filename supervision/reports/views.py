@@ -5,16 +5,18 @@ out in supervision.reports.figures and loaded in supervision.reports.services.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from datetime import date
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from supervision.clock import clock
 from supervision.compliance.rules import Status
 from supervision.org.models import Role
 from supervision.permissions import require, roles_required
-from supervision.reports import audits, charts, exports, services, tables
+from supervision.reports import audits, changes, charts, exports, services, tables
 from supervision.reports.dashboard import COLUMNS, Sorting, filtered, sorted_rows
-from supervision.reports.figures import MonthState, Period
+from supervision.reports.figures import MonthState, Period, month_containing
 from supervision.reports.forms import DashboardFilterForm, PeriodForm, default_period, period_args
 from supervision.reports.services import Level
 
@@ -33,6 +35,12 @@ EXPORT_ENDPOINTS = {
     Level.SERVICE: "reports.export_oversight_service",
     Level.TEAM: "reports.export_oversight_team",
     Level.PERSON: "reports.export_oversight_person",
+}
+CHANGES_ENDPOINTS = {
+    Level.ORGANISATION: "reports.changes_after_close",
+    Level.SERVICE: "reports.changes_after_close_service",
+    Level.TEAM: "reports.changes_after_close_team",
+    Level.PERSON: "reports.changes_after_close_person",
 }
 ID_ARGUMENTS = {Level.SERVICE: "service_id", Level.TEAM: "team_id", Level.PERSON: "person_id"}
 
@@ -157,7 +165,7 @@ def render_report(level: Level, unit_id: int | None, template: str = "reports/ov
         return render_template(template, form=form, report=None, level=level, unit_id=unit_id, **_helpers())
     report = services.oversight_report(current_user, level, unit_id, period, today)
     require(report is not None)
-    extra = {}
+    extra = {"marks": changes.marks_for(report)}
     if template.endswith("evidence-pack.html"):
         team_ids = services.team_ids_of(current_user, level, unit_id)
         extra["checklist_rates"] = audits.checklist_rates(
@@ -199,7 +207,16 @@ def _helpers() -> dict:
         ),
         "Level": Level,
         "period_args": period_args,
+        "changes_url": changes_url,
     }
+
+
+def changes_url(level: Level, unit_id: int | None, first: Period, last: Period | None = None) -> str:
+    """The list of changes after close of a unit's people that reach months `first` to `last`."""
+    values = {ID_ARGUMENTS[level]: unit_id} if level in ID_ARGUMENTS else {}
+    values["from"] = f"{first.starts_on:%Y-%m}"
+    values["to"] = f"{(last or first).starts_on:%Y-%m}"
+    return url_for(CHANGES_ENDPOINTS[level], **values)
 
 
 def export_report(level: Level, unit_id: int | None, file_format: str):
@@ -211,7 +228,8 @@ def export_report(level: Level, unit_id: int | None, file_format: str):
     suffix = f"-{unit_id}" if unit_id is not None else ""
     name = f"oversight-{level.value}{suffix}-{period.starts_on.isoformat()}-to-{period.ends_on.isoformat()}"
     about = exports.report_about(report, clock().now())
-    return file_response(about, exports.report_sections(report), file_format, name)
+    marks = changes.marks_for(report)
+    return file_response(about, exports.report_sections(report, marks), file_format, name)
 
 
 @bp.get("/oversight")
@@ -279,3 +297,72 @@ def evidence_pack_service(service_id: int):
 @roles_required(Role.SERVICE_MANAGER)
 def evidence_pack_team(team_id: int):
     return render_report(Level.TEAM, team_id, "reports/evidence-pack.html")
+
+
+# ------------------------------------------------------------------ changes after months closed
+
+
+def month_argument(name: str) -> Period | None:
+    """A month in the query string as YYYY-MM; absent is None, anything else a 400."""
+    text = request.args.get(name)
+    if text is None:
+        return None
+    year, _, month = text.partition("-")
+    digits = year + month
+    if not (len(year) == 4 and len(month) == 2 and digits.isascii() and digits.isdigit()):
+        abort(400)
+    if not (1 <= int(month) <= 12 and int(year) >= 1):
+        abort(400)
+    return month_containing(date(int(year), int(month), 1))
+
+
+def render_changes(level: Level, unit_id: int | None):
+    first, last = month_argument("from"), month_argument("to")
+    first, last = first or last, last or first
+    window = None
+    if first is not None:
+        if last.starts_on < first.starts_on:
+            abort(400)
+        window = Period(first.starts_on, last.ends_on)
+    found = changes.changes_in(current_user, level, unit_id, window)
+    require(found is not None)
+    listed, more = found
+    return render_template(
+        "reports/changes-after-close.html",
+        changes=listed,
+        more=more,
+        limit=changes.CHANGES_PAGE_LIMIT,
+        level=level,
+        unit_id=unit_id,
+        window=window,
+        window_first=first,
+        window_last=last,
+        report_url=unit_url(PAGE_ENDPOINTS, level, unit_id, None),
+        month_text=tables.month_text,
+        generated_at=clock().now(),
+        generated_text=tables.generated_text,
+    )
+
+
+@bp.get("/oversight/changes-after-close")
+@roles_required(Role.SERVICE_MANAGER)
+def changes_after_close():
+    return render_changes(Level.ORGANISATION, None)
+
+
+@bp.get("/oversight/services/<int:service_id>/changes-after-close")
+@roles_required(Role.SERVICE_MANAGER)
+def changes_after_close_service(service_id: int):
+    return render_changes(Level.SERVICE, service_id)
+
+
+@bp.get("/oversight/teams/<int:team_id>/changes-after-close")
+@roles_required(Role.SERVICE_MANAGER)
+def changes_after_close_team(team_id: int):
+    return render_changes(Level.TEAM, team_id)
+
+
+@bp.get("/oversight/people/<int:person_id>/changes-after-close")
+@roles_required(Role.SERVICE_MANAGER)
+def changes_after_close_person(person_id: int):
+    return render_changes(Level.PERSON, person_id)

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
-from supervision.audit.models import AuditEvent
+from supervision.audit.models import AuditEvent, ClosedMonthChange
 from supervision.auth.tokens import create_token
 from supervision.compliance.job_runs import run_job
 from supervision.compliance.models import AlertKind, ComplianceAlert, JobOutcome
@@ -88,7 +88,22 @@ def organisation(clock):
     stayer = make_staff(given_name="Wren", line_manager=supervisor)
 
     make_agreement(leaver, supervisor, agreed_on=date(2018, 1, 8))
-    make_absence(leaver, date(2018, 8, 6), date(2018, 8, 17))
+    absence = make_absence(leaver, date(2018, 8, 6), date(2018, 8, 17))
+    db.session.add(  # recorded after August 2018 closed, with a reason that may say anything
+        ClosedMonthChange(
+            occurred_at=datetime(2018, 10, 1, tzinfo=UTC),
+            actor_id=supervisor.id,
+            staff_id=leaver.id,
+            change="absence_recorded",
+            object_type="absence_period",
+            object_id=absence.id,
+            first_day=date(2018, 8, 6),
+            last_day=date(2018, 8, 17),
+            first_month=date(2018, 8, 1),
+            last_month=date(2018, 8, 1),
+            reason=SECRET_WORDS,
+        )
+    )
     own = make_record(leaver, supervisor, held_on=date(2019, 3, 4), complete=True, wellbeing=SECRET_WORDS)
     make_action(own, owner=leaver)
     db.session.add(
@@ -196,6 +211,7 @@ def test_the_dry_run_reports_only_leavers_past_retention_with_counts_and_changes
         "gap_explanations": 1,
         "notifications": 2,
         "emails": 2,
+        "closed_month_changes": 1,
         "api_tokens": 1,
         "calendar_feeds": 0,
     }
@@ -250,6 +266,7 @@ def test_the_purge_removes_exactly_the_reported_leavers_supervision_data(organis
         "overdue_explanation",
         "notification",
         "outbox_email",
+        "closed_month_change",
         "api_token",
         "staff_role",
         "stored_dashboard_figures",  # their dates and statuses, and the version that kept them current
