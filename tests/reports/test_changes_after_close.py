@@ -57,7 +57,7 @@ def back_date_alices_absence(org, pages) -> None:
     pages.sign_in(org.sam)
     pages.post(
         "agreements.new_absence",
-        absence_form(date(2026, 8, 10), date(2026, 9, 4), REASON),
+        absence_form(date(2026, 8, 24), date(2026, 9, 18), REASON),
         person_id=org.alice.id,
     )
     pages.client.post("/sign-out")
@@ -70,7 +70,7 @@ def test_an_absence_in_a_closed_month_is_refused_without_a_reason_and_nothing_is
     pages.sign_in(org.sam)
     page = pages.post(
         "agreements.new_absence",
-        absence_form(date(2026, 8, 10), date(2026, 9, 4)),
+        absence_form(date(2026, 8, 24), date(2026, 9, 18)),
         _expected_status=200,
         person_id=org.alice.id,
     )
@@ -93,7 +93,7 @@ def test_an_absence_in_a_closed_month_with_a_reason_is_saved_with_its_change_and
         REASON,
     )
     assert (change.object_type, change.object_id) == ("absence_period", absence.id)
-    assert (change.first_day, change.last_day) == (date(2026, 8, 10), date(2026, 9, 4))
+    assert (change.first_day, change.last_day) == (date(2026, 8, 24), date(2026, 9, 18))
     # The clock carries forward: every closed month from August to October changed.
     assert (change.first_month, change.last_month) == (date(2026, 8, 1), date(2026, 10, 1))
     audited = db.session.scalars(
@@ -162,7 +162,7 @@ def test_a_reason_longer_than_its_limit_is_refused(org, pages):
     pages.sign_in(org.sam)
     page = pages.post(
         "agreements.new_absence",
-        absence_form(date(2026, 8, 10), date(2026, 9, 4), "x" * 501),
+        absence_form(date(2026, 8, 24), date(2026, 9, 18), "x" * 501),
         _expected_status=200,
         person_id=org.alice.id,
     )
@@ -374,7 +374,7 @@ def test_the_link_from_a_marked_month_lists_the_change_without_supervision_conte
     assert row[1:] == [
         "Alice Adams",
         "Absence recorded",
-        "10 August 2026 to 4 September 2026",
+        "24 August 2026 to 18 September 2026",
         "August 2026 to October 2026",
         "Sam Supervisor",
         REASON,
