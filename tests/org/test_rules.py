@@ -197,7 +197,8 @@ def test_nobody_deactivates_themselves():
     assert deactivation_problem(1, 2) is None
 
 
-def test_an_administrator_cannot_drop_their_own_administrator_role():
-    assert own_roles_problem(1, 1, {Role.ADMIN}, {Role.HR}).startswith("You cannot remove your own")
+def test_an_administrator_cannot_change_their_own_roles():
+    assert own_roles_problem(1, 1, {Role.ADMIN}, {Role.HR}).startswith("You cannot change your own roles")
     assert own_roles_problem(1, 2, {Role.ADMIN}, {Role.HR}) is None
-    assert own_roles_problem(1, 1, {Role.ADMIN}, {Role.ADMIN, Role.HR}) is None
+    assert own_roles_problem(1, 1, {Role.ADMIN}, {Role.ADMIN, Role.HR}).startswith("You cannot change")
+    assert own_roles_problem(1, 1, {Role.ADMIN}, {Role.ADMIN}) is None
