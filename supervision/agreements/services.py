@@ -153,7 +153,7 @@ def current_supervisees(supervisor_id: int) -> list[SupervisionAgreement]:
 
 
 def possible_supervisors(organisation_id: int, excluding_id: int) -> list[Staff]:
-    """Active staff who hold a supervising role in the organisation."""
+    """Active staff who hold a supervising role in the organisation, and not the HR role."""
     return list(
         db.session.scalars(
             sa.select(Staff)
@@ -166,6 +166,7 @@ def possible_supervisors(organisation_id: int, excluding_id: int) -> list[Staff]
                         StaffRole.role.in_([Role.SUPERVISOR, Role.SERVICE_MANAGER])
                     )
                 ),
+                Staff.id.not_in(sa.select(StaffRole.staff_id).where(StaffRole.role == Role.HR)),
             )
             .order_by(Staff.family_name, Staff.given_name)
         )
