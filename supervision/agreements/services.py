@@ -258,7 +258,9 @@ def update_agreement(
 ) -> SupervisionAgreement:
     """Terms change only before both have signed; any signature already given is withdrawn."""
     person = agreement.supervisee
-    if not (acts_as_supervisor(actor, agreement.supervisor_id) or may_manage_supervision_of(actor, person, None)):
+    if not (
+        acts_as_supervisor(actor, agreement.supervisor_id) or may_manage_supervision_of(actor, person, None)
+    ):
         raise NotPermitted()
     if not agreement.is_current:
         raise ServiceError("This agreement has ended and cannot be changed.")

@@ -69,9 +69,7 @@ def session_query(user: Staff) -> sa.Select:
     attended = sa.select(SessionAttendee.session_id).where(SessionAttendee.supervisee_id.in_(circle))
     return (
         sa.select(SupervisionSession)
-        .where(
-            sa.or_(SupervisionSession.supervisor_id.in_(supervisors), SupervisionSession.id.in_(attended))
-        )
+        .where(sa.or_(SupervisionSession.supervisor_id.in_(supervisors), SupervisionSession.id.in_(attended)))
         .options(selectinload(SupervisionSession.attendees))
         .order_by(SupervisionSession.scheduled_start.desc(), SupervisionSession.id)
     )

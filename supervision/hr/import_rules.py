@@ -24,7 +24,7 @@ from decimal import Decimal
 from supervision.org import rules
 from supervision.org.models import CareerStage, ContractType, LeavingDestination, Role
 from supervision.org.rules import StaffDetails
-from supervision.permissions import oversight_gained, overseer_ids
+from supervision.permissions import overseer_ids, oversight_gained
 
 REQUIRED_COLUMNS = (
     "employee_number",
@@ -715,13 +715,16 @@ def _check_duties(
                 parsed.fail("line_manager_employee_number", rules.LINE_MANAGER_GAINED)
             else:
                 parsed.fail("team", rules.TEAM_GAINED)
-        if existing is not None and "email" not in parsed.errors:
-            if details[parsed.row].email != str(existing.values["email"]).lower():
-                message = rules.email_change_problem(
-                    actor.id, actor.roles, existing.id, directory.roles_of.get(existing.id, frozenset())
-                )
-                if message:
-                    parsed.fail("email", message)
+        if (
+            existing is not None
+            and "email" not in parsed.errors
+            and details[parsed.row].email != str(existing.values["email"]).lower()
+        ):
+            message = rules.email_change_problem(
+                actor.id, actor.roles, existing.id, directory.roles_of.get(existing.id, frozenset())
+            )
+            if message:
+                parsed.fail("email", message)
 
 
 def _loops(graph: Mapping[int, int | None], starts: Iterable[int]) -> list[list[int]]:

@@ -414,7 +414,12 @@ def confirm_import(organisation_id: int, uploaded_by_id: int, token: str) -> Imp
         db.session.commit()
         raise ImportChanged(plan)
     _apply_and_commit(
-        plan, directory, organisation_id, None, extra=lambda: db.session.delete(pending), actor_id=uploaded_by_id
+        plan,
+        directory,
+        organisation_id,
+        None,
+        extra=lambda: db.session.delete(pending),
+        actor_id=uploaded_by_id,
     )
     return plan
 

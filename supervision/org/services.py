@@ -25,7 +25,7 @@ from supervision.org import rules
 from supervision.org.changes import AccessChange, AccessState, record_changes
 from supervision.org.models import CareerStage, Role, Service, Staff, StaffRole, Team
 from supervision.org.rules import StaffDetails
-from supervision.permissions import head_ids_of, oversight_gained, overseer_ids
+from supervision.permissions import head_ids_of, overseer_ids, oversight_gained
 
 log = logging.getLogger(__name__)
 
@@ -287,7 +287,9 @@ def create_team(organisation_id: int, details: TeamDetails, actor_id: int | None
     return team
 
 
-def update_team(organisation_id: int, team_id: int, details: TeamDetails, actor_id: int | None = None) -> Team:
+def update_team(
+    organisation_id: int, team_id: int, details: TeamDetails, actor_id: int | None = None
+) -> Team:
     team = get_team(organisation_id, team_id)
     if team is None:
         raise LookupError(team_id)
@@ -482,7 +484,9 @@ def update_staff(
         _set_roles(person, roles)
     commit_or_explain(
         lambda: _staff_problems(organisation_id, details, get_staff(organisation_id, staff_id)),
-        lambda: record_changes(actor, [AccessChange(person.id, before, AccessState.of(person))], clock().now()),
+        lambda: record_changes(
+            actor, [AccessChange(person.id, before, AccessState.of(person))], clock().now()
+        ),
     )
     log.info("staff updated", extra={"staff_id": person.id, "roles_changed": roles is not None})
     return person
@@ -499,7 +503,9 @@ def set_staff_active(organisation_id: int, staff_id: int, active: bool, actor_id
     person.active = active
     person.updated_at = clock().now()
     record_changes(
-        db.session.get(Staff, actor_id), [AccessChange(person.id, before, AccessState.of(person))], clock().now()
+        db.session.get(Staff, actor_id),
+        [AccessChange(person.id, before, AccessState.of(person))],
+        clock().now(),
     )
     db.session.commit()
     log.info("staff %s", "reactivated" if active else "deactivated", extra={"staff_id": person.id})

@@ -82,7 +82,9 @@ class Person:
 
     def __init__(self, app, staff: Staff):
         self.client = app.test_client()
-        response = self.client.post("/sign-in", data={"email": staff.email, "password": "correct horse battery staple"})
+        response = self.client.post(
+            "/sign-in", data={"email": staff.email, "password": "correct horse battery staple"}
+        )
         assert response.status_code == 302
         self.token = create_token(staff, "test", True, timedelta(days=30)).secret
 
@@ -176,7 +178,9 @@ def import_file(person: Person, lines: list[str]):
 
 def import_errors(response) -> list[str]:
     soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
-    return [" ".join(cell.get_text(" ", strip=True) for cell in row.select("td, th")) for row in soup.select("tr")]
+    return [
+        " ".join(cell.get_text(" ", strip=True) for cell in row.select("td, th")) for row in soup.select("tr")
+    ]
 
 
 def worker_row(world, **overrides) -> str:
@@ -344,7 +348,7 @@ def test_an_administrator_may_move_someone_into_a_line_they_are_not_in(app, worl
 
     # The audit log page shows the old and new values.
     page = Person(app, world["other_admin"]).get("/audit-log").get_data(as_text=True)
-    assert "Tom Manager (%d) → Hana Head (%d)" % (manager.id, head.id) in page
+    assert f"Tom Manager ({manager.id}) → Hana Head ({head.id})" in page
 
 
 def test_an_administrators_email_and_roles_change_only_by_another_administrator(app, world):
@@ -428,7 +432,12 @@ def test_deactivating_and_reactivating_are_audited_and_told(app, world):
 
 
 def test_an_import_that_changes_a_line_manager_is_audited_and_the_people_told(app, world):
-    admin, worker, head, manager = Person(app, world["admin"]), world["worker"], world["head"], world["manager"]
+    admin, worker, head, manager = (
+        Person(app, world["admin"]),
+        world["worker"],
+        world["head"],
+        world["manager"],
+    )
     response = import_file(admin, [worker_row(world, line_manager_employee_number=head.employee_number)])
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     token = db.session.scalar(sa.select(StaffImport.token))
