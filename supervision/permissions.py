@@ -112,7 +112,7 @@ class _LineManagersFromSession(Mapping):
         person = db.session.get(Staff, staff_id)
         if person is None:
             raise KeyError(staff_id)
-        return person.line_manager_id
+        return _id(person.line_manager)
 
     def __iter__(self):  # pragma: no cover - the walk only looks people up
         return iter(())
@@ -149,11 +149,16 @@ def heads_of(person: Staff) -> Iterable[Staff]:
             yield person.team.service.manager
 
 
+def _id(person: Staff | None) -> int | None:
+    return person.id if person is not None else None
+
+
 def overseers_of(person: Staff) -> set[int]:
-    """The ids of everyone who oversees `person` as the organisation data stands."""
-    return overseer_ids(
-        person.id, person.line_manager_id, head_ids_of(person.team), _LineManagersFromSession()
-    )
+    """The ids of everyone who oversees `person` as the organisation data stands (read through
+    the relationships, so a change not yet flushed counts too)."""
+    team = person.team
+    heads = (_id(team.manager), _id(team.service.manager)) if team is not None else ()
+    return overseer_ids(person.id, _id(person.line_manager), heads, _LineManagersFromSession())
 
 
 def is_in_oversight_line(user: Staff, person: Staff) -> bool:

@@ -694,8 +694,6 @@ def _check_duties(
             after[node_of_key[key]] = manager_id if manager_key is None else node_of_key.get(manager_key)
     for key, parsed in keyed.items():
         node, existing = node_of_key[key], parsed.existing
-        if node == actor.id:
-            continue
         old_team = existing.values["team_id"] if existing else None
         new_team = parsed.values.get("team_id", old_team)
         before = (
@@ -710,7 +708,7 @@ def _check_duties(
         )
         in_line = overseer_ids(node, after.get(node), (), after)
         now = in_line | overseer_ids(node, None, directory.team_heads.get(new_team, ()), {})
-        if oversight_gained(actor.id, before, now):
+        if node != actor.id and oversight_gained(actor.id, before, now):
             if actor.id in in_line:
                 parsed.fail("line_manager_employee_number", rules.LINE_MANAGER_GAINED)
             else:
