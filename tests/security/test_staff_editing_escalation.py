@@ -485,3 +485,24 @@ def test_nobody_can_be_given_a_supervisor_who_holds_the_hr_role(app, world):
     with pytest.raises(ServiceError, match="does not hold the HR role"):
         agreements.create_agreement(world["manager"], worker, terms)
     assert agreements.current_agreement(worker.id).supervisor_id == world["manager"].id
+
+
+def test_a_command_line_import_is_audited_as_the_system(app, world):
+    """The operator's import has nobody signed in: its changes are audited with no actor, and told."""
+    from supervision.hr import import_services
+
+    worker, head = world["worker"], world["head"]
+    data = staff_file([worker_row(world, line_manager_employee_number=head.employee_number)])
+    import_services.import_staff(worker.organisation_id, data)
+    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.object_id == worker.id)).one()
+    assert (event.actor_id, event.action) == (None, "update")
+    assert set(event.changes) == {"line_manager_id"}
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(Notification).where(Notification.subject_id == worker.id)
+        )
+        == 3
+    )
+    # Importing the same file again changes nothing, so writes no audit entry and tells nobody.
+    import_services.import_staff(worker.organisation_id, data)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == 1
