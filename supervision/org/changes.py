@@ -29,6 +29,7 @@ from supervision.org.models import ROLE_LABELS, Role, Service, Staff, Team
 # The fields whose changes are audited with their values, in the order messages list them.
 WATCHED = ("line_manager_id", "team_id", "roles", "email", "active")
 KIND = "access_changed"
+TITLE_LENGTH = 200  # the notification title column
 OLD_ADDRESS_KIND = "email_changed_old_address"
 
 
@@ -73,8 +74,15 @@ def changed(changes: Iterable[AccessChange]) -> list[AccessChange]:
 
 
 @dataclass(frozen=True)
+class Contact:
+    id: int
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
 class Names:
-    staff: Mapping[int, Staff]
+    staff: Mapping[int, Contact]
     teams: Mapping[int, str]
 
 
@@ -92,8 +100,12 @@ def _load_names(changes: Sequence[AccessChange]) -> Names:
     staff = {}
     ids = sorted(staff_ids)
     for start in range(0, len(ids), 1000):
-        for person in db.session.scalars(sa.select(Staff).where(Staff.id.in_(ids[start : start + 1000]))):
-            staff[person.id] = person
+        for row in db.session.execute(
+            sa.select(Staff.id, Staff.given_name, Staff.family_name, Staff.email).where(
+                Staff.id.in_(ids[start : start + 1000])
+            )
+        ):
+            staff[row.id] = Contact(row.id, f"{row.given_name} {row.family_name}", row.email)
     teams = {}
     team_list = sorted(team_ids)
     for start in range(0, len(team_list), 1000):
@@ -203,7 +215,7 @@ def _notices(change: AccessChange, event_id: int, actor: Staff | None, names: Na
                 kind=KIND,
                 subject_id=person.id,
                 period=period,
-                title=f"{person.name}: line management, team, roles or account changed",
+                title=f"{person.name}: line management, team, roles or account changed"[:TITLE_LENGTH],
                 body=f"The details of {person.name}, who reports or reported to you, were changed{by}:\n"
                 f"{what}",
                 link=link,
