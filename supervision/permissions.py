@@ -8,13 +8,15 @@ reveals nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import wraps
 
+import sqlalchemy as sa
 from flask import abort
 from flask_login import current_user, login_required
 
-from supervision.org.models import Role, Staff, Team
+from supervision.extensions import db
+from supervision.org.models import Role, Service, Staff, Team
 
 MAX_HIERARCHY_DEPTH = 50
 
@@ -65,6 +67,67 @@ def api_token(scope: str) -> Callable[[Callable], Callable]:
     return decorator
 
 
+# The supervision relationship ---------------------------------------------------------------
+#
+# The one definition of who oversees whom. Every object check below, the set-based
+# `overseen_ids` (API lists, exports), the staff-editing guard (`oversight_gained`) and the
+# report scopes derive from `overseer_ids` and `content_barred`: a person is overseen by the
+# managers above them in the line-management chain and by the manager of their team and the
+# head of its service. Roles never grant content: the administrator role grants none, and a
+# person holding the HR role sees nobody's supervision content but their own, whatever the
+# organisation data says (even if they are somebody's line manager or supervisor).
+
+
+def content_barred(user: Staff) -> bool:
+    """True for a person who holds the HR role: they see no one else's supervision content."""
+    return user.has_role(Role.HR)
+
+
+def overseer_ids(
+    person_id: int | None,
+    line_manager_id: int | None,
+    head_ids: Iterable[int | None],
+    line_managers: Mapping[int, int | None],
+) -> set[int]:
+    """Everyone who oversees a person with this line manager and these team heads.
+
+    `line_managers` maps a person's id to their line manager's id and must cover the chain
+    above `line_manager_id`. The walk stops at a loop, at the person, or after
+    MAX_HIERARCHY_DEPTH steps. The person never oversees themselves.
+    """
+    chain: set[int] = set()
+    current = line_manager_id
+    while current is not None and current != person_id and current not in chain:
+        if len(chain) >= MAX_HIERARCHY_DEPTH:
+            break
+        chain.add(current)
+        current = line_managers.get(current)
+    return (chain | {head for head in head_ids if head is not None}) - {person_id}
+
+
+class _LineManagersFromSession(Mapping):
+    """person id -> line manager id, read through the ORM identity map as the walk needs it."""
+
+    def __getitem__(self, staff_id: int) -> int | None:
+        person = db.session.get(Staff, staff_id)
+        if person is None:
+            raise KeyError(staff_id)
+        return _id(person.line_manager)
+
+    def __iter__(self):  # pragma: no cover - the walk only looks people up
+        return iter(())
+
+    def __len__(self) -> int:  # pragma: no cover
+        return 0
+
+
+def head_ids_of(team: Team | None) -> tuple[int | None, int | None]:
+    """The manager of a team and the head of its service (either may be None)."""
+    if team is None:
+        return (None, None)
+    return (team.manager_id, team.service.manager_id)
+
+
 def managers_above(person: Staff) -> list[Staff]:
     """The line-management chain above a person, nearest first."""
     chain: list[Staff] = []
@@ -86,13 +149,81 @@ def heads_of(person: Staff) -> Iterable[Staff]:
             yield person.team.service.manager
 
 
+def _id(person: Staff | None) -> int | None:
+    return person.id if person is not None else None
+
+
+def overseers_of(person: Staff) -> set[int]:
+    """The ids of everyone who oversees `person` as the organisation data stands (read through
+    the relationships, so a change not yet flushed counts too)."""
+    team = person.team
+    heads = (_id(team.manager), _id(team.service.manager)) if team is not None else ()
+    return overseer_ids(person.id, _id(person.line_manager), heads, _LineManagersFromSession())
+
+
 def is_in_oversight_line(user: Staff, person: Staff) -> bool:
-    """True when `user` manages `person` directly or further up, or heads their team or service."""
-    if user.id == person.id:
+    """True when `user` manages `person` directly or further up, or heads their team or service.
+
+    Never for a person holding the HR role, whatever the organisation data says.
+    """
+    if user.id == person.id or content_barred(user):
         return False
-    if any(manager.id == user.id for manager in managers_above(person)):
-        return True
-    return any(head.id == user.id for head in heads_of(person))
+    return user.id in overseers_of(person)
+
+
+def overseen_ids(user: Staff) -> set[int]:
+    """Everyone `user` oversees, for the whole organisation at once (two queries).
+
+    The set-based form of `is_in_oversight_line`, for lists and exports; empty for HR.
+    """
+    if content_barred(user):
+        return set()
+    rows = db.session.execute(
+        sa.select(Staff.id, Staff.line_manager_id, Staff.team_id).where(
+            Staff.organisation_id == user.organisation_id
+        )
+    ).all()
+    heads = {
+        team_id: (team_manager, service_manager)
+        for team_id, team_manager, service_manager in db.session.execute(
+            sa.select(Team.id, Team.manager_id, Service.manager_id)
+            .join(Service, Team.service_id == Service.id)
+            .where(Service.organisation_id == user.organisation_id)
+        ).all()
+    }
+    line_managers = {staff_id: manager_id for staff_id, manager_id, _ in rows}
+    return {
+        staff_id
+        for staff_id, manager_id, team_id in rows
+        if staff_id != user.id
+        and user.id in overseer_ids(staff_id, manager_id, heads.get(team_id, ()), line_managers)
+    }
+
+
+def supervision_circle(user: Staff) -> set[int]:
+    """The supervisees whose supervision `user` may see: themselves and everyone they oversee."""
+    return {user.id} | overseen_ids(user)
+
+
+def supervisor_circle(user: Staff) -> set[int]:
+    """The supervisors whose sessions `user` may see: themselves and everyone they oversee.
+
+    Empty for a person holding the HR role: being named as someone's supervisor grants them
+    nothing.
+    """
+    if content_barred(user):
+        return set()
+    return supervision_circle(user)
+
+
+def acts_as_supervisor(user: Staff, supervisor_id: int | None) -> bool:
+    """`user` is the supervisor named, and the supervisor's place grants them content."""
+    return supervisor_id is not None and user.id == supervisor_id and not content_barred(user)
+
+
+def oversight_gained(actor_id: int, before: set[int], after: set[int]) -> bool:
+    """Separation of duties: a change may not put the person making it above anyone new."""
+    return actor_id in after and actor_id not in before
 
 
 def may_view_person(user: Staff, person: Staff) -> bool:
@@ -121,19 +252,19 @@ def may_manage_organisation(user: Staff) -> bool:
 
 def may_view_supervision_between(user: Staff, supervisee: Staff, supervisor: Staff) -> bool:
     """An agreement, session or record: the two parties and the managers above either of them."""
-    if user.id in (supervisee.id, supervisor.id):
+    if user.id == supervisee.id or acts_as_supervisor(user, supervisor.id):
         return True
     return is_in_oversight_line(user, supervisee) or is_in_oversight_line(user, supervisor)
 
 
 def may_view_supervision_page(user: Staff, person: Staff, current_supervisor_id: int | None) -> bool:
     """A person's supervision overview: themselves, their current supervisor, managers above."""
-    return user.id == current_supervisor_id or may_view_supervision_of(user, person)
+    return acts_as_supervisor(user, current_supervisor_id) or may_view_supervision_of(user, person)
 
 
 def may_manage_supervision_of(user: Staff, person: Staff, current_supervisor_id: int | None) -> bool:
     """Agree a supervision agreement and record absences: the current supervisor or a manager above."""
-    return user.id == current_supervisor_id or is_in_oversight_line(user, person)
+    return acts_as_supervisor(user, current_supervisor_id) or is_in_oversight_line(user, person)
 
 
 def may_view_agreement(user: Staff, agreement) -> bool:
@@ -141,7 +272,7 @@ def may_view_agreement(user: Staff, agreement) -> bool:
 
 
 def may_view_session(user: Staff, session) -> bool:
-    if user.id == session.supervisor_id:
+    if acts_as_supervisor(user, session.supervisor_id):
         return True
     return any(
         may_view_supervision_between(user, attendee.supervisee, session.supervisor)
@@ -151,7 +282,7 @@ def may_view_session(user: Staff, session) -> bool:
 
 def may_run_session(user: Staff, session) -> bool:
     """Mark held, cancelled or did not attend: the supervisor who booked it."""
-    return user.id == session.supervisor_id
+    return acts_as_supervisor(user, session.supervisor_id)
 
 
 def may_view_record(user: Staff, record) -> bool:
@@ -160,11 +291,11 @@ def may_view_record(user: Staff, record) -> bool:
 
 def may_write_record(user: Staff, record) -> bool:
     """Edit the draft, return it, add addenda: the two parties only, never managers above."""
-    return user.id in (record.supervisee_id, record.session.supervisor_id)
+    return user.id == record.supervisee_id or acts_as_supervisor(user, record.session.supervisor_id)
 
 
 def may_sign_as_supervisor(user: Staff, record) -> bool:
-    return user.id == record.session.supervisor_id
+    return acts_as_supervisor(user, record.session.supervisor_id)
 
 
 def may_sign_as_supervisee(user: Staff, record) -> bool:

@@ -4,10 +4,16 @@ import pytest
 
 from supervision.org.models import Role
 from supervision.permissions import (
+    is_in_oversight_line,
     managers_above,
     may_view_person,
     may_view_supervision_of,
+    may_view_supervision_page,
     may_view_team,
+    overseen_ids,
+    overseer_ids,
+    oversight_gained,
+    supervisor_circle,
 )
 from tests.factories import make_service, make_staff, make_team
 
@@ -79,3 +85,43 @@ def test_a_manager_heading_a_team_without_line_managing_sees_its_members(organis
     unmanaged = make_staff(team=organisation["worker"].team)
     assert may_view_supervision_of(organisation["team_manager"], unmanaged)
     assert may_view_supervision_of(organisation["head"], unmanaged)
+
+
+def test_hr_sees_no_supervision_content_even_as_a_line_manager_or_head(organisation):
+    """The HR role never grants content, whatever the organisation data says."""
+    worker, hr = organisation["worker"], organisation["hr"]
+    worker.line_manager = hr
+    worker.team.manager = hr
+    assert not may_view_supervision_of(hr, worker)
+    assert not may_view_supervision_page(hr, worker, current_supervisor_id=hr.id)
+    assert overseen_ids(hr) == set()
+    assert supervisor_circle(hr) == set()
+    assert may_view_supervision_of(hr, hr)  # their own, as a supervisee
+
+
+def test_an_administrator_in_the_line_sees_it_like_any_manager(organisation):
+    worker, admin = organisation["worker"], organisation["admin"]
+    assert not may_view_supervision_of(admin, worker)
+    worker.line_manager = admin
+    assert may_view_supervision_of(admin, worker)
+    assert worker.id in overseen_ids(admin)
+
+
+def test_overseen_ids_is_the_set_form_of_the_object_check(organisation):
+    everyone = [person for person in organisation.values() if hasattr(person, "line_manager_id")]
+    for viewer in everyone:
+        expected = {person.id for person in everyone if is_in_oversight_line(viewer, person)}
+        assert overseen_ids(viewer) & {person.id for person in everyone} == expected, viewer
+
+
+def test_overseer_ids_walks_the_chain_and_adds_the_heads():
+    line_managers = {2: 3, 3: 4, 4: 2}  # a loop in the data still ends
+    assert overseer_ids(1, 2, (7, None), line_managers) == {2, 3, 4, 7}
+    assert overseer_ids(1, None, (), line_managers) == set()
+    assert overseer_ids(3, 2, (3,), line_managers) == {2}  # never the person themselves
+
+
+def test_oversight_is_gained_only_by_someone_not_above_before():
+    assert oversight_gained(5, before={1, 2}, after={1, 2, 5})
+    assert not oversight_gained(5, before={5}, after={5})
+    assert not oversight_gained(5, before={1}, after={2})

@@ -23,7 +23,12 @@ from supervision.audit.services import AuditAction, ChangeKind, audited_change, 
 from supervision.clock import clock
 from supervision.extensions import db
 from supervision.org.models import Role, Staff, StaffRole
-from supervision.permissions import may_manage_organisation, may_manage_supervision_of
+from supervision.permissions import (
+    acts_as_supervisor,
+    content_barred,
+    may_manage_organisation,
+    may_manage_supervision_of,
+)
 from supervision.records.errors import NotPermitted, ServiceError, check_version
 
 # --- policy -----------------------------------------------------------------------------------
@@ -137,7 +142,7 @@ def current_supervisees(supervisor_id: int) -> list[SupervisionAgreement]:
 
 
 def possible_supervisors(organisation_id: int, excluding_id: int) -> list[Staff]:
-    """Active staff who hold a supervising role in the organisation."""
+    """Active staff who hold a supervising role in the organisation, and not the HR role."""
     return list(
         db.session.scalars(
             sa.select(Staff)
@@ -150,6 +155,7 @@ def possible_supervisors(organisation_id: int, excluding_id: int) -> list[Staff]
                         StaffRole.role.in_([Role.SUPERVISOR, Role.SERVICE_MANAGER])
                     )
                 ),
+                Staff.id.not_in(sa.select(StaffRole.staff_id).where(StaffRole.role == Role.HR)),
             )
             .order_by(Staff.family_name, Staff.given_name)
         )
@@ -176,6 +182,11 @@ def _checked_terms(person: Staff, terms: AgreementTerms) -> tuple[Staff, int, da
         raise ServiceError("Choose a supervisor from the list", field="supervisor_id")
     if supervisor.id == person.id:
         raise ServiceError("A person cannot supervise themselves", field="supervisor_id")
+    if content_barred(supervisor):
+        raise ServiceError(
+            "Choose a supervisor who does not hold the HR role: HR never sees supervision records",
+            field="supervisor_id",
+        )
     policy = get_policy(person.organisation_id)
     duration = terms.minimum_duration_minutes or policy.minimum_duration_minutes
     problems = rules.agreement_problems(
@@ -236,7 +247,9 @@ def update_agreement(
 ) -> SupervisionAgreement:
     """Terms change only before both have signed; any signature already given is withdrawn."""
     person = agreement.supervisee
-    if not (actor.id == agreement.supervisor_id or may_manage_supervision_of(actor, person, None)):
+    if not (
+        acts_as_supervisor(actor, agreement.supervisor_id) or may_manage_supervision_of(actor, person, None)
+    ):
         raise NotPermitted()
     if not agreement.is_current:
         raise ServiceError("This agreement has ended and cannot be changed.")

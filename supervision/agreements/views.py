@@ -19,6 +19,7 @@ from supervision.clock import clock
 from supervision.extensions import db
 from supervision.org.models import CareerStage, Role, Staff
 from supervision.permissions import (
+    acts_as_supervisor,
     may_manage_supervision_of,
     may_view_agreement,
     may_view_supervision_page,
@@ -51,7 +52,7 @@ def may_change(agreement: SupervisionAgreement) -> bool:
         agreement.is_current
         and not agreement.fully_signed
         and (
-            current_user.id == agreement.supervisor_id
+            acts_as_supervisor(current_user, agreement.supervisor_id)
             or may_manage_supervision_of(current_user, agreement.supervisee, None)
         )
     )

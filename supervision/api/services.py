@@ -1,7 +1,7 @@
 """Set-based reads for the API: what a person may see, as SQL filters, never a row-by-row check.
 
-`overseen_ids` mirrors `permissions.is_in_oversight_line` for everyone in the organisation at
-once: two queries (staff and teams), then the line-management chains are walked in memory.
+Who oversees whom comes from `permissions.overseen_ids` / `supervision_circle` /
+`supervisor_circle`, the set-based form of the one definition in supervision/permissions.py.
 """
 
 from __future__ import annotations
@@ -14,46 +14,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from supervision.agreements.models import SupervisionAgreement
 from supervision.extensions import db
 from supervision.org.models import Role, Service, Staff, Team
-from supervision.permissions import MAX_HIERARCHY_DEPTH
+from supervision.permissions import supervision_circle, supervisor_circle
 from supervision.records.models import SessionAttendee, SupervisionRecord, SupervisionSession
-
-
-def overseen_ids(user: Staff) -> set[int]:
-    """Everyone `user` manages directly or further up, or heads the team or service of."""
-    rows = db.session.execute(
-        sa.select(Staff.id, Staff.line_manager_id, Staff.team_id).where(
-            Staff.organisation_id == user.organisation_id
-        )
-    ).all()
-    heads = {
-        team_id: {team_manager, service_manager} - {None}
-        for team_id, team_manager, service_manager in db.session.execute(
-            sa.select(Team.id, Team.manager_id, Service.manager_id).join(
-                Service, Team.service_id == Service.id
-            )
-        ).all()
-    }
-    line_manager = {staff_id: manager_id for staff_id, manager_id, _ in rows}
-    overseen = set()
-    for staff_id, manager_id, team_id in rows:
-        if staff_id == user.id:
-            continue
-        if user.id in heads.get(team_id, ()):
-            overseen.add(staff_id)
-            continue
-        seen, current, depth = {staff_id}, manager_id, 0
-        while current is not None and current not in seen and depth < MAX_HIERARCHY_DEPTH:
-            if current == user.id:
-                overseen.add(staff_id)
-                break
-            seen.add(current)
-            current, depth = line_manager.get(current), depth + 1
-    return overseen
-
-
-def supervision_circle(user: Staff) -> set[int]:
-    """The people whose supervision `user` may see: themselves and everyone they oversee."""
-    return {user.id} | overseen_ids(user)
 
 
 def page_of(query: sa.Select, page: int, per_page: int) -> tuple[list[Any], int]:
@@ -89,12 +51,13 @@ def team_query(user: Staff) -> sa.Select:
 
 
 def agreement_query(user: Staff) -> sa.Select:
-    circle = supervision_circle(user)
+    circle, supervisors = supervision_circle(user), supervisor_circle(user)
     return (
         sa.select(SupervisionAgreement)
         .where(
             sa.or_(
-                SupervisionAgreement.supervisee_id.in_(circle), SupervisionAgreement.supervisor_id.in_(circle)
+                SupervisionAgreement.supervisee_id.in_(circle),
+                SupervisionAgreement.supervisor_id.in_(supervisors),
             )
         )
         .order_by(SupervisionAgreement.agreed_on.desc(), SupervisionAgreement.id)
@@ -102,23 +65,25 @@ def agreement_query(user: Staff) -> sa.Select:
 
 
 def session_query(user: Staff) -> sa.Select:
-    circle = supervision_circle(user)
+    circle, supervisors = supervision_circle(user), supervisor_circle(user)
     attended = sa.select(SessionAttendee.session_id).where(SessionAttendee.supervisee_id.in_(circle))
     return (
         sa.select(SupervisionSession)
-        .where(sa.or_(SupervisionSession.supervisor_id.in_(circle), SupervisionSession.id.in_(attended)))
+        .where(sa.or_(SupervisionSession.supervisor_id.in_(supervisors), SupervisionSession.id.in_(attended)))
         .options(selectinload(SupervisionSession.attendees))
         .order_by(SupervisionSession.scheduled_start.desc(), SupervisionSession.id)
     )
 
 
 def record_query(user: Staff) -> sa.Select:
-    circle = supervision_circle(user)
+    circle, supervisors = supervision_circle(user), supervisor_circle(user)
     return (
         sa.select(SupervisionRecord)
         .join(SupervisionSession, SupervisionRecord.session_id == SupervisionSession.id)
         .where(
-            sa.or_(SupervisionRecord.supervisee_id.in_(circle), SupervisionSession.supervisor_id.in_(circle))
+            sa.or_(
+                SupervisionRecord.supervisee_id.in_(circle), SupervisionSession.supervisor_id.in_(supervisors)
+            )
         )
         .options(joinedload(SupervisionRecord.session))
         .order_by(SupervisionRecord.id.desc())

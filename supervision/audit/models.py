@@ -1,4 +1,8 @@
-"""The append-only audit log: who did what to which supervision object, and when; never content."""
+"""The append-only audit log: who did what to which object, and when; never supervision content.
+
+A change to a person's access (line manager, team, roles, email, account status) also keeps
+its old and new values in `changes`: {"field": [old, new], ...}.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +30,7 @@ class AuditEvent(db.Model):
     action: Mapped[str] = mapped_column(sa.String(40))
     object_type: Mapped[str] = mapped_column(sa.String(40))
     object_id: Mapped[int]
+    changes: Mapped[dict | None] = mapped_column(sa.JSON)
 
     actor: Mapped[Staff | None] = relationship()
 

@@ -45,6 +45,7 @@ def record_event(
     object_type: str,
     object_id: int,
     occurred_at: datetime | None = None,
+    changes: dict | None = None,
 ) -> AuditEvent:
     """Add an entry to the current transaction; it is written by the caller's commit, or not at all.
 
@@ -56,6 +57,7 @@ def record_event(
         action=str(action),
         object_type=object_type,
         object_id=object_id,
+        changes=changes,
     )
     db.session.add(event)
     return event

@@ -14,6 +14,34 @@ from supervision.permissions import roles_required
 
 bp = Blueprint("audit", __name__)
 
+FIELD_LABELS = {
+    "line_manager_id": "Line manager",
+    "team_id": "Team",
+    "roles": "Roles",
+    "email": "Email address",
+    "active": "Account",
+    "manager_id": "Manager",
+}
+
+
+@bp.app_template_filter("audit_field")
+def audit_field(name: str) -> str:
+    return FIELD_LABELS.get(name, name.replace("_", " "))
+
+
+@bp.app_template_filter("audit_value")
+def audit_value(value) -> str:
+    """An old or new value in an audit entry, as a person reads it."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "active" if value else "deactivated"
+    if isinstance(value, dict):
+        return f"{value.get('name') or 'someone'} ({value.get('id')})"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value) or "none"
+    return str(value)
+
 
 @bp.get("/audit-log")
 @roles_required(Role.ADMIN)

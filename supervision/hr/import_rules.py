@@ -23,8 +23,9 @@ from decimal import Decimal
 
 from supervision import limits
 from supervision.org import rules
-from supervision.org.models import CareerStage, ContractType, LeavingDestination
+from supervision.org.models import CareerStage, ContractType, LeavingDestination, Role
 from supervision.org.rules import StaffDetails
+from supervision.permissions import overseer_ids, oversight_gained
 
 REQUIRED_COLUMNS = (
     "employee_number",
@@ -125,6 +126,9 @@ class Directory:
     employee_number_of: Mapping[int, str | None] = field(default_factory=dict)  # for messages
     # The clock's today, for the dates' ranges (supervision.limits.DATES); the service sets it.
     today: date | None = None
+    # team id -> (team manager id, head of service id), for who oversees whom
+    team_heads: Mapping[int, tuple[int | None, int | None]] = field(default_factory=dict)
+    roles_of: Mapping[int, frozenset[Role]] = field(default_factory=dict)  # people holding any role
 
     def find(self, employee_number: str, email: str) -> ExistingStaff | None:
         """The person a row is about: by employee number, else by the email of someone unnumbered."""
@@ -134,6 +138,14 @@ class Directory:
         if found is None and email:
             found = self.unnumbered_by_email.get(email.strip().lower())
         return found
+
+
+@dataclass(frozen=True)
+class ImportActor:
+    """The person importing, for the separation of duties (docs/roles.md); None on the command line."""
+
+    id: int
+    roles: frozenset[Role]
 
 
 # ------------------------------------------------------------------------------ plan
@@ -539,8 +551,12 @@ def check_details(parsed: ParsedRow, details: StaffDetails) -> None:
 # ----------------------------------------------------------------------- the plan
 
 
-def plan_import(text: str, directory: Directory) -> ImportPlan:
-    """Check the whole file and say what importing it would do, or everything wrong with it."""
+def plan_import(text: str, directory: Directory, actor: ImportActor | None = None) -> ImportPlan:
+    """Check the whole file and say what importing it would do, or everything wrong with it.
+
+    With an `actor` (the person importing through the pages), rows that would break the
+    separation of duties are refused too (`_check_duties`).
+    """
     header, body = read_rows(text)
     teams = TeamFinder(directory.teams)
     errors: list[RowError] = []
@@ -568,6 +584,8 @@ def plan_import(text: str, directory: Directory) -> ImportPlan:
         check_details(parsed, details[parsed.row])
     _check_emails(parsed_rows, details, directory)
     managers = _resolve_line_managers(parsed_rows, keyed, directory)
+    if actor is not None:
+        _check_duties(parsed_rows, keyed, details, managers, directory, actor)
 
     for parsed in parsed_rows:
         errors.extend(RowError(parsed.row, column, message) for column, message in parsed.errors.items())
@@ -671,6 +689,61 @@ def _resolve_line_managers(
             if node in rows_by_node:
                 rows_by_node[node].fail("line_manager_employee_number", message)
     return resolved
+
+
+def _check_duties(
+    parsed_rows: list[ParsedRow],
+    keyed: Mapping[str, ParsedRow],
+    details: Mapping[int, StaffDetails],
+    managers: Mapping[int, tuple[int | None, str | None]],
+    directory: Directory,
+    actor: ImportActor,
+) -> None:
+    """Separation of duties, as on the staff pages (org/services._duty_problems).
+
+    No row may put the person importing above someone they were not above before (as line
+    manager, further up the line, or as manager of their team or head of its service), and an
+    email address changes only as `rules.email_change_problem` allows.
+    """
+    node_of_key = {
+        key: parsed.existing.id if parsed.existing else -parsed.row for key, parsed in keyed.items()
+    }
+    after: dict[int, int | None] = dict(directory.line_managers)
+    for key, parsed in keyed.items():
+        if parsed.row in managers:
+            manager_id, manager_key = managers[parsed.row]
+            after[node_of_key[key]] = manager_id if manager_key is None else node_of_key.get(manager_key)
+    for key, parsed in keyed.items():
+        node, existing = node_of_key[key], parsed.existing
+        old_team = existing.values["team_id"] if existing else None
+        new_team = parsed.values.get("team_id", old_team)
+        before = (
+            overseer_ids(
+                node,
+                directory.line_managers.get(node),
+                directory.team_heads.get(old_team, ()),
+                directory.line_managers,
+            )
+            if existing
+            else set()
+        )
+        in_line = overseer_ids(node, after.get(node), (), after)
+        now = in_line | overseer_ids(node, None, directory.team_heads.get(new_team, ()), {})
+        if node != actor.id and oversight_gained(actor.id, before, now):
+            if actor.id in in_line:
+                parsed.fail("line_manager_employee_number", rules.LINE_MANAGER_GAINED)
+            else:
+                parsed.fail("team", rules.TEAM_GAINED)
+        if (
+            existing is not None
+            and "email" not in parsed.errors
+            and details[parsed.row].email != str(existing.values["email"]).lower()
+        ):
+            message = rules.email_change_problem(
+                actor.id, actor.roles, existing.id, directory.roles_of.get(existing.id, frozenset())
+            )
+            if message:
+                parsed.fail("email", message)
 
 
 def _loops(graph: Mapping[int, int | None], starts: Iterable[int]) -> list[list[int]]:

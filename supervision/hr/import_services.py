@@ -20,9 +20,17 @@ from sqlalchemy.exc import IntegrityError
 from supervision.clock import clock
 from supervision.extensions import db
 from supervision.hr import import_rules
-from supervision.hr.import_rules import Directory, ExistingStaff, FileRefused, ImportPlan, TeamRef
+from supervision.hr.import_rules import (
+    Directory,
+    ExistingStaff,
+    FileRefused,
+    ImportActor,
+    ImportPlan,
+    TeamRef,
+)
 from supervision.hr.models import StaffImport
-from supervision.org.models import Service, Staff, Team
+from supervision.org.changes import AccessChange, AccessState, record_changes
+from supervision.org.models import Role, Service, Staff, StaffRole, Team
 
 log = logging.getLogger(__name__)
 
@@ -94,33 +102,59 @@ def load_directory(organisation_id: int) -> Directory:
             staff[import_rules.fold(row["employee_number"])] = person
         else:
             unnumbered[row["email"].lower()] = person
-    teams = tuple(
-        TeamRef(row.id, row.name, row.service_name)
-        for row in db.session.execute(
-            sa.select(Team.id, Team.name, Service.name.label("service_name"))
-            .join(Team.service)
-            .where(Service.organisation_id == organisation_id)
+    teams = []
+    team_heads = {}
+    for row in db.session.execute(
+        sa.select(
+            Team.id,
+            Team.name,
+            Team.manager_id,
+            Service.name.label("service_name"),
+            Service.manager_id.label("head_id"),
         )
-    )
+        .join(Team.service)
+        .where(Service.organisation_id == organisation_id)
+    ):
+        teams.append(TeamRef(row.id, row.name, row.service_name))
+        team_heads[row.id] = (row.manager_id, row.head_id)
+    roles_of: dict[int, set[Role]] = {}
+    for staff_id, role in db.session.execute(
+        sa.select(StaffRole.staff_id, StaffRole.role)
+        .join(Staff, Staff.id == StaffRole.staff_id)
+        .where(Staff.organisation_id == organisation_id, StaffRole.role.in_([Role.ADMIN, Role.HR]))
+    ):
+        roles_of.setdefault(staff_id, set()).add(role)
     return Directory(
+        team_heads=team_heads,
+        roles_of={staff_id: frozenset(roles) for staff_id, roles in roles_of.items()},
         staff=staff,
         line_managers=line_managers,
         employee_numbers_elsewhere=frozenset(elsewhere),
         email_owners=email_owners,
-        teams=teams,
+        teams=tuple(teams),
         unnumbered_by_email=unnumbered,
         employee_number_of=employee_number_of,
         today=clock().today(),
     )
 
 
-def check_file(organisation_id: int, data: bytes) -> tuple[ImportPlan, Directory]:
-    """Read and check a file; FileRefused when it cannot be read at all. Writes nothing."""
+def import_actor(actor_id: int | None) -> ImportActor | None:
+    person = db.session.get(Staff, actor_id) if actor_id is not None else None
+    return ImportActor(person.id, person.roles) if person is not None else None
+
+
+def check_file(
+    organisation_id: int, data: bytes, actor_id: int | None = None
+) -> tuple[ImportPlan, Directory]:
+    """Read and check a file; FileRefused when it cannot be read at all. Writes nothing.
+
+    `actor_id`: the person importing through the pages, held to the separation of duties.
+    """
     if problem := too_big_problem(len(data)):
         raise FileRefused([problem])
     text = import_rules.decode(data)
     directory = load_directory(organisation_id)
-    return import_rules.plan_import(text, directory), directory
+    return import_rules.plan_import(text, directory, import_actor(actor_id)), directory
 
 
 # ------------------------------------------------------------------- applying
@@ -150,7 +184,11 @@ def _moves_an_email(plan: ImportPlan, directory: Directory) -> bool:
 
 
 def apply_plan(
-    plan: ImportPlan, directory: Directory, organisation_id: int, progress: Progress | None
+    plan: ImportPlan,
+    directory: Directory,
+    organisation_id: int,
+    progress: Progress | None,
+    actor_id: int | None = None,
 ) -> None:
     """Write a checked plan in the current transaction: updates, then creates, then line managers.
 
@@ -197,7 +235,8 @@ def apply_plan(
         progress,
     )
     pointing_at_new = [person for person in (*plan.creates, *changed) if person.line_manager_row]
-    if pointing_at_new:
+    ids = {}
+    if pointing_at_new or plan.creates:
         ids = {
             import_rules.fold(number): staff_id
             for staff_id, number in db.session.execute(
@@ -206,6 +245,7 @@ def apply_plan(
                 )
             )
         }
+    if pointing_at_new:
         _run(
             "Setting line managers",
             sa.update(Staff),
@@ -218,13 +258,47 @@ def apply_plan(
             ],
             progress,
         )
+    _record_access_changes(plan, directory, ids, actor_id, now)
+
+
+def _record_access_changes(
+    plan: ImportPlan, directory: Directory, ids: dict[str, int], actor_id: int | None, now
+) -> None:
+    """Audit line manager, team and email changes with old and new values, and tell people.
+
+    People the file adds are audited but not told (a first import adds thousands at once).
+    Roles and account status are not in the file, so they stay as they were.
+    """
+
+    def state(values, line_manager_id, staff_id) -> AccessState:
+        roles = directory.roles_of.get(staff_id, frozenset())
+        return AccessState(line_manager_id, values["team_id"], roles, str(values["email"]), True)
+
+    existing_by_id = {
+        existing.id: existing
+        for existing in (*directory.staff.values(), *directory.unnumbered_by_email.values())
+    }
+    changes = []
+    for person in (*plan.updates, *plan.leavers, *plan.creates):
+        staff_id = person.existing_id or ids[import_rules.fold(person.employee_number)]
+        manager_id = ids[person.line_manager_row] if person.line_manager_row else person.line_manager_id
+        existing = existing_by_id.get(person.existing_id) if person.existing_id is not None else None
+        before = state(existing.values, existing.values["line_manager_id"], staff_id) if existing else None
+        changes.append(AccessChange(staff_id, before, state(person.values, manager_id, staff_id)))
+    actor = db.session.get(Staff, actor_id) if actor_id is not None else None
+    record_changes(actor, changes, now, notify_new_people=False)
 
 
 def _apply_and_commit(
-    plan: ImportPlan, directory: Directory, organisation_id: int, progress: Progress | None, extra=None
+    plan: ImportPlan,
+    directory: Directory,
+    organisation_id: int,
+    progress: Progress | None,
+    extra=None,
+    actor_id: int | None = None,
 ) -> None:
     try:
-        apply_plan(plan, directory, organisation_id, progress)
+        apply_plan(plan, directory, organisation_id, progress, actor_id)
         if extra is not None:
             extra()
         db.session.commit()
@@ -280,7 +354,7 @@ def hold_for_confirmation(
 
     A refused file is not kept. Files nobody confirmed are cleared after a day.
     """
-    plan, _ = check_file(organisation_id, data)
+    plan, _ = check_file(organisation_id, data, uploaded_by_id)
     if not plan.ok:
         db.session.rollback()
         raise ImportRefused(plan)
@@ -317,7 +391,7 @@ def pending_import(organisation_id: int, uploaded_by_id: int, token: str) -> Sta
 
 
 def preview(pending: StaffImport) -> ImportPlan:
-    plan, _ = check_file(pending.organisation_id, pending.content.encode("utf-8"))
+    plan, _ = check_file(pending.organisation_id, pending.content.encode("utf-8"), pending.uploaded_by_id)
     db.session.rollback()
     return plan
 
@@ -332,7 +406,7 @@ def confirm_import(organisation_id: int, uploaded_by_id: int, token: str) -> Imp
     pending = pending_import(organisation_id, uploaded_by_id, token)
     if pending is None:
         raise LookupError(token)
-    plan, directory = check_file(organisation_id, pending.content.encode("utf-8"))
+    plan, directory = check_file(organisation_id, pending.content.encode("utf-8"), uploaded_by_id)
     if not plan.ok:
         db.session.rollback()
         raise ImportRefused(plan)
@@ -340,7 +414,14 @@ def confirm_import(organisation_id: int, uploaded_by_id: int, token: str) -> Imp
         pending.plan_fingerprint = plan.fingerprint()
         db.session.commit()
         raise ImportChanged(plan)
-    _apply_and_commit(plan, directory, organisation_id, None, extra=lambda: db.session.delete(pending))
+    _apply_and_commit(
+        plan,
+        directory,
+        organisation_id,
+        None,
+        extra=lambda: db.session.delete(pending),
+        actor_id=uploaded_by_id,
+    )
     return plan
 
 

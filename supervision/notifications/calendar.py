@@ -27,6 +27,7 @@ from supervision.compliance.services import compliance_for
 from supervision.extensions import db
 from supervision.notifications.models import CalendarFeed
 from supervision.org.models import Staff
+from supervision.permissions import content_barred
 from supervision.plain_text import one_line
 from supervision.records.models import SessionAttendee, SessionStatus, SupervisionSession
 
@@ -111,14 +112,17 @@ class DueDateEvent:
 
 
 def _sessions_for(person: Staff, since: datetime) -> list[SupervisionSession]:
+    """Sessions the person attends, and those they run unless they hold the HR role (which
+    grants no supervision, permissions.content_barred)."""
     attending = sa.select(SessionAttendee.session_id).where(SessionAttendee.supervisee_id == person.id)
+    running = sa.false() if content_barred(person) else SupervisionSession.supervisor_id == person.id
     return list(
         db.session.scalars(
             sa.select(SupervisionSession)
             .where(
                 SupervisionSession.status == SessionStatus.SCHEDULED,
                 SupervisionSession.scheduled_start >= since,
-                sa.or_(SupervisionSession.supervisor_id == person.id, SupervisionSession.id.in_(attending)),
+                sa.or_(running, SupervisionSession.id.in_(attending)),
             )
             .options(
                 selectinload(SupervisionSession.attendees).selectinload(SessionAttendee.supervisee),
@@ -130,11 +134,16 @@ def _sessions_for(person: Staff, since: datetime) -> list[SupervisionSession]:
 
 
 def _due_dates_for(person: Staff, today: date) -> list[DueDateEvent]:
-    """The person's own due dates, and the next due date of everyone they supervise."""
-    supervisee_ids = list(
-        db.session.scalars(
-            sa.select(SupervisionAgreement.supervisee_id).where(
-                SupervisionAgreement.supervisor_id == person.id, SupervisionAgreement.ended_on.is_(None)
+    """The person's own due dates, and the next due date of everyone they supervise (nobody's
+    for someone holding the HR role)."""
+    supervisee_ids = (
+        []
+        if content_barred(person)
+        else list(
+            db.session.scalars(
+                sa.select(SupervisionAgreement.supervisee_id).where(
+                    SupervisionAgreement.supervisor_id == person.id, SupervisionAgreement.ended_on.is_(None)
+                )
             )
         )
     )

@@ -246,7 +246,47 @@ def deactivation_problem(actor_id: int, person_id: int) -> str | None:
 def own_roles_problem(
     actor_id: int, person_id: int, current_roles: Iterable[Role], new_roles: Iterable[Role]
 ) -> str | None:
-    """An administrator cannot take away their own administrator role (and lock everyone out)."""
-    if actor_id == person_id and Role.ADMIN in set(current_roles) and Role.ADMIN not in set(new_roles):
-        return "You cannot remove your own administrator role. Ask another administrator to do it."
+    """Nobody changes their own roles: an administrator's roles change only by another one."""
+    if actor_id == person_id and set(current_roles) != set(new_roles):
+        return "You cannot change your own roles. Ask another administrator to do it."
+    return None
+
+
+# Separation of duties (DESIGN section 1, docs/roles.md) -----------------------------------
+
+LINE_MANAGER_GAINED = (
+    "You cannot make yourself this person’s line manager or put them in a line of management "
+    "you are in. Ask a colleague to make this change."
+)
+TEAM_GAINED = (
+    "You cannot move this person into a team or service you manage. Ask a colleague to make this change."
+)
+OWN_TEAM_OR_SERVICE = (
+    "You cannot make yourself the manager of a team or the head of a service. "
+    "Ask another administrator to make this change."
+)
+
+
+def roles_change_problem(actor_roles: Iterable[Role]) -> str | None:
+    """Only administrators change roles (HR keep employment data, never access)."""
+    if Role.ADMIN not in set(actor_roles):
+        return "Only an administrator can change a person’s roles"
+    return None
+
+
+def email_change_problem(
+    actor_id: int, actor_roles: Iterable[Role], person_id: int, person_roles: Iterable[Role]
+) -> str | None:
+    """Who may change a person's email address, which is how they sign in (and with SSO, who they are).
+
+    Nobody changes their own here; an administrator's only by another administrator; someone
+    holding the HR role only by an administrator; anyone else's by HR or an administrator.
+    """
+    actor_roles, person_roles = set(actor_roles), set(person_roles)
+    if actor_id == person_id:
+        return "You cannot change your own email address. Ask an administrator to do it."
+    if Role.ADMIN in person_roles and Role.ADMIN not in actor_roles:
+        return "Only another administrator can change an administrator’s email address"
+    if Role.HR in person_roles and Role.ADMIN not in actor_roles:
+        return "Only an administrator can change the email address of someone with the HR role"
     return None

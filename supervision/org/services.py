@@ -18,11 +18,14 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from supervision.audit.services import AuditAction, record_event
 from supervision.clock import clock
 from supervision.extensions import db
 from supervision.org import rules
+from supervision.org.changes import AccessChange, AccessState, record_changes
 from supervision.org.models import CareerStage, Role, Service, Staff, StaffRole, Team
 from supervision.org.rules import StaffDetails
+from supervision.permissions import head_ids_of, overseer_ids, oversight_gained
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +48,17 @@ def _refuse_if(problems: Mapping[str, str | None]) -> None:
         raise OrgValidationError(found)
 
 
-def commit_or_explain(recheck: Callable[[], Mapping[str, str | None]]) -> None:
-    """Commit; if a unique constraint was beaten by a concurrent request, say which field clashed.
+def commit_or_explain(
+    recheck: Callable[[], Mapping[str, str | None]], write: Callable[[], None] | None = None
+) -> None:
+    """Write (`write`, then commit); if a unique constraint was beaten by a concurrent request,
+    say which field clashed.
 
     After the rollback the other request's row is visible, so running the checks again finds it.
     """
     try:
+        if write is not None:
+            write()
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -177,21 +185,51 @@ def _service_problems(
     return problems
 
 
-def create_service(organisation_id: int, name: str, manager_id: int | None) -> Service:
-    _refuse_if(_service_problems(organisation_id, name, manager_id, None))
+def _head_problem(actor_id: int | None, manager_id: int | None, current_id: int | None) -> str | None:
+    """Separation of duties: nobody makes themselves a team's manager or a service's head."""
+    if actor_id is not None and manager_id == actor_id and current_id != actor_id:
+        return rules.OWN_TEAM_OR_SERVICE
+    return None
+
+
+def _audit_head(actor_id: int | None, subject, old_id: int | None, new_id: int | None, created: bool):
+    if old_id != new_id:
+        db.session.flush()
+        record_event(
+            db.session.get(Staff, actor_id) if actor_id is not None else None,
+            AuditAction.CREATE if created else AuditAction.UPDATE,
+            subject.__tablename__,
+            subject.id,
+            changes={"manager_id": [old_id, new_id]},
+        )
+
+
+def create_service(
+    organisation_id: int, name: str, manager_id: int | None, actor_id: int | None = None
+) -> Service:
+    problems = _service_problems(organisation_id, name, manager_id, None)
+    problems["manager_id"] = problems["manager_id"] or _head_problem(actor_id, manager_id, None)
+    _refuse_if(problems)
     service = Service(organisation_id=organisation_id, name=name.strip(), manager_id=manager_id)
     db.session.add(service)
+    _audit_head(actor_id, service, None, manager_id, created=True)
     commit_or_explain(lambda: _service_problems(organisation_id, name, manager_id, None))
     log.info("service created", extra={"service_id": service.id})
     return service
 
 
-def update_service(organisation_id: int, service_id: int, name: str, manager_id: int | None) -> Service:
+def update_service(
+    organisation_id: int, service_id: int, name: str, manager_id: int | None, actor_id: int | None = None
+) -> Service:
     service = get_service(organisation_id, service_id)
     if service is None:
         raise LookupError(service_id)
-    _refuse_if(_service_problems(organisation_id, name, manager_id, service))
+    problems = _service_problems(organisation_id, name, manager_id, service)
+    problems["manager_id"] = problems["manager_id"] or _head_problem(actor_id, manager_id, service.manager_id)
+    _refuse_if(problems)
+    old_manager_id = service.manager_id
     service.name, service.manager_id = name.strip(), manager_id
+    _audit_head(actor_id, service, old_manager_id, manager_id, created=False)
     commit_or_explain(
         lambda: _service_problems(organisation_id, name, manager_id, get_service(organisation_id, service_id))
     )
@@ -232,8 +270,10 @@ def _team_problems(organisation_id: int, details: TeamDetails, team: Team | None
     return problems
 
 
-def create_team(organisation_id: int, details: TeamDetails) -> Team:
-    _refuse_if(_team_problems(organisation_id, details, None))
+def create_team(organisation_id: int, details: TeamDetails, actor_id: int | None = None) -> Team:
+    problems = _team_problems(organisation_id, details, None)
+    problems["manager_id"] = problems["manager_id"] or _head_problem(actor_id, details.manager_id, None)
+    _refuse_if(problems)
     team = Team(
         service_id=details.service_id,
         name=details.name.strip(),
@@ -241,16 +281,24 @@ def create_team(organisation_id: int, details: TeamDetails) -> Team:
         manager_id=details.manager_id,
     )
     db.session.add(team)
+    _audit_head(actor_id, team, None, details.manager_id, created=True)
     commit_or_explain(lambda: _team_problems(organisation_id, details, None))
     log.info("team created", extra={"team_id": team.id})
     return team
 
 
-def update_team(organisation_id: int, team_id: int, details: TeamDetails) -> Team:
+def update_team(
+    organisation_id: int, team_id: int, details: TeamDetails, actor_id: int | None = None
+) -> Team:
     team = get_team(organisation_id, team_id)
     if team is None:
         raise LookupError(team_id)
-    _refuse_if(_team_problems(organisation_id, details, team))
+    problems = _team_problems(organisation_id, details, team)
+    problems["manager_id"] = problems["manager_id"] or _head_problem(
+        actor_id, details.manager_id, team.manager_id
+    )
+    _refuse_if(problems)
+    _audit_head(actor_id, team, team.manager_id, details.manager_id, created=False)
     team.name = details.name.strip()
     team.service_id = details.service_id
     team.establishment_fte = details.establishment_fte
@@ -312,6 +360,57 @@ def _staff_problems(organisation_id: int, details: StaffDetails, person: Staff |
     return problems
 
 
+def overseers_after(
+    organisation_id: int, person_id: int | None, line_manager_id: int | None, team_id: int | None
+) -> tuple[set[int], set[int]]:
+    """(everyone who would oversee the person, those of them through the line-management chain)."""
+    chain = management_chain(line_manager_id) if line_manager_id is not None else {}
+    team = get_team(organisation_id, team_id) if team_id is not None else None
+    in_line = overseer_ids(person_id, line_manager_id, (), chain)
+    return in_line | overseer_ids(person_id, None, head_ids_of(team), {}), in_line
+
+
+def _duty_problems(
+    organisation_id: int,
+    actor: Staff | None,
+    person: Staff | None,
+    details: StaffDetails,
+    roles: set[Role] | None,
+) -> dict[str, str]:
+    """Separation of duties (docs/roles.md): what the person making a change may not change.
+
+    Nobody puts themselves above someone they were not above before (as line manager, further
+    up the line, or as the manager of their team or head of its service); email addresses and
+    roles follow `rules.email_change_problem` and `rules.roles_change_problem`.
+    """
+    if actor is None:
+        return {}
+    problems: dict[str, str] = {}
+    person_id = person.id if person else None
+    before = (
+        overseers_after(organisation_id, person_id, person.line_manager_id, person.team_id)[0]
+        if person is not None
+        else set()
+    )
+    after, in_line = overseers_after(organisation_id, person_id, details.line_manager_id, details.team_id)
+    if person_id != actor.id and oversight_gained(actor.id, before, after):
+        if actor.id in in_line:
+            problems["line_manager_id"] = rules.LINE_MANAGER_GAINED
+        else:
+            problems["team_id"] = rules.TEAM_GAINED
+    if person is not None and details.email != person.email:
+        message = rules.email_change_problem(actor.id, actor.roles, person.id, person.roles)
+        if message:
+            problems["email"] = message
+    if roles is not None and roles != (person.roles if person else frozenset()):
+        message = rules.roles_change_problem(actor.roles) or (
+            rules.own_roles_problem(actor.id, person_id, person.roles, roles) if person else None
+        )
+        if message:
+            problems["roles"] = message
+    return problems
+
+
 def _apply(person: Staff, details: StaffDetails) -> None:
     for field in dataclasses.fields(details):
         setattr(person, field.name, getattr(details, field.name))
@@ -326,15 +425,32 @@ def _set_roles(person: Staff, roles: Iterable[Role]) -> None:
     ]
 
 
-def create_staff(organisation_id: int, details: StaffDetails, roles: Iterable[Role] = ()) -> Staff:
-    """Add a person. No password is set here: the create-admin command or an invitation does that."""
+def create_staff(
+    organisation_id: int, details: StaffDetails, roles: Iterable[Role] = (), actor_id: int | None = None
+) -> Staff:
+    """Add a person. No password is set here: the create-admin command or an invitation does that.
+
+    The line manager, team and roles given are audited, and the line manager told.
+    """
     details = rules.normalised(details)
-    _refuse_if(_staff_problems(organisation_id, details, None))
+    roles = set(roles)
+    actor = db.session.get(Staff, actor_id) if actor_id is not None else None
+    _refuse_if(
+        {
+            **_duty_problems(organisation_id, actor, None, details, roles or None),
+            **_staff_problems(organisation_id, details, None),
+        }
+    )
     person = Staff(organisation_id=organisation_id, created_at=clock().now())
     _apply(person, details)
     _set_roles(person, roles)
     db.session.add(person)
-    commit_or_explain(lambda: _staff_problems(organisation_id, details, None))
+
+    def write() -> None:
+        db.session.flush()  # the new person's id, for the audit entry
+        record_changes(actor, [AccessChange(person.id, None, AccessState.of(person))], clock().now())
+
+    commit_or_explain(lambda: _staff_problems(organisation_id, details, None), write)
     log.info("staff created", extra={"staff_id": person.id})
     return person
 
@@ -346,22 +462,32 @@ def update_staff(
     roles: Iterable[Role] | None,
     actor_id: int,
 ) -> Staff:
-    """Change a person's employment details, and their roles unless `roles` is None (HR may not)."""
+    """Change a person's employment details, and their roles unless `roles` is None (HR may not).
+
+    Refused, writing nothing, when it breaks the separation of duties (`_duty_problems`).
+    Changes to line manager, team, roles and email are audited with old and new values and
+    the person and their old and new line managers told, in the same transaction.
+    """
     details = rules.normalised(details)
     person = get_staff(organisation_id, staff_id)
     if person is None:
         raise LookupError(staff_id)
+    actor = db.session.get(Staff, actor_id)
+    roles = set(roles) if roles is not None else None
     problems = _staff_problems(organisation_id, details, person)
-    if roles is not None:
-        roles = set(roles)
-        roles_problem = rules.own_roles_problem(actor_id, person.id, person.roles, roles)
-        if roles_problem:
-            problems["roles"] = roles_problem
+    for field, message in _duty_problems(organisation_id, actor, person, details, roles).items():
+        problems.setdefault(field, message)
     _refuse_if(problems)
+    before = AccessState.of(person)
     _apply(person, details)
     if roles is not None:
         _set_roles(person, roles)
-    commit_or_explain(lambda: _staff_problems(organisation_id, details, get_staff(organisation_id, staff_id)))
+    commit_or_explain(
+        lambda: _staff_problems(organisation_id, details, get_staff(organisation_id, staff_id)),
+        lambda: record_changes(
+            actor, [AccessChange(person.id, before, AccessState.of(person))], clock().now()
+        ),
+    )
     log.info("staff updated", extra={"staff_id": person.id, "roles_changed": roles is not None})
     return person
 
@@ -373,8 +499,14 @@ def set_staff_active(organisation_id: int, staff_id: int, active: bool, actor_id
         raise LookupError(staff_id)
     if not active:
         _refuse_if({"confirm": rules.deactivation_problem(actor_id, person.id)})
+    before = AccessState.of(person)
     person.active = active
     person.updated_at = clock().now()
+    record_changes(
+        db.session.get(Staff, actor_id),
+        [AccessChange(person.id, before, AccessState.of(person))],
+        clock().now(),
+    )
     db.session.commit()
     log.info("staff %s", "reactivated" if active else "deactivated", extra={"staff_id": person.id})
     return person

@@ -74,7 +74,9 @@ def create_service():
     form.set_choices(services.staff_options(organisation_id()))
     if form.validate_on_submit():
         try:
-            service = services.create_service(organisation_id(), form.name.data, form.manager_id.data)
+            service = services.create_service(
+                organisation_id(), form.name.data, form.manager_id.data, current_user.id
+            )
         except OrgValidationError as error:
             show_errors(form, error)
         else:
@@ -91,7 +93,9 @@ def edit_service(service_id: int):
     form.set_choices(services.staff_options(organisation_id(), keep_id=service.manager_id))
     if form.validate_on_submit():
         try:
-            services.update_service(organisation_id(), service.id, form.name.data, form.manager_id.data)
+            services.update_service(
+                organisation_id(), service.id, form.name.data, form.manager_id.data, current_user.id
+            )
         except OrgValidationError as error:
             show_errors(form, error)
         else:
@@ -116,7 +120,7 @@ def create_team(service_id: int):
     form = _team_form(service_id=service.id)
     if form.validate_on_submit():
         try:
-            team = services.create_team(organisation_id(), form.details())
+            team = services.create_team(organisation_id(), form.details(), current_user.id)
         except OrgValidationError as error:
             show_errors(form, error)
         else:
@@ -132,7 +136,7 @@ def edit_team(team_id: int):
     form = _team_form(team=team)
     if form.validate_on_submit():
         try:
-            services.update_team(organisation_id(), team.id, form.details())
+            services.update_team(organisation_id(), team.id, form.details(), current_user.id)
         except OrgValidationError as error:
             show_errors(form, error)
         else:
@@ -215,7 +219,7 @@ def create_staff():
     if form.validate_on_submit():
         roles = form.chosen_roles() if "roles" in form else set()
         try:
-            person = services.create_staff(organisation_id(), form.details(), roles)
+            person = services.create_staff(organisation_id(), form.details(), roles, current_user.id)
         except OrgValidationError as error:
             show_errors(form, error)
         else:

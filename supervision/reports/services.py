@@ -28,6 +28,7 @@ from supervision.compliance.services import agreement_terms, load_people, thresh
 from supervision.extensions import db
 from supervision.memory import collector_paused
 from supervision.org.models import Role, Service, Staff, Team
+from supervision.permissions import content_barred
 from supervision.records.models import (
     CaseDiscussion,
     SessionAttendee,
@@ -105,7 +106,7 @@ def overseen_services(
     them in the line. Anyone without the service manager role oversees none. `among` narrows
     the answer (a page about one service need not load the organisation's 4,000 teams), and
     the teams are loaded with them unless `with_teams` is False."""
-    if not user.has_role(Role.SERVICE_MANAGER):
+    if not user.has_role(Role.SERVICE_MANAGER) or content_barred(user):
         return []
     chain = heads_and_above(user.organisation_id)
     query = sa.select(Service).where(
@@ -143,7 +144,10 @@ def dashboard_scope(user: Staff, today: date) -> sa.Select:
     members of teams they manage. A service manager also: everyone in the teams of the
     services they oversee. Each way in is its own indexed look-up, joined by UNION: written as
     one WHERE with ORs, PostgreSQL walked every person in post (docs/performance.md).
+    Nobody for a person holding the HR role (permissions.content_barred).
     """
+    if content_barred(user):
+        return sa.select(Staff.id).where(sa.false())
     ways_in = [
         sa.select(SupervisionAgreement.supervisee_id.label("id")).where(
             SupervisionAgreement.supervisor_id == user.id, SupervisionAgreement.ended_on.is_(None)

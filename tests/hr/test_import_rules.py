@@ -10,6 +10,7 @@ from supervision.hr.import_rules import (
     Directory,
     ExistingStaff,
     FileRefused,
+    ImportActor,
     RowError,
     TeamRef,
     decode,
@@ -17,7 +18,7 @@ from supervision.hr.import_rules import (
     plan_import,
     row_ranges,
 )
-from supervision.org.models import CareerStage, ContractType, LeavingDestination
+from supervision.org.models import CareerStage, ContractType, LeavingDestination, Role
 
 HEADER = (
     "employee_number,email,given_name,family_name,career_stage,registered_social_worker,"
@@ -523,3 +524,82 @@ def test_the_same_problem_on_many_rows_is_grouped():
     errors.append(RowError(3, "email", "Enter the email address"))
     groups = group_errors(errors)
     assert [(g.column, g.rows_text) for g in groups] == [("fte", "2 to 599"), ("email", "3")]
+
+
+# Separation of duties (docs/roles.md) ---------------------------------------------------------
+
+MANAGED_HEADER = HEADER + ",team,line_manager_employee_number"
+
+
+def duty_directory():
+    """Importer 1 (HR1); a manager 2 (TM1) managing worker 3 (SW1) in Assessment/North (team 11,
+    managed by 2); administrator 4 (AD1); team 12 managed by the importer."""
+    people = (
+        existing(1, "HR1", "hr@example.test"),
+        existing(2, "TM1", "tm@example.test"),
+        existing(3, "SW1", "sw@example.test", team_id=11, line_manager_id=2),
+        existing(4, "AD1", "ad@example.test"),
+    )
+    base = directory(*people)
+    return Directory(
+        **{
+            **vars(base),
+            "team_heads": {11: (2, None), 12: (1, None)},
+            "roles_of": {1: frozenset({Role.HR}), 4: frozenset({Role.ADMIN})},
+        }
+    )
+
+
+def duty_errors(*rows, actor=None):
+    plan = plan_import(
+        csv_text(*rows, header=MANAGED_HEADER),
+        duty_directory(),
+        actor if actor is not None else ImportActor(1, frozenset({Role.HR})),
+    )
+    return [(error.row, error.column, error.message[:40]) for error in plan.errors]
+
+
+def test_the_importer_cannot_become_a_line_manager_directly_or_further_up():
+    assert duty_errors(row(number="SW1", email="sw@example.test") + ",Assessment/North,HR1") == [
+        (2, "line_manager_employee_number", "You cannot make yourself this person’s l")
+    ]
+    assert duty_errors(row(number="TM1", email="tm@example.test") + ",,HR1") == [
+        (2, "line_manager_employee_number", "You cannot make yourself this person’s l")
+    ]
+    # A new person in the file, under someone the file puts under the importer: both refused.
+    errors = duty_errors(
+        row(number="NEW1", email="new1@example.test") + ",,NEW2",
+        row(number="NEW2", email="new2@example.test") + ",,HR1",
+    )
+    assert [(r, c) for r, c, _ in errors] == [
+        (2, "line_manager_employee_number"),
+        (3, "line_manager_employee_number"),
+    ]
+
+
+def test_the_importer_cannot_move_someone_into_a_team_they_manage():
+    assert duty_errors(row(number="SW1", email="sw@example.test") + ",Assessment/South,TM1") == [
+        (2, "team", "You cannot move this person into a team ")
+    ]
+
+
+def test_a_change_that_gives_the_importer_nobody_new_is_accepted():
+    assert duty_errors(row(number="SW1", email="sw@example.test") + ",Assessment/North,AD1") == []
+    # On the command line there is nobody to hold to the rule.
+    plan = plan_import(
+        csv_text(row(number="SW1", email="sw@example.test") + ",Assessment/South,HR1", header=MANAGED_HEADER),
+        duty_directory(),
+    )
+    assert plan.ok
+
+
+def test_email_addresses_of_administrators_and_hr_change_only_by_an_administrator():
+    assert duty_errors(row(number="AD1", email="evil@example.test") + ",,") == [
+        (2, "email", "Only another administrator can change an")
+    ]
+    assert duty_errors(row(number="HR1", email="me@example.test") + ",,") == [
+        (2, "email", "You cannot change your own email address")
+    ]
+    assert duty_errors(row(number="SW1", email="sw.new@example.test") + ",Assessment/North,TM1") == []
+    admin = ImportActor(4, frozenset({Role.ADMIN}))
+    assert duty_errors(row(number="HR1", email="hr.new@example.test") + ",,", actor=admin) == []

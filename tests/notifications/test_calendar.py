@@ -171,3 +171,14 @@ def test_no_control_character_reaches_a_calendar_line(client, pages, clock):
     assert (
         str(Calendar.from_ical(response.data)["x-wr-calname"]) == "Supervision: Dana ATTENDEE:mailto:x@y Reid"
     )
+
+
+def test_someone_holding_the_hr_role_gets_no_supervisees_in_their_feed(client, pages, worker, clock):
+    """The HR role grants no supervision, whatever the data says (docs/roles.md)."""
+    hr = make_staff(Role.HR, Role.SUPERVISOR, given_name="Hari", family_name="Singh")
+    db.session.execute(sa.text("UPDATE supervision_agreement SET supervisor_id = :hr"), {"hr": hr.id})
+    make_session(hr, worker, starts_at=datetime(2026, 12, 2, 10, tzinfo=UTC))
+    db.session.commit()
+    found = events(fetch(client, make_address(client, pages, hr)))
+    assert not any("Sam Okoro" in summary for summary in found)
+    assert not any(summary.startswith("Supervision") for summary in found)

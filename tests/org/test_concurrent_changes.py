@@ -44,11 +44,12 @@ DETAILS = StaffDetails(
 
 @contextmanager
 def just_before_commit(add_in_another_session):
-    """Run `add_in_another_session` in its own committed transaction after the checks, before our commit."""
+    """Run `add_in_another_session` in its own committed transaction after the checks, before our
+    first write (a use case may write its audit entry before committing)."""
 
     done = []
 
-    def interfere(session):
+    def interfere(session, *_):
         if done:
             return
         done.append(True)
@@ -56,11 +57,11 @@ def just_before_commit(add_in_another_session):
             add_in_another_session(other)
             other.commit()
 
-    sa.event.listen(db.session, "before_commit", interfere)
+    sa.event.listen(db.session, "before_flush", interfere)
     try:
         yield
     finally:
-        sa.event.remove(db.session, "before_commit", interfere)
+        sa.event.remove(db.session, "before_flush", interfere)
     assert done, "the other session's change was made"
 
 

@@ -197,7 +197,26 @@ def test_nobody_deactivates_themselves():
     assert deactivation_problem(1, 2) is None
 
 
-def test_an_administrator_cannot_drop_their_own_administrator_role():
-    assert own_roles_problem(1, 1, {Role.ADMIN}, {Role.HR}).startswith("You cannot remove your own")
+def test_an_administrator_cannot_change_their_own_roles():
+    assert own_roles_problem(1, 1, {Role.ADMIN}, {Role.HR}).startswith("You cannot change your own roles")
     assert own_roles_problem(1, 2, {Role.ADMIN}, {Role.HR}) is None
-    assert own_roles_problem(1, 1, {Role.ADMIN}, {Role.ADMIN, Role.HR}) is None
+    assert own_roles_problem(1, 1, {Role.ADMIN}, {Role.ADMIN, Role.HR}).startswith("You cannot change")
+    assert own_roles_problem(1, 1, {Role.ADMIN}, {Role.ADMIN}) is None
+
+
+def test_email_changes_follow_the_separation_of_duties():
+    from supervision.org.rules import email_change_problem
+
+    assert email_change_problem(1, {Role.ADMIN}, 1, {Role.ADMIN}).startswith("You cannot change your own")
+    assert email_change_problem(1, {Role.HR}, 1, {Role.HR}).startswith("You cannot change your own")
+    assert email_change_problem(2, {Role.HR}, 1, {Role.ADMIN}).startswith("Only another administrator")
+    assert email_change_problem(2, {Role.HR}, 1, {Role.HR}).startswith("Only an administrator")
+    assert email_change_problem(2, {Role.ADMIN}, 1, {Role.ADMIN}) is None
+    assert email_change_problem(2, {Role.HR}, 1, {Role.SOCIAL_WORKER}) is None
+
+
+def test_only_administrators_change_roles():
+    from supervision.org.rules import roles_change_problem
+
+    assert roles_change_problem({Role.HR}) == "Only an administrator can change a person’s roles"
+    assert roles_change_problem({Role.ADMIN, Role.SUPERVISOR}) is None

@@ -368,7 +368,7 @@ def test_another_organisations_staff_are_not_found(pages, admin):
     assert (stranger.job_title, stranger.active) == ("Theirs", True)
 
 
-def test_an_admin_cannot_remove_their_own_administrator_role(pages, admin):
+def test_an_admin_cannot_change_their_own_roles(pages, admin):
     soup = pages.post(
         "org.edit_staff",
         staff_id=admin.id,
@@ -376,7 +376,7 @@ def test_an_admin_cannot_remove_their_own_administrator_role(pages, admin):
         _expected_status=200,
     )
     assert error_links(soup) == {
-        "You cannot remove your own administrator role. Ask another administrator to do it.": "#roles"
+        "You cannot change your own roles. Ask another administrator to do it.": "#roles"
     }
     db.session.expire_all()
     assert admin.roles == {Role.ADMIN}
