@@ -17,6 +17,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from supervision.auth.services import end_access
 from supervision.clock import clock
 from supervision.extensions import db
 from supervision.hr import import_rules
@@ -158,6 +159,8 @@ def apply_plan(
     """
     now = clock().now()
     changed = [*plan.updates, *plan.leavers]
+    # A new email ends the person's sessions and API tokens, in this same transaction.
+    end_access([p.existing_id for p in changed if "email" in p.changes], "email changed by staff import")
     if _moves_an_email(plan, directory):
         stand_ins = [
             {"id": p.existing_id, "email": f"moving-{p.existing_id}@import.invalid"}

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from supervision.auth.services import end_access
 from supervision.clock import clock
 from supervision.extensions import db
 from supervision.org import rules
@@ -358,9 +359,14 @@ def update_staff(
         if roles_problem:
             problems["roles"] = roles_problem
     _refuse_if(problems)
+    access_changes = details.email.lower() != person.email.lower() or (
+        roles is not None and roles != person.roles
+    )
     _apply(person, details)
     if roles is not None:
         _set_roles(person, roles)
+    if access_changes:
+        end_access([person.id], "email or roles changed")
     commit_or_explain(lambda: _staff_problems(organisation_id, details, get_staff(organisation_id, staff_id)))
     log.info("staff updated", extra={"staff_id": person.id, "roles_changed": roles is not None})
     return person
@@ -375,6 +381,8 @@ def set_staff_active(organisation_id: int, staff_id: int, active: bool, actor_id
         _refuse_if({"confirm": rules.deactivation_problem(actor_id, person.id)})
     person.active = active
     person.updated_at = clock().now()
+    if not active:
+        end_access([person.id], "deactivated")
     db.session.commit()
     log.info("staff %s", "reactivated" if active else "deactivated", extra={"staff_id": person.id})
     return person

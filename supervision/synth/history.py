@@ -35,7 +35,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "id", "organisation_id", "email", "employee_number", "given_name", "family_name", "job_title",
         "career_stage", "registered_social_worker", "swe_registration_number", "swe_renewal_date",
         "dbs_check_date", "contract_type", "fte", "caseload", "start_date", "end_date", "leaving_reason",
-        "leaving_destination", "team_id", "line_manager_id", "active", "failed_sign_in_count",
+        "leaving_destination", "team_id", "line_manager_id", "active",
         "created_at", "updated_at",
     ),
     "staff_role": ("staff_id", "role"),
