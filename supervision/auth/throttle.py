@@ -26,10 +26,11 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
+from supervision.clock import clock
 from supervision.db_types import UTCDateTime
 from supervision.extensions import db
 
@@ -126,8 +127,15 @@ def device_key(nonce: str) -> str:
 # Known devices ----------------------------------------------------------------------------
 
 
+class ClockSigner(TimestampSigner):
+    """Dates the cookie by the app's clock (tests travel in time), not the machine's."""
+
+    def get_timestamp(self) -> int:
+        return int(clock().now().timestamp())
+
+
 def _device_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="known-device")
+    return URLSafeTimedSerializer(current_app.secret_key, salt="known-device", signer=ClockSigner)
 
 
 def new_device_cookie(email: str) -> str:
