@@ -457,8 +457,12 @@ def request(port: int, method: str, path: str, body: str | None = None, cookie: 
 
 
 def cookie_from(response) -> str | None:
-    header = response.getheader("Set-Cookie")
-    return header.split(";", 1)[0] if header else None
+    """The session cookie set by a response (sign-in also sets the known-device cookie)."""
+    for header in response.msg.get_all("Set-Cookie") or []:
+        pair = header.split(";", 1)[0]
+        if pair.startswith("supervision_session="):
+            return pair
+    return None
 
 
 def gunicorn(app_path: str, port: int, workers: int, url: str) -> subprocess.Popen:

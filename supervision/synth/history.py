@@ -169,7 +169,7 @@ def organisation_rows(org: PlannedOrganisation) -> dict[str, list[tuple]]:
                 person.contract.value, person.fte, caseload, person.start_date, person.end_date,
                 person.leaving_reason,
                 person.leaving_destination.value if person.leaving_destination else None,
-                person.team_id, person.line_manager_id, in_post, 0, now, now,
+                person.team_id, person.line_manager_id, in_post, now, now,
             )
         )  # fmt: skip
         rows["staff_role"].extend((person.id, role.value) for role in kind.roles)
