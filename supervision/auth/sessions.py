@@ -29,6 +29,7 @@ import sqlalchemy as sa
 from flask import Flask, Request, Response, current_app, session
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, session_json_serializer
 from flask_login import login_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from supervision.clock import clock
@@ -223,6 +224,8 @@ def begin_session(staff: Staff) -> None:
     """Sign `staff` in on a brand-new session: nothing of the session before survives (no fixation)."""
     session.clear()
     login_user(staff)
+    # The forms' CSRF token, made now so it is stored with the new row: pages do not write it later.
+    generate_csrf()
     if isinstance(session._get_current_object(), ServerSession):
         session.rotate = True
 

@@ -188,8 +188,7 @@ def test_an_idle_session_ends_on_the_server_even_for_a_copy_of_the_cookie(app, c
 
 def test_last_seen_is_written_at_most_once_a_minute_and_each_request_reads_the_session_once(client, clock):
     worker = make_staff(email="worker@example.test")
-    sign_in(client, worker)
-    client.get("/")  # the first page stores its CSRF token in the session
+    sign_in(client, worker)  # the forms' CSRF token is stored with the new session: pages write nothing
     with statements_run() as statements:
         for _ in range(5):
             clock.advance(seconds=10)
@@ -374,3 +373,21 @@ def test_the_purge_job_deletes_ended_sessions_and_keeps_live_ones(app, clock):
     clock.advance(minutes=31)
     assert run_job("purge-sign-ins", db.session, clock).counts == {"sessions": 1, "throttle_counts": 0}
     assert opens_pages(late)
+
+
+def test_a_database_that_cannot_be_reached_gets_the_error_page_and_keeps_the_cookie():
+    """Opening a session happens before Flask's error handlers: the failure is raised where they answer."""
+    from supervision import create_app
+    from tests.conftest import make_test_config
+
+    unreachable = "postgresql+psycopg://postgres@127.0.0.1:9/nowhere?connect_timeout=2"
+    app = create_app(make_test_config(unreachable, PROPAGATE_EXCEPTIONS=False))
+    client = app.test_client()
+    session_id = SESSION_ID_PREFIX + "x" * 43
+    client.set_cookie(COOKIE, session_id)
+    response = client.get("/my-data")
+    assert response.status_code in (500, 503)
+    assert "Sorry, there is a problem with the service" in response.get_data(as_text=True)
+    assert session_cookie(client) == session_id  # a database blip signs nobody out
+    with app.app_context():
+        db.engine.dispose()
