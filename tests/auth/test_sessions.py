@@ -218,7 +218,7 @@ def test_sign_out_everywhere_ends_every_session_of_that_person_only(app, client,
     sign_in(theirs, colleague)
 
     account = BeautifulSoup(client.get("/").get_data(as_text=True), "html.parser")
-    link = account.find("a", string="Your account")
+    link = next(a for a in account.select("nav a") if a.get_text(strip=True) == "Your account")
     page = BeautifulSoup(client.get(link["href"]).get_data(as_text=True), "html.parser")
     assert page.select_one("#open-sessions").get_text(strip=True) == "3 browsers"
     form = page.find("button", string="Sign out everywhere").find_parent("form")

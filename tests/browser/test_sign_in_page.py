@@ -31,7 +31,7 @@ def test_sign_out_everywhere_from_the_account_page_ends_the_other_browsers_sessi
     other_page = other.new_page()
     try:
         sign_in(other_page, "worker@example.test")
-        follow(page.get_by_role("link", name="Your account"))
+        follow(page.get_by_role("navigation", name="Menu").get_by_role("link", name="Your account"))
         expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
         expect(page.locator("#open-sessions")).to_have_text("2 browsers")
         assert_accessible(page)
