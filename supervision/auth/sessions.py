@@ -104,16 +104,24 @@ class HybridSessionInterface(SecureCookieSessionInterface):
     def open_session(self, app: Flask, request: Request):
         value = request.cookies.get(self.get_cookie_name(app), "")
         if value.startswith(SESSION_ID_PREFIX) and "." not in value:
-            return self._open_server_session(app, value)
+            return self._open_server_session(app, request, value)
         opened = super().open_session(app, request)
         if opened is not None:
             for key in SIGNED_IN_KEYS:
                 if key in opened:
                     # Only a server-side session signs anyone in (an old-style cookie does not).
                     opened.pop(key)
+            self._refuse_remember_cookie(app, request, opened)
         return opened
 
-    def _open_server_session(self, app: Flask, value: str):
+    @staticmethod
+    def _refuse_remember_cookie(app: Flask, request: Request, visitor: SecureCookieSession) -> None:
+        """Flask-Login would sign a visitor in from a "remember me" cookie, which this service never
+        issues: tell it to ignore (and clear) one, so only signing in starts a session."""
+        if app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies:
+            visitor["_remember"] = "clear"
+
+    def _open_server_session(self, app: Flask, request: Request, value: str):
         digest = hash_session_id(value)
         try:
             row = (
@@ -134,6 +142,7 @@ class HybridSessionInterface(SecureCookieSessionInterface):
             return unavailable
         visitor = CookieSession()
         visitor.modified = True  # the id cookie is replaced (or removed) on the way out
+        self._refuse_remember_cookie(app, request, visitor)
         if row is None:
             return visitor
         reason = ended_because(

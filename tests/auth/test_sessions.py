@@ -106,6 +106,18 @@ def test_a_signed_cookie_claiming_a_person_signs_nobody_in(app, client, clock):
     assert session_rows() == 0
 
 
+def test_a_remember_me_cookie_signs_nobody_in(app, client, clock):
+    """Flask-Login honours a "remember me" cookie; the service issues none and refuses one."""
+    from flask_login.utils import encode_cookie
+
+    worker = make_staff(email="worker@example.test")
+    with app.test_request_context():
+        client.set_cookie("remember_token", encode_cookie(str(worker.id)))
+    assert client.get("/my-data").status_code == 302
+    assert session_rows() == 0
+    assert not (session_cookie(client) or "").startswith(SESSION_ID_PREFIX)
+
+
 def test_an_unknown_id_opens_nothing_and_the_cookie_is_removed(client, clock):
     client.set_cookie(COOKIE, SESSION_ID_PREFIX + "x" * 43)
     response = client.get("/my-data")
