@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy.orm import joinedload
 
 from supervision.auth import throttle
-from supervision.auth.passwords import verify_password
+from supervision.auth.passwords import hash_password, password_problem, verify_password
 from supervision.auth.sessions import current_session_staff_id, end_sessions
 from supervision.auth.tokens import revoke_all_tokens
 from supervision.clock import clock
@@ -130,3 +130,47 @@ def sign_out_everywhere(staff: Staff) -> None:
     ended = end_sessions([staff.id])
     db.session.commit()
     log.info("signed out everywhere", extra={"staff_id": staff.id, "sessions": ended})
+
+
+CURRENT_CREDENTIAL_REFUSED = (
+    "Your current password is incorrect, or there have been too many attempts. "
+    "Check it, or wait a few minutes and try again."
+)
+
+
+class PasswordChangeRefused(Exception):
+    """Refused, with the form field at fault and what to tell the person."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"refused: {field}")
+        self.field, self.message = field, message
+
+
+def change_password(staff: Staff, current: str, new: str, confirm: str, address: str) -> None:
+    """Set a new password and end every session of the person (the caller starts a new one).
+
+    The current password is checked under the sign-in throttle's count for this account and
+    address, so a borrowed session cannot be used to guess it. API tokens stay: they do not rest
+    on the password.
+    """
+    now = clock().now()
+    policy = throttle.ThrottlePolicy.from_config(current_app.config)
+    key = throttle.address_key(staff.email, address)
+    held_back = not throttle.may_attempt(throttle.failures_for([key])[key], policy.free, now, policy)
+    current_ok = verify_password(staff.password_hash, current)
+    if held_back or not current_ok:
+        if not held_back:
+            throttle.count_failure([key], now, policy.forget_after)
+            db.session.commit()
+        log.info("password change refused: current password", extra={"staff_id": staff.id})
+        raise PasswordChangeRefused("current_password", CURRENT_CREDENTIAL_REFUSED)
+    if problem := password_problem(new):
+        raise PasswordChangeRefused("new_password", problem)
+    if new != confirm:
+        raise PasswordChangeRefused("confirm_password", "The new passwords do not match")
+    staff.password_hash = hash_password(new)
+    staff.updated_at = now
+    throttle.forget([key])
+    end_access([staff.id], "password changed", tokens=False)
+    db.session.commit()
+    log.info("password changed", extra={"staff_id": staff.id})

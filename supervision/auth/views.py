@@ -4,8 +4,14 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, logout_user
 
 from supervision.auth import sso, throttle
-from supervision.auth.forms import SignInForm
-from supervision.auth.services import authenticate, sign_in_with_sso, sign_out_everywhere
+from supervision.auth.forms import ChangePasswordForm, SignInForm
+from supervision.auth.services import (
+    PasswordChangeRefused,
+    authenticate,
+    change_password,
+    sign_in_with_sso,
+    sign_out_everywhere,
+)
 from supervision.auth.sessions import begin_session, sessions_of
 from supervision.extensions import limiter
 from supervision.forms import Form
@@ -145,3 +151,28 @@ def sign_out_everywhere_view():
     session.clear()
     flash("You have signed out on every device and browser.", "success")
     return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@signed_in
+def change_password_view():
+    if current_user.password_hash is None:
+        abort(404)  # signs in with the organisation account only: no password to change
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        person = current_user._get_current_object()
+        try:
+            change_password(
+                person,
+                form.current_password.data,
+                form.new_password.data,
+                form.confirm_password.data,
+                request.remote_addr or "",
+            )
+        except PasswordChangeRefused as refused:
+            form[refused.field].errors.append(refused.message)
+        else:
+            begin_session(person)  # every session has ended: this browser carries on in a new one
+            flash("Your password has been changed. You have been signed out everywhere else.", "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/change-password.html", form=form)

@@ -41,3 +41,17 @@ def test_sign_out_everywhere_from_the_account_page_ends_the_other_browsers_sessi
         expect(other_page.get_by_role("heading", level=1)).to_have_text("Sign in to Supervision")
     finally:
         other.close()
+
+
+def test_the_change_password_page_is_accessible_with_its_errors(page):
+    make_staff(Role.SOCIAL_WORKER, email="worker@example.test")
+    sign_in(page, "worker@example.test")
+    follow(page.get_by_role("navigation", name="Menu").get_by_role("link", name="Your account"))
+    follow(page.get_by_role("link", name="Change your password"))
+    assert_accessible(page)
+    page.get_by_label("Current password").fill("not my password")
+    page.get_by_label("New password", exact=True).fill("a brand new passphrase")
+    page.get_by_label("Confirm new password").fill("a brand new passphrase")
+    follow(page.get_by_role("button", name="Change password"))
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Your current password is incorrect")
+    assert_accessible(page)

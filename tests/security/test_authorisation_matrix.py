@@ -51,6 +51,8 @@ def row(default: int, anonymous: int = 302, **by_role: int) -> dict[str, int]:
 EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/"): row(200),
     ("GET", "/account"): row(200),
+    ("GET", "/account/password"): row(200),
+    ("POST", "/account/password"): row(200),
     ("POST", "/account/sign-out-everywhere"): row(302),
     ("GET", "/absences/<int:absence_id>/remove"): row(404),
     ("POST", "/absences/<int:absence_id>/remove"): row(404),
