@@ -81,7 +81,10 @@ def authenticate(email: str, password: str, address: str, device_cookie: str | N
     if staff is None or not staff.active or not password_ok:
         throttle.count_failure(list(free), now, policy.forget_after)
         db.session.commit()
-        log.info("sign-in refused: wrong email or password, or inactive account")
+        log.info(
+            "sign-in refused: wrong email or password, or inactive account",
+            extra={"staff_id": staff.id if staff else None},
+        )
         return SignInResult(None)
 
     # The person's own address or device starts afresh; the count across addresses stays, so one
