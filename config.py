@@ -45,8 +45,10 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
     SESSION_COOKIE_NAME = "supervision_session"
+    # A signed-in session lives in the database (supervision/auth/sessions.py) and ends on the
+    # server 8 hours after sign-in however busy, or after SESSION_IDLE_MINUTES unused (give or take
+    # the minute "last seen" is written to). This also bounds a visitor's signed cookie.
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
-    # Signed in, but idle this long: signed out on the next request.
     SESSION_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("SESSION_IDLE_MINUTES", "60")))
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -54,9 +56,19 @@ class Config:
 
     # argon2id parameters (supervision/auth/passwords.py): only tests choose cheaper ones.
     PASSWORD_HASH_PROFILE = "recommended"
-    SIGN_IN_MAX_FAILURES = 5
-    SIGN_IN_LOCKOUT = timedelta(minutes=15)
-    # Rate limits (Flask-Limiter), on top of the lockout: sign-in attempts per address and email,
+    # Sign-in throttling (supervision/auth/throttle.py), in the database so every instance shares
+    # it: after SIGN_IN_FREE_FAILURES wrong passwords for an account from one address (or one known
+    # device), and after SIGN_IN_ACCOUNT_FREE_FAILURES for the account from anywhere else, each
+    # attempt waits SIGN_IN_BASE_DELAY, doubling per failure up to SIGN_IN_MAX_DELAY; counts are
+    # forgotten a day after their last failure. A browser that has signed in to the account holds
+    # a known-device cookie for KNOWN_DEVICE_DAYS and is exempt from the count across addresses.
+    SIGN_IN_FREE_FAILURES = int(os.environ.get("SIGN_IN_FREE_FAILURES", "5"))
+    SIGN_IN_ACCOUNT_FREE_FAILURES = int(os.environ.get("SIGN_IN_ACCOUNT_FREE_FAILURES", "20"))
+    SIGN_IN_BASE_DELAY = timedelta(minutes=1)
+    SIGN_IN_MAX_DELAY = timedelta(hours=1)
+    SIGN_IN_FORGET_AFTER = timedelta(days=1)
+    KNOWN_DEVICE_LIFETIME = timedelta(days=int(os.environ.get("KNOWN_DEVICE_DAYS", "90")))
+    # Rate limits (Flask-Limiter), on top of the throttle: sign-in attempts per address and email,
     # and API requests per token. Several instances need a shared store, e.g. redis://host:6379.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True

@@ -343,13 +343,13 @@ RAW_IMPORT = """
 INSERT INTO staff (organisation_id, email, employee_number, given_name, family_name, job_title, career_stage,
   registered_social_worker, swe_registration_number, swe_renewal_date, dbs_check_date, contract_type, fte,
   caseload, start_date, end_date, leaving_reason, leaving_destination, team_id, active,
-  failed_sign_in_count, created_at, updated_at)
+  created_at, updated_at)
 SELECT :organisation_id, c.email, c.employee_number, c.given_name, c.family_name, COALESCE(c.job_title, ''),
   c.career_stage, c.registered_social_worker = 'yes', NULLIF(c.swe_registration_number, ''),
   {date}(NULLIF(c.swe_renewal_date, '')), {date}(NULLIF(c.dbs_check_date, '')), c.contract_type,
   CAST(c.fte AS NUMERIC), CAST(NULLIF(c.caseload, '') AS INTEGER), {date}(c.start_date),
   {date}(NULLIF(c.end_date, '')), NULLIF(c.leaving_reason, ''), NULLIF(c.leaving_destination, ''), t.id,
-  TRUE, 0, :now, :now
+  TRUE, :now, :now
 FROM staff_csv c
 LEFT JOIN team t ON t.id = (SELECT t2.id FROM team t2 JOIN service v ON v.id = t2.service_id
   WHERE v.organisation_id = :organisation_id AND v.name || '/' || t2.name = c.team)
@@ -457,8 +457,12 @@ def request(port: int, method: str, path: str, body: str | None = None, cookie: 
 
 
 def cookie_from(response) -> str | None:
-    header = response.getheader("Set-Cookie")
-    return header.split(";", 1)[0] if header else None
+    """The session cookie set by a response (sign-in also sets the known-device cookie)."""
+    for header in response.msg.get_all("Set-Cookie") or []:
+        pair = header.split(";", 1)[0]
+        if pair.startswith("supervision_session="):
+            return pair
+    return None
 
 
 def gunicorn(app_path: str, port: int, workers: int, url: str) -> subprocess.Popen:

@@ -68,6 +68,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Sign in to continue."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
+    # Signed-in sessions live in the database, visitors' in a signed cookie (supervision.auth.sessions).
+    from supervision.auth.sessions import HybridSessionInterface
+
+    app.session_interface = HybridSessionInterface()
 
 
 class IdConverter(IntegerConverter):

@@ -22,6 +22,8 @@ NAVIGATION = [
     ("Notifications", "notifications.index", None),
     ("Scheduled jobs", "compliance.scheduled_jobs", {Role.ADMIN}),
     ("Failed emails", "notifications.failed_emails", {Role.ADMIN}),
+    # Sign out everywhere lives there (supervision/auth/sessions.py).
+    ("Your account", "auth.account", None),
 ]
 
 

@@ -59,6 +59,8 @@ SCHEDULE = (
     ),
     ScheduledJob("outbox-sender", IntervalTrigger(minutes=1, timezone=LONDON), "Every minute"),
     ScheduledJob("prune-job-runs", CronTrigger(hour=3, minute=30, timezone=LONDON), "Every day at 03:30"),
+    # Rows of ended sessions and old sign-in throttle counts (supervision.auth.sessions, .throttle).
+    ScheduledJob("purge-sign-ins", CronTrigger(minute=25, timezone=LONDON), "Every hour at 25 past"),
     ScheduledJob(
         "retention-snapshot", CronTrigger(day=1, hour=2, timezone=LONDON), "The 1st of each month at 02:00"
     ),

@@ -1,18 +1,17 @@
-"""Security headers on every response, a CSP without inline script, and sign-out after inactivity.
+"""Security headers on every response, a CSP without inline script, and word of a session that ended.
 
 The one inline script GOV.UK's page template needs (it marks the body `js-enabled`) carries a
 per-request nonce, so the policy can forbid every other inline script.
 """
 
 import secrets
-from datetime import datetime
 
 from flask import Flask, current_app, flash, g, redirect, request, session, url_for
-from flask_login import current_user, logout_user
 
-from supervision.clock import clock
-
-IDLE_KEY = "last_active_at"
+ENDED_MESSAGES = {
+    "idle": "You were signed out because you had not used the service for a while.",
+    "lifetime": "You were signed out because you signed in more than {hours} hours ago. Sign in again.",
+}
 
 
 def csp_nonce() -> str:
@@ -53,24 +52,29 @@ def add_security_headers(response):
     return response
 
 
-def sign_out_after_inactivity():
-    """Sign out a session that has been idle longer than SESSION_IDLE_TIMEOUT."""
+def explain_ended_session():
+    """Say why a session the server has just ended (idle too long, or past its lifetime) is over.
+
+    The server decides (supervision.auth.sessions); this only tells the person and takes them to
+    sign in again, back to where they were going.
+    """
     if request.endpoint in {"static", "assets.govuk_asset", "health.healthz"}:
         return None
-    now = clock().now()
-    if current_user.is_authenticated:
-        last = session.get(IDLE_KEY)
-        idle_limit = current_app.config["SESSION_IDLE_TIMEOUT"]
-        if last is not None and now - datetime.fromisoformat(last) > idle_limit:
-            logout_user()
-            session.clear()
-            flash("You were signed out because you had not used the service for a while.", "info")
-            return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
-        session[IDLE_KEY] = now.isoformat()
-    return None
+    current = session._get_current_object()
+    failure = getattr(current, "failure", None)
+    if failure is not None:
+        raise failure  # the database could not be read: the error handlers answer
+    reason = getattr(current, "ended", None)
+    if reason is None:
+        return None
+    hours = int(current_app.permanent_session_lifetime.total_seconds() // 3600)
+    flash(ENDED_MESSAGES[reason].format(hours=hours), "info")
+    if request.blueprint == "auth":
+        return None
+    return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
 
 
 def register(app: Flask) -> None:
-    app.before_request(sign_out_after_inactivity)
+    app.before_request(explain_ended_session)
     app.after_request(add_security_headers)
     app.context_processor(lambda: {"cspNonce": csp_nonce()})

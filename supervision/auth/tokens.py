@@ -113,6 +113,18 @@ def revoke_token(owner: Staff, token_id: int) -> bool:
     return True
 
 
+def revoke_all_tokens(staff_ids: list[int], now: datetime) -> int:
+    """Revoke every live token of these people, in the caller's transaction (the caller commits)."""
+    if not staff_ids:
+        return 0
+    result = db.session.execute(
+        sa.update(ApiToken)
+        .where(ApiToken.staff_id.in_(staff_ids), ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return result.rowcount
+
+
 def authenticate_token(secret: str) -> ApiToken | None:
     """The usable token with this secret, its last use noted; None for anything else."""
     if not secret.startswith(TOKEN_PREFIX):

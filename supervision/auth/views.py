@@ -1,19 +1,29 @@
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
-from supervision.auth import sso
-from supervision.auth.forms import SignInForm
-from supervision.auth.services import authenticate, sign_in_with_sso
+from supervision.auth import sso, throttle
+from supervision.auth.forms import ChangePasswordForm, SignInForm
+from supervision.auth.services import (
+    PasswordChangeRefused,
+    authenticate,
+    change_password,
+    sign_in_with_sso,
+    sign_out_everywhere,
+)
+from supervision.auth.sessions import begin_session, sessions_of
 from supervision.extensions import limiter
-from supervision.permissions import public
+from supervision.forms import Form
+from supervision.permissions import public, signed_in
 
 bp = Blueprint("auth", __name__)
 
+# One message for every refusal: a wrong email or password, an inactive account, or attempts held
+# back by the throttle, so the page says nothing about whether an account exists.
 FAILURE_MESSAGE = (
-    "The email address or password is incorrect. After 5 failed attempts, "
-    "signing in is paused for 15 minutes."
+    "The email address or password is incorrect, or there have been too many attempts. "
+    "Check your details, or wait a few minutes and try again."
 )
 # Where to go after signing in with single sign-on, kept in the session across the provider's pages.
 SSO_NEXT_KEY = "sso_next"
@@ -22,6 +32,20 @@ SSO_NEXT_KEY = "sso_next"
 def sign_in_limit_key() -> str:
     """Attempts are counted per address and email, so one busy office is not throttled as one."""
     return f"{request.remote_addr}|{request.form.get('email', '').strip().lower()}"
+
+
+def set_device_cookie(response, value: str) -> None:
+    """The known-device cookie: sent only to the sign-in page, never readable by script."""
+    config = current_app.config
+    response.set_cookie(
+        throttle.DEVICE_COOKIE,
+        value,
+        max_age=int(config["KNOWN_DEVICE_LIFETIME"].total_seconds()),
+        path=url_for("auth.sign_in"),
+        secure=config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
 
 
 def safe_next(target: str | None) -> str | None:
@@ -42,11 +66,17 @@ def sign_in():
         return redirect(url_for("home.index"))
     form = SignInForm()
     if form.validate_on_submit():
-        result = authenticate(form.email.data, form.password.data)
+        result = authenticate(
+            form.email.data,
+            form.password.data,
+            request.remote_addr or "",
+            request.cookies.get(throttle.DEVICE_COOKIE),
+        )
         if result.ok:
-            session.clear()
-            login_user(result.staff)
-            return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
+            begin_session(result.staff)
+            response = redirect(safe_next(request.args.get("next")) or url_for("home.index"))
+            set_device_cookie(response, result.device_cookie)
+            return response
         form.email.errors.append(FAILURE_MESSAGE)
     return render_template("auth/sign-in.html", form=form, sso_display_name=sso.display_name())
 
@@ -80,8 +110,7 @@ def sso_callback():
     result = sign_in_with_sso(email)
     if not result.ok:
         return render_template("auth/sso-refused.html", email=email), 403
-    session.clear()  # a new session for the signed-in person: no fixation
-    login_user(result.staff)
+    begin_session(result.staff)  # a new session for the signed-in person: no fixation
     return redirect(next_page or url_for("home.index"))
 
 
@@ -92,8 +121,58 @@ def sso_problem(message: str, status: int):
 @bp.post("/sign-out")
 @public
 def sign_out():
-    # CSRFProtect has already refused a post without a valid token.
+    # CSRFProtect has already refused a post without a valid token. Clearing the session deletes
+    # its row on the server, so a copy of the cookie opens nothing afterwards.
     logout_user()
     session.clear()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.sign_in"))
+
+
+class SignOutEverywhereForm(Form):
+    pass
+
+
+@bp.get("/account")
+@signed_in
+def account():
+    return render_template(
+        "auth/account.html", form=SignOutEverywhereForm(), open_sessions=sessions_of(current_user.id)
+    )
+
+
+@bp.post("/account/sign-out-everywhere")
+@signed_in
+def sign_out_everywhere_view():
+    if not SignOutEverywhereForm().validate_on_submit():
+        abort(400)
+    sign_out_everywhere(current_user)
+    logout_user()
+    session.clear()
+    flash("You have signed out on every device and browser.", "success")
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@signed_in
+def change_password_view():
+    if current_user.password_hash is None:
+        abort(404)  # signs in with the organisation account only: no password to change
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        person = current_user._get_current_object()
+        try:
+            change_password(
+                person,
+                form.current_password.data,
+                form.new_password.data,
+                form.confirm_password.data,
+                request.remote_addr or "",
+            )
+        except PasswordChangeRefused as refused:
+            form[refused.field].errors.append(refused.message)
+        else:
+            begin_session(person)  # every session has ended: this browser carries on in a new one
+            flash("Your password has been changed. You have been signed out everywhere else.", "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/change-password.html", form=form)

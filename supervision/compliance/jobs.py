@@ -19,6 +19,8 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session, joinedload
 
+from supervision.auth.sessions import purge_ended_sessions
+from supervision.auth.throttle import purge_forgotten
 from supervision.clock import SystemClock
 from supervision.compliance import messages, rules
 from supervision.compliance.idempotency import insert_new
@@ -413,6 +415,16 @@ def prune_job_runs(session: Session, clock: SystemClock) -> Counts:
     return {"deleted": result.rowcount}
 
 
+def purge_sign_ins(session: Session, clock: SystemClock) -> Counts:
+    """Delete the rows of sessions that have ended (lifetime or idle) and throttle counts forgotten."""
+    config = current_app.config
+    now = clock.now()
+    sessions = purge_ended_sessions(session, now, config["SESSION_IDLE_TIMEOUT"])
+    throttle_counts = purge_forgotten(session, now, config["SIGN_IN_FORGET_AFTER"])
+    session.commit()
+    return {"sessions": sessions, "throttle_counts": throttle_counts}
+
+
 Job = Callable[[Session, SystemClock], Counts]
 
 # Names as typed at `flask --app wsgi run-job NAME` and shown on the admin page.
@@ -426,6 +438,7 @@ JOBS: dict[str, Job] = {
     "weekly-digest": send_weekly_digest,
     "outbox-sender": send_emails,
     "prune-job-runs": prune_job_runs,
+    "purge-sign-ins": purge_sign_ins,
     "retention-snapshot": take_retention_snapshot,
     "retention-purge": retention_purge,
 }

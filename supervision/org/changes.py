@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from blinker import Namespace
 from flask import current_app
 
 from supervision.audit.models import AuditEvent
@@ -48,11 +49,29 @@ class AccessState:
         return cls(person.line_manager_id, person.team_id, person.roles, person.email, person.active)
 
 
+_signals = Namespace()
+access_ended = _signals.signal("access-ended")
+"""Sent by `record_changes`, inside the change's transaction, with `person_ids`: people whose
+email or roles changed or who were deactivated. Whoever keeps sign-ins (supervision.auth) ends
+their sessions and API tokens; org announces the change and never asks auth back."""
+
+
 @dataclass(frozen=True)
 class AccessChange:
     person_id: int
     before: AccessState | None  # None: the person is new
     after: AccessState
+
+    @property
+    def ends_access(self) -> bool:
+        """A new email (not only its case), new roles or a deactivation ends the person's
+        sessions and API tokens (docs/roles.md)."""
+        before, after = self.before, self.after
+        return before is not None and (
+            before.email.lower() != after.email.lower()
+            or before.roles != after.roles
+            or (before.active and not after.active)
+        )
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -273,6 +292,9 @@ def record_changes(
                 rows[start : start + 1000],
             )
         )
+    ending = [change.person_id for change in changes if change.ends_access]
+    if ending:
+        access_ended.send(current_app._get_current_object(), person_ids=ending)
     notices = [
         notice
         for change, event_id in zip(changes, ids, strict=True)

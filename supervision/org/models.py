@@ -151,7 +151,6 @@ class Staff(UserMixin, db.Model):
         sa.CheckConstraint("fte > 0 AND fte <= 1", name="fte_between_0_and_1"),
         sa.CheckConstraint("end_date IS NULL OR end_date >= start_date", name="end_not_before_start"),
         sa.CheckConstraint("line_manager_id IS NULL OR line_manager_id <> id", name="not_own_manager"),
-        sa.CheckConstraint("failed_sign_in_count >= 0", name="failed_sign_in_count_not_negative"),
         sa.Index("ix_staff_family_name_given_name", "family_name", "given_name"),
     )
 
@@ -181,8 +180,6 @@ class Staff(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True, index=True)
 
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
-    failed_sign_in_count: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -166,8 +166,6 @@ def anonymise(person: Staff, now: datetime) -> None:
     person.line_manager_id = None
     person.active = False
     person.password_hash = None
-    person.failed_sign_in_count = 0
-    person.locked_until = None
     person.last_signed_in_at = None
     person.updated_at = now
 

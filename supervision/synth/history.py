@@ -38,7 +38,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "id", "organisation_id", "email", "employee_number", "given_name", "family_name", "job_title",
         "career_stage", "registered_social_worker", "swe_registration_number", "swe_renewal_date",
         "dbs_check_date", "contract_type", "fte", "caseload", "start_date", "end_date", "leaving_reason",
-        "leaving_destination", "team_id", "line_manager_id", "active", "failed_sign_in_count",
+        "leaving_destination", "team_id", "line_manager_id", "active",
         "created_at", "updated_at",
     ),
     "staff_role": ("staff_id", "role"),
@@ -174,7 +174,7 @@ def organisation_rows(org: PlannedOrganisation) -> dict[str, list[tuple]]:
                 person.contract.value, person.fte, caseload, person.start_date, person.end_date,
                 person.leaving_reason,
                 person.leaving_destination.value if person.leaving_destination else None,
-                person.team_id, person.line_manager_id, in_post, 0, now, now,
+                person.team_id, person.line_manager_id, in_post, now, now,
             )
         )  # fmt: skip
         rows["staff_role"].extend((person.id, role.value) for role in kind.roles)

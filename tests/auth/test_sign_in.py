@@ -1,10 +1,7 @@
-from datetime import timedelta
-
 import pytest
 from flask import url_for
 
 from supervision.auth.views import FAILURE_MESSAGE, safe_next
-from supervision.extensions import db
 from supervision.org.models import Role
 from tests.factories import PASSWORD, make_staff
 
@@ -45,22 +42,6 @@ def test_blank_fields_are_named_in_the_error_summary(client):
     assert "Enter your email address" in page
     assert "Enter your password" in page
     assert 'href="#email"' in page
-
-
-def test_five_failures_lock_the_account_for_fifteen_minutes(client, clock):
-    worker = make_staff(email="worker@example.test")
-    for _ in range(5):
-        post_sign_in(client, worker.email, "wrong password")
-    db.session.refresh(worker)
-    assert worker.locked_until == clock.now() + timedelta(minutes=15)
-
-    clock.advance(minutes=14)
-    refused = post_sign_in(client, worker.email, PASSWORD)
-    assert refused.status_code == 200
-    assert FAILURE_MESSAGE in refused.get_data(as_text=True)
-
-    clock.advance(minutes=1)
-    assert post_sign_in(client, worker.email, PASSWORD).status_code == 302
 
 
 def test_a_deactivated_person_cannot_sign_in(client):

@@ -225,7 +225,6 @@ def test_a_clash_written_by_someone_else_mid_import_rolls_everything_back(organi
                     fte=Decimal(1),
                     start_date=date(2020, 1, 1),
                     active=True,
-                    failed_sign_in_count=0,
                     created_at=clock.now(),
                     updated_at=clock.now(),
                 )

@@ -50,6 +50,10 @@ def row(default: int, anonymous: int = 302, **by_role: int) -> dict[str, int]:
 # validation error.
 EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/"): row(200),
+    ("GET", "/account"): row(200),
+    ("GET", "/account/password"): row(200),
+    ("POST", "/account/password"): row(200),
+    ("POST", "/account/sign-out-everywhere"): row(302),
     ("GET", "/absences/<int:absence_id>/remove"): row(404),
     ("POST", "/absences/<int:absence_id>/remove"): row(404),
     ("GET", "/admin/failed-emails"): row(403, admin=200),
@@ -331,7 +335,7 @@ def test_each_role_gets_the_answer_in_the_table_for_every_route(app, clock, role
             )
             signed_in_as = viewer
         got = answer(client, rule, method, ids, secret)
-        if rule.endpoint == "auth.sign_out":
+        if rule.endpoint in {"auth.sign_out", "auth.sign_out_everywhere_view"}:
             signed_in_as = None
         if got != expected:
             wrong.append(f"{method} {rule.rule} ({rule.endpoint}): expected {expected}, got {got}")
