@@ -160,7 +160,7 @@ def protect(
             waiting.extend(together(current))
 
     small = set(small)
-    for cell in small:
+    for cell in sorted(small, key=repr):  # a fixed order: the page and every export agree
         hide(cell)
     while True:
         while queue:

@@ -170,7 +170,7 @@ def sums(report: Retention, measures: tuple[Measure, ...]) -> list[Equation]:
     no_team = [tally for tally in report.teams if tally.unit.key is None]
     filled = [s for s in report.services if report.teams_of(s.unit)]
     equations = []
-    names = {measure.name for measure in measures}
+    names = [measure.name for measure in measures]
     for name in names:
         for service in filled:
             parts = tuple((unit_id(team.unit), name) for team in report.teams_of(service.unit))

@@ -14,7 +14,13 @@ from flask_login import current_user
 from config import BASE_DIR
 from supervision.clock import clock
 from supervision.hr import exports, import_rules, import_services, services
-from supervision.hr.disclosure import census_dates, recent_snapshots, shows_flows, snapshot_problem
+from supervision.hr.disclosure import (
+    EARLIEST_SNAPSHOT,
+    census_dates,
+    recent_snapshots,
+    shows_flows,
+    snapshot_problem,
+)
 from supervision.hr.forms import CancelImportForm, ConfirmImportForm, LeaverForm, SnapshotForm, UploadForm
 from supervision.hr.import_rules import FileRefused, ImportPlan
 from supervision.hr.import_services import ImportChanged, ImportInterrupted, ImportRefused
@@ -99,6 +105,7 @@ def retention():
         census_dates=census_dates(today, 5),
         snapshot_args=snapshot_args,
         format_date=format_date,
+        earliest_snapshot=EARLIEST_SNAPSHOT,
     )
 
 
