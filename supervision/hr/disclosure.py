@@ -15,12 +15,12 @@ docs/data-protection.md; pages, CSV, XLSX, the API and the CLI all go through he
 from __future__ import annotations
 
 import enum
+import heapq
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
 
 SMALL_NUMBER_THRESHOLD = 5
 SUPPRESSED_TEXT = "fewer than 5"
@@ -147,7 +147,9 @@ def protect(
         for cell in (eq.total, *eq.parts):
             by_cell[cell].append(index)
     hidden: set[Cell] = set()
-    queue: list[int] = []
+    queue: list[int] = []  # sums to look at again, in a fixed order
+    queued: set[int] = set()
+    dirty: set[int] = set()  # sums with a cell withheld since the last audit
 
     def hide(cell: Cell) -> None:
         waiting = [cell]
@@ -156,20 +158,33 @@ def protect(
             if current in hidden or current not in values:
                 continue
             hidden.add(current)
-            queue.extend(by_cell.get(current, ()))
+            for index in by_cell.get(current, ()):
+                if index not in queued:
+                    queued.add(index)
+                    heapq.heappush(queue, index)
+                dirty.add(index)
             waiting.extend(together(current))
 
+    solved: dict = {}
     small = set(small)
     for cell in sorted(small, key=repr):  # a fixed order: the page and every export agree
         hide(cell)
     while True:
         while queue:
-            eq = equations[queue.pop()]
+            index = heapq.heappop(queue)
+            queued.discard(index)
+            eq = equations[index]
             if _needs_another(eq, hidden, values):
                 chosen = _complement(eq, hidden, values)
                 if chosen is not None:
                     hide(chosen)
-        pinned = pinned_down(hidden, equations, values, small, known_below)
+        # Audit the sums joined (through withheld cells) to one that changed; the rest had no
+        # cell pinned down last time, and still have none.
+        region = _joined(dirty, equations, by_cell, hidden)
+        dirty.clear()
+        pinned = pinned_down(
+            hidden, [equations[index] for index in sorted(region)], values, small, known_below, solved
+        )
         if not pinned:
             return hidden - small
         touched: set[int] = set()
@@ -186,6 +201,22 @@ def protect(
                     break
         if not progress:  # nothing left to withhold beside them: they cannot be protected further
             return hidden - small
+
+
+def _joined(
+    start: set[int], equations: list[Equation], by_cell: Mapping[Cell, list[int]], hidden: set[Cell]
+) -> set[int]:
+    """The sums reachable from `start` through withheld cells they share."""
+    found, waiting = set(start), list(start)
+    while waiting:
+        eq = equations[waiting.pop()]
+        for cell in (eq.total, *eq.parts):
+            if cell in hidden:
+                for index in by_cell[cell]:
+                    if index not in found:
+                        found.add(index)
+                        waiting.append(index)
+    return found
 
 
 def _needs_another(eq: Equation, hidden: set[Cell], values: Mapping[Cell, Value]) -> bool:
@@ -216,71 +247,126 @@ def pinned_down(
     values: Mapping[Cell, Value],
     small: set[Cell],
     known_below: Callable[[Cell], Value | None],
+    solved: dict | None = None,
 ) -> set[Cell]:
-    """Withheld cells whose value follows from the published ones: exactly, or by bounds."""
-    rows = []
+    """Withheld cells whose value follows from the published ones: exactly, or by bounds.
+
+    Figures have at most 2 decimal places, so they are worked with in hundredths, as integers.
+    """
+    solved = {} if solved is None else solved
+    rows: list[tuple[dict[Cell, int], int]] = []
     for eq in equations:
         cells = (eq.total, *eq.parts)
         if not any(cell in hidden for cell in cells):
             continue
         coefficients: dict[Cell, int] = defaultdict(int)
-        constant = Fraction(0)
+        constant = 0
         for cell, sign in ((eq.total, 1), *((part, -1) for part in eq.parts)):
             if cell in hidden:
                 coefficients[cell] += sign
             else:
-                constant -= sign * Fraction(values[cell])
+                constant -= sign * _hundredths(values[cell])
         rows.append(({cell: c for cell, c in coefficients.items() if c}, constant))
-    return _solved_exactly(rows) | _solved_by_bounds(rows, hidden, small, known_below)
+    found: set[Cell] = set()
+    for component in _components(rows):
+        if len(component) == 1:  # one sum on its own (most of them): quicker solved than looked up
+            (coefficients, constant), cells = component[0], set(component[0][0])
+            found |= _solved_exactly([coefficients]) | _solved_by_bounds(component, cells, small, known_below)
+            continue
+        key = frozenset((frozenset(coefficients.items()), constant) for coefficients, constant in component)
+        if key not in solved:  # a group of sums untouched since the last round has the same answer
+            cells = {cell for coefficients, _ in component for cell in coefficients}
+            solved[key] = _solved_exactly(
+                [coefficients for coefficients, _ in component]
+            ) | _solved_by_bounds(component, cells, small, known_below)
+        found |= solved[key]
+    return found
 
 
-def _solved_exactly(rows: list[tuple[dict[Cell, int], Fraction]]) -> set[Cell]:
-    """Cells fixed by the equations alone: a row of the reduced echelon form with one unknown."""
-    reduced: list[tuple[dict[Cell, Fraction], Cell]] = []  # (row, its pivot)
+def _hundredths(value: Value) -> int:
+    return int(Decimal(value) * 100)
+
+
+def _components(rows: list[tuple[dict[Cell, int], int]]) -> list[list[tuple[dict[Cell, int], int]]]:
+    """The rows in groups that share no withheld cell: each is solved on its own."""
+    parent: dict[Cell, Cell] = {}
+
+    def root(cell: Cell) -> Cell:
+        while parent.setdefault(cell, cell) != cell:
+            parent[cell] = parent[parent[cell]]
+            cell = parent[cell]
+        return cell
+
     for coefficients, _ in rows:
-        row = {cell: Fraction(c) for cell, c in coefficients.items()}
-        for other, pivot in reduced:
+        cells = list(coefficients)
+        for cell in cells[1:]:
+            parent[root(cell)] = root(cells[0])
+    groups: dict[Cell, list[tuple[dict[Cell, int], int]]] = defaultdict(list)
+    for coefficients, constant in rows:
+        if coefficients:
+            groups[root(next(iter(coefficients)))].append((coefficients, constant))
+    return list(groups.values())
+
+
+PRIME = 2**61 - 1  # ranks over the rationals, worked out modulo a large prime
+
+
+def _solved_exactly(rows: list[dict[Cell, int]]) -> set[Cell]:
+    """Cells fixed by the equations alone: a row of the reduced echelon form with one unknown.
+
+    When the rows and their cells form a tree (each row shares at most one cell with the rest,
+    with no cycle) and every row has two cells or more, nothing is fixed: any cell can move by 1
+    with a neighbour moving the other way, and so on to the leaves. That is the usual case (the
+    sums of one figure from teams to services to the organisation), solved without elimination.
+    """
+    cells = {cell for row in rows for cell in row}
+    incidences = sum(len(row) for row in rows)
+    if incidences == len(cells) + len(rows) - 1 and all(len(row) >= 2 for row in rows):
+        return set()
+    reduced: dict[Cell, dict[Cell, int]] = {}  # pivot -> its row, pivot coefficient 1
+    for coefficients in sorted(rows, key=len):
+        row = {cell: c % PRIME for cell, c in coefficients.items()}
+        for pivot in [cell for cell in row if cell in reduced]:
             factor = row.get(pivot)
             if factor:
-                for cell, c in other.items():
-                    row[cell] = row.get(cell, Fraction(0)) - factor * c
-                row = {cell: c for cell, c in row.items() if c}
+                for cell, c in reduced[pivot].items():
+                    row[cell] = (row.get(cell, 0) - factor * c) % PRIME
+        row = {cell: c for cell, c in row.items() if c}
         if not row:
             continue
-        pivot = min(row, key=repr)
-        scale = row[pivot]
-        row = {cell: c / scale for cell, c in row.items()}
-        updated = []
-        for other, other_pivot in reduced:
+        pivot = min(row, key=lambda cell: (len(repr(cell)), repr(cell)))
+        inverse = pow(row[pivot], PRIME - 2, PRIME)
+        row = {cell: c * inverse % PRIME for cell, c in row.items()}
+        for other_pivot, other in reduced.items():
             factor = other.get(pivot)
             if factor:
-                other = {
-                    cell: other.get(cell, Fraction(0)) - factor * row.get(cell, Fraction(0))
-                    for cell in set(other) | set(row)
-                }
-                other = {cell: c for cell, c in other.items() if c}
-            updated.append((other, other_pivot))
-        reduced = [*updated, (row, pivot)]
-    return {pivot for row, pivot in reduced if len(row) == 1}
+                for cell, c in row.items():
+                    other[cell] = (other.get(cell, 0) - factor * c) % PRIME
+                reduced[other_pivot] = {cell: c for cell, c in other.items() if c}
+        reduced[pivot] = row
+    return {pivot for pivot, row in reduced.items() if len(row) == 1}
+
+
+MOST_PASSES = 50
 
 
 def _solved_by_bounds(
-    rows: list[tuple[dict[Cell, int], Fraction]],
+    rows: list[tuple[dict[Cell, int], int]],
     hidden: set[Cell],
     small: set[Cell],
     known_below: Callable[[Cell], Value | None],
 ) -> set[Cell]:
     """Cells squeezed to one value by bounds: nothing is below 0, a "fewer than 5" count is at most 4."""
-    low = {cell: Fraction(0) for cell in hidden}
-    high: dict[Cell, Fraction | None] = {}
+    low = dict.fromkeys(hidden, 0)
+    high: dict[Cell, int | None] = {}
     for cell in hidden:
         bound = known_below(cell) if cell in small else None
-        high[cell] = None if bound is None else Fraction(bound)
-    for _ in range(len(rows) + 2):
+        high[cell] = None if bound is None else _hundredths(bound)
+    for _ in range(MOST_PASSES):
         changed = False
         for coefficients, constant in rows:
             # The range of sum(sign * cell) over the row, and how many cells leave it open-ended.
-            least, most, open_most, open_least = Fraction(0), Fraction(0), 0, 0
+            least, most, open_most, open_least = 0, 0, 0, 0
             for cell, sign in coefficients.items():
                 if sign > 0:
                     least += low[cell]

@@ -137,8 +137,11 @@ DESTINATIONS = tuple(f"destination:{key}" for key in DESTINATION_KEYS)
 UnitId = tuple[str, int | None]
 
 
+LEVEL_NAMES = {level: level.value for level in Level}
+
+
 def unit_id(unit: Unit) -> UnitId:
-    return (unit.level.value, unit.key)
+    return (LEVEL_NAMES[unit.level], unit.key)
 
 
 @dataclass(frozen=True)
@@ -149,10 +152,10 @@ class Withheld:
     secondary: frozenset[Cell]
 
     def cell(self, value, kind: Kind, unit: Unit, measures: tuple[str, ...]) -> Shown:
-        keys = [(unit_id(unit), name) for name in measures]
-        if any(key in self.small for key in keys):
+        row = unit_id(unit)
+        if any((row, name) in self.small for name in measures):
             return Shown(value, kind, suppressed=True)
-        if any(key in self.secondary for key in keys):
+        if any((row, name) in self.secondary for name in measures):
             return Shown(value, kind, suppressed=True, secondary=True)
         return Shown(value, kind)
 
@@ -165,22 +168,28 @@ def published_measures(report: Retention) -> tuple[Measure, ...]:
 def sums(report: Retention, measures: tuple[Measure, ...]) -> list[Equation]:
     """Every sum a reader can check: per measure, service = its teams and organisation = its
     services and "Not in a team"; per row, leavers = their length-of-service (and destination) cells.
-    A service with no teams has nobody, so it is in no sum."""
+    A service with no teams has nobody, so it is in no sum.
+
+    A team's figures about leavers (length of service, destination, supervision before leaving)
+    are never shown: a team rarely has 5 leavers in a year, and left out they cannot be added up
+    against their service's, which keeps the sums to solve small at national scale. "Not in a
+    team" has no service, so its figures are in the organisation's sums and protected there."""
     organisation = unit_id(report.organisation.unit)
     no_team = [tally for tally in report.teams if tally.unit.key is None]
     filled = [s for s in report.services if report.teams_of(s.unit)]
     equations = []
     names = [measure.name for measure in measures]
     for name in names:
-        for service in filled:
-            parts = tuple((unit_id(team.unit), name) for team in report.teams_of(service.unit))
-            equations.append(Equation((unit_id(service.unit), name), parts))
+        if not MEASURE_BY_NAME[name].every_level:  # a team's figures about leavers are never shown
+            for service in filled:
+                parts = tuple((unit_id(team.unit), name) for team in report.teams_of(service.unit))
+                equations.append(Equation((unit_id(service.unit), name), parts))
         parts = tuple((unit_id(service.unit), name) for service in filled)
         if name not in NOT_SUMMED_OVER_NO_TEAM:
             parts += tuple((unit_id(tally.unit), name) for tally in no_team)
         equations.append(Equation((organisation, name), parts))
     if "leavers" in names:
-        for tally in [report.organisation, *report.services, *report.teams]:
+        for tally in [report.organisation, *report.services, *no_team]:
             unit = unit_id(tally.unit)
             for row in (BANDS, DESTINATIONS):
                 equations.append(Equation((unit, "leavers"), tuple((unit, name) for name in row)))
@@ -192,11 +201,15 @@ def withheld_cells(report: Retention) -> Withheld:
     measures = published_measures(report)
     values: dict[Cell, int | Decimal] = {}
     small: set[Cell] = set()
+    never_shown: dict[Cell, bool] = {}  # a team's figures about leavers: is it small?
     groups: dict[tuple[UnitId, str], list[Cell]] = defaultdict(list)
     for tally in [report.organisation, *report.services, *report.teams]:
         unit, team_level = unit_id(tally.unit), tally.unit.level is Level.TEAM
         for measure in measures:
             cell = (unit, measure.name)
+            if measure.every_level and team_level and tally.unit.key is not None:
+                never_shown[cell] = is_small(measure.people(tally))
+                continue
             values[cell] = measure.value(tally)
             if (team_level or measure.every_level) and is_small(measure.people(tally)):
                 small.add(cell)
@@ -215,6 +228,8 @@ def withheld_cells(report: Retention) -> Withheld:
         return SMALL_NUMBER_THRESHOLD - 1 if name in counts else None
 
     secondary = protect(values, small, sums(report, measures), together, known_below)
+    small |= {cell for cell, is_small_cell in never_shown.items() if is_small_cell}
+    secondary |= {cell for cell, is_small_cell in never_shown.items() if not is_small_cell}
     return Withheld(frozenset(small), frozenset(secondary))
 
 
