@@ -218,7 +218,8 @@ def withheld_cells(report: Retention) -> Withheld:
                 groups[(unit, measure.together)].append(cell)
 
     def together(cell: Cell) -> list[Cell]:
-        return groups.get((cell[0], MEASURE_BY_NAME[cell[1]].together), [])
+        group = groups.get((cell[0], MEASURE_BY_NAME[cell[1]].together), [])
+        return group if cell in group else []  # a service's vacant FTE goes on its own
 
     def known_below(cell: Cell) -> int | None:
         # A "fewer than 5" count is known to be at most 4; FTE and sums of intervals are not bounded.

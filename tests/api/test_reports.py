@@ -246,7 +246,7 @@ def test_hr_get_the_pages_retention_figures_with_small_numbers_withheld(api_as, 
         "reason": None,
     }
     north = dict(zip(body["tables"][0]["columns"], in_post["North"]["cells"], strict=True))
-    assert north["Headcount"]["text"] == "5" and north["Headcount"]["suppressed"] is False
+    assert north["Headcount"]["text"] == "withheld" and north["Headcount"]["reason"] == "secondary"
     assert north["Agency rate"] == {
         "value": None,
         "text": "fewer than 5",

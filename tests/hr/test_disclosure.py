@@ -71,11 +71,12 @@ def tables():
 
 def test_the_team_tables_withhold_small_counts_and_what_is_worked_out_from_them(tables):
     north = tables["in-post"]["North"]
-    # 5 employed in post: shown; 1 agency worker: withheld with its FTE and the agency rate. The
-    # average caseload is withheld too: Assessment's minus North's would give South's single worker's.
+    # 1 agency worker: withheld with its FTE and the agency rate. 5 employed in post, but
+    # Assessment's 6 minus North's would give South's 1: North's headcount, FTE and caseload are
+    # withheld too ("withheld", not "fewer than 5").
     assert north == {
-        "Headcount": "5",
-        "FTE": "4.4",
+        "Headcount": "withheld",
+        "FTE": "withheld",
         "Agency workers": "fewer than 5",
         "Agency FTE": "fewer than 5",
         "Agency rate": "fewer than 5",
@@ -83,9 +84,9 @@ def test_the_team_tables_withhold_small_counts_and_what_is_worked_out_from_them(
     }
     assert tables["vacancies"]["North"] == {
         "Establishment FTE": "6",
-        "Employed FTE in post": "4.4",
-        "Vacant FTE": "1.6",
-        "Vacancy rate": "26.7%",
+        "Employed FTE in post": "withheld",
+        "Vacant FTE": "withheld",
+        "Vacancy rate": "withheld",
     }
     # 2 starters and 2 leavers: withheld, and so is the turnover rate worked out from the leavers.
     assert set(tables["starters-and-leavers"]["North"].values()) == {"fewer than 5"}
@@ -108,9 +109,10 @@ def test_a_team_of_one_shows_nothing_but_its_establishment(tables):
 def test_service_and_organisation_rows_withhold_what_would_give_a_small_figure_away(tables):
     # Care has one team, Care Leavers, whose figures are small: Care's would be the same.
     assert set(tables["in-post"]["Care"].values()) == {"withheld"}
-    # "Not in a team" (1 person) would be the organisation minus Assessment and Care: Assessment,
-    # the smaller of the services with room, is withheld too, and North's caseload beside South's.
-    assert tables["in-post"]["Assessment"]["Headcount"] == "withheld"
+    # "Not in a team" (1 person) would be the organisation minus Assessment and Care: Care's
+    # figures, withheld already, protect it; Assessment's are shown.
+    assert tables["in-post"]["Assessment"]["Headcount"] == "6"
+    assert tables["starters-and-leavers"]["Assessment"]["Starters"] == "withheld"
     assert tables["in-post"]["Test Council"] == {
         "Headcount": "8",
         "FTE": "7.4",
