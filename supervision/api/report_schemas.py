@@ -239,8 +239,9 @@ class RetentionOut(Schema):
     small_number_threshold = fields.Integer(
         required=True,
         metadata={
-            "description": f"Team-level counts below this ({SMALL_NUMBER_THRESHOLD}), and figures worked "
-            "out from them, are withheld"
+            "description": f"Team-level counts below this ({SMALL_NUMBER_THRESHOLD}), counts of leavers "
+            "below it at any level, and figures worked out from them, are withheld; so are figures that "
+            "would let one of them be worked out from the others"
         },
     )
     tables = fields.List(fields.Nested(RetentionTableOut), required=True)

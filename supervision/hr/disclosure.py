@@ -77,18 +77,6 @@ def is_small(people: int) -> bool:
     return people < SMALL_NUMBER_THRESHOLD
 
 
-def shown(
-    value: Decimal | int | None, kind: Kind, *, people: int | tuple[int, ...], team_level: bool
-) -> Shown:
-    """`value` as shown in a table row; `people` are the counts of people it is worked out from.
-
-    A rate has two counts (the people in the numerator and in the denominator): if either is
-    small, the rate is withheld. A figure about posts rather than people passes `()`.
-    """
-    counts = people if isinstance(people, tuple) else (people,)
-    return Shown(value, kind, suppressed=team_level and any(is_small(count) for count in counts))
-
-
 def rounded(value: Decimal | int, kind: Kind) -> Decimal:
     places = TWO_PLACES if kind is Kind.FTE else ONE_PLACE
     return Decimal(value).quantize(places, rounding=ROUND_HALF_UP)
@@ -192,7 +180,9 @@ def protect(
         for cell in sorted(pinned, key=repr):
             if touched.intersection(by_cell[cell]):
                 continue  # a cell next to it was just withheld: audit again first
-            for index in by_cell[cell]:
+            # Its own sums first, then those joined to them through withheld cells.
+            nearby = [*by_cell[cell], *sorted(_joined(set(by_cell[cell]), equations, by_cell, hidden))]
+            for index in nearby:
                 chosen = _complement(equations[index], hidden, values)
                 if chosen is not None:
                     hide(chosen)

@@ -5,34 +5,27 @@ from decimal import Decimal
 
 import pytest
 
-from supervision.hr.disclosure import Equation, Kind, Shown, protect, shown, snapshot_problem
+from supervision.hr.disclosure import Equation, Kind, Shown, is_small, protect, snapshot_problem
 from supervision.hr.metrics import retention
 from supervision.hr.tables import format_date, retention_tables, trend_tables
 from tests.hr.test_metrics import YEAR, units, workers
 
 
 @pytest.mark.parametrize("people", [0, 1, 4])
-def test_a_team_count_below_5_is_shown_as_fewer_than_5(people):
-    cell = shown(people, Kind.COUNT, people=people, team_level=True)
-    assert (cell.suppressed, cell.text, cell.number) == (True, "fewer than 5", None)
+def test_a_count_below_5_is_small(people):
+    assert is_small(people)
 
 
-def test_a_team_count_of_5_is_shown():
-    assert shown(5, Kind.COUNT, people=5, team_level=True).text == "5"
+def test_a_count_of_5_is_not_small():
+    assert not is_small(5)
 
 
-def test_service_and_organisation_counts_are_never_withheld():
-    assert shown(1, Kind.COUNT, people=1, team_level=False).text == "1"
-
-
-def test_a_rate_is_withheld_when_either_count_it_comes_from_is_small():
-    assert shown(Decimal("20"), Kind.RATE, people=(4, 30), team_level=True).suppressed
-    assert shown(Decimal("20"), Kind.RATE, people=(30, 4), team_level=True).suppressed
-    assert shown(Decimal("20"), Kind.RATE, people=(5, 30), team_level=True).text == "20%"
-
-
-def test_a_figure_about_posts_rather_than_people_is_never_withheld():
-    assert shown(Decimal("3"), Kind.FTE, people=(), team_level=True).text == "3"
+def test_a_withheld_figure_says_why_and_has_no_number():
+    small = Shown(3, Kind.COUNT, suppressed=True)
+    protecting = Shown(9, Kind.COUNT, suppressed=True, secondary=True)
+    assert (small.text, small.reason, small.number) == ("fewer than 5", "small", None)
+    assert (protecting.text, protecting.reason, protecting.number) == ("withheld", "secondary", None)
+    assert Shown(9, Kind.COUNT).reason is None
 
 
 @pytest.mark.parametrize(
