@@ -135,7 +135,14 @@ def test_supervision_before_leaving_is_compared_with_staff_who_stayed(pages, hr,
 
 def test_hr_choose_another_snapshot_date(pages, hr, workforce, clock):
     soup = pages.get("hr.retention", snapshot_date=["31", "3", "2026"])
-    assert "1 April 2025 to 31 March 2026" in soup.find("p", class_="govuk-body-l").get_text()
+    assert "Registered social workers, on 31 March 2026." in soup.find("p", class_="govuk-body-l").get_text()
+    # Not a census date: figures in post only, and the page says why.
+    assert [h["id"] for h in soup.select("h2.govuk-heading-m[id]")] == [
+        "in-post",
+        "vacancies",
+        "monthly-trend",
+    ]
+    assert "given for census dates (30 September) only" in soup.find(id="flows-not-shown").get_text()
     # In post on 31 March 2026: N1-N5, N8, S1-S3, C1, X1 (N7 left that day, C3 in February)
     assert table_figures(soup, "in-post")["Test Council (whole organisation)"]["Headcount"] == "11"
     links = [a["href"] for a in soup.select("a.govuk-link") if "export" in a["href"]]
