@@ -240,6 +240,12 @@ DBS_CHECK = DateRange("DBS check date", months_back=12 * 30, months_ahead=0)
 REPORT_FIRST_DAY = date(2000, 1, 1)
 LONGEST_REPORT_YEARS = 3  # a report's period (the oversight report and its API)
 REPORT_DATE = DateRange("Snapshot or search date", months_ahead=0, first_day=REPORT_FIRST_DAY)
+SNAPSHOT_DATE = DateRange(
+    "HR snapshot date (a month's last day)",
+    months_ahead=0,
+    first_day=date(2000, 1, 31),
+    checked_by="supervision.hr.disclosure.snapshot_problem",
+)
 REPORT_PERIOD = DateRange(
     "Report period (at most 3 years long)",
     months_ahead=0,
@@ -263,7 +269,7 @@ DATES: dict[str, DateRange] = {
     "end_date": EMPLOYMENT_END,
     "swe_renewal_date": REGISTRATION_RENEWAL,
     "dbs_check_date": DBS_CHECK,
-    "snapshot_date": REPORT_DATE,
+    "snapshot_date": SNAPSHOT_DATE,
     "period_start": REPORT_PERIOD,
     "period_end": REPORT_PERIOD,
     "from_date": REPORT_DATE,

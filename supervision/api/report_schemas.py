@@ -55,8 +55,9 @@ class PeriodArgs(StrictSchema):
 class SnapshotArgs(StrictSchema):
     snapshot_date = fields.Date(
         metadata={
-            "description": "Figures are for the 12 months up to this day (YYYY-MM-DD); "
-            "the latest 30 September by default, as the census uses"
+            "description": "Figures are for the 12 months up to this day (YYYY-MM-DD), which must be "
+            "the last day of a month; the latest 30 September by default, as the census uses. Starters, "
+            "leavers and supervision before leaving are given for 30 September only"
         }
     )
 
@@ -198,10 +199,20 @@ class CellOut(Schema):
         metadata={"description": "Null when withheld or not applicable; a rate is a percentage"},
     )
     text = fields.String(
-        required=True, metadata={"description": "As on the page: 'fewer than 5' when withheld"}
+        required=True,
+        metadata={"description": "As on the page: 'fewer than 5' or 'withheld' when not shown"},
     )
     kind = fields.String(required=True, validate=one_of(CellKind))
     suppressed = fields.Boolean(required=True)
+    reason = fields.String(
+        allow_none=True,
+        required=True,
+        validate=one_of(("small", "secondary")),
+        metadata={
+            "description": "Why it is withheld: 'small' (rests on fewer than 5 people) or 'secondary' "
+            "(withheld so that a small figure cannot be worked out from the others); null when shown"
+        },
+    )
 
 
 class RetentionRowOut(Schema):
@@ -239,8 +250,9 @@ class RetentionOut(Schema):
     small_number_threshold = fields.Integer(
         required=True,
         metadata={
-            "description": f"Team-level counts below this ({SMALL_NUMBER_THRESHOLD}), and figures worked "
-            "out from them, are withheld"
+            "description": f"Team-level counts below this ({SMALL_NUMBER_THRESHOLD}), counts of leavers "
+            "below it at any level, and figures worked out from them, are withheld; so are figures that "
+            "would let one of them be worked out from the others"
         },
     )
     tables = fields.List(fields.Nested(RetentionTableOut), required=True)

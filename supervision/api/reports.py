@@ -21,7 +21,7 @@ from supervision.compliance.models import GapReason
 from supervision.compliance.rules import Status
 from supervision.hr import services as hr_services
 from supervision.hr.disclosure import SMALL_NUMBER_THRESHOLD, Shown
-from supervision.hr.tables import retention_tables, trend_tables
+from supervision.hr.tables import retention_tables, trend_tables, withheld_cells
 from supervision.org.models import Role
 from supervision.permissions import api_token, require
 from supervision.reports import changes, services
@@ -230,6 +230,7 @@ def cell(shown: Shown) -> dict:
         "text": shown.text,
         "kind": shown.kind.value,
         "suppressed": shown.suppressed,
+        "reason": shown.reason,
     }
 
 
@@ -248,6 +249,7 @@ def retention():
     except ChoiceRefused as refusal:
         raise refused_choice(refusal) from None
     report = hr_services.retention_report(current_user.organisation_id, snapshot)
+    withheld = withheld_cells(report)
     return schemas.RetentionOut().dump(
         {
             "organisation_name": current_user.organisation.name,
@@ -270,7 +272,7 @@ def retention():
                         for row in table.rows
                     ],
                 }
-                for table in retention_tables(report)
+                for table in retention_tables(report, withheld=withheld)
             ],
             "trends": [
                 {
@@ -283,7 +285,7 @@ def retention():
                         for first, cells in trend.months
                     ],
                 }
-                for trend in trend_tables(report)
+                for trend in trend_tables(report, withheld)
             ],
         }
     )

@@ -17,16 +17,29 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from supervision.clock import LONDON
-from supervision.hr.disclosure import SUPPRESSED_TEXT, Kind, Shown
+from supervision.hr.disclosure import SUPPRESSED_TEXT, WITHHELD_TEXT, Kind, Shown, shows_flows
 from supervision.hr.metrics import Level, Retention
-from supervision.hr.tables import Row, format_date, period_text, retention_tables, trend_tables
+from supervision.hr.tables import (
+    Row,
+    format_date,
+    period_text,
+    retention_tables,
+    trend_tables,
+    withheld_cells,
+)
 from supervision.plain_text import sheet_title
 from supervision.plain_text import spreadsheet_text as safe_text
 
 LEVEL_LABELS = {Level.ORGANISATION: "Organisation", Level.SERVICE: "Service", Level.TEAM: "Team"}
 ROW_HEADINGS = ("Level", "Service", "Name")
 SMALL_NUMBERS_NOTE = (
-    f"Team-level counts below 5, and figures worked out from them, are shown as '{SUPPRESSED_TEXT}'."
+    f"Team-level counts below 5, counts of leavers below 5 at any level, and figures worked out from "
+    f"them, are shown as '{SUPPRESSED_TEXT}'. Figures shown as '{WITHHELD_TEXT}' are not shown so that "
+    "none of those can be worked out by subtracting the others."
+)
+FLOWS_NOTE = (
+    "Starters, leavers, turnover, leavers by length of service and destination, and supervision "
+    "before leaving are given for census dates (30 September) only."
 )
 
 
@@ -43,6 +56,7 @@ def _about(report: Retention, organisation_name: str, generated_at: datetime) ->
         ["Generated", generated_text(generated_at)],
         ["Scope", "Registered social workers (DfE children's social work workforce census definitions)"],
         ["Small numbers", SMALL_NUMBERS_NOTE],
+        *([] if shows_flows(report.year.snapshot) else [["Starters and leavers", FLOWS_NOTE]]),
     ]
 
 
@@ -63,10 +77,11 @@ SHEET_NAMES = {
 
 def _sections(report: Retention):
     """(sheet name, title, header, rows of cells) for every table, the trends last."""
-    for table in retention_tables(report):
+    withheld = withheld_cells(report)
+    for table in retention_tables(report, withheld=withheld):
         rows = [[*_row_labels(r), *r.cells] for r in table.rows]
         yield SHEET_NAMES[table.key], table.title, [*ROW_HEADINGS, *table.columns], rows
-    for trend in trend_tables(report):
+    for trend in trend_tables(report, withheld):
         rows = [[f"{first:%B %Y}", *cells] for first, cells in trend.months]
         title = f"Monthly trend: {trend.unit.name}"
         yield f"Trend {trend.unit.name}", title, ["Month", *trend.columns], rows

@@ -21,8 +21,8 @@ class SnapshotForm(Form):
 
     snapshot_date = GovDateField(
         "Snapshot date",
-        description="Figures are for the 12 months up to and including this day. "
-        "The census uses 30 September, for example 30 9 2026.",
+        description="The last day of a month, for example 31 8 2026. Starters, leavers and "
+        "supervision before leaving are shown for 30 September (the census date) only.",
     )
 
 

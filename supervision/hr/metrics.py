@@ -195,6 +195,7 @@ class MonthFigures:
     in_post_fte: Decimal
     vacant_fte: Decimal
     establishment_fte: Decimal
+    leavers: int = 0  # people: the small-numbers rule for the month's turnover
 
     @property
     def turnover_rate(self) -> Decimal | None:
@@ -445,6 +446,7 @@ def monthly_trends(
     # leaves it after the last: changes per month, added up month by month below.
     changes: list[dict[int | None, Decimal]] = [defaultdict(lambda: ZERO) for _ in range(len(months) + 1)]
     leavers: list[dict[tuple[Level, int | None], Decimal]] = [defaultdict(lambda: ZERO) for _ in months]
+    leaver_counts: list[dict[tuple[Level, int | None], int]] = [defaultdict(int) for _ in months]
     for worker in workers:
         if worker.agency:
             continue
@@ -462,8 +464,10 @@ def monthly_trends(
         index = bisect_right(firsts, worker.end_date) - 1
         if index >= 0 and worker.left_between(*months[index]):
             leavers[index][(Level.ORGANISATION, None)] += worker.fte
+            leaver_counts[index][(Level.ORGANISATION, None)] += 1
             if team is not None:
                 leavers[index][(Level.SERVICE, team.service_key)] += worker.fte
+                leaver_counts[index][(Level.SERVICE, team.service_key)] += 1
 
     # Month by month: each team's FTE in post at the month's end and its vacancy, added into
     # its service's and the organisation's figures in one pass over the teams.
@@ -501,6 +505,7 @@ def monthly_trends(
                 in_post_fte=in_post_fte[index][key],
                 vacant_fte=vacant[index][key],
                 establishment_fte=establishment,
+                leavers=leaver_counts[index][key],
             )
             for index, (first, last) in enumerate(months)
         ]

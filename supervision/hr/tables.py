@@ -1,16 +1,27 @@
-"""The retention report as tables of figures ready to show: the page, CSV and XLSX read these.
+"""The retention report as tables of figures ready to show: the page, CSV, XLSX, API and CLI read these.
 
-Suppression happens here, once (`disclosure.shown`), so every way out of the service withholds
-the same cells.
+Suppression happens here, once (`withheld_cells`, with the rules of `supervision.hr.disclosure`),
+so every way out of the service withholds the same cells.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
-from supervision.hr.disclosure import Kind, Shown, shown
+from supervision.hr.disclosure import (
+    SMALL_NUMBER_THRESHOLD,
+    Cell,
+    Equation,
+    Kind,
+    Shown,
+    is_small,
+    protect,
+    shows_flows,
+)
 from supervision.hr.metrics import (
     DESTINATION_KEYS,
     DESTINATION_LABELS,
@@ -57,75 +68,253 @@ def period_text(report: Retention) -> str:
     return f"{format_date(report.year.starts_on)} to {format_date(report.year.snapshot)}"
 
 
-# Each column: heading, and how to get the figure and the people it rests on from a tally.
-Figure = Callable[[Tally], tuple[object, Kind, int | tuple[int, ...]]]
+# ---------------------------------------------------------------------------- measures
+# Every figure a table shows rests on one or more *measures*: counts and FTE that add up from
+# teams to services to the organisation. Suppression is decided per measure and unit
+# (`withheld_cells`), so a figure shown in two tables (FTE in post) is withheld in both, and a
+# rate is withheld whenever its numerator or denominator is.
 
 
-def _in_post_columns() -> list[tuple[str, Figure]]:
+@dataclass(frozen=True)
+class Measure:
+    name: str
+    value: Callable[[Tally], int | Decimal]
+    people: Callable[[Tally], int]  # the count of people the small-numbers rule looks at
+    together: str  # measures withheld together in a row (a count and its FTE)
+    flow: bool = False  # about the year's starters or leavers: census dates only
+    every_level: bool = False  # about leavers: the rule applies to services and the organisation too
+
+
+def _band(band: ServiceBand) -> Measure:
+    count = lambda t: t.by_service_band[band]  # noqa: E731
+    return Measure(f"band:{band}", count, count, f"band:{band}", flow=True, every_level=True)
+
+
+def _destination(key: str) -> Measure:
+    count = lambda t: t.by_destination[key]  # noqa: E731
+    return Measure(f"destination:{key}", count, count, f"destination:{key}", flow=True, every_level=True)
+
+
+MEASURES: tuple[Measure, ...] = (
+    Measure("in_post", lambda t: t.in_post, lambda t: t.in_post, "in_post"),
+    Measure("in_post_fte", lambda t: t.in_post_fte, lambda t: t.in_post, "in_post"),
+    # A team's vacant FTE is its establishment (shown) minus its FTE: withheld with its headcount.
+    Measure("vacant_fte", lambda t: t.vacant_fte, lambda t: t.in_post, "in_post"),
+    Measure("agency", lambda t: t.agency, lambda t: t.agency, "agency"),
+    Measure("agency_fte", lambda t: t.agency_fte, lambda t: t.agency, "agency"),
+    # Not shown, but the average caseload is one over the other.
+    Measure("cases", lambda t: t.cases, lambda t: t.case_holders, "caseload"),
+    Measure("case_holders_fte", lambda t: t.case_holders_fte, lambda t: t.case_holders, "caseload"),
+    Measure("starters", lambda t: t.starters, lambda t: t.starters, "starters", flow=True),
+    Measure("starters_fte", lambda t: t.starters_fte, lambda t: t.starters, "starters", flow=True),
+    Measure("leavers", lambda t: t.leavers, lambda t: t.leavers, "leavers", flow=True),
+    Measure("leavers_fte", lambda t: t.leavers_fte, lambda t: t.leavers, "leavers", flow=True),
+    *(_band(band) for band in ServiceBand),
+    *(_destination(key) for key in DESTINATION_KEYS),
+    *(
+        Measure(name, value, lambda t: t.leavers_with_compliance, "leavers_supervision", True, True)
+        for name, value in (
+            ("leavers_with_compliance", lambda t: t.leavers_with_compliance),
+            ("leavers_met", lambda t: t.leavers_compliance.met),
+            ("leavers_required", lambda t: t.leavers_compliance.required),
+        )
+    ),
+    *(
+        Measure(name, value, lambda t: t.stayers_with_compliance, "stayers_supervision", flow=True)
+        for name, value in (
+            ("stayers_with_compliance", lambda t: t.stayers_with_compliance),
+            ("stayers_met", lambda t: t.stayers_compliance.met),
+            ("stayers_required", lambda t: t.stayers_compliance.required),
+        )
+    ),
+)
+MEASURE_BY_NAME = {measure.name: measure for measure in MEASURES}
+# Posts, not people: nobody without a team fills one, so "Not in a team" is in no vacancy sum.
+NOT_SUMMED_OVER_NO_TEAM = {"vacant_fte"}
+BANDS = tuple(f"band:{band}" for band in ServiceBand)
+DESTINATIONS = tuple(f"destination:{key}" for key in DESTINATION_KEYS)
+
+UnitId = tuple[str, int | None]
+
+
+LEVEL_NAMES = {level: level.value for level in Level}
+
+
+def unit_id(unit: Unit) -> UnitId:
+    return (LEVEL_NAMES[unit.level], unit.key)
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """The cells of a report that are not shown: the small ones and those withheld to protect them."""
+
+    small: frozenset[Cell]
+    secondary: frozenset[Cell]
+
+    def cell(self, value, kind: Kind, unit: Unit, measures: tuple[str, ...]) -> Shown:
+        row = unit_id(unit)
+        if any((row, name) in self.small for name in measures):
+            return Shown(value, kind, suppressed=True)
+        if any((row, name) in self.secondary for name in measures):
+            return Shown(value, kind, suppressed=True, secondary=True)
+        return Shown(value, kind)
+
+
+def published_measures(report: Retention) -> tuple[Measure, ...]:
+    flows = shows_flows(report.year.snapshot)
+    return tuple(measure for measure in MEASURES if flows or not measure.flow)
+
+
+def sums(report: Retention, measures: tuple[Measure, ...]) -> list[Equation]:
+    """Every sum a reader can check: per measure, service = its teams and organisation = its
+    services and "Not in a team"; per row, leavers = their length-of-service (and destination) cells.
+    A service with no teams has nobody, so it is in no sum.
+
+    A team's figures about leavers (length of service, destination, supervision before leaving)
+    are never shown: a team rarely has 5 leavers in a year, and left out they cannot be added up
+    against their service's, which keeps the sums to solve small at national scale. "Not in a
+    team" has no service, so its figures are in the organisation's sums and protected there."""
+    organisation = unit_id(report.organisation.unit)
+    no_team = [tally for tally in report.teams if tally.unit.key is None]
+    filled = [s for s in report.services if report.teams_of(s.unit)]
+    equations = []
+    names = [measure.name for measure in measures]
+    for name in names:
+        if not MEASURE_BY_NAME[name].every_level:  # a team's figures about leavers are never shown
+            for service in filled:
+                parts = tuple((unit_id(team.unit), name) for team in report.teams_of(service.unit))
+                equations.append(Equation((unit_id(service.unit), name), parts))
+        parts = tuple((unit_id(service.unit), name) for service in filled)
+        if name not in NOT_SUMMED_OVER_NO_TEAM:
+            parts += tuple((unit_id(tally.unit), name) for tally in no_team)
+        equations.append(Equation((organisation, name), parts))
+    if "leavers" in names:
+        for tally in [report.organisation, *report.services, *no_team]:
+            unit = unit_id(tally.unit)
+            for row in (BANDS, DESTINATIONS):
+                equations.append(Equation((unit, "leavers"), tuple((unit, name) for name in row)))
+    return equations
+
+
+def withheld_cells(report: Retention) -> Withheld:
+    """The small-numbers rule (`disclosure.is_small`) and secondary suppression (`disclosure.protect`)."""
+    measures = published_measures(report)
+    values: dict[Cell, int | Decimal] = {}
+    small: set[Cell] = set()
+    never_shown: dict[Cell, bool] = {}  # a team's figures about leavers: is it small?
+    groups: dict[tuple[UnitId, str], list[Cell]] = defaultdict(list)
+    for tally in [report.organisation, *report.services, *report.teams]:
+        unit, team_level = unit_id(tally.unit), tally.unit.level is Level.TEAM
+        for measure in measures:
+            cell = (unit, measure.name)
+            if measure.every_level and team_level and tally.unit.key is not None:
+                never_shown[cell] = is_small(measure.people(tally))
+                continue
+            values[cell] = measure.value(tally)
+            if (team_level or measure.every_level) and is_small(measure.people(tally)):
+                small.add(cell)
+            # Vacant FTE goes with the headcount only in a team row (establishment − FTE).
+            if measure.name != "vacant_fte" or team_level:
+                groups[(unit, measure.together)].append(cell)
+
+    def together(cell: Cell) -> list[Cell]:
+        group = groups.get((cell[0], MEASURE_BY_NAME[cell[1]].together), [])
+        return group if cell in group else []  # a service's vacant FTE goes on its own
+
+    def known_below(cell: Cell) -> int | None:
+        # A "fewer than 5" count is known to be at most 4; FTE and sums of intervals are not bounded.
+        name = cell[1]
+        counts = {"in_post", "agency", "starters", "leavers", *BANDS, *DESTINATIONS}
+        counts |= {"leavers_with_compliance", "stayers_with_compliance"}
+        return SMALL_NUMBER_THRESHOLD - 1 if name in counts else None
+
+    secondary = protect(values, small, sums(report, measures), together, known_below)
+    small |= {cell for cell, is_small_cell in never_shown.items() if is_small_cell}
+    secondary |= {cell for cell, is_small_cell in never_shown.items() if not is_small_cell}
+    return Withheld(frozenset(small), frozenset(secondary))
+
+
+# Each column: heading, the figure's kind, how to get it from a tally, the measures it rests on.
+Figure = tuple[str, Kind, Callable[[Tally], object], tuple[str, ...]]
+
+
+def _in_post_columns() -> list[Figure]:
     return [
-        ("Headcount", lambda t: (t.in_post, Kind.COUNT, t.in_post)),
-        ("FTE", lambda t: (t.in_post_fte, Kind.FTE, t.in_post)),
-        ("Agency workers", lambda t: (t.agency, Kind.COUNT, t.agency)),
-        ("Agency FTE", lambda t: (t.agency_fte, Kind.FTE, t.agency)),
-        ("Agency rate", lambda t: (t.agency_rate, Kind.RATE, (t.agency, t.agency + t.in_post))),
-        ("Average caseload", lambda t: (t.average_caseload, Kind.AVERAGE, t.case_holders)),
+        ("Headcount", Kind.COUNT, lambda t: t.in_post, ("in_post",)),
+        ("FTE", Kind.FTE, lambda t: t.in_post_fte, ("in_post_fte",)),
+        ("Agency workers", Kind.COUNT, lambda t: t.agency, ("agency",)),
+        ("Agency FTE", Kind.FTE, lambda t: t.agency_fte, ("agency_fte",)),
+        ("Agency rate", Kind.RATE, lambda t: t.agency_rate, ("agency_fte", "in_post_fte")),
+        ("Average caseload", Kind.AVERAGE, lambda t: t.average_caseload, ("cases", "case_holders_fte")),
     ]
 
 
-def _vacancy_columns() -> list[tuple[str, Figure]]:
+def _vacancy_columns() -> list[Figure]:
     return [
         # Establishment is funded posts, not people: never withheld.
-        ("Establishment FTE", lambda t: (t.unit.establishment_fte, Kind.FTE, ())),
-        ("Employed FTE in post", lambda t: (t.in_post_fte, Kind.FTE, t.in_post)),
-        ("Vacant FTE", lambda t: (t.vacant_fte, Kind.FTE, t.in_post)),
-        ("Vacancy rate", lambda t: (t.vacancy_rate, Kind.RATE, t.in_post)),
+        ("Establishment FTE", Kind.FTE, lambda t: t.unit.establishment_fte, ()),
+        ("Employed FTE in post", Kind.FTE, lambda t: t.in_post_fte, ("in_post_fte",)),
+        ("Vacant FTE", Kind.FTE, lambda t: t.vacant_fte, ("vacant_fte",)),
+        ("Vacancy rate", Kind.RATE, lambda t: t.vacancy_rate, ("vacant_fte",)),
     ]
 
 
-def _movement_columns() -> list[tuple[str, Figure]]:
+def _movement_columns() -> list[Figure]:
     return [
-        ("Starters", lambda t: (t.starters, Kind.COUNT, t.starters)),
-        ("Starters FTE", lambda t: (t.starters_fte, Kind.FTE, t.starters)),
-        ("Leavers", lambda t: (t.leavers, Kind.COUNT, t.leavers)),
-        ("Leavers FTE", lambda t: (t.leavers_fte, Kind.FTE, t.leavers)),
-        ("Turnover rate", lambda t: (t.turnover_rate, Kind.RATE, (t.leavers, t.in_post))),
+        ("Starters", Kind.COUNT, lambda t: t.starters, ("starters",)),
+        ("Starters FTE", Kind.FTE, lambda t: t.starters_fte, ("starters_fte",)),
+        ("Leavers", Kind.COUNT, lambda t: t.leavers, ("leavers",)),
+        ("Leavers FTE", Kind.FTE, lambda t: t.leavers_fte, ("leavers_fte",)),
+        ("Turnover rate", Kind.RATE, lambda t: t.turnover_rate, ("leavers_fte", "in_post_fte")),
     ]
 
 
-def _band_columns() -> list[tuple[str, Figure]]:
+def _band_columns() -> list[Figure]:
     return [
-        (band.label, lambda t, band=band: (t.by_service_band[band], Kind.COUNT, t.by_service_band[band]))
+        (band.label, Kind.COUNT, lambda t, band=band: t.by_service_band[band], (f"band:{band}",))
         for band in ServiceBand
     ]
 
 
-def _destination_columns() -> list[tuple[str, Figure]]:
+def _destination_columns() -> list[Figure]:
     return [
         (
             DESTINATION_LABELS[key],
-            lambda t, key=key: (t.by_destination[key], Kind.COUNT, t.by_destination[key]),
+            Kind.COUNT,
+            lambda t, key=key: t.by_destination[key],
+            (f"destination:{key}",),
         )
         for key in DESTINATION_KEYS
     ]
 
 
-def _supervision_columns() -> list[tuple[str, Figure]]:
+def _supervision_columns() -> list[Figure]:
     return [
-        ("Leavers with a supervision requirement", lambda t: _people(t.leavers_with_compliance)),
+        (
+            "Leavers with a supervision requirement",
+            Kind.COUNT,
+            lambda t: t.leavers_with_compliance,
+            ("leavers_with_compliance",),
+        ),
         (
             "Leavers: intervals met in their last 6 months",
-            lambda t: (t.leavers_compliance_rate, Kind.RATE, t.leavers_with_compliance),
+            Kind.RATE,
+            lambda t: t.leavers_compliance_rate,
+            ("leavers_met", "leavers_required"),
         ),
-        ("Staff who stayed, with a requirement", lambda t: _people(t.stayers_with_compliance)),
+        (
+            "Staff who stayed, with a requirement",
+            Kind.COUNT,
+            lambda t: t.stayers_with_compliance,
+            ("stayers_with_compliance",),
+        ),
         (
             "Staff who stayed: intervals met in the 6 months to the snapshot",
-            lambda t: (t.stayers_compliance_rate, Kind.RATE, t.stayers_with_compliance),
+            Kind.RATE,
+            lambda t: t.stayers_compliance_rate,
+            ("stayers_met", "stayers_required"),
         ),
     ]
-
-
-def _people(count: int) -> tuple[int, Kind, int]:
-    return count, Kind.COUNT, count
 
 
 # Which services' team rows a table lists; every service's unless told otherwise.
@@ -147,9 +336,13 @@ class TeamsOnPage:
     def shows(self, service: Unit) -> bool:
         return self.every_team or service == self.chosen
 
-    def trends(self, report: Retention) -> list[TrendTable]:
+    def trends(self, report: Retention, withheld: Withheld | None = None) -> list[TrendTable]:
         """The organisation's trend, and each shown service's."""
-        return [t for t in trend_tables(report) if t.unit.level is not Level.SERVICE or self.shows(t.unit)]
+        return [
+            t
+            for t in trend_tables(report, withheld)
+            if t.unit.level is not Level.SERVICE or self.shows(t.unit)
+        ]
 
 
 class UnknownService(Exception):
@@ -170,17 +363,18 @@ def teams_on_page(report: Retention, asked_service: str | None, every_team_up_to
     return TeamsOnPage(team_count, every_team=False, chosen=chosen)
 
 
-def _rows(report: Retention, columns: list[tuple[str, Figure]], teams_shown: TeamsShown) -> tuple[Row, ...]:
+def _rows(
+    report: Retention, columns: list[Figure], teams_shown: TeamsShown, withheld: Withheld
+) -> tuple[Row, ...]:
     service_names = {tally.unit.key: tally.unit.name for tally in report.services}
 
     def row(tally: Tally) -> Row:
         team_level = tally.unit.level is Level.TEAM
-        cells = []
-        for _, figure in columns:
-            value, kind, people = figure(tally)
-            cells.append(shown(value, kind, people=people, team_level=team_level))
+        cells = tuple(
+            withheld.cell(value(tally), kind, tally.unit, measures) for _, kind, value, measures in columns
+        )
         service = service_names.get(tally.unit.service_key) if team_level else None
-        return Row(tally.unit.level, tally.unit.name, service, tuple(cells), tally.unit.key)
+        return Row(tally.unit.level, tally.unit.name, service, cells, tally.unit.key)
 
     rows = [row(report.organisation)]
     for service in report.services:
@@ -191,7 +385,15 @@ def _rows(report: Retention, columns: list[tuple[str, Figure]], teams_shown: Tea
     return tuple(rows)
 
 
-def retention_tables(report: Retention, teams_shown: TeamsShown = every_service) -> list[Table]:
+FLOW_TABLES = ("starters-and-leavers", "length-of-service", "destination", "supervision")
+
+
+def retention_tables(
+    report: Retention, teams_shown: TeamsShown = every_service, withheld: Withheld | None = None
+) -> list[Table]:
+    """The tables for the report's snapshot date: those about the year's starters and leavers on
+    census dates only (`disclosure.shows_flows`)."""
+    withheld = withheld or withheld_cells(report)
     snapshot, period = format_date(report.year.snapshot), period_text(report)
     specs = [
         (
@@ -235,34 +437,68 @@ def retention_tables(report: Retention, teams_shown: TeamsShown = every_service)
             _supervision_columns(),
         ),
     ]
+    flows = shows_flows(report.year.snapshot)
     return [
         Table(
             key,
             title,
             description,
-            tuple(heading for heading, _ in columns),
-            _rows(report, columns, teams_shown),
+            tuple(heading for heading, *_ in columns),
+            _rows(report, columns, teams_shown, withheld),
         )
         for key, title, description, columns in specs
+        if flows or key not in FLOW_TABLES
     ]
 
 
-TREND_COLUMNS = ("Leavers FTE", "FTE in post at month end", "Turnover rate", "Vacant FTE", "Vacancy rate")
+# A month's leavers' FTE and the FTE in post at its end are not shown: with the turnover rate they
+# gave each month's leavers' FTE (one person's, in a month with one leaver), and the organisation's
+# FTE minus its services' gave "Not in a team" every month.
+TREND_COLUMNS = ("Turnover rate", "Vacant FTE", "Vacancy rate")
 
 
-def _month_cells(month: MonthFigures) -> tuple[Shown, ...]:
-    # Trends are shown for the organisation and services only, which are never withheld.
+def _month_cells(
+    unit: Unit, month: MonthFigures, last: bool, withheld: Withheld, teams: int
+) -> tuple[Shown, ...]:
+    """A month of the organisation's or a service's trend.
+
+    Turnover is about leavers, so it follows their rule at every level: shown for 5 leavers or
+    more in the month. Vacancy is withheld where it could give a team's: a service of one team,
+    a vacancy of 0 (every team's would be 0), and in the snapshot's month wherever the tables
+    withhold it.
+    """
+    turnover_small = is_small(month.leavers)
+    vacancy_withheld = teams < 2 or month.vacant_fte == 0
+    if last:
+        vacancy_withheld = vacancy_withheld or withheld.cell(None, Kind.FTE, unit, ("vacant_fte",)).suppressed
     return (
-        Shown(month.leavers_fte, Kind.FTE),
-        Shown(month.in_post_fte, Kind.FTE),
-        Shown(month.turnover_rate, Kind.RATE),
-        Shown(month.vacant_fte, Kind.FTE),
-        Shown(month.vacancy_rate, Kind.RATE),
+        Shown(month.turnover_rate, Kind.RATE, suppressed=turnover_small),
+        Shown(month.vacant_fte, Kind.FTE, suppressed=vacancy_withheld, secondary=vacancy_withheld),
+        Shown(month.vacancy_rate, Kind.RATE, suppressed=vacancy_withheld, secondary=vacancy_withheld),
     )
 
 
-def trend_tables(report: Retention) -> list[TrendTable]:
+def trend_tables(report: Retention, withheld: Withheld | None = None) -> list[TrendTable]:
+    withheld = withheld or withheld_cells(report)
+    real_teams = [tally for tally in report.teams if tally.unit.key is not None]
+    teams = {None: len(real_teams)} | {s.unit.key: len(report.teams_of(s.unit)) for s in report.services}
     return [
-        TrendTable(unit, TREND_COLUMNS, tuple((month.first, _month_cells(month)) for month in months))
+        TrendTable(
+            unit,
+            TREND_COLUMNS,
+            tuple(
+                (
+                    month.first,
+                    _month_cells(
+                        unit,
+                        month,
+                        index == len(months) - 1,
+                        withheld,
+                        teams[unit.key if unit.level is Level.SERVICE else None],
+                    ),
+                )
+                for index, month in enumerate(months)
+            ),
+        )
         for unit, months in report.trends.items()
     ]

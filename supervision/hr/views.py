@@ -12,9 +12,15 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 
 from config import BASE_DIR
-from supervision import limits
 from supervision.clock import clock
 from supervision.hr import exports, import_rules, import_services, services
+from supervision.hr.disclosure import (
+    EARLIEST_SNAPSHOT,
+    census_dates,
+    recent_snapshots,
+    shows_flows,
+    snapshot_problem,
+)
 from supervision.hr.forms import CancelImportForm, ConfirmImportForm, LeaverForm, SnapshotForm, UploadForm
 from supervision.hr.import_rules import FileRefused, ImportPlan
 from supervision.hr.import_services import ImportChanged, ImportInterrupted, ImportRefused
@@ -25,6 +31,7 @@ from supervision.hr.tables import (
     period_text,
     retention_tables,
     teams_on_page,
+    withheld_cells,
 )
 from supervision.org.models import Role
 from supervision.permissions import roles_required
@@ -34,7 +41,6 @@ bp = Blueprint("hr", __name__)
 PENDING_IMPORT_KEY = "staff_import_token"
 ERRORS_LISTED_ONE_BY_ONE = 500
 EXAMPLE_FILE = BASE_DIR / "docs" / "examples" / "staff-import.csv"
-EARLIEST_SNAPSHOT = limits.REPORT_FIRST_DAY
 
 
 def organisation_id() -> int:
@@ -45,7 +51,8 @@ def organisation_id() -> int:
 
 
 def chosen_snapshot() -> tuple[SnapshotForm, date]:
-    """The snapshot date asked for, or the latest 30 September; a bad date is explained on the form."""
+    """The snapshot date asked for, or the latest 30 September; a date that is not a month end
+    (or is out of range) is explained on the form (`disclosure.snapshot_problem`)."""
     today = clock().today()
     default = latest_census_date(today)
     if "snapshot_date" not in request.args:
@@ -53,14 +60,10 @@ def chosen_snapshot() -> tuple[SnapshotForm, date]:
     form = SnapshotForm(formdata=request.args)
     if form.validate() and form.snapshot_date.data:
         chosen = form.snapshot_date.data
-        if chosen > today:
-            form.snapshot_date.errors.append("Snapshot date must be today or in the past")
-        elif chosen < EARLIEST_SNAPSHOT:
-            form.snapshot_date.errors.append(
-                f"Snapshot date must be on or after {format_date(EARLIEST_SNAPSHOT)}"
-            )
-        else:
+        problem = snapshot_problem(chosen, today, format_date)
+        if problem is None:
             return form, chosen
+        form.snapshot_date.errors.append(problem)
     return form, default
 
 
@@ -83,16 +86,26 @@ def retention():
         shown = teams_on_page(report, request.args.get("service"), TEAMS_ON_ONE_PAGE)
     except UnknownService:
         abort(404)
+    withheld = withheld_cells(report)
+    today = clock().today()
+    tables = retention_tables(report, shown.shows, withheld)
     return render_template(
         "hr/retention.html",
         form=form,
         report=report,
-        tables=retention_tables(report, shown.shows),
-        trends=shown.trends(report),
+        tables=tables,
+        trends=shown.trends(report, withheld),
         teams=shown,
         period=period_text(report),
         snapshot=snapshot,
         export_args=snapshot_args(snapshot),
+        flows_shown=shows_flows(snapshot),
+        any_withheld=any(cell.secondary for table in tables for row in table.rows for cell in row.cells),
+        recent_snapshots=recent_snapshots(today, 12),
+        census_dates=census_dates(today, 5),
+        snapshot_args=snapshot_args,
+        format_date=format_date,
+        earliest_snapshot=EARLIEST_SNAPSHOT,
     )
 
 

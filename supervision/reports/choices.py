@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from supervision.hr.disclosure import snapshot_problem
 from supervision.hr.metrics import latest_census_date
 from supervision.hr.tables import format_date
-from supervision.hr.views import EARLIEST_SNAPSHOT
 from supervision.reports.figures import Period
 from supervision.reports.forms import default_period, period_problems
 
@@ -41,13 +41,9 @@ def oversight_period(starts_on: date | None, ends_on: date | None, today: date) 
 
 
 def retention_snapshot(snapshot: date | None, today: date) -> date:
-    """The snapshot date asked for; none given means the latest 30 September, as on the page."""
+    """The snapshot date asked for (a month end); none given means the latest 30 September, as on the page."""
     if snapshot is None:
         return latest_census_date(today)
-    if snapshot > today:
-        raise ChoiceRefused({"snapshot_date": "Snapshot date must be today or in the past"})
-    if snapshot < EARLIEST_SNAPSHOT:
-        raise ChoiceRefused(
-            {"snapshot_date": f"Snapshot date must be on or after {format_date(EARLIEST_SNAPSHOT)}"}
-        )
+    if problem := snapshot_problem(snapshot, today, format_date):
+        raise ChoiceRefused({"snapshot_date": problem})
     return snapshot

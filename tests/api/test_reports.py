@@ -231,16 +231,37 @@ def test_hr_get_the_pages_retention_figures_with_small_numbers_withheld(api_as, 
     }
     in_post = {row["name"]: row for row in body["tables"][0]["rows"]}
     organisation = dict(zip(body["tables"][0]["columns"], in_post["Test Council"]["cells"], strict=True))
-    assert organisation["Headcount"] == {"value": 8, "text": "8", "kind": "count", "suppressed": False}
+    assert organisation["Headcount"] == {
+        "value": 8,
+        "text": "8",
+        "kind": "count",
+        "suppressed": False,
+        "reason": None,
+    }
     assert organisation["Agency rate"] == {
         "value": 16.9,
         "text": "16.9%",
         "kind": "rate",
         "suppressed": False,
+        "reason": None,
     }
     north = dict(zip(body["tables"][0]["columns"], in_post["North"]["cells"], strict=True))
-    assert north["Headcount"]["text"] == "5" and north["Headcount"]["suppressed"] is False
-    assert north["Agency rate"] == {"value": None, "text": "fewer than 5", "kind": "rate", "suppressed": True}
+    assert north["Headcount"]["text"] == "withheld" and north["Headcount"]["reason"] == "secondary"
+    assert north["Agency rate"] == {
+        "value": None,
+        "text": "fewer than 5",
+        "kind": "rate",
+        "suppressed": True,
+        "reason": "small",
+    }
+    # Withheld so that South's one worker's caseload cannot be worked out from Assessment's.
+    assert north["Average caseload"] == {
+        "value": None,
+        "text": "withheld",
+        "kind": "average",
+        "suppressed": True,
+        "reason": "secondary",
+    }
     assert [trend["name"] for trend in body["trends"]] == ["Test Council", "Assessment", "Care"]
 
 
@@ -259,12 +280,20 @@ def test_a_snapshot_date_is_chosen_and_a_bad_one_is_a_json_400(api_as, hr_person
     api = api_as(hr_person[0])
 
     assert api.get("/retention?snapshot_date=2026-03-31").json["period"]["starts_on"] == "2025-04-01"
-    future = api.get("/retention?snapshot_date=2026-11-24")
+    future = api.get("/retention?snapshot_date=2026-11-30")
     assert future.status_code == 400
-    assert future.json["message"] == "Snapshot date must be today or in the past"
-    assert future.json["errors"] == {"snapshot_date": ["Snapshot date must be today or in the past"]}
+    latest = "Snapshot date must be today or in the past: the latest is 31 October 2026"
+    assert future.json["message"] == latest
+    assert future.json["errors"] == {"snapshot_date": [latest]}
     early = api.get("/retention?snapshot_date=1999-09-30")
-    assert early.json["message"] == "Snapshot date must be on or after 1 January 2000"
+    assert early.json["message"] == "Snapshot date must be on or after 31 January 2000"
+    # The day before the census date: comparing it with 30 September would show that day's leavers.
+    day_before = api.get("/retention?snapshot_date=2026-09-29")
+    assert day_before.status_code == 400
+    assert day_before.json["message"].startswith("Snapshot date must be the last day of a month")
+    # A month end other than 30 September: the figures in post, no starters or leavers.
+    october = api.get("/retention?snapshot_date=2026-10-31").json
+    assert [table["key"] for table in october["tables"]] == ["in-post", "vacancies"]
     assert api.get("/retention?snapshot_date=30-9-2026").status_code == 400
 
 

@@ -125,3 +125,36 @@ def test_a_large_organisations_retention_page_shows_one_services_teams_at_a_time
     expect(page.locator("#teams-shown")).to_contain_text("The tables show the teams of Assessment")
     expect(page.locator("tbody th", has_text="North, a team in Assessment")).to_have_count(6)
     assert_accessible(page)
+
+
+def test_the_retention_page_says_why_figures_are_withheld_and_which_dates_exist(page, clock):
+    seed_workforce()
+    make_staff(Role.HR, email="hr@example.test")
+    sign_in(page, "hr@example.test")
+    follow(page.get_by_role("navigation", name="Menu").get_by_role("link", name="Retention"))
+    key = page.locator("#withheld-key")
+    expect(key).to_contain_text("fewer than 5")
+    expect(key).to_contain_text("cannot be worked out by subtracting the others")
+    # A withheld cell, read out by a screen reader as its row and column, says "withheld".
+    expect(page.locator("#in-post ~ table td", has_text="withheld").first).to_be_visible()
+
+    page.get_by_text("Which snapshot dates you can choose").click()
+    expect(page.locator("#snapshot-dates")).to_contain_text("Any month’s last day from 31 January 2000")
+    assert_accessible(page)
+
+    follow(page.locator("#recent-snapshots").get_by_role("link", name="31 October 2026"))
+    expect(
+        page.get_by_role("heading", name="Registered social workers in post on 31 October 2026")
+    ).to_be_visible()
+    expect(page.locator("#flows-not-shown")).to_contain_text("census dates (30 September) only")
+    expect(page.locator("#length-of-service")).to_have_count(0)
+    assert_accessible(page)
+
+    page.get_by_role("group", name="Snapshot date").get_by_label("Day").fill("27")
+    page.get_by_role("group", name="Snapshot date").get_by_label("Month").fill("9")
+    page.get_by_role("group", name="Snapshot date").get_by_label("Year").fill("2026")
+    page.get_by_role("button", name="Show figures").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Snapshot date must be the last day of a month"
+    )
+    assert_accessible(page)

@@ -57,15 +57,12 @@ def test_recording_a_leaver_updates_the_retention_figures(pages, hr, workforce, 
     after = table_figures(soup, "starters-and-leavers")
     assert (after["Assessment"]["Leavers"], after["Assessment"]["Leavers FTE"]) == ("5", "4")
     assert after["Assessment"]["Turnover rate"] == "90.9%"  # 4.0 / 4.4 in post
+    assert after["Test Council (whole organisation)"]["Turnover rate"] == "78.1%"  # 5.0 / 6.4
     assert after["North"]["Leavers"] == "fewer than 5"  # 3 leavers in North now
-    assert (
-        table_figures(soup, "destination")["Test Council (whole organisation)"]["Another local authority"]
-        == "2"
-    )
-    assert (
-        table_figures(soup, "length-of-service")["Test Council (whole organisation)"]["10 years or more"]
-        == "2"
-    )
+    # Counts of leavers follow the small-numbers rule at every level: 2 of 6 leavers each.
+    organisation = "Test Council (whole organisation)"
+    assert table_figures(soup, "destination")[organisation]["Another local authority"] == "fewer than 5"
+    assert table_figures(soup, "length-of-service")[organisation]["10 years or more"] == "fewer than 5"
 
 
 @pytest.mark.parametrize(

@@ -217,7 +217,7 @@ def test_retention_for_a_snapshot_date_as_xlsx(cli, hr_person, tmp_path):
             ["--snapshot-date", "2026-11-24"],
             "--snapshot-date: Snapshot date must be today or in the past",
         ),
-        (Role.HR, ["--snapshot-date", "1999-09-30"], "Snapshot date must be on or after 1 January 2000"),
+        (Role.HR, ["--snapshot-date", "1999-09-30"], "Snapshot date must be on or after 31 January 2000"),
     ],
 )
 def test_a_refused_retention_export_says_why_and_writes_nothing(cli, clock, tmp_path, role, args, message):
