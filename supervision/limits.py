@@ -103,6 +103,9 @@ TEXT: dict[str, Text] = {
     "location": SHORT_TEXT,  # a session's place: it goes into calendar invitations
     "case_reference": CASE_REFERENCE,
     "password": PASSWORD,
+    "current_password": PASSWORD,
+    "new_password": PASSWORD,
+    "confirm_password": PASSWORD,
     "version": HIDDEN_VALUE,
     "token": HIDDEN_VALUE,
     # the supervision record, its case discussions and its sign-off
