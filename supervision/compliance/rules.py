@@ -531,7 +531,7 @@ def outcomes_over(
         run_last = until if run.ends_on is None else min(run.ends_on, until)
         run_judged = judged_until if run.ends_on is None else min(run.ends_on, judged_until)
         cursor = run.starts_on
-        if from_day is not None:
+        if from_day is not None and from_day > date.min:
             earlier = bisect_right(days, min(from_day - ONE_DAY, run_last)) - 1
             if earlier >= 0 and days[earlier] > cursor:
                 cursor = days[earlier]
