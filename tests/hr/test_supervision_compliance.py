@@ -13,10 +13,9 @@ import pytest
 import sqlalchemy as sa
 
 from supervision.agreements.models import AbsencePeriod, FrequencyKind, SupervisionAgreement, SupervisionType
-from supervision.compliance import rules
-from supervision.compliance.services import PERIOD_WINDOW, agreement_terms, period_compliance_for
+from supervision.compliance.services import PERIOD_WINDOW, period_compliance_for
 from supervision.extensions import db
-from supervision.org.models import Role, Staff
+from supervision.org.models import Role
 from supervision.records.models import SessionAttendee, SessionKind, SessionStatus, SupervisionSession
 from tests.factories import make_absence, make_agreement, make_staff
 from tests.factories import make_held_session as held
