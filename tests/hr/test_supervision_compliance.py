@@ -224,3 +224,29 @@ def test_a_working_table_left_behind_by_a_failed_request_is_emptied_first(clock,
     found = period_compliance_for({person.id: STAYERS}, TODAY)[person.id]
 
     assert (found.met, found.missed) == replayed_over_everything(person.id, STAYERS)
+
+
+def test_a_renewal_before_the_window_does_not_restart_the_clock_in_any_figure(clock, supervisor):
+    """No session ever: the clock runs from the first agreement, not from the renewal, in HR's
+    figure, the oversight report's intervals and the status alike."""
+    from supervision.compliance.services import compliance_for
+    from supervision.reports import figures
+    from supervision.reports.services import load_histories
+
+    person = make_staff()
+    make_agreement(
+        person, supervisor, agreed_on=date(2025, 1, 6), ended_on=date(2025, 12, 31), interval_days=28
+    )
+    make_agreement(person, supervisor, agreed_on=date(2026, 1, 1), interval_days=28)
+
+    found = period_compliance_for({person.id: STAYERS}, TODAY)[person.id]
+    # Due every 28 days from 6 January 2025: 27 April, 25 May, ... 14 September 2026, all missed.
+    assert (found.met, found.missed) == (0, 6) == replayed_over_everything(person.id, STAYERS)
+
+    _, histories = load_histories([person.id], figures.Period(date(2026, 9, 1), TODAY), TODAY, None)
+    due_dates = [
+        o.due_on for o in figures.intervals(histories[person.id], TODAY) if o.due_on >= date(2026, 9, 1)
+    ]
+    # Every 28 days from 6 January 2025 (not from the renewal of 1 January 2026).
+    assert due_dates[:2] == [date(2026, 9, 14), date(2026, 10, 12)]
+    assert compliance_for([person.id], TODAY)[person.id].supervision.next_due_on == date(2025, 2, 3)
