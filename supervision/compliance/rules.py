@@ -1,13 +1,17 @@
-"""The compliance engine (DESIGN 5): due dates and statuses as pure functions.
+"""The compliance engine: due dates and statuses as pure functions.
 
 Nothing here reads the database, the request or the clock: callers pass today's date, the
-agreement's rule, the sessions held, the absences and the policy thresholds, so the same
-answer appears on every page, in every job and in every test.
+agreements, the sessions held, the absences and the policy thresholds, so the same
+answer appears on every page, in every job and in every test. The rules are written out for
+readers in docs/metrics.md ("Intervals, due dates and gaps").
 
 How the clock runs:
-- The interval starts at the last counted session held on or before today, or at the date
-  the current agreement was made if that is later (a new agreement starts a fresh interval;
-  an older session can never make somebody more overdue).
+- The clock starts at the later of the first agreement of an unbroken run of agreements that
+  require supervision and the last counted session held. Renewing or replacing an agreement
+  never restarts it: a later agreement changes the frequency from the next session held, and
+  the interval running when it starts stays open, judged against the due date that was
+  running. A day with no agreement requiring supervision ends the run: a due date after its
+  end is neither met nor missed, and the next run starts the clock afresh.
 - Days inside an absence (leave, sickness, parental leave, secondment, ASYE pause) do not
   count toward the interval, so an absence moves the due date later by the days it covers.
 - ASYE: weekly for the first weeks, fortnightly until some months in, then the monthly
@@ -134,6 +138,21 @@ class Agreement:
 
 
 @dataclass(frozen=True)
+class AgreementPeriod:
+    """One agreement of a person's history (current or ended) with its last day in force."""
+
+    terms: Agreement
+    ends_on: date | None = None
+
+    def in_force_on(self, day: date) -> bool:
+        return self.terms.agreed_on <= day and (self.ends_on is None or day <= self.ends_on)
+
+    @property
+    def requires_supervision(self) -> bool:
+        return self.terms.rule is not None
+
+
+@dataclass(frozen=True)
 class AbsenceSpan:
     starts_on: date
     ends_on: date  # inclusive
@@ -162,11 +181,20 @@ class WriteUp:
 
 @dataclass(frozen=True)
 class SupervisionFacts:
-    """Everything about one supervisee's supervision the frequency rules look at."""
+    """Everything about one supervisee's supervision the frequency rules look at.
+
+    `agreement` is the current one; `earlier` the ones before it (ended or replaced), which
+    say when the clock started and which frequency the running interval has."""
 
     agreement: Agreement | None
     held: tuple[HeldSession, ...] = ()
     absences: tuple[AbsenceSpan, ...] = ()
+    earlier: tuple[AgreementPeriod, ...] = ()
+
+    @property
+    def timeline(self) -> tuple[AgreementPeriod, ...]:
+        current = (AgreementPeriod(self.agreement),) if self.agreement is not None else ()
+        return self.earlier + current
 
 
 @dataclass(frozen=True)
@@ -209,16 +237,29 @@ class DueDate:
 
 @dataclass(frozen=True)
 class IntervalOutcome:
-    """One interval of the rule: met by a session on or before its due date, or missed."""
+    """One interval of the rule: met by a session on or before its due date, or missed.
+
+    `late`: met by a session held after an earlier due date was missed (it ends a gap), so
+    the session was not held on time. `starts_gap`: the first missed due date after a session
+    or the start of the clock; a gap counts once however many due dates it spans.
+    """
 
     opened_on: date
     due_on: date
     closed_on: date
     met: bool
+    late: bool = False
+    starts_gap: bool = False
+
+    @property
+    def on_time(self) -> bool:
+        return self.met and not self.late
 
 
 @dataclass(frozen=True)
 class PeriodCompliance:
+    """`met`: intervals met on time; `missed`: the others (missed, or met late)."""
+
     met: int
     missed: int
 
@@ -319,43 +360,105 @@ def _interval_for(agreement: Agreement, clock_start: date) -> int | None:
     return rule.interval_days
 
 
-def counted_held_dates(facts: SupervisionFacts, today: date) -> list[date]:
-    """Dates of sessions that count toward the agreement, held on or before today, in order."""
-    agreement = facts.agreement
-    allow_group = agreement is None or agreement.counts_group_sessions
-    return sorted(
-        {
-            session.held_on
-            for session in facts.held
-            if session.held_on <= today and (allow_group or not session.group)
-        }
+def in_force_on(timeline: Sequence[AgreementPeriod], day: date) -> AgreementPeriod | None:
+    """The agreement in force on `day`: the latest made by then that had not ended before it."""
+    found = None
+    for period in timeline:
+        if period.in_force_on(day) and (found is None or period.terms.agreed_on >= found.terms.agreed_on):
+            found = period
+    return found
+
+
+@dataclass(frozen=True)
+class Run:
+    """Days on which an agreement requiring supervision was in force without a break."""
+
+    starts_on: date
+    ends_on: date | None  # None: still running
+
+    def __contains__(self, day: date) -> bool:
+        return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
+
+
+def requirement_runs(timeline: Sequence[AgreementPeriod]) -> list[Run]:
+    """The unbroken runs of days with an agreement requiring supervision in force, in order.
+
+    Renewals and replacements that follow on without a day's break belong to one run."""
+    boundaries = sorted(
+        {period.terms.agreed_on for period in timeline}
+        | {period.ends_on + ONE_DAY for period in timeline if period.ends_on is not None}
     )
+    runs: list[Run] = []
+    for index, day in enumerate(boundaries):
+        period = in_force_on(timeline, day)
+        if period is None or not period.requires_supervision:
+            continue
+        last = boundaries[index + 1] - ONE_DAY if index + 1 < len(boundaries) else None
+        if runs and runs[-1].ends_on is not None and runs[-1].ends_on + ONE_DAY == day:
+            runs[-1] = Run(runs[-1].starts_on, last)
+        else:
+            runs.append(Run(day, last))
+    return runs
 
 
-def _clock_start(agreement: Agreement, held: Sequence[date]) -> date:
-    return max(held[-1], agreement.agreed_on) if held else agreement.agreed_on
+def counted_dates(
+    timeline: Sequence[AgreementPeriod], held: Iterable[HeldSession], until: date
+) -> list[date]:
+    """Days of sessions that count, held on or before `until`, in order: a group session
+    counts where the agreement in force on its day allows it (or where none was in force)."""
+    days = set()
+    for session in held:
+        if session.held_on > until or session.held_on in days:
+            continue
+        if session.group:
+            period = in_force_on(timeline, session.held_on)
+            if period is not None and not period.terms.counts_group_sessions:
+                continue
+        days.add(session.held_on)
+    return sorted(days)
+
+
+def counted_held_dates(facts: SupervisionFacts, today: date) -> list[date]:
+    """Dates of sessions that count toward the agreements, held on or before today, in order."""
+    return counted_dates(facts.timeline, facts.held, today)
+
+
+def clock_start(
+    timeline: Sequence[AgreementPeriod], held: Sequence[date], day: date
+) -> tuple[date, Agreement] | None:
+    """Where the interval running on `day` started, and the agreement whose frequency it has:
+    the later of the start of the run of agreements in force on `day` and the last counted
+    session held in it by then. None when nothing is required on `day`."""
+    run = next((run for run in requirement_runs(timeline) if day in run), None)
+    if run is None:
+        return None
+    index = bisect_right(held, day)
+    start = held[index - 1] if index and held[index - 1] >= run.starts_on else run.starts_on
+    return start, in_force_on(timeline, start).terms
 
 
 def next_due_date(facts: SupervisionFacts, today: date, held: Sequence[date] | None = None) -> date | None:
-    """When the next session is due, or None where there is no agreement or no requirement.
+    """When the next session is due (or was, for someone overdue: the first due date missed),
+    or None where there is no agreement or no requirement.
 
     `held` may pass in counted_held_dates(facts, today) when the caller has it already."""
-    if facts.agreement is None:
+    if facts.agreement is None or facts.agreement.rule is None:
         return None
     held = counted_held_dates(facts, today) if held is None else held
-    clock_start = _clock_start(facts.agreement, held)
-    interval = _interval_for(facts.agreement, clock_start)
-    if interval is None:
-        return None
-    return counted_date_after(clock_start, interval, merge_absences(facts.absences))
+    started = clock_start(facts.timeline, held, today)
+    if started is None:  # an agreement that starts after today: its clock starts on its first day
+        started = (max(facts.agreement.agreed_on, held[-1] if held else date.min), facts.agreement)
+    start, terms = started
+    return counted_date_after(start, _interval_for(terms, start), merge_absences(facts.absences))
 
 
 def supervision_status(facts: SupervisionFacts, today: date, thresholds: Thresholds) -> SupervisionStatus:
     """Status, next due date and lateness of one supervisee's supervision on `today`.
 
     Due soon: due within `due_soon_working_days` working days (or today). Overdue: the due
-    date has passed. Escalated: overdue by more than `escalation_working_days` working days.
-    Paused: today falls inside an absence (lateness so far is still reported).
+    date has passed. Escalated: overdue by more than `escalation_working_days` working days,
+    counted from the first due date missed. Paused: today falls inside an absence (lateness so
+    far is still reported).
     """
     if facts.agreement is None:
         return SupervisionStatus(Status.NO_AGREEMENT)
@@ -387,48 +490,116 @@ def supervision_status(facts: SupervisionFacts, today: date, thresholds: Thresho
     )
 
 
-def interval_outcomes(facts: SupervisionFacts, today: date) -> list[IntervalOutcome]:
-    """Every closed interval since the agreement was made, in order.
+def outcomes_over(
+    timeline: Sequence[AgreementPeriod],
+    held: Iterable[HeldSession],
+    absences: Iterable[AbsenceSpan],
+    today: date,
+    last_day: date | None = None,
+    from_day: date | None = None,
+) -> list[IntervalOutcome]:
+    """Every closed interval of a person's agreements, in order: the one source of met and
+    missed for the status, the grid, the trend, the oversight figures and HR's figures.
 
-    An interval opens at a session (or the agreement date) and closes at the next session
-    on or before its due date (met) or at the due date itself (missed); after a miss the
-    next interval opens at the due date, so a long gap counts one miss per interval.
+    An interval opens at the start of a run of agreements, at a session or at a missed due
+    date, and closes at the next session held on or before its due date (met) or at the due
+    date itself once that day is over (missed); after a miss the next interval opens at the
+    missed due date, so a long gap counts one miss per interval. Its length is that of the
+    agreement in force when the clock last started (the run's start or the last session), so
+    a new agreement changes the frequency from the next session held. Nothing counts after
+    `last_day` (a leaver's last day, a window's end) and a due date is missed only once its
+    day is over (before `today`).
+
+    `from_day`: the caller has only the last sessions of each kind before it; each run's walk
+    starts at the last counted session before it, which gives the same intervals closing on
+    or after it, since the clock restarts at every session.
     """
-    agreement = facts.agreement
-    if agreement is None or agreement.rule is None:
-        return []
-    held = counted_held_dates(facts, today)
-    absences = merge_absences(facts.absences)
-    cursor = agreement.agreed_on
+    until = min(today, last_day) if last_day is not None else today
+    judged_until = min(today - ONE_DAY, until)
+    days = counted_dates(timeline, held, until)
+    merged = merge_absences(absences)
     outcomes: list[IntervalOutcome] = []
-    while True:
-        interval = _interval_for(agreement, cursor)
-        if interval is None:
-            return outcomes
-        due = counted_date_after(cursor, interval, absences)
-        index = bisect_right(held, cursor)
-        next_session = held[index] if index < len(held) else None
-        if next_session is not None and next_session <= due:
-            outcomes.append(IntervalOutcome(cursor, due, next_session, met=True))
-            cursor = next_session
-        elif due < today:
-            outcomes.append(IntervalOutcome(cursor, due, due, met=False))
-            cursor = due
-        else:
-            return outcomes
+    for run in requirement_runs(timeline):
+        if run.starts_on > until:
+            break
+        run_last = until if run.ends_on is None else min(run.ends_on, until)
+        run_judged = judged_until if run.ends_on is None else min(run.ends_on, judged_until)
+        cursor = run.starts_on
+        if from_day is not None and from_day > date.min:
+            earlier = bisect_right(days, min(from_day - ONE_DAY, run_last)) - 1
+            if earlier >= 0 and days[earlier] > cursor:
+                cursor = days[earlier]
+        terms = in_force_on(timeline, cursor).terms
+        gap_open = False
+        while True:
+            interval = _interval_for(terms, cursor)
+            due = counted_date_after(cursor, interval, merged)
+            index = bisect_right(days, cursor)
+            next_session = days[index] if index < len(days) and days[index] <= run_last else None
+            if next_session is not None and next_session <= due:
+                outcomes.append(IntervalOutcome(cursor, due, next_session, met=True, late=gap_open))
+                cursor, gap_open = next_session, False
+                terms = in_force_on(timeline, cursor).terms
+            elif due <= run_judged:
+                outcomes.append(IntervalOutcome(cursor, due, due, met=False, starts_gap=not gap_open))
+                cursor, gap_open = due, True
+            else:
+                break
+    return outcomes
+
+
+def interval_outcomes(
+    facts: SupervisionFacts, today: date, last_day: date | None = None
+) -> list[IntervalOutcome]:
+    """Every closed interval of the facts' agreements up to today (and `last_day`), in order."""
+    return outcomes_over(facts.timeline, facts.held, facts.absences, today, last_day)
+
+
+def overdue_spans(
+    timeline: Sequence[AgreementPeriod], outcomes: Sequence[IntervalOutcome], last_day: date
+) -> list[tuple[date, date]]:
+    """The days someone was overdue (first and last, inclusive): from the day after the first
+    due date missed in a gap to the day before the session that ended it, the end of its run of
+    agreements, or `last_day` while it is still open."""
+    runs = requirement_runs(timeline)
+    spans: list[tuple[date, date]] = []
+    opened: date | None = None
+    until = last_day
+
+    def close(end: date) -> None:
+        if opened is not None and opened <= end:
+            spans.append((opened, end))
+
+    for outcome in outcomes:
+        if opened is not None:
+            if outcome.late:
+                close(min(outcome.closed_on - ONE_DAY, until))
+                opened = None
+                continue
+            if not outcome.met and not outcome.starts_gap:
+                continue  # the same gap, one more due date missed
+            close(until)  # the run ended with the gap open
+            opened = None
+        if outcome.starts_gap:
+            opened = outcome.due_on + ONE_DAY
+            run = next((run for run in runs if outcome.due_on in run), None)
+            until = last_day if run is None or run.ends_on is None else min(run.ends_on, last_day)
+    close(until)
+    return spans
 
 
 def period_compliance(
     facts: SupervisionFacts, starts_on: date, ends_on: date, today: date
 ) -> PeriodCompliance:
-    """Intervals that closed between `starts_on` and `ends_on` (inclusive): how many were met."""
+    """Intervals that closed between `starts_on` and `ends_on` (inclusive): how many were met
+    on time. A due date on `ends_on` counts once that day is over."""
     closed = [
         outcome
-        for outcome in interval_outcomes(facts, min(today, ends_on))
+        for outcome in outcomes_over(facts.timeline, facts.held, facts.absences, today, ends_on, starts_on)
         if starts_on <= outcome.closed_on <= ends_on
     ]
-    met = sum(1 for outcome in closed if outcome.met)
-    return PeriodCompliance(met=met, missed=len(closed) - met)
+    on_time = sum(1 for outcome in closed if outcome.on_time)
+    return PeriodCompliance(met=on_time, missed=len(closed) - on_time)
 
 
 # ------------------------------------------------------------- other due dates

@@ -249,7 +249,13 @@ def assess_people(
         )
         for staff_id, person in people.items()
     }
-    held, looked_back = _last_held(session, scope, today, terms)
+    earlier = _earlier_agreements(session, scope, people, policies)
+    timelines = {
+        staff_id: rules.SupervisionFacts(terms[staff_id], earlier=tuple(earlier.get(staff_id, ()))).timeline
+        for staff_id in people
+        if terms[staff_id] is not None  # without a current agreement no session counts
+    }
+    held, looked_back = _last_held(session, scope, today, timelines)
     absences = _absences(session, scope, today - timedelta(days=RECENT_SESSION_DAYS), looked_back)
     write_ups = _pending_write_ups(session, scope)
     overdue_actions = _overdue_action_dates(session, scope, today)
@@ -264,6 +270,7 @@ def assess_people(
                     agreement=terms[staff_id],
                     held=tuple(held.get(staff_id, ())),
                     absences=tuple(absences.get(staff_id, ())),
+                    earlier=tuple(earlier.get(staff_id, ())),
                 ),
                 write_ups=tuple(rules.WriteUp(w.held_on, None) for w in write_ups.get(staff_id, ())),
                 open_action_due_dates=tuple(overdue_actions.get(staff_id, ())),
@@ -303,6 +310,29 @@ def _normalised(scope: sa.Select | Iterable[int]) -> sa.Select | list[int] | Non
     return ids or None
 
 
+def _earlier_agreements(
+    session: Session,
+    scope: sa.Select | list[int],
+    people: Mapping[int, Staff | sa.Row],
+    policies: Mapping[int, SupervisionPolicy],
+) -> dict[int, list[rules.AgreementPeriod]]:
+    """Each person's ended agreements: renewing or replacing an agreement never restarts the
+    clock, so when it started and the frequency of the running interval may be theirs."""
+    earlier: dict[int, list[rules.AgreementPeriod]] = defaultdict(list)
+    for row in session.execute(
+        sa.select(SupervisionAgreement.supervisee_id, SupervisionAgreement.ended_on, *AGREEMENT_TERMS_COLUMNS)
+        .where(SupervisionAgreement.ended_on.is_not(None), SupervisionAgreement.supervisee_id.in_(scope))
+        .order_by(SupervisionAgreement.agreed_on, SupervisionAgreement.id)
+    ):
+        person = people.get(row.supervisee_id)
+        if person is not None:
+            terms = agreement_terms(
+                row, policies.get(person.organisation_id), person.career_stage, person.fte
+            )
+            earlier[row.supervisee_id].append(rules.AgreementPeriod(terms, row.ended_on))
+    return earlier
+
+
 def _last_of_each_kind(scope: sa.Select | list[int], today: date) -> sa.Select:
     """The last session held of each kind, per person: which kinds count is the agreement's."""
     return (
@@ -320,7 +350,10 @@ def _last_of_each_kind(scope: sa.Select | list[int], today: date) -> sa.Select:
 
 
 def _last_held(
-    session: Session, scope: sa.Select | list[int], today: date, terms: Mapping[int, rules.Agreement | None]
+    session: Session,
+    scope: sa.Select | list[int],
+    today: date,
+    timelines: Mapping[int, tuple[rules.AgreementPeriod, ...]],
 ) -> tuple[dict[int, list[rules.HeldSession]], list[int]]:
     """Each person's last session of each kind, and the ids of those looked up over all history.
 
@@ -340,12 +373,8 @@ def _last_held(
             held[supervisee_id].append(rules.HeldSession(held_on, group=kind == SessionKind.GROUP))
     looked_back = sorted(
         staff_id
-        for staff_id, agreement in terms.items()
-        if agreement is not None
-        and not any(
-            agreement.counts_group_sessions or not held_session.group
-            for held_session in held.get(staff_id, ())
-        )
+        for staff_id, timeline in timelines.items()
+        if timeline and not rules.counted_dates(timeline, held.get(staff_id, ()), today)
     )
     for staff_id in looked_back:
         held.pop(staff_id, None)
@@ -442,14 +471,15 @@ PERIOD_BATCH = 500
 def period_compliance_for(
     windows: Mapping[int, tuple[date, date]], today: date
 ) -> dict[int, rules.PeriodCompliance]:
-    """Share of intervals met by each person in their own window (first day, last day).
+    """Share of intervals met on time by each person in their own window (first day, last day).
 
-    The rule is the agreement in force at the window's end (the latest made by then, ended or
-    not, so leavers count too). Intervals restart at every session, so the last counted session
-    before a window is all of the past that matters: sessions are read from a short lead before
-    each window, and only people with none in the lead have the last of each kind before it
-    looked up. A fixed number of statements for everyone (the windows go into a temporary
-    table), plus two per `PERIOD_BATCH` people who had no session in the lead.
+    The compliance engine's intervals of every agreement the person had by the window's end,
+    each while in force (rules.outcomes_over), so leavers count too. Intervals restart at every
+    session, so the last counted session before a window is all of the past that matters:
+    sessions are read from a short lead before each window, and only people with none in the
+    lead have the last of each kind before it looked up. A fixed number of statements for
+    everyone (the windows go into a temporary table), plus two per `PERIOD_BATCH` people who
+    had no session in the lead.
     """
     if not windows:
         return {}
@@ -458,7 +488,7 @@ def period_compliance_for(
     # open in the caller's session and keep other writers out.
     with db.engine.connect() as connection:
         fill_period_windows(connection, windows)
-        terms = terms_in_force(connection)
+        timelines = timelines_in_windows(connection)
         held: dict[int, list[rules.HeldSession]] = defaultdict(list)
         absences: dict[int, list[rules.AbsenceSpan]] = defaultdict(list)
         first_read = min(first_day for first_day, _ in windows.values()) - SESSIONS_LEAD
@@ -469,17 +499,15 @@ def period_compliance_for(
             connection.execute(absences_in_windows(AbsencePeriod.ends_on >= PERIOD_WINDOW.c.read_from)),
         )
 
-        def facts_of(staff_id: int) -> rules.SupervisionFacts:
-            facts = rules.SupervisionFacts(terms[staff_id], tuple(held[staff_id]), tuple(absences[staff_id]))
-            return started_at_last_session_before(facts, windows[staff_id][0], today)
+        def needs_earlier(staff_id: int) -> bool:
+            # A run of agreements that began before the lead, with no session counted in the lead.
+            first_day = windows[staff_id][0]
+            timeline = timelines[staff_id]
+            return any(
+                run.starts_on < first_day - SESSIONS_LEAD for run in rules.requirement_runs(timeline)
+            ) and not rules.counted_dates(timeline, held[staff_id], first_day - rules.ONE_DAY)
 
-        facts = {staff_id: facts_of(staff_id) for staff_id in terms}
-        unsupervised_in_lead = sorted(
-            staff_id
-            for staff_id, found in facts.items()
-            if found.agreement.rule is not None
-            and found.agreement.agreed_on < windows[staff_id][0] - SESSIONS_LEAD
-        )
+        unsupervised_in_lead = sorted(staff_id for staff_id in timelines if needs_earlier(staff_id))
         for start in range(0, len(unsupervised_in_lead), PERIOD_BATCH):
             batch = unsupervised_in_lead[start : start + PERIOD_BATCH]
             add_held(held, connection.execute(last_sessions_before_lead(batch, today)))
@@ -491,12 +519,18 @@ def period_compliance_for(
                     )
                 ),
             )
-            facts.update((staff_id, facts_of(staff_id)) for staff_id in batch)
 
     no_agreement = rules.PeriodCompliance(met=0, missed=0)
     return {
-        staff_id: rules.period_compliance(facts[staff_id], first_day, last_day, today)
-        if staff_id in facts
+        staff_id: rules.period_compliance(
+            rules.SupervisionFacts(
+                None, tuple(held[staff_id]), tuple(absences[staff_id]), earlier=timelines[staff_id]
+            ),
+            first_day,
+            last_day,
+            today,
+        )
+        if staff_id in timelines
         else no_agreement
         for staff_id, (first_day, last_day) in windows.items()
     }
@@ -537,18 +571,16 @@ def fill_period_windows(connection: sa.Connection, windows: Mapping[int, tuple[d
         connection.execute(sa.text("ANALYZE period_window"))
 
 
-def terms_in_force(connection: sa.Connection) -> dict[int, rules.Agreement]:
-    """Each person's agreement in force at their window's end: the latest made by then."""
-    ranked = (
+def timelines_in_windows(connection: sa.Connection) -> dict[int, tuple[rules.AgreementPeriod, ...]]:
+    """Every agreement each person had made by their window's end, in the order made."""
+    rows = connection.execute(
         sa.select(
             SupervisionAgreement.supervisee_id,
+            SupervisionAgreement.ended_on,
             *AGREEMENT_TERMS_COLUMNS,
-            sa.func.row_number()
-            .over(
-                partition_by=SupervisionAgreement.supervisee_id,
-                order_by=(SupervisionAgreement.agreed_on.desc(), SupervisionAgreement.id.desc()),
-            )
-            .label("latest_first"),
+            Staff.organisation_id,
+            Staff.career_stage,
+            Staff.fte,
         )
         .join(
             PERIOD_WINDOW,
@@ -557,12 +589,8 @@ def terms_in_force(connection: sa.Connection) -> dict[int, rules.Agreement]:
                 SupervisionAgreement.agreed_on <= PERIOD_WINDOW.c.last_day,
             ),
         )
-        .subquery()
-    )
-    rows = connection.execute(
-        sa.select(ranked, Staff.organisation_id, Staff.career_stage, Staff.fte)
-        .join(Staff, Staff.id == ranked.c.supervisee_id)
-        .where(ranked.c.latest_first == 1)
+        .join(Staff, Staff.id == SupervisionAgreement.supervisee_id)
+        .order_by(SupervisionAgreement.supervisee_id, SupervisionAgreement.agreed_on, SupervisionAgreement.id)
     ).all()
     policies = {
         policy.organisation_id: policy
@@ -572,11 +600,12 @@ def terms_in_force(connection: sa.Connection) -> dict[int, rules.Agreement]:
             )
         )
     }
+    timelines: dict[int, list[rules.AgreementPeriod]] = defaultdict(list)
     # A row has the agreement's columns by name, which is all agreement_terms reads.
-    return {
-        row.supervisee_id: agreement_terms(row, policies.get(row.organisation_id), row.career_stage, row.fte)
-        for row in rows
-    }
+    for row in rows:
+        terms = agreement_terms(row, policies.get(row.organisation_id), row.career_stage, row.fte)
+        timelines[row.supervisee_id].append(rules.AgreementPeriod(terms, row.ended_on))
+    return {staff_id: tuple(timeline) for staff_id, timeline in timelines.items()}
 
 
 def _held_sessions() -> sa.Select:
@@ -624,23 +653,6 @@ def absences_in_windows(*conditions: sa.ColumnElement[bool]) -> sa.Select:
         .join(PERIOD_WINDOW, PERIOD_WINDOW.c.staff_id == AbsencePeriod.staff_id)
         .where(AbsencePeriod.starts_on <= PERIOD_WINDOW.c.last_day, *conditions)
     )
-
-
-def started_at_last_session_before(
-    facts: rules.SupervisionFacts, day: date, today: date
-) -> rules.SupervisionFacts:
-    """The same facts with the agreement's clock started at the last counted session before `day`.
-
-    Every session restarts the interval, so the intervals from that session on come out the
-    same and no earlier session can change one that closes on or after `day`; the rule then
-    walks only the intervals from there (as reports.figures.intervals does).
-    """
-    agreement = facts.agreement
-    earlier = [held_on for held_on in rules.counted_held_dates(facts, today) if held_on < day]
-    if agreement is None or not earlier or earlier[-1] <= agreement.agreed_on:
-        return facts
-    restarted = rules.Agreement(**{**vars(agreement), "agreed_on": earlier[-1]})  # the same terms
-    return rules.SupervisionFacts(restarted, facts.held, facts.absences)
 
 
 def add_held(held: dict[int, list[rules.HeldSession]], result: sa.Result) -> None:

@@ -1,9 +1,12 @@
-"""Retention figures (DESIGN section 8) as pure functions: no database, request or clock.
+"""Retention figures as pure functions: no database, request or clock.
 
 The definitions follow the DfE children's social work workforce census and are written out for
 HR in docs/metrics.md ("HR retention figures"); keep the two in step. Callers pass the
 registered social workers of one organisation as `Worker` facts and a `CensusYear`; every
 figure for the organisation, each service and each team comes back from one pass over them.
+Supervision before leaving pools each person's intervals met on time and closed in their window,
+as the compliance engine works them out (`supervision.compliance.rules.period_compliance`, fed
+by `supervision.compliance.services.period_compliance_for`): no rule about intervals lives here.
 """
 
 from __future__ import annotations
@@ -120,7 +123,7 @@ class CensusYear:
 
 @dataclass(frozen=True)
 class Compliance:
-    """Supervision intervals met and required over a stretch of time."""
+    """Supervision intervals met on time and intervals closed over a stretch of time."""
 
     met: int = 0
     required: int = 0

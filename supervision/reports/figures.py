@@ -14,7 +14,7 @@ import enum
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
 
@@ -71,19 +71,8 @@ def months_ending(day: date, count: int = TREND_MONTHS) -> list[Period]:
 # ----------------------------------------------------------------------------------- inputs
 
 
-@dataclass(frozen=True)
-class AgreementSpan:
-    """One agreement (current or ended) with the frequency rule it set."""
-
-    terms: rules.Agreement
-    ends_on: date | None = None
-
-    def in_force_on(self, day: date) -> bool:
-        return self.terms.agreed_on <= day <= (self.ends_on or LATEST)
-
-    @property
-    def requires_supervision(self) -> bool:
-        return self.terms.rule is not None
+# One agreement (current or ended) with the frequency rule it set.
+AgreementSpan = rules.AgreementPeriod
 
 
 @dataclass(frozen=True)
@@ -143,10 +132,7 @@ class PersonHistory:
         return period.overlaps(self.employed_from, self.employed_until)
 
     def agreement_on(self, day: date) -> AgreementSpan | None:
-        for span in self.agreements:
-            if span.in_force_on(day):
-                return span
-        return None
+        return rules.in_force_on(self.agreements, day)
 
     # Worked out once per person, not once per period: a report asks for 13 periods each.
     @cached_property
@@ -167,20 +153,9 @@ class PersonHistory:
 # --------------------------------------------------------------------------------- intervals
 
 
-@dataclass(frozen=True)
-class Interval:
-    """One interval of a frequency rule, from the compliance engine, with two report flags.
-
-    `late`: met by a session held after an earlier due date had passed (it ends a gap).
-    `starts_gap`: the first miss after a session; a gap counts once however many intervals
-    it spans, which is how supervisors explain gaps (one reason per missed due date).
-    """
-
-    due_on: date
-    closed_on: date
-    met: bool
-    late: bool = False
-    starts_gap: bool = False
+# One interval of a frequency rule, from the compliance engine: met or missed, late when met
+# by a session that ended a gap, and the first miss of a gap flagged (one reason per gap).
+Interval = rules.IntervalOutcome
 
 
 def last_day_counted(history: PersonHistory, today: date) -> date:
@@ -188,42 +163,21 @@ def last_day_counted(history: PersonHistory, today: date) -> date:
 
 
 def intervals(history: PersonHistory, today: date) -> list[Interval]:
-    """Every closed interval of every agreement, from `history_from` on, in date order."""
-    stop_overall = last_day_counted(history, today)
-    found: list[Interval] = []
-    for span in history.agreements:
-        if not span.requires_supervision:
-            continue
-        stop = min(stop_overall, span.ends_on or LATEST)
-        if stop < span.terms.agreed_on:
-            continue
-        facts = rules.SupervisionFacts(span.terms, history.held, history.absences)
-        earlier = [day for day in rules.counted_held_dates(facts, stop) if day < history.history_from]
-        start = max(span.terms.agreed_on, earlier[-1]) if earlier else span.terms.agreed_on
-        facts = replace(facts, agreement=replace(span.terms, agreed_on=start))
-        previous_missed = False
-        for outcome in rules.interval_outcomes(facts, stop):
-            found.append(
-                Interval(
-                    due_on=outcome.due_on,
-                    closed_on=outcome.closed_on,
-                    met=outcome.met,
-                    late=outcome.met and previous_missed,
-                    starts_gap=not outcome.met and not previous_missed,
-                )
-            )
-            previous_missed = not outcome.met
-    return sorted(found, key=lambda interval: interval.closed_on)
+    """Every closed interval of the person's agreements, from `history_from` on, in date order:
+    the compliance engine's, with nothing after the person's last day."""
+    return rules.outcomes_over(
+        history.agreements,
+        history.held,
+        history.absences,
+        today,
+        last_day=history.employed_until,
+        from_day=history.history_from,
+    )
 
 
 def counted_sessions(history: PersonHistory) -> list[date]:
     """Dates of held sessions that count: a group session only where the agreement allows it."""
-    days = set()
-    for session in history.held:
-        span = history.agreement_on(session.held_on)
-        if span is None or span.terms.counts_group_sessions or not session.group:
-            days.add(session.held_on)
-    return sorted(days)
+    return rules.counted_dates(history.agreements, history.held, LATEST)
 
 
 # ------------------------------------------------------------------------------------ gaps
@@ -502,6 +456,7 @@ def _tally_one(
 ) -> Tally:
     """One employed person's counts for one period."""
     closed = dated.closed.during(period)
+    supervision = SupervisionInPeriod.of(closed)
     gap_starts = {interval.due_on for interval in closed if interval.starts_gap}
     explained = dated.explanations.during(period)
     judged_records = dated.records.during(period)
@@ -510,8 +465,8 @@ def _tally_one(
     planned = dated.planned.during(period)
     return Tally(
         staff_in_scope=1,
-        sessions_required=len(closed),
-        sessions_on_time=sum(1 for interval in closed if interval.met),
+        sessions_required=supervision.required,
+        sessions_on_time=supervision.on_time,
         records_held=len(records),
         write_ups_judged=sum(1 for _, (judged, _) in judged_records if judged),
         write_ups_on_time=sum(1 for _, (judged, on_time) in judged_records if judged and on_time),
@@ -579,33 +534,65 @@ MONTH_STATE_SYMBOLS = {
 }
 
 
-def overdue_spans(found: Sequence[Interval], last_day: date) -> list[Period]:
+@dataclass(frozen=True)
+class SupervisionInPeriod:
+    """What the compliance engine's intervals say about one person in one period (a month of
+    the grid, a month of the trend, a report's period): the one computation behind the grid's
+    cell and the "sessions held on time" counts, live or stored, on pages, exports and the API.
+    """
+
+    required: int = 0  # intervals that closed in the period
+    on_time: int = 0  # of those, met by a session on or before its due date, with no gap open
+    late: int = 0  # met by a session that ended a gap
+    missed: int = 0  # due dates missed
+    overdue: bool = False  # overdue on at least one day of the period
+    absent: bool = False  # absent on at least one day of the period
+
+    @classmethod
+    def of(
+        cls, closed: Sequence[Interval], overdue: bool = False, absent: bool = False
+    ) -> SupervisionInPeriod:
+        return cls(
+            required=len(closed),
+            on_time=sum(1 for interval in closed if interval.on_time),
+            late=sum(1 for interval in closed if interval.late),
+            missed=sum(1 for interval in closed if not interval.met),
+            overdue=overdue,
+            absent=absent,
+        )
+
+    @property
+    def state(self) -> MonthState:
+        """The most telling first: a late session, then a due date missed or a day overdue, then
+        a session on time, then a day of absence, else nothing was due."""
+        if self.late:
+            return MonthState.LATE
+        if self.missed or self.overdue:
+            return MonthState.MISSED
+        if self.on_time:
+            return MonthState.ON_TIME
+        if self.absent:
+            return MonthState.PAUSED
+        return MonthState.NOTHING_DUE
+
+
+def overdue_spans(history: PersonHistory, found: Sequence[Interval], last_day: date) -> list[Period]:
     """The days someone was overdue: from the day after a missed due date to the day before the
-    session that ended the gap (or `last_day` while it is still open)."""
-    spans: list[Period] = []
-    opened: date | None = None
-    for interval in found:
-        if interval.starts_gap:
-            opened = interval.due_on + ONE_DAY
-        elif interval.met and opened is not None:
-            if interval.closed_on > opened:
-                spans.append(Period(opened, interval.closed_on - ONE_DAY))
-            opened = None
-    if opened is not None and opened <= last_day:
-        spans.append(Period(opened, last_day))
-    return spans
+    session that ended the gap (or the end of the agreements, or `last_day` while it is open)."""
+    return [Period(first, last) for first, last in rules.overdue_spans(history.agreements, found, last_day)]
 
 
-def month_states(
+def supervision_by_month(
     history: PersonHistory, months: Sequence[Period], today: date, found: Sequence[Interval] | None = None
-) -> list[MonthState]:
-    """One state per month, the most telling first: a late session, then any day overdue, then
-    a session on time, then any day of absence, else nothing was due."""
+) -> list[SupervisionInPeriod | None]:
+    """Each month's SupervisionInPeriod, or None where the person was not in post or had no
+    agreement requiring supervision in it (worked out only up to today and their last day)."""
     found = intervals(history, today) if found is None else found
     last_day = last_day_counted(history, today)
-    overdue = overdue_spans(found, last_day)
+    overdue = overdue_spans(history, found, last_day)
     absences = history.merged_absences
-    states = []
+    closed = _Dated(found, lambda interval: interval.closed_on, Period(history.employed_from, LATEST))
+    result: list[SupervisionInPeriod | None] = []
     for month in months:
         in_range = month.clipped_to(last_day)
         if (
@@ -613,17 +600,23 @@ def month_states(
             or not history.employed_during(in_range)
             or not history.requirement_during(in_range)
         ):
-            states.append(MonthState.NOT_APPLICABLE)
+            result.append(None)
             continue
-        closing = [interval for interval in found if interval.closed_on in in_range]
-        if any(interval.late for interval in closing):
-            states.append(MonthState.LATE)
-        elif any(in_range.overlaps(span.starts_on, span.ends_on) for span in overdue):
-            states.append(MonthState.MISSED)
-        elif any(interval.met for interval in closing):
-            states.append(MonthState.ON_TIME)
-        elif any(in_range.overlaps(span.starts_on, span.ends_on) for span in absences):
-            states.append(MonthState.PAUSED)
-        else:
-            states.append(MonthState.NOTHING_DUE)
-    return states
+        result.append(
+            SupervisionInPeriod.of(
+                closed.during(in_range),
+                overdue=any(in_range.overlaps(span.starts_on, span.ends_on) for span in overdue),
+                absent=any(in_range.overlaps(span.starts_on, span.ends_on) for span in absences),
+            )
+        )
+    return result
+
+
+def month_states(
+    history: PersonHistory, months: Sequence[Period], today: date, found: Sequence[Interval] | None = None
+) -> list[MonthState]:
+    """One state per month of the staff-by-month grid (SupervisionInPeriod.state)."""
+    return [
+        MonthState.NOT_APPLICABLE if month is None else month.state
+        for month in supervision_by_month(history, months, today, found)
+    ]

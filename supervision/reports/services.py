@@ -313,24 +313,18 @@ def load_histories(
 
     # Agreements in force from the earliest session carried in from before the window: whether
     # a group session counts depends on the agreement in force on its day, so the answers for
-    # days in the window never depend on where the window starts.
-    earliest = min(floor.values(), default=window.starts_on)
+    # days in the window never depend on where the window starts. Someone with no session
+    # before the window has all theirs: renewals never restart the clock, so it started with
+    # the first agreement of the unbroken run in force (docs/metrics.md).
     agreements: dict[int, list[figures.AgreementSpan]] = defaultdict(list)
     people_by_id = {person.id: person for person in people}
     for agreement in db.session.scalars(
         sa.select(SupervisionAgreement)
-        .where(
-            SupervisionAgreement.supervisee_id.in_(scope),
-            SupervisionAgreement.agreed_on <= last_day,
-            sa.or_(
-                SupervisionAgreement.ended_on.is_(None),
-                SupervisionAgreement.ended_on >= min(earliest, window.starts_on),
-            ),
-        )
+        .where(SupervisionAgreement.supervisee_id.in_(scope), SupervisionAgreement.agreed_on <= last_day)
         .order_by(SupervisionAgreement.agreed_on, SupervisionAgreement.id)
     ):
-        person_from = min(floor.get(agreement.supervisee_id, window.starts_on), window.starts_on)
-        if agreement.ended_on is not None and agreement.ended_on < person_from:
+        person_from = floor.get(agreement.supervisee_id)
+        if person_from is not None and agreement.ended_on is not None and agreement.ended_on < person_from:
             continue
         supervisee = people_by_id[agreement.supervisee_id]
         terms = agreement_terms(agreement, policy, supervisee.career_stage, supervisee.fte)

@@ -59,8 +59,10 @@ METRICS: tuple[Metric, ...] = (
         "on_time",
         "Sessions held on time",
         "Of the supervision intervals that ended in the period, the share met by a session held on or "
-        "before its due date. Due dates come from each person's agreement and the organisation's policy; "
-        "days of absence do not count, and a cancelled session does not meet an interval.",
+        "before its due date. A session that ends a gap (held after a due date was missed) is held late, "
+        "not on time. Due dates come from each person's agreements and the organisation's policy; "
+        "renewing an agreement does not restart the clock, days of absence do not count, and a "
+        "cancelled session does not meet an interval.",
         Kind.SHARE,
         lambda t: t.on_time_share,
         part=lambda t: t.sessions_on_time,
@@ -192,9 +194,10 @@ AUDIT_GRADES_DEFINITION = (
     "Quality audits completed in the period, by grade, counted against the supervisee's team."
 )
 MONTH_GRID_DEFINITION = (
-    "For each month: held late if a session that ended a gap was held; missed if the person was "
-    "overdue on any day; held on time if a session met its due date; paused if none of these and the "
-    "person was absent on any day; otherwise nothing was due."
+    "For each month: held late if a session that ended a gap was held; missed if a due date was "
+    "missed or the person was overdue on any day; held on time if a session met its due date; paused "
+    "if none of these and the person was absent on any day; otherwise nothing was due. The month's "
+    "cell and its sessions held on time come from the same intervals."
 )
 
 

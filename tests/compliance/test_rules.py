@@ -1,5 +1,6 @@
 """The compliance engine, case by case (DESIGN 5). Dates: 2 November 2026 is a Monday."""
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -7,6 +8,7 @@ import pytest
 from supervision.compliance.rules import (
     AbsenceSpan,
     Agreement,
+    AgreementPeriod,
     AsyeStagedRule,
     DateState,
     HeldSession,
@@ -74,9 +76,12 @@ def test_with_no_session_yet_the_clock_starts_when_the_agreement_was_made():
     assert next_due_date(facts(agreed_on=date(2026, 11, 2)), date(2026, 11, 3)) == date(2026, 11, 30)
 
 
-def test_a_new_agreement_starts_a_fresh_interval_after_older_sessions():
+def test_a_first_agreement_starts_the_clock_after_older_sessions_but_a_renewal_does_not():
     the_facts = facts(agreed_on=date(2026, 11, 2), held=[date(2026, 9, 1)])
     assert next_due_date(the_facts, date(2026, 11, 23)) == date(2026, 11, 30)
+    renewed = AgreementPeriod(replace(the_facts.agreement, agreed_on=date(2025, 11, 2)), date(2026, 11, 1))
+    renewal = replace(the_facts, earlier=(renewed,))
+    assert next_due_date(renewal, date(2026, 11, 23)) == date(2026, 9, 29)
 
 
 def test_sessions_recorded_for_a_later_date_do_not_count_yet():

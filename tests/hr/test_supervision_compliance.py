@@ -3,7 +3,8 @@
 `period_compliance_for` reads each person's sessions from a short lead before their window and,
 for people with no session in the lead, the last session of each kind before it. These tests
 hold it to the plain definition: the rule replayed over every session and absence since the
-agreement. The clock fixture's today is Monday 23 November 2026.
+agreement, worked out again here from the raw tables with none of the product's code. The clock
+fixture's today is Monday 23 November 2026.
 """
 
 from datetime import date, timedelta
@@ -12,10 +13,9 @@ import pytest
 import sqlalchemy as sa
 
 from supervision.agreements.models import AbsencePeriod, FrequencyKind, SupervisionAgreement, SupervisionType
-from supervision.compliance import rules
-from supervision.compliance.services import PERIOD_WINDOW, agreement_terms, period_compliance_for
+from supervision.compliance.services import PERIOD_WINDOW, period_compliance_for
 from supervision.extensions import db
-from supervision.org.models import Role, Staff
+from supervision.org.models import Role
 from supervision.records.models import SessionAttendee, SessionKind, SessionStatus, SupervisionSession
 from tests.factories import make_absence, make_agreement, make_staff
 from tests.factories import make_held_session as held
@@ -36,32 +36,88 @@ def every(days, first, last):
         day += timedelta(days=days)
 
 
+DEFAULT_INTERVAL = 28  # the default policy's interval for the career stage make_staff gives
+
+
+def asye_interval(asye_started_on, day):
+    """Weekly for 6 weeks, fortnightly until 6 months, then every 28 days (default policy)."""
+    if day < asye_started_on + timedelta(weeks=6):
+        return 7
+    month = asye_started_on.month - 1 + 6
+    six_months = asye_started_on.replace(
+        year=asye_started_on.year + month // 12, month=month % 12 + 1, day=min(asye_started_on.day, 28)
+    )
+    return 14 if day < six_months else 28
+
+
 def replayed_over_everything(staff_id, window):
-    """The definition: the agreement in force at the window's end, every session and absence."""
+    """The rules of docs/metrics.md worked out again from the raw tables, day by day, with
+    none of the product's code: (intervals met on time, the other intervals closed in it)."""
     first_day, last_day = window
-    agreement = db.session.scalars(
-        sa.select(SupervisionAgreement)
-        .where(SupervisionAgreement.supervisee_id == staff_id, SupervisionAgreement.agreed_on <= last_day)
-        .order_by(SupervisionAgreement.agreed_on.desc(), SupervisionAgreement.id.desc())
-    ).first()
-    if agreement is None:
-        return (0, 0)
+    agreements = (
+        db.session.execute(
+            sa.select(SupervisionAgreement).where(SupervisionAgreement.supervisee_id == staff_id)
+        )
+        .scalars()
+        .all()
+    )
     sessions = db.session.execute(
         sa.select(SupervisionSession.held_on, SupervisionSession.kind)
         .join(SessionAttendee)
         .where(SessionAttendee.supervisee_id == staff_id, SupervisionSession.status == SessionStatus.HELD)
-    )
+    ).all()
     absences = db.session.execute(
         sa.select(AbsencePeriod.starts_on, AbsencePeriod.ends_on).where(AbsencePeriod.staff_id == staff_id)
-    )
-    person = db.session.get(Staff, staff_id)
-    facts = rules.SupervisionFacts(
-        agreement_terms(agreement, None, person.career_stage, person.fte),
-        tuple(rules.HeldSession(day, group=kind is SessionKind.GROUP) for day, kind in sessions),
-        tuple(rules.AbsenceSpan(starts_on, ends_on) for starts_on, ends_on in absences),
-    )
-    found = rules.period_compliance(facts, first_day, last_day, TODAY)
-    return (found.met, found.missed)
+    ).all()
+
+    def in_force(day):
+        current = [a for a in agreements if a.agreed_on <= day and (a.ended_on is None or a.ended_on >= day)]
+        return max(current, key=lambda a: (a.agreed_on, a.id), default=None)
+
+    def interval_of(agreement, day):
+        if agreement is None or agreement.frequency_kind is FrequencyKind.NONE:
+            return None
+        if agreement.frequency_kind is FrequencyKind.ASYE_STAGED:
+            return asye_interval(agreement.asye_started_on, day)
+        return agreement.interval_days or DEFAULT_INTERVAL
+
+    def counts(day, kind):
+        agreement = in_force(day)
+        return (
+            kind is SessionKind.INDIVIDUAL
+            or agreement is None
+            or agreement.supervision_type
+            in (
+                SupervisionType.GROUP,
+                SupervisionType.MIX,
+            )
+        )
+
+    held_days = {day for day, kind in sessions if counts(day, kind)}
+    last_judged = min(last_day, TODAY - timedelta(days=1))
+    outcomes = []  # (closed on, on time)
+    interval = None  # None: no clock running
+    day = min((a.agreed_on for a in agreements), default=last_day + timedelta(days=1))
+    while day <= last_day:
+        required = interval_of(in_force(day), day)
+        if required is None:
+            interval = None  # nothing required today: the clock stops, nothing is missed
+        elif interval is None:
+            interval, counted, gap = required, 0, False  # the clock starts
+        else:
+            if not any(start <= day <= end for start, end in absences):
+                counted += 1
+            if day in held_days:
+                outcomes.append((day, not gap))
+                interval, counted, gap = interval_of(in_force(day), day), 0, False
+            elif counted == interval and day <= last_judged:
+                outcomes.append((day, False))
+                counted, gap = 0, True
+                if in_force(day).frequency_kind is FrequencyKind.ASYE_STAGED:
+                    interval = asye_interval(in_force(day).asye_started_on, day)
+        day += timedelta(days=1)
+    closed = [on_time for closed_on, on_time in outcomes if first_day <= closed_on <= last_day]
+    return (sum(closed), len(closed) - sum(closed))
 
 
 def test_a_long_gap_before_the_window_is_counted_from_the_last_session_before_it(clock, supervisor):
@@ -73,9 +129,9 @@ def test_a_long_gap_before_the_window_is_counted_from_the_last_session_before_it
 
     found = period_compliance_for({person.id: window}, TODAY)[person.id]
 
-    # Due every 28 days from 10 July 2025: 19 March missed, met on 10 April, then 8 May,
-    # 5 June, 3 July, 31 July and 28 August missed.
-    assert (found.met, found.missed) == (1, 6) == replayed_over_everything(person.id, window)
+    # Due every 28 days from 10 July 2025: 19 March missed, met late on 10 April (it ends a
+    # gap), then 8 May, 5 June, 3 July, 31 July and 28 August missed.
+    assert (found.met, found.missed) == (0, 7) == replayed_over_everything(person.id, window)
 
 
 def test_every_kind_of_history_gives_the_answer_of_replaying_everything(clock, supervisor):
@@ -168,3 +224,29 @@ def test_a_working_table_left_behind_by_a_failed_request_is_emptied_first(clock,
     found = period_compliance_for({person.id: STAYERS}, TODAY)[person.id]
 
     assert (found.met, found.missed) == replayed_over_everything(person.id, STAYERS)
+
+
+def test_a_renewal_before_the_window_does_not_restart_the_clock_in_any_figure(clock, supervisor):
+    """No session ever: the clock runs from the first agreement, not from the renewal, in HR's
+    figure, the oversight report's intervals and the status alike."""
+    from supervision.compliance.services import compliance_for
+    from supervision.reports import figures
+    from supervision.reports.services import load_histories
+
+    person = make_staff()
+    make_agreement(
+        person, supervisor, agreed_on=date(2025, 1, 6), ended_on=date(2025, 12, 31), interval_days=28
+    )
+    make_agreement(person, supervisor, agreed_on=date(2026, 1, 1), interval_days=28)
+
+    found = period_compliance_for({person.id: STAYERS}, TODAY)[person.id]
+    # Due every 28 days from 6 January 2025: 27 April, 25 May, ... 14 September 2026, all missed.
+    assert (found.met, found.missed) == (0, 6) == replayed_over_everything(person.id, STAYERS)
+
+    _, histories = load_histories([person.id], figures.Period(date(2026, 9, 1), TODAY), TODAY, None)
+    due_dates = [
+        o.due_on for o in figures.intervals(histories[person.id], TODAY) if o.due_on >= date(2026, 9, 1)
+    ]
+    # Every 28 days from 6 January 2025 (not from the renewal of 1 January 2026).
+    assert due_dates[:2] == [date(2026, 9, 14), date(2026, 10, 12)]
+    assert compliance_for([person.id], TODAY)[person.id].supervision.next_due_on == date(2025, 2, 3)

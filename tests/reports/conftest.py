@@ -7,8 +7,9 @@ escalated after 10 working days overdue, records signed within 5 working days.
 Assessment service (head: Hana Head)
   Team A (manager and supervisor: Sam)
     Alice: agreed 1 Jun; held 22 Jun, 20 Jul, 7 Sep (late: 17 Aug was missed), 5 Oct; due 2 Nov,
-           missed, so 21 days (15 working days) overdue: escalated. In the period: 2 of 3 intervals
-           met; gaps 20 Jul→7 Sep 49 days, 7 Sep→5 Oct 28 days, 5 Oct→today 49 days.
+           missed, so 21 days (15 working days) overdue: escalated. In the period: 1 of 3 intervals
+           met on time (7 Sep ended a gap: met, but late); gaps 20 Jul→7 Sep 49 days,
+           7 Sep→5 Oct 28 days, 5 Oct→today 49 days.
            Records: 7 Sep signed 10 Sep (on time, complete); 5 Oct signed 20 Oct (late, incomplete,
            disagreement). A session booked for 2 Nov was cancelled. Reason recorded for the gap
            due 2 Nov: workload. One open action due 10 Nov: overdue.

@@ -65,7 +65,8 @@ def test_share_of_required_sessions_held_on_time_counts_intervals_closing_in_the
     first = figures.tally_person(history(), FIRST_QUARTER, TODAY, THRESHOLDS)
     spring = figures.tally_person(history(), SPRING, TODAY, THRESHOLDS)
 
-    assert (first.sessions_on_time, first.sessions_required, first.on_time_share) == (3, 4, 0.75)
+    # The session of 2 March ended a gap: it met its interval but was held late, not on time.
+    assert (first.sessions_on_time, first.sessions_required, first.on_time_share) == (2, 4, 0.5)
     assert (spring.sessions_on_time, spring.sessions_required, spring.on_time_share) == (0, 1, 0.0)
 
 
@@ -216,7 +217,7 @@ def test_a_no_requirement_agreement_has_nothing_due_and_no_gaps():
     ]
 
 
-def test_a_change_of_agreement_starts_fresh_intervals():
+def test_a_change_of_agreement_keeps_the_clock_and_changes_the_frequency_from_the_next_session():
     changed = history(
         agreements=(
             agreement(interval=28, ends_on=date(2026, 3, 1)),
@@ -227,13 +228,14 @@ def test_a_change_of_agreement_starts_fresh_intervals():
 
     found = figures.intervals(changed, date(2026, 3, 31))
 
-    # First agreement: met 26 Jan, missed 23 Feb. Second: met 10 Mar (within 14 days of 1 Mar),
-    # then due 24 Mar and missed.
-    assert [(i.due_on, i.met) for i in found] == [
-        (date(2026, 2, 2), True),
-        (date(2026, 2, 23), False),
-        (date(2026, 3, 15), True),
-        (date(2026, 3, 24), False),
+    # Met 26 Jan, missed 23 Feb; the gap stays open through the new agreement of 1 March (no
+    # fresh start) and the session of 10 March ends it, late. The fortnightly frequency applies
+    # from that session: due 24 March, missed.
+    assert [(i.due_on, i.met, i.late) for i in found] == [
+        (date(2026, 2, 2), True, False),
+        (date(2026, 2, 23), False, False),
+        (date(2026, 3, 23), True, True),
+        (date(2026, 3, 24), False, False),
     ]
 
 

@@ -18,7 +18,7 @@ def boxes(day: date) -> list[str]:
 
 TEAM_A = {
     "Staff in scope": "4",
-    "Sessions held on time": "75% 3 of 4",
+    "Sessions held on time": "50% 2 of 4",
     "Overdue now (now)": "1",
     "Escalated now (now)": "1",
     "Without an agreement now (now)": "1",
@@ -35,7 +35,7 @@ TEAM_A = {
 ASSESSMENT = {
     **TEAM_A,
     "Staff in scope": "5",
-    "Sessions held on time": "83% 5 of 6",
+    "Sessions held on time": "67% 4 of 6",
     "Median days between sessions": "28",
     "Records signed on time": "80% 4 of 5",
     "Records complete at sign-off": "80% 4 of 5",
@@ -97,7 +97,7 @@ def test_a_worker_page_shows_their_own_figures_grid_and_links_to_their_records(p
     page = pages.get("reports.oversight_person", person_id=org.alice.id)
 
     figures = summary_figures(page)
-    assert figures["Sessions held on time"] == "67% 2 of 3"
+    assert figures["Sessions held on time"] == "33% 1 of 3"
     assert figures["Records signed on time"] == "50% 1 of 2"
     assert figures["Cancellation rate"] == "33% 1 of 3"
     assert figures["Longest gap (days)"] == "49"
@@ -247,7 +247,7 @@ def test_charts_carry_a_text_summary_and_the_same_numbers_as_a_table(pages, org)
 
     bar = page.find("figure", attrs={"aria-labelledby": "comparison-chart-caption"})
     assert bar.figcaption.get_text(strip=True) == (
-        "Sessions held on time by team: highest Assessment B (100%), lowest Assessment A (75%)."
+        "Sessions held on time by team: highest Assessment B (100%), lowest Assessment A (50%)."
     )
     assert bar.svg["role"] == "img"
     assert bar.svg.desc.get_text() == bar.figcaption.get_text()

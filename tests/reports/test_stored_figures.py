@@ -18,7 +18,7 @@ from supervision.extensions import db
 from supervision.org.models import Service, Staff
 from supervision.reports import services as report_services
 from supervision.reports import stored
-from supervision.reports.figures import Period, month_containing
+from supervision.reports.figures import MonthState, Period, month_containing, months_ending
 from supervision.reports.forms import default_period
 from supervision.reports.models import (
     OversightMonth,
@@ -204,3 +204,40 @@ def test_the_default_period_reads_one_stored_row_per_unit(generated, clock):
     other = oversight_report(leader, Level.ORGANISATION, None, last_month, today)
     assert other.figures_as_at is not None
     assert next(child for child in other.children if child.id == service_id).period.disagreements != 987
+
+
+def test_every_persons_grid_cell_agrees_with_their_stored_month(generated, clock):
+    """The dashboard's staff-by-month grid (worked out live) and the stored monthly counts the
+    trend adds up say the same about every person and month of a generated organisation."""
+    today = clock.today()
+    run_job("oversight-figures", db.session, clock)
+    _, leader = generated
+    organisation_id = leader.organisation_id
+    people = list(db.session.scalars(sa.select(Staff.id).where(Staff.organisation_id == organisation_id)))
+    grids = report_services.live_dashboard_figures(db.session, people, organisation_id, today)
+    months = [month.starts_on for month in months_ending(today, 12)]
+    stored_rows = {
+        (row.staff_id, row.month): (row.sessions_required, row.sessions_on_time)
+        for row in db.session.execute(
+            sa.select(
+                OversightMonth.staff_id,
+                OversightMonth.month,
+                OversightMonth.sessions_required,
+                OversightMonth.sessions_on_time,
+            )
+        )
+    }
+    seen = set()
+    for staff_id, dashboard in grids.items():
+        for month, state in zip(months, dashboard.months, strict=True):
+            required, on_time = stored_rows.get((staff_id, month), (0, 0))
+            seen.add(state)
+            if state is MonthState.ON_TIME:
+                assert on_time == required > 0, (staff_id, month)
+            if state in (MonthState.NOTHING_DUE, MonthState.PAUSED, MonthState.NOT_APPLICABLE):
+                assert required == 0, (staff_id, month, state)
+            if on_time < required:
+                assert state in (MonthState.LATE, MonthState.MISSED), (staff_id, month, state)
+            if state is MonthState.LATE:  # a session held late is never counted as on time
+                assert on_time < required, (staff_id, month)
+    assert {MonthState.ON_TIME, MonthState.LATE, MonthState.MISSED} <= seen
