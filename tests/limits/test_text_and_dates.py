@@ -180,6 +180,23 @@ def test_a_record_section_over_20000_characters_is_refused_on_the_page_as_in_the
     assert len(db.session.get(SupervisionRecord, record.id).wellbeing) == 20_000
 
 
+def test_a_record_with_every_section_full_of_a_four_byte_script_is_saved_not_refused_as_too_large(
+    people, pages
+):
+    """Percent-encoded, 20,000 four-byte characters are 240 KB a section and 1.9 MB a form: the
+    request limits (werkzeug's MAX_FORM_MEMORY_SIZE, per field) must hold every section at its
+    longest, or the save is a 413."""
+    from supervision.records.services import EDITABLE_TEXT
+
+    record = make_record(people.worker, people.supervisor)
+    pages.sign_in(people.supervisor)
+    full = {key: "\U0001d49c" * 20_000 for key in EDITABLE_TEXT}  # MATHEMATICAL SCRIPT CAPITAL A
+    pages.post("records.record", record_form(record, **full), record_id=record.id)
+    db.session.expire_all()
+    saved = db.session.get(SupervisionRecord, record.id)
+    assert all(getattr(saved, key) == full[key] for key in EDITABLE_TEXT)
+
+
 def test_record_text_keeps_line_breaks_and_tabs_but_no_other_control_characters(people, pages, api_as):
     record = make_record(people.worker, people.supervisor)
     pages.sign_in(people.supervisor)
