@@ -30,12 +30,12 @@ from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
+from supervision.backoff import doubling_wait
 from supervision.clock import clock
 from supervision.db_types import UTCDateTime
 from supervision.extensions import db
 
 DEVICE_COOKIE = "supervision_device"
-MAX_DOUBLINGS = 16  # far beyond any cap: keeps 2 ** n small
 
 
 class SignInThrottle(db.Model):
@@ -89,8 +89,7 @@ def next_attempt_at(failures: Failures, free: int, policy: ThrottlePolicy) -> da
     """
     if failures.last_at is None or failures.count < free:
         return None
-    doublings = min(failures.count - free, MAX_DOUBLINGS)
-    return failures.last_at + min(policy.base_delay * 2**doublings, policy.max_delay)
+    return failures.last_at + doubling_wait(policy.base_delay, failures.count - free, policy.max_delay)
 
 
 def may_attempt(failures: Failures, free: int, now: datetime, policy: ThrottlePolicy) -> bool:

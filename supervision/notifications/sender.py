@@ -25,6 +25,7 @@ from email.utils import format_datetime, parseaddr
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from supervision.backoff import doubling_wait
 from supervision.notifications.models import EmailStatus, OutboxEmail
 from supervision.plain_text import has_control_characters, one_line
 
@@ -67,8 +68,8 @@ class MailSettings:
 
 def retry_delay(attempts: int, settings: MailSettings) -> timedelta:
     """Wait before the next attempt: base, 2 x base, 4 x base, ... capped at the maximum."""
-    seconds = settings.retry_base_seconds * 2 ** max(attempts - 1, 0)
-    return timedelta(seconds=min(seconds, settings.retry_max_seconds))
+    base, cap = timedelta(seconds=settings.retry_base_seconds), timedelta(seconds=settings.retry_max_seconds)
+    return doubling_wait(base, attempts - 1, cap)
 
 
 class Unsendable(Exception):
