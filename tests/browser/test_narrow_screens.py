@@ -11,6 +11,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from supervision.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoAccount, seed_demo
 from tests.browser.conftest import assert_accessible, sign_in
@@ -52,6 +53,7 @@ def test_no_page_scrolls_sideways_at_320_pixels(app, narrow_page, base_url, acco
     seed_demo()
     page = narrow_page
     sign_in(page, account.email, DEMO_PASSWORD)
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"{account.given_name} {account.family_name}")
     menu = page.get_by_role("navigation", name="Menu").get_by_role("link")
     queue = [urlsplit(link.get_attribute("href")).path for link in menu.all()]
     queue.append("/service-status")

@@ -26,6 +26,7 @@ def test_case_card_buttons_look_like_links_and_the_session_page_has_a_back_link(
     record = make_record(worker, supervisor, complete=True)
 
     sign_in(page, supervisor.email)
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     page.goto(f"/records/{record.id}")
     card = page.locator(".govuk-summary-card", has_text="Case CH-1001")
     for name in ("Change", "Remove"):
@@ -44,6 +45,7 @@ def test_case_card_buttons_look_like_links_and_the_session_page_has_a_back_link(
 
     follow(page.get_by_role("button", name="Sign out"))
     sign_in(page, worker.email)
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     page.goto(f"/sessions/{record.session_id}")
     expect(page.locator(".govuk-back-link")).to_have_text("Back to my supervision")
 
@@ -51,6 +53,7 @@ def test_case_card_buttons_look_like_links_and_the_session_page_has_a_back_link(
 def test_the_header_and_footer_are_the_councils(page):
     worker = make_staff(Role.SOCIAL_WORKER)
     sign_in(page, worker.email)
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     header = page.locator("header")
     expect(header.get_by_role("link", name="Test Council")).to_be_visible()
     expect(header.get_by_role("link", name="Supervision", exact=True)).to_be_visible()

@@ -56,6 +56,7 @@ def assert_tables_fit_when_printed(page) -> list[dict]:
 def test_the_evidence_pack_prints_on_a4_with_the_wide_figures_on_a_landscape_page(app, page):
     seed_demo()
     sign_in(page, "service.manager@demo.test", DEMO_PASSWORD)
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     page.goto("/oversight")
     follow(page.get_by_role("table", name=re.compile("^Figures by service")).get_by_role("link").first)
     follow(page.get_by_role("table", name=re.compile("^Figures by team")).get_by_role("link").first)
@@ -80,6 +81,7 @@ def test_a_record_prints_on_a4_portrait(app, page):
         .limit(1)
     )
     sign_in(page, manager.email, DEMO_PASSWORD)
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     page.goto(f"/records/{record_id}")
     follow(page.get_by_role("link", name="Print view of the whole record"))
     page.set_viewport_size({"width": 320, "height": 640})
