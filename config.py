@@ -30,6 +30,11 @@ def env_bool(name: str, default: bool) -> bool:
 
 class Config:
     SERVICE_NAME = "Supervision"
+    # The header and every page's title name the organisation that runs the service: this name,
+    # or (unset) the organisation in the database. ORGANISATION_LOGO is an image file under
+    # supervision/static/ (e.g. "organisation/logo.svg"), shown beside the name; none when unset.
+    ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME") or None
+    ORGANISATION_LOGO = os.environ.get("ORGANISATION_LOGO") or None
     SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET)
     SQLALCHEMY_DATABASE_URI = database_url(
         os.environ.get("DATABASE_URL"), f"sqlite:///{BASE_DIR / 'instance' / 'supervision.sqlite3'}"

@@ -114,6 +114,10 @@ def register_templates(app: Flask) -> None:
 
     app.context_processor(lambda: {"navigation_items": navigation_items})
 
+    from supervision.layout import layout_context
+
+    app.context_processor(layout_context)
+
 
 def register_blueprints(app: Flask) -> None:
     """One blueprint per area of the service; imported here so the app builds in any order."""

@@ -43,6 +43,7 @@ def database_unavailable(error: Exception):
     with contextlib.suppress(sa.exc.SQLAlchemyError):
         db.session.rollback()
     g._login_user = login_manager.anonymous_user()  # Flask-Login's current user for this request
+    g.database_unavailable = True  # the layout does not ask it for the organisation's name
     return render_error(503)
 
 

@@ -11,6 +11,7 @@ PUBLIC_ENDPOINTS = {
     "auth.sign_in_with_provider",
     "auth.sso_callback",
     "health.healthz",
+    "health.status",
     "home.index",
     # The calendar feed is fetched by Outlook, which cannot sign in: its secret token is the key.
     "notifications.calendar_file",

@@ -36,7 +36,7 @@ def test_hr_upload_check_and_confirm_a_staff_import(page, clock):
 
     page.get_by_role("button", name="Check the file").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Select a CSV file to upload")
-    expect(page).to_have_title("Error: Import staff – Supervision")
+    expect(page).to_have_title("Error: Import staff – Supervision – Test Council")
     assert_accessible(page)
 
     page.get_by_label("Upload a CSV file").set_input_files(

@@ -56,7 +56,7 @@ def test_a_supervisor_reads_a_reminder_and_explains_the_gap(page, clock):
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text("Select why supervision is overdue")
     expect(summary).to_contain_text("Enter what cover was arranged, or say that none was")
-    expect(page).to_have_title("Error: Supervision compliance: Sam Okoro – Supervision")
+    expect(page).to_have_title("Error: Supervision compliance: Sam Okoro – Supervision – Test Council")
     assert_accessible(page)
 
     summary.get_by_role("link", name="Select why supervision is overdue").click()

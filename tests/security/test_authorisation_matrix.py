@@ -163,6 +163,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/retention/export.xlsx"): row(403, hr=200),
     ("GET", "/retention/record-leaver"): row(403, hr=200),
     ("POST", "/retention/record-leaver"): row(403, hr=200),
+    ("GET", "/service-status"): row(200, anonymous=200),
     ("GET", "/services"): row(403, admin=200),
     ("GET", "/services/<int:service_id>/edit"): row(403, admin=200),
     ("POST", "/services/<int:service_id>/edit"): row(403, admin=302),
