@@ -97,7 +97,8 @@ def alerts():
 
 
 def emails_to(address):
-    return list(db.session.scalars(sa.select(OutboxEmail).where(OutboxEmail.to_address == address)))
+    query = sa.select(OutboxEmail).where(OutboxEmail.to_address == address).order_by(OutboxEmail.id)
+    return list(db.session.scalars(query))
 
 
 def count(model):
