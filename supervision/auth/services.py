@@ -206,9 +206,9 @@ class LinkRefused(Exception):
 
 
 def set_password_with_link(secret: str, new: str, confirm: str) -> Staff:
-    """Set the password of the link's person, spend the link and end every session of theirs
-    (a reset is how someone takes back an account). LinkRefused or PasswordChangeRefused, writing
-    nothing."""
+    """Set the password of the link's person, spend the link, and end every session and API token
+    of theirs (a reset is how someone takes back an account). LinkRefused or PasswordChangeRefused,
+    writing nothing."""
     link = links.usable_link(secret)
     if link is None:
         raise LinkRefused
