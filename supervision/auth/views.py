@@ -263,9 +263,7 @@ def resend_invitation_view(staff_id: int):
         abort(404)
     if ConfirmForm().validate_on_submit():
         if resend_invitation(person):
-            flash(
-                f"A new invitation has been sent to {person.email}. Earlier links no longer work.", "success"
-            )
+            flash(f"Invitation sent again to {person.email}. Earlier links no longer work.", "success")
         else:
             flash(f"{person.name} already has a password or is deactivated: no invitation was sent.", "info")
     return redirect(url_for("org.staff_detail", staff_id=person.id))
