@@ -107,6 +107,8 @@ def test_a_person_added_on_the_staff_page_is_invited_and_the_link_sets_their_pas
     pages.post("org.create_staff", data=staff_form())
     person = new_person()
     assert person.password_hash is None
+    banner = pages.get("org.staff_detail", staff_id=person.id).select_one(".govuk-notification-banner")
+    assert "They have been emailed an invitation to sign in" in banner.get_text(" ", strip=True)
 
     secret = the_one_link_to(smtp_server, "amara.osei@example.test")
     message = smtp_server.to("amara.osei@example.test")[0]
