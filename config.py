@@ -80,6 +80,11 @@ class Config:
     RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
     SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "10 per minute")
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300 per minute")
+    # "Forgot your password?": requests per address and email; however many addresses ask, a
+    # person gets at most 3 reset emails an hour (supervision/auth/links.py). Every answer takes at
+    # least PASSWORD_RESET_ANSWER_SECONDS, so its timing does not say whether the email is known.
+    PASSWORD_RESET_RATE_LIMIT = os.environ.get("PASSWORD_RESET_RATE_LIMIT", "5 per hour")
+    PASSWORD_RESET_ANSWER_SECONDS = 0.5
     # Personal access tokens: how long a new token lives unless its owner chooses otherwise.
     API_TOKEN_LIFETIME_DAYS = int(os.environ.get("API_TOKEN_LIFETIME_DAYS", "90"))
 
@@ -142,6 +147,8 @@ class TestConfig(Config):
     # Tests sign the same emails in many times a minute; tests/security sets the real limits.
     SIGN_IN_RATE_LIMIT = "10000 per minute"
     API_RATE_LIMIT = "10000 per minute"
+    PASSWORD_RESET_RATE_LIMIT = "10000 per minute"
+    PASSWORD_RESET_ANSWER_SECONDS = 0.05
     # Single sign-on stays off whatever the environment says; tests/auth/test_sso.py turns it on.
     OIDC_ISSUER = None
     # argon2's cheapest parameters: sign-in stays real, without seconds of hashing per test.

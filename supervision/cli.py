@@ -179,7 +179,8 @@ def create_administrator(
     """One transaction: the organisation if the database has none yet, and the administrator."""
     organisation, problems = find_organisation(organisation_name)
     problems = email_problems(email) + problems + name_problems(given_name, family_name)
-    if password_issue := password_problem(password):
+    names = (given_name, family_name, f"{given_name} {family_name}")
+    if password_issue := password_problem(password, email, names):
         problems.append(password_issue)
     if problems:
         raise AdministratorRefused(problems)

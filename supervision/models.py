@@ -2,6 +2,7 @@
 
 from supervision.agreements.models import AbsencePeriod, SupervisionAgreement, SupervisionPolicy  # noqa: F401
 from supervision.audit.models import AuditEvent, ClosedMonthChange  # noqa: F401
+from supervision.auth.links import PasswordLink  # noqa: F401
 from supervision.auth.sessions import UserSession  # noqa: F401
 from supervision.auth.throttle import SignInThrottle  # noqa: F401
 from supervision.auth.tokens import ApiToken  # noqa: F401

@@ -10,6 +10,9 @@ PUBLIC_ENDPOINTS = {
     # Single sign-on: the way to the organisation's identity provider and back (404 when off).
     "auth.sign_in_with_provider",
     "auth.sso_callback",
+    # Accounts without single sign-on: asking for a reset link, and the link's secret is the key.
+    "auth.forgot_password",
+    "auth.set_password",
     "health.healthz",
     "health.status",
     "home.index",

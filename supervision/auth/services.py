@@ -10,13 +10,13 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import joinedload
 
-from supervision.auth import throttle
-from supervision.auth.passwords import hash_password, password_problem, verify_password
+from supervision.auth import links, throttle
+from supervision.auth.passwords import hash_password, problem_for, verify_password
 from supervision.auth.sessions import current_session_staff_id, end_sessions
 from supervision.auth.tokens import revoke_all_tokens
 from supervision.clock import clock
 from supervision.extensions import db
-from supervision.org.changes import access_ended
+from supervision.org.changes import access_ended, people_added
 from supervision.org.models import Staff
 
 log = logging.getLogger(__name__)
@@ -124,14 +124,30 @@ def end_access(staff_ids: Iterable[int], reason: str, *, tokens: bool = True) ->
         return
     ended = end_sessions(ids)
     revoked = revoke_all_tokens(ids, clock().now()) if tokens else 0
+    # A set-password link sent to an old address, or before a new password, must not outlive it.
+    unused_links = links.end_links(ids, clock().now())
     log.info(
-        "sign-ins ended", extra={"staff_ids": ids, "reason": reason, "sessions": ended, "tokens": revoked}
+        "sign-ins ended",
+        extra={
+            "staff_ids": ids,
+            "reason": reason,
+            "sessions": ended,
+            "tokens": revoked,
+            "links": unused_links,
+        },
     )
 
 
 @access_ended.connect
 def _end_access_of_changed_people(_sender, person_ids: Iterable[int], **_) -> None:
     end_access(person_ids, "email, roles or account status changed")
+
+
+@people_added.connect
+def _invite_new_people(_sender, person_ids: Iterable[int], **_) -> None:
+    """A person added on the staff pages or by the staff import (page or command line) is invited,
+    in the same transaction (supervision.auth.links)."""
+    links.invite(person_ids)
 
 
 def sign_out_everywhere(staff: Staff) -> None:
@@ -173,7 +189,7 @@ def change_password(staff: Staff, current: str, new: str, confirm: str, address:
             db.session.commit()
         log.info("password change refused: current password", extra={"staff_id": staff.id})
         raise PasswordChangeRefused("current_password", CURRENT_CREDENTIAL_REFUSED)
-    if problem := password_problem(new):
+    if problem := problem_for(staff, new):
         raise PasswordChangeRefused("new_password", problem)
     if new != confirm:
         raise PasswordChangeRefused("confirm_password", "The new passwords do not match")
@@ -183,3 +199,41 @@ def change_password(staff: Staff, current: str, new: str, confirm: str, address:
     end_access([staff.id], "password changed", tokens=False)
     db.session.commit()
     log.info("password changed", extra={"staff_id": staff.id})
+
+
+class LinkRefused(Exception):
+    """The set-password link is unknown, used, ended or expired, or its person deactivated."""
+
+
+def set_password_with_link(secret: str, new: str, confirm: str) -> Staff:
+    """Set the password of the link's person, spend the link, and end every session and API token
+    of theirs (a reset is how someone takes back an account). LinkRefused or PasswordChangeRefused,
+    writing nothing."""
+    link = links.usable_link(secret)
+    if link is None:
+        raise LinkRefused
+    person = db.session.get(Staff, link.staff_id)
+    if problem := problem_for(person, new):
+        raise PasswordChangeRefused("new_password", problem)
+    if new != confirm:
+        raise PasswordChangeRefused("confirm_password", "The passwords do not match")
+    now = clock().now()
+    if not links.spend(link, now):
+        db.session.rollback()
+        raise LinkRefused
+    person.password_hash = hash_password(new)
+    person.updated_at = now
+    end_access([person.id], f"password set with a {link.purpose} link")
+    db.session.commit()
+    log.info("password set with a link", extra={"staff_id": person.id, "purpose": link.purpose})
+    return person
+
+
+def resend_invitation(person: Staff) -> bool:
+    """Send a new invitation (ending the earlier link); False when the person has a password or
+    is deactivated, and nothing is sent."""
+    if person.password_hash is not None or not person.active:
+        return False
+    sent = links.invite([person.id]) == 1
+    db.session.commit()
+    return sent

@@ -1,21 +1,30 @@
+import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 
-from supervision.auth import sso, throttle
-from supervision.auth.forms import ChangePasswordForm, SignInForm
+from supervision.auth import links, sso, throttle
+from supervision.auth.forms import ChangePasswordForm, ForgotPasswordForm, SetPasswordForm, SignInForm
+from supervision.auth.passwords import MIN_PASSWORD_LENGTH
 from supervision.auth.services import (
+    LinkRefused,
     PasswordChangeRefused,
     authenticate,
     change_password,
+    find_by_email,
+    resend_invitation,
+    set_password_with_link,
     sign_in_with_sso,
     sign_out_everywhere,
 )
 from supervision.auth.sessions import begin_session, sessions_of
-from supervision.extensions import limiter
+from supervision.extensions import db, limiter
 from supervision.forms import Form
-from supervision.permissions import public, signed_in
+from supervision.org.forms import ConfirmForm
+from supervision.org.models import Role, Staff
+from supervision.org.services import get_staff
+from supervision.permissions import public, roles_required, signed_in
 
 bp = Blueprint("auth", __name__)
 
@@ -175,4 +184,86 @@ def change_password_view():
             begin_session(person)  # every session has ended: this browser carries on in a new one
             flash("Your password has been changed. You have been signed out everywhere else.", "success")
             return redirect(url_for("auth.account"))
-    return render_template("auth/change-password.html", form=form)
+    return render_template("auth/change-password.html", form=form, min_length=MIN_PASSWORD_LENGTH)
+
+
+# ------------------------------------------------------------ set-password links
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["PASSWORD_RESET_RATE_LIMIT"], key_func=sign_in_limit_key, methods=["POST"]
+)
+@public
+def forgot_password():
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        started = time.monotonic()
+        links.request_reset(find_by_email(form.email.data))
+        # The same page, after the same time, whether or not the email is anyone's.
+        time.sleep(
+            max(0.0, current_app.config["PASSWORD_RESET_ANSWER_SECONDS"] - (time.monotonic() - started))
+        )
+        return render_template("auth/reset-requested.html", email=form.email.data)
+    return render_template("auth/forgot-password.html", form=form)
+
+
+def link_refused():
+    return no_store(render_template("auth/link-refused.html"), 404)
+
+
+def no_store(body, status: int = 200):
+    """Pages reached by a set-password link are never kept by a browser or proxy."""
+    response = current_app.make_response((body, status))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+@public
+def set_password(token: str):
+    link = links.usable_link(token)
+    if link is None:
+        return link_refused()
+    person = db.session.get(Staff, link.staff_id)
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            set_password_with_link(token, form.new_password.data, form.confirm_password.data)
+        except LinkRefused:
+            return link_refused()
+        except PasswordChangeRefused as refused:
+            form[refused.field].errors.append(refused.message)
+        else:
+            # Every session of the person has ended; this browser signs in afresh with the new password.
+            logout_user()
+            session.clear()
+            flash(
+                "Your password has been set. Sign in with your email address and your new password.",
+                "success",
+            )
+            return redirect(url_for("auth.sign_in"))
+    page = render_template(
+        "auth/set-password.html",
+        form=form,
+        invitation=link.purpose == links.LinkPurpose.INVITATION,
+        email=person.email,
+        min_length=MIN_PASSWORD_LENGTH,
+    )
+    return no_store(page)
+
+
+@bp.post("/staff/<int:staff_id>/invitation")
+@roles_required(Role.ADMIN)
+def resend_invitation_view(staff_id: int):
+    person = get_staff(current_user.organisation_id, staff_id)
+    if person is None:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        if resend_invitation(person):
+            flash(f"Invitation sent again to {person.email}. Earlier links no longer work.", "success")
+        else:
+            flash(f"{person.name} already has a password or is deactivated: no invitation was sent.", "info")
+    return redirect(url_for("org.staff_detail", staff_id=person.id))

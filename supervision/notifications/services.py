@@ -210,3 +210,45 @@ def recipients_by_id(session: Session, staff_ids: Iterable[int]) -> dict[int, St
     if not ids:
         return {}
     return {person.id: person for person in session.scalars(sa.select(Staff).where(Staff.id.in_(ids)))}
+
+
+# --------------------------------------------------------------- emails with no notification
+
+
+@dataclass(frozen=True)
+class Email:
+    """An email for one person with no in-app notification beside it (such as a set-password
+    link, which must never show in the service). Keyed like a notice, so it is queued once."""
+
+    recipient_id: int
+    to_address: str
+    kind: str
+    subject_id: int
+    period: str
+    subject: str
+    body: str
+
+
+def queue_emails(session: Session, emails: Iterable[Email], now: datetime) -> int:
+    """Queue these emails in the caller's transaction, skipping any already queued; how many were."""
+    return insert_new(
+        session,
+        OutboxEmail.__table__,
+        [
+            {
+                "recipient_id": e.recipient_id,
+                "kind": e.kind,
+                "subject_id": e.subject_id,
+                "period": e.period,
+                "to_address": e.to_address,
+                "subject": one_line(e.subject, TITLE_LIMIT),
+                "body": e.body,
+                "status": EmailStatus.PENDING.value,
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+            }
+            for e in emails
+        ],
+        NOTICE_KEY,
+    )

@@ -54,6 +54,9 @@ access_ended = _signals.signal("access-ended")
 """Sent by `record_changes`, inside the change's transaction, with `person_ids`: people whose
 email or roles changed or who were deactivated. Whoever keeps sign-ins (supervision.auth) ends
 their sessions and API tokens; org announces the change and never asks auth back."""
+people_added = _signals.signal("people-added")
+"""Sent by `record_changes`, inside the transaction that adds them, with `person_ids`: people new
+to the organisation (the staff pages and the staff import). supervision.auth invites them."""
 
 
 @dataclass(frozen=True)
@@ -269,6 +272,10 @@ def record_changes(
     told only when `notify_new_people` (the staff import adds people in bulk and does not).
     Returns the number of audit entries written.
     """
+    changes = list(changes)
+    added = [change.person_id for change in changes if change.before is None]
+    if added:
+        people_added.send(current_app._get_current_object(), person_ids=added)
     changes = changed(changes)
     if not changes:
         return 0

@@ -223,7 +223,10 @@ def create_staff():
         except OrgValidationError as error:
             show_errors(form, error)
         else:
-            flash(f"Staff member added: {person.name}", "success")
+            flash(
+                f"Staff member added: {person.name}. They have been emailed an invitation to sign in.",
+                "success",
+            )
             return redirect(url_for("org.staff_detail", staff_id=person.id))
     return render_template("org/staff-form.html", form=form, person=None)
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from config import BASE_DIR
+from tests.notifications.smtp_server import smtp_server  # noqa: F401 (a fixture)
 from tests.processes import stop
 
 SCRIPT = Path(__file__).with_name("oidc_provider.mjs")

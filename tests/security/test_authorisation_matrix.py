@@ -180,6 +180,11 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/sessions/<int:session_id>/held"): row(404),
     ("GET", "/sessions/new"): row(403, supervisor=200, service_manager=200),
     ("POST", "/sessions/new"): row(403, supervisor=200, service_manager=200),
+    # Accounts without single sign-on: open to anyone; a link that is not a live one is 404.
+    ("GET", "/forgot-password"): row(302, anonymous=200),
+    ("POST", "/forgot-password"): row(302, anonymous=200),
+    ("GET", "/set-password/<token>"): row(404, anonymous=404),
+    ("POST", "/set-password/<token>"): row(404, anonymous=404),
     ("GET", "/sign-in"): row(302, anonymous=200),
     ("POST", "/sign-in"): row(302, anonymous=200),
     # Single sign-on is off unless OIDC_ISSUER is set (tests/auth/test_sso.py turns it on).
@@ -198,6 +203,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/staff/<int:staff_id>/deactivate"): row(403, admin=302),
     ("GET", "/staff/<int:staff_id>/edit"): row(403, hr=200, admin=200),
     ("POST", "/staff/<int:staff_id>/edit"): row(403, hr=302, admin=302),
+    ("POST", "/staff/<int:staff_id>/invitation"): row(403, admin=302),
     ("POST", "/staff/<int:staff_id>/reactivate"): row(403, admin=302),
     ("GET", "/staff/new"): row(403, hr=200, admin=200),
     ("POST", "/staff/new"): row(403, hr=200, admin=200),

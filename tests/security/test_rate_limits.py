@@ -34,3 +34,22 @@ def test_the_limit_counts_each_email_from_each_address_separately(client, produc
 def test_looking_at_the_sign_in_page_is_not_limited(client, production_rate_limits):
     for _ in range(15):
         assert client.get("/sign-in").status_code == 200
+
+
+def ask_for_reset(client, email, address="192.0.2.10"):
+    return client.post("/forgot-password", data={"email": email}, environ_base={"REMOTE_ADDR": address})
+
+
+def test_the_sixth_reset_request_in_an_hour_for_one_email_from_one_address_is_refused(
+    client, production_rate_limits
+):
+    assert Config.PASSWORD_RESET_RATE_LIMIT == "5 per hour"
+    for _ in range(5):
+        assert ask_for_reset(client, "nobody@example.test").status_code == 200
+    refused = ask_for_reset(client, "Nobody@example.test ")
+    assert refused.status_code == 429
+    assert "Retry-After" in refused.headers
+    # Another email, or the same email from another address, is counted on its own.
+    assert ask_for_reset(client, "somebody@example.test").status_code == 200
+    assert ask_for_reset(client, "nobody@example.test", address="192.0.2.99").status_code == 200
+    assert client.get("/forgot-password").status_code == 200
