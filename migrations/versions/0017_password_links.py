@@ -1,6 +1,7 @@
 """Set-password links: invitations and password resets (supervision/auth/links.py).
 
-Only the SHA-256 of each link's secret is kept; a link is used or ended once (`ended_at`).
+Only the SHA-256 of each link's secret is kept; a link is used or ended once (`ended_at`). The
+email carrying it keeps its body only until it is sent (`outbox_email.forget_body_once_sent`).
 
 Revision ID: 0017
 Revises: 0016
@@ -36,8 +37,15 @@ def upgrade():
         sa.UniqueConstraint("token_hash", name=op.f("uq_password_link_token_hash")),
     )
     op.create_index(op.f("ix_password_link_staff_id"), "password_link", ["staff_id"], unique=False)
+    # An email holding a link keeps its body only until it is sent (or fails).
+    op.add_column(
+        "outbox_email",
+        sa.Column("forget_body_once_sent", sa.Boolean(), server_default=sa.false(), nullable=False),
+    )
 
 
 def downgrade():
+    with op.batch_alter_table("outbox_email") as batch_op:
+        batch_op.drop_column("forget_body_once_sent")
     op.drop_index(op.f("ix_password_link_staff_id"), table_name="password_link")
     op.drop_table("password_link")

@@ -189,7 +189,18 @@ def invite(staff_ids: Iterable[int]) -> int:
         link_id, secret = issued.get(person.id, (None, None))
         subject, body = invitation_email(person.name, person.organisation, secret)
         period = f"link:{link_id}" if link_id is not None else f"sso:{now.isoformat(timespec='seconds')}"
-        emails.append(Email(person.id, person.email, "invitation", person.id, period, subject, body))
+        emails.append(
+            Email(
+                person.id,
+                person.email,
+                "invitation",
+                person.id,
+                period,
+                subject,
+                body,
+                forget_body_once_sent=True,
+            )
+        )
     queue_emails(db.session, emails, now)
     log.info("invitations queued", extra={"people": len(people), "links": len(issued)})
     return len(people)
@@ -219,7 +230,18 @@ def request_reset(staff: Staff | None) -> bool:
     subject, body = reset_email(staff.name, secret)
     queue_emails(
         db.session,
-        [Email(staff.id, staff.email, "password_reset", staff.id, f"link:{link_id}", subject, body)],
+        [
+            Email(
+                staff.id,
+                staff.email,
+                "password_reset",
+                staff.id,
+                f"link:{link_id}",
+                subject,
+                body,
+                forget_body_once_sent=True,
+            )
+        ],
         now,
     )
     db.session.commit()

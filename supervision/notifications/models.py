@@ -87,6 +87,9 @@ class OutboxEmail(db.Model):
     to_address: Mapped[str] = mapped_column(sa.String(254))
     subject: Mapped[str] = mapped_column(sa.String(200))
     body: Mapped[str] = mapped_column(sa.Text)
+    # A body holding a single-use link is replaced by FORGOTTEN_BODY once sent or failed, so the
+    # table never keeps a working link longer than it takes to send it (docs/security.md).
+    forget_body_once_sent: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     status: Mapped[EmailStatus] = mapped_column(
         enum_column(EmailStatus, "email_status"), default=EmailStatus.PENDING
     )

@@ -239,12 +239,21 @@ def failure_text(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"[:ERROR_TEXT_LIMIT]
 
 
+FORGOTTEN_BODY = "(This email held a single-use link, which is not kept once the email has gone.)"
+
+
+def _forget_secret(email: OutboxEmail) -> None:
+    if email.forget_body_once_sent:
+        email.body = FORGOTTEN_BODY
+
+
 def _record_failure(email: OutboxEmail, error: BaseException, now: datetime, settings: MailSettings) -> bool:
     """Count the attempt; True when the email is now failed (its last attempt, or hopeless)."""
     email.attempts += 1
     email.last_error = failure_text(error)
     if email.attempts >= settings.max_attempts or is_permanent(error):
         email.status = EmailStatus.FAILED
+        _forget_secret(email)
         return True
     email.next_attempt_at = now + retry_delay(email.attempts, settings)
     return False
@@ -284,6 +293,7 @@ def send_outbox(session: Session, now: datetime, settings: MailSettings) -> dict
                 email.sent_at = now
                 email.attempts += 1
                 email.last_error = None
+                _forget_secret(email)
                 counts["sent"] += 1
             session.commit()
     finally:

@@ -227,6 +227,8 @@ class Email:
     period: str
     subject: str
     body: str
+    # A body holding a secret (a single-use link) is not kept once the email is sent or fails.
+    forget_body_once_sent: bool = False
 
 
 def queue_emails(session: Session, emails: Iterable[Email], now: datetime) -> int:
@@ -243,6 +245,7 @@ def queue_emails(session: Session, emails: Iterable[Email], now: datetime) -> in
                 "to_address": e.to_address,
                 "subject": one_line(e.subject, TITLE_LIMIT),
                 "body": e.body,
+                "forget_body_once_sent": e.forget_body_once_sent,
                 "status": EmailStatus.PENDING.value,
                 "attempts": 0,
                 "next_attempt_at": now,

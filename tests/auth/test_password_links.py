@@ -20,7 +20,7 @@ from supervision.auth.links import PasswordLink
 from supervision.auth.passwords import OWN_DETAILS, TOO_COMMON, TOO_SHORT
 from supervision.auth.tokens import create_token
 from supervision.extensions import db
-from supervision.notifications.models import Notification
+from supervision.notifications.models import Notification, OutboxEmail
 from supervision.notifications.sender import MailSettings, send_outbox
 from supervision.org.models import Role, Staff
 from tests.auth.test_sessions import opens_pages, sign_in
@@ -114,9 +114,11 @@ def test_a_person_added_on_the_staff_page_is_invited_and_the_link_sets_their_pas
     message = smtp_server.to("amara.osei@example.test")[0]
     assert message["Subject"] == "Set up your Supervision account"
     assert "72 hours" in text_of(message)
-    # Only a hash is kept; the link is never shown in the service.
+    # Only a hash is kept; the link is never shown in the service, and the sent email's copy in
+    # the outbox is not kept either.
     stored = db.session.scalars(sa.select(PasswordLink.token_hash)).all()
     assert stored == [hashlib.sha256(secret.encode()).hexdigest()]
+    assert not any(secret in body for body in db.session.scalars(sa.select(OutboxEmail.body)))
     assert (
         db.session.scalar(
             sa.select(sa.func.count()).select_from(Notification).where(Notification.recipient_id == person.id)
