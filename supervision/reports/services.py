@@ -525,6 +525,7 @@ def live_dashboard_figures(
             write_ups_pending=result.assessment.write_ups_pending,
             write_ups_overdue=result.assessment.write_ups_overdue,
             actions_overdue=result.assessment.actions_overdue,
+            working_days_overdue=result.supervision.working_days_overdue,
             months=tuple(figures.month_states(histories[person_id], months, today)),
         )
         for person_id, result in results.items()
