@@ -22,8 +22,8 @@ from supervision.compliance.services import PersonCompliance, compliance_for
 from supervision.extensions import db
 from supervision.hr import services as hr_services
 from supervision.hr.metrics import latest_census_date
-from supervision.hr.tables import retention_tables
 from supervision.hr.models import StaffImport
+from supervision.hr.tables import retention_tables
 from supervision.notifications import services as notification_services
 from supervision.org import services as org_services
 from supervision.org.models import Role, Staff
@@ -125,7 +125,9 @@ def to_do_for(user: Staff, today: date, now: datetime, sso_enabled: bool) -> ToD
     if user.has_role(Role.SUPERVISOR, Role.SERVICE_MANAGER):
         found.manager = _manager_to_do(user, today, waiting)
     if user.has_role(Role.SERVICE_MANAGER):
-        found.gaps = report_services.teams_with_largest_gaps(user, default_period(today), today, TEAMS_WITH_GAPS)
+        found.gaps = report_services.teams_with_largest_gaps(
+            user, default_period(today), today, TEAMS_WITH_GAPS
+        )
     if user.has_role(Role.HR):
         found.hr = _hr_to_do(user, today, now)
     if user.has_role(Role.ADMIN):

@@ -525,7 +525,7 @@ class StaffNeed:
     """Something an administrator has still to set up for a person."""
 
     NO_AGREEMENT = "no-agreement"  # no current supervision agreement as supervisee
-    NO_PASSWORD = "no-password"  # no password set, so cannot sign in without single sign-on
+    NO_PASSWORD = "no-password"  # noqa: S105 (a filter's name): cannot sign in without single sign-on
 
 
 @dataclass(frozen=True)

@@ -183,7 +183,9 @@ def records_waiting_for(person_id: int) -> list[WaitingRecord]:
     )
     unsigned = SupervisionRecord.supervisor_signed_at.is_(None)
     to_sign_off = sa.and_(
-        SupervisionSession.supervisor_id == person_id, SupervisionSession.status == SessionStatus.HELD, unsigned
+        SupervisionSession.supervisor_id == person_id,
+        SupervisionSession.status == SessionStatus.HELD,
+        unsigned,
     )
     to_sign = sa.and_(
         SupervisionRecord.supervisee_id == person_id, SupervisionRecord.supervisor_signed_at.is_not(None)
