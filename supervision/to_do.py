@@ -27,6 +27,7 @@ from supervision.hr.tables import retention_tables
 from supervision.notifications import services as notification_services
 from supervision.org import services as org_services
 from supervision.org.models import Role, Staff
+from supervision.permissions import content_barred
 from supervision.records import services as record_services
 from supervision.records.models import SupervisionSession
 from supervision.records.services import WaitingFor, WaitingRecord
@@ -112,9 +113,12 @@ def week_of(today: date) -> tuple[datetime, datetime]:
 def to_do_for(user: Staff, today: date, now: datetime, sso_enabled: bool) -> ToDo:
     """Each of the user's lists, for the roles they hold."""
     found = ToDo(today)
-    # Their own records and sessions only: nobody else's supervision, whatever their roles.
     waiting = record_services.records_waiting_for(user.id)
     found.sessions_this_week = record_services.sessions_booked_between(user.id, *week_of(today))
+    if content_barred(user):
+        # Someone holding the HR role sees their own supervision only, whatever the data says.
+        waiting = [item for item in waiting if item.waiting_for is not WaitingFor.SIGN_OFF]
+        found.sessions_this_week = [s for s in found.sessions_this_week if s.supervisor_id != user.id]
     own = compliance_for([user.id], today)[user.id]
     if own.agreement is not None or user.has_role(Role.SOCIAL_WORKER):
         found.supervised = SupervisedToDo(

@@ -17,6 +17,7 @@ from supervision.compliance.models import JobOutcome
 from supervision.extensions import db
 from supervision.notifications.models import EmailStatus, OutboxEmail
 from supervision.notifications.services import Notice, queue_notices
+from supervision.org.models import Role, StaffRole
 from supervision.records.models import RecordReturn, SupervisionRecord
 from tests.factories import make_record, make_session
 from tests.hr.test_import import person_line, staff_file
@@ -239,6 +240,21 @@ def test_hr_and_administrators_see_no_supervision_lists(pages, org):
         page = home(pages, person)
         for section in ("my-supervision", "people", "gaps"):
             assert page.find(id=section) is None, (person.name, section)
+
+
+def test_someone_holding_the_hr_role_sees_nobody_elses_records_or_sessions_whatever_the_data_says(
+    pages, org
+):
+    org.hr.role_rows.append(StaffRole(role=Role.SUPERVISOR))
+    db.session.commit()
+    make_record(org.cara, org.hr, held_on=date(2026, 11, 16))
+    make_session(org.hr, org.cara, starts_at=datetime(2026, 11, 26, 14, tzinfo=UTC))
+
+    page = home(pages, org.hr)
+
+    assert "Cara" not in text(page)
+    assert page.find(id="to-sign-off") is None
+    assert page.find(id="sessions-this-week") is None
 
 
 # ------------------------------------------------------------------------------ administrators
