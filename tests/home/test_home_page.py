@@ -242,9 +242,7 @@ def test_hr_and_administrators_see_no_supervision_lists(pages, org):
             assert page.find(id=section) is None, (person.name, section)
 
 
-def test_someone_holding_the_hr_role_sees_nobody_elses_records_or_sessions_whatever_the_data_says(
-    pages, org
-):
+def test_someone_holding_the_hr_role_sees_nobody_elses_records_or_sessions_whatever_the_data_says(pages, org):
     org.hr.role_rows.append(StaffRole(role=Role.SUPERVISOR))
     db.session.commit()
     make_record(org.cara, org.hr, held_on=date(2026, 11, 16))
