@@ -184,6 +184,13 @@ def failed_emails(limit: int = LIST_LIMIT) -> list[OutboxEmail]:
     )
 
 
+def failed_email_count() -> int:
+    """Every failed email (the page lists the latest LIST_LIMIT), for the page and the home page."""
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(OutboxEmail).where(OutboxEmail.status == EmailStatus.FAILED)
+    )
+
+
 def pending_email_count() -> int:
     return db.session.scalar(
         sa.select(sa.func.count()).select_from(OutboxEmail).where(OutboxEmail.status == EmailStatus.PENDING)

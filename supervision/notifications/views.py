@@ -71,6 +71,7 @@ def failed_emails():
     return render_template(
         "notifications/failed-emails.html",
         emails=services.failed_emails(),
+        failed=services.failed_email_count(),
         pending=services.pending_email_count(),
     )
 

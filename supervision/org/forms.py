@@ -23,7 +23,7 @@ from supervision.forms import (
 from supervision.limits import whole_number
 from supervision.org.models import CareerStage, ContractType, LeavingDestination, Role
 from supervision.org.rules import StaffDetails, parse_decimal, parse_whole_number
-from supervision.org.services import StaffFilters, StaffStatus, TeamDetails
+from supervision.org.services import StaffFilters, StaffNeed, StaffStatus, TeamDetails
 from supervision.records.fields import ASCII_DIGITS
 
 
@@ -306,6 +306,16 @@ class StaffFilterForm(Form):
         ],
         invalid_choice_message="Not a status",
     )
+    need = select_field(
+        "Still to set up",
+        coerce=optional_text,
+        choices=[
+            SelectChoice("", "Nothing in particular"),
+            SelectChoice(StaffNeed.NO_AGREEMENT, "No current supervision agreement"),
+            SelectChoice(StaffNeed.NO_PASSWORD, "No password set"),
+        ],
+        invalid_choice_message="Not something to set up",
+    )
 
     def set_choices(self, service_options, team_options) -> None:
         self.service.choices = choices(service_options, "All services")
@@ -325,4 +335,5 @@ class StaffFilterForm(Form):
             role=Role(valid(self.role)) if valid(self.role) else None,
             career_stage=CareerStage(valid(self.career_stage)) if valid(self.career_stage) else None,
             status=valid(self.status),
+            need=valid(self.need),
         )

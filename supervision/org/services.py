@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from supervision.agreements.models import SupervisionAgreement
 from supervision.audit.services import AuditAction, record_event
 from supervision.clock import clock
 from supervision.extensions import db
@@ -520,6 +521,13 @@ class StaffStatus:
     LEFT = "left"
 
 
+class StaffNeed:
+    """Something an administrator has still to set up for a person."""
+
+    NO_AGREEMENT = "no-agreement"  # no current supervision agreement as supervisee
+    NO_PASSWORD = "no-password"  # noqa: S105 (a filter's name): cannot sign in without single sign-on
+
+
 @dataclass(frozen=True)
 class StaffFilters:
     search: str = ""
@@ -528,6 +536,7 @@ class StaffFilters:
     role: Role | None = None
     career_stage: CareerStage | None = None
     status: str | None = None
+    need: str | None = None
 
 
 @dataclass(frozen=True)
@@ -572,7 +581,21 @@ def _filtered(query: sa.Select, filters: StaffFilters, today) -> sa.Select:
         query = query.where(in_post)
     elif filters.status == StaffStatus.LEFT:
         query = query.where(sa.not_(in_post))
+    if filters.need == StaffNeed.NO_AGREEMENT:
+        query = query.where(
+            ~sa.exists().where(
+                SupervisionAgreement.supervisee_id == Staff.id, SupervisionAgreement.ended_on.is_(None)
+            )
+        )
+    elif filters.need == StaffNeed.NO_PASSWORD:
+        query = query.where(Staff.password_hash.is_(None))
     return query
+
+
+def staff_count(organisation_id: int, filters: StaffFilters, today) -> int:
+    """How many staff the staff list shows for `filters` (its "N people" line), one statement."""
+    query = _filtered(sa.select(Staff.id).where(Staff.organisation_id == organisation_id), filters, today)
+    return db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
 
 
 def staff_page(organisation_id: int, filters: StaffFilters, page: int, today) -> StaffPage:
@@ -582,7 +605,7 @@ def staff_page(organisation_id: int, filters: StaffFilters, page: int, today) ->
     "Active" means in post today with an active account; "left" is everyone else.
     """
     query = _filtered(sa.select(Staff).where(Staff.organisation_id == organisation_id), filters, today)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    total = staff_count(organisation_id, filters, today)
     pages = max(1, math.ceil(total / STAFF_PER_PAGE))
     page = min(max(page, 1), pages)
     staff = db.session.scalars(

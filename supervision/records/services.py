@@ -7,12 +7,13 @@ on a page opened before someone else's save is refused rather than silently over
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
 from supervision import limits
@@ -129,6 +130,86 @@ def sessions_run_by(supervisor_id: int, since: datetime) -> list[SupervisionSess
             .order_by(SupervisionSession.scheduled_start)
         )
     )
+
+
+def sessions_booked_between(person_id: int, first: datetime, last: datetime) -> list[SupervisionSession]:
+    """Sessions still booked (not yet marked held, cancelled or missed) that start from `first`
+    up to `last`, that the person runs or attends, soonest first."""
+    attended = sa.select(SessionAttendee.session_id).where(SessionAttendee.supervisee_id == person_id)
+    return list(
+        db.session.scalars(
+            sa.select(SupervisionSession)
+            .where(
+                SupervisionSession.status == SessionStatus.SCHEDULED,
+                SupervisionSession.scheduled_start >= first,
+                SupervisionSession.scheduled_start < last,
+                sa.or_(SupervisionSession.supervisor_id == person_id, SupervisionSession.id.in_(attended)),
+            )
+            .options(
+                joinedload(SupervisionSession.supervisor),
+                selectinload(SupervisionSession.attendees).joinedload(SessionAttendee.supervisee),
+            )
+            .order_by(SupervisionSession.scheduled_start, SupervisionSession.id)
+        )
+    )
+
+
+class WaitingFor(enum.StrEnum):
+    """What a draft record waits for from the person it waits for."""
+
+    SIGN_OFF = "sign_off"  # the supervisor's signature (a write-up pending)
+    SIGNATURE = "signature"  # the supervisee's comment and signature, after the supervisor's
+    REVISION = "revision"  # the supervisee's revision: the supervisor returned it to them
+
+
+@dataclass(frozen=True)
+class WaitingRecord:
+    record: SupervisionRecord
+    waiting_for: WaitingFor
+
+
+def records_waiting_for(person_id: int) -> list[WaitingRecord]:
+    """Draft records waiting for this person, oldest session first, in one statement.
+
+    As supervisor: every held session's record they have not signed (the compliance engine's
+    pending write-ups). As supervisee: records the supervisor has signed, and records last
+    returned to them for revision."""
+    last_returned_to = (
+        sa.select(RecordReturn.returned_to_id)
+        .where(RecordReturn.record_id == SupervisionRecord.id)
+        .order_by(RecordReturn.created_at.desc(), RecordReturn.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    unsigned = SupervisionRecord.supervisor_signed_at.is_(None)
+    to_sign_off = sa.and_(
+        SupervisionSession.supervisor_id == person_id,
+        SupervisionSession.status == SessionStatus.HELD,
+        unsigned,
+    )
+    to_sign = sa.and_(
+        SupervisionRecord.supervisee_id == person_id, SupervisionRecord.supervisor_signed_at.is_not(None)
+    )
+    to_revise = sa.and_(SupervisionRecord.supervisee_id == person_id, unsigned, last_returned_to == person_id)
+    waiting = []
+    for record in db.session.scalars(
+        sa.select(SupervisionRecord)
+        .join(SupervisionRecord.session)
+        .where(SupervisionRecord.locked_at.is_(None), sa.or_(to_sign_off, to_sign, to_revise))
+        .options(
+            contains_eager(SupervisionRecord.session).joinedload(SupervisionSession.supervisor),
+            joinedload(SupervisionRecord.supervisee),
+        )
+        .order_by(SupervisionSession.held_on, SupervisionRecord.id)
+    ):
+        if record.supervisee_id != person_id:
+            waiting_for = WaitingFor.SIGN_OFF
+        elif record.supervisor_signed_at is not None:
+            waiting_for = WaitingFor.SIGNATURE
+        else:
+            waiting_for = WaitingFor.REVISION
+        waiting.append(WaitingRecord(record, waiting_for))
+    return waiting
 
 
 def open_actions_of(person_id: int) -> list[Action]:

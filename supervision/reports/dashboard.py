@@ -27,6 +27,7 @@ class DashboardFigures:
     write_ups_pending: int
     write_ups_overdue: int
     actions_overdue: int
+    working_days_overdue: int  # escalation counts these (compliance engine), beside calendar days
     months: tuple[MonthState, ...]  # the last 12 months, oldest first
 
 
@@ -54,6 +55,13 @@ COLUMNS: tuple[Column, ...] = (
         "days-overdue",
         "Days overdue",
         lambda row: row.figures.days_overdue,
+        numeric=True,
+        starts_descending=True,
+    ),
+    Column(
+        "working-days-overdue",
+        "Working days overdue",
+        lambda row: row.figures.working_days_overdue,
         numeric=True,
         starts_descending=True,
     ),

@@ -181,6 +181,7 @@ def dashboard_sections(dashboard: Dashboard, rows) -> list[Section]:
             "Last held",
             "Next due",
             "Days overdue",
+            "Working days overdue",
             "Write-ups pending",
             "Overdue actions",
         ],
@@ -192,6 +193,7 @@ def dashboard_sections(dashboard: Dashboard, rows) -> list[Section]:
                 row.figures.last_held_on,
                 row.figures.next_due_on,
                 row.figures.days_overdue,
+                row.figures.working_days_overdue,
                 row.figures.write_ups_pending,
                 row.figures.actions_overdue,
             ]

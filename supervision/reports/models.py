@@ -197,6 +197,7 @@ class StoredDashboardFigures(db.Model):
     last_held_on: Mapped[date | None]
     next_due_on: Mapped[date | None]
     days_overdue: Mapped[int | None]
+    working_days_overdue: Mapped[int | None]
     has_agreement: Mapped[bool | None]
     write_ups_pending: Mapped[int | None]
     write_ups_overdue: Mapped[int | None]

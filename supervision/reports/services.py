@@ -525,6 +525,7 @@ def live_dashboard_figures(
             write_ups_pending=result.assessment.write_ups_pending,
             write_ups_overdue=result.assessment.write_ups_overdue,
             actions_overdue=result.assessment.actions_overdue,
+            working_days_overdue=result.supervision.working_days_overdue,
             months=tuple(figures.month_states(histories[person_id], months, today)),
         )
         for person_id, result in results.items()
@@ -648,23 +649,7 @@ def _oversight_report(user: Staff, level: Level, unit_id: int | None, period: Pe
     teams_of_service: dict[int, list[Team]] = defaultdict(list)
     for team in teams:
         teams_of_service[team.service_id].append(team)
-    if refresh is not None:
-        found = stored.team_figures(db.session, teams, period, months)
-        team_units = {
-            team.id: UnitFigures(
-                Level.TEAM,
-                team.id,
-                team.name,
-                found[team.id].period,
-                found[team.id].months,
-                team.service.name,
-            )
-            for team in teams
-        }
-        live = None
-    else:
-        live = _live_figures(user, teams, person, level, period, months, today)
-        team_units = live.team_units
+    team_units, live = _team_units(user, teams, person, level, period, months, today, refresh)
 
     grids: list[PersonGrid] = []
     if level is Level.ORGANISATION:
@@ -709,6 +694,51 @@ def _oversight_report(user: Staff, level: Level, unit_id: int | None, period: Pe
         person=person,
         figures_as_at=refresh.refreshed_at if refresh is not None else None,
     )
+
+
+def _team_units(
+    user: Staff,
+    teams: list[Team],
+    person: Staff | None,
+    level: Level,
+    period: Period,
+    months: list[Period],
+    today: date,
+    refresh,
+) -> tuple[dict[int, UnitFigures], LiveFigures | None]:
+    """Each team's figures: as stored when `refresh` can answer, otherwise worked out now."""
+    if refresh is None:
+        live = _live_figures(user, teams, person, level, period, months, today)
+        return live.team_units, live
+    found = stored.team_figures(db.session, teams, period, months)
+    return {
+        team.id: UnitFigures(
+            Level.TEAM, team.id, team.name, found[team.id].period, found[team.id].months, team.service.name
+        )
+        for team in teams
+    }, None
+
+
+@dataclass
+class TeamGaps:
+    """The teams a service manager oversees with the most people overdue now, most first."""
+
+    teams: list[UnitFigures]
+    period: Period
+    # When the figures were stored by the hourly job; None when worked out for this page.
+    figures_as_at: datetime | None
+
+
+def teams_with_largest_gaps(user: Staff, period: Period, today: date, limit: int) -> TeamGaps:
+    """The oversight report's team figures (stored or live, as its pages choose), ranked by the
+    people overdue now (escalated included), then escalated now: the home page's "largest gaps"."""
+    teams = [team for service in overseen_services(user) for team in service.teams]
+    months = trend_months(period)
+    refresh = stored.usable_refresh(db.session, user.organisation_id, period, months, today)
+    team_units, _ = _team_units(user, teams, None, Level.SERVICE, period, months, today, refresh)
+    with_gaps = [unit for unit in team_units.values() if unit.period.overdue_now]
+    with_gaps.sort(key=lambda unit: (-unit.period.overdue_now, -unit.period.escalated_now, unit.name.lower()))
+    return TeamGaps(with_gaps[:limit], period, refresh.refreshed_at if refresh is not None else None)
 
 
 def _organisation_from_service_months(

@@ -43,6 +43,7 @@ FIGURE_COLUMNS = (
     "write_ups_pending",
     "write_ups_overdue",
     "actions_overdue",
+    "working_days_overdue",
 )
 
 

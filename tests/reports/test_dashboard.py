@@ -8,7 +8,7 @@ from supervision.compliance.services import compliance_for
 from tests.reports.conftest import TODAY, held
 from tests.reports.helpers import rows_by_name, table_header, table_rows
 
-COLUMNS = ["Days overdue", "Write-ups pending", "Overdue actions"]
+COLUMNS = ["Days overdue", "Working days overdue", "Write-ups pending", "Overdue actions"]
 
 
 def names(page) -> list[str]:
@@ -26,13 +26,25 @@ def test_a_supervisor_sees_their_supervisees_and_team_with_todays_status(pages, 
     assert alice["Status"].startswith("Escalated")
     assert alice["Last held"] == "5 October 2026"
     assert alice["Next due"] == "2 November 2026"
-    assert [alice[column] for column in COLUMNS] == ["21", "0", "1"]
+    assert [alice[column] for column in COLUMNS] == ["21", "15", "0", "1"]
     assert rows["Bob Brown"]["Status"] == "Due soon"
     assert rows["Bob Brown"]["Next due"] == "23 November 2026"
     assert rows["Cara Cole"]["Status"] == "No agreement"
     assert rows["Cara Cole"]["Next due"] == "No agreement"
     assert rows["Cara Cole"]["Last held"] == "Never"
     assert rows["Dev Dutta"]["Status"] == "Paused"
+
+
+def test_working_days_overdue_are_the_compliance_engines_beside_calendar_days(pages, org):
+    """Escalation counts working days (2 to 23 November 2026: 21 calendar days, 15 working)."""
+    pages.sign_in(org.sam)
+
+    rows = rows_by_name(pages.get("reports.team_dashboard"), "supervisees")
+
+    engine = compliance_for([org.alice.id], TODAY)[org.alice.id].supervision
+    assert rows["Alice Adams"]["Days overdue"] == str(engine.days_overdue) == "21"
+    assert rows["Alice Adams"]["Working days overdue"] == str(engine.working_days_overdue) == "15"
+    assert rows["Bob Brown"]["Working days overdue"] == "0"
 
 
 def test_every_status_is_the_compliance_engines(pages, org):

@@ -228,6 +228,7 @@ def test_dashboard_exports_follow_the_filters_and_order(pages, client, org):
         "Last held",
         "Next due",
         "Days overdue",
+        "Working days overdue",
         "Write-ups pending",
         "Overdue actions",
     ]
@@ -238,6 +239,7 @@ def test_dashboard_exports_follow_the_filters_and_order(pages, client, org):
         "2026-10-05",
         "2026-11-02",
         "21",
+        "15",
         "0",
         "1",
     ]

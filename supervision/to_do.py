@@ -1,0 +1,183 @@
+"""The home page's to-do lists, one for each role a person holds.
+
+Every figure here is taken from the function that already works it out for the page the home
+page links to (the compliance engine, the team dashboard, the oversight report, the retention
+report, the staff list, the job runs and the outbox), never counted again, so a count on the
+home page and on the page behind its link always agree. Each part costs a fixed number of SQL
+statements, whatever the number of people (tests/home/test_home_queries.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+
+from supervision.clock import LONDON
+from supervision.compliance import job_runs
+from supervision.compliance.models import JobOutcome, JobRun
+from supervision.compliance.rules import Status
+from supervision.compliance.services import PersonCompliance, compliance_for
+from supervision.extensions import db
+from supervision.hr import services as hr_services
+from supervision.hr.metrics import latest_census_date
+from supervision.hr.models import StaffImport
+from supervision.hr.tables import retention_tables
+from supervision.notifications import services as notification_services
+from supervision.org import services as org_services
+from supervision.org.models import Role, Staff
+from supervision.permissions import content_barred
+from supervision.records import services as record_services
+from supervision.records.models import SupervisionSession
+from supervision.records.services import WaitingFor, WaitingRecord
+from supervision.reports import services as report_services
+from supervision.reports.forms import default_period
+
+# The service manager's list of teams with the largest gaps stops at this many.
+TEAMS_WITH_GAPS = 5
+
+
+@dataclass
+class SupervisedToDo:
+    """What someone who is supervised has to do or know: their own supervision."""
+
+    compliance: PersonCompliance
+    waiting: list[WaitingRecord]  # records waiting for their signature or revision
+    open_actions: int
+
+
+@dataclass
+class ManagerToDo:
+    """A supervisor's or manager's: the people on their team dashboard and records to sign off."""
+
+    overdue: int  # overdue, not yet escalated (the dashboard's "Overdue" filter)
+    escalated: int
+    write_ups_overdue: int
+    people_with_write_ups_overdue: int
+    to_sign_off: list[WaitingRecord]
+
+
+# The organisation's headline figures on HR's home page: (retention table, column), shown as
+# the retention page's own cells (with its small-numbers rule).
+HR_HEADLINES = (
+    ("in-post", "Headcount"),
+    ("in-post", "Agency rate"),
+    ("vacancies", "Vacancy rate"),
+    ("starters-and-leavers", "Turnover rate"),
+)
+
+
+@dataclass(frozen=True)
+class Headline:
+    label: str
+    text: str
+    table_key: str
+
+
+@dataclass
+class HrToDo:
+    headlines: list[Headline]
+    snapshot: date
+    worked_out_at: datetime
+    imports_waiting: int
+    last_upload_at: datetime | None
+
+
+@dataclass
+class AdminToDo:
+    failed_jobs: list[JobRun]
+    failed_emails: int
+    without_agreement: int
+    without_password: int | None  # None where single sign-on is how people sign in
+
+
+@dataclass
+class ToDo:
+    today: date
+    sessions_this_week: list[SupervisionSession] = field(default_factory=list)
+    supervised: SupervisedToDo | None = None
+    manager: ManagerToDo | None = None
+    gaps: report_services.TeamGaps | None = None
+    hr: HrToDo | None = None
+    admin: AdminToDo | None = None
+
+
+def week_of(today: date) -> tuple[datetime, datetime]:
+    """Monday 00:00 to the next Monday 00:00, London time, of the week containing `today`."""
+    monday = today - timedelta(days=today.weekday())
+    start = datetime.combine(monday, time.min, tzinfo=LONDON)
+    return start, datetime.combine(monday + timedelta(days=7), time.min, tzinfo=LONDON)
+
+
+def to_do_for(user: Staff, today: date, now: datetime, sso_enabled: bool) -> ToDo:
+    """Each of the user's lists, for the roles they hold."""
+    found = ToDo(today)
+    waiting = record_services.records_waiting_for(user.id)
+    found.sessions_this_week = record_services.sessions_booked_between(user.id, *week_of(today))
+    if content_barred(user):
+        # Someone holding the HR role sees their own supervision only, whatever the data says.
+        waiting = [item for item in waiting if item.waiting_for is not WaitingFor.SIGN_OFF]
+        found.sessions_this_week = [s for s in found.sessions_this_week if s.supervisor_id != user.id]
+    own = compliance_for([user.id], today)[user.id]
+    if own.agreement is not None or user.has_role(Role.SOCIAL_WORKER):
+        found.supervised = SupervisedToDo(
+            compliance=own,
+            waiting=[item for item in waiting if item.waiting_for is not WaitingFor.SIGN_OFF],
+            open_actions=len(record_services.open_actions_of(user.id)),
+        )
+    if user.has_role(Role.SUPERVISOR, Role.SERVICE_MANAGER):
+        found.manager = _manager_to_do(user, today, waiting)
+    if user.has_role(Role.SERVICE_MANAGER):
+        found.gaps = report_services.teams_with_largest_gaps(
+            user, default_period(today), today, TEAMS_WITH_GAPS
+        )
+    if user.has_role(Role.HR):
+        found.hr = _hr_to_do(user, today, now)
+    if user.has_role(Role.ADMIN):
+        found.admin = _admin_to_do(user, today, sso_enabled)
+    return found
+
+
+def _manager_to_do(user: Staff, today: date, waiting: list[WaitingRecord]) -> ManagerToDo:
+    rows = report_services.team_dashboard(user, today).rows
+    return ManagerToDo(
+        overdue=sum(row.figures.status is Status.OVERDUE for row in rows),
+        escalated=sum(row.figures.status is Status.ESCALATED for row in rows),
+        write_ups_overdue=sum(row.figures.write_ups_overdue for row in rows),
+        people_with_write_ups_overdue=sum(bool(row.figures.write_ups_overdue) for row in rows),
+        to_sign_off=[item for item in waiting if item.waiting_for is WaitingFor.SIGN_OFF],
+    )
+
+
+def _hr_to_do(user: Staff, today: date, now: datetime) -> HrToDo:
+    snapshot = latest_census_date(today)
+    report = hr_services.retention_report(user.organisation_id, snapshot)
+    tables = {table.key: table for table in retention_tables(report, teams_shown=lambda _service: False)}
+    headlines = [
+        Headline(column, tables[key].rows[0].cells[tables[key].columns.index(column)].text, key)
+        for key, column in HR_HEADLINES
+        if key in tables  # starters and leavers: census dates only, which the default always is
+    ]
+    imports_waiting, last_upload_at = db.session.execute(
+        sa.select(sa.func.count(), sa.func.max(StaffImport.created_at)).where(
+            StaffImport.organisation_id == user.organisation_id
+        )
+    ).one()
+    return HrToDo(headlines, snapshot, now, imports_waiting, last_upload_at)
+
+
+def _admin_to_do(user: Staff, today: date, sso_enabled: bool) -> AdminToDo:
+    def in_post_with(need: str) -> int:
+        filters = org_services.StaffFilters(status=org_services.StaffStatus.ACTIVE, need=need)
+        return org_services.staff_count(user.organisation_id, filters, today)
+
+    return AdminToDo(
+        failed_jobs=sorted(
+            (run for run in job_runs.latest_runs().values() if run.outcome is JobOutcome.FAILED),
+            key=lambda run: run.job_name,
+        ),
+        failed_emails=notification_services.failed_email_count(),
+        without_agreement=in_post_with(org_services.StaffNeed.NO_AGREEMENT),
+        without_password=None if sso_enabled else in_post_with(org_services.StaffNeed.NO_PASSWORD),
+    )
