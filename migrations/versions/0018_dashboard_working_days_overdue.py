@@ -4,8 +4,8 @@ Escalation counts working days from the first missed due date, so the dashboard 
 beside the calendar days. Rows stored before this change have no value: they are marked stale
 (their facts version kept), so dashboards work them out live until the job stores them again.
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-07 07:45:00
 
 """
@@ -15,8 +15,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = "0017"
-down_revision = "0016"
+revision = "0018"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
