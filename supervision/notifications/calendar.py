@@ -296,7 +296,9 @@ def session_invitation(
     with_whom = names[0] if len(names) == 1 else f"{len(names)} people"
     event.add("summary", one_line(f"Supervision: {session.supervisor.name} with {with_whom}"))
     event.add("location", "Online" if session.online else one_line(session.location or ""))
-    link = base_url + current_app.url_map.bind("localhost").build("sessions.session", {"session_id": session.id})
+    link = base_url + current_app.url_map.bind("localhost").build(
+        "sessions.session", {"session_id": session.id}
+    )
     event.add("url", link)
     event.add("description", f"Details in Supervision: {link}")
     event.add("organizer", _mailto(session.supervisor))

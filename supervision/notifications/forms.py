@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf
+
 from supervision.forms import Form, Required, radio_field
 from supervision.notifications.models import EmailFrequency
 
@@ -12,20 +15,7 @@ class EmailFrequencyForm(Form):
     email_frequency = radio_field(
         "How often do you want emails about supervision records?",
         Required(CHOOSE),
-        choices=[(frequency.value, frequency.label) for frequency in EmailFrequency],
-        validate_choice=True,
+        AnyOf([frequency.value for frequency in EmailFrequency], message=CHOOSE),
+        choices=[SelectChoice(frequency.value, frequency.label) for frequency in EmailFrequency],
+        validate_choice=False,
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.email_frequency.pre_validate = self._choice_message(self.email_frequency.pre_validate)
-
-    @staticmethod
-    def _choice_message(check):
-        def pre_validate(form):
-            try:
-                check(form)
-            except ValueError:
-                raise ValueError(CHOOSE) from None
-
-        return pre_validate

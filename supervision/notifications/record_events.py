@@ -49,7 +49,9 @@ def _path(endpoint: str, **values) -> str:
     return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
-def _notice(recipient: Staff, kind: str, subject_id: int, period: str, title: str, body: str, link: str, **extra):
+def _notice(
+    recipient: Staff, kind: str, subject_id: int, period: str, title: str, body: str, link: str, **extra
+):
     return Notice(
         recipient_id=recipient.id,
         to_address=recipient.email,
@@ -137,7 +139,10 @@ tell_session_cancelled = _session_event(SESSION_CANCELLED)
 def _record_words(record: SupervisionRecord) -> tuple[str, str]:
     """Whose supervision, held when: (for titles, for bodies)."""
     held = long_date(record.session.held_on)
-    return held, f"the record of {record.supervisee.name}'s supervision with {record.session.supervisor.name} on {held}"
+    return (
+        held,
+        f"the record of {record.supervisee.name}'s supervision with {record.session.supervisor.name} on {held}",
+    )
 
 
 def _record_notice(record, recipient, kind, period, title, body) -> Notice:
