@@ -141,7 +141,8 @@ def _record_words(record: SupervisionRecord) -> tuple[str, str]:
     held = long_date(record.session.held_on)
     return (
         held,
-        f"the record of {record.supervisee.name}'s supervision with {record.session.supervisor.name} on {held}",
+        f"the record of {record.supervisee.name}'s supervision "
+        f"with {record.session.supervisor.name} on {held}",
     )
 
 

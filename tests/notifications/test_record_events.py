@@ -11,13 +11,14 @@ import pytest
 import sqlalchemy as sa
 from icalendar import Calendar
 
+from supervision.auth.tokens import create_token
 from supervision.clock import LONDON
 from supervision.compliance.job_runs import run_job
 from supervision.extensions import db
 from supervision.notifications.models import EmailStatus, Notification, OutboxEmail
 from supervision.org.models import Role
 from supervision.records.models import SupervisionRecord, SupervisionSession
-from tests.api.conftest import api_as  # noqa: F401 (a fixture)
+from tests.api.conftest import Api
 from tests.factories import (
     COMPLETE_SECTIONS,
     make_agreement,
@@ -357,7 +358,8 @@ def test_an_addendum_tells_the_other_party_only(people, pages, clock, smtp_serve
     assert notifications_of(people.worker) == []
 
 
-def test_signing_through_the_api_tells_the_supervisee(people, api_as, clock, smtp_server):
+def test_signing_through_the_api_tells_the_supervisee(people, client, clock, smtp_server):
+    api_as = lambda person: Api(client, create_token(person, "test", True, timedelta(days=30)).secret)  # noqa: E731
     record = make_record(people.worker, people.supervisor, complete=True)
     response = api_as(people.supervisor).post(f"/records/{record.id}/sign", json={"version": record.version})
     assert response.status_code == 200, response.get_json()
