@@ -73,7 +73,10 @@ def email_text(notice: Notice, base_url: str) -> str:
 def queue_notices(
     session: Session, notices: Iterable[Notice], now: datetime, base_url: str
 ) -> tuple[int, int]:
-    """Notifications and emails for `notices`, skipping any already made; (notifications, emails) added."""
+    """Notifications and emails for `notices`, skipping any already made; (notifications, emails) added.
+
+    A notice that may wait, for someone who chose one email a day, gets no email of its own: its
+    notification waits for the daily digest (supervision.notifications.digest)."""
     by_key = {tuple(getattr(n, key) for key in NOTICE_KEY): n for n in notices}
     if not by_key:
         return 0, 0
@@ -90,7 +93,11 @@ def queue_notices(
     }
     notices = [notice for key, notice in by_key.items() if key not in already]
     digest_takers = daily_digest_takers(session, {n.recipient_id for n in notices if n.may_wait})
-    waits = {id(n): n.may_wait and n.recipient_id in digest_takers for n in notices}
+
+    def waits(n: Notice) -> bool:
+        """Kept for the recipient's daily digest: no email of its own now."""
+        return n.may_wait and n.recipient_id in digest_takers
+
     created = insert_new(
         session,
         Notification.__table__,
@@ -104,7 +111,7 @@ def queue_notices(
                 "body": n.body,
                 "link": n.link,
                 "created_at": now,
-                "digest_pending": waits[id(n)],
+                "digest_pending": waits(n),
             }
             for n in notices
         ],
@@ -129,7 +136,7 @@ def queue_notices(
                 "created_at": now,
             }
             for n in notices
-            if not waits[id(n)]
+            if not waits(n)
         ],
         NOTICE_KEY,
     )
