@@ -103,13 +103,13 @@ def session_notices(session: SupervisionSession, kind: str, actor: Staff, now: d
     if kind == SESSION_CANCELLED:
         body = (
             f"The supervision of {names} with {session.supervisor.name} on {when} is cancelled.\n\n"
-            "The cancellation attached removes it from your calendar."
+            "The email about it carries a cancellation that removes it from your calendar."
         )
     else:
         body = (
             f"{actor.name} {verb} the supervision of {names} with {session.supervisor.name}: "
             f"{when}, {session.duration_minutes} minutes, {_where(session)}.\n\n"
-            "The invitation attached adds it to your calendar."
+            "The email about it carries an invitation that puts it in your calendar."
         )
     # The version names this state of the session: a second move is told again, a retry is not.
     period = f"session-{session.id}-v{session.version}"
