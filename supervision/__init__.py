@@ -26,6 +26,7 @@ def create_app(config_name_or_object: str | type | None = None) -> Flask:
     register_templates(app)
     register_url_converters(app)
     register_blueprints(app)
+    register_subscribers(app)
     register_api(app)
     register_error_handlers(app)
     register_security(app)
@@ -117,6 +118,13 @@ def register_templates(app: Flask) -> None:
     from supervision.layout import layout_context
 
     app.context_processor(layout_context)
+
+
+def register_subscribers(app: Flask) -> None:
+    """The floors above subscribe to the events records announces (notifications tells people)."""
+    from supervision.notifications import record_events
+
+    record_events.connect()
 
 
 def register_blueprints(app: Flask) -> None:

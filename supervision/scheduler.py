@@ -57,6 +57,8 @@ SCHEDULE = (
     ScheduledJob(
         "weekly-digest", CronTrigger(day_of_week="mon", hour=8, minute=0, timezone=LONDON), "Mondays at 08:00"
     ),
+    # One email with the day's notices for those who chose it (supervision.notifications.digest).
+    ScheduledJob("daily-digest", CronTrigger(hour=17, minute=30, timezone=LONDON), "Every day at 17:30"),
     ScheduledJob("outbox-sender", IntervalTrigger(minutes=1, timezone=LONDON), "Every minute"),
     ScheduledJob("prune-job-runs", CronTrigger(hour=3, minute=30, timezone=LONDON), "Every day at 03:30"),
     # Rows of ended sessions and old sign-in throttle counts (supervision.auth.sessions, .throttle).

@@ -99,6 +99,7 @@ class ChangeKind(enum.StrEnum):
     """What a change to a closed month did, in the words the changes page shows."""
 
     SESSION_BOOKED = "session_booked"
+    SESSION_MOVED = "session_moved"
     SESSION_HELD = "session_held"
     SESSION_CANCELLED = "session_cancelled"
     SESSION_DID_NOT_ATTEND = "session_did_not_attend"
@@ -109,6 +110,7 @@ class ChangeKind(enum.StrEnum):
     def label(self) -> str:
         return {
             ChangeKind.SESSION_BOOKED: "Session booked",
+            ChangeKind.SESSION_MOVED: "Session moved",
             ChangeKind.SESSION_HELD: "Session marked as held",
             ChangeKind.SESSION_CANCELLED: "Session cancelled",
             ChangeKind.SESSION_DID_NOT_ATTEND: "Session marked as did not attend",

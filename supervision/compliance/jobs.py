@@ -29,6 +29,7 @@ from supervision.compliance.services import PersonCompliance, assess_people, in_
 from supervision.hr.snapshots import take_retention_snapshot
 from supervision.hr.stored import refresh_window_compliance
 from supervision.memory import collector_paused
+from supervision.notifications.digest import send_daily_digests
 from supervision.notifications.sender import MailSettings, send_outbox
 from supervision.notifications.services import Notice, queue_notices, recipients_by_id
 from supervision.org.models import Staff
@@ -436,6 +437,7 @@ JOBS: dict[str, Job] = {
     "reminders": send_reminders,
     "escalations": send_escalations,
     "weekly-digest": send_weekly_digest,
+    "daily-digest": send_daily_digests,
     "outbox-sender": send_emails,
     "prune-job-runs": prune_job_runs,
     "purge-sign-ins": purge_sign_ins,

@@ -8,6 +8,7 @@ on one line with no control characters (supervision.plain_text), whatever was st
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import logging
 import secrets
@@ -16,12 +17,12 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app, url_for
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vCalAddress, vText
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from supervision.agreements.models import SupervisionAgreement
-from supervision.clock import clock
+from supervision.clock import LONDON, clock
 from supervision.compliance import rules
 from supervision.compliance.services import compliance_for
 from supervision.extensions import db
@@ -197,6 +198,13 @@ def _session_summary(session: SupervisionSession, person: Staff) -> str:
     return f"Group supervision ({len(names)} people)"
 
 
+def session_uid(session: SupervisionSession, base_url: str) -> str:
+    """One UID per session for its whole life, in the feed and in every invitation, so a
+    calendar app moves or removes the event it already has instead of adding another."""
+    host = base_url.split("//", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "supervision"
+    return f"session-{session.id}@{host}"
+
+
 def build_calendar(person: Staff, now: datetime, today: date) -> bytes:
     """The iCalendar (RFC 5545) document for `person`."""
     base_url = current_app.config["BASE_URL"].rstrip("/")
@@ -213,7 +221,7 @@ def build_calendar(person: Staff, now: datetime, today: date) -> bytes:
 
     for session in _sessions_for(person, now - PAST_SESSIONS):
         event = Event()
-        event.add("uid", f"session-{session.id}@{host}")
+        event.add("uid", session_uid(session, base_url))
         event.add("dtstamp", session.updated_at)
         event.add("last-modified", session.updated_at)
         event.add("sequence", session.version)
@@ -239,3 +247,65 @@ def build_calendar(person: Staff, now: datetime, today: date) -> bytes:
         event.add("transp", "TRANSPARENT")
         calendar.add_component(event)
     return calendar.to_ical()
+
+
+# ------------------------------------------------------------------ invitations by email
+
+INVITATION_PRODUCT_ID = "-//Supervision//Session invitation//EN"
+
+
+class InvitationMethod(enum.StrEnum):
+    """RFC 5546: REQUEST adds or moves the event, CANCEL removes it."""
+
+    REQUEST = "REQUEST"
+    CANCEL = "CANCEL"
+
+
+def _mailto(person: Staff, role: str | None = None) -> vCalAddress:
+    address = vCalAddress(f"mailto:{one_line(person.email)}")
+    address.params["CN"] = vText(one_line(person.name))
+    if role is not None:
+        address.params["ROLE"] = vText(role)
+        address.params["PARTSTAT"] = vText("NEEDS-ACTION")
+        address.params["RSVP"] = vText("FALSE")
+    return address
+
+
+def session_invitation(
+    session: SupervisionSession, method: InvitationMethod, now: datetime, base_url: str
+) -> str:
+    """The iTIP (RFC 5546) invitation for a session as it now stands: the supervisor organises,
+    the supervisees attend; times in Europe/London with the zone's rules included, the session's
+    lasting UID, and its version as SEQUENCE, which every change moves on. Names, times and the
+    place only, like the feed."""
+    base_url = base_url.rstrip("/")
+    calendar = Calendar()
+    calendar.add("prodid", INVITATION_PRODUCT_ID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", method.value)
+    event = Event()
+    event.add("uid", session_uid(session, base_url))
+    event.add("dtstamp", now)
+    event.add("last-modified", session.updated_at)
+    event.add("sequence", session.version)
+    start = session.scheduled_start.astimezone(LONDON)
+    event.add("dtstart", start)
+    event.add("dtend", start + timedelta(minutes=session.duration_minutes))
+    names = [attendee.supervisee.name for attendee in session.attendees]
+    with_whom = names[0] if len(names) == 1 else f"{len(names)} people"
+    event.add("summary", one_line(f"Supervision: {session.supervisor.name} with {with_whom}"))
+    event.add("location", "Online" if session.online else one_line(session.location or ""))
+    link = base_url + current_app.url_map.bind("localhost").build(
+        "sessions.session", {"session_id": session.id}
+    )
+    event.add("url", link)
+    event.add("description", f"Details in Supervision: {link}")
+    event.add("organizer", _mailto(session.supervisor))
+    for attendee in session.attendees:
+        event.add("attendee", _mailto(attendee.supervisee, "REQ-PARTICIPANT"))
+    event.add("status", "CANCELLED" if method is InvitationMethod.CANCEL else "CONFIRMED")
+    event.add("transp", "OPAQUE")
+    calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical().decode()

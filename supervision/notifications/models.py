@@ -30,6 +30,13 @@ class Notification(db.Model):
             name="uq_notification_recipient_kind_subject_period",
         ),
         sa.Index("ix_notification_recipient_id_read_at", "recipient_id", "read_at"),
+        # The daily digest job reads only the few rows still waiting for it.
+        sa.Index(
+            "ix_notification_digest_pending",
+            "recipient_id",
+            sqlite_where=sa.text("digest_pending"),
+            postgresql_where=sa.text("digest_pending"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -44,8 +51,37 @@ class Notification(db.Model):
     link: Mapped[str] = mapped_column(sa.String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Waiting for the recipient's daily digest email (they chose one email a day): no email of
+    # its own was queued, and the digest job clears this when it puts it in one.
+    digest_pending: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     recipient: Mapped[Staff] = relationship(foreign_keys=[recipient_id])
+
+
+class EmailFrequency(enum.StrEnum):
+    """How a person wants the emails that can wait: each at once, or one a day."""
+
+    IMMEDIATELY = "immediately"
+    DAILY_DIGEST = "daily_digest"
+
+    @property
+    def label(self) -> str:
+        return {
+            "immediately": "Send each email straight away",
+            "daily_digest": "Send one email a day with everything that happened",
+        }[self.value]
+
+
+class NotificationPreference(db.Model):
+    """A person's choice of email frequency; no row means straight away."""
+
+    __tablename__ = "notification_preference"
+
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True)
+    email_frequency: Mapped[EmailFrequency] = mapped_column(
+        enum_column(EmailFrequency, "email_frequency"), default=EmailFrequency.IMMEDIATELY
+    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class EmailStatus(enum.StrEnum):
@@ -90,6 +126,9 @@ class OutboxEmail(db.Model):
     # A body holding a single-use link is replaced by FORGOTTEN_BODY once sent or failed, so the
     # table never keeps a working link longer than it takes to send it (docs/security.md).
     forget_body_once_sent: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # An iCalendar invitation (RFC 5546: METHOD REQUEST or CANCEL) attached as invitation.ics,
+    # kept as sent so a retry sends exactly the same one.
+    calendar: Mapped[str | None] = mapped_column(sa.Text)
     status: Mapped[EmailStatus] = mapped_column(
         enum_column(EmailStatus, "email_status"), default=EmailStatus.PENDING
     )

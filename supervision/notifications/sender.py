@@ -23,6 +23,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
 import sqlalchemy as sa
+from icalendar import Calendar
 from sqlalchemy.orm import Session
 
 from supervision.backoff import doubling_wait
@@ -109,12 +110,27 @@ def build_message(email: OutboxEmail, settings: MailSettings) -> EmailMessage:
         domain = parseaddr(settings.sender)[1].rpartition("@")[2] or "localhost"
         message["Message-ID"] = f"<outbox-{email.id}@{domain}>"
         message.set_content(email.body)
+        if email.calendar:
+            attach_invitation(message, email.calendar)
         message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
     except Unsendable:
         raise
     except Exception as error:
         raise Unsendable(f"the message could not be written ({type(error).__name__}: {error})") from None
     return message
+
+
+def attach_invitation(message: EmailMessage, calendar: str) -> None:
+    """The invitation as a text/calendar part with its METHOD (RFC 6047), which is what makes
+    Outlook and Google Calendar offer it as a meeting and add, move or remove the event."""
+    method = Calendar.from_ical(calendar).get("METHOD", "REQUEST")
+    message.add_attachment(
+        calendar.encode(),
+        maintype="text",
+        subtype="calendar",
+        filename="invitation.ics",
+        params={"method": str(method), "charset": "UTF-8"},
+    )
 
 
 def connect(settings: MailSettings) -> smtplib.SMTP:

@@ -18,7 +18,13 @@ from sqlalchemy.orm import Session, joinedload
 from supervision.clock import clock
 from supervision.compliance.idempotency import insert_new
 from supervision.extensions import db
-from supervision.notifications.models import EmailStatus, Notification, OutboxEmail
+from supervision.notifications.models import (
+    EmailFrequency,
+    EmailStatus,
+    Notification,
+    NotificationPreference,
+    OutboxEmail,
+)
 from supervision.org.models import Staff
 from supervision.plain_text import one_line
 
@@ -42,6 +48,10 @@ class Notice:
     title: str
     body: str
     link: str  # a path on this site, such as /people/12/compliance
+    # An iCalendar invitation to attach to the email (supervision.notifications.calendar).
+    calendar: str | None = None
+    # The email may go in the recipient's daily digest if they chose one; else it goes at once.
+    may_wait: bool = False
 
 
 def title_text(notice: Notice) -> str:
@@ -63,7 +73,10 @@ def email_text(notice: Notice, base_url: str) -> str:
 def queue_notices(
     session: Session, notices: Iterable[Notice], now: datetime, base_url: str
 ) -> tuple[int, int]:
-    """Notifications and emails for `notices`, skipping any already made; (notifications, emails) added."""
+    """Notifications and emails for `notices`, skipping any already made; (notifications, emails) added.
+
+    A notice that may wait, for someone who chose one email a day, gets no email of its own: its
+    notification waits for the daily digest (supervision.notifications.digest)."""
     by_key = {tuple(getattr(n, key) for key in NOTICE_KEY): n for n in notices}
     if not by_key:
         return 0, 0
@@ -79,6 +92,12 @@ def queue_notices(
         )
     }
     notices = [notice for key, notice in by_key.items() if key not in already]
+    digest_takers = daily_digest_takers(session, {n.recipient_id for n in notices if n.may_wait})
+
+    def waits(n: Notice) -> bool:
+        """Kept for the recipient's daily digest: no email of its own now."""
+        return n.may_wait and n.recipient_id in digest_takers
+
     created = insert_new(
         session,
         Notification.__table__,
@@ -92,6 +111,7 @@ def queue_notices(
                 "body": n.body,
                 "link": n.link,
                 "created_at": now,
+                "digest_pending": waits(n),
             }
             for n in notices
         ],
@@ -109,16 +129,53 @@ def queue_notices(
                 "to_address": n.to_address,
                 "subject": title_text(n),
                 "body": email_text(n, base_url),
+                "calendar": n.calendar,
                 "status": EmailStatus.PENDING.value,
                 "attempts": 0,
                 "next_attempt_at": now,
                 "created_at": now,
             }
             for n in notices
+            if not waits(n)
         ],
         NOTICE_KEY,
     )
     return created, queued
+
+
+# ------------------------------------------------------------------- email frequency
+
+
+def daily_digest_takers(session: Session, staff_ids: Iterable[int]) -> set[int]:
+    """Those of `staff_ids` who chose one email a day."""
+    ids = set(staff_ids)
+    if not ids:
+        return set()
+    return set(
+        session.scalars(
+            sa.select(NotificationPreference.staff_id).where(
+                NotificationPreference.staff_id.in_(ids),
+                NotificationPreference.email_frequency == EmailFrequency.DAILY_DIGEST,
+            )
+        )
+    )
+
+
+def email_frequency_of(staff_id: int) -> EmailFrequency:
+    preference = db.session.get(NotificationPreference, staff_id)
+    return preference.email_frequency if preference is not None else EmailFrequency.IMMEDIATELY
+
+
+def set_email_frequency(staff_id: int, frequency: EmailFrequency) -> None:
+    """From now on. Notices already waiting for a digest still go in the next one."""
+    preference = db.session.get(NotificationPreference, staff_id)
+    if preference is None:
+        preference = NotificationPreference(staff_id=staff_id)
+        db.session.add(preference)
+    preference.email_frequency = frequency
+    preference.updated_at = clock().now()
+    db.session.commit()
+    log.info("email frequency set", extra={"staff_id": staff_id, "email_frequency": str(frequency)})
 
 
 # --------------------------------------------------------------- in-app, for pages

@@ -8,6 +8,8 @@ from markupsafe import Markup
 
 from supervision.clock import clock
 from supervision.notifications import calendar, services
+from supervision.notifications.forms import EmailFrequencyForm
+from supervision.notifications.models import EmailFrequency
 from supervision.org.models import Role
 from supervision.permissions import public, require, roles_required, signed_in
 
@@ -42,9 +44,33 @@ def notification_context() -> dict:
 @bp.get("/notifications")
 @signed_in
 def index():
+    form = EmailFrequencyForm(email_frequency=services.email_frequency_of(current_user.id).value)
+    return render_notifications(form)
+
+
+def render_notifications(form: EmailFrequencyForm):
     return render_template(
-        "notifications/index.html", notifications=services.notifications_for(current_user.id)
+        "notifications/index.html",
+        notifications=services.notifications_for(current_user.id),
+        form=form,
     )
+
+
+@bp.post("/notifications/email-frequency")
+@signed_in
+def set_email_frequency():
+    form = EmailFrequencyForm()
+    if not form.validate_on_submit():
+        return render_notifications(form)
+    frequency = EmailFrequency(form.email_frequency.data)
+    services.set_email_frequency(current_user.id, frequency)
+    flash(
+        "You will get one email a day about supervision records."
+        if frequency is EmailFrequency.DAILY_DIGEST
+        else "You will get each email about supervision records straight away.",
+        "success",
+    )
+    return redirect(url_for("notifications.index"))
 
 
 @bp.post("/notifications/<int:notification_id>/read")

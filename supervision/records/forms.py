@@ -49,6 +49,18 @@ class ScheduleSessionForm(Form):
     closed_month_reason = closed_month_reason_field()
 
 
+class MoveSessionForm(Form):
+    """A booked session's new date, time, length or place: the booking's own fields."""
+
+    version = version_field()
+    date = ScheduleSessionForm.date
+    start_time = ScheduleSessionForm.start_time
+    duration_minutes = ScheduleSessionForm.duration_minutes
+    meeting = ScheduleSessionForm.meeting
+    location = ScheduleSessionForm.location
+    closed_month_reason = closed_month_reason_field()
+
+
 class MarkHeldForm(Form):
     version = version_field()
     held_on = DayMonthYearField("Date held", Present("Enter the date the session was held"))

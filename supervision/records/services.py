@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from blinker import Signal
+from flask import current_app
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -41,6 +43,7 @@ from supervision.permissions import (
     may_view_record,
     may_write_record,
 )
+from supervision.records import events
 from supervision.records.errors import NotPermitted, ServiceError, SignOffRefused, check_version
 from supervision.records.models import (
     Action,
@@ -305,6 +308,26 @@ def _supervisees_agreed_with(actor: Staff, supervisee_ids: Iterable[int]) -> lis
     return [agreed[staff_id] for staff_id in ids]
 
 
+def _checked_booking(starts_at: datetime, duration_minutes: int, location: str, online: bool) -> str:
+    """The place, stripped, once the time, length and place of a booking are sound."""
+    if starts_at.tzinfo is None:
+        raise ServiceError("Enter the time the session starts", field="start_time")
+    if not 1 <= duration_minutes <= MAX_SESSION_MINUTES:
+        raise ServiceError(
+            f"Duration must be between 1 and {MAX_SESSION_MINUTES} minutes", field="duration_minutes"
+        )
+    location = location.strip()
+    if not online and not location:
+        raise ServiceError("Enter where the session will be held, or say it is online", field="location")
+    return location
+
+
+def _announce(signal: Signal, **about) -> None:
+    """Inside the use case's transaction: subscribers write with the change, or not at all."""
+    db.session.flush()
+    signal.send(current_app._get_current_object(), **about)
+
+
 def schedule_session(
     actor: Staff,
     supervisee_ids: Iterable[int],
@@ -319,15 +342,7 @@ def schedule_session(
 
     A session dated in a closed month needs a reason (supervision.audit.closing)."""
     supervisees = _supervisees_agreed_with(actor, supervisee_ids)
-    if starts_at.tzinfo is None:
-        raise ServiceError("Enter the time the session starts", field="start_time")
-    if not 1 <= duration_minutes <= MAX_SESSION_MINUTES:
-        raise ServiceError(
-            f"Duration must be between 1 and {MAX_SESSION_MINUTES} minutes", field="duration_minutes"
-        )
-    location = location.strip()
-    if not online and not location:
-        raise ServiceError("Enter where the session will be held, or say it is online", field="location")
+    location = _checked_booking(starts_at, duration_minutes, location, online)
     if rebooked_from is not None and (
         not may_run_session(actor, rebooked_from)
         or rebooked_from.status not in (SessionStatus.CANCELLED, SessionStatus.DID_NOT_ATTEND)
@@ -351,6 +366,43 @@ def schedule_session(
     with audited_change(actor, AuditAction.CREATE, session):
         db.session.add(session)
         note_back_dating(actor, back_dated, ChangeKind.SESSION_BOOKED, session, _attendee_ids(session))
+        _announce(events.session_booked, session=session, actor=actor)
+    return session
+
+
+def move_session(
+    actor: Staff,
+    session: SupervisionSession,
+    expected_version: int,
+    starts_at: datetime,
+    duration_minutes: int,
+    location: str = "",
+    online: bool = False,
+    closed_month_reason: str = "",
+) -> SupervisionSession:
+    """Change a booked session's date, time, length or place. Nothing changed is not a move.
+
+    Moving from or into a closed month needs a reason (supervision.audit.closing)."""
+    _scheduled_session_run_by(actor, session, expected_version)
+    location = _checked_booking(starts_at, duration_minutes, location, online)
+    if (session.scheduled_start, session.duration_minutes, session.location, session.online) == (
+        starts_at,
+        duration_minutes,
+        location,
+        online,
+    ):
+        raise ServiceError("Change the date, time, length or place to move the session", field="date")
+    back_dated = back_dating(
+        [session_day(session.scheduled_start), session_day(starts_at)], closed_month_reason
+    )
+    with audited_change(actor, AuditAction.UPDATE, session):
+        note_back_dating(actor, back_dated, ChangeKind.SESSION_MOVED, session, _attendee_ids(session))
+        session.scheduled_start = starts_at
+        session.duration_minutes = duration_minutes
+        session.location = location
+        session.online = online
+        session.updated_at = clock().now()
+        _announce(events.session_moved, session=session, actor=actor)
     return session
 
 
@@ -390,6 +442,7 @@ def cancel_session(
         session.cancelled_by = cancelled_by
         session.cancelled_by_id = actor.id
         session.updated_at = clock().now()
+        _announce(events.session_cancelled, session=session, actor=actor)
     return session
 
 
@@ -712,6 +765,7 @@ def sign_as_supervisor(actor: Staff, record: SupervisionRecord, expected_version
     with audited_change(actor, AuditAction.SIGN, record):
         record.supervisor_signed_at = now
         record.updated_at = now
+        _announce(events.record_signed_by_supervisor, record=record, actor=actor)
     return record
 
 
@@ -740,6 +794,7 @@ def sign_as_supervisee(
         record.locked_at = now
         record.updated_at = now
         _apply_action_reviews(record, now)
+        _announce(events.record_locked, record=record, actor=actor)
     return record
 
 
@@ -796,6 +851,7 @@ def return_for_revision(
         record.returns.append(returned)
         record.supervisor_signed_at = None
         record.updated_at = now
+        _announce(events.record_returned, record=record, returned=returned, actor=actor)
     return returned
 
 
@@ -817,6 +873,7 @@ def add_addendum(actor: Staff, record: SupervisionRecord, reason: str, body: str
     )
     with audited_change(actor, AuditAction.ADDENDUM, record):
         record.addenda.append(addendum)
+        _announce(events.addendum_added, record=record, addendum=addendum, actor=actor)
     return addendum
 
 

@@ -36,6 +36,7 @@ from supervision.records.forms import (
     ConfirmForm,
     DidNotAttendForm,
     MarkHeldForm,
+    MoveSessionForm,
     ScheduleSessionForm,
 )
 from supervision.records.models import SessionKind, SessionStatus
@@ -273,6 +274,48 @@ def cancel_session(session_id: int):
             return redirect(url_for("sessions.session", session_id=session.id))
     return render_template(
         "records/cancel-session.html",
+        form=form,
+        session=session,
+        closed_month=reaches_closed_month([services.session_day(session.scheduled_start)]),
+    )
+
+
+@bp.route("/sessions/<int:session_id>/move", methods=["GET", "POST"])
+@signed_in
+def move_session(session_id: int):
+    session, done = runnable_session_or_404(session_id)
+    if done:
+        return done
+    form = MoveSessionForm()
+    if request.method == "GET":
+        starts_at = session.scheduled_start.astimezone(LONDON)
+        form.version.data = str(session.version)
+        form.date.data = starts_at.date()
+        form.start_time.data = starts_at.time()
+        form.duration_minutes.data = session.duration_minutes
+        form.meeting.data = "online" if session.online else "in_person"
+        form.location.data = session.location
+    if form.validate_on_submit():
+        starts_at = datetime.combine(form.date.data, form.start_time.data, tzinfo=LONDON)
+        try:
+            services.move_session(
+                current_user,
+                session,
+                submitted_version(form),
+                starts_at,
+                form.duration_minutes.data,
+                location=form.location.data or "",
+                online=form.meeting.data == "online",
+                closed_month_reason=form.closed_month_reason.data or "",
+            )
+        except ServiceError as error:
+            show_error(form, error, "date")
+            form.version.data = str(session.version)
+        else:
+            flash("Session moved. Everyone in it has been sent the new time.", "success")
+            return redirect(url_for("sessions.session", session_id=session.id))
+    return render_template(
+        "records/move-session.html",
         form=form,
         session=session,
         closed_month=reaches_closed_month([services.session_day(session.scheduled_start)]),

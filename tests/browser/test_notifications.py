@@ -104,3 +104,35 @@ def test_the_admin_pages_for_jobs_and_failed_emails_are_accessible(page, clock):
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Failed emails").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Failed emails")
     assert_accessible(page)
+
+
+def test_a_supervisor_moves_a_session_and_the_supervisee_is_told_and_chooses_a_daily_email(page, clock):
+    supervisor, worker = overdue_team()
+    session = make_session(supervisor, worker, starts_at=datetime(2026, 12, 1, 14, 30, tzinfo=UTC))
+    sign_in(page, "dana@example.test")
+    page.goto(f"/sessions/{session.id}")
+    page.get_by_role("button", name="Move the session").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Move the session")
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Move the session").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Change the date, time, length or place to move the session")
+    assert_accessible(page)
+    page.get_by_label("Start time").fill("09:15")
+    page.get_by_role("button", name="Move the session").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Session moved")
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, "sam@example.test")
+    page.goto("/notifications")
+    expect(
+        page.get_by_role("link", name="Supervision moved: Tuesday 1 December 2026, 9:15am")
+    ).to_be_visible()
+    page.get_by_role("button", name="Save email choice").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("straight away")
+    page.get_by_label("Send one email a day with everything that happened").check()
+    page.get_by_role("button", name="Save email choice").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("one email a day")
+    expect(page.get_by_label("Send one email a day with everything that happened")).to_be_checked()
+    assert_accessible(page)

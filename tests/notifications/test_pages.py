@@ -59,7 +59,10 @@ def test_the_list_shows_the_newest_first_and_marks_one_or_all_as_read(pages, clo
     second = notify(worker, "2026-12-28", title="Second")
     pages.sign_in(worker)
     page = pages.get("notifications.index")
-    assert [h.a.get_text(strip=True) for h in page.select("main h2")] == ["Second", "First"]
+    assert [h.a.get_text(strip=True) for h in page.select("main .app-notifications h2")] == [
+        "Second",
+        "First",
+    ]
     assert page.select_one("main h2 a")["href"] == f"/people/{worker.id}/compliance"
 
     pages.post("notifications.mark_read", notification_id=first.id)

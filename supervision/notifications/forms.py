@@ -1,0 +1,21 @@
+"""The choice of how often notification emails come."""
+
+from __future__ import annotations
+
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf
+
+from supervision.forms import Form, Required, radio_field
+from supervision.notifications.models import EmailFrequency
+
+CHOOSE = "Choose how often you want emails"
+
+
+class EmailFrequencyForm(Form):
+    email_frequency = radio_field(
+        "How often do you want emails about supervision records?",
+        Required(CHOOSE),
+        AnyOf([frequency.value for frequency in EmailFrequency], message=CHOOSE),
+        choices=[SelectChoice(frequency.value, frequency.label) for frequency in EmailFrequency],
+        validate_choice=False,
+    )
