@@ -138,9 +138,10 @@ def register_blueprints(app: Flask) -> None:
     # Compliance pages, notifications, failed emails, scheduled jobs and the calendar feed (issue 5);
     # the notifications blueprint also brings the header's unread count (a context processor).
     from supervision.compliance.views import bp as compliance_bp
+    from supervision.jobs.views import bp as jobs_bp
     from supervision.notifications.views import bp as notifications_bp
 
-    for blueprint in (compliance_bp, notifications_bp):
+    for blueprint in (compliance_bp, jobs_bp, notifications_bp):
         app.register_blueprint(blueprint)
 
     # HR retention figures, leavers and the staff import (issue 7).

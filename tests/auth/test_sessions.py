@@ -16,9 +16,9 @@ from bs4 import BeautifulSoup
 from config import Config
 from supervision.auth.sessions import SESSION_ID_PREFIX, UserSession
 from supervision.auth.tokens import create_token
-from supervision.compliance.job_runs import run_job
 from supervision.extensions import db
 from supervision.hr import import_services
+from supervision.jobs.runs import run_job
 from supervision.org.models import Role
 from tests.factories import PASSWORD, make_organisation, make_service, make_staff, make_team
 from tests.hr.test_import import person_line, staff_file

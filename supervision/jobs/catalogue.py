@@ -24,10 +24,11 @@ from supervision.auth.throttle import purge_forgotten
 from supervision.clock import SystemClock
 from supervision.compliance import messages, rules
 from supervision.compliance.idempotency import insert_new
-from supervision.compliance.models import AlertKind, ComplianceAlert, JobRun
+from supervision.compliance.models import AlertKind, ComplianceAlert
 from supervision.compliance.services import PersonCompliance, assess_people, in_post_scope, load_people
 from supervision.hr.snapshots import take_retention_snapshot
 from supervision.hr.stored import refresh_window_compliance
+from supervision.jobs.models import JobRun
 from supervision.memory import collector_paused
 from supervision.notifications.sender import MailSettings, send_outbox
 from supervision.notifications.services import Notice, queue_notices, recipients_by_id
