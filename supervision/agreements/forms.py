@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from supervision.agreements.models import AbsenceKind, FrequencyKind, SupervisionType
-from supervision.forms import Form, checkbox_field, select_field
-from supervision.limits import whole_number
-from supervision.records.fields import (
+from supervision.fields import (
     ChecklistField,
     DayMonthYearField,
     Present,
@@ -16,6 +14,8 @@ from supervision.records.fields import (
     textarea,
     version_field,
 )
+from supervision.forms import Form, checkbox_field, select_field
+from supervision.limits import whole_number
 from supervision.records.signoff import SECTIONS
 
 

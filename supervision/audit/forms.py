@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from supervision.fields import DayMonthYearField, WholeNumberField
 from supervision.forms import Form, Optional, email_field
-from supervision.records.fields import DayMonthYearField, WholeNumberField
 
 
 class AuditSearchForm(Form):

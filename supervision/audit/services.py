@@ -22,7 +22,7 @@ from supervision.audit.models import AuditEvent, ClosedMonthChange
 from supervision.clock import LONDON, clock
 from supervision.extensions import db
 from supervision.org.models import Staff
-from supervision.records.errors import ServiceError, StaleVersion
+from supervision.service_errors import ServiceError, StaleVersion
 
 
 class AuditAction(enum.StrEnum):

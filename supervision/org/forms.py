@@ -10,6 +10,7 @@ from wtforms import validators
 from wtforms.fields import DateField, Field, SelectChoice, SelectMultipleField
 from wtforms.validators import StopValidation
 
+from supervision.fields import ASCII_DIGITS
 from supervision.forms import (
     Form,
     Required,
@@ -24,7 +25,6 @@ from supervision.limits import whole_number
 from supervision.org.models import CareerStage, ContractType, LeavingDestination, Role
 from supervision.org.rules import StaffDetails, parse_decimal, parse_whole_number
 from supervision.org.services import StaffFilters, StaffStatus, TeamDetails
-from supervision.records.fields import ASCII_DIGITS
 
 
 class Present:

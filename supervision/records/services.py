@@ -40,7 +40,7 @@ from supervision.permissions import (
     may_view_record,
     may_write_record,
 )
-from supervision.records.errors import NotPermitted, ServiceError, SignOffRefused, check_version
+from supervision.records.errors import SignOffRefused
 from supervision.records.models import (
     Action,
     ActionReview,
@@ -65,6 +65,7 @@ from supervision.records.signoff import (
     is_blank,
     missing_for_sign_off,
 )
+from supervision.service_errors import NotPermitted, ServiceError, check_version
 
 MAX_SESSION_MINUTES = limits.SESSION_MINUTES.high
 EDITABLE_TEXT = ("agenda", *(section.key for section in TEXT_SECTIONS))

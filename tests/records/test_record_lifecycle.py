@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from supervision.extensions import db
 from supervision.records import services
-from supervision.records.errors import NotPermitted, ServiceError, SignOffRefused
+from supervision.records.errors import SignOffRefused
 from supervision.records.models import (
     Action,
     ActionReview,
@@ -16,6 +16,7 @@ from supervision.records.models import (
     SupervisionRecord,
 )
 from supervision.records.signoff import TEXT_SECTIONS
+from supervision.service_errors import NotPermitted, ServiceError
 from tests.factories import COMPLETE_SECTIONS, make_action, make_record, make_session
 
 pytestmark = pytest.mark.usefixtures("clock")
