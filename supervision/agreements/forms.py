@@ -16,7 +16,7 @@ from supervision.fields import (
 )
 from supervision.forms import Form, checkbox_field, select_field
 from supervision.limits import whole_number
-from supervision.records.signoff import SECTIONS
+from supervision.record_sections import SECTIONS
 
 
 def enum_options(enum_cls) -> list[tuple[str, str]]:

@@ -15,8 +15,8 @@ from supervision.fields import (
 )
 from supervision.forms import ConfirmForm, Form, checkbox_field, select_field, text_field
 from supervision.limits import whole_number
+from supervision.record_sections import TEXT_SECTIONS
 from supervision.records.models import CancelledBy
-from supervision.records.signoff import TEXT_SECTIONS
 
 MEETING_CHOICES = [("in_person", "In person"), ("online", "Online")]
 

@@ -40,6 +40,7 @@ from supervision.permissions import (
     may_view_record,
     may_write_record,
 )
+from supervision.record_sections import TEXT_SECTIONS
 from supervision.records.errors import SignOffRefused
 from supervision.records.models import (
     Action,
@@ -57,7 +58,6 @@ from supervision.records.models import (
 )
 from supervision.records.signoff import (
     REVIEW_OUTCOMES,
-    TEXT_SECTIONS,
     ActionReviewDraft,
     CaseDiscussionDraft,
     MissingItem,

@@ -19,6 +19,7 @@ from supervision.permissions import (
     require,
     signed_in,
 )
+from supervision.record_sections import SECTIONS, TEXT_SECTIONS
 from supervision.records import services
 from supervision.records.errors import SignOffRefused
 from supervision.records.forms import (
@@ -34,8 +35,6 @@ from supervision.records.forms import (
 from supervision.records.models import Action, ActionReview, CaseDiscussion, SupervisionRecord
 from supervision.records.signoff import (
     CASE_DISCUSSIONS_FIELD_ID,
-    SECTIONS,
-    TEXT_SECTIONS,
     MissingItem,
     action_review_field_id,
     case_decision_field_id,
