@@ -23,6 +23,7 @@ def create_app(config_name_or_object: str | type | None = None) -> Flask:
     app.extensions["clock"] = SystemClock()
 
     register_extensions(app)
+    register_subscribers()
     register_templates(app)
     register_url_converters(app)
     register_blueprints(app)
@@ -72,6 +73,18 @@ def register_extensions(app: Flask) -> None:
     from supervision.auth.sessions import HybridSessionInterface
 
     app.session_interface = HybridSessionInterface()
+
+
+def register_subscribers() -> None:
+    """Lower floors announce events and the floors above subscribe (docs/development.md): every
+    subscription is made here, so no app can run without one. Connecting again is a no-op."""
+    from supervision.auth.services import end_access_of_changed_people
+    from supervision.notifications.access_changes import tell_people_concerned
+    from supervision.org.changes import access_changed
+
+    # Sessions end before anyone is told, as they did when org called both itself.
+    access_changed.connect(end_access_of_changed_people)
+    access_changed.connect(tell_people_concerned)
 
 
 class IdConverter(IntegerConverter):
@@ -128,7 +141,7 @@ def register_blueprints(app: Flask) -> None:
 
     # Agreements, sessions, records and their audit log (issue 4).
     from supervision.agreements.views import bp as agreements_bp
-    from supervision.audit.views import bp as audit_bp
+    from supervision.org.audit_log_views import bp as audit_bp
     from supervision.records.session_views import bp as sessions_bp
     from supervision.records.views import bp as records_bp
 

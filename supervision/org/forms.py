@@ -10,9 +10,10 @@ from wtforms import validators
 from wtforms.fields import DateField, Field, SelectChoice, SelectMultipleField
 from wtforms.validators import StopValidation
 
-from supervision.fields import ASCII_DIGITS
+from supervision.fields import ASCII_DIGITS, DayMonthYearField, WholeNumberField
 from supervision.forms import (
     Form,
+    Optional,
     Required,
     checkbox_field,
     email_field,
@@ -326,3 +327,17 @@ class StaffFilterForm(Form):
             career_stage=CareerStage(valid(self.career_stage)) if valid(self.career_stage) else None,
             status=valid(self.status),
         )
+
+
+class AuditSearchForm(Form):
+    """The audit log search: by person (email address), record number and dates."""
+
+    class Meta:
+        csrf = False  # a search changes nothing and its address can be bookmarked
+
+    person = email_field("Person's email address", Optional(), description="Who viewed or changed something.")
+    record_id = WholeNumberField(
+        "Record number", invalid_message="Record number must be a whole number, like 1042"
+    )
+    from_date = DayMonthYearField("From")
+    to_date = DayMonthYearField("To")

@@ -33,6 +33,15 @@ STAFF_PER_PAGE = 50
 MAX_SEARCH_WORDS = 10  # each word adds a condition; more than this is not a search anyone types
 
 
+def email_is(email: str) -> sa.ColumnElement[bool]:
+    """The person's email address, compared as people type it: case and surrounding spaces aside."""
+    return sa.func.lower(Staff.email) == email.strip().lower()
+
+
+def find_by_email(email: str) -> Staff | None:
+    return db.session.scalar(sa.select(Staff).where(email_is(email)))
+
+
 class OrgValidationError(Exception):
     """Input refused by a use case: form field name -> message, for the view to show on the form."""
 

@@ -356,7 +356,7 @@ def test_an_email_changed_by_the_staff_import_ends_that_persons_sessions_and_tok
 
 
 def make_staff_lookup(email: str, with_password: bool = False):
-    from supervision.auth.services import find_by_email
+    from supervision.org.services import find_by_email
     from tests.factories import password_hash
 
     person = find_by_email(email)
