@@ -26,6 +26,7 @@ PLUMBING = frozenset(
         "extensions",
         "fields",
         "forms",
+        "idempotency",
         "limits",
         "memory",
         "plain_text",
