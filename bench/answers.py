@@ -15,12 +15,13 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 
 from supervision.clock import clock
-from supervision.compliance import jobs, rules
+from supervision.compliance import rules
 from supervision.compliance.models import AlertKind, ComplianceAlert
 from supervision.compliance.working_days import add_working_days
 from supervision.extensions import db
 from supervision.hr import services as hr_services
 from supervision.hr.metrics import DESTINATION_KEYS, NOT_RECORDED, CensusYear, ServiceBand
+from supervision.jobs import catalogue as jobs
 from supervision.org.models import Staff
 from supervision.reports import services as report_services
 from supervision.reports.figures import Period

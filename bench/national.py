@@ -53,11 +53,11 @@ from bench.import_staff import add_organisation, staff_csv  # noqa: E402
 from config import DevelopmentConfig, database_url  # noqa: E402
 from supervision import create_app, synth  # noqa: E402
 from supervision.clock import SystemClock, clock  # noqa: E402
-from supervision.compliance import jobs  # noqa: E402
 from supervision.compliance.services import thresholds_for  # noqa: E402
 from supervision.extensions import db  # noqa: E402
 from supervision.hr import import_services  # noqa: E402
 from supervision.hr.metrics import latest_census_date  # noqa: E402
+from supervision.jobs import catalogue as jobs  # noqa: E402
 from supervision.memory import settle_after_startup  # noqa: E402
 from supervision.org.models import Organisation, Role, Service, Staff, StaffRole, Team  # noqa: E402
 from supervision.reports.models import OversightRefresh, StoredDashboardFigures  # noqa: E402

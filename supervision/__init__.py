@@ -75,6 +75,21 @@ def register_extensions(app: Flask) -> None:
     app.session_interface = HybridSessionInterface()
 
 
+def register_subscribers(app: Flask) -> None:
+    """Lower floors announce events and the floors above subscribe (docs/development.md): every
+    subscription is made here, so no app can run without one. Connecting again is a no-op."""
+    from supervision.auth.services import end_access_of_changed_people, invite_new_people
+    from supervision.notifications import record_events
+    from supervision.notifications.access_changes import tell_people_concerned
+    from supervision.org.changes import access_changed, people_added
+
+    # Sessions end before anyone is told, as they did when org called both itself.
+    access_changed.connect(end_access_of_changed_people)
+    access_changed.connect(tell_people_concerned)
+    people_added.connect(invite_new_people)
+    record_events.connect()
+
+
 class IdConverter(IntegerConverter):
     """`<int:...>` in every route: ASCII digits only, and no larger than an id can be
     (supervision.limits.MAX_ID), so /records/2147483648 and /records/١٢ are 404, not a 500 or
@@ -120,13 +135,6 @@ def register_templates(app: Flask) -> None:
     app.context_processor(layout_context)
 
 
-def register_subscribers(app: Flask) -> None:
-    """The floors above subscribe to the events records announces (notifications tells people)."""
-    from supervision.notifications import record_events
-
-    record_events.connect()
-
-
 def register_blueprints(app: Flask) -> None:
     """One blueprint per area of the service; imported here so the app builds in any order."""
     from supervision.assets import bp as assets_bp
@@ -140,7 +148,7 @@ def register_blueprints(app: Flask) -> None:
 
     # Agreements, sessions, records and their audit log (issue 4).
     from supervision.agreements.views import bp as agreements_bp
-    from supervision.audit.views import bp as audit_bp
+    from supervision.org.audit_log_views import bp as audit_bp
     from supervision.records.session_views import bp as sessions_bp
     from supervision.records.views import bp as records_bp
 
@@ -150,9 +158,10 @@ def register_blueprints(app: Flask) -> None:
     # Compliance pages, notifications, failed emails, scheduled jobs and the calendar feed (issue 5);
     # the notifications blueprint also brings the header's unread count (a context processor).
     from supervision.compliance.views import bp as compliance_bp
+    from supervision.jobs.views import bp as jobs_bp
     from supervision.notifications.views import bp as notifications_bp
 
-    for blueprint in (compliance_bp, notifications_bp):
+    for blueprint in (compliance_bp, jobs_bp, notifications_bp):
         app.register_blueprint(blueprint)
 
     # HR retention figures, leavers and the staff import (issue 7).

@@ -26,9 +26,9 @@ from flask import current_app
 
 from supervision.auth.passwords import hash_password
 from supervision.clock import clock
-from supervision.compliance.jobs import compliance_sweep
 from supervision.demo_history import Plan, add_supervision_history
 from supervision.extensions import db
+from supervision.jobs.catalogue import compliance_sweep
 from supervision.org.models import (
     CareerStage,
     ContractType,

@@ -29,6 +29,8 @@ from wtforms.fields import (
 from wtforms.validators import ValidationError
 
 from supervision import limits
+from supervision.fields import version_field
+from supervision.service_errors import ServiceError
 
 
 def number_arg(name: str, default: int | None = None) -> int | None:
@@ -164,3 +166,17 @@ def checkbox_field(label, **kwargs):
 
 def submit_field(label):
     return SubmitField(label, widget=GovSubmitInput())
+
+
+class ConfirmForm(Form):
+    """A button that changes something: CSRF and the version the page showed."""
+
+    version = version_field()
+
+
+def show_error(form, error: ServiceError, fallback_field: str) -> None:
+    """Put a refusal on the field it is about, so the error summary links to it."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is None or field.type == "HiddenField":
+        field = getattr(form, fallback_field)
+    field.errors = [*field.errors, error.message]

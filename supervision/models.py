@@ -6,8 +6,9 @@ from supervision.auth.links import PasswordLink  # noqa: F401
 from supervision.auth.sessions import UserSession  # noqa: F401
 from supervision.auth.throttle import SignInThrottle  # noqa: F401
 from supervision.auth.tokens import ApiToken  # noqa: F401
-from supervision.compliance.models import ComplianceAlert, JobRun, OverdueExplanation  # noqa: F401
+from supervision.compliance.models import ComplianceAlert, OverdueExplanation  # noqa: F401
 from supervision.hr.models import RetentionSnapshot, StaffImport  # noqa: F401
+from supervision.jobs.models import JobRun  # noqa: F401
 from supervision.notifications.models import CalendarFeed, Notification, OutboxEmail  # noqa: F401
 from supervision.org.models import Organisation, Service, Staff, StaffRole, Team  # noqa: F401
 from supervision.privacy.models import RetentionReview  # noqa: F401

@@ -20,7 +20,7 @@ NAVIGATION = [
     ("Audit log", "audit.audit_log", {Role.ADMIN}),
     ("Policy", "agreements.policy", {Role.ADMIN}),
     ("Notifications", "notifications.index", None),
-    ("Scheduled jobs", "compliance.scheduled_jobs", {Role.ADMIN}),
+    ("Scheduled jobs", "jobs.scheduled_jobs", {Role.ADMIN}),
     ("Failed emails", "notifications.failed_emails", {Role.ADMIN}),
     # Sign out everywhere lives there (supervision/auth/sessions.py).
     ("Your account", "auth.account", None),

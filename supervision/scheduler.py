@@ -27,9 +27,9 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from supervision.clock import LONDON, clock
-from supervision.compliance.job_runs import UnknownJob, run_job
-from supervision.compliance.models import JobOutcome
 from supervision.extensions import db
+from supervision.jobs.models import JobOutcome
+from supervision.jobs.runs import UnknownJob, run_job
 
 log = logging.getLogger(__name__)
 

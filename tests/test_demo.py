@@ -269,7 +269,7 @@ MAIN_PAGES = {
     Role.SUPERVISOR: ["sessions.my_supervision", "sessions.supervisees", "reports.team_dashboard"],
     Role.SERVICE_MANAGER: ["sessions.supervisees", "reports.team_dashboard", "reports.oversight"],
     Role.HR: ["hr.retention"],
-    Role.ADMIN: ["compliance.scheduled_jobs", "audit.audit_log"],
+    Role.ADMIN: ["jobs.scheduled_jobs", "audit.audit_log"],
 }
 
 

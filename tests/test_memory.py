@@ -37,8 +37,8 @@ def test_an_inner_pause_leaves_the_outer_one_in_place():
 
 
 def test_the_sweep_runs_with_the_collector_paused(app, clock, monkeypatch):
-    from supervision.compliance import jobs
     from supervision.extensions import db
+    from supervision.jobs import catalogue as jobs
 
     seen = []
     real = jobs.assess_people

@@ -9,8 +9,8 @@ from flask import url_for
 
 from bench import national
 from supervision import synth
-from supervision.compliance.job_runs import run_job
 from supervision.extensions import db
+from supervision.jobs.runs import run_job
 from supervision.org.models import Role, Staff, StaffRole
 from tests.factories import make_staff, password_hash
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from supervision.agreements.models import AbsenceKind, FrequencyKind, SupervisionType
-from supervision.forms import Form, checkbox_field, select_field
-from supervision.limits import whole_number
-from supervision.records.fields import (
+from supervision.fields import (
     ChecklistField,
     DayMonthYearField,
     Present,
@@ -16,7 +14,9 @@ from supervision.records.fields import (
     textarea,
     version_field,
 )
-from supervision.records.signoff import SECTIONS
+from supervision.forms import Form, checkbox_field, select_field
+from supervision.limits import whole_number
+from supervision.record_sections import SECTIONS
 
 
 def enum_options(enum_cls) -> list[tuple[str, str]]:

@@ -11,7 +11,7 @@ from supervision.agreements.defaults import DEFAULT_POLICY, PolicySettings
 from supervision.agreements.models import FrequencyKind, SupervisionPolicy
 from supervision.dates import add_months
 from supervision.org.models import CareerStage
-from supervision.records.signoff import SECTION_BY_KEY
+from supervision.record_sections import SECTION_BY_KEY
 
 MAX_DURATION_MINUTES = limits.AGREEMENT_MINIMUM_MINUTES.high
 MAX_INTERVAL_DAYS = limits.INTERVAL_DAYS.high

@@ -29,7 +29,7 @@ from supervision.permissions import (
     may_manage_organisation,
     may_manage_supervision_of,
 )
-from supervision.records.errors import NotPermitted, ServiceError, check_version
+from supervision.service_errors import NotPermitted, ServiceError, check_version
 
 # --- policy -----------------------------------------------------------------------------------
 

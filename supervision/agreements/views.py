@@ -17,6 +17,8 @@ from supervision.agreements.models import (
 from supervision.audit.services import reaches_closed_month, record_view
 from supervision.clock import clock
 from supervision.extensions import db
+from supervision.fields import choices, submitted_version
+from supervision.forms import ConfirmForm, show_error
 from supervision.org.models import CareerStage, Role, Staff
 from supervision.permissions import (
     acts_as_supervisor,
@@ -27,10 +29,7 @@ from supervision.permissions import (
     roles_required,
     signed_in,
 )
-from supervision.records.errors import NotPermitted, ServiceError, StaleVersion
-from supervision.records.fields import choices, submitted_version
-from supervision.records.forms import ConfirmForm
-from supervision.records.session_views import show_error
+from supervision.service_errors import NotPermitted, ServiceError, StaleVersion
 
 bp = Blueprint("agreements", __name__)
 

@@ -32,7 +32,8 @@ from supervision.permissions import (
     require,
 )
 from supervision.records import services as records
-from supervision.records.errors import NotPermitted, ServiceError, SignOffRefused, StaleVersion
+from supervision.records.errors import SignOffRefused
+from supervision.service_errors import NotPermitted, ServiceError, StaleVersion
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Bearer tokens, never cookies, authenticate the API: a cross-site page cannot ride on a session.

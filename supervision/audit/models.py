@@ -7,13 +7,16 @@ its old and new values in `changes`: {"field": [old, new], ...}.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from supervision.db_types import UTCDateTime
 from supervision.extensions import db
-from supervision.org.models import Staff
+
+if TYPE_CHECKING:  # audit is the ground floor: it names Staff, never imports org
+    from supervision.org.models import Staff
 
 
 class AuditEvent(db.Model):

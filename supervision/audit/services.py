@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
@@ -21,8 +22,10 @@ from supervision.audit.closing import ClosedMonths, closed_months_reached
 from supervision.audit.models import AuditEvent, ClosedMonthChange
 from supervision.clock import LONDON, clock
 from supervision.extensions import db
-from supervision.org.models import Staff
-from supervision.records.errors import ServiceError, StaleVersion
+from supervision.service_errors import ServiceError, StaleVersion
+
+if TYPE_CHECKING:  # audit is the ground floor: it names Staff, never imports org
+    from supervision.org.models import Staff
 
 
 class AuditAction(enum.StrEnum):

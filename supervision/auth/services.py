@@ -16,8 +16,9 @@ from supervision.auth.sessions import current_session_staff_id, end_sessions
 from supervision.auth.tokens import revoke_all_tokens
 from supervision.clock import clock
 from supervision.extensions import db
-from supervision.org.changes import access_ended, people_added
+from supervision.org.changes import AccessChange
 from supervision.org.models import Staff
+from supervision.org.services import email_is, find_by_email
 
 log = logging.getLogger(__name__)
 
@@ -42,14 +43,6 @@ def load_user(user_id: str) -> Staff | None:
     if not user_id.isdigit() or current_session_staff_id() != int(user_id):
         return None
     return db.session.get(Staff, int(user_id), options=[joinedload(Staff.role_rows)])
-
-
-def email_is(email: str) -> sa.ColumnElement[bool]:
-    return sa.func.lower(Staff.email) == email.strip().lower()
-
-
-def find_by_email(email: str) -> Staff | None:
-    return db.session.scalar(sa.select(Staff).where(email_is(email)))
 
 
 def authenticate(email: str, password: str, address: str, device_cookie: str | None = None) -> SignInResult:
@@ -138,13 +131,16 @@ def end_access(staff_ids: Iterable[int], reason: str, *, tokens: bool = True) ->
     )
 
 
-@access_ended.connect
-def _end_access_of_changed_people(_sender, person_ids: Iterable[int], **_) -> None:
-    end_access(person_ids, "email, roles or account status changed")
+def end_access_of_changed_people(_sender, *, changes: Iterable[AccessChange], **_) -> None:
+    """Receiver of supervision.org.changes.access_changed: a new email, new roles or a
+    deactivation ends the person's sessions and API tokens, in the change's transaction."""
+    end_access(
+        [change.person_id for change in changes if change.ends_access],
+        "email, roles or account status changed",
+    )
 
 
-@people_added.connect
-def _invite_new_people(_sender, person_ids: Iterable[int], **_) -> None:
+def invite_new_people(_sender, person_ids: Iterable[int], **_) -> None:
     """A person added on the staff pages or by the staff import (page or command line) is invited,
     in the same transaction (supervision.auth.links)."""
     links.invite(person_ids)

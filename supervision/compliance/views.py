@@ -1,4 +1,4 @@
-"""A person's compliance page, where gaps are explained, and the scheduled jobs page for admins."""
+"""A person's compliance page, where gaps are explained."""
 
 from __future__ import annotations
 
@@ -6,19 +6,17 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from supervision.clock import clock
-from supervision.compliance import job_runs, rules, services
+from supervision.compliance import rules, services
 from supervision.compliance.forms import OverdueExplanationForm
 from supervision.compliance.models import GapReason
 from supervision.extensions import db
-from supervision.org.models import Role, Staff
+from supervision.org.models import Staff
 from supervision.permissions import (
     may_manage_supervision_of,
     may_view_supervision_page,
     require,
-    roles_required,
     signed_in,
 )
-from supervision.scheduler import SCHEDULE
 
 bp = Blueprint("compliance", __name__)
 
@@ -64,21 +62,4 @@ def person(person_id: int):
             for write_up in result.pending_write_ups
         ],
         today=clock().today(),
-    )
-
-
-@bp.get("/admin/scheduled-jobs")
-@roles_required(Role.ADMIN)
-def scheduled_jobs():
-    job_name = request.args.get("job")
-    names = [job.name for job in SCHEDULE]
-    if job_name not in names:
-        job_name = None
-    return render_template(
-        "scheduler/scheduled-jobs.html",
-        schedule=SCHEDULE,
-        latest=job_runs.latest_runs(),
-        failures=job_runs.latest_failures(),
-        runs=job_runs.recent_runs(job_name),
-        job_name=job_name,
     )

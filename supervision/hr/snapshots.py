@@ -14,10 +14,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from supervision.clock import SystemClock
-from supervision.compliance.idempotency import insert_new
 from supervision.hr.metrics import Tally
 from supervision.hr.models import RetentionSnapshot
 from supervision.hr.services import retention_report
+from supervision.idempotency import insert_new
 from supervision.org.models import Organisation
 
 SNAPSHOT_KEY = ("organisation_id", "snapshot_on")

@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
 from supervision.clock import clock
-from supervision.compliance.idempotency import insert_new
 from supervision.extensions import db
+from supervision.idempotency import insert_new
 from supervision.notifications.models import (
     EmailFrequency,
     EmailStatus,

@@ -1,14 +1,14 @@
-"""Changes to a person's access: audited with old and new values, and the people concerned told.
+"""Changes to a person's access: audited with old and new values, and announced.
 
 A change to someone's line manager, team, roles, email address or account status (active or
 deactivated) decides who sees whose supervision and who can sign in as whom, so each one is
 written to the audit log with its old and new values, in the same transaction as the change,
-and the person, their old line manager and their new line manager are told in the service and
-by email (through the outbox). The email address a person had before a change of address is
-told as well, so an account taken over by changing its address does not go unnoticed.
-Pages, the staff import and the command line all come through `record_changes`.
-
-The messages name people, teams and roles only, never supervision content.
+and announced with the `access_changed` signal in that transaction too. The floors above
+subscribe (connected in create_app, so no app can miss them): supervision.auth ends the
+sessions and API tokens of people whose email, roles or account status changed, and
+supervision.notifications tells the person and their old and new line managers (and the old
+address of a changed email). Pages, the staff import and the command line all come through
+`record_changes`. org announces and never asks back.
 """
 
 from __future__ import annotations
@@ -24,14 +24,10 @@ from flask import current_app
 from supervision.audit.models import AuditEvent
 from supervision.audit.services import AuditAction
 from supervision.extensions import db
-from supervision.notifications.services import Notice, queue_notices
-from supervision.org.models import ROLE_LABELS, Role, Service, Staff, Team
+from supervision.org.models import Role, Service, Staff, Team
 
 # The fields whose changes are audited with their values, in the order messages list them.
 WATCHED = ("line_manager_id", "team_id", "roles", "email", "active")
-KIND = "access_changed"
-TITLE_LENGTH = 200  # the notification title column
-OLD_ADDRESS_KIND = "email_changed_old_address"
 
 
 @dataclass(frozen=True)
@@ -50,10 +46,16 @@ class AccessState:
 
 
 _signals = Namespace()
-access_ended = _signals.signal("access-ended")
-"""Sent by `record_changes`, inside the change's transaction, with `person_ids`: people whose
-email or roles changed or who were deactivated. Whoever keeps sign-ins (supervision.auth) ends
-their sessions and API tokens; org announces the change and never asks auth back."""
+access_changed = _signals.signal("access-changed")
+"""Sent by `record_changes`, inside the change's transaction (receivers write in it and never
+commit), with:
+- `changes`: the AccessChanges that changed something, in order;
+- `event_ids`: the id of each one's audit entry, in the same order;
+- `actor`: who made them (None for the command line);
+- `names`: the names of the people and teams they mention, as they were (`load_names`);
+- `now`: when;
+- `notify_new_people`: False when new people are to be audited but not told (the staff import).
+"""
 people_added = _signals.signal("people-added")
 """Sent by `record_changes`, inside the transaction that adds them, with `person_ids`: people new
 to the organisation (the staff pages and the staff import). supervision.auth invites them."""
@@ -108,7 +110,7 @@ class Names:
     teams: Mapping[int, str]
 
 
-def _load_names(changes: Sequence[AccessChange]) -> Names:
+def load_names(changes: Sequence[AccessChange]) -> Names:
     staff_ids: set[int] = set()
     team_ids: set[int] = set()
     for change in changes:
@@ -162,115 +164,15 @@ def audit_changes(change: AccessChange, names: Names) -> dict:
     }
 
 
-def _said(field: str, state: AccessState | None, names: Names) -> str:
-    if state is None:
-        return "none"
-    value = getattr(state, field)
-    if field == "line_manager_id":
-        return names.staff[value].name if value in names.staff else "none"
-    if field == "team_id":
-        return names.teams.get(value, "none") if value is not None else "none"
-    if field == "roles":
-        return ", ".join(ROLE_LABELS[role] for role in sorted(value)) or "none"
-    if field == "active":
-        return "can sign in" if value else "deactivated (cannot sign in)"
-    return str(value)
-
-
-LABELS = {
-    "line_manager_id": "Line manager",
-    "team_id": "Team",
-    "roles": "Roles",
-    "email": "Email address",
-    "active": "Account",
-}
-
-
-def describe(change: AccessChange, names: Names) -> str:
-    """One line per change: "Line manager: Ann Bee (was Cee Dee)."; names only, no content."""
-    lines = []
-    for field in change.fields:
-        now = _said(field, change.after, names)
-        if change.before is None:
-            lines.append(f"{LABELS[field]}: {now}.")
-        else:
-            lines.append(f"{LABELS[field]}: {now} (was {_said(field, change.before, names)}).")
-    return "\n".join(lines)
-
-
-def _notices(change: AccessChange, event_id: int, actor: Staff | None, names: Names) -> list[Notice]:
-    person = names.staff.get(change.person_id)
-    if person is None:
-        return []
-    by = f" by {actor.name}" if actor is not None else ""
-    what = describe(change, names)
-    period = f"audit:{event_id}"
-    link = "/notifications"
-    notices = [
-        Notice(
-            recipient_id=person.id,
-            to_address=person.email,
-            recipient_name=person.name,
-            kind=KIND,
-            subject_id=person.id,
-            period=period,
-            title="Your line management, team, roles or account details changed",
-            body=f"Your details were changed{by}:\n{what}\n\n"
-            "If you did not expect this, tell your line manager or an administrator.",
-            link=link,
-        )
-    ]
-    managers = {
-        state.line_manager_id
-        for state in (change.before, change.after)
-        if state is not None and state.line_manager_id is not None
-    } - {person.id}
-    for manager_id in sorted(managers):
-        manager = names.staff.get(manager_id)
-        if manager is None:
-            continue
-        notices.append(
-            Notice(
-                recipient_id=manager.id,
-                to_address=manager.email,
-                recipient_name=manager.name,
-                kind=KIND,
-                subject_id=person.id,
-                period=period,
-                title=f"{person.name}: line management, team, roles or account changed"[:TITLE_LENGTH],
-                body=f"The details of {person.name}, who reports or reported to you, were changed{by}:\n"
-                f"{what}",
-                link=link,
-            )
-        )
-    if change.before is not None and change.before.email != change.after.email:
-        notices.append(
-            Notice(
-                recipient_id=person.id,
-                to_address=change.before.email,
-                recipient_name=person.name,
-                kind=OLD_ADDRESS_KIND,
-                subject_id=person.id,
-                period=period,
-                title="The email address of your Supervision account changed",
-                body=f"The email address of your account was changed{by} from {change.before.email} "
-                f"to {change.after.email}.\n\n"
-                "If you did not expect this, tell your line manager or an administrator now.",
-                link=link,
-            )
-        )
-    return notices
-
-
 def record_changes(
     actor: Staff | None, changes: Iterable[AccessChange], now: datetime, notify_new_people: bool = True
 ) -> int:
-    """Audit each change with old and new values and tell the people concerned; no commit.
+    """Audit each change with old and new values and announce them (`access_changed`); no commit.
 
-    Runs in the caller's transaction, so the change, its audit entry and its messages are
-    written together or not at all. A new person is audited; they and their line manager are
-    told only when `notify_new_people` (the staff import adds people in bulk and does not).
-    Returns the number of audit entries written.
+    Runs in the caller's transaction, so the change, its audit entry and what the subscribers
+    write (ended sessions, messages) are written together or not at all. A new person is
+    audited; they and their line manager are told only when `notify_new_people` (the staff
+    import adds people in bulk and does not). Returns the number of audit entries written.
     """
     changes = list(changes)
     added = [change.person_id for change in changes if change.before is None]
@@ -279,7 +181,7 @@ def record_changes(
     changes = changed(changes)
     if not changes:
         return 0
-    names = _load_names(changes)
+    names = load_names(changes)
     rows = [
         {
             "occurred_at": now,
@@ -299,15 +201,13 @@ def record_changes(
                 rows[start : start + 1000],
             )
         )
-    ending = [change.person_id for change in changes if change.ends_access]
-    if ending:
-        access_ended.send(current_app._get_current_object(), person_ids=ending)
-    notices = [
-        notice
-        for change, event_id in zip(changes, ids, strict=True)
-        if change.before is not None or notify_new_people
-        for notice in _notices(change, event_id, actor, names)
-    ]
-    for start in range(0, len(notices), 1000):
-        queue_notices(db.session, notices[start : start + 1000], now, current_app.config["BASE_URL"])
+    access_changed.send(
+        current_app._get_current_object(),
+        changes=changes,
+        event_ids=ids,
+        actor=actor,
+        names=names,
+        now=now,
+        notify_new_people=notify_new_people,
+    )
     return len(rows)

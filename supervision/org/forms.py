@@ -10,8 +10,10 @@ from wtforms import validators
 from wtforms.fields import DateField, Field, SelectChoice, SelectMultipleField
 from wtforms.validators import StopValidation
 
+from supervision.fields import ASCII_DIGITS, DayMonthYearField, WholeNumberField
 from supervision.forms import (
     Form,
+    Optional,
     Required,
     checkbox_field,
     email_field,
@@ -24,7 +26,6 @@ from supervision.limits import whole_number
 from supervision.org.models import CareerStage, ContractType, LeavingDestination, Role
 from supervision.org.rules import StaffDetails, parse_decimal, parse_whole_number
 from supervision.org.services import StaffFilters, StaffNeed, StaffStatus, TeamDetails
-from supervision.records.fields import ASCII_DIGITS
 
 
 class Present:
@@ -337,3 +338,17 @@ class StaffFilterForm(Form):
             status=valid(self.status),
             need=valid(self.need),
         )
+
+
+class AuditSearchForm(Form):
+    """The audit log search: by person (email address), record number and dates."""
+
+    class Meta:
+        csrf = False  # a search changes nothing and its address can be bookmarked
+
+    person = email_field("Person's email address", Optional(), description="Who viewed or changed something.")
+    record_id = WholeNumberField(
+        "Record number", invalid_message="Record number must be a whole number, like 1042"
+    )
+    from_date = DayMonthYearField("From")
+    to_date = DayMonthYearField("To")

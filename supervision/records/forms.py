@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from supervision.forms import Form, checkbox_field, select_field, text_field
-from supervision.limits import whole_number
-from supervision.records.fields import (
+from supervision.fields import (
     ChecklistField,
     DayMonthYearField,
     Present,
@@ -15,8 +13,10 @@ from supervision.records.fields import (
     textarea,
     version_field,
 )
+from supervision.forms import ConfirmForm, Form, checkbox_field, select_field, text_field
+from supervision.limits import whole_number
+from supervision.record_sections import TEXT_SECTIONS
 from supervision.records.models import CancelledBy
-from supervision.records.signoff import TEXT_SECTIONS
 
 MEETING_CHOICES = [("in_person", "In person"), ("online", "Online")]
 
@@ -87,12 +87,6 @@ class CancelSessionForm(Form):
     )
     reason = textarea("Why was it cancelled?", Present("Enter why the session was cancelled"))
     closed_month_reason = closed_month_reason_field()
-
-
-class ConfirmForm(Form):
-    """A button that changes something: CSRF and the version the page showed."""
-
-    version = version_field()
 
 
 class DidNotAttendForm(ConfirmForm):

@@ -43,8 +43,9 @@ from supervision.permissions import (
     may_view_record,
     may_write_record,
 )
+from supervision.record_sections import TEXT_SECTIONS
 from supervision.records import events
-from supervision.records.errors import NotPermitted, ServiceError, SignOffRefused, check_version
+from supervision.records.errors import SignOffRefused
 from supervision.records.models import (
     Action,
     ActionReview,
@@ -61,7 +62,6 @@ from supervision.records.models import (
 )
 from supervision.records.signoff import (
     REVIEW_OUTCOMES,
-    TEXT_SECTIONS,
     ActionReviewDraft,
     CaseDiscussionDraft,
     MissingItem,
@@ -69,6 +69,7 @@ from supervision.records.signoff import (
     is_blank,
     missing_for_sign_off,
 )
+from supervision.service_errors import NotPermitted, ServiceError, check_version
 
 MAX_SESSION_MINUTES = limits.SESSION_MINUTES.high
 EDITABLE_TEXT = ("agenda", *(section.key for section in TEXT_SECTIONS))

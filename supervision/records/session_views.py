@@ -15,7 +15,8 @@ from supervision.agreements.services import (
 from supervision.audit.services import REASON_FIELD, reaches_closed_month
 from supervision.clock import LONDON, clock
 from supervision.extensions import db
-from supervision.forms import number_arg
+from supervision.fields import choices, submitted_version
+from supervision.forms import ConfirmForm, number_arg, show_error
 from supervision.org.models import Role, Staff
 from supervision.permissions import (
     may_manage_supervision_of,
@@ -28,29 +29,19 @@ from supervision.permissions import (
     signed_in,
 )
 from supervision.records import services
-from supervision.records.errors import NotPermitted, ServiceError, StaleVersion
-from supervision.records.fields import choices, submitted_version
 from supervision.records.formatting import register_filters
 from supervision.records.forms import (
     CancelSessionForm,
-    ConfirmForm,
     DidNotAttendForm,
     MarkHeldForm,
     MoveSessionForm,
     ScheduleSessionForm,
 )
 from supervision.records.models import SessionKind, SessionStatus
+from supervision.service_errors import NotPermitted, ServiceError, StaleVersion
 
 bp = Blueprint("sessions", __name__)
 bp.record_once(lambda state: register_filters(state.app))
-
-
-def show_error(form, error: ServiceError, fallback_field: str) -> None:
-    """Put a refusal on the field it is about, so the error summary links to it."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is None or field.type == "HiddenField":
-        field = getattr(form, fallback_field)
-    field.errors = [*field.errors, error.message]
 
 
 # --- overviews --------------------------------------------------------------------------------

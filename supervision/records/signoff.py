@@ -12,48 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-
-@dataclass(frozen=True)
-class Section:
-    key: str
-    label: str
-    hint: str
-    # Personal sections are never part of a case-note export.
-    personal: bool = False
-    # Case discussions are entries of their own, not one text.
-    is_text: bool = True
-
-
-SECTIONS: tuple[Section, ...] = (
-    Section(
-        "wellbeing",
-        "Wellbeing and staff care",
-        "How the supervisee is, the emotional impact of the work and any support needed.",
-        personal=True,
-    ),
-    Section("workload", "Workload and caseload", "Caseload, capacity, allocation and priorities."),
-    Section(
-        "case_discussions",
-        "Case discussions",
-        "One entry per case: reference, summary, analysis, decision and actions.",
-        is_text=False,
-    ),
-    Section(
-        "learning", "Learning and development", "Training, reading, practice development and ASYE progress."
-    ),
-    Section(
-        "reflection", "Reflection", "What the supervisee and supervisor reflected on, and what was learnt."
-    ),
-    Section(
-        "health_and_leave",
-        "Leave, sickness, health and safety",
-        "Leave planned or taken, sickness, health, lone working and safety.",
-        personal=True,
-    ),
-)
-SECTION_BY_KEY = {section.key: section for section in SECTIONS}
-TEXT_SECTIONS = tuple(section for section in SECTIONS if section.is_text)
-PERSONAL_SECTION_KEYS = frozenset(section.key for section in SECTIONS if section.personal)
+from supervision.record_sections import SECTIONS
 
 REVIEW_OUTCOMES = ("done", "carried_forward", "no_longer_needed")
 

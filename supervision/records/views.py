@@ -7,7 +7,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from supervision.extensions import db
-from supervision.forms import number_arg
+from supervision.fields import choices, submitted_version
+from supervision.forms import ConfirmForm, number_arg, show_error
 from supervision.limits import ascii_whole_number
 from supervision.permissions import (
     may_see_rating,
@@ -18,30 +19,27 @@ from supervision.permissions import (
     require,
     signed_in,
 )
+from supervision.record_sections import SECTIONS, TEXT_SECTIONS
 from supervision.records import services
-from supervision.records.errors import NotPermitted, ServiceError, SignOffRefused, StaleVersion
-from supervision.records.fields import choices, submitted_version
+from supervision.records.errors import SignOffRefused
 from supervision.records.forms import (
     ActionForm,
     ActionReviewForm,
     AddendumForm,
     CaseDiscussionForm,
-    ConfirmForm,
     RatingForm,
     RecordForm,
     ReturnForm,
     SuperviseeSignForm,
 )
 from supervision.records.models import Action, ActionReview, CaseDiscussion, SupervisionRecord
-from supervision.records.session_views import show_error
 from supervision.records.signoff import (
     CASE_DISCUSSIONS_FIELD_ID,
-    SECTIONS,
-    TEXT_SECTIONS,
     MissingItem,
     action_review_field_id,
     case_decision_field_id,
 )
+from supervision.service_errors import NotPermitted, ServiceError, StaleVersion
 
 bp = Blueprint("records", __name__)
 

@@ -29,6 +29,7 @@ from supervision.extensions import db
 from supervision.memory import collector_paused
 from supervision.org.models import Role, Service, Staff, Team
 from supervision.permissions import content_barred
+from supervision.record_sections import TEXT_SECTIONS
 from supervision.records.models import (
     CaseDiscussion,
     SessionAttendee,
@@ -37,7 +38,7 @@ from supervision.records.models import (
     SupervisionRecord,
     SupervisionSession,
 )
-from supervision.records.signoff import BLANK_CHARACTERS, TEXT_SECTIONS
+from supervision.records.signoff import BLANK_CHARACTERS
 from supervision.reports import figures, stored, stored_dashboard
 from supervision.reports.dashboard import DashboardFigures
 from supervision.reports.figures import MonthState, Period, PersonHistory, Tally

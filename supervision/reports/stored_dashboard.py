@@ -24,8 +24,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from supervision.clock import SystemClock
-from supervision.compliance.idempotency import insert_new
 from supervision.compliance.rules import Status
+from supervision.idempotency import insert_new
 from supervision.memory import collector_paused
 from supervision.org.models import Staff
 from supervision.reports.dashboard import DashboardFigures

@@ -17,7 +17,7 @@ from supervision.agreements.models import (
 )
 from supervision.extensions import db
 from supervision.org.models import CareerStage
-from supervision.records.errors import NotPermitted, ServiceError, StaleVersion
+from supervision.service_errors import NotPermitted, ServiceError, StaleVersion
 from tests.factories import make_agreement, make_staff
 
 pytestmark = pytest.mark.usefixtures("clock")

@@ -11,9 +11,9 @@ from decimal import Decimal
 import pytest
 
 from supervision.agreements.services import current_agreement
-from supervision.compliance.job_runs import run_job
-from supervision.compliance.models import JobOutcome
 from supervision.extensions import db
+from supervision.jobs.models import JobOutcome
+from supervision.jobs.runs import run_job
 from supervision.org.models import Role
 from supervision.records.models import SessionStatus
 from tests.factories import make_agreement, make_service, make_session, make_staff, make_team

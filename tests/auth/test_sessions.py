@@ -16,9 +16,9 @@ from bs4 import BeautifulSoup
 from config import Config
 from supervision.auth.sessions import SESSION_ID_PREFIX, UserSession
 from supervision.auth.tokens import create_token
-from supervision.compliance.job_runs import run_job
 from supervision.extensions import db
 from supervision.hr import import_services
+from supervision.jobs.runs import run_job
 from supervision.org.models import Role
 from tests.factories import PASSWORD, make_organisation, make_service, make_staff, make_team
 from tests.hr.test_import import person_line, staff_file
@@ -356,7 +356,7 @@ def test_an_email_changed_by_the_staff_import_ends_that_persons_sessions_and_tok
 
 
 def make_staff_lookup(email: str, with_password: bool = False):
-    from supervision.auth.services import find_by_email
+    from supervision.org.services import find_by_email
     from tests.factories import password_hash
 
     person = find_by_email(email)

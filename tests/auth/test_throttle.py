@@ -18,8 +18,8 @@ from supervision.auth.throttle import (
     next_attempt_at,
 )
 from supervision.auth.views import FAILURE_MESSAGE
-from supervision.compliance.job_runs import run_job
 from supervision.extensions import db
+from supervision.jobs.runs import run_job
 from tests.factories import PASSWORD, make_staff
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime
 
 from playwright.sync_api import expect
 
-from supervision.compliance.job_runs import run_job
 from supervision.extensions import db
+from supervision.jobs.runs import run_job
 from supervision.org.models import Role
 from supervision.records.models import SessionStatus
 from tests.browser.conftest import assert_accessible, sign_in

@@ -10,11 +10,12 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 
-from supervision.compliance.idempotency import leader_lock
-from supervision.compliance.job_runs import run_job
-from supervision.compliance.jobs import compliance_sweep, send_reminders
-from supervision.compliance.models import ComplianceAlert, JobOutcome
+from supervision.compliance.models import ComplianceAlert
 from supervision.extensions import db
+from supervision.jobs.catalogue import compliance_sweep, send_reminders
+from supervision.jobs.leader import leader_lock
+from supervision.jobs.models import JobOutcome
+from supervision.jobs.runs import run_job
 from supervision.notifications.models import Notification, OutboxEmail
 from supervision.org.models import Role
 from supervision.records.models import SessionStatus

@@ -10,16 +10,17 @@ import pytest
 import sqlalchemy as sa
 
 from supervision.agreements.models import SupervisionAgreement
-from supervision.compliance import jobs
-from supervision.compliance.job_runs import UnknownJob, run_job
-from supervision.compliance.jobs import (
+from supervision.compliance.models import AlertKind, ComplianceAlert
+from supervision.extensions import db
+from supervision.jobs import catalogue as jobs
+from supervision.jobs.catalogue import (
     compliance_sweep,
     send_escalations,
     send_reminders,
     send_weekly_digest,
 )
-from supervision.compliance.models import AlertKind, ComplianceAlert, JobOutcome, JobRun
-from supervision.extensions import db
+from supervision.jobs.models import JobOutcome, JobRun
+from supervision.jobs.runs import UnknownJob, run_job
 from supervision.notifications.models import Notification, OutboxEmail
 from supervision.org.models import Role, Staff
 from supervision.records.models import SessionStatus

@@ -29,10 +29,11 @@ from dateutil.relativedelta import relativedelta
 
 from supervision import demo
 from supervision.agreements.models import AbsencePeriod, FrequencyKind, SupervisionAgreement
-from supervision.compliance.job_runs import run_job
-from supervision.compliance.models import AlertKind, ComplianceAlert, JobOutcome
+from supervision.compliance.models import AlertKind, ComplianceAlert
 from supervision.demo_history import Plan
 from supervision.extensions import db
+from supervision.jobs.models import JobOutcome
+from supervision.jobs.runs import run_job
 from supervision.notifications.models import OutboxEmail
 from supervision.org.models import CareerStage, Staff
 from supervision.records.models import SessionAttendee, SessionStatus, SupervisionRecord, SupervisionSession

@@ -9,12 +9,12 @@ import pytest
 import sqlalchemy as sa
 
 from supervision import synth
-from supervision.compliance.job_runs import run_job
 from supervision.compliance.services import period_compliance_for
 from supervision.extensions import db
 from supervision.hr import metrics, stored
 from supervision.hr.models import StoredWindowCompliance
 from supervision.hr.services import registered_social_workers, retention_report
+from supervision.jobs.runs import run_job
 from supervision.org.models import Organisation
 from supervision.scheduler import SCHEDULE
 

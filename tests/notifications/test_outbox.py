@@ -6,8 +6,8 @@ import sqlalchemy as sa
 from flask import current_app
 
 from supervision.clock import clock as app_clock
-from supervision.compliance.job_runs import run_job
 from supervision.extensions import db
+from supervision.jobs.runs import run_job
 from supervision.notifications.models import EmailStatus, Notification, OutboxEmail
 from supervision.notifications.sender import MailSettings, retry_delay, send_outbox
 from supervision.notifications.services import Notice, queue_notices

@@ -109,7 +109,7 @@ def test_failed_emails_are_shown_to_admins_who_can_queue_them_again(pages, clock
 def test_only_admins_see_failed_emails_and_scheduled_jobs(pages, clock):
     pages.sign_in(make_staff(Role.SUPERVISOR, Role.HR, Role.SERVICE_MANAGER))
     pages.get("notifications.failed_emails", 403)
-    pages.get("compliance.scheduled_jobs", 403)
+    pages.get("jobs.scheduled_jobs", 403)
     page = pages.get("home.index")
     labels = [a.get_text(strip=True) for a in page.select(".govuk-service-navigation a")]
     assert "Failed emails" not in labels and "Scheduled jobs" not in labels

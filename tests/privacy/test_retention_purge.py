@@ -12,9 +12,10 @@ import sqlalchemy as sa
 
 from supervision.audit.models import AuditEvent, ClosedMonthChange
 from supervision.auth.tokens import create_token
-from supervision.compliance.job_runs import run_job
-from supervision.compliance.models import AlertKind, ComplianceAlert, JobOutcome
+from supervision.compliance.models import AlertKind, ComplianceAlert
 from supervision.extensions import db
+from supervision.jobs.models import JobOutcome
+from supervision.jobs.runs import run_job
 from supervision.notifications.models import Notification, OutboxEmail
 from supervision.org.models import Role, Staff
 from supervision.privacy.models import RetentionReview

@@ -6,10 +6,10 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from supervision.compliance.job_runs import run_job
-from supervision.compliance.models import JobOutcome
 from supervision.extensions import db
 from supervision.hr.models import RetentionSnapshot
+from supervision.jobs.models import JobOutcome
+from supervision.jobs.runs import run_job
 from supervision.org.models import ContractType, LeavingDestination
 from tests.factories import make_staff, make_team
 

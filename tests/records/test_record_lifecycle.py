@@ -6,8 +6,9 @@ import pytest
 import sqlalchemy as sa
 
 from supervision.extensions import db
+from supervision.record_sections import TEXT_SECTIONS
 from supervision.records import services
-from supervision.records.errors import NotPermitted, ServiceError, SignOffRefused
+from supervision.records.errors import SignOffRefused
 from supervision.records.models import (
     Action,
     ActionReview,
@@ -15,7 +16,7 @@ from supervision.records.models import (
     SessionStatus,
     SupervisionRecord,
 )
-from supervision.records.signoff import TEXT_SECTIONS
+from supervision.service_errors import NotPermitted, ServiceError
 from tests.factories import COMPLETE_SECTIONS, make_action, make_record, make_session
 
 pytestmark = pytest.mark.usefixtures("clock")

@@ -6,8 +6,8 @@ import pytest
 from flask import url_for
 
 from supervision.extensions import db
+from supervision.record_sections import TEXT_SECTIONS
 from supervision.records.models import CaseDiscussion, SupervisionRecord
-from supervision.records.signoff import TEXT_SECTIONS
 from tests.factories import COMPLETE_SECTIONS, make_action, make_record, make_session
 
 pytestmark = pytest.mark.usefixtures("clock")

@@ -4,10 +4,9 @@ from itertools import combinations
 
 import pytest
 
+from supervision.record_sections import SECTIONS, TEXT_SECTIONS
 from supervision.records.signoff import (
     CASE_DISCUSSIONS_FIELD_ID,
-    SECTIONS,
-    TEXT_SECTIONS,
     ActionReviewDraft,
     CaseDiscussionDraft,
     MissingItem,

@@ -7,8 +7,8 @@ import sqlalchemy as sa
 
 from supervision.extensions import db
 from supervision.records import services
-from supervision.records.errors import StaleVersion
 from supervision.records.models import SupervisionRecord
+from supervision.service_errors import StaleVersion
 from tests.factories import COMPLETE_SECTIONS, make_record
 
 pytestmark = pytest.mark.usefixtures("clock")

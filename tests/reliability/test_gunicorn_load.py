@@ -23,8 +23,8 @@ from bs4 import BeautifulSoup
 
 from supervision.extensions import db
 from supervision.org.models import Role
-from supervision.records.errors import StaleVersion
 from supervision.records.models import SupervisionRecord
+from supervision.service_errors import StaleVersion
 from tests.factories import PASSWORD, make_record, make_staff, make_team
 from tests.processes import free_loopback_port, stop
 from tests.reliability.conftest import ROOT, migrated_database, process_environment

@@ -20,9 +20,10 @@ import sqlalchemy as sa
 
 from supervision.agreements.models import FrequencyKind, SupervisionAgreement, SupervisionType
 from supervision.clock import LONDON
-from supervision.compliance.jobs import BATCH_SIZE
-from supervision.compliance.models import ComplianceAlert, JobOutcome, JobRun
+from supervision.compliance.models import ComplianceAlert
 from supervision.extensions import db
+from supervision.jobs.catalogue import BATCH_SIZE
+from supervision.jobs.models import JobOutcome, JobRun
 from supervision.notifications.models import Notification, OutboxEmail
 from supervision.org.models import CareerStage, ContractType, Role, Staff, StaffRole
 from tests.databases import is_postgres

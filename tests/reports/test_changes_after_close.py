@@ -18,8 +18,8 @@ from bs4 import BeautifulSoup
 from supervision.agreements.models import AbsencePeriod
 from supervision.audit.models import AuditEvent, ClosedMonthChange
 from supervision.auth.tokens import create_token
-from supervision.compliance.job_runs import run_job
 from supervision.extensions import db
+from supervision.jobs.runs import run_job
 from supervision.records.models import SessionStatus, SupervisionSession
 from tests.factories import make_session
 from tests.reports.helpers import table_rows, text

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from supervision.compliance.job_runs import run_job
 from supervision.extensions import db
+from supervision.jobs.runs import run_job
 from supervision.reports.figures import Period
 from supervision.reports.forms import period_args
 from tests.reports.conftest import held

@@ -12,11 +12,11 @@ import sqlalchemy as sa
 from bench import national
 from supervision import synth
 from supervision.agreements.models import AbsenceKind, AbsencePeriod, SupervisionPolicy, SupervisionType
-from supervision.compliance.job_runs import run_job
-from supervision.compliance.models import JobOutcome
 from supervision.compliance.rules import Status
 from supervision.extensions import db
 from supervision.hr import import_services
+from supervision.jobs.models import JobOutcome
+from supervision.jobs.runs import run_job
 from supervision.org.models import CareerStage, Role, Staff
 from supervision.records.models import ActionStatus, SessionStatus, SupervisionSession
 from supervision.reports import services as report_services

@@ -11,10 +11,10 @@ import sqlalchemy as sa
 
 from bench import national
 from supervision import synth
-from supervision.compliance.job_runs import run_job
-from supervision.compliance.models import JobOutcome
 from supervision.compliance.rules import add_months
 from supervision.extensions import db
+from supervision.jobs.models import JobOutcome
+from supervision.jobs.runs import run_job
 from supervision.org.models import Service, Staff
 from supervision.reports import services as report_services
 from supervision.reports import stored

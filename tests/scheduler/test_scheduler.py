@@ -12,9 +12,9 @@ import pytest
 import sqlalchemy as sa
 
 from supervision import create_app
-from supervision.compliance.jobs import JOBS
-from supervision.compliance.models import JobOutcome, JobRun
 from supervision.extensions import db
+from supervision.jobs.catalogue import JOBS
+from supervision.jobs.models import JobOutcome, JobRun
 from supervision.scheduler import (
     JOB_DEFAULTS,
     SCHEDULE,

@@ -457,7 +457,7 @@ def test_nobody_can_be_given_a_supervisor_who_holds_the_hr_role(app, world):
     """Someone holding the HR role would see nothing as a supervisor: they are not offered, nor taken."""
     from supervision.agreements import services as agreements
     from supervision.agreements.models import FrequencyKind, SupervisionType
-    from supervision.records.errors import ServiceError
+    from supervision.service_errors import ServiceError
 
     manager, worker = Person(app, world["manager"]), world["worker"]
     hr = make_staff(Role.HR, Role.SUPERVISOR, given_name="Hilda", family_name="Both")

@@ -1,4 +1,4 @@
-"""Form fields shared by the agreement, record and audit forms: GOV.UK widgets, clear messages."""
+"""Form fields shared by every feature's forms (agreements, records, the audit log search): GOV.UK widgets."""
 
 from __future__ import annotations
 

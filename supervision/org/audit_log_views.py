@@ -1,15 +1,18 @@
-"""Administrators search the audit log: who saw or changed which record, and when."""
+"""Administrators search the audit log: who saw or changed which record, and when.
+
+The page lives with the organisation's other administration pages, above supervision.audit,
+which stays the ground floor every feature writes to and imports nothing of theirs."""
 
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
-from supervision.audit.forms import AuditSearchForm
 from supervision.audit.services import AuditSearch, search_events
-from supervision.auth.services import find_by_email
 from supervision.forms import number_arg
+from supervision.org.forms import AuditSearchForm
 from supervision.org.models import Role
+from supervision.org.services import find_by_email
 from supervision.permissions import roles_required
 
 bp = Blueprint("audit", __name__)

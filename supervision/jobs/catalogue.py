@@ -23,11 +23,12 @@ from supervision.auth.sessions import purge_ended_sessions
 from supervision.auth.throttle import purge_forgotten
 from supervision.clock import SystemClock
 from supervision.compliance import messages, rules
-from supervision.compliance.idempotency import insert_new
-from supervision.compliance.models import AlertKind, ComplianceAlert, JobRun
+from supervision.compliance.models import AlertKind, ComplianceAlert
 from supervision.compliance.services import PersonCompliance, assess_people, in_post_scope, load_people
 from supervision.hr.snapshots import take_retention_snapshot
 from supervision.hr.stored import refresh_window_compliance
+from supervision.idempotency import insert_new
+from supervision.jobs.models import JobRun
 from supervision.memory import collector_paused
 from supervision.notifications.digest import send_daily_digests
 from supervision.notifications.sender import MailSettings, send_outbox

@@ -8,10 +8,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from supervision.clock import SystemClock
-from supervision.compliance.idempotency import leader_lock
-from supervision.compliance.jobs import JOBS
-from supervision.compliance.models import JobOutcome, JobRun
 from supervision.extensions import db
+from supervision.jobs.catalogue import JOBS
+from supervision.jobs.leader import leader_lock
+from supervision.jobs.models import JobOutcome, JobRun
 
 log = logging.getLogger(__name__)
 
