@@ -15,8 +15,6 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 
 from supervision.clock import LONDON
-from supervision.compliance import job_runs
-from supervision.compliance.models import JobOutcome, JobRun
 from supervision.compliance.rules import Status
 from supervision.compliance.services import PersonCompliance, compliance_for
 from supervision.extensions import db
@@ -24,6 +22,8 @@ from supervision.hr import services as hr_services
 from supervision.hr.metrics import latest_census_date
 from supervision.hr.models import StaffImport
 from supervision.hr.tables import retention_tables
+from supervision.jobs import runs as job_runs
+from supervision.jobs.models import JobOutcome, JobRun
 from supervision.notifications import services as notification_services
 from supervision.org import services as org_services
 from supervision.org.models import Role, Staff

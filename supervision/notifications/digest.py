@@ -16,7 +16,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from supervision.clock import SystemClock
-from supervision.compliance.idempotency import insert_new
+from supervision.idempotency import insert_new
 from supervision.notifications.models import EmailStatus, Notification, OutboxEmail
 from supervision.notifications.services import NOTICE_KEY, TITLE_LIMIT
 from supervision.org.models import Staff

@@ -12,9 +12,9 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
 
-from supervision.compliance import job_runs
-from supervision.compliance.models import JobOutcome
 from supervision.extensions import db
+from supervision.jobs import runs as job_runs
+from supervision.jobs.models import JobOutcome
 from supervision.notifications.models import EmailStatus, OutboxEmail
 from supervision.notifications.services import Notice, queue_notices
 from supervision.org.models import Role, StaffRole

@@ -13,8 +13,8 @@ from icalendar import Calendar
 
 from supervision.auth.tokens import create_token
 from supervision.clock import LONDON
-from supervision.compliance.job_runs import run_job
 from supervision.extensions import db
+from supervision.jobs.runs import run_job
 from supervision.notifications.models import EmailStatus, Notification, OutboxEmail
 from supervision.org.models import Role
 from supervision.records.models import SupervisionRecord, SupervisionSession
