@@ -9,7 +9,7 @@ reveals nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from functools import wraps
+from functools import lru_cache, wraps
 
 import sqlalchemy as sa
 from flask import abort
@@ -186,9 +186,16 @@ def overseen_staff_query(viewer: Staff) -> sa.Select:
     """
     if content_barred(viewer):
         return sa.select(Staff.id).where(sa.false())
+    return _overseen_by(viewer.id, viewer.organisation_id)
+
+
+@lru_cache(maxsize=1024)
+def _overseen_by(viewer_id: int, organisation_id: int) -> sa.Select:
+    # One object per viewer, so a statement that reads the scope twice (an API list of
+    # supervisees and supervisors) holds one copy of the recursive CTE.
     below = (
         sa.select(Staff.id.label("id"), sa.literal_column("1").label("depth"))
-        .where(Staff.line_manager_id == viewer.id)
+        .where(Staff.line_manager_id == viewer_id)
         .cte("line_below", recursive=True)
     )
     below = below.union(
@@ -196,17 +203,28 @@ def overseen_staff_query(viewer: Staff) -> sa.Select:
             Staff.line_manager_id == below.c.id, below.c.depth < MAX_HIERARCHY_DEPTH
         )
     )
-    headed_teams = sa.select(Team.id).where(
+    return sa.select(Staff.id).where(
+        Staff.organisation_id == organisation_id,
+        Staff.id != viewer_id,
+        sa.or_(Staff.id.in_(sa.select(below.c.id)), Staff.team_id.in_(_headed_teams(viewer_id))),
+    )
+
+
+def _headed_teams(viewer_id: int) -> sa.Select:
+    return sa.select(Team.id).where(
         sa.or_(
-            Team.manager_id == viewer.id,
-            Team.service_id.in_(sa.select(Service.id).where(Service.manager_id == viewer.id)),
+            Team.manager_id == viewer_id,
+            Team.service_id.in_(sa.select(Service.id).where(Service.manager_id == viewer_id)),
         )
     )
-    return sa.select(Staff.id).where(
-        Staff.organisation_id == viewer.organisation_id,
-        Staff.id != viewer.id,
-        sa.or_(Staff.id.in_(sa.select(below.c.id)), Staff.team_id.in_(headed_teams)),
-    )
+
+
+def headed_teams_query(viewer: Staff) -> sa.Select:
+    """The ids of the teams `viewer` manages or whose service they head: everyone in them is
+    overseen by them, however many people that is (none for a person holding the HR role)."""
+    if content_barred(viewer):
+        return sa.select(Team.id).where(sa.false())
+    return _headed_teams(viewer.id)
 
 
 def supervision_circle_query(viewer: Staff) -> sa.Select:

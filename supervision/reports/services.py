@@ -28,7 +28,7 @@ from supervision.compliance.services import agreement_terms, load_people, thresh
 from supervision.extensions import db
 from supervision.memory import collector_paused
 from supervision.org.models import Role, Service, Staff, Team
-from supervision.permissions import supervision_circle_query, supervision_pages_query
+from supervision.permissions import headed_teams_query, supervision_circle_query, supervision_pages_query
 from supervision.records.models import (
     CaseDiscussion,
     SessionAttendee,
@@ -88,7 +88,8 @@ def report_people(user: Staff) -> sa.Select:
 
 @dataclass
 class Units:
-    """The services and teams of a report: those with someone in `report_people` now in them."""
+    """The services and teams of a report: those with someone in `report_people` now in them,
+    and the (perhaps empty) teams the viewer manages or whose service they head."""
 
     services: list[Service]
     teams: dict[int, list[Team]]
@@ -105,11 +106,17 @@ def overseen_units(user: Staff, among: sa.ColumnElement[bool] | None = None) -> 
     """The services and teams `user`'s report covers, narrowed by `among` (a condition on Team):
     one statement counting, per team, its people inside and outside `report_people`."""
     people = report_people(user)
+    headed = (
+        headed_teams_query(user)
+        if user.has_role(Role.SERVICE_MANAGER)
+        else sa.select(Team.id).where(sa.false())
+    )
     rows = db.session.execute(
         sa.select(
             Team.id,
             Team.service_id,
-            sa.func.sum(sa.case((Staff.id.in_(people), 1), else_=0)),
+            sa.func.sum(sa.case((Staff.id.in_(people), 1), else_=0))
+            + sa.case((Team.id.in_(headed), 1), else_=0),
             sa.func.count(Staff.id),
         )
         .join(Service, Service.id == Team.service_id)
@@ -127,7 +134,7 @@ def overseen_units(user: Staff, among: sa.ColumnElement[bool] | None = None) -> 
     for team in teams:
         by_service[team.service_id].append(team)
     services = sorted({team.service for team in teams}, key=lambda service: (service.name, service.id))
-    whole = all(counted == everyone for _, service_id, counted, everyone in rows if service_id in by_service)
+    whole = all(counted >= everyone for _, service_id, counted, everyone in rows if service_id in by_service)
     return Units(services, dict(by_service), whole)
 
 
@@ -587,7 +594,7 @@ def _oversight_report(user: Staff, level: Level, unit_id: int | None, period: Pe
             return None
         units = overseen_units(user, Team.id == person.team_id)
     services = units.services
-    if not services:
+    if not services and level is not Level.ORGANISATION:
         return None
     organisation_name = user.organisation.name
     trail: list[tuple[Level, int | None, str]] = [(Level.ORGANISATION, None, organisation_name)]
