@@ -130,27 +130,6 @@ def head_ids_of(team: Team | None) -> tuple[int | None, int | None]:
     return (team.manager_id, team.service.manager_id)
 
 
-def managers_above(person: Staff) -> list[Staff]:
-    """The line-management chain above a person, nearest first."""
-    chain: list[Staff] = []
-    seen = {person.id}
-    manager = person.line_manager
-    while manager is not None and manager.id not in seen and len(chain) < MAX_HIERARCHY_DEPTH:
-        chain.append(manager)
-        seen.add(manager.id)
-        manager = manager.line_manager
-    return chain
-
-
-def heads_of(person: Staff) -> Iterable[Staff]:
-    """Team manager and head of service for the person's team, where set."""
-    if person.team is not None:
-        if person.team.manager is not None:
-            yield person.team.manager
-        if person.team.service.manager is not None:
-            yield person.team.service.manager
-
-
 def _id(person: Staff | None) -> int | None:
     return person.id if person is not None else None
 
@@ -256,11 +235,6 @@ def overseen_ids(user: Staff) -> set[int]:
     return set(db.session.scalars(overseen_staff_query(user)))
 
 
-def supervision_circle(user: Staff) -> set[int]:
-    """The supervisees whose supervision `user` may see: themselves and everyone they oversee."""
-    return set(db.session.scalars(supervision_circle_query(user)))
-
-
 def supervisor_circle_query(user: Staff) -> sa.Select:
     """The supervisors whose sessions `user` may see: themselves and everyone they oversee.
 
@@ -270,10 +244,6 @@ def supervisor_circle_query(user: Staff) -> sa.Select:
     if content_barred(user):
         return sa.select(Staff.id).where(sa.false())
     return supervision_circle_query(user)
-
-
-def supervisor_circle(user: Staff) -> set[int]:
-    return set(db.session.scalars(supervisor_circle_query(user)))
 
 
 def acts_as_supervisor(user: Staff, supervisor_id: int | None) -> bool:
