@@ -182,10 +182,14 @@ def _overseen_by(viewer_id: int, organisation_id: int) -> sa.Select:
             Staff.line_manager_id == below.c.id, below.c.depth < MAX_HIERARCHY_DEPTH
         )
     )
+    # Each way in is its own indexed look-up, joined by UNION: one WHERE with ORs made
+    # PostgreSQL walk every person (docs/performance.md).
+    ways_in = sa.union(
+        sa.select(below.c.id),
+        sa.select(Staff.id).where(Staff.team_id.in_(_headed_teams(viewer_id))),
+    )
     return sa.select(Staff.id).where(
-        Staff.organisation_id == organisation_id,
-        Staff.id != viewer_id,
-        sa.or_(Staff.id.in_(sa.select(below.c.id)), Staff.team_id.in_(_headed_teams(viewer_id))),
+        Staff.id.in_(ways_in), Staff.organisation_id == organisation_id, Staff.id != viewer_id
     )
 
 
@@ -206,12 +210,10 @@ def headed_teams_query(viewer: Staff) -> sa.Select:
     return _headed_teams(viewer.id)
 
 
-def supervision_circle_query(viewer: Staff) -> sa.Select:
+def supervision_circle_query(viewer: Staff) -> sa.CompoundSelect:
     """The ids of the supervisees whose supervision `viewer` may see as themselves or from above:
     themselves and everyone they oversee (one statement)."""
-    return sa.select(Staff.id).where(
-        sa.or_(Staff.id == viewer.id, Staff.id.in_(overseen_staff_query(viewer)))
-    )
+    return sa.union(sa.select(Staff.id).where(Staff.id == viewer.id), overseen_staff_query(viewer))
 
 
 def supervision_pages_query(viewer: Staff) -> sa.Select:
@@ -224,9 +226,9 @@ def supervision_pages_query(viewer: Staff) -> sa.Select:
         SupervisionAgreement.supervisor_id == viewer.id, SupervisionAgreement.ended_on.is_(None)
     )
     return sa.select(Staff.id).where(
+        Staff.id.in_(sa.union(overseen_staff_query(viewer), supervised)),
         Staff.organisation_id == viewer.organisation_id,
         Staff.id != viewer.id,
-        sa.or_(Staff.id.in_(overseen_staff_query(viewer)), Staff.id.in_(supervised)),
     )
 
 
