@@ -187,8 +187,8 @@ GROUP BY p.team_id
 def oversight_sql(user_id: int, unit: Oversight, today: date) -> dict:
     """Per team in one query; a service's or the organisation's figures are its teams' sums."""
     user = db.session.get(Staff, user_id)
-    services = report_services.overseen_services(user)
-    service_of = {team.id: service.id for service in services for team in service.teams}
+    units = report_services.overseen_units(user)
+    service_of = {team.id: team.service_id for team in units.team_list}
     if unit.level is report_services.Level.SERVICE:
         team_ids = [team_id for team_id, service_id in service_of.items() if service_id == unit.unit_id]
     else:
@@ -222,8 +222,8 @@ def oversight_sql(user_id: int, unit: Oversight, today: date) -> dict:
             answer[("team", team_id)] = by_team.get(team_id, zero)
     else:
         answer[("organisation", None)] = total(team_ids)
-        for service in services:
-            answer[("service", service.id)] = total(team.id for team in service.teams)
+        for service in units.services:
+            answer[("service", service.id)] = total(team.id for team in units.teams[service.id])
     return answer
 
 

@@ -9,12 +9,13 @@ reveals nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from functools import wraps
+from functools import lru_cache, wraps
 
 import sqlalchemy as sa
 from flask import abort
 from flask_login import current_user, login_required
 
+from supervision.agreements.models import SupervisionAgreement
 from supervision.extensions import db
 from supervision.org.models import Role, Service, Staff, Team
 
@@ -70,8 +71,9 @@ def api_token(scope: str) -> Callable[[Callable], Callable]:
 # The supervision relationship ---------------------------------------------------------------
 #
 # The one definition of who oversees whom. Every object check below, the set-based
-# `overseen_ids` (API lists, exports), the staff-editing guard (`oversight_gained`) and the
-# report scopes derive from `overseer_ids` and `content_barred`: a person is overseen by the
+# `overseen_staff_query` (dashboard, oversight report, exports, audits, API lists), the
+# staff-editing guard (`oversight_gained`) derive from `overseer_ids` and `content_barred`
+# (`overseen_staff_query` is its SQL form, proven equal by tests): a person is overseen by the
 # managers above them in the line-management chain and by the manager of their team and the
 # head of its service. Roles never grant content: the administrator role grants none, and a
 # person holding the HR role sees nobody's supervision content but their own, whatever the
@@ -128,27 +130,6 @@ def head_ids_of(team: Team | None) -> tuple[int | None, int | None]:
     return (team.manager_id, team.service.manager_id)
 
 
-def managers_above(person: Staff) -> list[Staff]:
-    """The line-management chain above a person, nearest first."""
-    chain: list[Staff] = []
-    seen = {person.id}
-    manager = person.line_manager
-    while manager is not None and manager.id not in seen and len(chain) < MAX_HIERARCHY_DEPTH:
-        chain.append(manager)
-        seen.add(manager.id)
-        manager = manager.line_manager
-    return chain
-
-
-def heads_of(person: Staff) -> Iterable[Staff]:
-    """Team manager and head of service for the person's team, where set."""
-    if person.team is not None:
-        if person.team.manager is not None:
-            yield person.team.manager
-        if person.team.service.manager is not None:
-            yield person.team.service.manager
-
-
 def _id(person: Staff | None) -> int | None:
     return person.id if person is not None else None
 
@@ -171,49 +152,100 @@ def is_in_oversight_line(user: Staff, person: Staff) -> bool:
     return user.id in overseers_of(person)
 
 
-def overseen_ids(user: Staff) -> set[int]:
-    """Everyone `user` oversees, for the whole organisation at once (two queries).
+def overseen_staff_query(viewer: Staff) -> sa.Select:
+    """The ids of everyone `viewer` oversees, as one statement: the set form of `overseer_ids`.
 
-    The set-based form of `is_in_oversight_line`, for lists and exports; empty for HR.
+    This is the one scope: the dashboard, the oversight report and its exports, the quality
+    audits, the changes after close and the API lists all read it (tests/test_scope.py proves
+    it opens exactly the pages `is_in_oversight_line` opens, on the demo and a generated
+    organisation). A person is overseen when the viewer is within MAX_HIERARCHY_DEPTH steps
+    above them in the line-management chain (a recursive walk down from the viewer; a loop
+    ends at the depth limit, as the pure walk does), manages their team or heads its service.
+    Never the viewer themselves; nobody for a person holding the HR role (`content_barred`).
     """
-    if content_barred(user):
-        return set()
-    rows = db.session.execute(
-        sa.select(Staff.id, Staff.line_manager_id, Staff.team_id).where(
-            Staff.organisation_id == user.organisation_id
+    if content_barred(viewer):
+        return sa.select(Staff.id).where(sa.false())
+    return _overseen_by(viewer.id, viewer.organisation_id)
+
+
+@lru_cache(maxsize=1024)
+def _overseen_by(viewer_id: int, organisation_id: int) -> sa.Select:
+    # One object per viewer, so a statement that reads the scope twice (an API list of
+    # supervisees and supervisors) holds one copy of the recursive CTE.
+    below = (
+        sa.select(Staff.id.label("id"), sa.literal_column("1").label("depth"))
+        .where(Staff.line_manager_id == viewer_id)
+        .cte("line_below", recursive=True)
+    )
+    below = below.union(
+        sa.select(Staff.id, below.c.depth + 1).where(
+            Staff.line_manager_id == below.c.id, below.c.depth < MAX_HIERARCHY_DEPTH
         )
-    ).all()
-    heads = {
-        team_id: (team_manager, service_manager)
-        for team_id, team_manager, service_manager in db.session.execute(
-            sa.select(Team.id, Team.manager_id, Service.manager_id)
-            .join(Service, Team.service_id == Service.id)
-            .where(Service.organisation_id == user.organisation_id)
-        ).all()
-    }
-    line_managers = {staff_id: manager_id for staff_id, manager_id, _ in rows}
-    return {
-        staff_id
-        for staff_id, manager_id, team_id in rows
-        if staff_id != user.id
-        and user.id in overseer_ids(staff_id, manager_id, heads.get(team_id, ()), line_managers)
-    }
+    )
+    # Each way in is its own indexed look-up, joined by UNION: one WHERE with ORs made
+    # PostgreSQL walk every person (docs/performance.md).
+    ways_in = sa.union(
+        sa.select(below.c.id),
+        sa.select(Staff.id).where(Staff.team_id.in_(_headed_teams(viewer_id))),
+    )
+    return sa.select(Staff.id).where(
+        Staff.id.in_(ways_in), Staff.organisation_id == organisation_id, Staff.id != viewer_id
+    )
 
 
-def supervision_circle(user: Staff) -> set[int]:
-    """The supervisees whose supervision `user` may see: themselves and everyone they oversee."""
-    return {user.id} | overseen_ids(user)
+def _headed_teams(viewer_id: int) -> sa.Select:
+    return sa.select(Team.id).where(
+        sa.or_(
+            Team.manager_id == viewer_id,
+            Team.service_id.in_(sa.select(Service.id).where(Service.manager_id == viewer_id)),
+        )
+    )
 
 
-def supervisor_circle(user: Staff) -> set[int]:
+def headed_teams_query(viewer: Staff) -> sa.Select:
+    """The ids of the teams `viewer` manages or whose service they head: everyone in them is
+    overseen by them, however many people that is (none for a person holding the HR role)."""
+    if content_barred(viewer):
+        return sa.select(Team.id).where(sa.false())
+    return _headed_teams(viewer.id)
+
+
+def supervision_circle_query(viewer: Staff) -> sa.CompoundSelect:
+    """The ids of the supervisees whose supervision `viewer` may see as themselves or from above:
+    themselves and everyone they oversee (one statement)."""
+    return sa.union(sa.select(Staff.id).where(Staff.id == viewer.id), overseen_staff_query(viewer))
+
+
+def supervision_pages_query(viewer: Staff) -> sa.Select:
+    """The ids of everyone else whose supervision page `viewer` may open
+    (`may_view_supervision_page`): everyone they oversee and the supervisees whose current
+    agreement names them as supervisor (not for a person holding the HR role)."""
+    if content_barred(viewer):
+        return overseen_staff_query(viewer)
+    supervised = sa.select(SupervisionAgreement.supervisee_id).where(
+        SupervisionAgreement.supervisor_id == viewer.id, SupervisionAgreement.ended_on.is_(None)
+    )
+    return sa.select(Staff.id).where(
+        Staff.id.in_(sa.union(overseen_staff_query(viewer), supervised)),
+        Staff.organisation_id == viewer.organisation_id,
+        Staff.id != viewer.id,
+    )
+
+
+def overseen_ids(user: Staff) -> set[int]:
+    """Everyone `user` oversees, as a set (`overseen_staff_query`); empty for HR."""
+    return set(db.session.scalars(overseen_staff_query(user)))
+
+
+def supervisor_circle_query(user: Staff) -> sa.Select:
     """The supervisors whose sessions `user` may see: themselves and everyone they oversee.
 
-    Empty for a person holding the HR role: being named as someone's supervisor grants them
+    Nobody for a person holding the HR role: being named as someone's supervisor grants them
     nothing.
     """
     if content_barred(user):
-        return set()
-    return supervision_circle(user)
+        return sa.select(Staff.id).where(sa.false())
+    return supervision_circle_query(user)
 
 
 def acts_as_supervisor(user: Staff, supervisor_id: int | None) -> bool:

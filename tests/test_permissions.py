@@ -2,18 +2,20 @@
 
 import pytest
 
+from supervision.extensions import db
 from supervision.org.models import Role
 from supervision.permissions import (
+    MAX_HIERARCHY_DEPTH,
     is_in_oversight_line,
-    managers_above,
     may_view_person,
     may_view_supervision_of,
     may_view_supervision_page,
     may_view_team,
     overseen_ids,
     overseer_ids,
+    overseers_of,
     oversight_gained,
-    supervisor_circle,
+    supervisor_circle_query,
 )
 from tests.factories import make_service, make_staff, make_team
 
@@ -36,9 +38,8 @@ def organisation():
     return locals()
 
 
-def test_the_chain_above_a_worker_is_nearest_first(organisation):
-    chain = managers_above(organisation["worker"])
-    assert chain == [organisation["team_manager"], organisation["head"]]
+def test_a_worker_is_overseen_by_the_chain_above_and_the_heads_of_their_team(organisation):
+    assert overseers_of(organisation["worker"]) == {organisation["team_manager"].id, organisation["head"].id}
 
 
 @pytest.mark.parametrize(
@@ -95,7 +96,7 @@ def test_hr_sees_no_supervision_content_even_as_a_line_manager_or_head(organisat
     assert not may_view_supervision_of(hr, worker)
     assert not may_view_supervision_page(hr, worker, current_supervisor_id=hr.id)
     assert overseen_ids(hr) == set()
-    assert supervisor_circle(hr) == set()
+    assert db.session.scalars(supervisor_circle_query(hr)).all() == []
     assert may_view_supervision_of(hr, hr)  # their own, as a supervisee
 
 
@@ -125,3 +126,24 @@ def test_oversight_is_gained_only_by_someone_not_above_before():
     assert oversight_gained(5, before={1, 2}, after={1, 2, 5})
     assert not oversight_gained(5, before={5}, after={5})
     assert not oversight_gained(5, before={1}, after={2})
+
+
+def test_the_scope_query_ends_a_loop_and_stops_at_the_depth_the_walk_stops_at():
+    """`overseen_staff_query` (via `overseen_ids`) and the pure walk agree on a loop in the line
+    and on a chain longer than MAX_HIERARCHY_DEPTH."""
+    top = make_staff(Role.SERVICE_MANAGER)
+    chain = [top]
+    for _ in range(MAX_HIERARCHY_DEPTH + 1):
+        chain.append(make_staff(Role.SUPERVISOR, line_manager=chain[-1]))
+    first, second = make_staff(Role.SUPERVISOR), make_staff(Role.SUPERVISOR)
+    first.line_manager = second
+    db.session.commit()
+    second.line_manager = first
+    db.session.commit()
+    assert chain[MAX_HIERARCHY_DEPTH].id in overseen_ids(top)
+    assert chain[MAX_HIERARCHY_DEPTH + 1].id not in overseen_ids(top)
+    assert overseen_ids(first) == {second.id} and overseen_ids(second) == {first.id}
+    everyone = [*chain, first, second]
+    for viewer in (top, chain[1], chain[-2], first, second):
+        expected = {person.id for person in everyone if is_in_oversight_line(viewer, person)}
+        assert overseen_ids(viewer) == expected, viewer

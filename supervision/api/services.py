@@ -1,7 +1,7 @@
 """Set-based reads for the API: what a person may see, as SQL filters, never a row-by-row check.
 
-Who oversees whom comes from `permissions.overseen_ids` / `supervision_circle` /
-`supervisor_circle`, the set-based form of the one definition in supervision/permissions.py.
+Who oversees whom comes from `permissions.supervision_circle_query` /
+`supervisor_circle_query`, sub-selects of the one scope (`permissions.overseen_staff_query`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from supervision.agreements.models import SupervisionAgreement
 from supervision.extensions import db
 from supervision.org.models import Role, Service, Staff, Team
-from supervision.permissions import supervision_circle, supervisor_circle
+from supervision.permissions import supervision_circle_query, supervisor_circle_query
 from supervision.records.models import SessionAttendee, SupervisionRecord, SupervisionSession
 
 
@@ -31,7 +31,7 @@ def staff_query(user: Staff) -> sa.Select:
         .order_by(Staff.family_name, Staff.id)
     )
     if not user.has_role(Role.ADMIN, Role.HR):
-        query = query.where(Staff.id.in_(supervision_circle(user)))
+        query = query.where(Staff.id.in_(supervision_circle_query(user)))
     return query
 
 
@@ -51,7 +51,7 @@ def team_query(user: Staff) -> sa.Select:
 
 
 def agreement_query(user: Staff) -> sa.Select:
-    circle, supervisors = supervision_circle(user), supervisor_circle(user)
+    circle, supervisors = supervision_circle_query(user), supervisor_circle_query(user)
     return (
         sa.select(SupervisionAgreement)
         .where(
@@ -65,7 +65,7 @@ def agreement_query(user: Staff) -> sa.Select:
 
 
 def session_query(user: Staff) -> sa.Select:
-    circle, supervisors = supervision_circle(user), supervisor_circle(user)
+    circle, supervisors = supervision_circle_query(user), supervisor_circle_query(user)
     attended = sa.select(SessionAttendee.session_id).where(SessionAttendee.supervisee_id.in_(circle))
     return (
         sa.select(SupervisionSession)
@@ -76,7 +76,7 @@ def session_query(user: Staff) -> sa.Select:
 
 
 def record_query(user: Staff) -> sa.Select:
-    circle, supervisors = supervision_circle(user), supervisor_circle(user)
+    circle, supervisors = supervision_circle_query(user), supervisor_circle_query(user)
     return (
         sa.select(SupervisionRecord)
         .join(SupervisionSession, SupervisionRecord.session_id == SupervisionSession.id)

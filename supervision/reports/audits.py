@@ -19,12 +19,19 @@ from supervision.clock import clock
 from supervision.dates import add_months
 from supervision.extensions import db
 from supervision.org.models import Staff, Team
+from supervision.permissions import overseen_staff_query
 from supervision.records.models import SupervisionRecord, SupervisionSession
 from supervision.records.signoff import is_blank
 from supervision.reports import figures
 from supervision.reports.checklist import CHECKLIST, Evidence
 from supervision.reports.models import Answer, Grade, QualityAudit
-from supervision.reports.services import load_histories, london_midnight, overseen_services, policy_for
+from supervision.reports.services import (
+    load_histories,
+    london_midnight,
+    overseen_units,
+    policy_for,
+    report_people,
+)
 
 SAMPLE_FROM_MONTHS = 6
 LATEST_SHOWN = 50
@@ -41,12 +48,16 @@ class AuditRefused(Exception):
 
 
 def overseen_teams(user: Staff) -> list[Team]:
-    return [team for service in overseen_services(user) for team in service.teams]
+    """The teams with someone in them whose records `user` may audit."""
+    return overseen_units(user).team_list
 
 
-def _in_overseen_teams(user: Staff):
-    team_ids = [team.id for team in overseen_teams(user)]
-    return Staff.team_id.in_(team_ids)
+def _audited_by(user: Staff):
+    """Records of the people `user` oversees (never their own), in the teams their report covers."""
+    return sa.and_(
+        Staff.id.in_(overseen_staff_query(user)),
+        Staff.id.in_(report_people(user)),
+    )
 
 
 def _with_people(query: sa.Select) -> sa.Select:
@@ -65,7 +76,7 @@ def records_to_audit(user: Staff, team_id: int | None, sample_size: int | None, 
         .join(SupervisionSession, SupervisionSession.id == SupervisionRecord.session_id)
         .join(Staff, Staff.id == SupervisionRecord.supervisee_id)
         .where(
-            _in_overseen_teams(user),
+            _audited_by(user),
             SupervisionRecord.supervisor_signed_at.is_not(None),
             SupervisionSession.held_on >= add_months(today, -SAMPLE_FROM_MONTHS),
             not_audited,
@@ -86,7 +97,7 @@ def overseen_record(user: Staff, record_id: int) -> SupervisionRecord | None:
     query = (
         sa.select(SupervisionRecord)
         .join(Staff, Staff.id == SupervisionRecord.supervisee_id)
-        .where(SupervisionRecord.id == record_id, _in_overseen_teams(user))
+        .where(SupervisionRecord.id == record_id, _audited_by(user))
         .options(
             selectinload(SupervisionRecord.case_discussions),
             selectinload(SupervisionRecord.action_reviews),
@@ -104,7 +115,7 @@ def overseen_audit(user: Staff, audit_id: int) -> QualityAudit | None:
         sa.select(QualityAudit)
         .join(SupervisionRecord, SupervisionRecord.id == QualityAudit.record_id)
         .join(Staff, Staff.id == SupervisionRecord.supervisee_id)
-        .where(QualityAudit.id == audit_id, _in_overseen_teams(user))
+        .where(QualityAudit.id == audit_id, _audited_by(user))
         .options(
             joinedload(QualityAudit.auditor),
             joinedload(QualityAudit.record).joinedload(SupervisionRecord.supervisee),
@@ -118,7 +129,7 @@ def recent_audits(user: Staff) -> list[QualityAudit]:
             sa.select(QualityAudit)
             .join(SupervisionRecord, SupervisionRecord.id == QualityAudit.record_id)
             .join(Staff, Staff.id == SupervisionRecord.supervisee_id)
-            .where(_in_overseen_teams(user))
+            .where(_audited_by(user))
             .options(
                 joinedload(QualityAudit.auditor),
                 joinedload(QualityAudit.record)
@@ -229,7 +240,7 @@ def audits_in(user: Staff, team_ids: list[int], starts_on: date, ends_on: date) 
             .join(SupervisionRecord, SupervisionRecord.id == QualityAudit.record_id)
             .join(Staff, Staff.id == SupervisionRecord.supervisee_id)
             .where(
-                _in_overseen_teams(user),
+                _audited_by(user),
                 Staff.team_id.in_(team_ids),
                 QualityAudit.audited_at >= london_midnight(starts_on),
                 QualityAudit.audited_at < london_midnight(ends_on + figures.ONE_DAY),

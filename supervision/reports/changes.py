@@ -22,17 +22,19 @@ from supervision.audit.services import ChangeKind
 from supervision.extensions import db
 from supervision.org.models import Staff, Team
 from supervision.reports.figures import Period, month_containing
-from supervision.reports.services import Level, OversightReport, team_ids_of
+from supervision.reports.services import Level, OversightReport, report_people, team_ids_of
 
 # The changes page lists at most this many, newest first, and says so when there are more.
 CHANGES_PAGE_LIMIT = 500
 
 
-def _scope(level: Level, unit_id: int | None, team_ids: list[int]) -> sa.ColumnElement[bool]:
-    """The people a unit's figures count: those now in its teams (a worker: that person)."""
+def _scope(user: Staff, level: Level, unit_id: int | None, team_ids: list[int]) -> sa.ColumnElement[bool]:
+    """The people a unit's figures count: those of `report_people` now in its teams (a worker:
+    that person)."""
+    counted = sa.and_(Staff.team_id.in_(team_ids), Staff.id.in_(report_people(user)))
     if level is Level.PERSON:
-        return sa.and_(Staff.id == unit_id, Staff.team_id.in_(team_ids))
-    return Staff.team_id.in_(team_ids)
+        return sa.and_(Staff.id == unit_id, counted)
+    return counted
 
 
 def _reaching(window: Period) -> tuple[sa.ColumnElement[bool], ...]:
@@ -78,14 +80,17 @@ class ChangeMarks:
 
 def _report_scope(report: OversightReport) -> sa.ColumnElement[bool]:
     """The people the report counts, from the report itself: it exists only for a unit the
-    viewer oversees, and an organisation's children are the services they oversee."""
+    viewer oversees, an organisation's children are the services they oversee, and only the
+    people of `report_people` are counted."""
     if report.level is Level.ORGANISATION:
-        return Team.service_id.in_([child.id for child in report.children])
-    if report.level is Level.SERVICE:
-        return Team.service_id == report.unit.id
-    if report.level is Level.TEAM:
-        return Staff.team_id == report.unit.id
-    return Staff.id == report.unit.id
+        unit = Team.service_id.in_([child.id for child in report.children])
+    elif report.level is Level.SERVICE:
+        unit = Team.service_id == report.unit.id
+    elif report.level is Level.TEAM:
+        unit = Staff.team_id == report.unit.id
+    else:
+        unit = Staff.id == report.unit.id
+    return unit if report.people is None else sa.and_(unit, Staff.id.in_(report.people))
 
 
 def marks_for(report: OversightReport) -> ChangeMarks:
@@ -159,7 +164,7 @@ def changes_in(
         sa.select(ClosedMonthChange, Staff, actor)
         .join(Staff, Staff.id == ClosedMonthChange.staff_id)
         .outerjoin(actor, actor.id == ClosedMonthChange.actor_id)
-        .where(_scope(level, unit_id, team_ids))
+        .where(_scope(user, level, unit_id, team_ids))
     )
     if window is not None:
         query = query.where(*_reaching(window))

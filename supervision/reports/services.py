@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session, joinedload, lazyload, selectinload
+from sqlalchemy.orm import Session, joinedload, lazyload
 from sqlalchemy.sql.functions import FunctionElement
 
 from supervision.agreements.models import AbsencePeriod, SupervisionAgreement, SupervisionPolicy
@@ -28,7 +28,7 @@ from supervision.compliance.services import agreement_terms, load_people, thresh
 from supervision.extensions import db
 from supervision.memory import collector_paused
 from supervision.org.models import Role, Service, Staff, Team
-from supervision.permissions import content_barred
+from supervision.permissions import headed_teams_query, supervision_circle_query, supervision_pages_query
 from supervision.record_sections import TEXT_SECTIONS
 from supervision.records.models import (
     CaseDiscussion,
@@ -78,60 +78,89 @@ class Level(enum.StrEnum):
 # ------------------------------------------------------------------------------------- scope
 
 
-def line_reports_below(user_id: int) -> sa.CTE:
-    """Everyone below `user_id` in the line-management chain (UNION, so a loop ends)."""
-    below = sa.select(Staff.id).where(Staff.line_manager_id == user_id).cte("below", recursive=True)
-    below = below.union(sa.select(Staff.id).where(Staff.line_manager_id == below.c.id))
-    return below
+def report_people(user: Staff) -> sa.Select:
+    """The people an oversight report counts and lists for `user`: themselves and everyone they
+    oversee (`permissions.supervision_circle_query`, the one scope); nobody for anyone without
+    the service manager role or holding the HR role."""
+    if not user.has_role(Role.SERVICE_MANAGER):
+        return sa.select(Staff.id).where(sa.false())
+    return supervision_circle_query(user)
 
 
-def heads_and_above(organisation_id: int) -> sa.CTE:
-    """Each service paired with its head and everyone above the head in the line (UNION, so a
-    loop ends). Walking up from 200 heads reads a few hundred rows; walking down from the
-    director read the whole organisation."""
-    chain = (
-        sa.select(Service.id.label("service_id"), Service.manager_id.label("staff_id"))
-        .where(Service.organisation_id == organisation_id, Service.manager_id.is_not(None))
-        .cte("heads_and_above", recursive=True)
+@dataclass
+class Units:
+    """The services and teams of a report: those with someone in `report_people` now in them,
+    and the (perhaps empty) teams the viewer manages or whose service they head."""
+
+    services: list[Service]
+    teams: dict[int, list[Team]]
+    # Everyone now in the listed services' teams is counted, so the stored unit figures
+    # (which count everyone in a unit) are the viewer's figures too.
+    whole: bool
+
+    @property
+    def team_list(self) -> list[Team]:
+        return [team for service in self.services for team in self.teams[service.id]]
+
+
+def overseen_units(user: Staff, among: sa.ColumnElement[bool] | None = None) -> Units:
+    """The services and teams `user`'s report covers, narrowed by `among` (a condition on Team):
+    one statement counting, per team, its people inside and outside `report_people`."""
+    people = report_people(user)
+    headed = (
+        headed_teams_query(user)
+        if user.has_role(Role.SERVICE_MANAGER)
+        else sa.select(Team.id).where(sa.false())
     )
-    # A scalar sub-select, so each step is one primary-key look-up (a join made PostgreSQL
-    # hash the whole staff table); a NULL (no line manager) ends that service's chain.
-    line_manager = sa.select(Staff.line_manager_id).where(Staff.id == chain.c.staff_id).scalar_subquery()
-    return chain.union(sa.select(chain.c.service_id, line_manager).where(chain.c.staff_id.is_not(None)))
-
-
-def overseen_services(
-    user: Staff, among: sa.ColumnElement[bool] | None = None, with_teams: bool = True
-) -> list[Service]:
-    """Services a service manager oversees: those they head, and those headed by anyone below
-    them in the line. Anyone without the service manager role oversees none. `among` narrows
-    the answer (a page about one service need not load the organisation's 4,000 teams), and
-    the teams are loaded with them unless `with_teams` is False."""
-    if not user.has_role(Role.SERVICE_MANAGER) or content_barred(user):
-        return []
-    chain = heads_and_above(user.organisation_id)
-    query = sa.select(Service).where(
-        Service.id.in_(sa.select(chain.c.service_id).where(chain.c.staff_id == user.id)),
-        sa.true() if among is None else among,
+    rows = db.session.execute(
+        sa.select(
+            Team.id,
+            Team.service_id,
+            sa.func.sum(sa.case((Staff.id.in_(people), 1), else_=0))
+            + sa.case((Team.id.in_(headed), 1), else_=0),
+            sa.func.count(Staff.id),
+        )
+        .join(Service, Service.id == Team.service_id)
+        .outerjoin(Staff, Staff.team_id == Team.id)
+        .where(Service.organisation_id == user.organisation_id, sa.true() if among is None else among)
+        .group_by(Team.id, Team.service_id)
+    ).all()
+    listed = [team_id for team_id, _, counted, _ in rows if counted]
+    teams = list(
+        db.session.scalars(
+            sa.select(Team).where(Team.id.in_(listed)).options(joinedload(Team.service)).order_by(Team.name)
+        )
     )
-    if with_teams:
-        query = query.options(selectinload(Service.teams))
-    return list(db.session.scalars(query.order_by(Service.name)))
+    by_service: dict[int, list[Team]] = defaultdict(list)
+    for team in teams:
+        by_service[team.service_id].append(team)
+    services = sorted({team.service for team in teams}, key=lambda service: (service.name, service.id))
+    whole = all(counted >= everyone for _, service_id, counted, everyone in rows if service_id in by_service)
+    return Units(services, dict(by_service), whole)
 
 
 def team_ids_of(user: Staff, level: Level, unit_id: int | None) -> list[int] | None:
-    """The teams a unit covers, or None when the user does not oversee it."""
-    services = overseen_services(user)
-    teams = {team.id: team for service in services for team in service.teams}
+    """The teams of a unit the user's report covers, or None when it covers none of it (404)."""
     if level is Level.ORGANISATION:
-        return list(teams)
+        return [team.id for team in overseen_units(user).team_list]
     if level is Level.SERVICE:
-        service = next((service for service in services if service.id == unit_id), None)
-        return [team.id for team in service.teams] if service is not None else None
-    if level is Level.TEAM:
-        return [unit_id] if unit_id in teams else None
-    person = db.session.get(Staff, unit_id)
-    return [person.team_id] if person is not None and person.team_id in teams else None
+        teams = overseen_units(user, Team.service_id == unit_id).team_list
+    elif level is Level.TEAM:
+        teams = overseen_units(user, Team.id == unit_id).team_list
+    else:
+        if not counts_person(user, unit_id):
+            return None
+        teams = overseen_units(user, Team.members.any(Staff.id == unit_id)).team_list
+    return [team.id for team in teams] or None
+
+
+def counts_person(user: Staff, person_id: int | None) -> bool:
+    """The person is one of those `user`'s report counts."""
+    return bool(
+        db.session.scalar(
+            sa.select(sa.exists().where(Staff.id == person_id, Staff.id.in_(report_people(user))))
+        )
+    )
 
 
 def oversees(user: Staff, level: Level, unit_id: int | None) -> bool:
@@ -139,40 +168,10 @@ def oversees(user: Staff, level: Level, unit_id: int | None) -> bool:
 
 
 def dashboard_scope(user: Staff, today: date) -> sa.Select:
-    """The people on a person's team dashboard, in post today.
-
-    A supervisor: the people whose current agreement names them, their line reports, and the
-    members of teams they manage. A service manager also: everyone in the teams of the
-    services they oversee. Each way in is its own indexed look-up, joined by UNION: written as
-    one WHERE with ORs, PostgreSQL walked every person in post (docs/performance.md).
-    Nobody for a person holding the HR role (permissions.content_barred).
-    """
-    if content_barred(user):
-        return sa.select(Staff.id).where(sa.false())
-    ways_in = [
-        sa.select(SupervisionAgreement.supervisee_id.label("id")).where(
-            SupervisionAgreement.supervisor_id == user.id, SupervisionAgreement.ended_on.is_(None)
-        ),
-        sa.select(Staff.id).where(Staff.line_manager_id == user.id),
-        sa.select(Staff.id).join(Team, Team.id == Staff.team_id).where(Team.manager_id == user.id),
-    ]
-    if user.has_role(Role.SERVICE_MANAGER):
-        below = line_reports_below(user.id)
-        service_ids = sa.select(Service.id).where(
-            Service.organisation_id == user.organisation_id,
-            sa.or_(Service.manager_id == user.id, Service.manager_id.in_(sa.select(below.c.id))),
-        )
-        ways_in.append(
-            sa.select(Staff.id).join(Team, Team.id == Staff.team_id).where(Team.service_id.in_(service_ids))
-        )
-    return in_post(
-        sa.select(Staff.id).where(
-            Staff.id.in_(sa.union(*ways_in)),
-            Staff.organisation_id == user.organisation_id,
-            Staff.id != user.id,
-        ),
-        today,
-    )
+    """The people on a person's team dashboard: everyone whose supervision page they may open
+    (`permissions.supervision_pages_query`: the people they oversee and their supervisees),
+    in post today."""
+    return in_post(sa.select(Staff.id).where(Staff.id.in_(supervision_pages_query(user))), today)
 
 
 def in_post(query: sa.Select, today: date) -> sa.Select:
@@ -569,6 +568,8 @@ class OversightReport:
     # When the figures come from the hourly stored figures (supervision.reports.stored), the
     # time they were worked out; None when they were worked out for this page.
     figures_as_at: datetime | None = None
+    # The people the report counts (`report_people` of its viewer), for what reads it later.
+    people: sa.Select | None = None
 
 
 def trend_months(period: Period) -> list[Period]:
@@ -584,33 +585,30 @@ def oversight_report(user: Staff, level: Level, unit_id: int | None, period: Per
 def _oversight_report(user: Staff, level: Level, unit_id: int | None, period: Period, today: date):
     person: Staff | None = None
     if level is Level.ORGANISATION:
-        # The stored figures need no teams: they are loaded below only if the page needs them.
-        services = overseen_services(user, with_teams=False)
+        units = overseen_units(user)
     elif level is Level.SERVICE:
-        services = overseen_services(user, Service.id == unit_id)
+        units = overseen_units(user, Team.service_id == unit_id)
     elif level is Level.TEAM:
-        services = overseen_services(user, Service.teams.any(Team.id == unit_id))
+        units = overseen_units(user, Team.id == unit_id)
     else:
         person = db.session.get(Staff, unit_id)
-        if person is None:
+        if person is None or person.team_id is None or not counts_person(user, person.id):
             return None
-        services = overseen_services(user, Service.teams.any(Team.id == person.team_id))
+        units = overseen_units(user, Team.id == person.team_id)
+    services = units.services
+    if not services and level is not Level.ORGANISATION:
+        return None
     organisation_name = user.organisation.name
     trail: list[tuple[Level, int | None, str]] = [(Level.ORGANISATION, None, organisation_name)]
     if level is Level.ORGANISATION:
-        teams = None  # read below, only if the stored figures cannot answer
+        teams = units.team_list
         name = organisation_name
     elif level is Level.SERVICE:
-        service = next((s for s in services if s.id == unit_id), None)
-        if service is None:
-            return None
-        teams, name = list(service.teams), service.name
+        service = services[0]
+        teams, name = units.teams[service.id], service.name
         trail.append((Level.SERVICE, service.id, service.name))
     else:
-        teams_by_id = {team.id: team for service in services for team in service.teams}
-        team = teams_by_id.get(unit_id if person is None else person.team_id)
-        if team is None:
-            return None
+        team = units.team_list[0]
         teams, name = [team], team.name
         trail += [(Level.SERVICE, team.service.id, team.service.name), (Level.TEAM, team.id, team.name)]
         if person is not None:
@@ -619,7 +617,9 @@ def _oversight_report(user: Staff, level: Level, unit_id: int | None, period: Pe
 
     months = trend_months(period)
     refresh = None
-    if level in (Level.ORGANISATION, Level.SERVICE):
+    # The stored figures count everyone in a unit: they answer only when the viewer's report
+    # counts everyone in the units it lists.
+    if level in (Level.ORGANISATION, Level.SERVICE) and units.whole:
         refresh = stored.usable_refresh(db.session, user.organisation_id, period, months, today)
     units = None
     if refresh is not None:
@@ -638,14 +638,7 @@ def _oversight_report(user: Staff, level: Level, unit_id: int | None, period: Pe
             organisation_name=organisation_name,
             trail=trail,
             figures_as_at=refresh.refreshed_at,
-        )
-    if teams is None:
-        teams = list(
-            db.session.scalars(
-                sa.select(Team)
-                .where(Team.service_id.in_([service.id for service in services]))
-                .order_by(Team.name)
-            )
+            people=report_people(user),
         )
     teams_of_service: dict[int, list[Team]] = defaultdict(list)
     for team in teams:
@@ -694,6 +687,7 @@ def _oversight_report(user: Staff, level: Level, unit_id: int | None, period: Pe
         grid=grids,
         person=person,
         figures_as_at=refresh.refreshed_at if refresh is not None else None,
+        people=report_people(user),
     )
 
 
@@ -733,10 +727,13 @@ class TeamGaps:
 def teams_with_largest_gaps(user: Staff, period: Period, today: date, limit: int) -> TeamGaps:
     """The oversight report's team figures (stored or live, as its pages choose), ranked by the
     people overdue now (escalated included), then escalated now: the home page's "largest gaps"."""
-    teams = [team for service in overseen_services(user) for team in service.teams]
+    units = overseen_units(user)
     months = trend_months(period)
-    refresh = stored.usable_refresh(db.session, user.organisation_id, period, months, today)
-    team_units, _ = _team_units(user, teams, None, Level.SERVICE, period, months, today, refresh)
+    # Stored unit figures count everyone in a unit: used only when the viewer oversees them all.
+    refresh = None
+    if units.whole:
+        refresh = stored.usable_refresh(db.session, user.organisation_id, period, months, today)
+    team_units, _ = _team_units(user, units.team_list, None, Level.SERVICE, period, months, today, refresh)
     with_gaps = [unit for unit in team_units.values() if unit.period.overdue_now]
     with_gaps.sort(key=lambda unit: (-unit.period.overdue_now, -unit.period.escalated_now, unit.name.lower()))
     return TeamGaps(with_gaps[:limit], period, refresh.refreshed_at if refresh is not None else None)
@@ -878,6 +875,7 @@ def _live_people(
     scope = sa.select(Staff.id).where(
         Staff.organisation_id == user.organisation_id,
         Staff.team_id.in_(team_ids),
+        Staff.id.in_(report_people(user)),
         Staff.start_date <= window.ends_on,
         sa.or_(Staff.end_date.is_(None), Staff.end_date >= window.starts_on),
     )
