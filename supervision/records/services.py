@@ -53,6 +53,7 @@ from supervision.records.models import (
     CaseDiscussion,
     RecordAddendum,
     RecordReturn,
+    RecordState,
     SessionAttendee,
     SessionKind,
     SessionStatus,
@@ -823,6 +824,16 @@ def _apply_action_reviews(record: SupervisionRecord, now: datetime) -> None:
             )
 
 
+def return_refusal(actor: Staff, record: SupervisionRecord) -> str | None:
+    """Why this party cannot return the record for revision now, or None if they can."""
+    state = record.state
+    if state is RecordState.LOCKED:
+        return "This record is locked because both of you have signed it: add an addendum to correct it."
+    if state is RecordState.WAITING_FOR_SUPERVISEE and actor.id == record.session.supervisor_id:
+        return "You have signed this record; it is now with the supervisee to comment and sign."
+    return None
+
+
 def return_for_revision(
     actor: Staff, record: SupervisionRecord, expected_version: int, note: str
 ) -> RecordReturn:
@@ -832,11 +843,10 @@ def return_for_revision(
     """
     if not may_write_record(actor, record):
         raise NotPermitted()
-    if record.is_locked:
-        raise ServiceError("This record is locked because both of you have signed it.")
+    refusal = return_refusal(actor, record)
+    if refusal:
+        raise ServiceError(refusal)
     by_supervisor = actor.id == record.session.supervisor_id
-    if by_supervisor and record.supervisor_signed_at is not None:
-        raise ServiceError("You have signed this record; it is now with the supervisee to comment and sign.")
     if is_blank(note):
         raise ServiceError("Enter a note saying what needs revising", field="note")
     check_version(record.version, expected_version)
@@ -858,12 +868,26 @@ def return_for_revision(
 # --- after the lock ---------------------------------------------------------------------------
 
 
+def addendum_refusal(record: SupervisionRecord) -> str | None:
+    """Why an addendum cannot be added yet (addenda correct locked records only), or None."""
+    state = record.state
+    if state is RecordState.DRAFT:
+        return "This record is still a draft: change the draft instead of adding an addendum."
+    if state is RecordState.WAITING_FOR_SUPERVISEE:
+        return (
+            "This record is waiting for the supervisee's signature: "
+            "you can add an addendum once both of you have signed."
+        )
+    return None
+
+
 def add_addendum(actor: Staff, record: SupervisionRecord, reason: str, body: str) -> RecordAddendum:
     """The only way to correct a locked record: who, when, why, and what."""
     if not may_write_record(actor, record):
         raise NotPermitted()
-    if not record.is_locked:
-        raise ServiceError("This record is still a draft: change the draft instead of adding an addendum.")
+    refusal = addendum_refusal(record)
+    if refusal:
+        raise ServiceError(refusal)
     if is_blank(reason):
         raise ServiceError("Enter why the addendum is needed", field="reason")
     if is_blank(body):

@@ -154,7 +154,7 @@ def test_a_session_is_booked_held_written_up_refused_fixed_signed_by_both_and_lo
     page.get_by_label("Your comments (optional)").fill("The leave was agreed for the 27th, not the 28th.")
     page.get_by_role("button", name="Sign the record").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("It is now locked")
-    expect(page.locator("main").get_by_text("Signed and locked")).to_be_visible()
+    expect(page.locator("main").get_by_text("Signed by both and locked")).to_be_visible()
     expect(page.locator("main").get_by_text("Disagreement recorded")).to_be_visible()
     assert page.locator("main textarea").count() == 0
     assert_accessible(page)

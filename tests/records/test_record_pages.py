@@ -29,7 +29,7 @@ def test_the_supervisor_writes_and_saves_the_draft(people, pages):
     pages.sign_in(people.supervisor)
     page = pages.get("records.record", record_id=record.id)
     assert page.find("textarea", id="wellbeing") is not None
-    assert page.find("main").find("strong", class_="govuk-tag").text.strip() == "Draft"
+    assert page.find("main").find("strong", class_="govuk-tag").text.strip() == "Draft: not yet signed off"
 
     pages.post("records.record", form_data(record, wellbeing="  Tired after court.  "), record_id=record.id)
     assert reload(record).wellbeing == "Tired after court."
@@ -312,3 +312,57 @@ def test_a_case_from_another_record_is_not_found(people, pages):
         case_id=foreign_case,
     )
     assert len(reload(other).case_discussions) == 1
+
+
+def test_after_the_supervisor_signs_every_page_gives_the_same_state_and_refuses_what_it_cannot_do(
+    people, pages
+):
+    record = make_record(people.worker, people.supervisor, complete=True)
+    pages.sign_in(people.supervisor)
+    pages.post("records.record", form_data(record, "sign"), record_id=record.id)
+    record = reload(record)
+    waiting = "Waiting for the supervisee to sign: signed by the supervisor"
+
+    page = pages.get("records.record", record_id=record.id)
+    assert page.find("main").find("strong", class_="govuk-tag").text.strip() == waiting
+    printed = pages.get("records.print_record", record_id=record.id)
+    assert waiting in printed.find("main").text and "Draft" not in printed.find("main").text
+    case = record.case_discussions[0]
+    note = pages.get("records.case_note", record_id=record.id, case_id=case.id)
+    assert waiting in note.find("main").text and "Draft" not in note.find("main").text
+
+    # The supervisor can no longer edit it, so an addendum is not refused as "still a draft".
+    response = pages.client.get(url_for("records.add_addendum", record_id=record.id), follow_redirects=True)
+    text = response.get_data(as_text=True)
+    assert "still a draft" not in text
+    assert (
+        "waiting for the supervisee&#39;s signature: you can add an addendum once both of you have signed"
+        in text
+    )
+
+    # Returning is refused on the GET, before any form is shown.
+    response = pages.client.get(url_for("records.return_for_revision", record_id=record.id))
+    assert response.status_code == 302
+    assert response.location.endswith(url_for("records.record", record_id=record.id))
+    page = pages.get("records.record", record_id=record.id)
+    assert "it is now with the supervisee to comment and sign" in page.text
+
+
+def test_a_locked_record_refuses_return_on_the_get_and_every_page_says_locked(people, pages):
+    record = make_record(people.worker, people.supervisor, complete=True, locked=True)
+    for person in (people.worker, people.supervisor):
+        pages.sign_in(person)
+        response = pages.client.get(url_for("records.return_for_revision", record_id=record.id))
+        assert response.status_code == 302
+        page = pages.get("records.record", record_id=record.id)
+        assert "locked because both of you have signed it" in page.text
+        for endpoint, extra in (
+            ("records.record", {}),
+            ("records.print_record", {}),
+            ("records.case_note", {"case_id": record.case_discussions[0].id}),
+        ):
+            assert (
+                "Signed by both and locked"
+                in pages.get(endpoint, record_id=record.id, **extra).find("main").text
+            )
+        pages.client.post("/sign-out")
