@@ -45,6 +45,7 @@ from supervision.permissions import (
 )
 from supervision.records import events
 from supervision.records.errors import NotPermitted, ServiceError, SignOffRefused, check_version
+from supervision.records.formatting import date_and_time
 from supervision.records.models import (
     Action,
     ActionReview,
@@ -447,10 +448,27 @@ def cancel_session(
     return session
 
 
+def not_started_refusal(session: SupervisionSession) -> str | None:
+    """A session cannot be marked held or did-not-attend before it starts (DESIGN 4)."""
+    if clock().now() >= session.scheduled_start:
+        return None
+    return (
+        f"This session starts on {date_and_time(session.scheduled_start)}: you can mark it held "
+        "or did not attend once it has started."
+    )
+
+
+def _started(session: SupervisionSession) -> None:
+    refusal = not_started_refusal(session)
+    if refusal:
+        raise ServiceError(refusal)
+
+
 def mark_did_not_attend(
     actor: Staff, session: SupervisionSession, expected_version: int, closed_month_reason: str = ""
 ) -> SupervisionSession:
     _scheduled_session_run_by(actor, session, expected_version)
+    _started(session)
     back_dated = back_dating([session_day(session.scheduled_start)], closed_month_reason)
     with audited_change(actor, AuditAction.UPDATE, session):
         note_back_dating(
@@ -474,6 +492,7 @@ def mark_held(
     from earlier sessions brought in for review. Absent group members are taken off the session,
     so it counts only for those who came. Booked or held in a closed month, it needs a reason."""
     _scheduled_session_run_by(actor, session, expected_version)
+    _started(session)
     if held_on > clock().today():
         raise ServiceError("The date the session was held must be today or in the past", field="held_on")
     duration = duration_minutes if duration_minutes is not None else session.duration_minutes

@@ -182,6 +182,7 @@ def session(session_id: int):
         "records/session.html",
         session=session,
         may_run=may_run_session(current_user, session) and session.status is SessionStatus.SCHEDULED,
+        not_started=services.not_started_refusal(session),
         may_rebook=may_run_session(current_user, session)
         and session.status in (SessionStatus.CANCELLED, SessionStatus.DID_NOT_ATTEND),
         visible_records=[record for record in session.records if may_view_record(current_user, record)],
@@ -198,10 +199,20 @@ def runnable_session_or_404(session_id: int):
     return session, None
 
 
+def started_session_or_404(session_id: int):
+    """A session to mark held or did not attend: only once it has started."""
+    session, done = runnable_session_or_404(session_id)
+    refusal = None if done else services.not_started_refusal(session)
+    if refusal:
+        flash(refusal, "info")
+        done = redirect(url_for("sessions.session", session_id=session.id))
+    return session, done
+
+
 @bp.route("/sessions/<int:session_id>/held", methods=["GET", "POST"])
 @signed_in
 def mark_held(session_id: int):
-    session, done = runnable_session_or_404(session_id)
+    session, done = started_session_or_404(session_id)
     if done:
         return done
     form = MarkHeldForm()
@@ -325,7 +336,7 @@ def move_session(session_id: int):
 @bp.route("/sessions/<int:session_id>/did-not-attend", methods=["GET", "POST"])
 @signed_in
 def did_not_attend(session_id: int):
-    session, done = runnable_session_or_404(session_id)
+    session, done = started_session_or_404(session_id)
     if done:
         return done
     form = DidNotAttendForm()

@@ -183,6 +183,50 @@ def test_marking_held_in_the_future_is_refused_on_the_page(people, pages):
     assert sessions()[0].status is SessionStatus.SCHEDULED
 
 
+@pytest.mark.parametrize("endpoint", ["sessions.did_not_attend", "sessions.mark_held"])
+def test_a_session_that_has_not_started_cannot_be_marked_held_or_did_not_attend(
+    people, pages, clock, endpoint
+):
+    # Booked for 2:30pm today; it is 9am (FIXED_NOW) and the session has not started.
+    session = make_session(
+        people.supervisor, people.worker, starts_at=datetime(2026, 11, 23, 14, 30, tzinfo=UTC)
+    )
+    pages.sign_in(people.supervisor)
+    page = pages.get("sessions.session", session_id=session.id)
+    main = page.find("main")
+    assert main.find("a", string="Did not attend") is None
+    assert main.find("a", string=lambda text: text and "Mark as held" in text) is None
+    assert "once it has started" in main.text
+
+    response = pages.client.get(url_for(endpoint, session_id=session.id))
+    assert response.status_code == 302
+    pages.post(
+        endpoint,
+        {"version": session.version, "held_on": ["23", "11", "2026"], "duration_minutes": "90"},
+        session_id=session.id,
+    )
+    page = pages.get("sessions.session", session_id=session.id)
+    assert (
+        "This session starts on Monday 23 November 2026, 2:30pm: you can mark it held or did not attend "
+        "once it has started." in page.text
+    )
+    assert sessions()[0].status is SessionStatus.SCHEDULED
+    with pytest.raises(services.ServiceError, match="once it has started"):
+        services.mark_did_not_attend(people.supervisor, session, session.version)
+
+    # Once it has started, both can be done.
+    clock.at = datetime(2026, 11, 23, 14, 30, tzinfo=UTC)
+    pages.sign_in(people.supervisor)  # a new sign-in: the morning's has timed out
+    page = pages.get("sessions.session", session_id=session.id)
+    assert page.find("main").find("a", string="Did not attend") is not None
+    pages.post(
+        endpoint,
+        {"version": session.version, "held_on": ["23", "11", "2026"], "duration_minutes": "90"},
+        session_id=session.id,
+    )
+    assert sessions()[0].status is not SessionStatus.SCHEDULED
+
+
 def test_marking_a_group_session_held_takes_attendance(people, pages):
     session = make_session(people.supervisor, people.worker, people.colleague)
     pages.sign_in(people.supervisor)
@@ -269,9 +313,10 @@ def test_my_supervision_shows_my_agreement_sessions_and_open_actions(people, pag
     assert page.find("a", string="Make a new agreement") is None
 
 
-def test_the_schedule_service_is_callable_from_code(people):
+def test_the_schedule_service_is_callable_from_code(people, clock):
     session = services.schedule_session(
         people.supervisor, [people.worker.id], datetime(2026, 12, 1, 10, tzinfo=UTC), 90, online=True
     )
-    [record] = services.mark_held(people.supervisor, session, session.version, date(2026, 11, 23))
+    clock.at = datetime(2026, 12, 1, 11, tzinfo=UTC)
+    [record] = services.mark_held(people.supervisor, session, session.version, date(2026, 12, 1))
     assert record.session.status is SessionStatus.HELD
