@@ -366,3 +366,28 @@ def test_a_locked_record_refuses_return_on_the_get_and_every_page_says_locked(pe
                 in pages.get(endpoint, record_id=record.id, **extra).find("main").text
             )
         pages.client.post("/sign-out")
+
+
+def test_action_reviews_with_the_same_opening_words_get_distinct_messages(people, pages):
+    earlier = make_record(people.worker, people.supervisor, held_on=date(2026, 10, 20), complete=True)
+    opening = "Write to the family's health visitor asking for the latest growth chart for "
+    for description in (opening + "case CH-1001", opening + "case CH-2002", "Chase school", "Chase school"):
+        make_action(earlier, description=description)
+    session = make_session(people.supervisor, people.worker)
+    pages.sign_in(people.supervisor)
+    pages.post(
+        "sessions.mark_held",
+        {"version": session.version, "held_on": ["20", "11", "2026"], "duration_minutes": "90"},
+        session_id=session.id,
+    )
+    record = db.session.scalar(db.select(SupervisionRecord).where(SupervisionRecord.session_id == session.id))
+
+    page = pages.post("records.record", form_data(record, "sign"), _expected_status=200, record_id=record.id)
+
+    messages = [
+        a.text.strip() for a in page.select(".govuk-error-summary a") if "Review the action" in a.text
+    ]
+    assert len(messages) == 4 and len(set(messages)) == 4, messages
+    assert "CH-1001" in messages[0] and "CH-2002" in messages[1]
+    assert messages[2].startswith("Review the action “Chase school” (1 of 2 with these words)")
+    assert messages[3].startswith("Review the action “Chase school” (2 of 2 with these words)")
