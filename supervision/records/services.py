@@ -20,7 +20,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from supervision import limits
 from supervision.agreements import rules as agreement_rules
-from supervision.agreements.models import SupervisionAgreement
+from supervision.agreements.models import AbsencePeriod, SupervisionAgreement
 from supervision.agreements.services import get_policy
 from supervision.audit.services import (
     AuditAction,
@@ -45,7 +45,7 @@ from supervision.permissions import (
 )
 from supervision.records import events
 from supervision.records.errors import NotPermitted, ServiceError, SignOffRefused, check_version
-from supervision.records.formatting import date_and_time
+from supervision.records.formatting import date_and_time, long_date
 from supervision.records.models import (
     Action,
     ActionReview,
@@ -330,6 +330,43 @@ def _announce(signal: Signal, **about) -> None:
     signal.send(current_app._get_current_object(), **about)
 
 
+ABSENCE_CONFIRMED_FIELD = "absence_confirmed"
+
+
+def absences_on(person_ids: Iterable[int], day: date) -> list[AbsencePeriod]:
+    """The recorded absences of these people that cover the day, in date order."""
+    return list(
+        db.session.scalars(
+            sa.select(AbsencePeriod)
+            .where(
+                AbsencePeriod.staff_id.in_(list(person_ids)),
+                AbsencePeriod.starts_on <= day,
+                AbsencePeriod.ends_on >= day,
+            )
+            .options(joinedload(AbsencePeriod.staff))
+            .order_by(AbsencePeriod.starts_on, AbsencePeriod.id)
+        )
+    )
+
+
+def absence_warning(actor: Staff, absences: Iterable[AbsencePeriod]) -> str:
+    """Who is away and when; not why (the kind of absence, such as sickness, stays off the page)."""
+    parts = [
+        f"{'you are' if absence.staff_id == actor.id else absence.staff.name + ' is'} recorded as away "
+        + (
+            f"on {long_date(absence.starts_on)}"
+            if absence.starts_on == absence.ends_on
+            else f"from {long_date(absence.starts_on)} to {long_date(absence.ends_on)}"
+        )
+        for absence in absences
+    ]
+    text = "; ".join(parts)
+    return (
+        f"This session is on a day when {text}. Choose another date, or confirm that you still want "
+        "to book it."
+    )
+
+
 def schedule_session(
     actor: Staff,
     supervisee_ids: Iterable[int],
@@ -339,12 +376,18 @@ def schedule_session(
     online: bool = False,
     rebooked_from: SupervisionSession | None = None,
     closed_month_reason: str = "",
+    absence_confirmed: bool = False,
 ) -> SupervisionSession:
     """Book a session with one supervisee (individual) or several (group) the actor supervises.
 
-    A session dated in a closed month needs a reason (supervision.audit.closing)."""
+    A session dated in a closed month needs a reason (supervision.audit.closing). One on a day
+    either person is recorded as absent is refused with a warning until `absence_confirmed`."""
     supervisees = _supervisees_agreed_with(actor, supervisee_ids)
     location = _checked_booking(starts_at, duration_minutes, location, online)
+    if not absence_confirmed and (
+        away := absences_on([actor.id, *(person.id for person in supervisees)], session_day(starts_at))
+    ):
+        raise ServiceError(absence_warning(actor, away), field=ABSENCE_CONFIRMED_FIELD)
     if rebooked_from is not None and (
         not may_run_session(actor, rebooked_from)
         or rebooked_from.status not in (SessionStatus.CANCELLED, SessionStatus.DID_NOT_ATTEND)

@@ -134,6 +134,7 @@ def schedule_session():
     if rebook_id is not None:
         rebooked_from = services.load_session(rebook_id)
         require(rebooked_from is not None and may_run_session(current_user, rebooked_from))
+    absence_warning = False
     if request.method == "GET":
         prefill(form, rebooked_from, number_arg("supervisee_id"))
     if form.validate_on_submit():
@@ -148,16 +149,22 @@ def schedule_session():
                 online=form.meeting.data == "online",
                 rebooked_from=rebooked_from,
                 closed_month_reason=form.closed_month_reason.data or "",
+                absence_confirmed=bool(form.absence_confirmed.data),
             )
         except NotPermitted:
             abort(404)
         except ServiceError as error:
             show_error(form, error, "supervisee_ids")
+            absence_warning = error.field == services.ABSENCE_CONFIRMED_FIELD
         else:
             flash("Session booked.", "success")
             return redirect(url_for("sessions.session", session_id=session.id))
     return render_template(
-        "records/session-form.html", form=form, rebooked_from=rebooked_from, has_supervisees=bool(agreements)
+        "records/session-form.html",
+        form=form,
+        rebooked_from=rebooked_from,
+        has_supervisees=bool(agreements),
+        absence_warning=absence_warning,
     )
 
 

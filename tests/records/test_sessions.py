@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 from flask import url_for
 
+from supervision.agreements.models import AbsenceKind
 from supervision.extensions import db
 from supervision.org.models import Role
 from supervision.records import services
@@ -17,7 +18,7 @@ from supervision.records.models import (
     SupervisionRecord,
     SupervisionSession,
 )
-from tests.factories import make_agreement, make_record, make_session, make_staff
+from tests.factories import make_absence, make_agreement, make_record, make_session, make_staff
 
 pytestmark = pytest.mark.usefixtures("clock")
 
@@ -47,6 +48,39 @@ def test_a_supervisor_books_a_session_in_london_time(people, pages):
         False,
     )
     assert [attendee.supervisee_id for attendee in session.attendees] == [people.worker.id]
+
+
+@pytest.mark.parametrize("away", ["worker", "supervisor"])
+def test_booking_inside_a_recorded_absence_warns_first_and_books_once_confirmed(people, pages, away):
+    make_absence(getattr(people, away), date(2026, 11, 30), date(2026, 12, 4), kind=AbsenceKind.SICKNESS)
+    pages.sign_in(people.supervisor)
+    booking = {**BOOKING, "supervisee_ids": [str(people.worker.id)]}
+
+    page = pages.post("sessions.schedule_session", booking, _expected_status=200)
+
+    assert sessions() == []
+    who = "Wren Worker is" if away == "worker" else "you are"
+    message = (
+        f"This session is on a day when {who} recorded as away from 30 November 2026 to 4 December 2026. "
+        "Choose another date, or confirm that you still want to book it."
+    )
+    assert [(a.text.strip(), a["href"]) for a in page.select(".govuk-error-summary a")] == [
+        (message, "#absence_confirmed")
+    ]
+    assert page.find("input", id="absence_confirmed", type="checkbox") is not None
+    assert "Sickness" not in page.find("main").text and "sickness" not in page.find("main").text
+
+    pages.post("sessions.schedule_session", {**booking, "absence_confirmed": "y"})
+    [session] = sessions()
+    assert session.scheduled_start == datetime(2026, 12, 1, 14, 30, tzinfo=UTC)
+
+
+def test_the_absence_checkbox_is_not_shown_when_nobody_is_away(people, pages):
+    make_absence(people.worker, date(2026, 12, 2), date(2026, 12, 4))  # the day after the booking
+    pages.sign_in(people.supervisor)
+    assert pages.get("sessions.schedule_session").find(id="absence_confirmed") is None
+    pages.post("sessions.schedule_session", {**BOOKING, "supervisee_ids": [str(people.worker.id)]})
+    assert len(sessions()) == 1
 
 
 def test_summer_times_are_british_summer_time(people, pages):
