@@ -148,6 +148,8 @@ class SessionIn(StrictSchema):
     online = fields.Boolean(load_default=False)
     # Needed when the session is dated in a month whose figures have closed (docs/metrics.md).
     closed_month_reason = fields.String(load_default="", validate=text_limit("closed_month_reason"))
+    # A session on a day either person is recorded as absent is refused (422) unless this is true.
+    absence_confirmed = fields.Boolean(load_default=False)
 
 
 class RecordSummaryOut(Schema):

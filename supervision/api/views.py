@@ -200,6 +200,7 @@ def session_create():
             location=data["location"],
             online=data["online"],
             closed_month_reason=data["closed_month_reason"],
+            absence_confirmed=data["absence_confirmed"],
         )
     except ServiceError as error:
         raise refusal(error) from None

@@ -57,6 +57,10 @@ class ImportChanged(Exception):
         self.plan = plan
 
 
+class ImportGone(Exception):
+    """No such held file: already applied, cancelled, expired, or someone else's."""
+
+
 class ImportInterrupted(Exception):
     """Staff changed while the import was being written; it was rolled back, nothing is changed."""
 
@@ -310,10 +314,11 @@ def _apply_and_commit(
         "staff import applied",
         extra={
             "organisation_id": organisation_id,
-            "created": len(plan.creates),
-            "updated": len(plan.updates),
-            "leavers": len(plan.leavers),
-            "unchanged": plan.unchanged,
+            # Not "created": a LogRecord attribute, which `extra` may not overwrite.
+            "people_created": len(plan.creates),
+            "people_updated": len(plan.updates),
+            "people_leaving": len(plan.leavers),
+            "people_unchanged": plan.unchanged,
         },
     )
 
@@ -399,13 +404,13 @@ def preview(pending: StaffImport) -> ImportPlan:
 def confirm_import(organisation_id: int, uploaded_by_id: int, token: str) -> ImportPlan:
     """Apply a held file, exactly as previewed, and forget it; one transaction.
 
-    LookupError: no such file (expired, already applied, or someone else's). ImportRefused: it
+    ImportGone: no such file (expired, already applied, or someone else's). ImportRefused: it
     no longer passes the checks. ImportChanged: it would now do something other than the
     preview showed; the preview is updated so that the next confirm applies the new plan.
     """
     pending = pending_import(organisation_id, uploaded_by_id, token)
     if pending is None:
-        raise LookupError(token)
+        raise ImportGone(token)
     plan, directory = check_file(organisation_id, pending.content.encode("utf-8"), uploaded_by_id)
     if not plan.ok:
         db.session.rollback()

@@ -23,7 +23,7 @@ from supervision.hr.disclosure import (
 )
 from supervision.hr.forms import CancelImportForm, ConfirmImportForm, LeaverForm, SnapshotForm, UploadForm
 from supervision.hr.import_rules import FileRefused, ImportPlan
-from supervision.hr.import_services import ImportChanged, ImportInterrupted, ImportRefused
+from supervision.hr.import_services import ImportChanged, ImportGone, ImportInterrupted, ImportRefused
 from supervision.hr.metrics import latest_census_date
 from supervision.hr.tables import (
     UnknownService,
@@ -227,7 +227,7 @@ def confirm_staff_import():
         return redirect(url_for("hr.staff_import"))
     try:
         plan = import_services.confirm_import(organisation_id(), current_user.id, form.token.data or "")
-    except LookupError:
+    except ImportGone:
         flash(
             "That import has already been applied, cancelled or has expired. Upload the file again.", "info"
         )

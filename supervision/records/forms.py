@@ -47,6 +47,8 @@ class ScheduleSessionForm(Form):
         "Place", description="For an online session, you can leave this blank or name the app."
     )
     closed_month_reason = closed_month_reason_field()
+    # Shown only after the booking was found to fall in a recorded absence.
+    absence_confirmed = checkbox_field("Book it anyway: I know one of us is recorded as away that day")
 
 
 class MoveSessionForm(Form):

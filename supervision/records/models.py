@@ -54,6 +54,45 @@ class ActionStatus(enum.StrEnum):
         }[self.value]
 
 
+class RecordState(enum.StrEnum):
+    """Where a record is in its life: the one place every page takes its status from."""
+
+    DRAFT = "draft"
+    WAITING_FOR_SUPERVISEE = "waiting_for_supervisee"
+    LOCKED = "locked"
+
+    @property
+    def label(self) -> str:
+        return {
+            "draft": "Draft: not yet signed off",
+            "waiting_for_supervisee": "Waiting for the supervisee to sign: signed by the supervisor",
+            "locked": "Signed by both and locked",
+        }[self.value]
+
+    @property
+    def short_label(self) -> str:
+        """For tables, where the column says what it is."""
+        return {"draft": "Draft", "waiting_for_supervisee": "Waiting for supervisee", "locked": "Signed"}[
+            self.value
+        ]
+
+    @property
+    def tag_class(self) -> str:
+        return {
+            "draft": "govuk-tag--grey",
+            "waiting_for_supervisee": "govuk-tag--blue",
+            "locked": "govuk-tag--green",
+        }[self.value]
+
+
+def record_state(locked_at: datetime | None, supervisor_signed_at: datetime | None) -> RecordState:
+    if locked_at is not None:
+        return RecordState.LOCKED
+    if supervisor_signed_at is not None:
+        return RecordState.WAITING_FOR_SUPERVISEE
+    return RecordState.DRAFT
+
+
 class CancelledBy(enum.StrEnum):
     SUPERVISOR = "supervisor"
     SUPERVISEE = "supervisee"
@@ -202,6 +241,10 @@ class SupervisionRecord(db.Model):
     @property
     def is_locked(self) -> bool:
         return self.locked_at is not None
+
+    @property
+    def state(self) -> RecordState:
+        return record_state(self.locked_at, self.supervisor_signed_at)
 
 
 class CaseDiscussion(db.Model):

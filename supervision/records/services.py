@@ -20,7 +20,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from supervision import limits
 from supervision.agreements import rules as agreement_rules
-from supervision.agreements.models import SupervisionAgreement
+from supervision.agreements.models import AbsencePeriod, SupervisionAgreement
 from supervision.agreements.services import get_policy
 from supervision.audit.services import (
     AuditAction,
@@ -46,6 +46,7 @@ from supervision.permissions import (
 from supervision.record_sections import TEXT_SECTIONS
 from supervision.records import events
 from supervision.records.errors import SignOffRefused
+from supervision.records.formatting import date_and_time, long_date
 from supervision.records.models import (
     Action,
     ActionReview,
@@ -54,6 +55,7 @@ from supervision.records.models import (
     CaseDiscussion,
     RecordAddendum,
     RecordReturn,
+    RecordState,
     SessionAttendee,
     SessionKind,
     SessionStatus,
@@ -329,6 +331,43 @@ def _announce(signal: Signal, **about) -> None:
     signal.send(current_app._get_current_object(), **about)
 
 
+ABSENCE_CONFIRMED_FIELD = "absence_confirmed"
+
+
+def absences_on(person_ids: Iterable[int], day: date) -> list[AbsencePeriod]:
+    """The recorded absences of these people that cover the day, in date order."""
+    return list(
+        db.session.scalars(
+            sa.select(AbsencePeriod)
+            .where(
+                AbsencePeriod.staff_id.in_(list(person_ids)),
+                AbsencePeriod.starts_on <= day,
+                AbsencePeriod.ends_on >= day,
+            )
+            .options(joinedload(AbsencePeriod.staff))
+            .order_by(AbsencePeriod.starts_on, AbsencePeriod.id)
+        )
+    )
+
+
+def absence_warning(actor: Staff, absences: Iterable[AbsencePeriod]) -> str:
+    """Who is away and when; not why (the kind of absence, such as sickness, stays off the page)."""
+    parts = [
+        f"{'you are' if absence.staff_id == actor.id else absence.staff.name + ' is'} recorded as away "
+        + (
+            f"on {long_date(absence.starts_on)}"
+            if absence.starts_on == absence.ends_on
+            else f"from {long_date(absence.starts_on)} to {long_date(absence.ends_on)}"
+        )
+        for absence in absences
+    ]
+    text = "; ".join(parts)
+    return (
+        f"This session is on a day when {text}. Choose another date, or confirm that you still want "
+        "to book it."
+    )
+
+
 def schedule_session(
     actor: Staff,
     supervisee_ids: Iterable[int],
@@ -338,12 +377,18 @@ def schedule_session(
     online: bool = False,
     rebooked_from: SupervisionSession | None = None,
     closed_month_reason: str = "",
+    absence_confirmed: bool = False,
 ) -> SupervisionSession:
     """Book a session with one supervisee (individual) or several (group) the actor supervises.
 
-    A session dated in a closed month needs a reason (supervision.audit.closing)."""
+    A session dated in a closed month needs a reason (supervision.audit.closing). One on a day
+    either person is recorded as absent is refused with a warning until `absence_confirmed`."""
     supervisees = _supervisees_agreed_with(actor, supervisee_ids)
     location = _checked_booking(starts_at, duration_minutes, location, online)
+    if not absence_confirmed and (
+        away := absences_on([actor.id, *(person.id for person in supervisees)], session_day(starts_at))
+    ):
+        raise ServiceError(absence_warning(actor, away), field=ABSENCE_CONFIRMED_FIELD)
     if rebooked_from is not None and (
         not may_run_session(actor, rebooked_from)
         or rebooked_from.status not in (SessionStatus.CANCELLED, SessionStatus.DID_NOT_ATTEND)
@@ -447,10 +492,27 @@ def cancel_session(
     return session
 
 
+def not_started_refusal(session: SupervisionSession) -> str | None:
+    """A session cannot be marked held or did-not-attend before it starts (DESIGN 4)."""
+    if clock().now() >= session.scheduled_start:
+        return None
+    return (
+        f"This session starts on {date_and_time(session.scheduled_start)}: you can mark it held "
+        "or did not attend once it has started."
+    )
+
+
+def _started(session: SupervisionSession) -> None:
+    refusal = not_started_refusal(session)
+    if refusal:
+        raise ServiceError(refusal)
+
+
 def mark_did_not_attend(
     actor: Staff, session: SupervisionSession, expected_version: int, closed_month_reason: str = ""
 ) -> SupervisionSession:
     _scheduled_session_run_by(actor, session, expected_version)
+    _started(session)
     back_dated = back_dating([session_day(session.scheduled_start)], closed_month_reason)
     with audited_change(actor, AuditAction.UPDATE, session):
         note_back_dating(
@@ -474,6 +536,7 @@ def mark_held(
     from earlier sessions brought in for review. Absent group members are taken off the session,
     so it counts only for those who came. Booked or held in a closed month, it needs a reason."""
     _scheduled_session_run_by(actor, session, expected_version)
+    _started(session)
     if held_on > clock().today():
         raise ServiceError("The date the session was held must be today or in the past", field="held_on")
     duration = duration_minutes if duration_minutes is not None else session.duration_minutes
@@ -824,6 +887,16 @@ def _apply_action_reviews(record: SupervisionRecord, now: datetime) -> None:
             )
 
 
+def return_refusal(actor: Staff, record: SupervisionRecord) -> str | None:
+    """Why this party cannot return the record for revision now, or None if they can."""
+    state = record.state
+    if state is RecordState.LOCKED:
+        return "This record is locked because both of you have signed it: add an addendum to correct it."
+    if state is RecordState.WAITING_FOR_SUPERVISEE and actor.id == record.session.supervisor_id:
+        return "You have signed this record; it is now with the supervisee to comment and sign."
+    return None
+
+
 def return_for_revision(
     actor: Staff, record: SupervisionRecord, expected_version: int, note: str
 ) -> RecordReturn:
@@ -833,11 +906,10 @@ def return_for_revision(
     """
     if not may_write_record(actor, record):
         raise NotPermitted()
-    if record.is_locked:
-        raise ServiceError("This record is locked because both of you have signed it.")
+    refusal = return_refusal(actor, record)
+    if refusal:
+        raise ServiceError(refusal)
     by_supervisor = actor.id == record.session.supervisor_id
-    if by_supervisor and record.supervisor_signed_at is not None:
-        raise ServiceError("You have signed this record; it is now with the supervisee to comment and sign.")
     if is_blank(note):
         raise ServiceError("Enter a note saying what needs revising", field="note")
     check_version(record.version, expected_version)
@@ -859,12 +931,26 @@ def return_for_revision(
 # --- after the lock ---------------------------------------------------------------------------
 
 
+def addendum_refusal(record: SupervisionRecord) -> str | None:
+    """Why an addendum cannot be added yet (addenda correct locked records only), or None."""
+    state = record.state
+    if state is RecordState.DRAFT:
+        return "This record is still a draft: change the draft instead of adding an addendum."
+    if state is RecordState.WAITING_FOR_SUPERVISEE:
+        return (
+            "This record is waiting for the supervisee's signature: "
+            "you can add an addendum once both of you have signed."
+        )
+    return None
+
+
 def add_addendum(actor: Staff, record: SupervisionRecord, reason: str, body: str) -> RecordAddendum:
     """The only way to correct a locked record: who, when, why, and what."""
     if not may_write_record(actor, record):
         raise NotPermitted()
-    if not record.is_locked:
-        raise ServiceError("This record is still a draft: change the draft instead of adding an addendum.")
+    refusal = addendum_refusal(record)
+    if refusal:
+        raise ServiceError(refusal)
     if is_blank(reason):
         raise ServiceError("Enter why the addendum is needed", field="reason")
     if is_blank(body):

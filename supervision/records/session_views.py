@@ -125,6 +125,7 @@ def schedule_session():
     if rebook_id is not None:
         rebooked_from = services.load_session(rebook_id)
         require(rebooked_from is not None and may_run_session(current_user, rebooked_from))
+    absence_warning = False
     if request.method == "GET":
         prefill(form, rebooked_from, number_arg("supervisee_id"))
     if form.validate_on_submit():
@@ -139,16 +140,22 @@ def schedule_session():
                 online=form.meeting.data == "online",
                 rebooked_from=rebooked_from,
                 closed_month_reason=form.closed_month_reason.data or "",
+                absence_confirmed=bool(form.absence_confirmed.data),
             )
         except NotPermitted:
             abort(404)
         except ServiceError as error:
             show_error(form, error, "supervisee_ids")
+            absence_warning = error.field == services.ABSENCE_CONFIRMED_FIELD
         else:
             flash("Session booked.", "success")
             return redirect(url_for("sessions.session", session_id=session.id))
     return render_template(
-        "records/session-form.html", form=form, rebooked_from=rebooked_from, has_supervisees=bool(agreements)
+        "records/session-form.html",
+        form=form,
+        rebooked_from=rebooked_from,
+        has_supervisees=bool(agreements),
+        absence_warning=absence_warning,
     )
 
 
@@ -173,6 +180,7 @@ def session(session_id: int):
         "records/session.html",
         session=session,
         may_run=may_run_session(current_user, session) and session.status is SessionStatus.SCHEDULED,
+        not_started=services.not_started_refusal(session),
         may_rebook=may_run_session(current_user, session)
         and session.status in (SessionStatus.CANCELLED, SessionStatus.DID_NOT_ATTEND),
         visible_records=[record for record in session.records if may_view_record(current_user, record)],
@@ -189,10 +197,20 @@ def runnable_session_or_404(session_id: int):
     return session, None
 
 
+def started_session_or_404(session_id: int):
+    """A session to mark held or did not attend: only once it has started."""
+    session, done = runnable_session_or_404(session_id)
+    refusal = None if done else services.not_started_refusal(session)
+    if refusal:
+        flash(refusal, "info")
+        done = redirect(url_for("sessions.session", session_id=session.id))
+    return session, done
+
+
 @bp.route("/sessions/<int:session_id>/held", methods=["GET", "POST"])
 @signed_in
 def mark_held(session_id: int):
-    session, done = runnable_session_or_404(session_id)
+    session, done = started_session_or_404(session_id)
     if done:
         return done
     form = MarkHeldForm()
@@ -316,7 +334,7 @@ def move_session(session_id: int):
 @bp.route("/sessions/<int:session_id>/did-not-attend", methods=["GET", "POST"])
 @signed_in
 def did_not_attend(session_id: int):
-    session, done = runnable_session_or_404(session_id)
+    session, done = started_session_or_404(session_id)
     if done:
         return done
     form = DidNotAttendForm()

@@ -84,6 +84,37 @@ def quoted(text: str, limit: int = 60) -> str:
     return f"“{text if len(text) <= limit else text[: limit - 1] + '…'}”"
 
 
+def _common_prefix(first: str, second: str) -> int:
+    length = 0
+    for a, b in zip(first, second, strict=False):
+        if a != b:
+            break
+        length += 1
+    return length
+
+
+def distinct_quotes(texts: Sequence[str], limit: int = 60) -> list[str]:
+    """Each text quoted short, but never two alike for texts that differ: where shortening would
+    make two read the same (long texts that differ only near the end, such as a case
+    reference), the quote runs on past the first difference. Texts with the same words are
+    numbered so each message still names one item."""
+    clean = [" ".join(text.split()) for text in texts]
+    short = [quoted(text, limit) for text in clean]
+    quotes = []
+    for index, text in enumerate(clean):
+        clashing = [other for i, other in enumerate(clean) if i != index and short[i] == short[index]]
+        different = [other for other in clashing if other != text]
+        quote = short[index]
+        if different:
+            reach = max(_common_prefix(text, other) for other in different) + 20
+            quote = quoted(text, max(limit, reach))
+        same = [i for i, other in enumerate(clean) if other == text]
+        if len(same) > 1:
+            quote += f" ({same.index(index) + 1} of {len(same)} with these words)"
+        quotes.append(quote)
+    return quotes
+
+
 def missing_for_sign_off(draft: RecordDraft, optional_sections: Collection[str] = ()) -> list[MissingItem]:
     """Every item that stops the record being signed off, in the order the record shows them.
 
@@ -108,12 +139,19 @@ def missing_for_sign_off(draft: RecordDraft, optional_sections: Collection[str] 
                         f"Enter the decision for case {case.case_reference.strip() or 'without a reference'}",
                     )
                 )
+    descriptions = dict(
+        zip(
+            (review.id for review in draft.action_reviews),
+            distinct_quotes([review.description for review in draft.action_reviews]),
+            strict=True,
+        )
+    )
     for review in draft.action_reviews:
         if review.outcome not in REVIEW_OUTCOMES:
             missing.append(
                 MissingItem(
                     action_review_field_id(review.id),
-                    f"Review the action {quoted(review.description)}: "
+                    f"Review the action {descriptions[review.id]}: "
                     "say whether it is done, carried forward or no longer needed",
                 )
             )
@@ -121,7 +159,7 @@ def missing_for_sign_off(draft: RecordDraft, optional_sections: Collection[str] 
             missing.append(
                 MissingItem(
                     action_review_field_id(review.id),
-                    f"Add a comment to the review of the action {quoted(review.description)}",
+                    f"Add a comment to the review of the action {descriptions[review.id]}",
                 )
             )
     return missing

@@ -144,8 +144,7 @@ def render_record(
             may_write=may_write_record(current_user, record),
             may_rate=may_see_rating(current_user, record),
             may_return=may_write_record(current_user, record)
-            and not record.is_locked
-            and not (may_sign_as_supervisor(current_user, record) and record.supervisor_signed_at),
+            and services.return_refusal(current_user, record) is None,
             case_decision_field_id=case_decision_field_id,
             action_review_field_id=action_review_field_id,
         ),
@@ -516,6 +515,10 @@ def sign_as_supervisee(record_id: int):
 @signed_in
 def return_for_revision(record_id: int):
     record = writable_record_or_404(record_id)
+    refusal = services.return_refusal(current_user, record)
+    if refusal:
+        flash(refusal, "info")
+        return redirect(url_for("records.record", record_id=record.id))
     form = ReturnForm(version=str(record.version)) if request.method == "GET" else ReturnForm()
     if form.validate_on_submit():
         try:
@@ -540,8 +543,9 @@ def return_for_revision(record_id: int):
 @signed_in
 def add_addendum(record_id: int):
     record = writable_record_or_404(record_id)
-    if not record.is_locked:
-        flash("This record is still a draft: change the draft instead of adding an addendum.", "info")
+    refusal = services.addendum_refusal(record)
+    if refusal:
+        flash(refusal, "info")
         return redirect(url_for("records.record", record_id=record.id))
     form = AddendumForm()
     if form.validate_on_submit():

@@ -88,3 +88,20 @@ def test_a_reason_over_its_limit_is_a_400(api_as, pair):
     assert response.status_code == 400
     assert "closed_month_reason" in response.get_json()["errors"]
     assert count(SupervisionSession) == 0
+
+
+def test_a_session_in_a_recorded_absence_is_a_422_until_confirmed(api_as, pair):
+    from tests.factories import make_absence
+
+    supervisor, worker = pair
+    make_absence(worker, date(2026, 12, 1), date(2026, 12, 1))
+    api = api_as(supervisor)
+    response = api.post("/sessions", json=booking(worker, "2026-12-01T10:00:00+00:00"))
+    assert response.status_code == 422, response.get_json()
+    assert "recorded as away on 1 December 2026" in str(response.get_json())
+    assert count(SupervisionSession) == 0
+    response = api.post(
+        "/sessions", json=booking(worker, "2026-12-01T10:00:00+00:00", absence_confirmed=True)
+    )
+    assert response.status_code == 201, response.get_json()
+    assert count(SupervisionSession) == 1

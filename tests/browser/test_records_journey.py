@@ -11,7 +11,15 @@ from supervision.extensions import db
 from supervision.org.models import Role
 from supervision.records.models import ActionStatus, SupervisionRecord
 from tests.browser.conftest import assert_accessible, follow, sign_in
-from tests.factories import make_action, make_agreement, make_record, make_session, make_staff, make_team
+from tests.factories import (
+    make_absence,
+    make_action,
+    make_agreement,
+    make_record,
+    make_session,
+    make_staff,
+    make_team,
+)
 
 pytestmark = pytest.mark.usefixtures("clock")  # Monday 23 November 2026, 9am
 
@@ -154,7 +162,7 @@ def test_a_session_is_booked_held_written_up_refused_fixed_signed_by_both_and_lo
     page.get_by_label("Your comments (optional)").fill("The leave was agreed for the 27th, not the 28th.")
     page.get_by_role("button", name="Sign the record").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("It is now locked")
-    expect(page.locator("main").get_by_text("Signed and locked")).to_be_visible()
+    expect(page.locator("main").get_by_text("Signed by both and locked")).to_be_visible()
     expect(page.locator("main").get_by_text("Disagreement recorded")).to_be_visible()
     assert page.locator("main textarea").count() == 0
     assert_accessible(page)
@@ -245,4 +253,34 @@ def test_every_other_new_page_is_accessible(page, line):
     page.get_by_label("Record number").fill("many")
     page.get_by_role("button", name="Search").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Record number must be a whole number")
+    assert_accessible(page)
+
+
+def test_a_booking_in_an_absence_warns_and_a_future_session_cannot_be_marked_yet(page, line):
+    _, worker = line
+    make_absence(worker, date(2026, 11, 30), date(2026, 12, 4))
+    sign_in(page, "sam@example.test")
+    menu(page, "Supervisees")
+    follow(page.get_by_role("button", name="Book a session", exact=True))
+    page.get_by_label("Wren Worker").check()
+    page.locator("#date-day").fill("1")
+    page.locator("#date-month").fill("12")
+    page.locator("#date-year").fill("2026")
+    page.get_by_label("Start time").fill("10:00")
+    page.get_by_label("In person").check()
+    page.get_by_label("Place").fill("Room 2")
+    page.get_by_role("button", name="Book session").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Wren Worker is recorded as away")
+    assert_accessible(page)
+    page.locator(".govuk-error-summary a").first.click()
+    expect(page.locator("#absence_confirmed")).to_be_focused()
+    page.locator("#absence_confirmed").check()
+    page.get_by_role("button", name="Book session").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Session booked")
+
+    # The session has not started: it can be moved or cancelled, not marked held or missed.
+    main = page.locator("main")
+    expect(main.get_by_role("button", name="Mark as held", exact=True)).to_have_count(0)
+    expect(main.get_by_role("link", name="Did not attend")).to_have_count(0)
+    expect(main).to_contain_text("You can mark it held or did not attend once it has started.")
     assert_accessible(page)

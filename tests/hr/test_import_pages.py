@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 
 import pytest
 import sqlalchemy as sa
@@ -268,3 +269,24 @@ def test_nobody_else_may_import(pages, teams, role):
     pages.post("hr.confirm_staff_import", data={"token": "x"}, _expected_status=403)
     pages.post("hr.cancel_staff_import", data={"token": "x"}, _expected_status=403)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Staff)) == 1
+
+
+def test_confirming_an_import_shows_the_success_page_when_the_service_logs_at_info(
+    pages, importer, clock, caplog
+):
+    # Production logs at INFO; the import's log line once raised after the commit, and the page
+    # then said the import had "already been applied, cancelled or has expired".
+    caplog.set_level(logging.INFO, logger="supervision.hr.import_services")
+    upload(pages, staff_file([person_line(1)]))
+    token = pages.get("hr.staff_import_preview").select_one("input[name=token]")["value"]
+
+    response = pages.post("hr.confirm_staff_import", data={"token": token})
+
+    assert response.headers["Location"] == "/staff-import"
+    page = pages.get("hr.staff_import")
+    message = page.select_one(".govuk-notification-banner").get_text(" ", strip=True)
+    assert "Staff imported: 1 person added" in message
+    assert "already been applied" not in page.get_text()
+    assert staff_rows()["P00001"].given_name == "Given"
+    [line] = [record for record in caplog.records if record.getMessage() == "staff import applied"]
+    assert line.people_created == 1 and line.people_updated == 0

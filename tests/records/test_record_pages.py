@@ -29,7 +29,7 @@ def test_the_supervisor_writes_and_saves_the_draft(people, pages):
     pages.sign_in(people.supervisor)
     page = pages.get("records.record", record_id=record.id)
     assert page.find("textarea", id="wellbeing") is not None
-    assert page.find("main").find("strong", class_="govuk-tag").text.strip() == "Draft"
+    assert page.find("main").find("strong", class_="govuk-tag").text.strip() == "Draft: not yet signed off"
 
     pages.post("records.record", form_data(record, wellbeing="  Tired after court.  "), record_id=record.id)
     assert reload(record).wellbeing == "Tired after court."
@@ -312,3 +312,82 @@ def test_a_case_from_another_record_is_not_found(people, pages):
         case_id=foreign_case,
     )
     assert len(reload(other).case_discussions) == 1
+
+
+def test_after_the_supervisor_signs_every_page_gives_the_same_state_and_refuses_what_it_cannot_do(
+    people, pages
+):
+    record = make_record(people.worker, people.supervisor, complete=True)
+    pages.sign_in(people.supervisor)
+    pages.post("records.record", form_data(record, "sign"), record_id=record.id)
+    record = reload(record)
+    waiting = "Waiting for the supervisee to sign: signed by the supervisor"
+
+    page = pages.get("records.record", record_id=record.id)
+    assert page.find("main").find("strong", class_="govuk-tag").text.strip() == waiting
+    printed = pages.get("records.print_record", record_id=record.id)
+    assert waiting in printed.find("main").text and "Draft" not in printed.find("main").text
+    case = record.case_discussions[0]
+    note = pages.get("records.case_note", record_id=record.id, case_id=case.id)
+    assert waiting in note.find("main").text and "Draft" not in note.find("main").text
+
+    # The supervisor can no longer edit it, so an addendum is not refused as "still a draft".
+    response = pages.client.get(url_for("records.add_addendum", record_id=record.id), follow_redirects=True)
+    text = response.get_data(as_text=True)
+    assert "still a draft" not in text
+    assert (
+        "waiting for the supervisee&#39;s signature: you can add an addendum once both of you have signed"
+        in text
+    )
+
+    # Returning is refused on the GET, before any form is shown.
+    response = pages.client.get(url_for("records.return_for_revision", record_id=record.id))
+    assert response.status_code == 302
+    assert response.location.endswith(url_for("records.record", record_id=record.id))
+    page = pages.get("records.record", record_id=record.id)
+    assert "it is now with the supervisee to comment and sign" in page.text
+
+
+def test_a_locked_record_refuses_return_on_the_get_and_every_page_says_locked(people, pages):
+    record = make_record(people.worker, people.supervisor, complete=True, locked=True)
+    for person in (people.worker, people.supervisor):
+        pages.sign_in(person)
+        response = pages.client.get(url_for("records.return_for_revision", record_id=record.id))
+        assert response.status_code == 302
+        page = pages.get("records.record", record_id=record.id)
+        assert "locked because both of you have signed it" in page.text
+        for endpoint, extra in (
+            ("records.record", {}),
+            ("records.print_record", {}),
+            ("records.case_note", {"case_id": record.case_discussions[0].id}),
+        ):
+            assert (
+                "Signed by both and locked"
+                in pages.get(endpoint, record_id=record.id, **extra).find("main").text
+            )
+        pages.client.post("/sign-out")
+
+
+def test_action_reviews_with_the_same_opening_words_get_distinct_messages(people, pages):
+    earlier = make_record(people.worker, people.supervisor, held_on=date(2026, 10, 20), complete=True)
+    opening = "Write to the family's health visitor asking for the latest growth chart for "
+    for description in (opening + "case CH-1001", opening + "case CH-2002", "Chase school", "Chase school"):
+        make_action(earlier, description=description)
+    session = make_session(people.supervisor, people.worker)
+    pages.sign_in(people.supervisor)
+    pages.post(
+        "sessions.mark_held",
+        {"version": session.version, "held_on": ["20", "11", "2026"], "duration_minutes": "90"},
+        session_id=session.id,
+    )
+    record = db.session.scalar(db.select(SupervisionRecord).where(SupervisionRecord.session_id == session.id))
+
+    page = pages.post("records.record", form_data(record, "sign"), _expected_status=200, record_id=record.id)
+
+    messages = [
+        a.text.strip() for a in page.select(".govuk-error-summary a") if "Review the action" in a.text
+    ]
+    assert len(messages) == 4 and len(set(messages)) == 4, messages
+    assert "CH-1001" in messages[0] and "CH-2002" in messages[1]
+    assert messages[2].startswith("Review the action “Chase school” (1 of 2 with these words)")
+    assert messages[3].startswith("Review the action “Chase school” (2 of 2 with these words)")

@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 from flask import url_for
 
+from supervision.agreements.models import AbsenceKind
 from supervision.extensions import db
 from supervision.org.models import Role
 from supervision.records import services
@@ -17,7 +18,7 @@ from supervision.records.models import (
     SupervisionRecord,
     SupervisionSession,
 )
-from tests.factories import make_agreement, make_record, make_session, make_staff
+from tests.factories import make_absence, make_agreement, make_record, make_session, make_staff
 
 pytestmark = pytest.mark.usefixtures("clock")
 
@@ -47,6 +48,39 @@ def test_a_supervisor_books_a_session_in_london_time(people, pages):
         False,
     )
     assert [attendee.supervisee_id for attendee in session.attendees] == [people.worker.id]
+
+
+@pytest.mark.parametrize("away", ["worker", "supervisor"])
+def test_booking_inside_a_recorded_absence_warns_first_and_books_once_confirmed(people, pages, away):
+    make_absence(getattr(people, away), date(2026, 11, 30), date(2026, 12, 4), kind=AbsenceKind.SICKNESS)
+    pages.sign_in(people.supervisor)
+    booking = {**BOOKING, "supervisee_ids": [str(people.worker.id)]}
+
+    page = pages.post("sessions.schedule_session", booking, _expected_status=200)
+
+    assert sessions() == []
+    who = "Wren Worker is" if away == "worker" else "you are"
+    message = (
+        f"This session is on a day when {who} recorded as away from 30 November 2026 to 4 December 2026. "
+        "Choose another date, or confirm that you still want to book it."
+    )
+    assert [(a.text.strip(), a["href"]) for a in page.select(".govuk-error-summary a")] == [
+        (message, "#absence_confirmed")
+    ]
+    assert page.find("input", id="absence_confirmed", type="checkbox") is not None
+    assert "Sickness" not in page.find("main").text and "sickness" not in page.find("main").text
+
+    pages.post("sessions.schedule_session", {**booking, "absence_confirmed": "y"})
+    [session] = sessions()
+    assert session.scheduled_start == datetime(2026, 12, 1, 14, 30, tzinfo=UTC)
+
+
+def test_the_absence_checkbox_is_not_shown_when_nobody_is_away(people, pages):
+    make_absence(people.worker, date(2026, 12, 2), date(2026, 12, 4))  # the day after the booking
+    pages.sign_in(people.supervisor)
+    assert pages.get("sessions.schedule_session").find(id="absence_confirmed") is None
+    pages.post("sessions.schedule_session", {**BOOKING, "supervisee_ids": [str(people.worker.id)]})
+    assert len(sessions()) == 1
 
 
 def test_summer_times_are_british_summer_time(people, pages):
@@ -183,6 +217,50 @@ def test_marking_held_in_the_future_is_refused_on_the_page(people, pages):
     assert sessions()[0].status is SessionStatus.SCHEDULED
 
 
+@pytest.mark.parametrize("endpoint", ["sessions.did_not_attend", "sessions.mark_held"])
+def test_a_session_that_has_not_started_cannot_be_marked_held_or_did_not_attend(
+    people, pages, clock, endpoint
+):
+    # Booked for 2:30pm today; it is 9am (FIXED_NOW) and the session has not started.
+    session = make_session(
+        people.supervisor, people.worker, starts_at=datetime(2026, 11, 23, 14, 30, tzinfo=UTC)
+    )
+    pages.sign_in(people.supervisor)
+    page = pages.get("sessions.session", session_id=session.id)
+    main = page.find("main")
+    assert main.find("a", string="Did not attend") is None
+    assert main.find("a", string=lambda text: text and "Mark as held" in text) is None
+    assert "once it has started" in main.text
+
+    response = pages.client.get(url_for(endpoint, session_id=session.id))
+    assert response.status_code == 302
+    pages.post(
+        endpoint,
+        {"version": session.version, "held_on": ["23", "11", "2026"], "duration_minutes": "90"},
+        session_id=session.id,
+    )
+    page = pages.get("sessions.session", session_id=session.id)
+    assert (
+        "This session starts on Monday 23 November 2026, 2:30pm: you can mark it held or did not attend "
+        "once it has started." in page.text
+    )
+    assert sessions()[0].status is SessionStatus.SCHEDULED
+    with pytest.raises(services.ServiceError, match="once it has started"):
+        services.mark_did_not_attend(people.supervisor, session, session.version)
+
+    # Once it has started, both can be done.
+    clock.at = datetime(2026, 11, 23, 14, 30, tzinfo=UTC)
+    pages.sign_in(people.supervisor)  # a new sign-in: the morning's has timed out
+    page = pages.get("sessions.session", session_id=session.id)
+    assert page.find("main").find("a", string="Did not attend") is not None
+    pages.post(
+        endpoint,
+        {"version": session.version, "held_on": ["23", "11", "2026"], "duration_minutes": "90"},
+        session_id=session.id,
+    )
+    assert sessions()[0].status is not SessionStatus.SCHEDULED
+
+
 def test_marking_a_group_session_held_takes_attendance(people, pages):
     session = make_session(people.supervisor, people.worker, people.colleague)
     pages.sign_in(people.supervisor)
@@ -269,9 +347,10 @@ def test_my_supervision_shows_my_agreement_sessions_and_open_actions(people, pag
     assert page.find("a", string="Make a new agreement") is None
 
 
-def test_the_schedule_service_is_callable_from_code(people):
+def test_the_schedule_service_is_callable_from_code(people, clock):
     session = services.schedule_session(
         people.supervisor, [people.worker.id], datetime(2026, 12, 1, 10, tzinfo=UTC), 90, online=True
     )
-    [record] = services.mark_held(people.supervisor, session, session.version, date(2026, 11, 23))
+    clock.at = datetime(2026, 12, 1, 11, tzinfo=UTC)
+    [record] = services.mark_held(people.supervisor, session, session.version, date(2026, 12, 1))
     assert record.session.status is SessionStatus.HELD
