@@ -6,7 +6,6 @@ from flask import abort, current_app, request
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
-    GovDateInput,
     GovPasswordInput,
     GovRadioInput,
     GovSelect,
@@ -154,13 +153,22 @@ def radio_field(label, *validators_, **kwargs):
     return RadioField(label, validators=list(validators_), widget=GovRadioInput(), **kwargs)
 
 
-def date_field(label, *validators_, **kwargs):
-    return DateField(label, validators=list(validators_), widget=GovDateInput(), **kwargs)
-
-
 def checkbox_field(label, **kwargs):
     return BooleanField(label, widget=GovCheckboxInput(), **kwargs)
 
 
 def submit_field(label):
     return SubmitField(label, widget=GovSubmitInput())
+
+
+def error_href(field) -> str:
+    """Where an error-summary link goes: the field's first input (a date's day box), so it takes focus."""
+    return f"#{getattr(field, 'first_input_id', None) or field.id}"
+
+
+def error_summary(form) -> dict:
+    """All of a form's errors at once for govukErrorSummary, each linking to its field's first input."""
+    return {
+        "titleText": "There is a problem",
+        "errorList": [{"text": field.errors[0], "href": error_href(field)} for field in form if field.errors],
+    }

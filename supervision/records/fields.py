@@ -44,7 +44,16 @@ class Present:
 
 
 class DayMonthYearField(DateField):
-    """GOV.UK day, month and year boxes, with the Design System's message for each mistake."""
+    """GOV.UK day, month and year boxes, with the Design System's message for each mistake.
+
+    The one date field of every form. Its error-summary link goes to the day box, as GOV.UK's
+    does (supervision.forms.error_href): the wrapper's id names no input, so a link to it would
+    move no focus.
+    """
+
+    @property
+    def first_input_id(self) -> str:
+        return f"{self.id}-day"
 
     def __init__(self, label, *validators_, **kwargs):
         super().__init__(

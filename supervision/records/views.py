@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from supervision.extensions import db
-from supervision.forms import number_arg
+from supervision.forms import error_href, number_arg
 from supervision.limits import ascii_whole_number
 from supervision.permissions import (
     may_see_rating,
@@ -236,7 +236,7 @@ def next_page_after_save(record: SupervisionRecord, intent: str) -> str:
 
 def form_error_list(form) -> list[dict]:
     return [
-        {"text": field.errors[0], "href": f"#{field.id}"}
+        {"text": field.errors[0], "href": error_href(field)}
         for field in form
         if field.errors and field.type != "HiddenField"
     ]

@@ -77,7 +77,8 @@ def test_a_bad_agreement_is_named_and_nothing_is_written(people, pages, changes,
     )
     summary = page.select_one(".govuk-error-summary")
     assert message in summary.text
-    assert summary.find("a")["href"] == f"#{field}"
+    first_input = f"{field}-day" if field.endswith("_on") else field  # a date's day box
+    assert summary.find("a")["href"] == f"#{first_input}"
     assert len(agreements_of(people.worker)) == 1
 
 
