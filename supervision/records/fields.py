@@ -29,7 +29,7 @@ ASCII_DIGITS = re.compile(r"[0-9]+")
 
 
 class Present:
-    """Something was entered (0 counts); a half-typed value keeps its own, more specific message."""
+    """Something was entered or ticked (0 counts); a half-typed value keeps its own, more specific message."""
 
     field_flags = {}
 
@@ -39,7 +39,8 @@ class Present:
     def __call__(self, form, field):
         if field.process_errors:
             raise StopValidation()
-        if field.data is None or (isinstance(field.data, str) and not field.data.strip()):
+        data = field.data.strip() if isinstance(field.data, str) else field.data
+        if data is None or (isinstance(data, str | list | tuple | set) and not data):  # none ticked: []
             raise StopValidation(self.message)
 
 

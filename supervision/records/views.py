@@ -234,6 +234,19 @@ def next_page_after_save(record: SupervisionRecord, intent: str) -> str:
     return url_for(endpoint, record_id=record.id, **values)
 
 
+def add_problems(form, problems: list[tuple[str, str]]) -> bool:
+    """Put each rule's (field, message) on its field unless the form already says something there."""
+    if request.method != "POST":
+        return False
+    added = False
+    for name, message in problems:
+        field = getattr(form, name)
+        if not field.errors:
+            field.errors = [*field.errors, message]
+        added = True
+    return added
+
+
 def form_error_list(form) -> list[dict]:
     return [
         {"text": field.errors[0], "href": error_href(field)}
@@ -458,7 +471,11 @@ def review_action(record_id: int, review_id: int):
         )
     else:
         form = ActionReviewForm()
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    problems = services.review_problems(
+        form.outcome.data, form.comment.data, form.new_due_on.data, record.session.held_on
+    )
+    if not add_problems(form, problems) and valid:
         try:
             services.review_action(
                 current_user,
