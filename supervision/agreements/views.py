@@ -30,7 +30,7 @@ from supervision.permissions import (
 from supervision.records.errors import NotPermitted, ServiceError, StaleVersion
 from supervision.records.fields import choices, submitted_version
 from supervision.records.forms import ConfirmForm
-from supervision.records.session_views import show_error
+from supervision.records.session_views import show_error, show_problems
 
 bp = Blueprint("agreements", __name__)
 
@@ -276,8 +276,10 @@ def policy():
         form.optional_sections.data = sorted(rules.parse_optional_sections(policy.optional_sections))
     else:
         form = PolicyForm()
-    if form.validate_on_submit():
-        settings = {name: form[name].data for name in services.POLICY_SETTINGS}
+    valid = form.validate_on_submit()
+    settings = {name: form[name].data for name in services.POLICY_SETTINGS}
+    problems = services.policy_problems(set(form.optional_sections.data or []), settings)
+    if not show_problems(form, problems) and valid:
         try:
             services.update_policy(
                 current_user,

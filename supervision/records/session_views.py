@@ -53,6 +53,18 @@ def show_error(form, error: ServiceError, fallback_field: str) -> None:
     field.errors = [*field.errors, error.message]
 
 
+def show_problems(form, problems: list[tuple[str, str]]) -> bool:
+    """On a POST, put each rule's (field, message) on its field unless the form already says
+    something there, so every error shows at once. True when there was any problem."""
+    if request.method != "POST" or not problems:
+        return False
+    for name, message in problems:
+        field = getattr(form, name)
+        if not field.errors:
+            field.errors = [*field.errors, message]
+    return True
+
+
 # --- overviews --------------------------------------------------------------------------------
 
 

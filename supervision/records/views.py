@@ -33,7 +33,7 @@ from supervision.records.forms import (
     SuperviseeSignForm,
 )
 from supervision.records.models import Action, ActionReview, CaseDiscussion, SupervisionRecord
-from supervision.records.session_views import show_error
+from supervision.records.session_views import show_error, show_problems
 from supervision.records.signoff import (
     CASE_DISCUSSIONS_FIELD_ID,
     SECTIONS,
@@ -232,19 +232,6 @@ def next_page_after_save(record: SupervisionRecord, intent: str) -> str:
         return url_for("records.record", record_id=record.id)
     values = {id_name: number} if id_name else {}
     return url_for(endpoint, record_id=record.id, **values)
-
-
-def add_problems(form, problems: list[tuple[str, str]]) -> bool:
-    """Put each rule's (field, message) on its field unless the form already says something there."""
-    if request.method != "POST":
-        return False
-    added = False
-    for name, message in problems:
-        field = getattr(form, name)
-        if not field.errors:
-            field.errors = [*field.errors, message]
-        added = True
-    return added
 
 
 def form_error_list(form) -> list[dict]:
@@ -475,7 +462,7 @@ def review_action(record_id: int, review_id: int):
     problems = services.review_problems(
         form.outcome.data, form.comment.data, form.new_due_on.data, record.session.held_on
     )
-    if not add_problems(form, problems) and valid:
+    if not show_problems(form, problems) and valid:
         try:
             services.review_action(
                 current_user,

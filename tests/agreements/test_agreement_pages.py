@@ -179,7 +179,11 @@ def test_an_administrator_changes_the_policy(people, pages):
     ("field", "value", "message"),
     [
         ("interval_days_social_worker", "", "Enter social workers: days between sessions"),
-        ("interval_days_social_worker", "0", "Enter a whole number between 1 and 366"),
+        (
+            "interval_days_social_worker",
+            "0",
+            "Social workers: days between sessions must be a whole number between 1 and 366",
+        ),
         (
             "due_soon_working_days",
             "soon",
