@@ -1,11 +1,15 @@
 """Error summaries in a real browser: a date's error link puts the cursor in its day box."""
 
+from datetime import date
+
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from supervision.org.models import Role
+from supervision.extensions import db
+from supervision.org.models import Role, Staff
 from tests.browser.conftest import follow, sign_in
-from tests.factories import make_agreement, make_staff, make_team
+from tests.factories import make_agreement, make_record, make_staff, make_team
 
 pytestmark = pytest.mark.usefixtures("clock")  # Monday 23 November 2026, 9am
 
@@ -35,3 +39,16 @@ def test_a_date_error_link_moves_focus_to_the_day_box(page, supervisor):
     expect(summary).to_be_focused()
     summary.get_by_role("link", name="Date must include a month and year").click()
     expect(page.locator("#date-day")).to_be_focused()
+
+
+def test_signing_off_an_incomplete_record_from_its_case_discussions_focuses_the_error_summary(
+    page, supervisor
+):
+    worker = db.session.scalar(sa.select(Staff).where(Staff.line_manager_id == supervisor.id))
+    record = make_record(worker, supervisor, held_on=date(2026, 11, 20), agenda="Caseload")
+    sign_in(page, "sam@example.test")
+    page.goto(f"/records/{record.id}#case-discussions")  # where adding a case discussion lands
+    follow(page.get_by_role("button", name="Save and sign off"))
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    assert "#" not in page.url
