@@ -125,6 +125,9 @@ def register_templates(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)
+    from supervision.forms import error_summary
+
+    app.jinja_env.globals["wtforms_errors"] = error_summary  # links go to a date's day box
 
     from supervision.navigation import navigation_items
 

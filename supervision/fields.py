@@ -29,7 +29,7 @@ ASCII_DIGITS = re.compile(r"[0-9]+")
 
 
 class Present:
-    """Something was entered (0 counts); a half-typed value keeps its own, more specific message."""
+    """Something was entered or ticked (0 counts); a half-typed value keeps its own, more specific message."""
 
     field_flags = {}
 
@@ -39,12 +39,22 @@ class Present:
     def __call__(self, form, field):
         if field.process_errors:
             raise StopValidation()
-        if field.data is None or (isinstance(field.data, str) and not field.data.strip()):
+        data = field.data.strip() if isinstance(field.data, str) else field.data
+        if data is None or (isinstance(data, str | list | tuple | set) and not data):  # none ticked: []
             raise StopValidation(self.message)
 
 
 class DayMonthYearField(DateField):
-    """GOV.UK day, month and year boxes, with the Design System's message for each mistake."""
+    """GOV.UK day, month and year boxes, with the Design System's message for each mistake.
+
+    The one date field of every form. Its error-summary link goes to the day box, as GOV.UK's
+    does (supervision.forms.error_href): the wrapper's id names no input, so a link to it would
+    move no focus.
+    """
+
+    @property
+    def first_input_id(self) -> str:
+        return f"{self.id}-day"
 
     def __init__(self, label, *validators_, **kwargs):
         super().__init__(

@@ -6,7 +6,6 @@ from flask import abort, current_app, request
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
-    GovDateInput,
     GovPasswordInput,
     GovRadioInput,
     GovSelect,
@@ -156,10 +155,6 @@ def radio_field(label, *validators_, **kwargs):
     return RadioField(label, validators=list(validators_), widget=GovRadioInput(), **kwargs)
 
 
-def date_field(label, *validators_, **kwargs):
-    return DateField(label, validators=list(validators_), widget=GovDateInput(), **kwargs)
-
-
 def checkbox_field(label, **kwargs):
     return BooleanField(label, widget=GovCheckboxInput(), **kwargs)
 
@@ -180,3 +175,28 @@ def show_error(form, error: ServiceError, fallback_field: str) -> None:
     if field is None or field.type == "HiddenField":
         field = getattr(form, fallback_field)
     field.errors = [*field.errors, error.message]
+
+
+def error_href(field) -> str:
+    """Where an error-summary link goes: the field's first input (a date's day box), so it takes focus."""
+    return f"#{getattr(field, 'first_input_id', None) or field.id}"
+
+
+def error_summary(form) -> dict:
+    """All of a form's errors at once for govukErrorSummary, each linking to its field's first input."""
+    return {
+        "titleText": "There is a problem",
+        "errorList": [{"text": field.errors[0], "href": error_href(field)} for field in form if field.errors],
+    }
+
+
+def show_problems(form, problems: list[tuple[str, str]]) -> bool:
+    """On a POST, put each rule's (field, message) on its field unless the form already says
+    something there, so every error shows at once. True when there was any problem."""
+    if request.method != "POST" or not problems:
+        return False
+    for name, message in problems:
+        field = getattr(form, name)
+        if not field.errors:
+            field.errors = [*field.errors, message]
+    return True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from supervision.agreements.models import AbsenceKind, FrequencyKind, SupervisionType
+from supervision.agreements.services import POLICY_LABELS
 from supervision.fields import (
     ChecklistField,
     DayMonthYearField,
@@ -75,17 +76,17 @@ def _number(label: str, required: bool = True, hint: str | None = None) -> Whole
 
 class PolicyForm(Form):
     version = version_field()
-    asye_weekly_weeks = _number("ASYE weekly supervision, in weeks")
-    asye_fortnightly_until_months = _number("ASYE fortnightly supervision until, in months")
-    interval_days_social_worker = _number("Social workers: days between sessions")
-    interval_days_senior_practitioner = _number("Senior practitioners: days between sessions")
+    asye_weekly_weeks = _number(POLICY_LABELS["asye_weekly_weeks"])
+    asye_fortnightly_until_months = _number(POLICY_LABELS["asye_fortnightly_until_months"])
+    interval_days_social_worker = _number(POLICY_LABELS["interval_days_social_worker"])
+    interval_days_senior_practitioner = _number(POLICY_LABELS["interval_days_senior_practitioner"])
     interval_days_manager = _number(
-        "Managers: days between sessions", required=False, hint="Leave blank for no requirement."
+        POLICY_LABELS["interval_days_manager"], required=False, hint="Leave blank for no requirement."
     )
     interval_days_other = _number(
-        "Other staff: days between sessions", required=False, hint="Leave blank for no requirement."
+        POLICY_LABELS["interval_days_other"], required=False, hint="Leave blank for no requirement."
     )
-    minimum_duration_minutes = _number("Minimum length of a session, in minutes")
+    minimum_duration_minutes = _number(POLICY_LABELS["minimum_duration_minutes"])
     pro_rata_part_time = checkbox_field(
         "Pro-rata the interval for part-time staff",
         description=(
@@ -94,10 +95,10 @@ class PolicyForm(Form):
             "for the person."
         ),
     )
-    due_soon_working_days = _number("Due soon: working days before the due date")
-    escalation_working_days = _number("Escalate after this many working days overdue")
-    write_up_working_days = _number("Supervisor signs the record within this many working days")
-    agreement_review_months = _number("Review agreements every this many months")
+    due_soon_working_days = _number(POLICY_LABELS["due_soon_working_days"])
+    escalation_working_days = _number(POLICY_LABELS["escalation_working_days"])
+    write_up_working_days = _number(POLICY_LABELS["write_up_working_days"])
+    agreement_review_months = _number(POLICY_LABELS["agreement_review_months"])
     optional_sections = ChecklistField(
         "Record sections that are optional at sign-off",
         choices=choices((section.key, section.label) for section in SECTIONS),

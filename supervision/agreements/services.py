@@ -72,20 +72,45 @@ POLICY_RANGES = {name: (number.low, number.high) for name, number in limits.POLI
 NULLABLE_SETTINGS = {"interval_days_manager", "interval_days_other"}
 
 
-def update_policy(
-    actor: Staff, organisation_id: int, expected_version: int, optional_sections: set[str], **settings
-) -> SupervisionPolicy:
-    if not may_manage_organisation(actor) or actor.organisation_id != organisation_id:
-        raise NotPermitted()
+# What the policy page calls each whole-number setting; its messages name the setting.
+POLICY_LABELS = {
+    "asye_weekly_weeks": "ASYE weekly supervision, in weeks",
+    "asye_fortnightly_until_months": "ASYE fortnightly supervision until, in months",
+    "interval_days_social_worker": "Social workers: days between sessions",
+    "interval_days_senior_practitioner": "Senior practitioners: days between sessions",
+    "interval_days_manager": "Managers: days between sessions",
+    "interval_days_other": "Other staff: days between sessions",
+    "minimum_duration_minutes": "Minimum length of a session, in minutes",
+    "due_soon_working_days": "Due soon: working days before the due date",
+    "escalation_working_days": "Escalate after this many working days overdue",
+    "write_up_working_days": "Supervisor signs the record within this many working days",
+    "agreement_review_months": "Review agreements every this many months",
+}
+
+
+def policy_problems(optional_sections: set[str], settings: dict) -> list[tuple[str, str]]:
+    """Every (field, message) wrong with a policy, each naming its setting, so all show at once."""
+    problems = []
     for name, (low, high) in POLICY_RANGES.items():
         value = settings.get(name)
         if value is None and name in NULLABLE_SETTINGS:
             continue
         if value is None or not low <= value <= high:
-            raise ServiceError(f"Enter a whole number between {low} and {high}", field=name)
-    unknown = set(optional_sections) - set(rules.SECTION_BY_KEY)
-    if unknown:
-        raise ServiceError("Choose sections from the list", field="optional_sections")
+            problems.append((name, f"{POLICY_LABELS[name]} must be a whole number between {low} and {high}"))
+    if set(optional_sections) - set(rules.SECTION_BY_KEY):
+        problems.append(("optional_sections", "Choose sections from the list"))
+    return problems
+
+
+def update_policy(
+    actor: Staff, organisation_id: int, expected_version: int, optional_sections: set[str], **settings
+) -> SupervisionPolicy:
+    if not may_manage_organisation(actor) or actor.organisation_id != organisation_id:
+        raise NotPermitted()
+    problems = policy_problems(optional_sections, settings)
+    if problems:
+        field, message = problems[0]
+        raise ServiceError(message, field=field)
     policy = get_policy(organisation_id)
     check_version(policy.version, expected_version)
     with audited_change(actor, AuditAction.UPDATE, policy):

@@ -18,7 +18,7 @@ from supervision.audit.services import reaches_closed_month, record_view
 from supervision.clock import clock
 from supervision.extensions import db
 from supervision.fields import choices, submitted_version
-from supervision.forms import ConfirmForm, show_error
+from supervision.forms import ConfirmForm, show_error, show_problems
 from supervision.org.models import CareerStage, Role, Staff
 from supervision.permissions import (
     acts_as_supervisor,
@@ -275,8 +275,10 @@ def policy():
         form.optional_sections.data = sorted(rules.parse_optional_sections(policy.optional_sections))
     else:
         form = PolicyForm()
-    if form.validate_on_submit():
-        settings = {name: form[name].data for name in services.POLICY_SETTINGS}
+    valid = form.validate_on_submit()
+    settings = {name: form[name].data for name in services.POLICY_SETTINGS}
+    problems = services.policy_problems(set(form.optional_sections.data or []), settings)
+    if not show_problems(form, problems) and valid:
         try:
             services.update_policy(
                 current_user,

@@ -7,9 +7,10 @@ from govuk_frontend_wtf.wtforms_widgets import GovFileInput
 from wtforms.fields import HiddenField, SelectChoice
 from wtforms.validators import ValidationError
 
+from supervision.fields import DayMonthYearField
 from supervision.forms import Form, Required, select_field, submit_field, text_field
 from supervision.hr.services import Leaving
-from supervision.org.forms import GovDateField, Present, enum_choices, optional_text
+from supervision.org.forms import Present, enum_choices, optional_text
 from supervision.org.models import LeavingDestination
 
 
@@ -19,7 +20,7 @@ class SnapshotForm(Form):
     class Meta:
         csrf = False
 
-    snapshot_date = GovDateField(
+    snapshot_date = DayMonthYearField(
         "Snapshot date",
         description="The last day of a month, for example 31 8 2026. Starters, leavers and "
         "supervision before leaving are shown for 30 September (the census date) only.",
@@ -52,7 +53,7 @@ class LeaverForm(Form):
     employee_number = text_field(
         "Employee number", Required("Enter the employee number"), description="For example, E01234"
     )
-    end_date = GovDateField(
+    end_date = DayMonthYearField(
         "Last day of employment",
         Present("Enter the last day of employment"),
         description="For example, 31 8 2026",

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovDateInput, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovTextInput
 from wtforms import validators
-from wtforms.fields import DateField, Field, SelectChoice, SelectMultipleField
+from wtforms.fields import Field, SelectChoice, SelectMultipleField
 from wtforms.validators import StopValidation
 
-from supervision.fields import ASCII_DIGITS, DayMonthYearField, WholeNumberField
+from supervision.fields import DayMonthYearField, WholeNumberField
 from supervision.forms import (
     Form,
     Optional,
@@ -65,45 +64,6 @@ class NumberField(Field):
         if isinstance(self.data, Decimal):
             return format(self.data.normalize(), "f")
         return "" if self.data is None else str(self.data)
-
-
-class DayFirstDateInput(GovDateInput):
-    """The day box takes the field's own id, so the error summary link puts the cursor in it."""
-
-    def map_gov_params(self, field, **kwargs):
-        params = super().map_gov_params(field, **kwargs)
-        params["id"] = f"{field.id}-date"
-        params["items"][0]["id"] = field.id
-        return params
-
-
-class GovDateField(DateField):
-    """GOV.UK day, month and year boxes, with the Design System's messages for each mistake."""
-
-    def __init__(self, label, *validators_, **kwargs):
-        super().__init__(
-            label, validators=list(validators_), format="%d %m %Y", widget=DayFirstDateInput(), **kwargs
-        )
-
-    def process_formdata(self, valuelist):
-        self.data = None
-        if len(valuelist) != 3:
-            self.raw_data = None  # the widget expects exactly three boxes
-            return
-        day, month, year = (part.strip() for part in valuelist)
-        if not (day or month or year):
-            return
-        missing = [name for name, part in (("day", day), ("month", month), ("year", year)) if not part]
-        if missing:
-            raise ValueError(f"{self.label.text} must include a {' and '.join(missing)}")
-        if not all(ASCII_DIGITS.fullmatch(part) for part in (day, month, year)):
-            raise ValueError(f"{self.label.text} must be a real date")
-        if len(year) != 4:
-            raise ValueError(f"{self.label.text} must include a year with 4 numbers, like 2026")
-        try:
-            self.data = date(int(year), int(month), int(day))
-        except ValueError:
-            raise ValueError(f"{self.label.text} must be a real date") from None
 
 
 def optional_id(value) -> int | None:
@@ -190,10 +150,10 @@ class StaffForm(Form):
     swe_registration_number = text_field(
         "Social Work England registration number (optional)", description="For example, SW12345"
     )
-    swe_renewal_date = GovDateField(
+    swe_renewal_date = DayMonthYearField(
         "Social Work England renewal date (optional)", description="For example, 30 11 2027"
     )
-    dbs_check_date = GovDateField(
+    dbs_check_date = DayMonthYearField(
         "Date of the last DBS check (optional)", description="For example, 4 3 2025"
     )
     contract_type = enum_radios("Contract", "Choose a contract type", ContractType)
@@ -210,10 +170,10 @@ class StaffForm(Form):
         invalid_message="Caseload must be a whole number, like 12",
         description="The number of children allocated to this person",
     )
-    start_date = GovDateField(
+    start_date = DayMonthYearField(
         "Start date", Present("Enter the start date"), description="For example, 6 1 2020"
     )
-    end_date = GovDateField(
+    end_date = DayMonthYearField(
         "End date (optional)", description="The last day of employment, if they have left"
     )
     leaving_reason = text_field("Leaving reason (optional)")

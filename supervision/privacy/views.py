@@ -10,6 +10,7 @@ from flask_login import current_user
 from supervision.org.models import Role
 from supervision.permissions import roles_required, signed_in
 from supervision.privacy.export import export_own_data
+from supervision.privacy.readable import readable
 from supervision.privacy.retention import retention_report
 
 bp = Blueprint("privacy", __name__)
@@ -18,7 +19,7 @@ bp = Blueprint("privacy", __name__)
 @bp.get("/my-data")
 @signed_in
 def my_data():
-    return render_template("privacy/my-data.html", data=export_own_data(current_user))
+    return render_template("privacy/my-data.html", page=readable(current_user, export_own_data(current_user)))
 
 
 @bp.get("/my-data/download.json")

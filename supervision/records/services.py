@@ -754,6 +754,20 @@ def remove_action(actor: Staff, action: Action, expected_version: int) -> None:
         _touch(record)
 
 
+def review_problems(
+    outcome: ActionStatus | str | None, comment: str | None, new_due_on: date | None, held_on: date
+) -> list[tuple[str, str]]:
+    """Every (field, message) wrong with an action review, so the page can show them all at once."""
+    problems = []
+    if outcome is None or str(outcome) not in REVIEW_OUTCOMES:
+        problems.append(("outcome", "Say whether the action is done, carried forward or no longer needed"))
+    if is_blank(comment or ""):
+        problems.append(("comment", "Add a comment on the action"))
+    if str(outcome) == ActionStatus.CARRIED_FORWARD.value and new_due_on is not None and new_due_on < held_on:
+        problems.append(("new_due_on", "The new due date must be on or after the date of the session"))
+    return problems
+
+
 def review_action(
     actor: Staff,
     review: ActionReview,
@@ -764,19 +778,11 @@ def review_action(
 ) -> ActionReview:
     """Say what became of an action from an earlier session; applied to the action when the record locks."""
     record = review.record
-    if outcome is None or str(outcome) not in REVIEW_OUTCOMES:
-        raise ServiceError(
-            "Say whether the action is done, carried forward or no longer needed", field="outcome"
-        )
+    problems = review_problems(outcome, comment, new_due_on, record.session.held_on)
+    if problems:
+        field, message = problems[0]
+        raise ServiceError(message, field=field)
     outcome = ActionStatus(str(outcome))
-    if is_blank(comment):
-        raise ServiceError("Add a comment on the action", field="comment")
-    if (
-        outcome is ActionStatus.CARRIED_FORWARD
-        and new_due_on is not None
-        and new_due_on < record.session.held_on
-    ):
-        raise ServiceError("The new due date must be on or after the date of the session", field="new_due_on")
     _draft_writable_by(actor, record, expected_version)
     with audited_change(actor, AuditAction.UPDATE, record):
         review.outcome = outcome

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from supervision.extensions import db
 from supervision.fields import choices, submitted_version
-from supervision.forms import ConfirmForm, number_arg, show_error
+from supervision.forms import ConfirmForm, error_href, number_arg, show_error, show_problems
 from supervision.limits import ascii_whole_number
 from supervision.permissions import (
     may_see_rating,
@@ -233,7 +233,7 @@ def next_page_after_save(record: SupervisionRecord, intent: str) -> str:
 
 def form_error_list(form) -> list[dict]:
     return [
-        {"text": field.errors[0], "href": f"#{field.id}"}
+        {"text": field.errors[0], "href": error_href(field)}
         for field in form
         if field.errors and field.type != "HiddenField"
     ]
@@ -455,7 +455,11 @@ def review_action(record_id: int, review_id: int):
         )
     else:
         form = ActionReviewForm()
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    problems = services.review_problems(
+        form.outcome.data, form.comment.data, form.new_due_on.data, record.session.held_on
+    )
+    if not show_problems(form, problems) and valid:
         try:
             services.review_action(
                 current_user,

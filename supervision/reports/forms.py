@@ -14,9 +14,10 @@ from wtforms.fields import SelectChoice, TextAreaField
 from supervision import limits
 from supervision.compliance.rules import STATUS_LABELS, Status
 from supervision.dates import add_months
+from supervision.fields import DayMonthYearField
 from supervision.forms import Form, Optional, Required, radio_field, select_field, submit_field
 from supervision.limits import ascii_whole_number
-from supervision.org.forms import GovDateField, Present, optional_text
+from supervision.org.forms import Present, optional_text
 from supervision.reports.checklist import CHECKLIST
 from supervision.reports.figures import ONE_DAY, Period
 from supervision.reports.models import Answer, Grade
@@ -66,10 +67,12 @@ class PeriodForm(Form):
     class Meta:
         csrf = False
 
-    period_start = GovDateField(
+    period_start = DayMonthYearField(
         "Start date", Present("Enter a start date"), description="For example, 1 9 2026"
     )
-    period_end = GovDateField("End date", Present("Enter an end date"), description="For example, 30 11 2026")
+    period_end = DayMonthYearField(
+        "End date", Present("Enter an end date"), description="For example, 30 11 2026"
+    )
     show = submit_field("Show figures")
 
     def chosen(self, today: date) -> Period | None:

@@ -138,6 +138,13 @@ def chosen_period() -> tuple[PeriodForm, Period | None]:
     return form, form.chosen(today)
 
 
+def trend_measure(label: str, level: services.Level, name: str) -> str:
+    """ "Hannah Green's sessions held on time" for a person; "Sessions held on time in Assessment"."""
+    if level is services.Level.PERSON:
+        return f"{name}'s {label[0].lower()}{label[1:]}"
+    return f"{label} in {name}"
+
+
 def charts_for(report: services.OversightReport) -> dict:
     metric = tables.CHARTED_METRIC
     trend = charts.line_chart(
@@ -145,7 +152,7 @@ def charts_for(report: services.OversightReport) -> dict:
             charts.Point(tables.month_text(month), tables.short_month_text(month), metric.value(tally))
             for month, tally in zip(report.months, report.unit.months, strict=True)
         ],
-        f"{metric.label} in {report.unit.name}",
+        trend_measure(metric.label, report.level, report.unit.name),
     )
     comparison = None
     if report.children:

@@ -77,7 +77,8 @@ def test_a_bad_agreement_is_named_and_nothing_is_written(people, pages, changes,
     )
     summary = page.select_one(".govuk-error-summary")
     assert message in summary.text
-    assert summary.find("a")["href"] == f"#{field}"
+    first_input = f"{field}-day" if field.endswith("_on") else field  # a date's day box
+    assert summary.find("a")["href"] == f"#{first_input}"
     assert len(agreements_of(people.worker)) == 1
 
 
@@ -178,7 +179,11 @@ def test_an_administrator_changes_the_policy(people, pages):
     ("field", "value", "message"),
     [
         ("interval_days_social_worker", "", "Enter social workers: days between sessions"),
-        ("interval_days_social_worker", "0", "Enter a whole number between 1 and 366"),
+        (
+            "interval_days_social_worker",
+            "0",
+            "Social workers: days between sessions must be a whole number between 1 and 366",
+        ),
         (
             "due_soon_working_days",
             "soon",

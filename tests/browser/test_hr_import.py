@@ -136,7 +136,7 @@ def test_the_retention_page_says_why_figures_are_withheld_and_which_dates_exist(
     expect(key).to_contain_text("fewer than 5")
     expect(key).to_contain_text("cannot be worked out by subtracting the others")
     # A withheld cell, read out by a screen reader as its row and column, says "withheld".
-    expect(page.locator("#in-post ~ table td", has_text="withheld").first).to_be_visible()
+    expect(page.locator("#in-post ~ .app-table-scroll td", has_text="withheld").first).to_be_visible()
 
     page.get_by_text("Which snapshot dates you can choose").click()
     expect(page.locator("#snapshot-dates")).to_contain_text("Any month’s last day from 31 January 2000")

@@ -247,7 +247,9 @@ def test_every_other_new_page_is_accessible(page, line):
         assert_accessible(page)
     page.get_by_label("Social workers: days between sessions").fill("0")
     page.get_by_role("button", name="Save policy").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a whole number between 1 and 366")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Social workers: days between sessions must be a whole number between 1 and 366"
+    )
     assert_accessible(page)
     menu(page, "Audit log")
     page.get_by_label("Record number").fill("many")

@@ -259,8 +259,8 @@ def test_a_file_over_the_size_limit_is_refused(organisation):
 def test_the_example_file_in_the_docs_imports_cleanly(app, clock):
     from config import BASE_DIR
 
-    service = make_service("Assessment")
-    make_team("Assessment Team North", service=service)
+    service = make_service("Assessment and Intervention")  # as in the demo
+    make_team("Assessment Team", service=service)
     organisation = make_organisation()
     data = (BASE_DIR / "docs" / "examples" / "staff-import.csv").read_bytes()
     plan = import_services.import_staff(organisation.id, data)

@@ -73,11 +73,14 @@ def test_recording_a_leaver_updates_the_retention_figures(pages, hr, workforce, 
             {"employee_number": "NOBODY"},
             [("Enter the employee number of a member of staff", "#employee_number")],
         ),
-        ({"end_date": ["", "", ""]}, [("Enter the last day of employment", "#end_date")]),
-        ({"end_date": ["31", "2", "2026"]}, [("Last day of employment must be a real date", "#end_date")]),
+        ({"end_date": ["", "", ""]}, [("Enter the last day of employment", "#end_date-day")]),
+        (
+            {"end_date": ["31", "2", "2026"]},
+            [("Last day of employment must be a real date", "#end_date-day")],
+        ),
         (
             {"end_date": ["31", "12", "2014"]},
-            [("End date must be the same as or after the start date", "#end_date")],
+            [("End date must be the same as or after the start date", "#end_date-day")],
         ),
         (
             {"leaving_reason": "x" * 201},

@@ -35,9 +35,11 @@ def count(model) -> int:
 
 
 def errors_on(soup) -> dict[str, str]:
-    """Error summary message by the field its link points at."""
+    """Error summary message by the field its link points at (a date's link points at its day box)."""
     summary = soup.select_one(".govuk-error-summary")
-    return {a["href"].lstrip("#"): a.get_text(strip=True) for a in summary.select("a")} if summary else {}
+    if not summary:
+        return {}
+    return {a["href"].lstrip("#").removesuffix("-day"): a.get_text(strip=True) for a in summary.select("a")}
 
 
 # --- sessions: page and API --------------------------------------------------------------------

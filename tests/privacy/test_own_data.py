@@ -1,6 +1,7 @@
 """A person downloads everything held about them: JSON and a printable page, audited."""
 
 import json
+import re
 
 import sqlalchemy as sa
 
@@ -71,3 +72,30 @@ def test_every_signed_in_page_links_to_your_data_the_calendar_feed_and_api_token
     assert links["Your data"] == "/my-data"
     assert links["Calendar feed"] == "/calendar-feed"
     assert links["API tokens"] == "/api-tokens"
+
+
+def test_the_page_reads_in_words_with_names_dates_and_the_interval_in_effect(pages, clock):
+    from datetime import date
+
+    from tests.factories import make_absence, make_team
+
+    supervisor = make_staff(Role.SUPERVISOR, given_name="Sam", family_name="Supervisor")
+    team = make_team(manager=supervisor, name="Assessment Team")
+    worker = make_staff(given_name="Wren", team=team, line_manager=supervisor)
+    make_agreement(worker, supervisor)  # the policy's 28 days for a social worker
+    make_absence(worker, date(2026, 12, 21), date(2026, 12, 24))
+    pages.sign_in(worker)
+    page = pages.get("privacy.my_data")
+    rows = {
+        row.dt.get_text(strip=True): row.dd.get_text(strip=True)
+        for row in page.select(".govuk-summary-list__row")
+    }
+    assert rows["Team"] == "Assessment Team"
+    assert rows["Line manager"] == "Sam Supervisor"
+    assert rows["Supervisor"] == "Sam Supervisor"
+    assert rows["Days between sessions"] == "28"
+    assert rows["Type"] == "Annual leave"
+    assert rows["First day"] == "21 December 2026"
+    assert "FTE (full-time equivalent)" in rows
+    assert not any("_" in key or "Team id" in key for key in rows)
+    assert not any(re.search(r"\d{4}-\d{2}-\d{2}", value) for value in rows.values()), rows

@@ -131,7 +131,7 @@ def test_bad_bookings_are_named_and_nothing_is_booked(people, pages, changes, fi
     page = pages.post("sessions.schedule_session", data, _expected_status=200)
     summary = page.select_one(".govuk-error-summary")
     assert message in summary.text
-    assert summary.find("a")["href"] == f"#{field}"
+    assert summary.find("a")["href"] == (f"#{field}-day" if field == "date" else f"#{field}")  # day box
     assert sessions() == []
 
 

@@ -256,6 +256,13 @@ def test_charts_carry_a_text_summary_and_the_same_numbers_as_a_table(pages, org)
     assert not page.find_all(attrs={"style": True})
 
 
+def test_a_persons_trend_reads_as_theirs(pages, org):
+    pages.sign_in(org.hana)
+    page = pages.get("reports.oversight_person", person_id=org.alice.id)
+    trend = page.find("figure", attrs={"aria-labelledby": "trend-chart-caption"})
+    assert trend.figcaption.get_text(strip=True).startswith(f"{org.alice.name}'s sessions held on time ")
+
+
 def test_a_team_with_nobody_in_scope_shows_no_data_rather_than_zero_percent(pages, org):
     from tests.factories import make_team
 
