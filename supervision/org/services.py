@@ -533,7 +533,8 @@ class StaffNeed:
     """Something an administrator has still to set up for a person."""
 
     NO_AGREEMENT = "no-agreement"  # no current supervision agreement as supervisee
-    NO_PASSWORD = "no-password"  # noqa: S105 (a filter's name): cannot sign in without single sign-on
+    # A filter's name, not a password: people who cannot sign in without single sign-on.
+    NO_PASSWORD = "no-password"  # noqa: S105  # nosec B105
 
 
 # The agreements table by name, for the "no current agreement" filter: org is the floor below
