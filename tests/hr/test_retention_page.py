@@ -168,7 +168,7 @@ def test_a_bad_snapshot_date_is_explained_and_the_latest_census_year_shown(pages
     assert soup.title.get_text().startswith("Error: Retention")
     summary = soup.select_one(".govuk-error-summary")
     assert [a.get_text(strip=True) for a in summary.select("a")] == [message]
-    assert summary.select_one("a")["href"] == "#snapshot_date"
+    assert summary.select_one("a")["href"] == "#snapshot_date-day"
     assert "1 October 2025 to 30 September 2026" in soup.find("p", class_="govuk-body-l").get_text()
 
 

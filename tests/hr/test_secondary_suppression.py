@@ -340,7 +340,7 @@ def test_a_day_that_is_not_a_month_end_is_refused_on_the_page_and_by_the_cli(app
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "Snapshot date must be the last day of a month" in text
-    assert 'href="#snapshot_date"' in text  # the error summary links to the field
+    assert 'href="#snapshot_date-day"' in text  # the error summary links to the field
     assert "Registered social workers in post on 30 September 2026" in text  # the latest census date instead
     cli = app.test_cli_runner().invoke(
         args=["export-report", "retention", "--as", hr.email, "--snapshot-date", day.isoformat()]
