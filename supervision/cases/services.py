@@ -20,6 +20,7 @@ from supervision.cases.rules import CaseCategory, CaseFacts, CaseOversight, case
 from supervision.compliance.working_days import working_days_between
 from supervision.extensions import db
 from supervision.org.models import Staff
+from supervision.permissions import content_barred, is_in_oversight_line, overseen_staff_query
 from supervision.records.models import CaseDiscussion, SupervisionRecord, SupervisionSession
 
 
@@ -167,3 +168,18 @@ def known_references(organisation_id: int, references: Iterable[str]) -> set[str
             )
         )
     )
+
+
+def visible_cases(viewer: Staff) -> sa.ColumnElement[bool]:
+    """The cases `viewer` may see: their own, and those of everyone they oversee (the one scope,
+    permissions.overseen_staff_query). Nobody holding the HR role sees a case (docs/cases.md)."""
+    if content_barred(viewer):
+        return sa.false()
+    return sa.or_(ChildCase.worker_id == viewer.id, ChildCase.worker_id.in_(overseen_staff_query(viewer)))
+
+
+def may_view_case(viewer: Staff, case: ChildCase) -> bool:
+    """One case, by the same scope as `visible_cases`."""
+    if content_barred(viewer) or case.organisation_id != viewer.organisation_id:
+        return False
+    return case.worker_id == viewer.id or is_in_oversight_line(viewer, case.worker)
