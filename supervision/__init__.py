@@ -179,6 +179,13 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (reports_bp, quality_audits_bp):
         app.register_blueprint(blueprint)
 
+    # A case's oversight history and its case notes (issue 19).
+    from supervision.cases.history_views import bp as case_history_bp
+    from supervision.reports.case_notes import bp as case_notes_bp
+
+    for blueprint in (case_history_bp, case_notes_bp):
+        app.register_blueprint(blueprint)
+
 
 def register_security(app: Flask) -> None:
     """Security headers, CSP nonce and the idle sign-out, on every request."""

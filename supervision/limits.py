@@ -79,6 +79,9 @@ EMPLOYEE_NUMBER = Text("Employee number", 50)
 SWE_NUMBER = Text("Social Work England registration number", 20)
 SHORT_TEXT = Text("Short single-line text", 200)
 CASE_REFERENCE = Text("Case reference", 100)
+# An inspector's list of cases for case notes: at most CASE_NOTE_REFERENCES.high references of
+# CASE_REFERENCE's length, one a line (docs/cases.md).
+CASE_REFERENCE_LIST = Text("List of case references", 50 * 102, multiline=True)
 HIDDEN_VALUE = Text("Hidden form value", 200)
 PASSWORD = Text("Password", 1_000, any_characters=True)
 RECORD_TEXT = Text("Record text", 20_000, multiline=True)
@@ -102,6 +105,7 @@ TEXT: dict[str, Text] = {
     "search": SHORT_TEXT,  # the staff list search
     "location": SHORT_TEXT,  # a session's place: it goes into calendar invitations
     "case_reference": CASE_REFERENCE,
+    "case_references": CASE_REFERENCE_LIST,
     "password": PASSWORD,
     "current_password": PASSWORD,
     "new_password": PASSWORD,
@@ -314,6 +318,7 @@ GROUP_SIZE = Number("People in one session", 1, 50, "people")
 FTE = Number("Full-time equivalent (FTE), in hundredths", 0, 1, above_low=True)
 ESTABLISHMENT_FTE = Number("Team establishment (FTE), in hundredths", 0, Decimal("99999.99"))
 CASELOAD = Number("Caseload", 0, 1000, "children")
+CASE_NOTE_REFERENCES = Number("Cases in one case-note export", 1, 50, "references")
 PER_PAGE = Number("Items in one page of the API", 1, 100)
 PAGE = Number("Page number", 1, MAX_QUERY_NUMBER)
 ID = Number("Id (of any record, in an address, a query or a request)", 1, MAX_ID)
@@ -355,6 +360,7 @@ def limit_rows() -> list[str]:
         "fte": FTE,
         "establishment_fte": ESTABLISHMENT_FTE,
         "caseload": CASELOAD,
+        "case_references": CASE_NOTE_REFERENCES,
         "per_page": PER_PAGE,
         "page": PAGE,
         "id": ID,
