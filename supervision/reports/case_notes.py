@@ -59,7 +59,8 @@ class CaseNotesForm(Form):
 
 def _actions_text(oversight: history.Oversight) -> str:
     return "\n".join(
-        f"{action.description}: {action.owner_name}, by {action.due_on.isoformat()} ({action.status.label.lower()})"
+        f"{action.description}: {action.owner_name}, by {action.due_on.isoformat()}"
+        f" ({action.status.label.lower()})"
         for action in oversight.actions
     )
 
@@ -190,5 +191,7 @@ def case_notes():
     if form.validate_on_submit():
         references = history.read_references(form.case_references.data)
         cases, not_found = history.cases_by_reference(current_user, references)
-        return render_notes(cases, not_found, form.file_format.data, f"case-notes-{clock().today().isoformat()}")
+        return render_notes(
+            cases, not_found, form.file_format.data, f"case-notes-{clock().today().isoformat()}"
+        )
     return render_template("cases/case-notes-form.html", form=form, max_references=MAX_REFERENCES)

@@ -14,7 +14,7 @@ from supervision.clock import clock
 from supervision.compliance.rules import Status
 from supervision.org.models import Role
 from supervision.permissions import require, roles_required
-from supervision.reports import audits, changes, charts, exports, services, tables
+from supervision.reports import audits, cases, changes, charts, exports, services, tables
 from supervision.reports.dashboard import COLUMNS, Sorting, filtered, sorted_rows
 from supervision.reports.figures import MonthState, Period, month_containing
 from supervision.reports.forms import DashboardFilterForm, PeriodForm, default_period, period_args
@@ -172,7 +172,7 @@ def render_report(level: Level, unit_id: int | None, template: str = "reports/ov
         return render_template(template, form=form, report=None, level=level, unit_id=unit_id, **_helpers())
     report = services.oversight_report(current_user, level, unit_id, period, today)
     require(report is not None)
-    extra = {"marks": changes.marks_for(report)}
+    extra = {"marks": changes.marks_for(report), **case_oversight_for(report)}
     if template.endswith("evidence-pack.html"):
         team_ids = services.team_ids_of(current_user, level, unit_id)
         extra["checklist_rates"] = audits.checklist_rates(
@@ -189,6 +189,20 @@ def render_report(level: Level, unit_id: int | None, template: str = "reports/ov
         **extra,
         **_helpers(),
     )
+
+
+def case_oversight_for(report: services.OversightReport) -> dict:
+    """The case oversight section (supervision.reports.cases) and its trend chart."""
+    section = cases.case_oversight(current_user, report)
+    chart = charts.line_chart(section.trend_points, f"Cases with oversight in time in {report.unit.name}")
+    return {
+        "case_oversight": section,
+        "case_trend_chart": chart,
+        "case_categories": cases.CATEGORIES,
+        "case_category_label": cases.category_label,
+        "case_share_text": cases.share_text,
+        "case_definition": cases.DEFINITION,
+    }
 
 
 def _helpers() -> dict:
@@ -236,7 +250,10 @@ def export_report(level: Level, unit_id: int | None, file_format: str):
     name = f"oversight-{level.value}{suffix}-{period.starts_on.isoformat()}-to-{period.ends_on.isoformat()}"
     about = exports.report_about(report, clock().now())
     marks = changes.marks_for(report)
-    return file_response(about, exports.report_sections(report, marks), file_format, name)
+    sections = exports.report_sections(report, marks) + cases.case_sections(
+        cases.case_oversight(current_user, report)
+    )
+    return file_response(about, sections, file_format, name)
 
 
 @bp.get("/oversight")
