@@ -14,30 +14,30 @@ from supervision.clock import clock
 from supervision.permissions import api_token, require
 
 
-class AgreedActionOut(Schema):
+class CaseActionOut(Schema):
     description = fields.String()
     owner = fields.String(attribute="owner_name")
     due_on = fields.Date()
     status = fields.Function(lambda action: action.status.value)
 
 
-class OversightOut(Schema):
+class CaseOversightOut(Schema):
     held_on = fields.Date(metadata={"description": "The session's date: the day of the oversight"})
     supervisor = fields.String(attribute="supervisor_name")
     worker = fields.String(attribute="worker_name")
     summary = fields.String()
     analysis = fields.String()
     decision = fields.String()
-    actions = fields.List(fields.Nested(AgreedActionOut))
+    actions = fields.List(fields.Nested(CaseActionOut))
 
 
-class AllocationOut(Schema):
+class CaseAllocationOut(Schema):
     worker = fields.String(attribute="worker_name")
     allocated_on = fields.Date()
     ended_on = fields.Date(allow_none=True)
 
 
-class CaseStatusOut(Schema):
+class CaseStatusNowOut(Schema):
     status = fields.Function(lambda oversight: oversight.status.value)
     label = fields.Function(lambda oversight: oversight.status.label)
     due_on = fields.Date()
@@ -53,10 +53,10 @@ class CaseHistoryOut(Schema):
     opened_on = fields.Date()
     closed_on = fields.Date(allow_none=True)
     limit_days = fields.Integer(metadata={"description": "The longest the case may go without oversight"})
-    status = fields.Nested(CaseStatusOut, allow_none=True, metadata={"description": "None once closed"})
+    status = fields.Nested(CaseStatusNowOut, allow_none=True, metadata={"description": "None once closed"})
     as_at = fields.Date()
-    oversights = fields.List(fields.Nested(OversightOut), metadata={"description": "Earliest first"})
-    allocations = fields.List(fields.Nested(AllocationOut))
+    oversights = fields.List(fields.Nested(CaseOversightOut), metadata={"description": "Earliest first"})
+    allocations = fields.List(fields.Nested(CaseAllocationOut))
 
 
 @bp.get("/cases/<int:case_id>/history")
