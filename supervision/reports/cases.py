@@ -24,7 +24,8 @@ from supervision.cases.services import CaseRow, case_rows, due_soon_rule, visibl
 from supervision.extensions import db
 from supervision.org.models import Staff, Team
 from supervision.reports import charts
-from supervision.reports.exports import Cell, Section, Share
+from supervision.reports.changes import ChangeMarks
+from supervision.reports.exports import Cell, Section, Share, report_sections
 from supervision.reports.figures import Period
 from supervision.reports.services import Level, OversightReport, team_ids_of
 from supervision.reports.tables import month_text, percent_text, short_month_text
@@ -165,12 +166,13 @@ def case_sections(section: CaseOversightSection) -> list[Section]:
     """The section's tables for the report's CSV and XLSX: the same figures as the page."""
     tables = [
         Section(
-            f"Case oversight on {section.day.isoformat()}",
-            ["Level", "Name", *_share_header()],
+            "Case oversight",
+            ["Level", "Name", "Day", *_share_header()],
             [
                 [
                     unit.level.label,
                     unit.name,
+                    section.day,
                     *(cell for share in unit.shares for cell in _share_cells(share)),
                 ]
                 for unit in [section.unit, *section.children]
@@ -188,8 +190,9 @@ def case_sections(section: CaseOversightSection) -> list[Section]:
     if section.cases is not None:
         tables.append(
             Section(
-                f"Cases on {section.day.isoformat()}",
+                "Cases counted",
                 [
+                    "Day",
                     "Case reference",
                     "Category",
                     "Worker",
@@ -200,6 +203,7 @@ def case_sections(section: CaseOversightSection) -> list[Section]:
                 ],
                 [
                     [
+                        section.day,
                         case.reference,
                         case.category.label,
                         case.worker_name,
@@ -213,3 +217,9 @@ def case_sections(section: CaseOversightSection) -> list[Section]:
             )
         )
     return tables
+
+
+def report_file_sections(viewer: Staff, report: OversightReport, marks: ChangeMarks) -> list[Section]:
+    """Every table of the report's CSV and XLSX, the case oversight section's included: the page's
+    download and `flask export-report oversight` both write these."""
+    return report_sections(report, marks) + case_sections(case_oversight(viewer, report))

@@ -250,10 +250,7 @@ def export_report(level: Level, unit_id: int | None, file_format: str):
     name = f"oversight-{level.value}{suffix}-{period.starts_on.isoformat()}-to-{period.ends_on.isoformat()}"
     about = exports.report_about(report, clock().now())
     marks = changes.marks_for(report)
-    sections = exports.report_sections(report, marks) + cases.case_sections(
-        cases.case_oversight(current_user, report)
-    )
-    return file_response(about, sections, file_format, name)
+    return file_response(about, cases.report_file_sections(current_user, report, marks), file_format, name)
 
 
 @bp.get("/oversight")

@@ -103,13 +103,15 @@ def test_the_table_the_trend_and_the_exports_give_the_same_figures_for_a_team_an
             )
         )
     )
-    start = lines.index(["Case oversight on 2026-10-31"])
+    start = lines.index(["Case oversight"])
     header, team_row = lines[start + 1], lines[start + 2]
-    assert team_row[:2] == ["Team", "Team A"]
-    trend_row = next(line for line in lines if line[:2] == ["October 2026", "2026-10-31"])
+    assert team_row[:3] == ["Team", "Team A", "2026-10-31"]
+    trend_start = lines.index(["Case oversight trend"])
+    trend_header = lines[trend_start + 1]
+    trend_row = next(line for line in lines[trend_start:] if line[:2] == ["October 2026", "2026-10-31"])
     for label in ("Child protection plan", "Child in need", ALL):
-        at = header.index(f"{label}: in time (%)")
-        assert team_row[at : at + 3] == trend_row[at : at + 3]
+        at, trend_at = header.index(f"{label}: in time (%)"), trend_header.index(f"{label}: in time (%)")
+        assert team_row[at : at + 3] == trend_row[trend_at : trend_at + 3]
     at = header.index(f"{ALL}: in time (%)")
     assert team_row[at : at + 3] == ["50.0", "1", "2"]
 
@@ -125,7 +127,7 @@ def test_the_table_the_trend_and_the_exports_give_the_same_figures_for_a_team_an
             ).data
         )
     )
-    sheet_rows = list(workbook["Case oversight on 2026-10-31"].iter_rows(min_row=3, values_only=True))
+    sheet_rows = list(workbook["Case oversight"].iter_rows(min_row=3, values_only=True))
     assert sheet_rows[0][:2] == ("Team", "Team A")
     assert sheet_rows[0][-3:] == (0.5, 1, 2)
 
