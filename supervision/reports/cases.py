@@ -19,7 +19,14 @@ from datetime import date
 import sqlalchemy as sa
 
 from supervision.cases.models import ChildCase
-from supervision.cases.rules import CaseCategory, CaseOversight, CategoryShare, case_status, shares_on
+from supervision.cases.rules import (
+    CaseCategory,
+    CaseOversight,
+    CategoryShare,
+    case_status,
+    is_open_on,
+    shares_on,
+)
 from supervision.cases.services import CaseRow, case_rows, due_soon_rule, visible_cases
 from supervision.extensions import db
 from supervision.org.models import Staff, Team
@@ -127,10 +134,12 @@ def case_oversight(viewer: Staff, report: OversightReport) -> CaseOversightSecti
 
 
 def _counted_cases(organisation_id: int, rows: list[CaseRow], day: date) -> list[CountedCase]:
-    """Exactly the cases `shares_on` counts on `day`, each with its status that day."""
+    """Exactly the cases `shares_on` counts on `day` (open that day), each with its status then."""
+    open_rows = [row for row in rows if is_open_on(row.facts, day)]
+    if not open_rows:
+        return []
     due_soon = due_soon_rule(organisation_id)
-    answers = [(row, case_status(row.facts, day, due_soon)) for row in rows]
-    counted = [(row, answer) for row, answer in answers if answer is not None]
+    counted = [(row, case_status(row.facts, day, due_soon)) for row in open_rows]
     names = {
         person.id: person.name
         for person in db.session.scalars(
