@@ -121,7 +121,9 @@ def case_oversight(viewer: Staff, report: OversightReport) -> CaseOversightSecti
         )
         for child in report.children:
             if report.level is Level.ORGANISATION:
-                members = [row for row in rows if service_of.get(row.team_id) == child.id]
+                members = [
+                    row for row in rows if row.team_id is not None and service_of.get(row.team_id) == child.id
+                ]
             else:
                 members = [row for row in rows if row.team_id == child.id]
             children.append(UnitShares(child.level, child.id, child.name, shares(members, day)))
@@ -139,7 +141,7 @@ def _counted_cases(organisation_id: int, rows: list[CaseRow], day: date) -> list
     if not open_rows:
         return []
     due_soon = due_soon_rule(organisation_id)
-    counted = [(row, case_status(row.facts, day, due_soon)) for row in open_rows]
+    counted = [(row, answer) for row in open_rows if (answer := case_status(row.facts, day, due_soon))]
     names = {
         person.id: person.name
         for person in db.session.scalars(
