@@ -14,20 +14,17 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 
 from supervision.audit.services import AuditAction, record_event
 from supervision.cases.models import CaseAllocation, ChildCase
 from supervision.cases.rules import CaseCategory, CaseOversight, normalised_reference
-from supervision.cases.services import case_rows, may_view_case, statuses, visible_cases
+from supervision.cases.services import case_rows, may_view_case, oversight_held_on, statuses, visible_cases
 from supervision.extensions import db
 from supervision.org.models import Staff
 from supervision.records.models import (
     Action,
     ActionStatus,
     CaseDiscussion,
-    SupervisionRecord,
-    SupervisionSession,
 )
 
 
@@ -153,30 +150,21 @@ def histories(cases: Sequence[ChildCase], today: date) -> list[CaseHistory]:
 def _oversights(organisation_id: int, references: Iterable[str]) -> dict[str, list[Oversight]]:
     """Every oversight of `references` in the organisation: the rule of
     cases.services.oversight_held_on, with what the history shows of each discussion."""
-    worker = aliased(Staff)
-    supervisor = aliased(Staff)
+    held = oversight_held_on(organisation_id).subquery()
     discussions = db.session.execute(
         sa.select(
-            CaseDiscussion.id,
-            CaseDiscussion.case_reference,
-            SupervisionSession.held_on,
-            supervisor.id,
-            worker.id,
+            held.c.discussion_id,
+            held.c.reference,
+            held.c.held_on,
+            held.c.supervisor_id,
+            held.c.supervisee_id,
             CaseDiscussion.summary,
             CaseDiscussion.analysis,
             CaseDiscussion.decision,
         )
-        .join(SupervisionRecord, SupervisionRecord.id == CaseDiscussion.record_id)
-        .join(SupervisionSession, SupervisionSession.id == SupervisionRecord.session_id)
-        .join(supervisor, supervisor.id == SupervisionSession.supervisor_id)
-        .join(worker, worker.id == SupervisionRecord.supervisee_id)
-        .where(
-            CaseDiscussion.case_reference.in_(sorted(set(references))),
-            SupervisionRecord.supervisor_signed_at.is_not(None),
-            SupervisionSession.held_on.is_not(None),
-            supervisor.organisation_id == organisation_id,
-        )
-        .order_by(SupervisionSession.held_on, CaseDiscussion.id)
+        .join(CaseDiscussion, CaseDiscussion.id == held.c.discussion_id)
+        .where(held.c.reference.in_(sorted(set(references))))
+        .order_by(held.c.held_on, held.c.discussion_id)
     ).all()
     actions: dict[int, list[tuple[str, int, date, ActionStatus]]] = defaultdict(list)
     for discussion_id, description, owner_id, due_on, status in db.session.execute(

@@ -36,13 +36,26 @@ class CaseRow:
     facts: CaseFacts
 
 
-def oversight_held_on() -> sa.Select:
-    """(case reference, date) of every oversight: a case discussion in a supervisor-signed record."""
+def oversight_held_on(organisation_id: int) -> sa.Select:
+    """Every oversight in the organisation: (discussion id, case reference, date held, supervisor
+    id, supervisee id) of each case discussion in a record its supervisor has signed
+    (docs/cases.md). The one statement of the rule: figures and histories both build on it."""
     return (
-        sa.select(CaseDiscussion.case_reference.label("reference"), SupervisionSession.held_on)
+        sa.select(
+            CaseDiscussion.id.label("discussion_id"),
+            CaseDiscussion.case_reference.label("reference"),
+            SupervisionSession.held_on.label("held_on"),
+            SupervisionSession.supervisor_id.label("supervisor_id"),
+            SupervisionRecord.supervisee_id.label("supervisee_id"),
+        )
         .join(SupervisionRecord, SupervisionRecord.id == CaseDiscussion.record_id)
         .join(SupervisionSession, SupervisionSession.id == SupervisionRecord.session_id)
-        .where(SupervisionRecord.supervisor_signed_at.is_not(None), SupervisionSession.held_on.is_not(None))
+        .join(Staff, Staff.id == SupervisionRecord.supervisee_id)
+        .where(
+            SupervisionRecord.supervisor_signed_at.is_not(None),
+            SupervisionSession.held_on.is_not(None),
+            Staff.organisation_id == organisation_id,
+        )
     )
 
 
@@ -99,7 +112,7 @@ def case_rows(organisation_id: int, case_filter: sa.ColumnElement[bool] | None =
     if case_filter is not None:
         query = query.where(case_filter)
     cases = db.session.execute(query).all()
-    oversight = oversight_dates([row.reference for row in cases])
+    oversight = oversight_dates(organisation_id, [row.reference for row in cases])
     return [
         CaseRow(
             id=case_id,
@@ -119,11 +132,11 @@ def case_rows(organisation_id: int, case_filter: sa.ColumnElement[bool] | None =
     ]
 
 
-def oversight_dates(references: Iterable[str]) -> dict[str, tuple[date, ...]]:
-    """Each reference's oversight dates, earliest first."""
+def oversight_dates(organisation_id: int, references: Iterable[str]) -> dict[str, tuple[date, ...]]:
+    """Each reference's oversight dates in the organisation, earliest first."""
     wanted = sorted(set(references))
     found: dict[str, set[date]] = defaultdict(set)
-    held = oversight_held_on().subquery()
+    held = oversight_held_on(organisation_id).subquery()
     for start in range(0, len(wanted), 5_000):
         chunk = wanted[start : start + 5_000]
         for reference, held_on in db.session.execute(

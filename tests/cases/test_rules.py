@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from supervision.cases.rules import (
@@ -124,6 +124,7 @@ def test_shares_count_open_cases_per_category_and_in_all():
 days = st.integers(min_value=0, max_value=400)
 
 
+@settings(max_examples=150, deadline=None)
 @given(
     gaps=st.lists(st.integers(min_value=1, max_value=120), max_size=8),
     limit=st.integers(min_value=1, max_value=120),
