@@ -7,7 +7,7 @@ use case and renders or redirects.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from config import BASE_DIR
@@ -127,6 +127,16 @@ def case_import_example():
 # Oversight limits -----------------------------------------------------------------------------
 
 
+def team_override_or_404(limit_id: int) -> limit_services.TeamOverride:
+    """A team override of the administrator's own organisation; 404 for anything else."""
+    require_manager()
+    overrides = limit_services.team_overrides(current_user.organisation_id)
+    found = next((override for override in overrides if override.id == limit_id), None)
+    if found is None:
+        abort(404)
+    return found
+
+
 @bp.route("/cases/oversight-limits", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def oversight_limits():
@@ -188,31 +198,23 @@ def add_team_override():
 @bp.route("/cases/oversight-limits/team-overrides/<int:limit_id>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def change_team_override(limit_id: int):
-    require_manager()
-    override = next(
-        (o for o in limit_services.team_overrides(current_user.organisation_id) if o.id == limit_id), None
-    )
-    require(override is not None)
+    override = team_override_or_404(limit_id)
     form = (
         ChangeOverrideForm(data={"days": override.days}) if request.method == "GET" else ChangeOverrideForm()
     )
-    if form.validate_on_submit():
-        problems = limit_services.change_team_override(current_user, limit_id, form.days.data)
-        if not problems:
-            flash("Team override changed.", "success")
-            return redirect(url_for("case_admin.oversight_limits"))
-        show_problems(form, problems)
+    valid = form.validate_on_submit()
+    problem = limit_services.days_problem(form.days.data, "Longest time without oversight")
+    if not show_problems(form, [("days", problem)] if problem else []) and valid and form.days.data:
+        limit_services.change_team_override(current_user, limit_id, form.days.data)
+        flash("Team override changed.", "success")
+        return redirect(url_for("case_admin.oversight_limits"))
     return render_template("cases/team-override.html", form=form, override=override)
 
 
 @bp.route("/cases/oversight-limits/team-overrides/<int:limit_id>/remove", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def remove_team_override(limit_id: int):
-    require_manager()
-    override = next(
-        (o for o in limit_services.team_overrides(current_user.organisation_id) if o.id == limit_id), None
-    )
-    require(override is not None)
+    override = team_override_or_404(limit_id)
     form = RemoveOverrideForm()
     if form.validate_on_submit():
         limit_services.remove_team_override(current_user, limit_id)

@@ -187,6 +187,15 @@ def test_a_team_override_is_added_changed_and_removed(pages, admin):
         "North already has a limit for child in need: change that one instead",
         "Longest time without oversight must be a whole number of days between 1 and 366",
     ]
+    for days, message in (
+        ("0", "Longest time without oversight must be a whole number of days between 1 and 366"),
+        ("lots", "Longest time without oversight (days) must be a whole number of days, like 28"),
+        ("", "Enter longest time without oversight"),
+    ):
+        soup = pages.post(
+            "case_admin.change_team_override", {"days": days}, _expected_status=200, limit_id=limit.id
+        )
+        assert [a.get_text(strip=True) for a in soup.select(".govuk-error-summary a")] == [message]
     pages.post("case_admin.change_team_override", {"days": "35"}, limit_id=limit.id)
     db.session.expire_all()
     assert db.session.get(CaseOversightLimit, limit.id).days == 35
