@@ -20,7 +20,7 @@ from supervision.cases.admin_forms import (
     TeamOverrideForm,
 )
 from supervision.cases.import_rules import CasePlan
-from supervision.cases.import_services import ImportRefused
+from supervision.cases.import_services import ImportInterrupted, ImportRefused
 from supervision.cases.rules import CaseCategory
 from supervision.csv_import import FileRefused, group_errors
 from supervision.forms import show_error, show_problems
@@ -81,6 +81,8 @@ def case_import():
             )
         except FileRefused as refusal:
             form.cases_file.errors = list(refusal.messages)
+        except ImportInterrupted as interrupted:
+            form.cases_file.errors = [interrupted.message]
         except ImportRefused as refusal:
             plan = refusal.plan
             rows = len({error.row for error in plan.errors})

@@ -15,7 +15,7 @@ from flask.cli import with_appcontext
 
 from supervision.cases import import_services
 from supervision.cases.import_rules import CasePlan
-from supervision.cases.import_services import ImportRefused
+from supervision.cases.import_services import ImportInterrupted, ImportRefused
 from supervision.csv_import import FileRefused
 from supervision.org.cli import organisation_for, plural
 
@@ -56,6 +56,8 @@ def import_cases_command(file: Path, dry_run: bool, organisation_name: str | Non
             f"The file has {plural(len(refusal.plan.errors), 'problem', 'problems')} in "
             f"{plural(rows, 'row', 'rows')}. Nothing was imported."
         ) from None
+    except ImportInterrupted as interrupted:
+        raise click.ClickException(str(interrupted)) from None
     click.echo(f"Checked {plural(plan.rows, 'row', 'rows')}: {plan_summary(plan)}.")
     seconds = time.perf_counter() - started
     if dry_run:

@@ -13,7 +13,9 @@ import logging
 from collections import defaultdict
 from collections.abc import Sequence
 
+import psycopg
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from supervision import bulk, csv_import
 from supervision.audit.services import AuditAction, record_event
@@ -36,6 +38,18 @@ class ImportRefused(Exception):
     def __init__(self, plan: CasePlan):
         super().__init__(f"{len(plan.errors)} errors")
         self.plan = plan
+
+
+class ImportInterrupted(Exception):
+    """The register changed while the file was being written; it was rolled back, nothing changed."""
+
+    message = (
+        "Cases were changed by someone else while the file was being imported. "
+        "Nothing was imported: try again."
+    )
+
+    def __init__(self):
+        super().__init__(self.message)
 
 
 def too_big_problem(size: int) -> str | None:
@@ -198,6 +212,11 @@ def import_cases(
             changes={name: [None, count] for name, count in counts.items()},
         )
         db.session.commit()
+    except (IntegrityError, psycopg.IntegrityError):
+        # Another import added one of these references between the checks and now (COPY on
+        # PostgreSQL raises psycopg's own error: supervision/bulk.py writes through the driver).
+        db.session.rollback()
+        raise ImportInterrupted() from None
     except BaseException:
         db.session.rollback()
         raise

@@ -312,3 +312,21 @@ def demo_organisation_id() -> int:
     from supervision.org.models import Organisation
 
     return db.session.scalar(sa.select(Organisation.id))
+
+
+def test_a_reference_added_by_someone_else_while_importing_rolls_everything_back(workers, monkeypatch):
+    ann, _ = workers
+    original = import_services.apply_plan
+
+    def someone_else_first(plan, organisation_id):
+        make_case("CP-1", ann, date(2026, 9, 1))  # committed by "another import" after the checks
+        original(plan, organisation_id)
+
+    monkeypatch.setattr(import_services, "apply_plan", someone_else_first)
+    with pytest.raises(import_services.ImportInterrupted):
+        import_services.import_cases(
+            organisation_id(workers),
+            cases_file("CP-0,E100,other,2026-09-01,", "CP-1,E100,child_protection,2026-09-01,"),
+        )
+    assert set(register()) == {"CP-1"}
+    assert count(AuditEvent) == 0
