@@ -54,10 +54,10 @@ def summary_rows(plan: CasePlan) -> list[tuple[str, int]]:
     counts = plan.counts()
     return [
         ("Rows in the file", counts["rows"]),
-        ("Cases to add" if plan.ok else "Cases added", counts["cases_added"]),
+        ("Cases to add", counts["cases_added"]),
         ("Cases that change", counts["cases_changed"]),
-        ("of which move to another worker", counts["cases_reallocated"]),
-        ("Cases closed", counts["cases_closed"]),
+        ("Cases that move to another worker", counts["cases_reallocated"]),
+        ("Cases to close", counts["cases_closed"]),
         ("Cases already up to date", counts["cases_unchanged"]),
     ]
 
