@@ -167,6 +167,11 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (compliance_bp, jobs_bp, notifications_bp):
         app.register_blueprint(blueprint)
 
+    # The administrators' case pages: caseload import and oversight limits (docs/cases.md).
+    from supervision.cases.admin_views import bp as case_admin_bp
+
+    app.register_blueprint(case_admin_bp)
+
     # HR retention figures, leavers and the staff import (issue 7).
     from supervision.hr.views import bp as hr_bp
 

@@ -93,6 +93,17 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/calendar-feed"): row(200),
     ("POST", "/calendar-feed/turn-off"): row(302),
     ("GET", "/calendar/<token>.ics"): row(404, anonymous=404),
+    ("GET", "/cases/import"): row(403, admin=200),
+    ("POST", "/cases/import"): row(403, admin=200),
+    ("GET", "/cases/import/example.csv"): row(403, admin=200),
+    ("GET", "/cases/oversight-limits"): row(403, admin=200),
+    ("POST", "/cases/oversight-limits"): row(403, admin=302),
+    ("GET", "/cases/oversight-limits/team-overrides/new"): row(403, admin=200),
+    ("POST", "/cases/oversight-limits/team-overrides/new"): row(403, admin=200),
+    ("GET", "/cases/oversight-limits/team-overrides/<int:limit_id>"): row(403, admin=404),
+    ("POST", "/cases/oversight-limits/team-overrides/<int:limit_id>"): row(403, admin=404),
+    ("GET", "/cases/oversight-limits/team-overrides/<int:limit_id>/remove"): row(403, admin=404),
+    ("POST", "/cases/oversight-limits/team-overrides/<int:limit_id>/remove"): row(403, admin=404),
     ("GET", "/healthz"): row(200, anonymous=200),
     ("GET", "/my-supervision"): row(200),
     ("GET", "/my-data"): row(200),
@@ -294,6 +305,7 @@ def build_world():
         "notification_id": notification.id,
         "email_id": email.id,
         "audit_id": NO_SUCH_ID,
+        "limit_id": NO_SUCH_ID,  # a case oversight limit's team override
         "token": "not-a-real-calendar-token",
     }
     return viewers, ids
