@@ -174,6 +174,14 @@ class OversightOut(Schema):
     level = fields.String(required=True, validate=one_of(Level))
     period = fields.Nested(PeriodOut, required=True)
     as_at = fields.Date(required=True, metadata={"description": "The day the figures marked 'now' are for"})
+    figures_as_at = fields.DateTime(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "When the stored figures this answer reads were worked out (docs/metrics.md, "
+            '"Stored figures"); null when worked out for this request'
+        },
+    )
     unit = fields.Nested(UnitOut, required=True)
     children = fields.List(
         fields.Nested(UnitOut),
@@ -247,6 +255,15 @@ class RetentionOut(Schema):
     organisation_name = fields.String(required=True)
     period = fields.Nested(PeriodOut, required=True)
     snapshot_date = fields.Date(required=True)
+    figures_as_at = fields.DateTime(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "When the stored figures of supervision before leaving were worked out "
+            "(docs/metrics.md, "
+            '"Stored figures"); null when worked out for this request'
+        },
+    )
     small_number_threshold = fields.Integer(
         required=True,
         metadata={

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
@@ -91,21 +91,22 @@ def organisation_units(organisation_id: int) -> tuple[Unit, list[Unit], list[Uni
 
 def supervision_compliance(
     organisation_id: int, workers: list[Worker], year: CensusYear, today: date
-) -> dict[int, Compliance]:
-    """Intervals met and closed: leavers in their last 6 months, stayers in the 6 months to the snapshot.
+) -> tuple[dict[int, Compliance], datetime | None]:
+    """Intervals met and closed: leavers in their last 6 months, stayers in the 6 months to the
+    snapshot; and when the stored ones among them were worked out (None: all worked out now).
 
     The compliance engine works them out from dates alone (agreements, sessions held, absences),
     or the hourly job did for windows that have ended (supervision.hr.stored).
     People with no requirement in their window are left out.
     """
-    found = stored.window_compliance(
+    answer = stored.window_compliance(
         db.session, organisation_id, metrics.compliance_windows(workers, year), today
     )
     return {
         staff_id: Compliance(met=result.met, required=result.required)
-        for staff_id, result in found.items()
+        for staff_id, result in answer.found.items()
         if result.required
-    }
+    }, answer.figures_as_at
 
 
 def retention_report(organisation_id: int, snapshot: date) -> Retention:
@@ -114,8 +115,9 @@ def retention_report(organisation_id: int, snapshot: date) -> Retention:
     with collector_paused():  # tens of thousands of workers' facts: see supervision.memory
         organisation, services, teams = organisation_units(organisation_id)
         workers = registered_social_workers(organisation_id, year)
-        compliance = supervision_compliance(organisation_id, workers, year, clock().today())
-        return metrics.retention(year, organisation, services, teams, workers, compliance)
+        compliance, figures_as_at = supervision_compliance(organisation_id, workers, year, clock().today())
+        report = metrics.retention(year, organisation, services, teams, workers, compliance)
+        return replace(report, figures_as_at=figures_as_at)
 
 
 # ------------------------------------------------------------------- recording a leaver

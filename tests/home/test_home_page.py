@@ -181,7 +181,7 @@ def test_a_service_manager_sees_the_teams_with_the_largest_gaps_as_the_oversight
 
 
 def test_the_largest_gaps_come_from_the_stored_oversight_figures_when_the_report_uses_them(pages, org, clock):
-    job_runs.run_job("oversight-figures", db.session, clock)
+    job_runs.run_job("stored-figures", db.session, clock)
 
     page = home(pages, org.hana)
 

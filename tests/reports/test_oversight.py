@@ -283,7 +283,7 @@ def test_service_and_organisation_pages_read_the_stored_figures_once_refreshed(p
     pages.sign_in(org.hana)
     live_trend = table_rows(pages.get("reports.oversight_service", service_id=org.assessment.id), "trend")
 
-    run_job("oversight-figures", db.session, clock)
+    run_job("stored-figures", db.session, clock)
 
     service = pages.get("reports.oversight_service", service_id=org.assessment.id)
     assert summary_figures(service) == ASSESSMENT
@@ -297,13 +297,13 @@ def test_service_and_organisation_pages_read_the_stored_figures_once_refreshed(p
 
 
 def test_a_change_after_the_refresh_shows_at_the_next_refresh(pages, org, clock):
-    run_job("oversight-figures", db.session, clock)
+    run_job("stored-figures", db.session, clock)
     held(org.tess, org.eve, date(2026, 11, 20))
     pages.sign_in(org.hana)
 
     before = rows_by_name(pages.get("reports.oversight_service", service_id=org.assessment.id), "by-team")
     clock.advance(hours=1)
-    run_job("oversight-figures", db.session, clock)
+    run_job("stored-figures", db.session, clock)
     after = rows_by_name(pages.get("reports.oversight_service", service_id=org.assessment.id), "by-team")
 
     assert before["Assessment B"]["Sessions held on time"] == "100% 2 of 2"
