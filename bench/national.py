@@ -54,6 +54,7 @@ from config import DevelopmentConfig, database_url  # noqa: E402
 from supervision import create_app, synth  # noqa: E402
 from supervision.clock import SystemClock, clock  # noqa: E402
 from supervision.compliance.services import thresholds_for  # noqa: E402
+from supervision.dates import add_months  # noqa: E402
 from supervision.extensions import db  # noqa: E402
 from supervision.hr import import_services  # noqa: E402
 from supervision.hr.metrics import latest_census_date  # noqa: E402
@@ -698,10 +699,11 @@ def high_water_mb() -> float:
 
 
 # The largest exports: the organisation's oversight report from the stored figures (the default
-# period) and worked out live (a period that is not whole months), and HR's retention figures.
+# period, and the last 12 whole months added up from the stored months), and HR's retention
+# figures. Periods are whole months (docs/metrics.md, "Periods"): none is worked out live.
 EXPORTS = {
     "organisation oversight XLSX from the stored figures": ("oversight", None),
-    "organisation oversight XLSX worked out live (a period of odd days)": ("oversight", "odd"),
+    "organisation oversight XLSX for the last 12 whole months": ("oversight", "year"),
     "HR retention XLSX": ("retention", None),
 }
 
@@ -720,9 +722,9 @@ def export_arguments(name: str, output: Path) -> list[str]:
     else:
         email = db.session.get(Staff, senior_leader(organisation_id)).email
     arguments = ["export-report", report, "--as", email, "--format", "xlsx", "--output", str(output)]
-    if period == "odd":
-        today = clock().today()
-        first, last = today - timedelta(days=100), today - timedelta(days=10)
+    if period == "year":
+        this_month = clock().today().replace(day=1)
+        first, last = add_months(this_month, -12), this_month - timedelta(days=1)
         arguments += ["--period-start", first.isoformat(), "--period-end", last.isoformat()]
     return arguments
 

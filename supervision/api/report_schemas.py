@@ -43,12 +43,17 @@ class DashboardArgs(PageArgs):
 class PeriodArgs(StrictSchema):
     period_start = fields.Date(
         metadata={
-            "description": "First day of the period (YYYY-MM-DD). Give both days, or neither for the "
-            "page's default: this month and the two before it, up to today."
+            "description": "First day of the period (YYYY-MM-DD): the first day of a month in the "
+            "last 24 months. Give both days, or neither for the page's default: this month and the "
+            "two before it, up to today. Periods are whole months whose figures are kept "
+            '(docs/metrics.md, "Periods").'
         }
     )
     period_end = fields.Date(
-        metadata={"description": "Last day of the period (YYYY-MM-DD): today or earlier, at most 3 years"}
+        metadata={
+            "description": "Last day of the period (YYYY-MM-DD): the last day of a month in the last "
+            "12 months, or today"
+        }
     )
 
 

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from supervision.clock import clock
 from supervision.extensions import db
 from supervision.hr import metrics, stored
+from supervision.hr.disclosure import shows_flows
 from supervision.hr.metrics import CensusYear, Compliance, Level, Retention, Unit, Worker
 from supervision.memory import collector_paused
 from supervision.org import rules
@@ -117,7 +118,8 @@ def retention_report(organisation_id: int, snapshot: date) -> Retention:
         workers = registered_social_workers(organisation_id, year)
         compliance, figures_as_at = supervision_compliance(organisation_id, workers, year, clock().today())
         report = metrics.retention(year, organisation, services, teams, workers, compliance)
-        return replace(report, figures_as_at=figures_as_at)
+        # Supervision before leaving is shown for census dates only (hr.disclosure.shows_flows).
+        return replace(report, figures_as_at=figures_as_at if shows_flows(snapshot) else None)
 
 
 # ------------------------------------------------------------------- recording a leaver

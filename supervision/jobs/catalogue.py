@@ -436,8 +436,10 @@ def refresh_stored_figures(session: Session, clock: SystemClock) -> Counts:
     counts: Counter = Counter()
     for organisation_id in session.scalars(sa.select(Organisation.id).order_by(Organisation.id)).all():
         today, started_at = clock.today(), clock.now()
-        counts += oversight_stored.refresh_organisation(session, organisation_id, today)
+        # HR's windows first: they are worked out on a connection of their own, which SQLite
+        # would keep waiting once this transaction has written (compliance.services).
         counts += hr_stored.refresh_organisation(session, organisation_id, today)
+        counts += oversight_stored.refresh_organisation(session, organisation_id, today)
         record_run(session, organisation_id, today, started_at)
         session.commit()
         counts["organisations"] += 1

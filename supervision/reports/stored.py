@@ -50,9 +50,6 @@ from supervision.reports.models import (
 from supervision.stored_figures.freshness import current_run
 from supervision.stored_figures.models import StoredFiguresRun
 
-# This month and the twelve before it: the default period (this month and the two before),
-# its 12-month trend, and any whole-month period of the last year with its trend.
-STORED_MONTHS = figures.TREND_MONTHS + 1
 # People whose histories are worked out at a time: bounds the job's memory.
 BATCH_SIZE = 5_000
 
@@ -81,7 +78,8 @@ VALUE_COLUMNS = ("staff_id", "month", "kind", "value", "count")
 
 
 def stored_months(today: date) -> list[Period]:
-    return figures.months_ending(today, STORED_MONTHS)
+    """Every month a report's period or trend may cover (figures.reportable_months)."""
+    return figures.months_ending(today, figures.STORED_MONTHS)
 
 
 # ------------------------------------------------------------------------------ the job
