@@ -238,7 +238,7 @@ def measure_reports(results: Results, runs: int) -> None:
     )
     results.facts["dashboard rows"] = str(len(rows))
     figures_source = (
-        "read from the stored monthly figures (the stored figures job above)"
+        "read from the stored monthly figures (the stored-figures job above)"
         if current_run(db.session, organisation_id, today) is not None
         else "worked out live (no stored figures for today)"
     )
@@ -268,9 +268,9 @@ def measure_reports(results: Results, runs: int) -> None:
         "FTE, agency, starters, leavers, caseloads, vacancies, length of service, destinations, "
         "supervision before leaving) and each month's turnover and vacancy; "
         + (
-            "supervision before leaving from the stored figures job's windows on both sides"
+            "supervision before leaving from the stored-figures job's stored windows on both sides"
             if stored_windows
-            else "supervision before leaving not compared (the stored figures job has not run)"
+            else "supervision before leaving not compared (the stored-figures job has not run)"
         ),
     )
     thresholds = thresholds_for(policy_for(organisation_id))

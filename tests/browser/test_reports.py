@@ -47,14 +47,14 @@ def test_the_definitions_open_and_a_bad_period_is_explained(page, org):  # noqa:
     assert_accessible(page)
 
     expect(page.get_by_text("Whole months only.")).to_be_visible()
-    page.get_by_label("From").select_option(label="November 2026")
-    page.get_by_label("To").select_option(label="October 2026")
+    page.get_by_label("From", exact=True).select_option(label="November 2026")
+    page.get_by_label("To", exact=True).select_option(label="October 2026")
     page.get_by_role("button", name="Show figures").click()
     expect(page).to_have_title(re.compile(r"^Error: "))
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text("The end month must be the same as or after the start month")
     summary.get_by_role("link").click()
-    expect(page.get_by_label("To")).to_be_focused()
+    expect(page.get_by_label("To", exact=True)).to_be_focused()
     assert_accessible(page)
 
 

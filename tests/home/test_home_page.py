@@ -186,7 +186,7 @@ def test_the_largest_gaps_come_from_the_stored_oversight_figures_when_the_report
     page = home(pages, org.hana)
 
     gaps = page.find(id="gaps")
-    assert "as at Monday 23 November 2026, 9am" in text(gaps)
+    assert "(Figures as at 09:00 on 23 November 2026)" in text(gaps)
     assert (
         text(gaps.find(id="teams-with-gaps")) == "Assessment A (Assessment): 1 overdue, of whom 1 escalated"
     )
