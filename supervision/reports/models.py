@@ -74,7 +74,7 @@ class QualityAudit(db.Model):
 
 
 # --------------------------------------------------------------- stored oversight figures
-# Written by the hourly `oversight-figures` job (supervision.reports.stored): each person's
+# Written by the hourly `stored-figures` job (supervision.reports.stored): each person's
 # counts per calendar month, so that the organisation and service reports add rows up instead
 # of replaying every history. Counts only: no supervision content is ever stored here.
 
