@@ -26,8 +26,6 @@ from supervision.org.models import Staff
 from supervision.reports import services as report_services
 from supervision.reports.figures import Period
 from supervision.reports.forms import default_period
-from supervision.reports.freshness import facts_changed
-from supervision.reports.stored_dashboard import stored_figures
 
 
 def london_date(column: str) -> str:
@@ -49,29 +47,14 @@ def number(value) -> float:
 # ----------------------------------------------------------------------------- team dashboard
 
 
-def dashboard_project(user_id: int, today: date, live: bool = False) -> list[tuple]:
-    """The page's rows; `live` first raises everyone's facts version in this transaction (then
-    rolled back), so that every row is worked out live, as just after a change."""
+def dashboard_project(user_id: int, today: date) -> list[tuple]:
+    """The page's rows, worked out live as the page does (docs/metrics.md, "Stored figures")."""
     user = db.session.get(Staff, user_id)
-    if live:
-        facts_changed(
-            db.session.connection(), db.session.scalars(report_services.dashboard_scope(user, today))
-        )
     dashboard = report_services.team_dashboard(user, today)
-    found = sorted(
+    return sorted(
         (row.person.id, row.figures.last_held_on, row.figures.write_ups_pending, row.figures.actions_overdue)
         for row in dashboard.rows
     )
-    if live:
-        db.session.rollback()
-    return found
-
-
-def dashboard_stored_rows(user_id: int, today: date) -> int:
-    """How many of the dashboard's people have current stored figures."""
-    user = db.session.get(Staff, user_id)
-    ids = list(db.session.scalars(report_services.dashboard_scope(user, today)))
-    return len(stored_figures(db.session, ids, today))
 
 
 DASHBOARD_SQL = """
@@ -230,7 +213,7 @@ def oversight_sql(user_id: int, unit: Oversight, today: date) -> dict:
 # --------------------------------------------------------------------------------- HR summary
 
 # Every count of a unit's row on the HR summary page; the service bands and leaving destinations
-# follow. Compliance counts come from the hr-compliance job's stored windows on the SQL side.
+# follow. Compliance counts come from the stored-figures job's stored windows on the SQL side.
 HR_COUNTS = (
     "in_post",
     "in_post_fte",
@@ -442,7 +425,7 @@ def hr_stored_windows(organisation_id: int) -> int:
 
 def hr_compare(project: dict, raw: dict, stored_windows: bool) -> tuple[dict, dict]:
     """Units with nobody in scope have no SQL rows: all zeros in the report. The SQL reads the
-    supervision-before-leaving counts from the hr-compliance job's windows: without them
+    supervision-before-leaving counts from the stored-figures job's windows: without them
     (before the job's first run) those counts are left out of the comparison."""
     zero = (0.0,) * len(HR_FIELDS)
     zero_months = ((0.0, 0.0, 0.0),) * 12

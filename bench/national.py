@@ -54,14 +54,15 @@ from config import DevelopmentConfig, database_url  # noqa: E402
 from supervision import create_app, synth  # noqa: E402
 from supervision.clock import SystemClock, clock  # noqa: E402
 from supervision.compliance.services import thresholds_for  # noqa: E402
+from supervision.dates import add_months  # noqa: E402
 from supervision.extensions import db  # noqa: E402
 from supervision.hr import import_services  # noqa: E402
 from supervision.hr.metrics import latest_census_date  # noqa: E402
 from supervision.jobs import catalogue as jobs  # noqa: E402
 from supervision.memory import settle_after_startup  # noqa: E402
 from supervision.org.models import Organisation, Role, Service, Staff, StaffRole, Team  # noqa: E402
-from supervision.reports.models import OversightRefresh, StoredDashboardFigures  # noqa: E402
 from supervision.reports.services import Level, policy_for  # noqa: E402
+from supervision.stored_figures.freshness import current_run  # noqa: E402
 
 BENCH_PASSWORD = "bench-password-not-secret"  # noqa: S105 (a scratch database's made-up user)
 IMPORT_ORGANISATION = "Import Bench Council"
@@ -226,7 +227,6 @@ def measure_reports(results: Results, runs: int) -> None:
         results.measures.append(Measure(name, target, target_ms, project_ms, raw_ms, agrees, note))
         return project_answer
 
-    stored_rows = answers.dashboard_stored_rows(supervisor, today)
     rows = pair(
         "Team dashboard",
         "p95 < 100 ms",
@@ -234,26 +234,12 @@ def measure_reports(results: Results, runs: int) -> None:
         lambda: answers.dashboard_project(supervisor, today),
         lambda: answers.dashboard_sql(supervisor, today),
         note="compared: each supervisee's last counted session, write-ups pending, overdue actions; "
-        + (
-            f"read from the stored figures (the dashboard figures job above) for {stored_rows} of them"
-            if stored_rows
-            else "worked out live (no stored figures for today)"
-        ),
-    )
-    pair(
-        "Team dashboard, worked out live",
-        "-",
-        None,
-        lambda: answers.dashboard_project(supervisor, today, live=True),
-        lambda: answers.dashboard_sql(supervisor, today),
-        note="as a page shows it the moment everyone on it has changed since the job ran: the same "
-        "page with every supervisee's stored figures set aside (in a transaction rolled back)",
+        "worked out live, as the page always is",
     )
     results.facts["dashboard rows"] = str(len(rows))
-    refreshed = db.session.get(OversightRefresh, organisation_id)
     figures_source = (
-        "read from the stored monthly figures (the oversight figures job above)"
-        if refreshed is not None and refreshed.as_of == today
+        "read from the stored monthly figures (the stored-figures job above)"
+        if current_run(db.session, organisation_id, today) is not None
         else "worked out live (no stored figures for today)"
     )
     for label, unit in (
@@ -282,9 +268,9 @@ def measure_reports(results: Results, runs: int) -> None:
         "FTE, agency, starters, leavers, caseloads, vacancies, length of service, destinations, "
         "supervision before leaving) and each month's turnover and vacancy; "
         + (
-            "supervision before leaving from the hr-compliance job's stored windows on both sides"
+            "supervision before leaving from the stored-figures job's stored windows on both sides"
             if stored_windows
-            else "supervision before leaving not compared (the hr-compliance job has not run)"
+            else "supervision before leaving not compared (the stored-figures job has not run)"
         ),
     )
     thresholds = thresholds_for(policy_for(organisation_id))
@@ -692,27 +678,13 @@ def measure_sweep_memory(results: Results, url: str) -> None:
 
 
 def measure_figures_jobs(results: Results, url: str) -> None:
-    """The hourly jobs that store the figures the oversight reports and the HR summary read."""
-    found = job_in_a_fresh_process(url, "oversight-figures")
+    """The hourly job that stores the figures the oversight reports and the HR summary read."""
+    found = job_in_a_fresh_process(url, "stored-figures")
     counts = found["counts"]
-    results.facts["oversight figures job"] = (
+    results.facts["stored figures job"] = (
         f"{found['seconds']:.1f} s for {counts.get('people', 0):,} people "
-        f"({counts.get('person_months', 0):,} person-months, {counts.get('in_post', 0):,} in post); "
-        f"peak RSS {found['peak_mb']:.0f} MB ({found['before_mb']:.0f} MB before it started)"
-    )
-    # As on a new day, whatever an earlier run of the bench stored: the job stores everyone.
-    db.session.execute(sa.update(StoredDashboardFigures).values(as_of=None))
-    db.session.commit()
-    found = job_in_a_fresh_process(url, "dashboard-figures")
-    counts = found["counts"]
-    results.facts["dashboard figures job"] = (
-        f"{found['seconds']:.1f} s for {counts.get('people_stored', 0):,} people (the day's first run: "
-        f"everyone in post); peak RSS {found['peak_mb']:.0f} MB "
-        f"({found['before_mb']:.0f} MB before it started)"
-    )
-    found = job_in_a_fresh_process(url, "hr-compliance")
-    results.facts["HR compliance job"] = (
-        f"{found['seconds']:.1f} s for {found['counts'].get('windows', 0):,} windows; "
+        f"({counts.get('person_months', 0):,} person-months, {counts.get('in_post', 0):,} in post) "
+        f"and {counts.get('windows', 0):,} HR windows; "
         f"peak RSS {found['peak_mb']:.0f} MB ({found['before_mb']:.0f} MB before it started)"
     )
 
@@ -727,10 +699,11 @@ def high_water_mb() -> float:
 
 
 # The largest exports: the organisation's oversight report from the stored figures (the default
-# period) and worked out live (a period that is not whole months), and HR's retention figures.
+# period, and the last 12 whole months added up from the stored months), and HR's retention
+# figures. Periods are whole months (docs/metrics.md, "Periods"): none is worked out live.
 EXPORTS = {
     "organisation oversight XLSX from the stored figures": ("oversight", None),
-    "organisation oversight XLSX worked out live (a period of odd days)": ("oversight", "odd"),
+    "organisation oversight XLSX for the last 12 whole months": ("oversight", "year"),
     "HR retention XLSX": ("retention", None),
 }
 
@@ -749,9 +722,9 @@ def export_arguments(name: str, output: Path) -> list[str]:
     else:
         email = db.session.get(Staff, senior_leader(organisation_id)).email
     arguments = ["export-report", report, "--as", email, "--format", "xlsx", "--output", str(output)]
-    if period == "odd":
-        today = clock().today()
-        first, last = today - timedelta(days=100), today - timedelta(days=10)
+    if period == "year":
+        this_month = clock().today().replace(day=1)
+        first, last = add_months(this_month, -12), this_month - timedelta(days=1)
         arguments += ["--period-start", first.isoformat(), "--period-end", last.isoformat()]
     return arguments
 
@@ -963,7 +936,7 @@ def main() -> int:
             measure_sweep_memory(results, url)
             print(results.facts["sweep memory"], flush=True)
             measure_figures_jobs(results, url)
-            print(results.facts["oversight figures job"], results.facts["HR compliance job"], flush=True)
+            print(results.facts["stored figures job"], flush=True)
             vacuum(url, results, "after the jobs replaced their rows")
             measure_export_memory(results, url)
             print(results.facts["export memory"], flush=True)

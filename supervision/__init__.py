@@ -51,13 +51,10 @@ def resolve_config(config_name_or_object: str | type | None) -> type:
 def register_extensions(app: Flask) -> None:
     """Bind the module-level extensions; models are imported so Alembic sees every table."""
     from supervision import models  # noqa: F401
-    from supervision.reports import freshness
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         os.makedirs(app.instance_path, exist_ok=True)
     db.init_app(app)
-    # Stored dashboard figures give way to live ones on any change to their facts.
-    freshness.register_listeners()
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -128,6 +125,10 @@ def register_templates(app: Flask) -> None:
     from supervision.forms import error_summary
 
     app.jinja_env.globals["wtforms_errors"] = error_summary  # links go to a date's day box
+    from supervision.stored_figures.freshness import as_at_text
+
+    # Every page showing stored figures says when they were worked out, in the same words.
+    app.jinja_env.filters["figures_as_at"] = as_at_text
 
     from supervision.navigation import navigation_items
 

@@ -249,7 +249,6 @@ DBS_CHECK = DateRange("DBS check date", months_back=12 * 30, months_ahead=0)
 CASE_DATE = DateRange("Case allocated or closed date (caseload import)", months_back=12 * 25, months_ahead=0)
 # Reports, the HR snapshot and the audit search look back to the service's earliest data.
 REPORT_FIRST_DAY = date(2000, 1, 1)
-LONGEST_REPORT_YEARS = 3  # a report's period (the oversight report and its API)
 REPORT_DATE = DateRange("Snapshot or search date", months_ahead=0, first_day=REPORT_FIRST_DAY)
 SNAPSHOT_DATE = DateRange(
     "HR snapshot date (a month's last day)",
@@ -258,7 +257,7 @@ SNAPSHOT_DATE = DateRange(
     checked_by="supervision.hr.disclosure.snapshot_problem",
 )
 REPORT_PERIOD = DateRange(
-    "Report period (at most 3 years long)",
+    "Report period (whole months whose figures are kept: docs/metrics.md)",
     months_ahead=0,
     first_day=REPORT_FIRST_DAY,
     checked_by="supervision.reports.forms.period_problems",

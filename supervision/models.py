@@ -24,3 +24,4 @@ from supervision.records.models import (  # noqa: F401
     SupervisionSession,
 )
 from supervision.reports.models import QualityAudit  # noqa: F401
+from supervision.stored_figures.models import StoredFiguresRun  # noqa: F401

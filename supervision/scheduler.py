@@ -44,14 +44,9 @@ class ScheduledJob:
 # Times are wall-clock times in London, so 08:00 stays 08:00 across the BST changes.
 SCHEDULE = (
     ScheduledJob("compliance-sweep", CronTrigger(minute=5, timezone=LONDON), "Every hour at 5 past"),
-    # The organisation and service oversight reports read these; at 1 past, so that a new
-    # day's figures are ready a minute or two after midnight (supervision.reports.stored).
-    ScheduledJob("oversight-figures", CronTrigger(minute=1, timezone=LONDON), "Every hour at 1 past"),
-    # The HR summary's "supervision before leaving" figures (supervision.hr.stored).
-    ScheduledJob("hr-compliance", CronTrigger(minute=3, timezone=LONDON), "Every hour at 3 past"),
-    # The team dashboard reads these where a person's facts have not changed since (its first
-    # run of a day stores everyone; supervision.reports.stored_dashboard).
-    ScheduledJob("dashboard-figures", CronTrigger(minute=7, timezone=LONDON), "Every hour at 7 past"),
+    # The oversight reports' and HR's stored figures (supervision.stored_figures); at 1 past, so
+    # that a new day's figures are ready a few minutes after midnight (docs/metrics.md).
+    ScheduledJob("stored-figures", CronTrigger(minute=1, timezone=LONDON), "Every hour at 1 past"),
     ScheduledJob("reminders", CronTrigger(hour=8, minute=0, timezone=LONDON), "Every day at 08:00"),
     ScheduledJob("escalations", CronTrigger(hour=8, minute=10, timezone=LONDON), "Every day at 08:10"),
     ScheduledJob(

@@ -43,12 +43,17 @@ class DashboardArgs(PageArgs):
 class PeriodArgs(StrictSchema):
     period_start = fields.Date(
         metadata={
-            "description": "First day of the period (YYYY-MM-DD). Give both days, or neither for the "
-            "page's default: this month and the two before it, up to today."
+            "description": "First day of the period (YYYY-MM-DD): the first day of a month in the "
+            "last 24 months. Give both days, or neither for the page's default: this month and the "
+            "two before it, up to today. Periods are whole months whose figures are kept "
+            '(docs/metrics.md, "Periods").'
         }
     )
     period_end = fields.Date(
-        metadata={"description": "Last day of the period (YYYY-MM-DD): today or earlier, at most 3 years"}
+        metadata={
+            "description": "Last day of the period (YYYY-MM-DD): the last day of a month in the last "
+            "12 months, or today"
+        }
     )
 
 
@@ -174,6 +179,14 @@ class OversightOut(Schema):
     level = fields.String(required=True, validate=one_of(Level))
     period = fields.Nested(PeriodOut, required=True)
     as_at = fields.Date(required=True, metadata={"description": "The day the figures marked 'now' are for"})
+    figures_as_at = fields.DateTime(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "When the stored figures this answer reads were worked out (docs/metrics.md, "
+            '"Stored figures"); null when worked out for this request'
+        },
+    )
     unit = fields.Nested(UnitOut, required=True)
     children = fields.List(
         fields.Nested(UnitOut),
@@ -247,6 +260,15 @@ class RetentionOut(Schema):
     organisation_name = fields.String(required=True)
     period = fields.Nested(PeriodOut, required=True)
     snapshot_date = fields.Date(required=True)
+    figures_as_at = fields.DateTime(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "When the stored figures of supervision before leaving were worked out "
+            "(docs/metrics.md, "
+            '"Stored figures"); null when worked out for this request'
+        },
+    )
     small_number_threshold = fields.Integer(
         required=True,
         metadata={

@@ -162,6 +162,7 @@ def oversight_figures(report: OversightReport, marks: changes.ChangeMarks) -> di
         "level": report.level.value,
         "period": {"starts_on": report.period.starts_on, "ends_on": report.period.ends_on},
         "as_at": report.today,
+        "figures_as_at": report.figures_as_at,
         "unit": unit_figures(report.unit, marks.period_changed),
         "children": [unit_figures(child, marks.child_changed(child.id)) for child in report.children],
         "trend": [
@@ -255,6 +256,7 @@ def retention():
             "organisation_name": current_user.organisation.name,
             "period": {"starts_on": report.year.starts_on, "ends_on": report.year.snapshot},
             "snapshot_date": report.year.snapshot,
+            "figures_as_at": report.figures_as_at,
             "small_number_threshold": SMALL_NUMBER_THRESHOLD,
             "tables": [
                 {

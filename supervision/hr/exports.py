@@ -29,6 +29,7 @@ from supervision.hr.tables import (
 )
 from supervision.plain_text import sheet_title
 from supervision.plain_text import spreadsheet_text as safe_text
+from supervision.stored_figures.freshness import as_at_text
 
 LEVEL_LABELS = {Level.ORGANISATION: "Organisation", Level.SERVICE: "Service", Level.TEAM: "Team"}
 ROW_HEADINGS = ("Level", "Service", "Name")
@@ -54,6 +55,11 @@ def _about(report: Retention, organisation_name: str, generated_at: datetime) ->
         ["Period", period_text(report)],
         ["Snapshot date", format_date(report.year.snapshot)],
         ["Generated", generated_text(generated_at)],
+        *(
+            [["Supervision before leaving", as_at_text(report.figures_as_at)]]
+            if report.figures_as_at is not None
+            else []
+        ),
         ["Scope", "Registered social workers (DfE children's social work workforce census definitions)"],
         ["Small numbers", SMALL_NUMBERS_NOTE],
         *([] if shows_flows(report.year.snapshot) else [["Starters and leavers", FLOWS_NOTE]]),

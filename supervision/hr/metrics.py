@@ -17,7 +17,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cached_property, lru_cache
 from typing import NamedTuple
@@ -217,6 +217,9 @@ class Retention:
     services: list[Tally]
     teams: list[Tally]  # in service order; "not in a team" last
     trends: dict[Unit, list[MonthFigures]]  # the organisation and each service
+    # When the stored "supervision before leaving" figures were worked out (supervision.hr.stored);
+    # None when they were worked out for this request.
+    figures_as_at: datetime | None = None
 
     def teams_of(self, service: Unit) -> list[Tally]:
         return self._teams_by_service.get(service.key, [])

@@ -55,10 +55,8 @@ class RetentionSnapshot(db.Model):
 
 class StoredWindowCompliance(db.Model):
     """Supervision intervals met and required in one person's window of days, worked out by the
-    hourly `hr-compliance` job for the HR summary's "supervision before leaving" figures.
-
-    Only windows that have ended are stored: their answer no longer depends on the day it is
-    worked out, only on the records, which the job reads again every hour. Counts only.
+    hourly `stored-figures` job for the HR summary's "supervision before leaving" figures
+    (supervision.hr.stored; when: supervision.stored_figures.models.StoredFiguresRun). Counts only.
     """
 
     __tablename__ = "stored_window_compliance"
@@ -68,4 +66,3 @@ class StoredWindowCompliance(db.Model):
     last_day: Mapped[date] = mapped_column(primary_key=True)
     met: Mapped[int]
     missed: Mapped[int]
-    worked_out_at: Mapped[datetime] = mapped_column(UTCDateTime)

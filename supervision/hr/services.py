@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
 from supervision.clock import clock
 from supervision.extensions import db
 from supervision.hr import metrics, stored
+from supervision.hr.disclosure import shows_flows
 from supervision.hr.metrics import CensusYear, Compliance, Level, Retention, Unit, Worker
 from supervision.memory import collector_paused
 from supervision.org import rules
@@ -91,21 +92,22 @@ def organisation_units(organisation_id: int) -> tuple[Unit, list[Unit], list[Uni
 
 def supervision_compliance(
     organisation_id: int, workers: list[Worker], year: CensusYear, today: date
-) -> dict[int, Compliance]:
-    """Intervals met and closed: leavers in their last 6 months, stayers in the 6 months to the snapshot.
+) -> tuple[dict[int, Compliance], datetime | None]:
+    """Intervals met and closed: leavers in their last 6 months, stayers in the 6 months to the
+    snapshot; and when the stored ones among them were worked out (None: all worked out now).
 
     The compliance engine works them out from dates alone (agreements, sessions held, absences),
     or the hourly job did for windows that have ended (supervision.hr.stored).
     People with no requirement in their window are left out.
     """
-    found = stored.window_compliance(
+    answer = stored.window_compliance(
         db.session, organisation_id, metrics.compliance_windows(workers, year), today
     )
     return {
         staff_id: Compliance(met=result.met, required=result.required)
-        for staff_id, result in found.items()
+        for staff_id, result in answer.found.items()
         if result.required
-    }
+    }, answer.figures_as_at
 
 
 def retention_report(organisation_id: int, snapshot: date) -> Retention:
@@ -114,8 +116,10 @@ def retention_report(organisation_id: int, snapshot: date) -> Retention:
     with collector_paused():  # tens of thousands of workers' facts: see supervision.memory
         organisation, services, teams = organisation_units(organisation_id)
         workers = registered_social_workers(organisation_id, year)
-        compliance = supervision_compliance(organisation_id, workers, year, clock().today())
-        return metrics.retention(year, organisation, services, teams, workers, compliance)
+        compliance, figures_as_at = supervision_compliance(organisation_id, workers, year, clock().today())
+        report = metrics.retention(year, organisation, services, teams, workers, compliance)
+        # Supervision before leaving is shown for census dates only (hr.disclosure.shows_flows).
+        return replace(report, figures_as_at=figures_as_at if shows_flows(snapshot) else None)
 
 
 # ------------------------------------------------------------------- recording a leaver

@@ -25,19 +25,19 @@ from supervision.clock import SystemClock
 from supervision.compliance import messages, rules
 from supervision.compliance.models import AlertKind, ComplianceAlert
 from supervision.compliance.services import PersonCompliance, assess_people, in_post_scope, load_people
+from supervision.hr import stored as hr_stored
 from supervision.hr.snapshots import take_retention_snapshot
-from supervision.hr.stored import refresh_window_compliance
 from supervision.idempotency import insert_new
 from supervision.jobs.models import JobRun
 from supervision.memory import collector_paused
 from supervision.notifications.digest import send_daily_digests
 from supervision.notifications.sender import MailSettings, send_outbox
 from supervision.notifications.services import Notice, queue_notices, recipients_by_id
-from supervision.org.models import Staff
+from supervision.org.models import Organisation, Staff
 from supervision.privacy.retention import retention_purge
 from supervision.records.models import SupervisionRecord, SupervisionSession
-from supervision.reports.stored import refresh_oversight_figures
-from supervision.reports.stored_dashboard import refresh_dashboard_figures
+from supervision.reports import stored as oversight_stored
+from supervision.stored_figures.freshness import record_run
 
 log = logging.getLogger(__name__)
 
@@ -427,14 +427,31 @@ def purge_sign_ins(session: Session, clock: SystemClock) -> Counts:
     return {"sessions": sessions, "throttle_counts": throttle_counts}
 
 
+def refresh_stored_figures(session: Session, clock: SystemClock) -> Counts:
+    """Work out every stored figure again, one organisation at a time (docs/metrics.md, "Stored
+    figures"): the oversight figures (supervision.reports.stored) and HR's supervision before
+    leaving (supervision.hr.stored). Each organisation's figures and the time of the run that
+    worked them out are committed together, so a page never reads a half-written set, and the
+    time it shows is never later than the facts the figures were worked out from."""
+    counts: Counter = Counter()
+    for organisation_id in session.scalars(sa.select(Organisation.id).order_by(Organisation.id)).all():
+        today, started_at = clock.today(), clock.now()
+        # HR's windows first: they are worked out on a connection of their own, which SQLite
+        # would keep waiting once this transaction has written (compliance.services).
+        counts += hr_stored.refresh_organisation(session, organisation_id, today)
+        counts += oversight_stored.refresh_organisation(session, organisation_id, today)
+        record_run(session, organisation_id, today, started_at)
+        session.commit()
+        counts["organisations"] += 1
+    return dict(counts)
+
+
 Job = Callable[[Session, SystemClock], Counts]
 
 # Names as typed at `flask --app wsgi run-job NAME` and shown on the admin page.
 JOBS: dict[str, Job] = {
     "compliance-sweep": compliance_sweep,
-    "oversight-figures": refresh_oversight_figures,
-    "hr-compliance": refresh_window_compliance,
-    "dashboard-figures": refresh_dashboard_figures,
+    "stored-figures": refresh_stored_figures,
     "reminders": send_reminders,
     "escalations": send_escalations,
     "weekly-digest": send_weekly_digest,

@@ -87,9 +87,13 @@ def recent_runs(job_name: str | None = None, limit: int = RECENT_RUNS) -> list[J
 
 
 def latest_runs() -> dict[str, JobRun]:
-    """The most recent run of each job, one query."""
+    """The most recent run of each job, one query. Jobs no longer in the catalogue (the three
+    stored-figures jobs that became `stored-figures`) are history, not something to look at."""
     latest = (
-        sa.select(JobRun.job_name, sa.func.max(JobRun.id).label("id")).group_by(JobRun.job_name).subquery()
+        sa.select(JobRun.job_name, sa.func.max(JobRun.id).label("id"))
+        .where(JobRun.job_name.in_(JOBS))
+        .group_by(JobRun.job_name)
+        .subquery()
     )
     runs = db.session.scalars(sa.select(JobRun).join(latest, latest.c.id == JobRun.id))
     return {run.job_name: run for run in runs}
@@ -98,7 +102,7 @@ def latest_runs() -> dict[str, JobRun]:
 def latest_failures() -> dict[str, JobRun]:
     latest = (
         sa.select(JobRun.job_name, sa.func.max(JobRun.id).label("id"))
-        .where(JobRun.outcome == JobOutcome.FAILED)
+        .where(JobRun.outcome == JobOutcome.FAILED, JobRun.job_name.in_(JOBS))
         .group_by(JobRun.job_name)
         .subquery()
     )

@@ -50,8 +50,7 @@ from supervision.records.models import (
     SupervisionRecord,
     SupervisionSession,
 )
-from supervision.reports.freshness import only_facts_of
-from supervision.reports.models import QualityAudit, StoredDashboardFigures
+from supervision.reports.models import QualityAudit
 
 log = logging.getLogger(__name__)
 
@@ -147,14 +146,12 @@ def _unlink(session: Session, rows: list[tuple[str, type, sa.ColumnElement[bool]
         sa.update(SupervisionSession)
         .where(SupervisionSession.rebooked_from_id.in_(going_sessions), ~by_name["sessions"])
         .values(rebooked_from_id=None)
-        .execution_options(**only_facts_of())  # no figure reads what a session was rebooked from
     )
     going_actions = sa.select(Action.id).where(by_name["actions"]).scalar_subquery()
     session.execute(
         sa.update(Action)
         .where(Action.carried_from_id.in_(going_actions), ~by_name["actions"])
         .values(carried_from_id=None)
-        .execution_options(**only_facts_of())
     )
 
 
@@ -187,9 +184,7 @@ def purge_person(session: Session, review: RetentionReview, now: datetime) -> di
     removed = {}
     for name, model, condition in rows:
         result = session.execute(
-            sa.delete(model)
-            .where(condition)
-            .execution_options(synchronize_session=False, **only_facts_of(person_id))
+            sa.delete(model).where(condition).execution_options(synchronize_session=False)
         )
         removed[name] = max(result.rowcount, 0)
     session.execute(sa.delete(StaffRole).where(StaffRole.staff_id == person_id))
@@ -197,8 +192,6 @@ def purge_person(session: Session, review: RetentionReview, now: datetime) -> di
     anonymise(person, now)
     review.purged_at = now
     record_event(None, AuditAction.PURGE, Staff.__tablename__, person_id, occurred_at=now)
-    session.flush()  # last, so that nothing of their dashboard figures is left, not even a version
-    session.execute(sa.delete(StoredDashboardFigures).where(StoredDashboardFigures.staff_id == person_id))
     return removed
 
 

@@ -168,8 +168,12 @@ def now() -> datetime:
 @common_options
 @click.option("--service", help="A service's name or id; the whole organisation when neither is given.")
 @click.option("--team", help="A team's name or id.")
-@click.option("--period-start", callback=iso_date, help="First day, YYYY-MM-DD.")
-@click.option("--period-end", callback=iso_date, help="Last day, YYYY-MM-DD (today or earlier).")
+@click.option(
+    "--period-start", callback=iso_date, help="First day of a month in the last 24 months, YYYY-MM-DD."
+)
+@click.option(
+    "--period-end", callback=iso_date, help="Last day of a month in the last 12 months, or today, YYYY-MM-DD."
+)
 @with_appcontext
 def oversight_command(
     email: str,

@@ -17,7 +17,7 @@ LATEST = date.max
 @dataclass(frozen=True)
 class DashboardFigures:
     """What the dashboard shows of one person: worked out by the compliance engine and the month
-    grid, live or by the `dashboard-figures` job (supervision.reports.stored_dashboard)."""
+    grid, always live (supervision.reports.services.live_dashboard_figures)."""
 
     status: Status
     last_held_on: date | None

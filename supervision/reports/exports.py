@@ -36,6 +36,7 @@ from supervision.reports.tables import (
     month_text,
     period_text,
 )
+from supervision.stored_figures.freshness import as_at_text
 
 EMPTY_MEANS = "An empty cell means there was nothing to count (for example, no sessions were due)."
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -165,7 +166,11 @@ def report_about(report: OversightReport, generated_at: datetime) -> list[tuple[
         (report.level.label, report.unit.name),
         ("Period", period_text(report.period)),
         ("Monthly trend", f"{month_text(report.months[0])} to {month_text(report.months[-1])}"),
-        ("Figures marked 'now'", f"As at {report.today.day} {report.today:%B %Y}"),
+        (
+            ("Figures", as_at_text(report.figures_as_at))
+            if report.figures_as_at is not None
+            else ("Figures marked 'now'", f"As at {report.today.day} {report.today:%B %Y}")
+        ),
         ("Generated", generated_text(generated_at)),
         ("Empty cells", EMPTY_MEANS),
     ]

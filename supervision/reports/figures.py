@@ -68,6 +68,19 @@ def months_ending(day: date, count: int = TREND_MONTHS) -> list[Period]:
     return [month_containing(add_months(last, -back)) for back in range(count - 1, -1, -1)]
 
 
+# The calendar months whose figures are stored per person (supervision.reports.stored): this
+# month and the 23 before it, so that any period ending in the last 12 months has its 12-month
+# trend stored too. A report's period is whole months among them (docs/metrics.md, "Periods").
+STORED_MONTHS = 2 * TREND_MONTHS
+
+
+def reportable_months(today: date) -> tuple[list[Period], list[Period]]:
+    """The months a report's period may start in and end in, oldest first: any stored month, and
+    any month whose 12-month trend is stored (the month in progress ends today)."""
+    stored = months_ending(today, STORED_MONTHS)
+    return stored, stored[-TREND_MONTHS:]
+
+
 # ----------------------------------------------------------------------------------- inputs
 
 

@@ -14,16 +14,16 @@ from wtforms.fields import SelectChoice, TextAreaField
 from supervision import limits
 from supervision.compliance.rules import STATUS_LABELS, Status
 from supervision.dates import add_months
-from supervision.fields import DayMonthYearField
 from supervision.forms import Form, Optional, Required, radio_field, select_field, submit_field
 from supervision.limits import ascii_whole_number
-from supervision.org.forms import Present, optional_text
+from supervision.org.forms import optional_text
+from supervision.reports import figures
 from supervision.reports.checklist import CHECKLIST
-from supervision.reports.figures import ONE_DAY, Period
+from supervision.reports.figures import Period, month_containing, reportable_months
 from supervision.reports.models import Answer, Grade
+from supervision.reports.tables import month_text
 
 EARLIEST_DAY = limits.REPORT_FIRST_DAY
-LONGEST_PERIOD_YEARS = limits.LONGEST_REPORT_YEARS
 SAMPLE_SIZES = (3, 5, 10, 20)
 
 
@@ -40,51 +40,88 @@ def default_period(today: date) -> Period:
     return Period(add_months(today.replace(day=1), -2), today)
 
 
-def period_args(period: Period) -> dict[str, list[str]]:
-    """The query string that asks for `period`, as the date boxes send it."""
+def month_value(month: Period) -> str:
+    """A month as the period form sends it: YYYY-MM."""
+    return f"{month.starts_on:%Y-%m}"
+
+
+def period_args(period: Period) -> dict[str, str]:
+    """The query string that asks for `period` (whole months), as the period form sends it."""
     return {
-        "period_start": [str(period.starts_on.day), str(period.starts_on.month), str(period.starts_on.year)],
-        "period_end": [str(period.ends_on.day), str(period.ends_on.month), str(period.ends_on.year)],
+        "from_month": month_value(month_containing(period.starts_on)),
+        "to_month": f"{period.ends_on:%Y-%m}",
     }
+
+
+def period_of_months(first: Period, last: Period, today: date) -> Period:
+    """From the first day of `first` to the last day of `last`, or today in the month in progress."""
+    return Period(first.starts_on, min(last.ends_on, today))
 
 
 def period_problems(starts_on: date, ends_on: date, today: date) -> dict[str, str]:
     """What is wrong with a period, by field; empty when it can be reported on. The page, the API
-    and `flask export-report` all ask this (supervision.limits.REPORT_PERIOD)."""
+    and `flask export-report` all ask this (supervision.limits.REPORT_PERIOD).
+
+    A period is whole calendar months whose figures are stored, so that every report answers
+    at once at any scale (docs/metrics.md, "Periods"; figures.reportable_months)."""
     problems: dict[str, str] = {}
+    starts, ends = reportable_months(today)
     if starts_on < EARLIEST_DAY:
         problems["period_start"] = "The start date must be on or after 1 January 2000"
+    elif starts_on.day != 1:
+        problems["period_start"] = "The start date must be the first day of a month"
+    elif starts_on < starts[0].starts_on:
+        problems["period_start"] = (
+            f"The start date must be on or after {limits.long_date(starts[0].starts_on)}: "
+            f"figures are kept for each month of the last {figures.STORED_MONTHS} months"
+        )
     if ends_on > today:
         problems["period_end"] = "The end date must be today or in the past"
     elif ends_on < starts_on:
         problems["period_end"] = "The end date must be the same as or after the start date"
-    elif add_months(starts_on, 12 * LONGEST_PERIOD_YEARS) - ONE_DAY < ends_on:
-        problems["period_end"] = f"The period must be {LONGEST_PERIOD_YEARS} years or shorter"
+    elif ends_on != today and ends_on != month_containing(ends_on).ends_on:
+        problems["period_end"] = "The end date must be the last day of a month, or today"
+    elif ends_on < ends[0].starts_on:
+        problems["period_end"] = (
+            f"The end date must be on or after {limits.long_date(ends[0].starts_on)}: a period's "
+            f"{figures.TREND_MONTHS}-month trend must be among the months whose figures are kept"
+        )
     return problems
 
 
+def month_choices(months: list[Period]) -> list[SelectChoice]:
+    return [SelectChoice(month_value(month), month_text(month)) for month in reversed(months)]
+
+
 class PeriodForm(Form):
+    """The report's period: whole months, newest first, as far back as figures are kept."""
+
     class Meta:
         csrf = False
 
-    period_start = DayMonthYearField(
-        "Start date", Present("Enter a start date"), description="For example, 1 9 2026"
-    )
-    period_end = DayMonthYearField(
-        "End date", Present("Enter an end date"), description="For example, 30 11 2026"
-    )
+    from_month = select_field("From", invalid_choice_message="Choose the first month from the list")
+    to_month = select_field("To", invalid_choice_message="Choose the last month from the list")
     show = submit_field("Show figures")
+
+    def __init__(self, today: date, **kwargs):
+        super().__init__(**kwargs)
+        self.starts, self.ends = reportable_months(today)
+        self.from_month.choices = month_choices(self.starts)
+        self.to_month.choices = month_choices(self.ends)
 
     def chosen(self, today: date) -> Period | None:
         """The period asked for, or None with the reasons on the fields."""
         if not self.validate():
             return None
-        problems = period_problems(self.period_start.data, self.period_end.data, today)
-        for name, message in problems.items():
-            getattr(self, name).errors = [*getattr(self, name).errors, message]
-        if problems:
+        first = next(month for month in self.starts if month_value(month) == self.from_month.data)
+        last = next(month for month in self.ends if month_value(month) == self.to_month.data)
+        if last.starts_on < first.starts_on:
+            self.to_month.errors = [
+                *self.to_month.errors,
+                "The end month must be the same as or after the start month",
+            ]
             return None
-        return Period(self.period_start.data, self.period_end.data)
+        return period_of_months(first, last, today)
 
 
 STATUS_CHOICES = [SelectChoice(status.value, STATUS_LABELS[status]) for status in Status]

@@ -74,7 +74,7 @@ class QualityAudit(db.Model):
 
 
 # --------------------------------------------------------------- stored oversight figures
-# Written by the hourly `oversight-figures` job (supervision.reports.stored): each person's
+# Written by the hourly `stored-figures` job (supervision.reports.stored): each person's
 # counts per calendar month, so that the organisation and service reports add rows up instead
 # of replaying every history. Counts only: no supervision content is ever stored here.
 
@@ -129,19 +129,6 @@ class OversightNow(db.Model):
     actions_overdue_now: Mapped[int]
 
 
-class OversightRefresh(db.Model):
-    """When an organisation's stored figures were last worked out, and for which day."""
-
-    __tablename__ = "oversight_refresh"
-
-    organisation_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True
-    )
-    refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    as_of: Mapped[date]
-    first_month: Mapped[date]
-
-
 class OversightUnitFigures(db.Model):
     """A team's, a service's or the whole organisation's figures for the default period (this
     month and the two before it) and its 12-month trend, as at the last refresh: the pages most
@@ -171,36 +158,3 @@ class OversightServiceMonth(db.Model):
     # {"tally": the month's Tally as stored.tally_json, "closed": the longest gap a session
     # closed in the month (the longest gap of a longer period needs it apart from the open one)}
     figures: Mapped[dict] = mapped_column(sa.JSON)
-
-
-# ------------------------------------------------------------------ stored dashboard figures
-# Written by the `dashboard-figures` job (supervision.reports.stored_dashboard) and read by the
-# team dashboard. Dates, counts and month states only: no supervision content.
-
-
-class StoredDashboardFigures(db.Model):
-    """One person's team-dashboard figures as the compliance engine worked them out for `as_of`.
-
-    `facts_version` goes up, in the same transaction, with every change to anything the figures
-    are worked out from (supervision.reports.freshness); the job stores the version it read
-    before reading the facts as `computed_version`. The figures are used only while the two are
-    equal and `as_of` is today, so a change is never hidden behind stored figures.
-    """
-
-    __tablename__ = "stored_dashboard_figures"
-
-    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True)
-    facts_version: Mapped[int] = mapped_column(default=0, server_default="0")
-    computed_version: Mapped[int | None]
-    as_of: Mapped[date | None]
-    status: Mapped[str | None] = mapped_column(sa.String(20))
-    last_held_on: Mapped[date | None]
-    next_due_on: Mapped[date | None]
-    days_overdue: Mapped[int | None]
-    working_days_overdue: Mapped[int | None]
-    has_agreement: Mapped[bool | None]
-    write_ups_pending: Mapped[int | None]
-    write_ups_overdue: Mapped[int | None]
-    actions_overdue: Mapped[int | None]
-    # The last 12 months' states, oldest first, as MonthState values joined by commas.
-    months: Mapped[str | None] = mapped_column(sa.String(250))

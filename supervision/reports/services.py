@@ -39,10 +39,10 @@ from supervision.records.models import (
     SupervisionSession,
 )
 from supervision.records.signoff import BLANK_CHARACTERS
-from supervision.reports import figures, stored, stored_dashboard
+from supervision.reports import figures, stored
 from supervision.reports.dashboard import DashboardFigures
 from supervision.reports.figures import MonthState, Period, PersonHistory, Tally
-from supervision.reports.models import QualityAudit, StoredDashboardFigures
+from supervision.reports.models import QualityAudit
 
 # Up to this many people, a page's scope is passed to the loaders as ids (see team_dashboard).
 SCOPE_BY_ID_LIMIT = 2_000
@@ -466,8 +466,8 @@ class Dashboard:
 
 def team_dashboard(user: Staff, today: date) -> Dashboard:
     """Each person on the user's dashboard: today's status from the compliance engine and a
-    12-month grid of how their supervision went, as the `dashboard-figures` job stored them
-    where they are still current, otherwise worked out now (supervision.reports.stored_dashboard)."""
+    12-month grid of how their supervision went, worked out now from their facts, so a status
+    is never stale (docs/metrics.md, "Stored figures")."""
     scope = dashboard_scope(user, today)
     # A supervisor's scope is a handful of people, but hidden in a sub-select with ORs the
     # planner guesses thousands and hashes whole tables (docs/performance.md). Named ids let
@@ -475,28 +475,16 @@ def team_dashboard(user: Staff, today: date) -> Dashboard:
     staff_ids = list(db.session.scalars(scope))
     if len(staff_ids) <= SCOPE_BY_ID_LIMIT:
         scope = staff_ids
-    # Each person with their stored figures where they are current, in one statement; their
-    # roles are not shown (their eager load would be one more).
-    shown: dict[int, DashboardFigures] = {}
-    people = []
-    for person, *figures_row in db.session.execute(
-        sa.select(Staff, *stored_dashboard.FIGURES_ROW)
-        .outerjoin(
-            StoredDashboardFigures,
-            sa.and_(StoredDashboardFigures.staff_id == Staff.id, stored_dashboard.is_current(today)),
+    # Their roles are not shown (their eager load would be one more statement).
+    people = list(
+        db.session.scalars(
+            sa.select(Staff)
+            .where(Staff.id.in_(scope))
+            .options(joinedload(Staff.team), lazyload(Staff.role_rows))
+            .order_by(Staff.id)
         )
-        .where(Staff.id.in_(scope))
-        .options(joinedload(Staff.team), lazyload(Staff.role_rows))
-        .order_by(Staff.id)
-    ):
-        people.append(person)
-        if figures_row[0] is not None:
-            shown[person.id] = stored_dashboard.figures_from_row(figures_row)
-    not_stored = [person.id for person in people if person.id not in shown]
-    if not_stored:
-        # Nobody stored (before the day's first run) and a wide scope: its sub-select, as above.
-        live_scope = scope if len(not_stored) == len(people) else not_stored
-        shown.update(live_dashboard_figures(db.session, live_scope, user.organisation_id, today))
+    )
+    shown = live_dashboard_figures(db.session, scope, user.organisation_id, today) if people else {}
     rows = [DashboardRow(person, shown[person.id]) for person in people]
     return Dashboard(rows, figures.months_ending(today, figures.TREND_MONTHS))
 
@@ -565,7 +553,7 @@ class OversightReport:
     trail: list[tuple[Level, int | None, str]] = field(default_factory=list)
     grid: list[PersonGrid] = field(default_factory=list)
     person: Staff | None = None
-    # When the figures come from the hourly stored figures (supervision.reports.stored), the
+    # When the figures come from the stored figures (supervision.stored_figures.freshness), the
     # time they were worked out; None when they were worked out for this page.
     figures_as_at: datetime | None = None
     # The people the report counts (`report_people` of its viewer), for what reads it later.
@@ -616,13 +604,13 @@ def _oversight_report(user: Staff, level: Level, unit_id: int | None, period: Pe
             trail.append((Level.PERSON, person.id, person.name))
 
     months = trend_months(period)
-    refresh = None
+    run = None
     # The stored figures count everyone in a unit: they answer only when the viewer's report
     # counts everyone in the units it lists.
     if level in (Level.ORGANISATION, Level.SERVICE) and units.whole:
-        refresh = stored.usable_refresh(db.session, user.organisation_id, period, months, today)
+        run = stored.usable_run(db.session, user.organisation_id, period, months, today)
     units = None
-    if refresh is not None:
+    if run is not None:
         units = _stored_unit_figures(user, level, unit_id, name, services, teams, period, months)
         if units is None and level is Level.ORGANISATION:
             units = _organisation_from_service_months(services, name, period, months)
@@ -637,13 +625,13 @@ def _oversight_report(user: Staff, level: Level, unit_id: int | None, period: Pe
             today=today,
             organisation_name=organisation_name,
             trail=trail,
-            figures_as_at=refresh.refreshed_at,
+            figures_as_at=run.worked_out_at,
             people=report_people(user),
         )
     teams_of_service: dict[int, list[Team]] = defaultdict(list)
     for team in teams:
         teams_of_service[team.service_id].append(team)
-    team_units, live = _team_units(user, teams, person, level, period, months, today, refresh)
+    team_units, live = _team_units(user, teams, person, level, period, months, today, run)
 
     grids: list[PersonGrid] = []
     if level is Level.ORGANISATION:
@@ -686,7 +674,7 @@ def _oversight_report(user: Staff, level: Level, unit_id: int | None, period: Pe
         trail=trail,
         grid=grids,
         person=person,
-        figures_as_at=refresh.refreshed_at if refresh is not None else None,
+        figures_as_at=run.worked_out_at if run is not None else None,
         people=report_people(user),
     )
 
@@ -699,10 +687,10 @@ def _team_units(
     period: Period,
     months: list[Period],
     today: date,
-    refresh,
+    run,
 ) -> tuple[dict[int, UnitFigures], LiveFigures | None]:
-    """Each team's figures: as stored when `refresh` can answer, otherwise worked out now."""
-    if refresh is None:
+    """Each team's figures: as stored when `run` can answer, otherwise worked out now."""
+    if run is None:
         live = _live_figures(user, teams, person, level, period, months, today)
         return live.team_units, live
     found = stored.team_figures(db.session, teams, period, months)
@@ -720,7 +708,7 @@ class TeamGaps:
 
     teams: list[UnitFigures]
     period: Period
-    # When the figures were stored by the hourly job; None when worked out for this page.
+    # When the figures were stored (supervision.stored_figures); None when worked out for this page.
     figures_as_at: datetime | None
 
 
@@ -730,13 +718,13 @@ def teams_with_largest_gaps(user: Staff, period: Period, today: date, limit: int
     units = overseen_units(user)
     months = trend_months(period)
     # Stored unit figures count everyone in a unit: used only when the viewer oversees them all.
-    refresh = None
+    run = None
     if units.whole:
-        refresh = stored.usable_refresh(db.session, user.organisation_id, period, months, today)
-    team_units, _ = _team_units(user, units.team_list, None, Level.SERVICE, period, months, today, refresh)
+        run = stored.usable_run(db.session, user.organisation_id, period, months, today)
+    team_units, _ = _team_units(user, units.team_list, None, Level.SERVICE, period, months, today, run)
     with_gaps = [unit for unit in team_units.values() if unit.period.overdue_now]
     with_gaps.sort(key=lambda unit: (-unit.period.overdue_now, -unit.period.escalated_now, unit.name.lower()))
-    return TeamGaps(with_gaps[:limit], period, refresh.refreshed_at if refresh is not None else None)
+    return TeamGaps(with_gaps[:limit], period, run.worked_out_at if run is not None else None)
 
 
 def _organisation_from_service_months(

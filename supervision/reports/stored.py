@@ -2,7 +2,7 @@
 
 The organisation and service oversight reports pool every person's history. Worked out live
 at national scale that is a minute of replaying 45,000 histories per page (docs/performance.md),
-so the `oversight-figures` job works each person's figures out once an hour, through the same
+so the `stored-figures` job works each person's figures out once an hour, through the same
 `figures` functions the live report uses, and stores them per person and month. The reports
 then add rows up in SQL.
 
@@ -16,9 +16,10 @@ figures that do not simply add are stored so that they can be pooled:
 - days between sessions, gap reasons and audit grades: stored as counts per value, so a median
   comes from the pooled counts.
 
-The stored figures are used only when they describe today (refreshed today) and the period is
-whole stored months (it may end today); anything else is worked out live. Pages say when the
-figures were refreshed. Team and worker pages are always live: they are small.
+The stored figures follow the one freshness rule (supervision.stored_figures.freshness): used
+only when worked out today, and the page says "Figures as at" the run's time. They answer any
+period of whole stored months (it may end today); team and worker pages are always live: they
+are small.
 """
 
 from __future__ import annotations
@@ -26,17 +27,16 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from supervision.agreements.models import SupervisionPolicy
 from supervision.bulk import NO_SYNC, insert_rows
-from supervision.clock import SystemClock
 from supervision.compliance.services import assess_people, thresholds_for
 from supervision.memory import collector_paused
-from supervision.org.models import Organisation, Service, Staff, Team
+from supervision.org.models import Service, Staff, Team
 from supervision.reports import figures
 from supervision.reports.figures import Period, Tally
 from supervision.reports.forms import default_period
@@ -44,14 +44,12 @@ from supervision.reports.models import (
     OversightMonth,
     OversightMonthValue,
     OversightNow,
-    OversightRefresh,
     OversightServiceMonth,
     OversightUnitFigures,
 )
+from supervision.stored_figures.freshness import current_run
+from supervision.stored_figures.models import StoredFiguresRun
 
-# This month and the twelve before it: the default period (this month and the two before),
-# its 12-month trend, and any whole-month period of the last year with its trend.
-STORED_MONTHS = figures.TREND_MONTHS + 1
 # People whose histories are worked out at a time: bounds the job's memory.
 BATCH_SIZE = 5_000
 
@@ -80,27 +78,17 @@ VALUE_COLUMNS = ("staff_id", "month", "kind", "value", "count")
 
 
 def stored_months(today: date) -> list[Period]:
-    return figures.months_ending(today, STORED_MONTHS)
+    """Every month a report's period or trend may cover (figures.reportable_months)."""
+    return figures.months_ending(today, figures.STORED_MONTHS)
 
 
 # ------------------------------------------------------------------------------ the job
 
 
-def refresh_oversight_figures(session: Session, clock: SystemClock) -> dict[str, int]:
-    """Work out and store every person's monthly figures, one organisation at a time.
-
-    Each organisation's figures are replaced in one transaction, so a report never reads a
-    half-written set.
-    """
-    today = clock.today()
-    counts: Counter = Counter()
-    for organisation_id in session.scalars(sa.select(Organisation.id).order_by(Organisation.id)).all():
-        counts += _refresh_organisation(session, organisation_id, today, clock.now())
-        session.commit()
-    return dict(counts)
-
-
-def _refresh_organisation(session: Session, organisation_id: int, today: date, now: datetime) -> Counter:
+def refresh_organisation(session: Session, organisation_id: int, today: date) -> Counter:
+    """Work out and store every person's monthly figures, and every unit's for the default
+    period, replacing the organisation's old ones. The `stored-figures` job commits them with
+    its run record (supervision.stored_figures), so a report never reads a half-written set."""
     from supervision.reports.services import load_histories, policy_for  # services imports this module
 
     months = stored_months(today)
@@ -192,11 +180,6 @@ def _refresh_organisation(session: Session, organisation_id: int, today: date, n
                 for (service_id, month), found in service_months.items()
             ],
         )
-    refresh = session.get(OversightRefresh, organisation_id) or OversightRefresh(
-        organisation_id=organisation_id
-    )
-    refresh.as_of, refresh.refreshed_at, refresh.first_month = today, now, months[0].starts_on
-    session.add(refresh)
     return counts
 
 
@@ -314,19 +297,20 @@ class TeamFigures:
     months: list[Tally]
 
 
-def usable_refresh(
+def usable_run(
     session: Session, organisation_id: int, period: Period, months: Sequence[Period], today: date
-) -> OversightRefresh | None:
-    """The organisation's stored figures, when they can answer for `period` and its trend."""
-    refresh = session.get(OversightRefresh, organisation_id)
-    if refresh is None or refresh.as_of != today:
+) -> StoredFiguresRun | None:
+    """The run of the organisation's stored figures, when they may be shown today
+    (supervision.stored_figures.freshness) and can answer for `period` and its trend."""
+    run = current_run(session, organisation_id, today)
+    if run is None:
         return None
     whole_months = period.starts_on.day == 1 and (
         period.ends_on == today or period.ends_on == figures.month_containing(period.ends_on).ends_on
     )
-    if not whole_months or min(period.starts_on, months[0].starts_on) < refresh.first_month:
+    if not whole_months or min(period.starts_on, months[0].starts_on) < stored_months(today)[0].starts_on:
         return None
-    return refresh
+    return run
 
 
 def team_figures(

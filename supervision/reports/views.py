@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from supervision.clock import clock
 from supervision.compliance.rules import Status
+from supervision.limits import ascii_whole_number
 from supervision.org.models import Role
 from supervision.permissions import require, roles_required
 from supervision.reports import audits, cases, changes, charts, exports, services, tables
@@ -129,13 +130,35 @@ def export_team_dashboard(file_format: str):
 def chosen_period() -> tuple[PeriodForm, Period | None]:
     """The period in the query string, or the default (this month and the two before it)."""
     today = clock().today()
-    if "period_start" not in request.args and "period_end" not in request.args:
+    if "from_month" not in request.args and "to_month" not in request.args:
         period = default_period(today)
-        return PeriodForm(
-            formdata=None, data={"period_start": period.starts_on, "period_end": period.ends_on}
-        ), period
-    form = PeriodForm(formdata=request.args)
+        return PeriodForm(today, formdata=None, data=period_args(period)), period
+    form = PeriodForm(today, formdata=request.args)
     return form, form.chosen(today)
+
+
+def _old_link_day(name: str) -> date | None:
+    parts = [ascii_whole_number(part) for part in request.args.getlist(name)]
+    if len(parts) != 3 or None in parts:
+        return None
+    day, month, year = parts
+    try:
+        return date(year, month, day)
+    except (ValueError, OverflowError):  # no such day, or a year beyond any calendar
+        return None
+
+
+def old_period_link() -> str | None:
+    """Where a link from before periods were whole months (?period_start=D&period_start=M&...)
+    now goes: the same page for the months its days fall in (the form says if they are not
+    offered), or for its default period when its days cannot be read. None for any other link."""
+    if "period_start" not in request.args and "period_end" not in request.args:
+        return None
+    values = {**(request.view_args or {})}
+    starts_on, ends_on = _old_link_day("period_start"), _old_link_day("period_end")
+    if starts_on is not None and ends_on is not None:
+        values.update(period_args(Period(starts_on, ends_on)))
+    return url_for(request.endpoint, **values)
 
 
 def trend_measure(label: str, level: services.Level, name: str) -> str:
@@ -165,6 +188,8 @@ def charts_for(report: services.OversightReport) -> dict:
 
 
 def render_report(level: Level, unit_id: int | None, template: str = "reports/oversight.html"):
+    if (moved := old_period_link()) is not None:
+        return redirect(moved)
     form, period = chosen_period()
     today = clock().today()
     if period is None:
@@ -241,6 +266,8 @@ def changes_url(level: Level, unit_id: int | None, first: Period, last: Period |
 
 
 def export_report(level: Level, unit_id: int | None, file_format: str):
+    if (moved := old_period_link()) is not None:
+        return redirect(moved)
     _, period = chosen_period()
     if period is None:
         return redirect(unit_url(PAGE_ENDPOINTS, level, unit_id, None) + "?" + request.query_string.decode())

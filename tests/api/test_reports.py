@@ -160,9 +160,24 @@ def test_a_period_is_asked_for_with_the_pages_parameter_names(api_as, org):  # n
             "The end date must be the same as or after",
         ),
         (
-            "period_start=2020-01-01&period_end=2026-11-01",
+            "period_start=2026-09-02&period_end=2026-10-31",
+            "period_start",
+            "The start date must be the first day of a month",
+        ),
+        (
+            "period_start=2026-09-01&period_end=2026-10-30",
             "period_end",
-            "The period must be 3 years or shorter",
+            "The end date must be the last day of a month, or today",
+        ),
+        (
+            "period_start=2024-11-01&period_end=2026-10-31",
+            "period_start",
+            "The start date must be on or after 1 December 2024: figures are kept for each month",
+        ),
+        (
+            "period_start=2025-01-01&period_end=2025-11-30",
+            "period_end",
+            "The end date must be on or after 1 December 2025: a period's 12-month trend",
         ),
         (
             "period_start=1999-12-31&period_end=2000-01-31",

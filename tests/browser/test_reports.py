@@ -46,15 +46,15 @@ def test_the_definitions_open_and_a_bad_period_is_explained(page, org):  # noqa:
     expect(page.get_by_text("The longest time anyone went without supervision")).to_be_visible()
     assert_accessible(page)
 
-    end = page.get_by_role("group", name="End date")
-    end.get_by_label("Day").fill("1")
-    end.get_by_label("Month").fill("1")
-    end.get_by_label("Year").fill("2020")
+    expect(page.get_by_text("Whole months only.")).to_be_visible()
+    page.get_by_label("From", exact=True).select_option(label="November 2026")
+    page.get_by_label("To", exact=True).select_option(label="October 2026")
     page.get_by_role("button", name="Show figures").click()
     expect(page).to_have_title(re.compile(r"^Error: "))
-    expect(page.locator(".govuk-error-summary")).to_contain_text(
-        "The end date must be the same as or after the start date"
-    )
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("The end month must be the same as or after the start month")
+    summary.get_by_role("link").click()
+    expect(page.get_by_label("To", exact=True)).to_be_focused()
     assert_accessible(page)
 
 

@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 
 from supervision.extensions import db
 from supervision.jobs import runs as job_runs
-from supervision.jobs.models import JobOutcome
+from supervision.jobs.models import JobOutcome, JobRun
 from supervision.notifications.models import EmailStatus, OutboxEmail
 from supervision.notifications.services import Notice, queue_notices
 from supervision.org.models import Role, StaffRole
@@ -181,12 +181,12 @@ def test_a_service_manager_sees_the_teams_with_the_largest_gaps_as_the_oversight
 
 
 def test_the_largest_gaps_come_from_the_stored_oversight_figures_when_the_report_uses_them(pages, org, clock):
-    job_runs.run_job("oversight-figures", db.session, clock)
+    job_runs.run_job("stored-figures", db.session, clock)
 
     page = home(pages, org.hana)
 
     gaps = page.find(id="gaps")
-    assert "as at Monday 23 November 2026, 9am" in text(gaps)
+    assert "(Figures as at 09:00 on 23 November 2026)" in text(gaps)
     assert (
         text(gaps.find(id="teams-with-gaps")) == "Assessment A (Assessment): 1 overdue, of whom 1 escalated"
     )
@@ -264,6 +264,17 @@ def test_an_administrator_sees_failed_jobs_and_emails_as_their_pages_do(pages, o
 
     monkeypatch.setitem(job_runs.JOBS, "reminders", broken)
     assert job_runs.run_job("reminders", db.session, clock).outcome is JobOutcome.FAILED
+    # A job that is no longer in the catalogue (merged into `stored-figures`) is history only.
+    db.session.add(
+        JobRun(
+            job_name="dashboard-figures",
+            started_at=clock.now(),
+            finished_at=clock.now(),
+            outcome=JobOutcome.FAILED,
+            error="an old failure",
+        )
+    )
+    db.session.commit()
     queue_notices(
         db.session,
         [

@@ -324,7 +324,7 @@ def test_units_without_changes_are_not_marked(org, pages):
 
 
 def test_figures_from_the_stored_figures_carry_the_marks(org, pages, clock):
-    run_job("oversight-figures", db.session, clock)
+    run_job("stored-figures", db.session, clock)
     back_date_alices_absence(org, pages)
     pages.sign_in(org.hana)
     page = pages.get("reports.oversight")

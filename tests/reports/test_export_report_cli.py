@@ -112,6 +112,14 @@ def test_the_organisation_report_covers_only_the_services_the_person_oversees(cl
             ["--period-start", "2026-09-01", "--period-end", "2026-11-24"],
             "--period-end: The end date must be today or in the past",
         ),
+        (
+            ["--period-start", "2026-08-20", "--period-end", "2026-10-31"],
+            "--period-start: The start date must be the first day of a month",
+        ),
+        (
+            ["--period-start", "2026-08-01", "--period-end", "2026-10-04"],
+            "--period-end: The end date must be the last day of a month, or today",
+        ),
         (["--format", "xlsx"], "An XLSX file cannot go to the terminal: give --output FILE."),
     ],
 )

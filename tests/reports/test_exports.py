@@ -259,8 +259,8 @@ def test_a_bad_period_on_an_export_goes_back_to_the_page_to_explain(pages, clien
         url_for(
             "reports.export_oversight",
             file_format="csv",
-            period_start=["1", "10", "2026"],
-            period_end=["1", "9", "2026"],
+            from_month="2026-10",
+            to_month="2026-09",
         )
     )
 

@@ -3,11 +3,13 @@
 from datetime import date
 
 import pytest
+from flask import url_for
 
 from supervision.extensions import db
 from supervision.jobs.runs import run_job
 from supervision.reports.figures import Period
 from supervision.reports.forms import period_args
+from supervision.stored_figures.freshness import as_at_text
 from tests.reports.conftest import held
 from tests.reports.helpers import rows_by_name, summary_figures, table_rows
 
@@ -172,7 +174,7 @@ def test_the_team_page_lists_workers_who_drill_down_to_their_page(pages, org):
     assert workers["Bob Brown"]["Longest gap (days)"] == "28"
     link = page.find("table", id="by-worker").find("a", string="Alice Adams")
     assert link["href"].startswith(f"/oversight/people/{org.alice.id}?")
-    assert "period_start=1" in link["href"]
+    assert "from_month=2026-09" in link["href"] and "to_month=2026-11" in link["href"]
 
 
 def test_a_chosen_period_changes_the_figures(pages, org):
@@ -189,29 +191,77 @@ def test_a_chosen_period_changes_the_figures(pages, org):
 
 
 @pytest.mark.parametrize(
-    ("start", "end", "message"),
+    ("first", "last", "field", "message"),
     [
-        (date(2026, 10, 1), date(2026, 9, 30), "The end date must be the same as or after the start date"),
-        (date(2026, 10, 1), date(2026, 11, 24), "The end date must be today or in the past"),
-        (date(2023, 1, 1), date(2026, 11, 23), "The period must be 3 years or shorter"),
+        ("2026-10", "2026-09", "to_month", "The end month must be the same as or after the start month"),
+        ("2026-10", "2026-12", "to_month", "Choose the last month from the list"),  # not yet
+        (
+            "2024-11",
+            "2026-11",
+            "from_month",
+            "Choose the first month from the list",
+        ),  # before the kept months
+        ("2025-01", "2025-10", "to_month", "Choose the last month from the list"),  # its trend is not kept
+        ("10/2026", "2026-11", "from_month", "Choose the first month from the list"),
     ],
 )
-def test_a_bad_period_is_explained_and_no_figures_are_shown(pages, org, start, end, message):
+def test_a_bad_period_is_explained_and_no_figures_are_shown(pages, org, first, last, field, message):
     pages.sign_in(org.hana)
 
-    page = pages.get("reports.oversight", period_start=boxes(start), period_end=boxes(end))
+    page = pages.get("reports.oversight", from_month=first, to_month=last)
 
     assert page.title.get_text().startswith("Error: ")
-    assert message in page.find(class_="govuk-error-summary").get_text()
+    summary = page.find(class_="govuk-error-summary")
+    assert message in summary.get_text()
+    assert summary.find("a", string=message)["href"] == f"#{field}"
     assert page.find("table", id="figures") is None
 
 
-def test_a_half_typed_date_is_explained(pages, org):
+def test_the_period_form_offers_whole_months_and_says_why(pages, org):
     pages.sign_in(org.hana)
 
-    page = pages.get("reports.oversight", period_start=["1", "", "2026"], period_end=["23", "11", "2026"])
+    page = pages.get("reports.oversight")
 
-    assert "Start date must include a month" in page.find(class_="govuk-error-summary").get_text()
+    first = [option["value"] for option in page.find("select", id="from_month").find_all("option")]
+    last = [option["value"] for option in page.find("select", id="to_month").find_all("option")]
+    assert (first[0], first[-1], len(first)) == ("2026-11", "2024-12", 24)
+    assert (last[0], last[-1], len(last)) == ("2026-11", "2025-12", 12)
+    assert page.find("select", id="from_month").find("option", selected=True)["value"] == "2026-09"
+    assert "Figures are kept for each month of the last two years" in page.find(id="period-hint").get_text()
+
+
+def test_a_period_of_past_months_ends_at_the_last_month_and_the_month_in_progress_at_today(pages, org):
+    pages.sign_in(org.hana)
+
+    past = pages.get("reports.oversight", from_month="2026-06", to_month="2026-08")
+    now = pages.get("reports.oversight", from_month="2026-10", to_month="2026-11")
+
+    assert "1 June 2026 to 31 August 2026" in past.get_text()
+    assert "1 October 2026 to 23 November 2026" in now.get_text()
+
+
+def test_an_old_link_with_days_goes_to_the_months_it_covers(pages, org):
+    pages.sign_in(org.hana)
+    old = {"period_start": boxes(date(2026, 6, 1)), "period_end": boxes(date(2026, 8, 31))}
+
+    page = pages.client.get(url_for("reports.oversight_team", team_id=org.team_a.id, **old))
+    export = pages.client.get(
+        url_for("reports.export_oversight_team", team_id=org.team_a.id, file_format="csv", **old)
+    )
+    odd_days = pages.client.get(
+        url_for("reports.oversight", period_start=boxes(date(2026, 6, 3)), period_end=boxes(date(2026, 8, 4)))
+    )
+    unreadable = pages.client.get(url_for("reports.oversight", period_start=["1", "", "2026"]))
+    beyond = pages.client.get(
+        url_for("reports.oversight", period_start=["1", "1", "9" * 30], period_end=["1", "1", "2026"])
+    )
+
+    assert page.status_code == 302
+    assert page.location == f"/oversight/teams/{org.team_a.id}?from_month=2026-06&to_month=2026-08"
+    assert export.status_code == 302
+    assert "from_month=2026-06&to_month=2026-08" in export.location
+    assert odd_days.location == "/oversight?from_month=2026-06&to_month=2026-08"
+    assert unreadable.location == beyond.location == "/oversight"
 
 
 def test_someone_heading_no_service_sees_an_empty_report(pages, org):
@@ -283,12 +333,12 @@ def test_service_and_organisation_pages_read_the_stored_figures_once_refreshed(p
     pages.sign_in(org.hana)
     live_trend = table_rows(pages.get("reports.oversight_service", service_id=org.assessment.id), "trend")
 
-    run_job("oversight-figures", db.session, clock)
+    run_job("stored-figures", db.session, clock)
 
     service = pages.get("reports.oversight_service", service_id=org.assessment.id)
     assert summary_figures(service) == ASSESSMENT
     assert table_rows(service, "trend") == live_trend
-    assert "worked out on Monday 23 November 2026" in service.find(id="figures-as-at").get_text()
+    assert "Figures as at 09:00 on 23 November 2026." in service.find(id="figures-as-at").get_text()
     organisation = pages.get("reports.oversight")
     assert summary_figures(organisation) == ASSESSMENT
     assert organisation.find(id="figures-as-at")
@@ -297,14 +347,42 @@ def test_service_and_organisation_pages_read_the_stored_figures_once_refreshed(p
 
 
 def test_a_change_after_the_refresh_shows_at_the_next_refresh(pages, org, clock):
-    run_job("oversight-figures", db.session, clock)
+    run_job("stored-figures", db.session, clock)
     held(org.tess, org.eve, date(2026, 11, 20))
     pages.sign_in(org.hana)
 
     before = rows_by_name(pages.get("reports.oversight_service", service_id=org.assessment.id), "by-team")
     clock.advance(hours=1)
-    run_job("oversight-figures", db.session, clock)
+    run_job("stored-figures", db.session, clock)
     after = rows_by_name(pages.get("reports.oversight_service", service_id=org.assessment.id), "by-team")
 
     assert before["Assessment B"]["Sessions held on time"] == "100% 2 of 2"
     assert after["Assessment B"]["Sessions held on time"] == "100% 3 of 3"
+
+
+def test_a_back_dated_session_shows_at_the_next_run_and_until_then_the_page_says_as_at_when(
+    pages, org, clock
+):
+    """No page shows a figure older than its stated time, and a change reaches the stored
+    figures by the next run at the latest, even one dated in an earlier month."""
+    run_job("stored-figures", db.session, clock)
+    first_run = clock.now()
+    pages.sign_in(org.hana)
+    october = period_args(Period(date(2026, 10, 1), date(2026, 10, 31)))
+
+    def october_page():
+        return pages.get("reports.oversight_service", service_id=org.assessment.id, **october)
+
+    before = october_page()
+    clock.advance(minutes=30)
+    held(org.tess, org.eve, date(2026, 10, 27))  # recorded now, dated last month
+
+    meanwhile = october_page()
+    assert rows_by_name(meanwhile, "by-team") == rows_by_name(before, "by-team")
+    assert as_at_text(first_run) in meanwhile.find(id="figures-as-at").get_text()
+
+    clock.advance(minutes=31)
+    run_job("stored-figures", db.session, clock)
+    after = october_page()
+    assert rows_by_name(after, "by-team") != rows_by_name(before, "by-team")
+    assert as_at_text(clock.now()) in after.find(id="figures-as-at").get_text()

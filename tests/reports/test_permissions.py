@@ -75,8 +75,8 @@ def test_a_foreign_unit_is_not_found_even_with_a_bad_period(pages, org):
         "reports.oversight_team",
         _expected_status=404,
         team_id=org.team_a.id,
-        period_start=["1", "10", "2026"],
-        period_end=["1", "9", "2026"],
+        from_month="2026-10",
+        to_month="2026-09",
     )
 
 

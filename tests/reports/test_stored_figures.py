@@ -24,11 +24,11 @@ from supervision.reports.models import (
     OversightMonth,
     OversightMonthValue,
     OversightNow,
-    OversightRefresh,
     OversightUnitFigures,
 )
 from supervision.reports.services import Level, oversight_report
 from supervision.scheduler import SCHEDULE
+from supervision.stored_figures.models import StoredFiguresRun
 
 
 def tally_figures(tally) -> dict:
@@ -49,7 +49,7 @@ def report_figures(report) -> list[dict]:
 
 
 def forget_refresh() -> None:
-    db.session.execute(sa.delete(OversightRefresh))
+    db.session.execute(sa.delete(StoredFiguresRun))
     db.session.commit()
 
 
@@ -78,7 +78,7 @@ def test_stored_figures_give_the_live_report_for_every_level_period_and_month(ge
         for level, unit_id in units
         for period in periods
     }
-    assert run_job("oversight-figures", db.session, clock).outcome is JobOutcome.SUCCEEDED
+    assert run_job("stored-figures", db.session, clock).outcome is JobOutcome.SUCCEEDED
     for (level, unit_id, period), expected in live.items():
         report = oversight_report(leader, level, unit_id, period, today)
         assert report.figures_as_at == clock.now(), (level, period)
@@ -105,7 +105,7 @@ def test_stored_figures_give_the_live_report_for_every_level_period_and_month(ge
 
 def test_the_job_stores_a_row_per_person_and_employed_month_and_replaces_them_on_a_rerun(generated, clock):
     today = clock.today()
-    first = run_job("oversight-figures", db.session, clock)
+    first = run_job("stored-figures", db.session, clock)
     rows = db.session.scalar(sa.select(sa.func.count()).select_from(OversightMonth))
     assert rows == first.counts["person_months"]
     months = {month.starts_on for month in stored.stored_months(today)}
@@ -124,19 +124,19 @@ def test_the_job_stores_a_row_per_person_and_employed_month_and_replaces_them_on
     values = db.session.scalar(sa.select(sa.func.count()).select_from(OversightMonthValue))
 
     clock.advance(hours=1)
-    again = run_job("oversight-figures", db.session, clock)
+    again = run_job("stored-figures", db.session, clock)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OversightMonth)) == rows
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OversightMonthValue)) == values
     assert again.counts == first.counts
-    refresh = db.session.scalars(sa.select(OversightRefresh)).one()
-    assert refresh.refreshed_at == clock.now()
-    assert refresh.as_of == today
+    run = db.session.scalars(sa.select(StoredFiguresRun)).one()
+    assert run.worked_out_at == clock.now()
+    assert run.as_of == today
 
 
 def test_reports_are_worked_out_live_when_the_stored_figures_cannot_answer(generated, clock):
     _, leader = generated
     today = clock.today()
-    run_job("oversight-figures", db.session, clock)
+    run_job("stored-figures", db.session, clock)
     stored_report = oversight_report(leader, Level.ORGANISATION, None, default_period(today), today)
     assert stored_report.figures_as_at is not None
 
@@ -181,14 +181,14 @@ def test_a_live_report_worked_out_a_few_teams_at_a_time_is_the_same_as_all_at_on
 
 
 def test_the_job_runs_every_hour():
-    job = next(job for job in SCHEDULE if job.name == "oversight-figures")
+    job = next(job for job in SCHEDULE if job.name == "stored-figures")
     assert job.when == "Every hour at 1 past"
 
 
 def test_the_default_period_reads_one_stored_row_per_unit(generated, clock):
     _, leader = generated
     today = clock.today()
-    run_job("oversight-figures", db.session, clock)
+    run_job("stored-figures", db.session, clock)
     service_id = db.session.scalars(sa.select(Service.id).order_by(Service.id)).first()
     row = db.session.get(OversightUnitFigures, (leader.organisation_id, "service", service_id))
     assert (row.period_start, row.period_end) == (default_period(today).starts_on, today)
@@ -210,7 +210,7 @@ def test_every_persons_grid_cell_agrees_with_their_stored_month(generated, clock
     """The dashboard's staff-by-month grid (worked out live) and the stored monthly counts the
     trend adds up say the same about every person and month of a generated organisation."""
     today = clock.today()
-    run_job("oversight-figures", db.session, clock)
+    run_job("stored-figures", db.session, clock)
     _, leader = generated
     organisation_id = leader.organisation_id
     people = list(db.session.scalars(sa.select(Staff.id).where(Staff.organisation_id == organisation_id)))

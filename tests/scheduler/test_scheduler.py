@@ -148,7 +148,7 @@ def test_run_job_runs_one_job_once_from_the_command_line(app, clock):
 def test_run_job_names_the_jobs_when_given_an_unknown_one(app):
     result = app.test_cli_runner().invoke(args=["run-job", "sweep"])
     assert result.exit_code == 2
-    jobs = "The jobs are: compliance-sweep, oversight-figures, hr-compliance, dashboard-figures, reminders"
+    jobs = "The jobs are: compliance-sweep, stored-figures, reminders"
     assert f"There is no job called 'sweep'. {jobs}" in result.output
 
 
