@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, joinedload
 from supervision.agreements.defaults import DEFAULT_POLICY
 from supervision.agreements.models import (
     AbsencePeriod,
+    AsyeReview,
     FrequencyKind,
     SupervisionAgreement,
     SupervisionPolicy,
@@ -256,7 +257,16 @@ def assess_people(
         if terms[staff_id] is not None  # without a current agreement no session counts
     }
     held, looked_back = _last_held(session, scope, today, timelines)
-    absences = _absences(session, scope, today - timedelta(days=RECENT_SESSION_DAYS), looked_back)
+    asye_starts = {
+        staff_id: agreement.asye_started_on
+        for staff_id, agreement in agreements.items()
+        if staff_id in people and agreement.frequency_kind is FrequencyKind.ASYE_STAGED
+    }
+    # The ASYE reviews' due dates count absences from the ASYE's start: theirs are read in full.
+    absences = _absences(
+        session, scope, today - timedelta(days=RECENT_SESSION_DAYS), sorted({*looked_back, *asye_starts})
+    )
+    asye = _asye_facts(session, asye_starts)
     write_ups = _pending_write_ups(session, scope)
     overdue_actions = _overdue_action_dates(session, scope, today)
 
@@ -276,6 +286,7 @@ def assess_people(
                 open_action_due_dates=tuple(overdue_actions.get(staff_id, ())),
                 registration_renewal_on=person.swe_renewal_date,
                 dbs_checked_on=person.dbs_check_date,
+                asye=asye.get(staff_id),
             ),
             write_ups.get(staff_id, []),
             today,
@@ -405,12 +416,30 @@ def _last_held(
     return held, looked_back
 
 
+def _asye_facts(session: Session, asye_starts: Mapping[int, date]) -> dict[int, rules.AsyeFacts]:
+    """Each ASYE's start and the reviews held since, in one statement (none without an ASYE)."""
+    if not asye_starts:
+        return {}
+    held: dict[int, list[tuple]] = defaultdict(list)
+    for supervisee_id, stage, held_on in session.execute(
+        sa.select(AsyeReview.supervisee_id, AsyeReview.stage, AsyeReview.held_on).where(
+            AsyeReview.supervisee_id.in_(sorted(asye_starts))
+        )
+    ):
+        if held_on >= asye_starts[supervisee_id]:
+            held[supervisee_id].append((stage, held_on))
+    return {
+        staff_id: rules.AsyeFacts(started_on, tuple(held.get(staff_id, ())))
+        for staff_id, started_on in asye_starts.items()
+    }
+
+
 def _absences(
     session: Session, scope: sa.Select | list[int], since: date, looked_back: list[int]
 ) -> dict[int, list[rules.AbsenceSpan]]:
     """Absences that can still move a due date: those ending on or after `since` (every
     interval still open started at a session after it), and all of the people looked up
-    over their whole history."""
+    over their whole history (and of those in their ASYE, whose reviews count from its start)."""
     absences: dict[int, list[rules.AbsenceSpan]] = defaultdict(list)
     for staff_id, starts_on, ends_on in session.execute(
         sa.select(AbsencePeriod.staff_id, AbsencePeriod.starts_on, AbsencePeriod.ends_on).where(
