@@ -489,6 +489,87 @@ def _overdue_action_dates(
     return overdue_actions
 
 
+@dataclass(frozen=True)
+class AsyeProgress:
+    """Where one person's ASYE reviews stand: for the pages that list ASYEs, not whole compliance."""
+
+    person_id: int
+    team_id: int | None
+    supervisor_id: int
+    reviews: tuple[rules.AsyeReviewDue, ...]
+
+    @property
+    def next_review(self) -> rules.AsyeReviewDue | None:
+        return next((review for review in self.reviews if review.held_on is None), None)
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.next_review is not None and self.next_review.state.needs_attention
+
+    @property
+    def overdue(self) -> bool:
+        return self.next_review is not None and self.next_review.state is rules.ReviewState.OVERDUE
+
+
+def asye_progress_for(session: Session, scope: sa.Select | Iterable[int], today: date) -> dict[int, AsyeProgress]:
+    """Each person in `scope` whose current agreement is the ASYE's, with their reviews' due dates
+    and states: the same rule and facts as the compliance engine's assessment (`rules.asye_reviews`),
+    in four statements whatever the number of people."""
+    scope = _normalised(scope)
+    if scope is None:
+        return {}
+    agreements = session.execute(
+        sa.select(
+            SupervisionAgreement.supervisee_id,
+            SupervisionAgreement.supervisor_id,
+            SupervisionAgreement.asye_started_on,
+            Staff.team_id,
+            Staff.organisation_id,
+        )
+        .join(Staff, Staff.id == SupervisionAgreement.supervisee_id)
+        .where(
+            SupervisionAgreement.ended_on.is_(None),
+            SupervisionAgreement.frequency_kind == FrequencyKind.ASYE_STAGED,
+            SupervisionAgreement.supervisee_id.in_(scope),
+        )
+    ).all()
+    if not agreements:
+        return {}
+    starts = {row.supervisee_id: row.asye_started_on for row in agreements}
+    facts = _asye_facts(session, starts)
+    absences: dict[int, list[rules.AbsenceSpan]] = defaultdict(list)
+    add_absences(
+        absences,
+        session.execute(
+            sa.select(AbsencePeriod.staff_id, AbsencePeriod.starts_on, AbsencePeriod.ends_on).where(
+                AbsencePeriod.staff_id.in_(sorted(starts))
+            )
+        ),
+    )
+    policies = {
+        policy.organisation_id: policy
+        for policy in session.scalars(
+            sa.select(SupervisionPolicy).where(
+                SupervisionPolicy.organisation_id.in_({row.organisation_id for row in agreements})
+            )
+        )
+    }
+    return {
+        row.supervisee_id: AsyeProgress(
+            row.supervisee_id,
+            row.team_id,
+            row.supervisor_id,
+            rules.asye_reviews(
+                facts[row.supervisee_id],
+                absences.get(row.supervisee_id, ()),
+                today,
+                thresholds_for(policies.get(row.organisation_id)),
+            ),
+        )
+        for row in agreements
+    }
+
+
 def compliance_for(staff_ids: Iterable[int], today: date) -> dict[int, PersonCompliance]:
     """For pages: each person's compliance by staff id, so every page shows the same status."""
     return {result.person.id: result for result in load_people(db.session, staff_ids, today)}
