@@ -62,7 +62,10 @@ def recording_problems(person: Staff, details: ReviewDetails) -> list[tuple[str,
     problems = review_problems(details.stage, details.outcome, parse_participants(details.participants))
     if details.held_on is not None and details.held_on < agreement.asye_started_on:
         problems.append(
-            ("reviewed_on", f"Date held must be on or after the ASYE started, {agreement.asye_started_on:%-d %B %Y}")
+            (
+                "reviewed_on",
+                f"Date held must be on or after the ASYE started, {agreement.asye_started_on:%-d %B %Y}",
+            )
         )
     if details.stage is not None:
         already = db.session.scalar(

@@ -511,7 +511,9 @@ class AsyeProgress:
         return self.next_review is not None and self.next_review.state is rules.ReviewState.OVERDUE
 
 
-def asye_progress_for(session: Session, scope: sa.Select | Iterable[int], today: date) -> dict[int, AsyeProgress]:
+def asye_progress_for(
+    session: Session, scope: sa.Select | Iterable[int], today: date
+) -> dict[int, AsyeProgress]:
     """Each person in `scope` whose current agreement is the ASYE's, with their reviews' due dates
     and states: the same rule and facts as the compliance engine's assessment (`rules.asye_reviews`),
     in four statements whatever the number of people."""

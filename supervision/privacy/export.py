@@ -105,7 +105,9 @@ def personal_data(person: Staff) -> dict[str, Any]:
         "asye_reviews": [
             fields_of(r, ("id", "stage", "held_on", "outcome", "participants", "notes", "created_at"))
             for r in db.session.scalars(
-                sa.select(AsyeReview).where(AsyeReview.supervisee_id == person.id).order_by(AsyeReview.held_on)
+                sa.select(AsyeReview)
+                .where(AsyeReview.supervisee_id == person.id)
+                .order_by(AsyeReview.held_on)
             )
         ],
         "supervision_records": [

@@ -56,7 +56,9 @@ def reviews():
 
 def test_the_supervisor_sees_each_review_due_with_absence_moving_it_later(pages, people):
     make_absence(people["asye"], date(2026, 6, 1), date(2026, 6, 14))  # two weeks, before 4 August
-    make_asye_review(people["asye"], AsyeStage.THREE_MONTH, date(2026, 8, 10), recorded_by=people["supervisor"])
+    make_asye_review(
+        people["asye"], AsyeStage.THREE_MONTH, date(2026, 8, 10), recorded_by=people["supervisor"]
+    )
     pages.sign_in(people["supervisor"])
     page = pages.get("compliance.asye_reviews", person_id=people["asye"].id)
     assert status_cells(page) == {
@@ -90,9 +92,12 @@ def test_the_supervisor_records_a_review_with_who_took_part(pages, people):
     )
     assert review.participant_names == ["Dana Reid, assessor", "Ash Newman", "Pat Lowe, practice educator"]
     assert review.recorded_by_id == people["supervisor"].id
-    assert db.session.scalar(
-        sa.select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.object_type == "asye_review")
-    ) == 1
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.object_type == "asye_review")
+        )
+        == 1
+    )
     page = pages.get("compliance.asye_reviews", person_id=people["asye"].id)
     assert status_cells(page)["6-month progress review"][2] == "Done late"
 
@@ -141,7 +146,12 @@ def test_the_supervisee_sees_their_reviews_and_next_due_on_my_supervision_but_ca
     section = page.find(id="asye-reviews")
     assert section is not None
     assert "Next: the 3-month progress review, due 4 August 2026 (overdue)." in page.get_text(" ", strip=True)
-    assert pages.get("compliance.asye_reviews", person_id=people["asye"].id).find("a", string=lambda text: text and "Record a review" in text) is None
+    assert (
+        pages.get("compliance.asye_reviews", person_id=people["asye"].id).find(
+            "a", string=lambda text: text and "Record a review" in text
+        )
+        is None
+    )
     pages.get("compliance.record_asye_review", 404, person_id=people["asye"].id)
     pages.post("compliance.record_asye_review", {"stage": "three_month"}, 404, person_id=people["asye"].id)
 

@@ -13,9 +13,9 @@ from supervision.compliance.rules import (
     ReviewState,
     SupervisionFacts,
     Thresholds,
+    assess,
     asye_review_due_on,
     asye_reviews,
-    assess,
 )
 
 EXAMPLES = settings(max_examples=150, deadline=None)
