@@ -176,3 +176,34 @@ def test_the_compliance_page_prompts_for_the_overdue_review(pages, people):
     pages.sign_in(people["head"])
     page = pages.get("compliance.person", person_id=people["asye"].id)
     assert "ASYE 3-month progress review was due on 4 August 2026" in page.get_text(" ", strip=True)
+
+
+def test_the_team_dashboard_lists_the_asye_review_overdue_and_the_home_page_counts_it(pages, people):
+    pages.sign_in(people["supervisor"])
+    dashboard = pages.get("reports.team_dashboard")
+    rows = [
+        [cell.get_text(" ", strip=True) for cell in row.select("th, td")]
+        for row in dashboard.select('[aria-label="ASYE reviews due or overdue"] tbody tr')
+    ]
+    assert rows == [["Ash Newman", "3-month progress review", "4 August 2026", "Overdue"]]
+    home = pages.get("home.index")
+    assert home.select_one("#asye-reviews-due").get_text(" ", strip=True) == "1 review (1 overdue)"
+
+
+def test_the_asye_sees_their_next_review_on_the_home_page(pages, people):
+    make_asye_review(people["asye"], AsyeStage.THREE_MONTH, date(2026, 8, 1))
+    pages.sign_in(people["asye"])
+    home = pages.get("home.index")
+    assert home.select_one("#my-next-asye-review").get_text(" ", strip=True) == (
+        "6-month progress review, due 4 November 2026 (overdue)"
+    )
+
+
+def test_the_oversight_report_shows_asye_reviews_overdue_per_team(pages, people):
+    pages.sign_in(people["head"])
+    page = pages.get("reports.oversight")
+    rows = [
+        [cell.get_text(" ", strip=True) for cell in row.select("th, td")]
+        for row in page.select('[aria-label="ASYE progress reviews by team"] tbody tr')
+    ]
+    assert len(rows) == 1 and rows[0][1:] == ["1", "0", "1"]
