@@ -207,3 +207,13 @@ def test_the_oversight_report_shows_asye_reviews_overdue_per_team(pages, people)
         for row in page.select('[aria-label="ASYE progress reviews by team"] tbody tr')
     ]
     assert len(rows) == 1 and rows[0][1:] == ["1", "0", "1"]
+
+
+def test_the_asyes_own_data_lists_their_reviews_in_words(pages, people):
+    make_asye_review(people["asye"], AsyeStage.THREE_MONTH, date(2026, 8, 1), participants="Dana Reid")
+    pages.sign_in(people["asye"])
+    text = pages.get("privacy.my_data").get_text(" ", strip=True)
+    assert "ASYE progress reviews" in text
+    assert "3-month progress review" in text and "On track" in text and "1 August 2026" in text
+    download = pages.client.get("/my-data/download.json").json
+    assert [(r["stage"], r["outcome"]) for r in download["asye_reviews"]] == [("three_month", "on_track")]
