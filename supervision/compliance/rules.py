@@ -709,9 +709,9 @@ def asye_reviews(
     """
     absences = tuple(absences)
     held: dict[AsyeStage, date] = {}
-    for stage, held_on in sorted(asye.held, key=lambda pair: pair[1]):
-        if held_on >= asye.started_on:
-            held.setdefault(stage, held_on)
+    for stage, day in sorted(asye.held, key=lambda pair: pair[1]):
+        if day >= asye.started_on:
+            held.setdefault(stage, day)
     reviews = []
     for stage in AsyeStage:
         due_on = asye_review_due_on(asye.started_on, stage, absences)

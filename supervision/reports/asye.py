@@ -54,7 +54,7 @@ def asye_reviews_by_team(user: Staff, team_ids: list[int], today: date) -> list[
     if not progress:
         return []
     names = dict(db.session.execute(sa.select(Team.id, Team.name).where(Team.id.in_(team_ids))).all())
-    by_team: dict[int, list[AsyeProgress]] = {}
+    by_team: dict[int | None, list[AsyeProgress]] = {}
     for found in progress.values():
         by_team.setdefault(found.team_id, []).append(found)
     return sorted(
