@@ -167,6 +167,11 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (compliance_bp, jobs_bp, notifications_bp):
         app.register_blueprint(blueprint)
 
+    # The administrators' case pages: caseload import and oversight limits (docs/cases.md).
+    from supervision.cases.admin_views import bp as case_admin_bp
+
+    app.register_blueprint(case_admin_bp)
+
     # HR retention figures, leavers and the staff import (issue 7).
     from supervision.hr.views import bp as hr_bp
 
@@ -177,6 +182,13 @@ def register_blueprints(app: Flask) -> None:
     from supervision.reports.views import bp as reports_bp
 
     for blueprint in (reports_bp, quality_audits_bp):
+        app.register_blueprint(blueprint)
+
+    # A case's oversight history and its case notes (issue 19).
+    from supervision.cases.history_views import bp as case_history_bp
+    from supervision.reports.case_notes import bp as case_notes_bp
+
+    for blueprint in (case_history_bp, case_notes_bp):
         app.register_blueprint(blueprint)
 
 

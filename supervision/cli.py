@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from supervision import demo, limits, scheduler
 from supervision.auth.passwords import hash_password, password_problem
+from supervision.cases import cli as cases_cli
 from supervision.clock import clock
 from supervision.extensions import db
 from supervision.hr import cli as hr_cli
@@ -40,6 +41,7 @@ def register(app: Flask) -> None:
         app.cli.add_command(command)
     scheduler.register_commands(app)  # `scheduler` and `run-job NAME` (issue 5)
     hr_cli.register(app)  # `import-staff FILE [--dry-run]` (issue 7)
+    cases_cli.register(app)  # `import-cases FILE [--dry-run]` (docs/cases.md)
     reports_cli.register(app)  # `export-report oversight|team-dashboard|retention` (DESIGN 9)
     app.cli.add_command(synth_command)  # `synth --staff N --years Y` (issue 9)
 

@@ -10,6 +10,8 @@ in `demo.accounts`, everyone in `demo.staff`) and adds rows without committing; 
 calls them in order and commits once. The last part is a year of supervision history
 (supervision/demo_history.py), with each team's people who are behind named in `TEAMS`; the
 compliance sweep then runs once, so the alerts the history calls for are there from the start.
+Last come the caseloads (supervision/cases/examples.py), derived from the people and the case
+discussions the history wrote, so the references discussed are in the case register.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from flask import current_app
 from supervision.agreements.asye import AsyeOutcome, AsyeStage
 from supervision.agreements.models import AsyeReview, FrequencyKind, SupervisionAgreement
 from supervision.auth.passwords import hash_password
+from supervision.cases.examples import add_caseloads
 from supervision.clock import clock
 from supervision.dates import add_months
 from supervision.demo_history import Plan, add_supervision_history
@@ -243,6 +246,9 @@ def seed_demo() -> Demo:
         add_leavers(demo)
         add_supervision_history(demo, {plan.name: plan.behind for plan in TEAMS})
         add_asye_reviews(demo)
+        add_caseloads(
+            db.session, demo.organisation.id, demo.today, demo.now, RANDOM_SEED, discussed_within=400
+        )
         db.session.commit()
     except BaseException:
         db.session.rollback()

@@ -1,9 +1,10 @@
 """Every input's limit, defined once: text lengths, characters, date ranges, numbers and ids.
 
 The pages (WTForms, through `supervision.forms.Form`), the JSON API (`supervision/api/schemas.py`)
-and the staff import (`supervision/hr/import_rules.py`) all read their limits from here, so a
-value one of them accepts the others accept too. docs/limits.md lists them for people, with the
-reasons; tests/test_limits.py checks the document and this module agree.
+and the imports (`supervision/hr/import_rules.py`, `supervision/cases/import_rules.py`) all read
+their limits from here, so a value one of them accepts the others accept too. docs/limits.md
+lists them for people, with the reasons; tests/test_limits.py checks the document and this
+module agree.
 
 Everything here is pure: a date range is worked out from the `today` it is given (the injected
 clock's, in the callers), never from the system clock.
@@ -79,6 +80,9 @@ EMPLOYEE_NUMBER = Text("Employee number", 50)
 SWE_NUMBER = Text("Social Work England registration number", 20)
 SHORT_TEXT = Text("Short single-line text", 200)
 CASE_REFERENCE = Text("Case reference", 100)
+# An inspector's list of cases for case notes: at most CASE_NOTE_REFERENCES.high references of
+# CASE_REFERENCE's length, one a line (docs/cases.md).
+CASE_REFERENCE_LIST = Text("List of case references", 50 * 102, multiline=True)
 HIDDEN_VALUE = Text("Hidden form value", 200)
 PASSWORD = Text("Password", 1_000, any_characters=True)
 RECORD_TEXT = Text("Record text", 20_000, multiline=True)
@@ -104,6 +108,8 @@ TEXT: dict[str, Text] = {
     "search": SHORT_TEXT,  # the staff list search
     "location": SHORT_TEXT,  # a session's place: it goes into calendar invitations
     "case_reference": CASE_REFERENCE,
+    "case_references": CASE_REFERENCE_LIST,
+    "worker": Text("Allocated worker (caseload import: employee number or email address)", 254),
     "password": PASSWORD,
     "current_password": PASSWORD,
     "new_password": PASSWORD,
@@ -244,6 +250,8 @@ EMPLOYMENT_START = DateRange("Employment start date", months_back=12 * 60, month
 EMPLOYMENT_END = DateRange("Employment end date", months_back=12 * 60, months_ahead=12 * 5)
 REGISTRATION_RENEWAL = DateRange("Registration renewal date", months_back=12 * 10, months_ahead=12 * 5)
 DBS_CHECK = DateRange("DBS check date", months_back=12 * 30, months_ahead=0)
+# A child's case lasts at most until the care leaver is 25 (docs/cases.md).
+CASE_DATE = DateRange("Case allocated or closed date (caseload import)", months_back=12 * 25, months_ahead=0)
 # Reports, the HR snapshot and the audit search look back to the service's earliest data.
 REPORT_FIRST_DAY = date(2000, 1, 1)
 LONGEST_REPORT_YEARS = 3  # a report's period (the oversight report and its API)
@@ -278,6 +286,8 @@ DATES: dict[str, DateRange] = {
     "end_date": EMPLOYMENT_END,
     "swe_renewal_date": REGISTRATION_RENEWAL,
     "dbs_check_date": DBS_CHECK,
+    "allocated_date": CASE_DATE,
+    "closed_date": CASE_DATE,
     "snapshot_date": SNAPSHOT_DATE,
     "period_start": REPORT_PERIOD,
     "period_end": REPORT_PERIOD,
@@ -320,6 +330,10 @@ GROUP_SIZE = Number("People in one session", 1, 50, "people")
 FTE = Number("Full-time equivalent (FTE), in hundredths", 0, 1, above_low=True)
 ESTABLISHMENT_FTE = Number("Team establishment (FTE), in hundredths", 0, Decimal("99999.99"))
 CASELOAD = Number("Caseload", 0, 1000, "children")
+CASE_NOTE_REFERENCES = Number("Cases in one case-note export", 1, 50, "references")
+# The caseload import (docs/cases.md): 15 cases a worker is 600,000 rows at 40,000 staff.
+CASE_IMPORT_ROWS = Number("Cases in one caseload import file", 1, 1_000_000, "rows")
+CASE_OVERSIGHT_DAYS = Number("Longest a case may go without oversight", 1, 366, "days")
 PER_PAGE = Number("Items in one page of the API", 1, 100)
 PAGE = Number("Page number", 1, MAX_QUERY_NUMBER)
 ID = Number("Id (of any record, in an address, a query or a request)", 1, MAX_ID)
@@ -361,6 +375,9 @@ def limit_rows() -> list[str]:
         "fte": FTE,
         "establishment_fte": ESTABLISHMENT_FTE,
         "caseload": CASELOAD,
+        "case_references": CASE_NOTE_REFERENCES,
+        "case_import_rows": CASE_IMPORT_ROWS,
+        "days": CASE_OVERSIGHT_DAYS,
         "per_page": PER_PAGE,
         "page": PAGE,
         "id": ID,

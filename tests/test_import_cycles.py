@@ -19,6 +19,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "supervision"
 PLUMBING = frozenset(
     {
         "bulk",
+        "csv_import",
         "clock",
         "dates",
         "db_types",

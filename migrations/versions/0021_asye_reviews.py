@@ -5,7 +5,7 @@ with outcome and who took part (docs/metrics.md, "ASYE progress reviews"). compl
 kinds gain asye_review_due and asye_review_overdue.
 
 Revision ID: 0021
-Revises: 0019
+Revises: 0020
 Create Date: 2026-12-07 09:30:00
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0021"
-down_revision = "0019"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 

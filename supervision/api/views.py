@@ -345,5 +345,6 @@ def openapi():
     return jsonify(build_spec(current_app))
 
 
-# Report figures live in their own module; importing it adds its routes to `bp`.
-from supervision.api import reports  # noqa: E402, F401
+# Report figures and a case's oversight history live in their own modules; importing them adds
+# their routes to `bp`.
+from supervision.api import case_history, reports  # noqa: E402, F401

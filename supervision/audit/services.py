@@ -40,6 +40,7 @@ class AuditAction(enum.StrEnum):
     DELETE = "delete"
     PURGE = "purge"  # a leaver's supervision data removed by the retention purge
     CLOSED_MONTH_CHANGE = "closed_month_change"  # a change that reached a closed month (DESIGN 10)
+    IMPORT = "import"  # a caseload import: counts only, never a case reference (docs/cases.md)
 
 
 def record_event(

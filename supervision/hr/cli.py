@@ -10,39 +10,17 @@ import time
 from pathlib import Path
 
 import click
-import sqlalchemy as sa
 from flask import Flask
 from flask.cli import with_appcontext
 
-from supervision.extensions import db
 from supervision.hr import import_services
 from supervision.hr.import_rules import FileRefused, ImportPlan
 from supervision.hr.import_services import ImportInterrupted, ImportRefused
-from supervision.org.models import Organisation
+from supervision.org.cli import organisation_for, plural
 
 
 def register(app: Flask) -> None:
     app.cli.add_command(import_staff_command)
-
-
-def organisation_for(name: str | None) -> Organisation:
-    organisations = list(db.session.scalars(sa.select(Organisation).order_by(Organisation.name)))
-    if name is not None:
-        for organisation in organisations:
-            if organisation.name.lower() == name.strip().lower():
-                return organisation
-        raise click.ClickException(f"There is no organisation called {name}.")
-    if len(organisations) == 1:
-        return organisations[0]
-    if not organisations:
-        raise click.ClickException("There is no organisation yet: run `flask --app wsgi create-admin` first.")
-    raise click.ClickException(
-        "Name the organisation with --organisation: " + ", ".join(o.name for o in organisations)
-    )
-
-
-def plural(count: int, one: str, many: str) -> str:
-    return f"{count:,} {one if count == 1 else many}"
 
 
 def plan_summary(plan: ImportPlan) -> str:

@@ -10,18 +10,29 @@ Row numbers are the ones a spreadsheet shows: the header is row 1, the first per
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import hashlib
-import io
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from supervision import limits
+from supervision import csv_import, limits
+from supervision.csv_import import (  # noqa: F401 (the staff import's names for them)
+    WHOLE_ROW,
+    CellProblem,
+    FileRefused,
+    FileShape,
+    RowError,
+    group_errors,
+    header_name,
+    parse_date,
+    row_ranges,
+    sorted_errors,
+    wrong_width,
+)
 from supervision.org import rules
 from supervision.org.models import CareerStage, ContractType, LeavingDestination, Role
 from supervision.org.rules import StaffDetails
@@ -69,29 +80,10 @@ ATTRIBUTE_OF_COLUMN = {"team": "team_id", "line_manager_employee_number": "line_
 COLUMN_OF_ATTRIBUTE = {attribute: column for column, attribute in ATTRIBUTE_OF_COLUMN.items()}
 STAFF_ATTRIBUTES = tuple(ATTRIBUTE_OF_COLUMN.get(column, column) for column in COLUMNS)
 
-UTF8_BOM = b"\xef\xbb\xbf"
-SAVE_AS_CSV = "save it as ‘CSV UTF-8 (Comma delimited)’"
-ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+SHAPE = FileShape(required=REQUIRED_COLUMNS, columns=COLUMNS, guide="docs/import.md", one_row_per="person")
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0"}
-OTHER_DELIMITERS = {";": "semicolons (;)", "\t": "tabs", "|": "vertical bars (|)"}
 LOOP_SHOWN = 6  # a line-management loop longer than this is shortened with "…" in the message
-WHOLE_ROW = "(whole row)"
-
-
-class FileRefused(Exception):
-    """The file cannot be read as a staff import at all (encoding, delimiter, header)."""
-
-    def __init__(self, messages: list[str]):
-        super().__init__("; ".join(messages))
-        self.messages = messages
-
-
-@dataclass(frozen=True, order=True)
-class RowError:
-    row: int
-    column: str
-    message: str
 
 
 # ------------------------------------------------------------------- database state
@@ -202,115 +194,15 @@ def fold(text: str) -> str:
 
 
 def decode(data: bytes) -> str:
-    """UTF-8 text, with or without a byte order mark; anything else is refused with the reason."""
-    if not data.strip():
-        raise FileRefused(["The file is empty. Choose a CSV file with a header row and one row per person."])
-    if data.startswith(b"PK\x03\x04"):
-        raise FileRefused([f"The file is an Excel workbook, not a CSV file. In Excel, {SAVE_AS_CSV}."])
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise FileRefused([f"The file is saved as UTF-16 (‘Unicode text’). In Excel, {SAVE_AS_CSV} instead."])
-    if data.startswith(UTF8_BOM):
-        data = data[len(UTF8_BOM) :]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise FileRefused(
-            [
-                f"The file is not UTF-8 text: the first character that is not is on line {line}. "
-                "Save it as ‘CSV UTF-8 (Comma delimited)’ and upload it again."
-            ]
-        ) from None
-    if "\x00" in text:
-        raise FileRefused(["The file is not a text CSV file. Save it as ‘CSV UTF-8 (Comma delimited)’."])
-    return text
-
-
-def header_name(cell: str) -> str:
-    return re.sub(r"[\s\-]+", "_", cell.strip().lower())
+    return csv_import.decode(data, SHAPE.one_row_per)
 
 
 def read_rows(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """The header and each non-blank row with its spreadsheet row number."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    rows: list[tuple[int, list[str]]] = []
-    number = 0
-    try:
-        for cells in reader:
-            number += 1
-            rows.append((number, cells))
-    except csv.Error:
-        raise FileRefused(
-            [
-                f'Row {number + 1} could not be read: a quotation mark (") is not closed or is in the '
-                "middle of a value. Put values that contain commas or quotes inside double quotes, "
-                'and write a quote inside a value as two quotes ("").'
-            ]
-        ) from None
-    rows = [(n, cells) for n, cells in rows if any(cell.strip() for cell in cells)]
-    if not rows:
-        raise FileRefused(["The file is empty. Choose a CSV file with a header row and one row per person."])
-    (_, header), body = rows[0], rows[1:]
-    check_header(header)
-    return [header_name(cell) for cell in header], body
-
-
-def check_header(header: list[str]) -> None:
-    names = [header_name(cell) for cell in header]
-    if len(header) == 1:
-        for delimiter, described in OTHER_DELIMITERS.items():
-            if delimiter in header[0]:
-                raise FileRefused(
-                    [
-                        f"The columns are separated by {described}, not commas. Save the file as "
-                        "‘CSV UTF-8 (Comma delimited)’ and upload it again."
-                    ]
-                )
-    messages = []
-    missing = [column for column in REQUIRED_COLUMNS if column not in names]
-    if missing:
-        messages.append(
-            "The header row is missing "
-            + ("the column " if len(missing) == 1 else "the columns ")
-            + ", ".join(missing)
-            + ". The first row must name the columns, as in docs/import.md."
-        )
-    unknown = [
-        cell.strip() or "(blank)" for cell, name in zip(header, names, strict=True) if name not in COLUMNS
-    ]
-    if unknown:
-        messages.append(
-            "The header row has "
-            + ("a column" if len(unknown) == 1 else "columns")
-            + " this import does not know: "
-            + ", ".join(unknown)
-            + ". The columns are: "
-            + ", ".join(COLUMNS)
-            + "."
-        )
-    repeated = sorted(name for name, count in Counter(names).items() if count > 1 and name in COLUMNS)
-    if repeated:
-        messages.append("The header row names a column more than once: " + ", ".join(repeated) + ".")
-    if messages:
-        raise FileRefused(messages)
+    return csv_import.read_rows(text, SHAPE)
 
 
 # ------------------------------------------------------------------ parsing values
-
-
-class CellProblem(ValueError):
-    """A value that cannot be read; the message says what was expected."""
-
-
-def parse_date(text: str, label: str) -> date | None:
-    if not text:
-        return None
-    if not ISO_DATE.match(text):
-        raise CellProblem(f"Enter the {label} as year-month-day, like 2024-09-02")
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise CellProblem(f"The {label} must be a real date") from None
 
 
 def _choices(enum_cls) -> dict[str, object]:
@@ -562,15 +454,8 @@ def plan_import(text: str, directory: Directory, actor: ImportActor | None = Non
     errors: list[RowError] = []
     parsed_rows: list[ParsedRow] = []
     for number, cells in body:
-        if len(cells) != len(header):
-            errors.append(
-                RowError(
-                    number,
-                    WHOLE_ROW,
-                    f"The row has {len(cells)} values but the header has {len(header)} columns. "
-                    "A value with a comma in it must be inside double quotes.",
-                )
-            )
+        if wrong := wrong_width(number, cells, header):
+            errors.append(wrong)
             continue
         values = {column: value.strip() for column, value in zip(header, cells, strict=True)}
         existing = directory.find(values["employee_number"], values["email"])
@@ -590,9 +475,7 @@ def plan_import(text: str, directory: Directory, actor: ImportActor | None = Non
     for parsed in parsed_rows:
         errors.extend(RowError(parsed.row, column, message) for column, message in parsed.errors.items())
     if errors:
-        column_order = {column: position for position, column in enumerate((WHOLE_ROW, *COLUMNS))}
-        errors.sort(key=lambda e: (e.row, column_order.get(e.column, len(column_order)), e.message))
-        return ImportPlan(rows=len(body), errors=tuple(errors))
+        return ImportPlan(rows=len(body), errors=sorted_errors(errors, COLUMNS))
     return _plan(parsed_rows, details, managers, directory, rows=len(body))
 
 
@@ -817,48 +700,4 @@ def _plan(
         updates=tuple(updates),
         leavers=tuple(leavers),
         unchanged=unchanged,
-    )
-
-
-# ------------------------------------------------------------------ reporting errors
-
-
-@dataclass(frozen=True)
-class ErrorGroup:
-    column: str
-    message: str
-    rows: tuple[int, ...]
-
-    @property
-    def rows_text(self) -> str:
-        return row_ranges(self.rows)
-
-
-def row_ranges(rows: Iterable[int]) -> str:
-    """2, 3, 4, 7 -> "2 to 4, 7": every row named, however long the list."""
-    parts, run = [], []
-    for row in sorted(set(rows)):
-        if run and row == run[-1] + 1:
-            run.append(row)
-            continue
-        if run:
-            parts.append(_run_text(run))
-        run = [row]
-    if run:
-        parts.append(_run_text(run))
-    return ", ".join(parts)
-
-
-def _run_text(run: list[int]) -> str:
-    return str(run[0]) if len(run) == 1 else f"{run[0]} to {run[-1]}"
-
-
-def group_errors(errors: Iterable[RowError]) -> list[ErrorGroup]:
-    """The same problem in the same column on many rows, listed once with all its rows."""
-    rows: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for error in errors:
-        rows[(error.column, error.message)].append(error.row)
-    return sorted(
-        (ErrorGroup(column, message, tuple(found)) for (column, message), found in rows.items()),
-        key=lambda group: (group.rows[0], group.column),
     )

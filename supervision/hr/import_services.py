@@ -17,6 +17,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from supervision import csv_import
 from supervision.clock import clock
 from supervision.extensions import db
 from supervision.hr import import_rules
@@ -71,9 +72,7 @@ class ImportInterrupted(Exception):
 
 
 def too_big_problem(size: int) -> str | None:
-    if size > MAX_FILE_BYTES:
-        return f"The file must be smaller than {MAX_FILE_BYTES // (1024 * 1024)} MB"
-    return None
+    return csv_import.too_big_problem(size, MAX_FILE_BYTES)
 
 
 # ------------------------------------------------------------------- loading

@@ -31,6 +31,8 @@ from supervision.agreements.models import AbsencePeriod, AsyeReview, Supervision
 from supervision.audit.models import ClosedMonthChange
 from supervision.audit.services import AuditAction, record_event
 from supervision.auth.tokens import ApiToken
+from supervision.bulk import NO_SYNC
+from supervision.cases.models import CaseAllocation, ChildCase
 from supervision.clock import SystemClock
 from supervision.compliance.models import ComplianceAlert, OverdueExplanation
 from supervision.extensions import db
@@ -90,6 +92,8 @@ def personal_rows(session: Session, person_id: int) -> list[tuple[str, type, sa.
             .where(SessionAttendee.supervisee_id == person_id, ~others.exists())
         )
     )
+    # The cases still allocated to them (docs/cases.md): a case moved on to a colleague stays.
+    case_ids = list(session.scalars(sa.select(ChildCase.id).where(ChildCase.worker_id == person_id)))
     return [
         (
             "action_reviews",
@@ -123,6 +127,8 @@ def personal_rows(session: Session, person_id: int) -> list[tuple[str, type, sa.
         ("closed_month_changes", ClosedMonthChange, ClosedMonthChange.staff_id == person_id),
         ("api_tokens", ApiToken, ApiToken.staff_id == person_id),
         ("calendar_feeds", CalendarFeed, CalendarFeed.staff_id == person_id),
+        ("case_allocations", CaseAllocation, CaseAllocation.case_id.in_(case_ids)),
+        ("cases", ChildCase, ChildCase.id.in_(case_ids)),
     ]
 
 
@@ -258,12 +264,44 @@ def report_leavers_due(session: Session, clock: SystemClock, settings: Settings,
         counts["waiting"] += 1
 
 
+def purge_closed_cases(session: Session, clock: SystemClock, settings: Settings, counts: Counter) -> None:
+    """Cases closed on or before the retention period's start go, with their allocations, in one
+    transaction with an audit entry each (the case's id; never its reference): docs/cases.md."""
+    now = clock.now()
+    last_closed_on = rules.last_end_date_to_purge(clock.today(), settings.years_after_leaving)
+    case_ids = list(
+        session.scalars(
+            sa.select(ChildCase.id)
+            .where(ChildCase.closed_on.is_not(None), ChildCase.closed_on <= last_closed_on)
+            .order_by(ChildCase.id)
+        )
+    )
+    for start in range(0, len(case_ids), 5_000):
+        chunk = case_ids[start : start + 5_000]
+        session.execute(
+            sa.delete(CaseAllocation).where(CaseAllocation.case_id.in_(chunk)).execution_options(**NO_SYNC)
+        )
+        session.execute(sa.delete(ChildCase).where(ChildCase.id.in_(chunk)).execution_options(**NO_SYNC))
+        for case_id in chunk:
+            record_event(None, AuditAction.PURGE, ChildCase.__tablename__, case_id, occurred_at=now)
+    session.commit()
+    counts["closed_cases_purged"] += len(case_ids)
+    if case_ids:
+        log.info(
+            "retention purge: %s closed cases purged", len(case_ids), extra={"cases_purged": len(case_ids)}
+        )
+
+
 def retention_purge(session: Session, clock: SystemClock) -> dict[str, int]:
-    """The monthly job: purge what an earlier dry run reported, then report who is due next."""
+    """The monthly job: purge what an earlier dry run reported, then report who is due next, then
+    remove the cases closed longer ago than the retention period."""
     settings = Settings.from_config(current_app.config)
-    counts: Counter = Counter(purged=0, records_purged=0, withdrawn=0, reported=0, waiting=0)
+    counts: Counter = Counter(
+        purged=0, records_purged=0, withdrawn=0, reported=0, waiting=0, closed_cases_purged=0
+    )
     carry_out_reported_purges(session, clock, settings, counts)
     report_leavers_due(session, clock, settings, counts)
+    purge_closed_cases(session, clock, settings, counts)
     return dict(counts)
 
 

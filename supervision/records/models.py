@@ -256,7 +256,8 @@ class CaseDiscussion(db.Model):
     record_id: Mapped[int] = mapped_column(
         sa.ForeignKey("supervision_record.id", ondelete="CASCADE"), index=True
     )
-    case_reference: Mapped[str] = mapped_column(sa.String(100))
+    # Matched to the case register's references (cases/services.py); indexed for that join.
+    case_reference: Mapped[str] = mapped_column(sa.String(100), index=True)
     summary: Mapped[str] = mapped_column(sa.Text, default="")
     analysis: Mapped[str] = mapped_column(sa.Text, default="")
     decision: Mapped[str] = mapped_column(sa.Text, default="")

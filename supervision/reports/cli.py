@@ -26,7 +26,7 @@ from supervision.hr import services as hr_services
 from supervision.hr.tables import period_text as census_period_text
 from supervision.limits import ascii_whole_number
 from supervision.org.models import Role, Service, Staff, Team
-from supervision.reports import changes, exports, services
+from supervision.reports import cases, changes, exports, services
 from supervision.reports.choices import ChoiceRefused, oversight_period, retention_snapshot
 from supervision.reports.dashboard import Sorting, sorted_rows
 from supervision.reports.services import Level
@@ -201,7 +201,7 @@ def oversight_command(
         )
     marks = changes.marks_for(report)
     content = report_file(
-        exports.report_about(report, now()), exports.report_sections(report, marks), file_format
+        exports.report_about(report, now()), cases.report_file_sections(person, report, marks), file_format
     )
     log.info("report exported", extra={"staff_id": person.id, "report": f"oversight-{level.value}"})
     deliver(content, output, f"the oversight report for {report.unit.name}, {period_text(period)}")

@@ -14,7 +14,7 @@ from supervision.clock import clock
 from supervision.compliance.rules import Status
 from supervision.org.models import Role
 from supervision.permissions import require, roles_required
-from supervision.reports import asye, audits, changes, charts, exports, services, tables
+from supervision.reports import asye, audits, cases, changes, charts, exports, services, tables
 from supervision.reports.dashboard import COLUMNS, Sorting, filtered, sorted_rows
 from supervision.reports.figures import MonthState, Period, month_containing
 from supervision.reports.forms import DashboardFilterForm, PeriodForm, default_period, period_args
@@ -173,7 +173,7 @@ def render_report(level: Level, unit_id: int | None, template: str = "reports/ov
         return render_template(template, form=form, report=None, level=level, unit_id=unit_id, **_helpers())
     report = services.oversight_report(current_user, level, unit_id, period, today)
     require(report is not None)
-    extra = {"marks": changes.marks_for(report)}
+    extra = {"marks": changes.marks_for(report), **case_oversight_for(report)}
     if level is not Level.PERSON:
         extra["asye_teams"] = asye.asye_reviews_by_team(
             current_user, services.team_ids_of(current_user, level, unit_id) or [], today
@@ -194,6 +194,20 @@ def render_report(level: Level, unit_id: int | None, template: str = "reports/ov
         **extra,
         **_helpers(),
     )
+
+
+def case_oversight_for(report: services.OversightReport) -> dict:
+    """The case oversight section (supervision.reports.cases) and its trend chart."""
+    section = cases.case_oversight(current_user, report)
+    chart = charts.line_chart(section.trend_points, f"Cases with oversight in time in {report.unit.name}")
+    return {
+        "case_oversight": section,
+        "case_trend_chart": chart,
+        "case_categories": cases.CATEGORIES,
+        "case_category_label": cases.category_label,
+        "case_share_text": cases.share_text,
+        "case_definition": cases.DEFINITION,
+    }
 
 
 def _helpers() -> dict:
@@ -241,7 +255,7 @@ def export_report(level: Level, unit_id: int | None, file_format: str):
     name = f"oversight-{level.value}{suffix}-{period.starts_on.isoformat()}-to-{period.ends_on.isoformat()}"
     about = exports.report_about(report, clock().now())
     marks = changes.marks_for(report)
-    return file_response(about, exports.report_sections(report, marks), file_format, name)
+    return file_response(about, cases.report_file_sections(current_user, report, marks), file_format, name)
 
 
 @bp.get("/oversight")

@@ -21,6 +21,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from supervision.cases import examples
 from supervision.clock import clock
 from supervision.extensions import db
 from supervision.org.models import Organisation, Staff
@@ -75,6 +76,10 @@ def generate(staff: int, years: int, seed: int, progress: Callable[[int], None] 
     counts = load.load_organisation(
         db.engine, organisation, history.team_rows, progress or (lambda done: None)
     )
+    # Caseloads from the people and case discussions just loaded (supervision/cases/examples.py).
+    organisation_id = db.session.scalar(sa.select(Organisation.id))
+    counts.update(examples.add_caseloads(db.session, organisation_id, today, clock().now(), seed))
+    db.session.commit()
     return Generated(
         staff=len(organisation.people),
         in_post=sum(1 for person in organisation.people if person.end_date is None),

@@ -3,6 +3,7 @@
 from datetime import date
 
 from supervision.org.models import Role
+from tests.cases.report_factories import make_case
 from tests.factories import make_agreement, make_record, make_service, make_staff, make_team
 
 
@@ -19,6 +20,7 @@ def test_every_api_answer_says_no_store(app, client, api_as, clock):
         "agreement_id": agreement.id,
         "session_id": record.session_id,
         "record_id": record.id,
+        "case_id": make_case(worker, "CH-1001").id,
     }
     api = api_as(head)
     answers = {}
@@ -35,6 +37,7 @@ def test_every_api_answer_says_no_store(app, client, api_as, clock):
                 response = api.patch(path, json={})
             answers[f"{method} {rule.rule} ({response.status_code})"] = response.headers.get("Cache-Control")
     assert "GET /api/v1/records/<int:record_id> (200)" in answers  # a record's content, among others
+    assert "GET /api/v1/cases/<int:case_id>/history (200)" in answers
     assert set(answers.values()) == {"no-store"}, answers
 
 

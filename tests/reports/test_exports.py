@@ -99,6 +99,9 @@ def test_team_report_as_xlsx_has_numbers_as_numbers(pages, client, org):
         "Reasons for gaps",
         "Quality audit grades",
         "Staff by month",
+        "Case oversight",
+        "Case oversight trend",
+        "Cases counted",
     ]
 
 

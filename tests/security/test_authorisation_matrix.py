@@ -69,6 +69,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/api-tokens/<int:token_id>/revoke"): row(404),
     ("GET", "/api/v1/agreements"): row(200, anonymous=401),
     ("GET", "/api/v1/agreements/<int:agreement_id>"): row(404, anonymous=401),
+    ("GET", "/api/v1/cases/<int:case_id>/history"): row(404, anonymous=401),
     ("GET", "/api/v1/compliance/<int:staff_id>"): row(404, anonymous=401),
     ("GET", "/api/v1/openapi.json"): row(200, anonymous=401),
     ("GET", "/api/v1/oversight"): row(403, anonymous=401, service_manager=200),
@@ -92,6 +93,17 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/calendar-feed"): row(200),
     ("POST", "/calendar-feed/turn-off"): row(302),
     ("GET", "/calendar/<token>.ics"): row(404, anonymous=404),
+    ("GET", "/cases/import"): row(403, admin=200),
+    ("POST", "/cases/import"): row(403, admin=200),
+    ("GET", "/cases/import/example.csv"): row(403, admin=200),
+    ("GET", "/cases/oversight-limits"): row(403, admin=200),
+    ("POST", "/cases/oversight-limits"): row(403, admin=302),
+    ("GET", "/cases/oversight-limits/team-overrides/new"): row(403, admin=200),
+    ("POST", "/cases/oversight-limits/team-overrides/new"): row(403, admin=200),
+    ("GET", "/cases/oversight-limits/team-overrides/<int:limit_id>"): row(403, admin=404),
+    ("POST", "/cases/oversight-limits/team-overrides/<int:limit_id>"): row(403, admin=404),
+    ("GET", "/cases/oversight-limits/team-overrides/<int:limit_id>/remove"): row(403, admin=404),
+    ("POST", "/cases/oversight-limits/team-overrides/<int:limit_id>/remove"): row(403, admin=404),
     ("GET", "/healthz"): row(200, anonymous=200),
     ("GET", "/my-supervision"): row(200),
     ("GET", "/my-data"): row(200),
@@ -153,6 +165,14 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/records/<int:record_id>/case-discussions/new"): row(404),
     ("POST", "/records/<int:record_id>/case-discussions/new"): row(404),
     ("GET", "/records/<int:record_id>/print"): row(404),
+    # A case's oversight history and case notes (issue 19): someone else's case is 404 for all;
+    # HR and administrators may not ask for case notes.
+    ("GET", "/case-notes"): row(403, social_worker=200, supervisor=200, service_manager=200),
+    ("POST", "/case-notes"): row(403, social_worker=200, supervisor=200, service_manager=200),
+    ("GET", "/cases/<int:case_id>"): row(404),
+    ("GET", "/cases/<int:case_id>/case-note"): row(404),
+    ("GET", "/cases/<int:case_id>/case-note.csv"): row(404),
+    ("GET", "/cases/<int:case_id>/case-note.xlsx"): row(404),
     ("GET", "/records/<int:record_id>/rating"): row(404),
     ("POST", "/records/<int:record_id>/rating"): row(404),
     ("GET", "/records/<int:record_id>/return"): row(404),
@@ -285,6 +305,7 @@ def build_world():
         "notification_id": notification.id,
         "email_id": email.id,
         "audit_id": NO_SUCH_ID,
+        "limit_id": NO_SUCH_ID,  # a case oversight limit's team override
         "token": "not-a-real-calendar-token",
     }
     return viewers, ids

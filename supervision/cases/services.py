@@ -1,0 +1,198 @@
+"""Reading cases and their oversight from the database, for the rules in cases/rules.py.
+
+Oversight is read from the records (a case discussion in a record its supervisor has signed,
+dated by the session: docs/cases.md). Matching is by case reference, so a discussion recorded
+before the case was imported counts once it is, and a case that moves worker keeps its history.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+
+from supervision.agreements.services import get_policy
+from supervision.cases.models import CaseAllocation, CaseOversightLimit, ChildCase
+from supervision.cases.rules import CaseCategory, CaseFacts, CaseOversight, case_status, limit_days
+from supervision.compliance.working_days import working_days_between
+from supervision.extensions import db
+from supervision.org.models import Staff
+from supervision.permissions import content_barred, is_in_oversight_line, overseen_staff_query
+from supervision.records.models import CaseDiscussion, SupervisionRecord, SupervisionSession
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """One case with what the pages show beside it."""
+
+    id: int
+    reference: str
+    category: CaseCategory
+    worker_id: int
+    team_id: int | None
+    facts: CaseFacts
+
+
+def oversight_held_on(organisation_id: int) -> sa.Select:
+    """Every oversight in the organisation: (discussion id, case reference, date held, supervisor
+    id, supervisee id) of each case discussion in a record its supervisor has signed
+    (docs/cases.md). The one statement of the rule: figures and histories both build on it."""
+    return (
+        sa.select(
+            CaseDiscussion.id.label("discussion_id"),
+            CaseDiscussion.case_reference.label("reference"),
+            SupervisionSession.held_on.label("held_on"),
+            SupervisionSession.supervisor_id.label("supervisor_id"),
+            SupervisionRecord.supervisee_id.label("supervisee_id"),
+        )
+        .join(SupervisionRecord, SupervisionRecord.id == CaseDiscussion.record_id)
+        .join(SupervisionSession, SupervisionSession.id == SupervisionRecord.session_id)
+        .join(Staff, Staff.id == SupervisionRecord.supervisee_id)
+        .where(
+            SupervisionRecord.supervisor_signed_at.is_not(None),
+            SupervisionSession.held_on.is_not(None),
+            Staff.organisation_id == organisation_id,
+        )
+    )
+
+
+def limits_of(organisation_id: int) -> tuple[dict[CaseCategory, int], dict[tuple[int, CaseCategory], int]]:
+    """The organisation's settings and its teams' overrides."""
+    organisation: dict[CaseCategory, int] = {}
+    teams: dict[tuple[int, CaseCategory], int] = {}
+    rows = db.session.execute(
+        sa.select(CaseOversightLimit.team_id, CaseOversightLimit.category, CaseOversightLimit.days).where(
+            CaseOversightLimit.organisation_id == organisation_id
+        )
+    )
+    for team_id, category, days in rows:
+        if team_id is None:
+            organisation[category] = days
+        else:
+            teams[(team_id, category)] = days
+    return organisation, teams
+
+
+def due_soon_rule(organisation_id: int):
+    """The supervision policy's "due soon" (working days), applied to a case's due date."""
+    working_days = get_policy(organisation_id).due_soon_working_days
+
+    def due_soon(today: date, due_on: date) -> bool:
+        return working_days_between(today, due_on) <= working_days
+
+    return due_soon
+
+
+def case_rows(organisation_id: int, case_filter: sa.ColumnElement[bool] | None = None) -> list[CaseRow]:
+    """The organisation's cases (those matching `case_filter`), with the facts the rules need."""
+    organisation_limits, team_limits = limits_of(organisation_id)
+    current_allocation = (
+        sa.select(sa.func.max(CaseAllocation.allocated_on))
+        .where(CaseAllocation.case_id == ChildCase.id)
+        .scalar_subquery()
+    )
+    query = (
+        sa.select(
+            ChildCase.id,
+            ChildCase.reference,
+            ChildCase.category,
+            ChildCase.worker_id,
+            Staff.team_id,
+            ChildCase.opened_on,
+            ChildCase.closed_on,
+            sa.func.coalesce(current_allocation, ChildCase.opened_on),
+        )
+        .join(Staff, Staff.id == ChildCase.worker_id)
+        .where(ChildCase.organisation_id == organisation_id)
+        .order_by(ChildCase.reference)
+    )
+    if case_filter is not None:
+        query = query.where(case_filter)
+    cases = db.session.execute(query).all()
+    oversight = oversight_dates(organisation_id, [row.reference for row in cases])
+    return [
+        CaseRow(
+            id=case_id,
+            reference=reference,
+            category=category,
+            worker_id=worker_id,
+            team_id=team_id,
+            facts=CaseFacts(
+                opened_on=opened_on,
+                allocated_on=allocated_on,
+                closed_on=closed_on,
+                limit_days=limit_days(category, team_id, organisation_limits, team_limits),
+                oversight_dates=oversight.get(reference, ()),
+            ),
+        )
+        for case_id, reference, category, worker_id, team_id, opened_on, closed_on, allocated_on in cases
+    ]
+
+
+def oversight_dates(organisation_id: int, references: Iterable[str]) -> dict[str, tuple[date, ...]]:
+    """Each reference's oversight dates in the organisation, earliest first."""
+    wanted = sorted(set(references))
+    found: dict[str, set[date]] = defaultdict(set)
+    held = oversight_held_on(organisation_id).subquery()
+    for start in range(0, len(wanted), 5_000):
+        chunk = wanted[start : start + 5_000]
+        for reference, held_on in db.session.execute(
+            sa.select(held.c.reference, held.c.held_on).where(held.c.reference.in_(chunk))
+        ):
+            found[reference].add(held_on)
+    return {reference: tuple(sorted(days)) for reference, days in found.items()}
+
+
+def statuses(rows: Iterable[CaseRow], today: date, organisation_id: int) -> dict[int, CaseOversight]:
+    """Each open case's oversight status today (closed cases are left out)."""
+    due_soon = due_soon_rule(organisation_id)
+    answers = {row.id: case_status(row.facts, today, due_soon) for row in rows}
+    return {case_id: answer for case_id, answer in answers.items() if answer is not None}
+
+
+def open_cases_of(worker_id: int, today: date) -> list[tuple[str, CaseCategory]]:
+    """The references and categories of a worker's open cases, for picking in a record."""
+    return [
+        (reference, category)
+        for reference, category in db.session.execute(
+            sa.select(ChildCase.reference, ChildCase.category)
+            .where(
+                ChildCase.worker_id == worker_id,
+                ChildCase.opened_on <= today,
+                sa.or_(ChildCase.closed_on.is_(None), ChildCase.closed_on > today),
+            )
+            .order_by(ChildCase.reference)
+        )
+    ]
+
+
+def known_references(organisation_id: int, references: Iterable[str]) -> set[str]:
+    """Which of `references` are in the case register (others are flagged on the record)."""
+    wanted = sorted(set(references))
+    if not wanted:
+        return set()
+    return set(
+        db.session.scalars(
+            sa.select(ChildCase.reference).where(
+                ChildCase.organisation_id == organisation_id, ChildCase.reference.in_(wanted)
+            )
+        )
+    )
+
+
+def visible_cases(viewer: Staff) -> sa.ColumnElement[bool]:
+    """The cases `viewer` may see: their own, and those of everyone they oversee (the one scope,
+    permissions.overseen_staff_query). Nobody holding the HR role sees a case (docs/cases.md)."""
+    if content_barred(viewer):
+        return sa.false()
+    return sa.or_(ChildCase.worker_id == viewer.id, ChildCase.worker_id.in_(overseen_staff_query(viewer)))
+
+
+def may_view_case(viewer: Staff, case: ChildCase) -> bool:
+    """One case, by the same scope as `visible_cases`."""
+    if content_barred(viewer) or case.organisation_id != viewer.organisation_id:
+        return False
+    return case.worker_id == viewer.id or is_in_oversight_line(viewer, case.worker)

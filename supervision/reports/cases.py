@@ -1,0 +1,236 @@
+"""Case oversight in the oversight report and the evidence pack (docs/cases.md, "Share in time").
+
+Per service (on the organisation's page) or team (on a service's page): the share of open cases
+with oversight in time on the period's last day, by category; the unit's 12-month trend, asking
+the same question about each month's last day; and, on a team's or worker's page, the cases
+counted, with where each stood that day. Every figure comes from `cases.rules.shares_on`, once
+for the table, the chart and the exports alike.
+
+Scope: the cases the viewer may see (`cases.services.visible_cases`, the one scope) whose worker
+is now in one of the report's teams. A case counts in its current worker's team for every month
+of the trend: the register does not keep which team a past worker was in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+
+from supervision.cases.models import ChildCase
+from supervision.cases.rules import (
+    CaseCategory,
+    CaseOversight,
+    CategoryShare,
+    case_status,
+    is_open_on,
+    shares_on,
+)
+from supervision.cases.services import CaseRow, case_rows, due_soon_rule, visible_cases
+from supervision.extensions import db
+from supervision.org.models import Staff, Team
+from supervision.reports import charts
+from supervision.reports.changes import ChangeMarks
+from supervision.reports.exports import Cell, Section, Share, report_sections
+from supervision.reports.figures import Period
+from supervision.reports.services import Level, OversightReport, team_ids_of
+from supervision.reports.tables import month_text, percent_text, short_month_text
+
+DEFINITION = (
+    "Open cases whose last management oversight in supervision (a case discussion in a record "
+    "its supervisor signed) was within the longest their category may go without it, on the "
+    "day shown. A case counts in the team its worker is in now."
+)
+CATEGORIES: tuple[CaseCategory | None, ...] = (*CaseCategory, None)
+
+
+def category_label(category: CaseCategory | None) -> str:
+    return "All cases" if category is None else category.label
+
+
+def fraction(share: CategoryShare) -> float | None:
+    """The share between 0 and 1, as the charts and exports write shares."""
+    return None if share.open_cases == 0 else share.in_time / share.open_cases
+
+
+def share_text(share: CategoryShare) -> str:
+    if share.open_cases == 0:
+        return "No open cases"
+    return f"{percent_text(fraction(share))} ({share.in_time} of {share.open_cases})"
+
+
+@dataclass(frozen=True)
+class UnitShares:
+    level: Level
+    id: int | None
+    name: str
+    shares: list[CategoryShare]  # one per CATEGORIES, in that order
+
+
+@dataclass(frozen=True)
+class CountedCase:
+    id: int
+    reference: str
+    category: CaseCategory
+    worker_name: str
+    oversight: CaseOversight
+
+
+@dataclass(frozen=True)
+class CaseOversightSection:
+    day: date  # the period's last day
+    unit: UnitShares
+    children: list[UnitShares]
+    months: list[Period]
+    month_days: list[date]
+    trend: list[list[CategoryShare]]  # per month, one per CATEGORIES
+    cases: list[CountedCase] | None  # the drill-down, on a team's or a worker's page
+
+    @property
+    def trend_points(self) -> list[charts.Point]:
+        return [
+            charts.Point(month_text(month), short_month_text(month), fraction(shares[-1]))
+            for month, shares in zip(self.months, self.trend, strict=True)
+        ]
+
+
+def case_oversight(viewer: Staff, report: OversightReport) -> CaseOversightSection:
+    """The case oversight section of `report`, for the same viewer and unit."""
+    day = report.period.ends_on
+    month_days = [min(month.ends_on, report.today) for month in report.months]
+    team_ids = team_ids_of(viewer, report.level, report.unit.id) or []
+    scope = sa.and_(
+        visible_cases(viewer),
+        ChildCase.worker_id.in_(sa.select(Staff.id).where(Staff.team_id.in_(team_ids))),
+        # Only cases open on some day the section asks about.
+        ChildCase.opened_on <= max(day, *month_days),
+        sa.or_(ChildCase.closed_on.is_(None), ChildCase.closed_on > min(day, *month_days)),
+    )
+    if report.level is Level.PERSON:
+        scope = sa.and_(scope, ChildCase.worker_id == report.unit.id)
+    rows = case_rows(viewer.organisation_id, scope)
+
+    def shares(selected: list[CaseRow], on: date) -> list[CategoryShare]:
+        return shares_on([(row.category, row.facts) for row in selected], on)
+
+    children: list[UnitShares] = []
+    if report.level in (Level.ORGANISATION, Level.SERVICE):
+        service_of = dict(
+            db.session.execute(sa.select(Team.id, Team.service_id).where(Team.id.in_(team_ids))).all()
+        )
+        for child in report.children:
+            if report.level is Level.ORGANISATION:
+                members = [
+                    row for row in rows if row.team_id is not None and service_of.get(row.team_id) == child.id
+                ]
+            else:
+                members = [row for row in rows if row.team_id == child.id]
+            children.append(UnitShares(child.level, child.id, child.name, shares(members, day)))
+    unit = UnitShares(report.level, report.unit.id, report.unit.name, shares(rows, day))
+    trend = [shares(rows, on) for on in month_days]
+    cases = None
+    if report.level in (Level.TEAM, Level.PERSON):
+        cases = _counted_cases(viewer.organisation_id, rows, day)
+    return CaseOversightSection(day, unit, children, report.months, month_days, trend, cases)
+
+
+def _counted_cases(organisation_id: int, rows: list[CaseRow], day: date) -> list[CountedCase]:
+    """Exactly the cases `shares_on` counts on `day` (open that day), each with its status then."""
+    open_rows = [row for row in rows if is_open_on(row.facts, day)]
+    if not open_rows:
+        return []
+    due_soon = due_soon_rule(organisation_id)
+    counted = [(row, answer) for row in open_rows if (answer := case_status(row.facts, day, due_soon))]
+    names = {
+        person.id: person.name
+        for person in db.session.scalars(
+            sa.select(Staff).where(Staff.id.in_(sorted({row.worker_id for row, _ in counted})))
+        )
+    }
+    return [
+        CountedCase(row.id, row.reference, row.category, names[row.worker_id], answer)
+        for row, answer in sorted(counted, key=lambda pair: (-pair[1].days_overdue, pair[0].reference))
+    ]
+
+
+# ------------------------------------------------------------------------------------ exports
+
+
+def _share_cells(share: CategoryShare) -> list[Cell]:
+    return [Share(fraction(share)), share.in_time, share.open_cases]
+
+
+def _share_header() -> list[str]:
+    return [
+        heading
+        for category in CATEGORIES
+        for heading in (
+            f"{category_label(category)}: in time (%)",
+            f"{category_label(category)}: in time",
+            f"{category_label(category)}: open",
+        )
+    ]
+
+
+def case_sections(section: CaseOversightSection) -> list[Section]:
+    """The section's tables for the report's CSV and XLSX: the same figures as the page."""
+    tables = [
+        Section(
+            "Case oversight",
+            ["Level", "Name", "Day", *_share_header()],
+            [
+                [
+                    unit.level.label,
+                    unit.name,
+                    section.day,
+                    *(cell for share in unit.shares for cell in _share_cells(share)),
+                ]
+                for unit in [section.unit, *section.children]
+            ],
+        ),
+        Section(
+            "Case oversight trend",
+            ["Month", "Day", *_share_header()],
+            [
+                [month_text(month), on, *(cell for share in shares for cell in _share_cells(share))]
+                for month, on, shares in zip(section.months, section.month_days, section.trend, strict=True)
+            ],
+        ),
+    ]
+    if section.cases is not None:
+        tables.append(
+            Section(
+                "Cases counted",
+                [
+                    "Day",
+                    "Case reference",
+                    "Category",
+                    "Worker",
+                    "Status",
+                    "Last oversight",
+                    "Oversight due",
+                    "Days overdue",
+                ],
+                [
+                    [
+                        section.day,
+                        case.reference,
+                        case.category.label,
+                        case.worker_name,
+                        case.oversight.status.label,
+                        case.oversight.last_oversight_on,
+                        case.oversight.due_on,
+                        case.oversight.days_overdue,
+                    ]
+                    for case in section.cases
+                ],
+            )
+        )
+    return tables
+
+
+def report_file_sections(viewer: Staff, report: OversightReport, marks: ChangeMarks) -> list[Section]:
+    """Every table of the report's CSV and XLSX, the case oversight section's included: the page's
+    download and `flask export-report oversight` both write these."""
+    return report_sections(report, marks) + case_sections(case_oversight(viewer, report))
