@@ -26,9 +26,12 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask import current_app
 
+from supervision.agreements.asye import AsyeOutcome, AsyeStage
+from supervision.agreements.models import AsyeReview, FrequencyKind, SupervisionAgreement
 from supervision.auth.passwords import hash_password
 from supervision.cases.examples import add_caseloads
 from supervision.clock import clock
+from supervision.dates import add_months
 from supervision.demo_history import Plan, add_supervision_history
 from supervision.extensions import db
 from supervision.jobs.catalogue import compliance_sweep
@@ -242,6 +245,7 @@ def seed_demo() -> Demo:
         add_team_staff(demo)
         add_leavers(demo)
         add_supervision_history(demo, {plan.name: plan.behind for plan in TEAMS})
+        add_asye_reviews(demo)
         add_caseloads(
             db.session, demo.organisation.id, demo.today, demo.now, RANDOM_SEED, discussed_within=400
         )
@@ -345,6 +349,49 @@ def add_leavers(demo: Demo) -> None:
         person = add_person(demo, leaver.profile, team=team, line_manager=team.manager, end_date=end_date)
         person.leaving_reason = leaver.reason
         person.leaving_destination = leaver.destination
+
+
+# Days before its due date that a review in the demo was held: well inside any absence's delay.
+ASYE_REVIEW_DAYS_EARLY = 7
+
+
+def add_asye_reviews(demo: Demo) -> None:
+    """The ASYEs' progress reviews (docs/metrics.md, "ASYE progress reviews"): every second ASYE
+    had each review that has fallen due so far, on time; the others had all but the latest,
+    which is overdue, so the dashboards and reminders have one of each to show."""
+    db.session.flush()
+    agreements = db.session.execute(
+        sa.select(
+            SupervisionAgreement.supervisee_id,
+            SupervisionAgreement.supervisor_id,
+            SupervisionAgreement.asye_started_on,
+        )
+        .where(
+            SupervisionAgreement.ended_on.is_(None),
+            SupervisionAgreement.frequency_kind == FrequencyKind.ASYE_STAGED,
+            SupervisionAgreement.supervisee_id.in_([person.id for person in demo.staff]),
+        )
+        .order_by(SupervisionAgreement.asye_started_on, SupervisionAgreement.supervisee_id)
+    ).all()
+    names = {person.id: person.name for person in demo.staff}
+    outcomes = {AsyeStage.THREE_MONTH: AsyeOutcome.ON_TRACK, AsyeStage.SIX_MONTH: AsyeOutcome.SOME_CONCERNS}
+    for index, (supervisee_id, supervisor_id, started_on) in enumerate(agreements):
+        fallen_due = [stage for stage in AsyeStage if add_months(started_on, stage.months) < demo.today]
+        held = fallen_due if index % 2 == 0 else fallen_due[:-1]
+        for stage in held:
+            held_on = add_months(started_on, stage.months) - timedelta(days=ASYE_REVIEW_DAYS_EARLY)
+            db.session.add(
+                AsyeReview(
+                    supervisee_id=supervisee_id,
+                    stage=stage,
+                    held_on=held_on,
+                    outcome=outcomes.get(stage, AsyeOutcome.PASS),
+                    participants=f"{names[supervisor_id]}, ASYE assessor\n{names[supervisee_id]}",
+                    notes="",
+                    recorded_by_id=supervisor_id,
+                    created_at=datetime.combine(held_on, datetime.min.time(), demo.now.tzinfo),
+                )
+            )
 
 
 def demo_account(role: Role) -> DemoAccount:

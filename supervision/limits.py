@@ -88,6 +88,8 @@ PASSWORD = Text("Password", 1_000, any_characters=True)
 RECORD_TEXT = Text("Record text", 20_000, multiline=True)
 NOTE = Text("Note or reason", 5_000, multiline=True)
 CLOSED_MONTH_REASON = Text("Reason for changing a closed month", 500, multiline=True)
+# Names, one a line (supervision.agreements.asye.MAX_PARTICIPANTS of them at most).
+PARTICIPANTS = Text("People who took part, one a line", 1_000, multiline=True)
 
 # Every text input by its field name (form field, API property and import column alike); a
 # "FormClass.field" key is that form's field, where the same name means something else.
@@ -136,6 +138,8 @@ TEXT: dict[str, Text] = {
     "details": NOTE,  # explaining a gap in supervision
     "cover_arranged": NOTE,
     "comments": NOTE,  # a quality audit's feedback
+    "participants": PARTICIPANTS,  # an ASYE progress review
+    "AsyeReviewForm.notes": Text("ASYE review notes", 1_000, multiline=True),  # kept short
 }
 
 LINE_BREAKS = "\n\r"
@@ -241,6 +245,7 @@ ACTION_DUE = DateRange("Action due date", months_back=3, months_ahead=24)
 AGREEMENT_DATE = DateRange("Agreement date", months_back=24, months_ahead=3)
 AGREEMENT_REVIEW = DateRange("Agreement review date", months_back=24, months_ahead=36)
 ASYE_START = DateRange("ASYE start date", months_back=24, months_ahead=12)
+ASYE_REVIEW = DateRange("Date an ASYE review was held", months_back=24, months_ahead=0)
 EMPLOYMENT_START = DateRange("Employment start date", months_back=12 * 60, months_ahead=12)
 EMPLOYMENT_END = DateRange("Employment end date", months_back=12 * 60, months_ahead=12 * 5)
 REGISTRATION_RENEWAL = DateRange("Registration renewal date", months_back=12 * 10, months_ahead=12 * 5)
@@ -275,6 +280,7 @@ DATES: dict[str, DateRange] = {
     "agreed_on": AGREEMENT_DATE,
     "review_due_on": AGREEMENT_REVIEW,
     "asye_started_on": ASYE_START,
+    "reviewed_on": ASYE_REVIEW,
     "start_date": EMPLOYMENT_START,
     "end_date": EMPLOYMENT_END,
     "swe_renewal_date": REGISTRATION_RENEWAL,

@@ -1,6 +1,11 @@
 """Every table, imported in one place so Alembic and create_app() see them all."""
 
-from supervision.agreements.models import AbsencePeriod, SupervisionAgreement, SupervisionPolicy  # noqa: F401
+from supervision.agreements.models import (  # noqa: F401
+    AbsencePeriod,
+    AsyeReview,
+    SupervisionAgreement,
+    SupervisionPolicy,
+)
 from supervision.audit.models import AuditEvent, ClosedMonthChange  # noqa: F401
 from supervision.auth.links import PasswordLink  # noqa: F401
 from supervision.auth.sessions import UserSession  # noqa: F401

@@ -32,6 +32,7 @@ from supervision.records import services as record_services
 from supervision.records.models import SupervisionSession
 from supervision.records.services import WaitingFor, WaitingRecord
 from supervision.reports import services as report_services
+from supervision.reports.asye import dashboard_asye_reviews
 from supervision.reports.forms import default_period
 
 # The service manager's list of teams with the largest gaps stops at this many.
@@ -56,6 +57,8 @@ class ManagerToDo:
     write_ups_overdue: int
     people_with_write_ups_overdue: int
     to_sign_off: list[WaitingRecord]
+    asye_reviews_due: int = 0  # the dashboard's "ASYE reviews due or overdue"
+    asye_reviews_overdue: int = 0
 
 
 # The organisation's headline figures on HR's home page: (retention table, column), shown as
@@ -141,12 +144,15 @@ def to_do_for(user: Staff, today: date, now: datetime, sso_enabled: bool) -> ToD
 
 def _manager_to_do(user: Staff, today: date, waiting: list[WaitingRecord]) -> ManagerToDo:
     rows = report_services.team_dashboard(user, today).rows
+    asye_reviews = dashboard_asye_reviews(user, today)
     return ManagerToDo(
         overdue=sum(row.figures.status is Status.OVERDUE for row in rows),
         escalated=sum(row.figures.status is Status.ESCALATED for row in rows),
         write_ups_overdue=sum(row.figures.write_ups_overdue for row in rows),
         people_with_write_ups_overdue=sum(bool(row.figures.write_ups_overdue) for row in rows),
         to_sign_off=[item for item in waiting if item.waiting_for is WaitingFor.SIGN_OFF],
+        asye_reviews_due=len(asye_reviews),
+        asye_reviews_overdue=sum(row.progress.overdue for row in asye_reviews),
     )
 
 

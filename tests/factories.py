@@ -302,3 +302,32 @@ def make_quality_audit(
     db.session.add(audit)
     db.session.commit()
     return audit
+
+
+# --- ASYE progress reviews (issue 19) ----------------------------------------------------------
+
+from supervision.agreements.asye import AsyeOutcome, AsyeStage  # noqa: E402
+from supervision.agreements.models import AsyeReview  # noqa: E402
+
+
+def make_asye_review(
+    supervisee: Staff,
+    stage: AsyeStage,
+    held_on: date,
+    outcome: AsyeOutcome | None = None,
+    recorded_by: Staff | None = None,
+    participants: str = "Dana Reid, ASYE assessor",
+) -> AsyeReview:
+    review = AsyeReview(
+        supervisee_id=supervisee.id,
+        stage=stage,
+        held_on=held_on,
+        outcome=outcome or stage.outcomes[0],
+        participants=participants,
+        notes="",
+        recorded_by_id=recorded_by.id if recorded_by else None,
+        created_at=datetime.now(UTC),
+    )
+    db.session.add(review)
+    db.session.commit()
+    return review

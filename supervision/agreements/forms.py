@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from supervision.agreements.asye import AsyeOutcome, AsyeStage
 from supervision.agreements.models import AbsenceKind, FrequencyKind, SupervisionType
 from supervision.agreements.services import POLICY_LABELS
 from supervision.fields import (
@@ -61,6 +62,18 @@ class AbsenceForm(Form):
     starts_on = DayMonthYearField("First day", Present("Enter the first day of the absence"))
     ends_on = DayMonthYearField("Last day", Present("Enter the last day of the absence"))
     closed_month_reason = closed_month_reason_field()
+
+
+class AsyeReviewForm(Form):
+    stage = radios("Which review?", "Choose which review was held", enum_options(AsyeStage))
+    reviewed_on = DayMonthYearField("Date held", Present("Enter the date the review was held"))
+    outcome = radios("Outcome", "Choose the outcome of the review", enum_options(AsyeOutcome))
+    participants = textarea(
+        "Who took part",
+        Present("Enter who took part in the review"),
+        description="One person a line, with their role: for example, Sam Lee, ASYE assessor.",
+    )
+    notes = textarea("Notes (optional)", description="Keep it short: the full report is kept elsewhere.")
 
 
 class RemoveAbsenceForm(Form):

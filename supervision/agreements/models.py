@@ -8,6 +8,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from supervision.agreements.asye import AsyeOutcome, AsyeStage, parse_participants
 from supervision.agreements.defaults import DEFAULT_POLICY
 from supervision.db_types import UTCDateTime
 from supervision.extensions import db
@@ -190,3 +191,40 @@ class AbsencePeriod(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     staff: Mapped[Staff] = relationship(foreign_keys=[staff_id])
+
+
+class AsyeReview(db.Model):
+    """An ASYE progress review or final assessment held (docs/metrics.md, "ASYE progress reviews").
+
+    Its due date is the compliance engine's (`rules.asye_reviews`), never stored: absences
+    recorded later move it.
+    """
+
+    __tablename__ = "asye_review"
+    __table_args__ = (
+        # A progress review records progress; the final assessment records the decision.
+        sa.CheckConstraint(
+            "(stage = 'final' AND outcome IN ('pass', 'fail', 'extended')) OR "
+            "(stage <> 'final' AND outcome IN ('on_track', 'some_concerns', 'serious_concerns'))",
+            name="outcome_fits_stage",
+        ),
+        sa.Index("ix_asye_review_supervisee_id_held_on", "supervisee_id", "held_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    supervisee_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"))
+    stage: Mapped[AsyeStage] = mapped_column(enum_column(AsyeStage, "asye_stage"))
+    held_on: Mapped[date]
+    outcome: Mapped[AsyeOutcome] = mapped_column(enum_column(AsyeOutcome, "asye_outcome"))
+    # Who took part, one a line (at most asye.MAX_PARTICIPANTS, each within limits.py's bound).
+    participants: Mapped[str] = mapped_column(sa.Text)
+    notes: Mapped[str] = mapped_column(sa.Text, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    supervisee: Mapped[Staff] = relationship(foreign_keys=[supervisee_id])
+    recorded_by: Mapped[Staff | None] = relationship(foreign_keys=[recorded_by_id])
+
+    @property
+    def participant_names(self) -> list[str]:
+        return parse_participants(self.participants)

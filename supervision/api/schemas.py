@@ -203,6 +203,35 @@ class ComplianceOut(Schema):
     actions_overdue = fields.Integer(required=True)
 
 
+class AsyeReviewDueOut(Schema):
+    stage = fields.String(required=True, metadata={"description": "three_month, six_month or final"})
+    due_on = fields.Date(
+        required=True, metadata={"description": "Months after the ASYE started, plus absence days"}
+    )
+    held_on = fields.Date(allow_none=True, required=True)
+    state = fields.String(
+        required=True, metadata={"description": "upcoming, due_soon, overdue, done_on_time or done_late"}
+    )
+
+
+class AsyeReviewOut(Schema):
+    id = fields.Integer(required=True)
+    stage = fields.String(required=True)
+    held_on = fields.Date(required=True)
+    outcome = fields.String(required=True)
+    participants = fields.List(fields.String(), required=True, attribute="participant_names")
+    notes = fields.String(required=True)
+    recorded_by_id = fields.Integer(allow_none=True, required=True)
+    created_at = fields.DateTime(required=True)
+
+
+class AsyeReviewsOut(Schema):
+    staff_id = fields.Integer(required=True)
+    in_asye = fields.Boolean(required=True, metadata={"description": "Their current agreement is the ASYE's"})
+    due = fields.List(fields.Nested(AsyeReviewDueOut), required=True)
+    recorded = fields.List(fields.Nested(AsyeReviewOut), required=True)
+
+
 def page_schema(item: type[Schema]) -> type[Schema]:
     return Schema.from_dict(
         {

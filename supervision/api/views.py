@@ -12,13 +12,15 @@ from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import HTTPException
 
 from supervision.agreements.models import SupervisionAgreement
+from supervision.agreements.reviews import reviews_of
+from supervision.agreements.services import current_supervisor_id
 from supervision.api import schemas, services
 from supervision.api.auth import rate_limit_key
 from supervision.api.errors import json_error
 from supervision.api.spec import build_spec, documented
 from supervision.audit.services import ReasonRequired
 from supervision.clock import clock
-from supervision.compliance.services import compliance_for
+from supervision.compliance.services import asye_progress_for, compliance_for
 from supervision.extensions import csrf, db, limiter
 from supervision.org.models import Staff, Team
 from supervision.permissions import (
@@ -28,6 +30,7 @@ from supervision.permissions import (
     may_view_record,
     may_view_session,
     may_view_supervision_of,
+    may_view_supervision_page,
     may_view_team,
     require,
 )
@@ -309,6 +312,26 @@ def compliance_status(staff_id: int):
             "write_ups_pending": assessment.write_ups_pending,
             "write_ups_overdue": assessment.write_ups_overdue,
             "actions_overdue": assessment.actions_overdue,
+        }
+    )
+
+
+@bp.get("/staff/<int:staff_id>/asye-reviews")
+@api_token("read")
+@documented("A person's ASYE progress reviews: when each is due, and those held", schemas.AsyeReviewsOut)
+def asye_reviews(staff_id: int):
+    person = found(Staff, staff_id)
+    require(
+        person.organisation_id == current_user.organisation_id
+        and may_view_supervision_page(current_user, person, current_supervisor_id(person.id))
+    )
+    progress = asye_progress_for(db.session, [person.id], clock().today()).get(person.id)
+    return schemas.AsyeReviewsOut().dump(
+        {
+            "staff_id": person.id,
+            "in_asye": progress is not None,
+            "due": list(progress.reviews) if progress else [],
+            "recorded": reviews_of(person.id),
         }
     )
 

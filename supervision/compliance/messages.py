@@ -25,11 +25,22 @@ def _days(count: int, unit: str = "working day") -> str:
     return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
 
 
-def to_person(kind: AlertKind, due_on: date, supervisor_name: str | None) -> Wording:
-    """A reminder to the person whose supervision, review or renewal is due."""
+def to_person(
+    kind: AlertKind, due_on: date, supervisor_name: str | None, review: str | None = None
+) -> Wording:
+    """A reminder to the person whose supervision, review or renewal is due (`review`: which
+    ASYE review, for its alerts)."""
     when = format_date(due_on)
     with_whom = f" with {supervisor_name}" if supervisor_name else ""
     wordings = {
+        AlertKind.ASYE_REVIEW_DUE: (
+            f"Your ASYE {review} is due by {when}",
+            f"Your ASYE {review}{with_whom} is due by {when}.",
+        ),
+        AlertKind.ASYE_REVIEW_OVERDUE: (
+            f"Your ASYE {review} is overdue",
+            f"Your ASYE {review}{with_whom} was due on {when} and has not been recorded yet.",
+        ),
         AlertKind.DUE_SOON: (
             f"Your supervision is due by {when}",
             f"Your next supervision{with_whom} is due by {when}. If it is not booked yet, book it now.",
@@ -54,10 +65,22 @@ def to_person(kind: AlertKind, due_on: date, supervisor_name: str | None) -> Wor
     return Wording(*wordings[kind])
 
 
-def about_person(kind: AlertKind, name: str, due_on: date, held_on: date | None = None) -> Wording:
+def about_person(
+    kind: AlertKind, name: str, due_on: date, held_on: date | None = None, review: str | None = None
+) -> Wording:
     """A reminder to a supervisor or line manager about somebody they are responsible for."""
     when = format_date(due_on)
     wordings = {
+        AlertKind.ASYE_REVIEW_DUE: (
+            f"ASYE review due soon: {name}",
+            f"{name}'s ASYE {review} is due by {when}. Arrange it, then record its outcome and "
+            "who took part.",
+        ),
+        AlertKind.ASYE_REVIEW_OVERDUE: (
+            f"ASYE review overdue: {name}",
+            f"{name}'s ASYE {review} was due on {when} and has not been recorded. Hold it as soon as you "
+            "can, then record its outcome and who took part.",
+        ),
         AlertKind.DUE_SOON: (
             f"Supervision due soon: {name}",
             f"{name}'s next supervision is due by {when}. If it is not booked yet, book it now.",
@@ -103,6 +126,19 @@ def escalation(
         f"Escalation: {name}'s supervision is overdue",
         f"{name}{where} was due supervision on {format_date(status.next_due_on)}, "
         f"{_days(status.working_days_overdue)} ago. {since}{supervisor}",
+    )
+
+
+def asye_escalation(
+    name: str, team_name: str | None, supervisor_name: str | None, review: str, due_on: date
+) -> Wording:
+    """To the head of service: somebody's ASYE review is overdue."""
+    where = f" ({team_name})" if team_name else ""
+    supervisor = f" Their supervisor is {supervisor_name}." if supervisor_name else ""
+    return Wording(
+        f"Escalation: {name}'s ASYE review is overdue",
+        f"{name}{where} was due their ASYE {review} on {format_date(due_on)}, and none has been "
+        f"recorded.{supervisor}",
     )
 
 

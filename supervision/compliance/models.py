@@ -21,6 +21,8 @@ class AlertKind(enum.StrEnum):
     AGREEMENT_REVIEW_DUE = "agreement_review_due"
     REGISTRATION_RENEWAL_DUE = "registration_renewal_due"
     DBS_RENEWAL_DUE = "dbs_renewal_due"
+    ASYE_REVIEW_DUE = "asye_review_due"
+    ASYE_REVIEW_OVERDUE = "asye_review_overdue"
 
     @property
     def label(self) -> str:
@@ -32,6 +34,8 @@ class AlertKind(enum.StrEnum):
             "agreement_review_due": "Agreement review due",
             "registration_renewal_due": "Social Work England renewal due",
             "dbs_renewal_due": "DBS check renewal due",
+            "asye_review_due": "ASYE review due soon",
+            "asye_review_overdue": "ASYE review overdue",
         }[self.value]
 
 

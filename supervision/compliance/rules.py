@@ -28,6 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from supervision.agreements.asye import AsyeStage
 from supervision.agreements.defaults import DEFAULT_POLICY
 from supervision.compliance.working_days import add_working_days, working_days_between
 from supervision.dates import add_months
@@ -79,6 +80,30 @@ class DateState(enum.StrEnum):
     NOT_YET = "not_yet"
     DUE_SOON = "due_soon"
     OVERDUE = "overdue"
+
+
+class ReviewState(enum.StrEnum):
+    """Where one ASYE progress review stands today (docs/metrics.md, "ASYE progress reviews")."""
+
+    UPCOMING = "upcoming"
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"
+    DONE_ON_TIME = "done_on_time"
+    DONE_LATE = "done_late"
+
+    @property
+    def label(self) -> str:
+        return {
+            "upcoming": "Upcoming",
+            "due_soon": "Due soon",
+            "overdue": "Overdue",
+            "done_on_time": "Done on time",
+            "done_late": "Done late",
+        }[self.value]
+
+    @property
+    def needs_attention(self) -> bool:
+        return self in (ReviewState.DUE_SOON, ReviewState.OVERDUE)
 
 
 # ---------------------------------------------------------------------------- inputs
@@ -198,6 +223,14 @@ class SupervisionFacts:
 
 
 @dataclass(frozen=True)
+class AsyeFacts:
+    """An ASYE in progress: when it started and the reviews held since (stage, day held)."""
+
+    started_on: date
+    held: tuple[tuple[AsyeStage, date], ...] = ()
+
+
+@dataclass(frozen=True)
 class PersonFacts:
     """All of one person's due dates: supervision, write-ups, actions and professional renewals."""
 
@@ -206,6 +239,7 @@ class PersonFacts:
     open_action_due_dates: tuple[date, ...] = ()
     registration_renewal_on: date | None = None
     dbs_checked_on: date | None = None
+    asye: AsyeFacts | None = None  # only while the current agreement is the ASYE's staged one
 
 
 # --------------------------------------------------------------------------- outputs
@@ -233,6 +267,16 @@ class DueDate:
     @property
     def needs_attention(self) -> bool:
         return self.state is not DateState.NOT_YET
+
+
+@dataclass(frozen=True)
+class AsyeReviewDue:
+    """One ASYE review: when it is due (absences included), when it was held, where it stands."""
+
+    stage: AsyeStage
+    due_on: date
+    state: ReviewState
+    held_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -282,7 +326,13 @@ class Assessment:
     agreement_review: DueDate | None = None
     registration_renewal: DueDate | None = None
     dbs_renewal: DueDate | None = None
+    asye_reviews: tuple[AsyeReviewDue, ...] = ()
     prompts: tuple[str, ...] = field(default=())
+
+    @property
+    def asye_review_due(self) -> AsyeReviewDue | None:
+        """The first ASYE review not yet held, if any: the one to prompt and show as next."""
+        return next((review for review in self.asye_reviews if review.held_on is None), None)
 
 
 # ------------------------------------------------------------------------ date tools
@@ -640,6 +690,44 @@ def dbs_renewal_due_on(checked_on: date, thresholds: Thresholds) -> date:
     return add_months(checked_on, thresholds.dbs_renewal_months)
 
 
+def asye_review_due_on(started_on: date, stage: AsyeStage, absences: Iterable[AbsenceSpan]) -> date:
+    """The day a review is due: its months after the ASYE started, later by every absence day
+    on the way, as the supervision clock is paused (counted_date_after)."""
+    days = (add_months(started_on, stage.months) - started_on).days
+    return counted_date_after(started_on, days, merge_absences(absences))
+
+
+def asye_reviews(
+    asye: AsyeFacts, absences: Iterable[AbsenceSpan], today: date, thresholds: Thresholds
+) -> tuple[AsyeReviewDue, ...]:
+    """Each ASYE review in order, with its due date and state on `today`.
+
+    A review counts as held by the first one of its stage recorded on or after the ASYE
+    started: on time when held on or before its due date, late after it. One not held is
+    overdue once its due date has passed, due soon within `renewal_notice_days` calendar days
+    of it (like any other single due date, `date_state`), otherwise upcoming.
+    """
+    absences = tuple(absences)
+    held: dict[AsyeStage, date] = {}
+    for stage, day in sorted(asye.held, key=lambda pair: pair[1]):
+        if day >= asye.started_on:
+            held.setdefault(stage, day)
+    reviews = []
+    for stage in AsyeStage:
+        due_on = asye_review_due_on(asye.started_on, stage, absences)
+        held_on = held.get(stage)
+        if held_on is not None:
+            state = ReviewState.DONE_ON_TIME if held_on <= due_on else ReviewState.DONE_LATE
+        else:
+            state = {
+                DateState.OVERDUE: ReviewState.OVERDUE,
+                DateState.DUE_SOON: ReviewState.DUE_SOON,
+                DateState.NOT_YET: ReviewState.UPCOMING,
+            }[date_state(due_on, today, thresholds.renewal_notice_days).state]
+        reviews.append(AsyeReviewDue(stage, due_on, state, held_on))
+    return tuple(reviews)
+
+
 def assess(person: PersonFacts, today: date, thresholds: Thresholds) -> Assessment:
     """Every due date for one person on `today`, with a short plain-English list of prompts."""
     supervision = supervision_status(person.supervision, today, thresholds)
@@ -671,6 +759,11 @@ def assess(person: PersonFacts, today: date, thresholds: Thresholds) -> Assessme
         "agreement_review": review,
         "registration_renewal": registration,
         "dbs_renewal": dbs,
+        "asye_reviews": (
+            asye_reviews(person.asye, person.supervision.absences, today, thresholds)
+            if person.asye is not None
+            else ()
+        ),
     }
     return Assessment(**figures, prompts=prompts_for(Assessment(**figures)))
 
@@ -691,6 +784,10 @@ def prompts_for(assessment: Assessment) -> tuple[str, ...]:
         if due is not None and due.needs_attention:
             when = "was due" if due.state is DateState.OVERDUE else "is due"
             prompts.append(f"{label} {when} on {format_date(due.due_on)}")
+    for review in assessment.asye_reviews:
+        if review.state.needs_attention:
+            when = "was due" if review.state is ReviewState.OVERDUE else "is due"
+            prompts.append(f"ASYE {review.stage.label} {when} on {format_date(review.due_on)}")
     return tuple(prompts)
 
 

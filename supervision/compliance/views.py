@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from supervision.agreements import reviews
+from supervision.agreements.asye import AsyeOutcome, AsyeStage
+from supervision.agreements.forms import AsyeReviewForm
+from supervision.agreements.services import current_supervisor_id
 from supervision.clock import clock
 from supervision.compliance import rules, services
 from supervision.compliance.forms import OverdueExplanationForm
 from supervision.compliance.models import GapReason
 from supervision.extensions import db
+from supervision.forms import show_problems
 from supervision.org.models import Staff
 from supervision.permissions import (
     may_manage_supervision_of,
@@ -17,8 +22,17 @@ from supervision.permissions import (
     require,
     signed_in,
 )
+from supervision.service_errors import NotPermitted
 
 bp = Blueprint("compliance", __name__)
+
+
+def asye_progress(person_id: int) -> services.AsyeProgress | None:
+    """For the supervision overview (records/, a floor below): where the person's ASYE reviews stand."""
+    return services.asye_progress_for(db.session, [person_id], clock().today()).get(person_id)
+
+
+bp.add_app_template_global(asye_progress, "asye_progress")
 
 OVERDUE = (rules.Status.OVERDUE, rules.Status.ESCALATED)
 
@@ -63,3 +77,63 @@ def person(person_id: int):
         ],
         today=clock().today(),
     )
+
+
+# --- ASYE progress reviews (docs/metrics.md, "ASYE progress reviews") ---------------------------
+
+
+def asye_person_or_404(person_id: int) -> tuple[Staff, int | None]:
+    """The person, if the user may see their supervision page, and their current supervisor."""
+    person = db.session.get(Staff, person_id)
+    require(person is not None and person.organisation_id == current_user.organisation_id)
+    supervisor_id = current_supervisor_id(person.id)
+    require(may_view_supervision_page(current_user, person, supervisor_id))
+    return person, supervisor_id
+
+
+@bp.get("/people/<int:person_id>/asye-reviews")
+@signed_in
+def asye_reviews(person_id: int):
+    person, supervisor_id = asye_person_or_404(person_id)
+    progress = asye_progress(person.id)
+    return render_template(
+        "compliance/asye-reviews.html",
+        person=person,
+        progress=progress,
+        reviews=reviews.reviews_of(person.id),
+        may_record=progress is not None and may_manage_supervision_of(current_user, person, supervisor_id),
+    )
+
+
+@bp.route("/people/<int:person_id>/asye-reviews/new", methods=["GET", "POST"])
+@signed_in
+def record_asye_review(person_id: int):
+    person, supervisor_id = asye_person_or_404(person_id)
+    require(may_manage_supervision_of(current_user, person, supervisor_id))
+    if reviews.asye_agreement(person.id) is None:
+        flash(f"{person.name} has no current ASYE agreement, so there is no review to record.", "info")
+        return redirect(url_for("compliance.asye_reviews", person_id=person.id))
+    form = AsyeReviewForm()
+    if request.method == "GET":
+        progress = asye_progress(person.id)
+        if progress is not None and progress.next_review is not None:
+            form.stage.data = progress.next_review.stage.value
+    valid = form.validate_on_submit()
+    details = reviews.ReviewDetails(
+        stage=AsyeStage(form.stage.data) if form.stage.data in set(AsyeStage) else None,
+        held_on=form.reviewed_on.data,
+        outcome=AsyeOutcome(form.outcome.data) if form.outcome.data in set(AsyeOutcome) else None,
+        participants=form.participants.data or "",
+        notes=form.notes.data or "",
+    )
+    if not show_problems(form, reviews.recording_problems(person, details)) and valid:
+        try:
+            review = reviews.record_review(current_user, person, details)
+        except NotPermitted:
+            abort(404)
+        except reviews.ReviewRefused as refusal:
+            show_problems(form, refusal.problems)
+        else:
+            flash(f"{review.stage.label.capitalize()} recorded for {person.name}.", "success")
+            return redirect(url_for("compliance.asye_reviews", person_id=person.id))
+    return render_template("compliance/asye-review-form.html", form=form, person=person)

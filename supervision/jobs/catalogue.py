@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session, joinedload
 
+from supervision.agreements.asye import AsyeStage
 from supervision.auth.sessions import purge_ended_sessions
 from supervision.auth.throttle import purge_forgotten
 from supervision.clock import SystemClock
@@ -50,7 +51,15 @@ REMINDER_KINDS = (
     AlertKind.AGREEMENT_REVIEW_DUE,
     AlertKind.REGISTRATION_RENEWAL_DUE,
     AlertKind.DBS_RENEWAL_DUE,
+    AlertKind.ASYE_REVIEW_DUE,
+    AlertKind.ASYE_REVIEW_OVERDUE,
 )
+# An ASYE review's alerts: due soon, then overdue (which is escalated to the head of service).
+ASYE_REVIEW_ALERTS = {
+    rules.ReviewState.DUE_SOON: AlertKind.ASYE_REVIEW_DUE,
+    rules.ReviewState.OVERDUE: AlertKind.ASYE_REVIEW_OVERDUE,
+}
+ESCALATION_KINDS = (AlertKind.ESCALATED, AlertKind.ASYE_REVIEW_OVERDUE)
 # Who hears about what: the person, their supervisor, their line manager.
 TO_PERSON = {
     AlertKind.DUE_SOON,
@@ -58,8 +67,14 @@ TO_PERSON = {
     AlertKind.AGREEMENT_REVIEW_DUE,
     AlertKind.REGISTRATION_RENEWAL_DUE,
     AlertKind.DBS_RENEWAL_DUE,
+    *ASYE_REVIEW_ALERTS.values(),
 }
-TO_SUPERVISOR = {AlertKind.DUE_SOON, AlertKind.OVERDUE, AlertKind.AGREEMENT_REVIEW_DUE}
+TO_SUPERVISOR = {
+    AlertKind.DUE_SOON,
+    AlertKind.OVERDUE,
+    AlertKind.AGREEMENT_REVIEW_DUE,
+    *ASYE_REVIEW_ALERTS.values(),
+}
 TO_LINE_MANAGER = {AlertKind.REGISTRATION_RENEWAL_DUE, AlertKind.DBS_RENEWAL_DUE}
 WEEKLY_DIGEST = "weekly_digest"
 RECORD_PERIOD_PREFIX = "record-"
@@ -94,6 +109,22 @@ def compliance_path(person_id: int) -> str:
     return page_path("compliance.person", person_id=person_id)
 
 
+def asye_period(stage: AsyeStage, due_on: date) -> str:
+    """An ASYE review alert's period: the stage and its due date (a move by absence is a new one)."""
+    return f"{stage.value}-{due_on.isoformat()}"
+
+
+def asye_stage_of(alert: ComplianceAlert) -> AsyeStage:
+    return AsyeStage(alert.period.split("-", 1)[0])
+
+
+def alert_path(alert: ComplianceAlert) -> str:
+    """Where a reminder about the alert links: the ASYE reviews page, or the compliance page."""
+    if alert.kind in ASYE_REVIEW_ALERTS.values():
+        return page_path("compliance.asye_reviews", person_id=alert.subject_id)
+    return compliance_path(alert.subject_id)
+
+
 # ------------------------------------------------------------------------ the sweep
 
 
@@ -120,6 +151,9 @@ def desired_alerts(person: PersonCompliance, today: date) -> Iterator[tuple[Aler
     ):
         if due_date is not None and due_date.needs_attention:
             yield kind, due_date.due_on.isoformat(), due_date.due_on
+    for review in assessment.asye_reviews:
+        if review.state in ASYE_REVIEW_ALERTS:
+            yield ASYE_REVIEW_ALERTS[review.state], asye_period(review.stage, review.due_on), review.due_on
 
 
 def compliance_sweep(session: Session, clock: SystemClock) -> Counts:
@@ -281,10 +315,11 @@ def _reminder_recipients(
     subject = person.person
     supervisor = staff.get(person.supervisor_id)
     recipients = []
+    stage = asye_stage_of(alert).label if alert.kind in ASYE_REVIEW_ALERTS.values() else None
     if alert.kind in TO_PERSON:
         supervisor_name = supervisor.name if supervisor else None
-        recipients.append((subject, messages.to_person(alert.kind, alert.due_on, supervisor_name)))
-    about = messages.about_person(alert.kind, subject.name, alert.due_on)
+        recipients.append((subject, messages.to_person(alert.kind, alert.due_on, supervisor_name, stage)))
+    about = messages.about_person(alert.kind, subject.name, alert.due_on, review=stage)
     if alert.kind in TO_SUPERVISOR and supervisor is not None:
         recipients.append((supervisor, about))
     if alert.kind in TO_LINE_MANAGER and subject.line_manager_id in staff:
@@ -316,7 +351,7 @@ def send_reminders(session: Session, clock: SystemClock) -> Counts:
             recipients = _reminder_recipients(alert, people[alert.subject_id], staff, write_ups)
             if not recipients:
                 counts["without_recipient"] += 1
-            link = compliance_path(alert.subject_id)
+            link = alert_path(alert)
             notices += [
                 _notice(recipient, alert.kind.value, alert.subject_id, alert.period, wording, link)
                 for recipient, wording in recipients
@@ -327,10 +362,11 @@ def send_reminders(session: Session, clock: SystemClock) -> Counts:
 
 
 def send_escalations(session: Session, clock: SystemClock) -> Counts:
-    """Tell the head of service about each person overdue past the escalation point, once."""
+    """Tell the head of service about each person overdue past the escalation point, and about
+    each ASYE review overdue, once."""
     today, now = clock.today(), clock.now()
     counts = Counter(alerts=0, notifications=0, emails=0, without_recipient=0)
-    for batch in chunks(_open_alerts(session, [AlertKind.ESCALATED], today)):
+    for batch in chunks(_open_alerts(session, ESCALATION_KINDS, today)):
         people = _people_of(session, batch, today)
         wanted = {people[a.subject_id].head_of_service_id for a in batch}
         wanted |= {people[a.subject_id].supervisor_id for a in batch}
@@ -344,13 +380,17 @@ def send_escalations(session: Session, clock: SystemClock) -> Counts:
                 log.warning("escalation has no head of service", extra={"staff_id": alert.subject_id})
                 continue
             supervisor = staff.get(person.supervisor_id)
-            wording = messages.escalation(
-                person.person.name,
-                person.person.team.name if person.person.team else None,
-                supervisor.name if supervisor else None,
-                person.supervision,
-            )
-            link = compliance_path(person.person.id)
+            team_name = person.person.team.name if person.person.team else None
+            supervisor_name = supervisor.name if supervisor else None
+            if alert.kind is AlertKind.ASYE_REVIEW_OVERDUE:
+                wording = messages.asye_escalation(
+                    person.person.name, team_name, supervisor_name, asye_stage_of(alert).label, alert.due_on
+                )
+            else:
+                wording = messages.escalation(
+                    person.person.name, team_name, supervisor_name, person.supervision
+                )
+            link = alert_path(alert)
             notices.append(_notice(head, alert.kind.value, person.person.id, alert.period, wording, link))
         counts["alerts"] += len(batch)
         _queue(session, notices, now, counts)

@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from supervision.agreements.models import AbsencePeriod, SupervisionAgreement
+from supervision.agreements.models import AbsencePeriod, AsyeReview, SupervisionAgreement
 from supervision.audit.services import AuditAction, audited_change
 from supervision.auth.tokens import ApiToken
 from supervision.clock import clock
@@ -100,6 +100,14 @@ def personal_data(person: Staff) -> dict[str, Any]:
                 sa.select(AbsencePeriod)
                 .where(AbsencePeriod.staff_id == person.id)
                 .order_by(AbsencePeriod.starts_on)
+            )
+        ],
+        "asye_reviews": [
+            fields_of(r, ("id", "stage", "held_on", "outcome", "participants", "notes", "created_at"))
+            for r in db.session.scalars(
+                sa.select(AsyeReview)
+                .where(AsyeReview.supervisee_id == person.id)
+                .order_by(AsyeReview.held_on)
             )
         ],
         "supervision_records": [

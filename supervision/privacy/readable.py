@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from supervision.agreements import rules as agreement_rules
+from supervision.agreements.asye import AsyeOutcome, AsyeStage
 from supervision.agreements.models import AbsenceKind, FrequencyKind, SupervisionType
 from supervision.agreements.services import get_policy
 from supervision.extensions import db
@@ -46,6 +47,9 @@ LABELS = {
     "created_at": "Created",
     "updated_at": "Last changed",
     "read_at": "Read",
+    "stage": "Review",
+    "held_on": "Date held",
+    "participants": "Who took part",
 }
 ENUMS = {
     "career_stage": (CareerStage,),
@@ -56,6 +60,8 @@ ENUMS = {
     "supervision_type": (SupervisionType,),
     "status": (ActionStatus, SessionStatus),
     "roles": (Role,),
+    "stage": (AsyeStage,),
+    "outcome": (AsyeOutcome,),
 }
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
@@ -132,6 +138,7 @@ def readable(person: Staff, data: dict[str, Any]) -> dict[str, Any]:
             ("About you", rows([data["person"]])),
             ("Supervision agreements", rows([agreement(row) for row in data["agreements"]])),
             ("Absences", rows(data["absences"])),
+            ("ASYE progress reviews", rows(data["asye_reviews"])),
             ("Your supervision records", rows(data["supervision_records"])),
             ("Actions you own", rows(data["actions_owned"])),
             ("Sessions you ran as a supervisor", rows(data["sessions_run_as_supervisor"])),

@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session, aliased
 
-from supervision.agreements.models import AbsencePeriod, SupervisionAgreement
+from supervision.agreements.models import AbsencePeriod, AsyeReview, SupervisionAgreement
 from supervision.audit.models import ClosedMonthChange
 from supervision.audit.services import AuditAction, record_event
 from supervision.auth.tokens import ApiToken
@@ -109,6 +109,7 @@ def personal_rows(session: Session, person_id: int) -> list[tuple[str, type, sa.
         ("sessions", SupervisionSession, SupervisionSession.id.in_(session_ids)),
         ("agreements", SupervisionAgreement, SupervisionAgreement.supervisee_id == person_id),
         ("absences", AbsencePeriod, AbsencePeriod.staff_id == person_id),
+        ("asye_reviews", AsyeReview, AsyeReview.supervisee_id == person_id),
         ("alerts", ComplianceAlert, ComplianceAlert.subject_id == person_id),
         ("gap_explanations", OverdueExplanation, OverdueExplanation.supervisee_id == person_id),
         (

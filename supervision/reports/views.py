@@ -15,7 +15,7 @@ from supervision.compliance.rules import Status
 from supervision.limits import ascii_whole_number
 from supervision.org.models import Role
 from supervision.permissions import require, roles_required
-from supervision.reports import audits, cases, changes, charts, exports, services, tables
+from supervision.reports import asye, audits, cases, changes, charts, exports, services, tables
 from supervision.reports.dashboard import COLUMNS, Sorting, filtered, sorted_rows
 from supervision.reports.figures import MonthState, Period, month_containing
 from supervision.reports.forms import DashboardFilterForm, PeriodForm, default_period, period_args
@@ -91,6 +91,7 @@ def dashboard_view() -> dict:
         "filters": {key: value for key, value in filters.items() if value},
         "filter_text": _filter_text(teams, team_id, status),
         "today": today,
+        "asye_reviews": asye.dashboard_asye_reviews(current_user, today),
     }
 
 
@@ -198,6 +199,10 @@ def render_report(level: Level, unit_id: int | None, template: str = "reports/ov
     report = services.oversight_report(current_user, level, unit_id, period, today)
     require(report is not None)
     extra = {"marks": changes.marks_for(report), **case_oversight_for(report)}
+    if level is not Level.PERSON:
+        extra["asye_teams"] = asye.asye_reviews_by_team(
+            current_user, services.team_ids_of(current_user, level, unit_id) or [], today
+        )
     if template.endswith("evidence-pack.html"):
         team_ids = services.team_ids_of(current_user, level, unit_id)
         extra["checklist_rates"] = audits.checklist_rates(

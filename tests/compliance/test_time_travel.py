@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
 
 from supervision import demo
-from supervision.agreements.models import AbsencePeriod, FrequencyKind, SupervisionAgreement
+from supervision.agreements.models import AbsencePeriod, AsyeReview, FrequencyKind, SupervisionAgreement
 from supervision.compliance.models import AlertKind, ComplianceAlert
 from supervision.demo_history import Plan
 from supervision.extensions import db
@@ -50,6 +50,13 @@ ESCALATION_WORKING_DAYS = 10
 WRITE_UP_WORKING_DAYS = 5
 RENEWAL_NOTICE_DAYS = 28
 DBS_RENEWAL = relativedelta(years=3)
+# ASYE progress reviews (DESIGN 3): months after the ASYE started, and how emails name them.
+ASYE_REVIEWS = {"three_month": 3, "six_month": 6, "final": 12}
+ASYE_REVIEW_NAMES = {
+    "three_month": "3-month progress review",
+    "six_month": "6-month progress review",
+    "final": "12-month final assessment",
+}
 INTERVAL_DAYS = {
     CareerStage.SOCIAL_WORKER: 28,
     CareerStage.SENIOR_PRACTITIONER: 28,
@@ -107,6 +114,7 @@ class Person:
     held: list[date]
     absences: list[tuple[date, date]]
     unsigned: list[tuple[int, date]]  # (record id, day held) of records the supervisor has not signed
+    asye_reviews_held: set[str] = field(default_factory=set)  # stages held since the ASYE started
     keep_up: bool = False
     alerts: dict[tuple[AlertKind, str], date] = field(default_factory=dict)  # -> first day raised
 
@@ -138,9 +146,25 @@ class Person:
             remaining -= not self.absent(day)
         return day
 
+    def asye_review_due_on(self, stage: str) -> date:
+        """Its months after the ASYE started, later by each day of absence on the way."""
+        start = self.agreement.asye_started_on
+        remaining, day = (start + relativedelta(months=ASYE_REVIEWS[stage]) - start).days, start
+        while remaining:
+            day += timedelta(days=1)
+            remaining -= not self.absent(day)
+        return day
+
     def alerts_on(self, today: date) -> dict[tuple[AlertKind, str], date]:
         """(kind, period) -> due date of every alert the person's dates call for today."""
         alerts = {}
+        if self.agreement is not None and self.agreement.frequency_kind is FrequencyKind.ASYE_STAGED:
+            for stage in ASYE_REVIEWS.keys() - self.asye_reviews_held:
+                due = self.asye_review_due_on(stage)
+                if today > due:
+                    alerts[AlertKind.ASYE_REVIEW_OVERDUE, f"{stage}-{due.isoformat()}"] = due
+                elif (due - today).days <= RENEWAL_NOTICE_DAYS:
+                    alerts[AlertKind.ASYE_REVIEW_DUE, f"{stage}-{due.isoformat()}"] = due
         if self.agreement is not None and not self.absent(today):
             due = self.due_on(today)
             if today <= due and self.working_days(today, due) <= DUE_SOON_WORKING_DAYS:
@@ -204,6 +228,13 @@ def people_in_post(today: date) -> dict[int, Person]:
         .where(SupervisionRecord.supervisor_signed_at.is_(None))
     ):
         unsigned[person_id].append((record_id, held_on))
+    asye_reviews_held = defaultdict(set)
+    for person_id, stage, held_on in db.session.execute(
+        sa.select(AsyeReview.supervisee_id, AsyeReview.stage, AsyeReview.held_on)
+    ):
+        terms = agreements.get(person_id)
+        if terms is not None and terms.asye_started_on is not None and held_on >= terms.asye_started_on:
+            asye_reviews_held[person_id].add(stage.value)
     people = {}
     for person in staff:
         head = person.team.service.manager if person.team else None
@@ -220,6 +251,7 @@ def people_in_post(today: date) -> dict[int, Person]:
             held=held[person.id],
             absences=absences[person.id],
             unsigned=unsigned[person.id],
+            asye_reviews_held=asye_reviews_held[person.id],
         )
         people[person.id].keep_up = person.id in agreements and people[person.id].due_on(today) >= today
     return people
@@ -232,9 +264,22 @@ def expected_emails(people: dict[int, Person], mondays: set[date]) -> Counter:
         name = person.name
         supervisor = person.agreement.supervisor_email if person.agreement else None
         for kind, period in person.alerts:
-            due = date.fromisoformat(period) if not period.startswith("record-") else None
+            stage, _, asye_due = (
+                period.partition("-") if period.split("-")[0] in ASYE_REVIEWS else ("", "", "")
+            )
+            review = ASYE_REVIEW_NAMES.get(stage)
+            due = date.fromisoformat(asye_due or period) if not period.startswith("record-") else None
             when = f"{due.day} {due:%B %Y}" if due else ""
             to = {
+                AlertKind.ASYE_REVIEW_DUE: [
+                    (person.email, f"Your ASYE {review} is due by {when}"),
+                    (supervisor, f"ASYE review due soon: {name}"),
+                ],
+                AlertKind.ASYE_REVIEW_OVERDUE: [
+                    (person.email, f"Your ASYE {review} is overdue"),
+                    (supervisor, f"ASYE review overdue: {name}"),
+                    (person.head_of_service_email, f"Escalation: {name}'s ASYE review is overdue"),
+                ],
                 AlertKind.DUE_SOON: [
                     (person.email, f"Your supervision is due by {when}"),
                     (supervisor, f"Supervision due soon: {name}"),

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
+from supervision.agreements.asye import AsyeStage
 from supervision.audit.models import AuditEvent, ClosedMonthChange
 from supervision.auth.tokens import create_token
 from supervision.compliance.models import AlertKind, ComplianceAlert
@@ -25,6 +26,7 @@ from tests.factories import (
     make_absence,
     make_action,
     make_agreement,
+    make_asye_review,
     make_overdue_explanation,
     make_quality_audit,
     make_record,
@@ -90,6 +92,7 @@ def organisation(clock):
 
     make_agreement(leaver, supervisor, agreed_on=date(2018, 1, 8))
     absence = make_absence(leaver, date(2018, 8, 6), date(2018, 8, 17))
+    make_asye_review(leaver, AsyeStage.THREE_MONTH, date(2012, 7, 2), participants=SECRET_WORDS)
     db.session.add(  # recorded after August 2018 closed, with a reason that may say anything
         ClosedMonthChange(
             occurred_at=datetime(2018, 10, 1, tzinfo=UTC),
@@ -208,6 +211,7 @@ def test_the_dry_run_reports_only_leavers_past_retention_with_counts_and_changes
         "sessions": 1,
         "agreements": 1,
         "absences": 1,
+        "asye_reviews": 1,
         "alerts": 1,
         "gap_explanations": 1,
         "notifications": 2,
@@ -253,7 +257,10 @@ def test_the_purge_removes_exactly_the_reported_leavers_supervision_data(organis
     assert removed["supervision_session"] == {(own_session_id,)}  # the group session stays
     attendees = db.session.scalars(sa.select(SessionAttendee.supervisee_id)).all()
     assert len(removed["session_attendee"]) == 2 and o.leaver.id not in attendees
-    assert all(len(removed[name]) == 1 for name in ("supervision_agreement", "absence_period", "api_token"))
+    assert all(
+        len(removed[name]) == 1
+        for name in ("supervision_agreement", "absence_period", "asye_review", "api_token")
+    )
     assert len(removed["notification"]) == 2 and len(removed["outbox_email"]) == 2
     assert {name for name, rows in removed.items() if rows} == {
         "supervision_record",
@@ -265,6 +272,7 @@ def test_the_purge_removes_exactly_the_reported_leavers_supervision_data(organis
         "quality_audit",
         "supervision_agreement",
         "absence_period",
+        "asye_review",
         "compliance_alert",
         "overdue_explanation",
         "notification",

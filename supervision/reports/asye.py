@@ -1,0 +1,72 @@
+"""ASYE progress reviews on the team dashboard, the home page and the oversight report.
+
+Each figure comes from `compliance.services.asye_progress_for` (the compliance engine's rule,
+docs/metrics.md "ASYE progress reviews"), for the same people the page lists: the dashboard's
+scope and the oversight report's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+
+from supervision.compliance.services import AsyeProgress, asye_progress_for
+from supervision.extensions import db
+from supervision.org.models import Staff, Team
+from supervision.reports.services import dashboard_scope, in_post, report_people
+
+
+@dataclass(frozen=True)
+class AsyeReviewRow:
+    person: Staff
+    progress: AsyeProgress
+
+
+def dashboard_asye_reviews(user: Staff, today: date) -> list[AsyeReviewRow]:
+    """The ASYEs on the user's team dashboard whose next review is due soon or overdue, the most
+    overdue first: the dashboard's list and the home page's count alike."""
+    progress = asye_progress_for(db.session, dashboard_scope(user, today), today)
+    attention = {person_id: found for person_id, found in progress.items() if found.needs_attention}
+    if not attention:
+        return []
+    people = db.session.scalars(sa.select(Staff).where(Staff.id.in_(sorted(attention))))
+    rows = [AsyeReviewRow(person, attention[person.id]) for person in people]
+    return sorted(rows, key=lambda row: (row.progress.next_review.due_on, row.person.name))
+
+
+@dataclass(frozen=True)
+class TeamAsyeReviews:
+    team_name: str
+    in_asye: int
+    due_soon: int
+    overdue: int
+
+
+def asye_reviews_by_team(user: Staff, team_ids: list[int], today: date) -> list[TeamAsyeReviews]:
+    """For the oversight report: per team with anyone in their ASYE, how many are in it now and
+    how many have their next review due soon or overdue (the people the report counts)."""
+    scope = in_post(
+        sa.select(Staff.id).where(Staff.team_id.in_(team_ids), Staff.id.in_(report_people(user))), today
+    )
+    progress = asye_progress_for(db.session, scope, today)
+    if not progress:
+        return []
+    names = dict(db.session.execute(sa.select(Team.id, Team.name).where(Team.id.in_(team_ids))).all())
+    by_team: dict[int | None, list[AsyeProgress]] = {}
+    for found in progress.values():
+        by_team.setdefault(found.team_id, []).append(found)
+    return sorted(
+        (
+            TeamAsyeReviews(
+                names[team_id],
+                len(members),
+                sum(found.needs_attention and not found.overdue for found in members),
+                sum(found.overdue for found in members),
+            )
+            for team_id, members in by_team.items()
+            if team_id in names
+        ),
+        key=lambda row: row.team_name.lower(),
+    )
