@@ -7,7 +7,7 @@ figures are not needed for its target: docs/performance.md), so `stored_dashboar
 Everything dropped is worked out again by the job's next run.
 
 Revision ID: 0022
-Revises: 0020
+Revises: 0021
 Create Date: 2026-12-07 09:40:00
 
 """
@@ -18,7 +18,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0022"
-down_revision = "0020"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
