@@ -14,6 +14,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
+from bench import engine_sql as engine
+
 from supervision.clock import clock
 from supervision.compliance import rules
 from supervision.compliance.models import AlertKind, ComplianceAlert
@@ -24,7 +26,8 @@ from supervision.hr.metrics import DESTINATION_KEYS, NOT_RECORDED, CensusYear, S
 from supervision.jobs import catalogue as jobs
 from supervision.org.models import Staff
 from supervision.reports import services as report_services
-from supervision.reports.figures import Period
+from supervision.reports import figures
+from supervision.reports.figures import MonthState, Period
 from supervision.reports.forms import default_period
 from supervision.reports.freshness import facts_changed
 from supervision.reports.stored_dashboard import stored_figures
@@ -49,7 +52,26 @@ def number(value) -> float:
 # ----------------------------------------------------------------------------- team dashboard
 
 
-def dashboard_project(user_id: int, today: date, live: bool = False) -> list[tuple]:
+def dashboard_answer(dashboard_rows) -> dict[int, tuple]:
+    """Every figure the dashboard shows of each person, and the 12-month grid."""
+    return {
+        row.person.id: (
+            row.figures.status.value,
+            row.figures.last_held_on,
+            row.figures.next_due_on,
+            row.figures.days_overdue,
+            row.figures.working_days_overdue,
+            row.figures.has_agreement,
+            row.figures.write_ups_pending,
+            row.figures.write_ups_overdue,
+            row.figures.actions_overdue,
+            tuple(state.value for state in row.figures.months),
+        )
+        for row in dashboard_rows
+    }
+
+
+def dashboard_project(user_id: int, today: date, live: bool = False) -> dict[int, tuple]:
     """The page's rows; `live` first raises everyone's facts version in this transaction (then
     rolled back), so that every row is worked out live, as just after a change."""
     user = db.session.get(Staff, user_id)
@@ -57,11 +79,7 @@ def dashboard_project(user_id: int, today: date, live: bool = False) -> list[tup
         facts_changed(
             db.session.connection(), db.session.scalars(report_services.dashboard_scope(user, today))
         )
-    dashboard = report_services.team_dashboard(user, today)
-    found = sorted(
-        (row.person.id, row.figures.last_held_on, row.figures.write_ups_pending, row.figures.actions_overdue)
-        for row in dashboard.rows
-    )
+    found = dashboard_answer(report_services.team_dashboard(user, today).rows)
     if live:
         db.session.rollback()
     return found
@@ -74,38 +92,163 @@ def dashboard_stored_rows(user_id: int, today: date) -> int:
     return len(stored_figures(db.session, ids, today))
 
 
-DASHBOARD_SQL = """
-SELECT sc.id,
-  (SELECT MAX(ss.held_on) FROM session_attendee a JOIN supervision_session ss ON ss.id = a.session_id
-    WHERE a.supervisee_id = sc.id AND ss.status = 'held' AND ss.held_on <= :today
-      AND (ss.kind = 'individual' OR sc.counts_group)) AS last_held,
-  (SELECT COUNT(*) FROM supervision_record r JOIN supervision_session ss ON ss.id = r.session_id
-    WHERE r.supervisee_id = sc.id AND r.supervisor_signed_at IS NULL AND ss.status = 'held') AS write_ups,
+# Whose supervision pages a person may open (supervision/permissions.py, supervision_pages_query):
+# everyone below them in the line, up to 50 steps; everyone in a team they manage or whose
+# service they head; the supervisees whose current agreement names them. Nobody for HR.
+DASHBOARD_SCOPE = """
+line_below(id, depth) AS (
+  SELECT id, 1 FROM staff WHERE line_manager_id = :user_id
+  UNION ALL
+  SELECT s.id, l.depth + 1 FROM staff s JOIN line_below l ON s.line_manager_id = l.id WHERE l.depth < 50
+),
+viewer AS (
+  SELECT v.id, v.organisation_id,
+    CASE WHEN EXISTS (SELECT 1 FROM staff_role r WHERE r.staff_id = v.id AND r.role = 'hr') THEN 1 ELSE 0
+    END AS barred
+  FROM staff v WHERE v.id = :user_id
+),
+page_people AS (
+  SELECT s.id FROM staff s JOIN viewer v ON v.organisation_id = s.organisation_id
+  WHERE s.id <> v.id AND v.barred = 0
+    AND s.active AND s.start_date <= :today AND (s.end_date IS NULL OR s.end_date >= :today)
+    AND (s.id IN (SELECT id FROM line_below)
+      OR s.team_id IN (SELECT t.id FROM team t WHERE t.manager_id = v.id
+        OR t.service_id IN (SELECT sv.id FROM service sv WHERE sv.manager_id = v.id))
+      OR s.id IN (SELECT g.supervisee_id FROM supervision_agreement g
+        WHERE g.supervisor_id = v.id AND g.ended_on IS NULL))
+),"""
+
+
+def dashboard_sql_text(dialect: engine.Dialect, today: date) -> tuple[str, str]:
+    """Two statements from the base tables: each person's figures, and their grid's months."""
+    t = engine.day_number(today)
+    ctes = DASHBOARD_SCOPE + engine.facts_ctes(dialect, "SELECT id FROM page_people", today)
+    months = figures.months_ending(today, figures.TREND_MONTHS)
+    month_rows = " UNION ALL ".join(
+        f"SELECT {index} AS idx, {engine.day_number(m.starts_on)} AS first_day, "
+        f"{engine.day_number(m.ends_on)} AS last_day"
+        for index, m in enumerate(months)
+    )
+    status = f"""{ctes},
+current_agreement AS (
+  SELECT r.* FROM agreement_rule r WHERE r.is_current = 1
+    AND NOT EXISTS (SELECT 1 FROM agreement o WHERE o.staff_id = r.staff_id AND o.is_current = 1 AND o.id > r.id)
+),
+status_base AS (
+  SELECT p.id, p.organisation_id, cur.id AS cur_id, cur.requires AS cur_requires, cur.agreed_on AS cur_agreed,
+    (SELECT MAX(c.d) FROM counted c WHERE c.staff_id = p.id) AS last_held,
+    (SELECT r.starts_on FROM run r WHERE r.staff_id = p.id AND r.starts_on <= {t}
+      AND (r.ends_on IS NULL OR {t} <= r.ends_on)) AS run_start
+  FROM person p LEFT JOIN current_agreement cur ON cur.staff_id = p.id
+),
+status_start AS (
+  SELECT b.*, CASE WHEN b.run_start IS NOT NULL
+      THEN CASE WHEN b.last_held >= b.run_start THEN b.last_held ELSE b.run_start END
+      ELSE {engine.greatest("b.cur_agreed", "b.last_held")} END AS start_day
+  FROM status_base b
+),
+status_terms AS (
+  SELECT s.*, CASE WHEN s.run_start IS NOT NULL THEN {engine.in_force("s.id", "s.start_day")}
+    ELSE s.cur_id END AS terms
+  FROM status_start s
+),
+status_due AS (
+  SELECT s.*, CASE WHEN s.cur_requires = 1 THEN
+    {engine.counted_date_after("s.id", "s.start_day", engine.interval_of("s.terms", "s.start_day"))} END AS due
+  FROM status_terms s
+),
+status_counts AS (
+  SELECT s.*,
+    {engine.counted_days_between("s.id", "s.due", str(t))} AS days_overdue,
+    {engine.counted_working_days_between("s.id", "s.due", str(t))} AS working_days_overdue,
+    {engine.counted_working_days_between("s.id", str(t), "s.due")} AS until_due,
+    CASE WHEN EXISTS (SELECT 1 FROM span sp WHERE sp.staff_id = s.id AND sp.s <= {t} AND sp.e >= {t})
+      THEN 1 ELSE 0 END AS absent_today
+  FROM status_due s
+),
+write_up AS (
+  SELECT r.supervisee_id AS staff_id, {dialect.day("ss.held_on")} AS held_on
+  FROM supervision_record r JOIN supervision_session ss ON ss.id = r.session_id
+  WHERE r.supervisee_id IN (SELECT id FROM person) AND r.supervisor_signed_at IS NULL AND ss.status = 'held'
+)
+SELECT s.id,
+  CASE WHEN s.cur_id IS NULL THEN 'no_agreement'
+    WHEN s.cur_requires = 0 THEN 'on_track'
+    WHEN s.absent_today = 1 THEN 'paused'
+    WHEN {t} <= s.due THEN CASE WHEN s.until_due <= pol.due_soon_working_days THEN 'due_soon' ELSE 'on_track' END
+    WHEN s.working_days_overdue > pol.escalation_working_days THEN 'escalated'
+    ELSE 'overdue' END,
+  CASE WHEN s.cur_id IS NOT NULL THEN s.last_held END,
+  s.due,
+  CASE WHEN s.cur_requires = 1 THEN s.days_overdue ELSE 0 END,
+  CASE WHEN s.cur_requires = 1 THEN s.working_days_overdue ELSE 0 END,
+  CASE WHEN s.cur_id IS NULL THEN 0 ELSE 1 END,
+  (SELECT COUNT(*) FROM write_up w WHERE w.staff_id = s.id),
+  (SELECT COUNT(*) FROM write_up w WHERE w.staff_id = s.id AND w.held_on < {t}
+    AND {engine.working_days_up_to(f"{t} - 1")} - {engine.working_days_up_to("w.held_on")}
+      >= pol.write_up_working_days),
   (SELECT COUNT(*) FROM supervision_action x JOIN supervision_record r ON r.id = x.record_id
-    WHERE r.supervisee_id = sc.id AND x.status = 'open' AND x.due_on < :today) AS actions_overdue
-FROM (
-  SELECT s.id, COALESCE(g.supervision_type IN ('group', 'mix'), TRUE) AS counts_group
-  FROM staff s
-  LEFT JOIN supervision_agreement g ON g.supervisee_id = s.id AND g.ended_on IS NULL
-  WHERE s.organisation_id = :organisation_id AND s.id <> :user_id AND s.active
-    AND s.start_date <= :today AND (s.end_date IS NULL OR s.end_date >= :today)
-    AND s.id IN (
-      SELECT supervisee_id FROM supervision_agreement WHERE supervisor_id = :user_id AND ended_on IS NULL
-      UNION SELECT id FROM staff WHERE line_manager_id = :user_id
-      UNION SELECT m.id FROM staff m JOIN team t ON t.id = m.team_id WHERE t.manager_id = :user_id)
-) sc
-ORDER BY sc.id
-"""
+    WHERE r.supervisee_id = s.id AND x.status = 'open' AND x.due_on < :today)
+FROM status_counts s JOIN pol ON pol.organisation_id = s.organisation_id
+ORDER BY s.id
+"""  # noqa: S608 (whole numbers and our own SQL only; values are bound)
+    grid_ctes = DASHBOARD_SCOPE + engine.facts_ctes(dialect, "SELECT id FROM page_people", today, months[0].starts_on)
+    grid = f"""{grid_ctes},
+month AS ({month_rows}),
+overdue_span AS (
+  SELECT o.staff_id, o.due_on + 1 AS first_day,
+    {engine.least(engine.least("p.until_day", "o.ends_on"), "(SELECT MIN(l.closed_on) - 1 FROM outcome l WHERE l.staff_id = o.staff_id AND l.starts_on = o.starts_on AND l.late = 1 AND l.closed_on > o.due_on)")} AS last_day
+  FROM outcome o JOIN person p ON p.id = o.staff_id WHERE o.starts_gap = 1
+),
+person_month AS (
+  SELECT p.id AS staff_id, p.employed_from, m.idx, m.first_day, {engine.least("m.last_day", "p.until_day")} AS last_day
+  FROM person p CROSS JOIN month m
+  WHERE m.first_day <= p.until_day AND p.employed_from <= {engine.least("m.last_day", "p.until_day")}
+    AND EXISTS (SELECT 1 FROM agreement_rule g WHERE g.staff_id = p.id AND g.requires = 1
+      AND g.agreed_on <= {engine.least("m.last_day", "p.until_day")}
+      AND (g.ended_on IS NULL OR g.ended_on >= m.first_day))
+)
+SELECT pm.staff_id, pm.idx,
+  CASE WHEN EXISTS (SELECT 1 FROM outcome o WHERE o.staff_id = pm.staff_id AND o.late = 1
+      AND o.closed_on BETWEEN pm.first_day AND pm.last_day AND o.closed_on >= pm.employed_from) THEN 'late'
+    WHEN EXISTS (SELECT 1 FROM outcome o WHERE o.staff_id = pm.staff_id AND o.met = 0
+      AND o.closed_on BETWEEN pm.first_day AND pm.last_day AND o.closed_on >= pm.employed_from)
+      OR EXISTS (SELECT 1 FROM overdue_span v WHERE v.staff_id = pm.staff_id AND v.first_day <= v.last_day
+        AND v.first_day <= pm.last_day AND v.last_day >= pm.first_day) THEN 'missed'
+    WHEN EXISTS (SELECT 1 FROM outcome o WHERE o.staff_id = pm.staff_id AND o.met = 1 AND o.late = 0
+      AND o.closed_on BETWEEN pm.first_day AND pm.last_day AND o.closed_on >= pm.employed_from) THEN 'on_time'
+    WHEN EXISTS (SELECT 1 FROM span sp WHERE sp.staff_id = pm.staff_id
+      AND sp.s <= pm.last_day AND sp.e >= pm.first_day) THEN 'paused'
+    ELSE 'nothing_due' END
+FROM person_month pm
+"""  # noqa: S608 (whole numbers and our own SQL only; values are bound)
+    return status, grid
 
 
-def dashboard_sql(user_id: int, today: date) -> list[tuple]:
-    organisation_id = db.session.scalar(sa.select(Staff.organisation_id).where(Staff.id == user_id))
-    return [
-        (staff_id, as_date(last_held), write_ups, actions)
-        for staff_id, last_held, write_ups, actions in rows(
-            DASHBOARD_SQL, today=today, user_id=user_id, organisation_id=organisation_id
+def dashboard_sql(user_id: int, today: date) -> dict[int, tuple]:
+    dialect = engine.Dialect(db.engine.dialect.name)
+    status_sql, grid_sql = dashboard_sql_text(dialect, today)
+    params = {"user_id": user_id, "today": today}
+    months: dict[int, list[str]] = defaultdict(lambda: [MonthState.NOT_APPLICABLE.value] * figures.TREND_MONTHS)
+    for staff_id, index, state in rows("WITH RECURSIVE " + grid_sql, **params):
+        months[staff_id][index] = state
+    return {
+        staff_id: (
+            status,
+            engine.from_day_number(last_held),
+            engine.from_day_number(due),
+            int(days),
+            int(working_days),
+            bool(has_agreement),
+            int(pending),
+            int(overdue),
+            int(actions),
+            tuple(months[staff_id]),
         )
-    ]
+        for staff_id, status, last_held, due, days, working_days, has_agreement, pending, overdue, actions in rows(
+            "WITH RECURSIVE " + status_sql, **params
+        )
+    }
 
 
 def as_date(value) -> date | None:
