@@ -15,7 +15,6 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 
 from bench import engine_sql as engine
-
 from supervision.clock import clock
 from supervision.compliance import rules
 from supervision.compliance.models import AlertKind, ComplianceAlert
@@ -25,8 +24,10 @@ from supervision.hr import services as hr_services
 from supervision.hr.metrics import DESTINATION_KEYS, NOT_RECORDED, CensusYear, ServiceBand
 from supervision.jobs import catalogue as jobs
 from supervision.org.models import Staff
-from supervision.reports import services as report_services
+from supervision.record_sections import TEXT_SECTIONS
+from supervision.records.signoff import BLANK_CHARACTERS
 from supervision.reports import figures
+from supervision.reports import services as report_services
 from supervision.reports.figures import MonthState, Period
 from supervision.reports.forms import default_period
 from supervision.reports.freshness import facts_changed
@@ -119,17 +120,12 @@ page_people AS (
 ),"""
 
 
-def dashboard_sql_text(dialect: engine.Dialect, today: date) -> tuple[str, str]:
-    """Two statements from the base tables: each person's figures, and their grid's months."""
+def status_ctes(dialect: engine.Dialect, today: date, who: str = "person") -> str:
+    """`status_row`: each person's status today and the figures beside it, as the compliance
+    engine works them out (supervision_status and assess in supervision/compliance/rules.py),
+    for the people of `who` (a CTE with the columns of `person`)."""
     t = engine.day_number(today)
-    ctes = DASHBOARD_SCOPE + engine.facts_ctes(dialect, "SELECT id FROM page_people", today)
-    months = figures.months_ending(today, figures.TREND_MONTHS)
-    month_rows = " UNION ALL ".join(
-        f"SELECT {index} AS idx, {engine.day_number(m.starts_on)} AS first_day, "
-        f"{engine.day_number(m.ends_on)} AS last_day"
-        for index, m in enumerate(months)
-    )
-    status = f"""{ctes},
+    return f"""
 current_agreement AS (
   SELECT r.* FROM agreement_rule r WHERE r.is_current = 1
     AND NOT EXISTS (SELECT 1 FROM agreement o WHERE o.staff_id = r.staff_id AND o.is_current = 1 AND o.id > r.id)
@@ -139,7 +135,7 @@ status_base AS (
     (SELECT MAX(c.d) FROM counted c WHERE c.staff_id = p.id) AS last_held,
     (SELECT r.starts_on FROM run r WHERE r.staff_id = p.id AND r.starts_on <= {t}
       AND (r.ends_on IS NULL OR {t} <= r.ends_on)) AS run_start
-  FROM person p LEFT JOIN current_agreement cur ON cur.staff_id = p.id
+  FROM {who} p LEFT JOIN current_agreement cur ON cur.staff_id = p.id
 ),
 status_start AS (
   SELECT b.*, CASE WHEN b.run_start IS NOT NULL
@@ -170,29 +166,45 @@ write_up AS (
   SELECT r.supervisee_id AS staff_id, {dialect.day("ss.held_on")} AS held_on
   FROM supervision_record r JOIN supervision_session ss ON ss.id = r.session_id
   WHERE r.supervisee_id IN (SELECT id FROM person) AND r.supervisor_signed_at IS NULL AND ss.status = 'held'
-)
-SELECT s.id,
-  CASE WHEN s.cur_id IS NULL THEN 'no_agreement'
-    WHEN s.cur_requires = 0 THEN 'on_track'
-    WHEN s.absent_today = 1 THEN 'paused'
-    WHEN {t} <= s.due THEN CASE WHEN s.until_due <= pol.due_soon_working_days THEN 'due_soon' ELSE 'on_track' END
-    WHEN s.working_days_overdue > pol.escalation_working_days THEN 'escalated'
-    ELSE 'overdue' END,
-  CASE WHEN s.cur_id IS NOT NULL THEN s.last_held END,
-  s.due,
-  CASE WHEN s.cur_requires = 1 THEN s.days_overdue ELSE 0 END,
-  CASE WHEN s.cur_requires = 1 THEN s.working_days_overdue ELSE 0 END,
-  CASE WHEN s.cur_id IS NULL THEN 0 ELSE 1 END,
-  (SELECT COUNT(*) FROM write_up w WHERE w.staff_id = s.id),
-  (SELECT COUNT(*) FROM write_up w WHERE w.staff_id = s.id AND w.held_on < {t}
-    AND {engine.working_days_up_to(f"{t} - 1")} - {engine.working_days_up_to("w.held_on")}
-      >= pol.write_up_working_days),
-  (SELECT COUNT(*) FROM supervision_action x JOIN supervision_record r ON r.id = x.record_id
-    WHERE r.supervisee_id = s.id AND x.status = 'open' AND x.due_on < :today)
-FROM status_counts s JOIN pol ON pol.organisation_id = s.organisation_id
-ORDER BY s.id
-"""  # noqa: S608 (whole numbers and our own SQL only; values are bound)
-    grid_ctes = DASHBOARD_SCOPE + engine.facts_ctes(dialect, "SELECT id FROM page_people", today, months[0].starts_on)
+),
+status_row AS (
+  SELECT s.id,
+    CASE WHEN s.cur_id IS NULL THEN 'no_agreement'
+      WHEN s.cur_requires = 0 THEN 'on_track'
+      WHEN s.absent_today = 1 THEN 'paused'
+      WHEN {t} <= s.due THEN CASE WHEN s.until_due <= pol.due_soon_working_days THEN 'due_soon' ELSE 'on_track' END
+      WHEN s.working_days_overdue > pol.escalation_working_days THEN 'escalated'
+      ELSE 'overdue' END AS status,
+    CASE WHEN s.cur_id IS NOT NULL THEN s.last_held END AS last_held,
+    s.due,
+    CASE WHEN s.cur_requires = 1 THEN s.days_overdue ELSE 0 END AS days_overdue,
+    CASE WHEN s.cur_requires = 1 THEN s.working_days_overdue ELSE 0 END AS working_days_overdue,
+    CASE WHEN s.cur_id IS NULL THEN 0 ELSE 1 END AS has_agreement,
+    (SELECT COUNT(*) FROM write_up w WHERE w.staff_id = s.id) AS write_ups_pending,
+    (SELECT COUNT(*) FROM write_up w WHERE w.staff_id = s.id AND w.held_on < {t}
+      AND {engine.working_days_up_to(f"{t} - 1")} - {engine.working_days_up_to("w.held_on")}
+        >= pol.write_up_working_days) AS write_ups_overdue,
+    (SELECT COUNT(*) FROM supervision_action x JOIN supervision_record r ON r.id = x.record_id
+      WHERE r.supervisee_id = s.id AND x.status = 'open' AND x.due_on < :today) AS actions_overdue
+  FROM status_counts s JOIN pol ON pol.organisation_id = s.organisation_id
+)"""
+
+
+def dashboard_sql_text(dialect: engine.Dialect, today: date) -> tuple[str, str]:
+    """Two statements from the base tables: each person's figures, and their grid's months."""
+    ctes = DASHBOARD_SCOPE + engine.facts_ctes(dialect, "SELECT id FROM page_people", today)
+    months = figures.months_ending(today, figures.TREND_MONTHS)
+    month_rows = " UNION ALL ".join(
+        f"SELECT {index} AS idx, {engine.day_number(m.starts_on)} AS first_day, "
+        f"{engine.day_number(m.ends_on)} AS last_day"
+        for index, m in enumerate(months)
+    )
+    status = f"""{ctes},{status_ctes(dialect, today)}
+SELECT * FROM status_row ORDER BY id
+"""
+    grid_ctes = DASHBOARD_SCOPE + engine.facts_ctes(
+        dialect, "SELECT id FROM page_people", today, months[0].starts_on
+    )
     grid = f"""{grid_ctes},
 month AS ({month_rows}),
 overdue_span AS (
@@ -221,7 +233,7 @@ SELECT pm.staff_id, pm.idx,
       AND sp.s <= pm.last_day AND sp.e >= pm.first_day) THEN 'paused'
     ELSE 'nothing_due' END
 FROM person_month pm
-"""  # noqa: S608 (whole numbers and our own SQL only; values are bound)
+"""
     return status, grid
 
 
@@ -229,7 +241,9 @@ def dashboard_sql(user_id: int, today: date) -> dict[int, tuple]:
     dialect = engine.Dialect(db.engine.dialect.name)
     status_sql, grid_sql = dashboard_sql_text(dialect, today)
     params = {"user_id": user_id, "today": today}
-    months: dict[int, list[str]] = defaultdict(lambda: [MonthState.NOT_APPLICABLE.value] * figures.TREND_MONTHS)
+    months: dict[int, list[str]] = defaultdict(
+        lambda: [MonthState.NOT_APPLICABLE.value] * figures.TREND_MONTHS
+    )
     for staff_id, index, state in rows("WITH RECURSIVE " + grid_sql, **params):
         months[staff_id][index] = state
     return {
@@ -324,7 +338,7 @@ SELECT p.team_id, SUM(p.employed),
   SUM(p.in_post_now)
 FROM people p LEFT JOIN records r ON r.supervisee_id = p.id LEFT JOIN planned x ON x.supervisee_id = p.id
 GROUP BY p.team_id
-"""  # noqa: S608
+"""
 
 
 def oversight_sql(user_id: int, unit: Oversight, today: date) -> dict:
@@ -501,7 +515,7 @@ FROM team t JOIN service sv ON sv.id = t.service_id LEFT JOIN per_team p ON p.te
 WHERE sv.organisation_id = :organisation_id
 UNION ALL
 SELECT NULL, NULL, 0, {team_columns} FROM per_team p WHERE p.team_id IS NULL
-"""  # noqa: S608 (column expressions from the constants above; values are bound)
+"""
 
 
 def hr_trends_sql(months: list[tuple[date, date]]) -> str:
@@ -528,7 +542,7 @@ WHERE sv.organisation_id = :organisation_id
 GROUP BY t.service_id, m.idx
 UNION ALL
 SELECT NULL, idx, in_post_fte, leavers_fte, 0 FROM per_team WHERE team_id IS NULL
-"""  # noqa: S608 (month placeholders only; values are bound)
+"""
 
 
 def hr_sql(organisation_id: int, snapshot: date) -> dict:
@@ -684,3 +698,316 @@ def group_by_kind(answer: set[tuple]) -> dict[str, int]:
     for kind, *_ in answer:
         counts[kind] += 1
     return dict(sorted(counts.items()))
+
+
+# ------------------------------------------------------------- oversight report, whole answer
+
+# Every count of the report's tally (supervision/reports/figures.py, Tally), then the shares,
+# the median days between sessions, the longest gap, and the counts per value.
+TALLY_COUNTS = tuple(name for name in figures.SUMMED_FIELDS)
+TALLY_SHARES = ("on_time_share", "write_up_share", "complete_share", "cancellation_share")
+TALLY_NOW = ("in_post_now", "overdue_now", "escalated_now", "without_agreement_now", "actions_overdue_now")
+
+
+def tally_answer(tally: figures.Tally) -> tuple:
+    return (
+        tuple(getattr(tally, name) for name in TALLY_COUNTS),
+        tuple(
+            None if getattr(tally, name) is None else round(getattr(tally, name), 6) for name in TALLY_SHARES
+        ),
+        tally.median_days_between_sessions,
+        tally.longest_gap,
+        tuple(sorted(tally.days_between_sessions.items())),
+        tuple(sorted(tally.gap_reasons.items())),
+        tuple(sorted(tally.audit_grades.items())),
+    )
+
+
+def oversight_live_project(user_id: int, unit: Oversight, period: Period, today: date) -> dict:
+    """The report as the page shows it worked out live: the unit and its children, the period
+    and each trend month, every figure."""
+    user = db.session.get(Staff, user_id)
+    report = report_services.oversight_report(user, unit.level, unit.unit_id, period, today)
+    assert report.figures_as_at is None, "stored figures answered: the bench compares the live report"
+    return {
+        (child.level.value, child.id): (
+            tally_answer(child.period),
+            tuple(tally_answer(m) for m in child.months),
+        )
+        for child in [report.unit, *report.children]
+    }
+
+
+REPORT_SCOPE = """
+line_below(id, depth) AS (
+  SELECT id, 1 FROM staff WHERE line_manager_id = :user_id
+  UNION ALL
+  SELECT s.id, l.depth + 1 FROM staff s JOIN line_below l ON s.line_manager_id = l.id WHERE l.depth < 50
+),
+viewer AS (
+  SELECT v.id, v.organisation_id,
+    CASE WHEN EXISTS (SELECT 1 FROM staff_role r WHERE r.staff_id = v.id AND r.role = 'hr') THEN 1 ELSE 0
+    END AS barred,
+    CASE WHEN EXISTS (SELECT 1 FROM staff_role r WHERE r.staff_id = v.id AND r.role = 'service_manager')
+      THEN 1 ELSE 0 END AS manager
+  FROM staff v WHERE v.id = :user_id
+),
+headed_team AS (
+  SELECT t.id FROM team t, viewer v WHERE v.barred = 0 AND v.manager = 1 AND (t.manager_id = v.id
+    OR t.service_id IN (SELECT sv.id FROM service sv WHERE sv.manager_id = v.id))
+),
+report_people AS (
+  SELECT s.id, s.team_id FROM staff s JOIN viewer v ON v.organisation_id = s.organisation_id
+  WHERE v.manager = 1 AND (s.id = v.id OR (v.barred = 0 AND (s.id IN (SELECT id FROM line_below)
+    OR s.team_id IN (SELECT id FROM headed_team))))
+),
+listed_team AS (
+  SELECT t.id, t.service_id FROM team t JOIN service sv ON sv.id = t.service_id JOIN viewer v
+    ON v.organisation_id = sv.organisation_id
+  WHERE (t.id IN (SELECT team_id FROM report_people) OR t.id IN (SELECT id FROM headed_team))
+    AND {among}
+),
+unit_team AS (
+  {units}
+),
+scope_people AS (
+  SELECT s.id FROM staff s JOIN report_people r ON r.id = s.id
+  WHERE s.team_id IN (SELECT id FROM listed_team)
+    AND s.start_date <= :window_end AND (s.end_date IS NULL OR s.end_date >= :window_start)
+),"""
+
+
+def oversight_whole_sql_text(dialect: engine.Dialect, unit: Oversight, period: Period, today: date) -> str:
+    """One statement from the base tables: every figure of every unit of the report, for the
+    period (index 0) and each trend month (1 to 12); the counts per value come as extra rows."""
+    t = engine.day_number(today)
+    months = report_services.trend_months(period)
+    window = Period(min(period.starts_on, months[0].starts_on), period.ends_on)
+    if unit.level is report_services.Level.ORGANISATION:
+        among = "1 = 1"
+        units = (
+            "SELECT 'organisation' AS level, NULL AS unit_id, id AS team_id FROM listed_team "
+            "UNION ALL SELECT 'service', service_id, id FROM listed_team"
+        )
+    else:
+        among = f"t.service_id = {int(unit.unit_id)}"
+        units = (
+            "SELECT 'service' AS level, service_id AS unit_id, id AS team_id FROM listed_team "
+            "UNION ALL SELECT 'team', id, id FROM listed_team"
+        )
+    scope = REPORT_SCOPE.format(among=among, units=units)
+    periods = " UNION ALL ".join(
+        f"SELECT {index} AS idx, {engine.day_number(p.starts_on)} AS first_day, {engine.day_number(p.ends_on)} AS last_day"
+        for index, p in enumerate([period, *months])
+    )
+    ctes = scope + engine.facts_ctes(dialect, "SELECT id FROM scope_people", today, window.starts_on)
+    blank = "'" + BLANK_CHARACTERS.replace("'", "''") + "'"
+    trim = (lambda c: f"btrim({c}, {blank})") if dialect.postgres else (lambda c: f"trim({c}, {blank})")
+    sections = " AND ".join(f"length({trim('r.' + section.key)}) > 0" for section in TEXT_SECTIONS)
+    first_agreed = (
+        "(SELECT MIN(g.agreed_on) FROM agreement_rule g WHERE g.staff_id = p.id AND g.requires = 1 "
+        f"AND g.agreed_on <= {t})"
+    )
+    return f"""WITH RECURSIVE {ctes},
+now_person AS (
+  SELECT p.* FROM person p JOIN staff s ON s.id = p.id
+  WHERE s.active AND s.start_date <= :today AND (s.end_date IS NULL OR s.end_date >= :today)
+),
+{status_ctes(dialect, today, "now_person")},
+period_row AS ({periods}),
+pp AS (
+  SELECT p.id AS staff_id, p.team_id, r.idx, r.first_day, r.last_day,
+    {engine.greatest("r.first_day", "p.employed_from")} AS e_first,
+    {engine.least(engine.least("r.last_day", "p.employed_until"), str(t))} AS e_last,
+    {engine.least("r.last_day", "p.until_day")} AS in_range_last
+  FROM person p CROSS JOIN period_row r
+  WHERE p.employed_from <= r.last_day AND (p.employed_until IS NULL OR p.employed_until >= r.first_day)
+),
+record AS (
+  SELECT r.supervisee_id AS staff_id, {dialect.day("ss.held_on")} AS held_on,
+    {dialect.london_day("r.supervisor_signed_at")} AS signed_on,
+    CASE WHEN r.supervisee_disagrees THEN 1 ELSE 0 END AS disagrees,
+    CASE WHEN {sections} AND (SELECT MIN(CASE WHEN length({trim("c.decision")}) > 0 THEN 1 ELSE 0 END)
+      FROM case_discussion c WHERE c.record_id = r.id) = 1 THEN 1 ELSE 0 END AS complete
+  FROM supervision_record r JOIN supervision_session ss ON ss.id = r.session_id
+  WHERE r.supervisee_id IN (SELECT id FROM person) AND ss.status = 'held'
+    AND ss.held_on BETWEEN :window_start AND :today
+),
+record_judged AS (
+  SELECT r.*, CASE WHEN r.signed_on IS NOT NULL AND (r.signed_on <= r.held_on
+      OR {engine.working_days_up_to("r.signed_on - 1")} - {engine.working_days_up_to("r.held_on")}
+        < pol.write_up_working_days) THEN 1 ELSE 0 END AS on_time,
+    CASE WHEN r.signed_on IS NOT NULL OR (r.held_on < {t}
+      AND {engine.working_days_up_to(f"{t} - 1")} - {engine.working_days_up_to("r.held_on")}
+        >= pol.write_up_working_days) THEN 1 ELSE 0 END AS judged
+  FROM record r JOIN person p ON p.id = r.staff_id JOIN pol ON pol.organisation_id = p.organisation_id
+),
+planned AS (
+  SELECT a.supervisee_id AS staff_id, {dialect.london_day("ss.scheduled_start")} AS d,
+    CASE WHEN ss.status = 'cancelled' THEN 1 ELSE 0 END AS cancelled
+  FROM session_attendee a JOIN supervision_session ss ON ss.id = a.session_id
+  WHERE a.supervisee_id IN (SELECT id FROM person) AND ss.status <> 'scheduled'
+),
+explained AS (
+  SELECT e.supervisee_id AS staff_id, {dialect.day("e.due_on")} AS due_on, e.reason
+  FROM overdue_explanation e WHERE e.supervisee_id IN (SELECT id FROM person)
+),
+audited AS (
+  SELECT r.supervisee_id AS staff_id, {dialect.london_day("q.audited_at")} AS d, q.grade
+  FROM quality_audit q JOIN supervision_record r ON r.id = q.record_id
+  WHERE r.supervisee_id IN (SELECT id FROM person)
+),
+session_gap AS (
+  SELECT c.staff_id, c.d, LAG(c.d) OVER (PARTITION BY c.staff_id ORDER BY c.d) AS previous
+  FROM counted c
+),
+gap_value AS (
+  SELECT pp.staff_id, pp.idx, sg.d, sg.previous,
+    CASE WHEN sg.previous IS NOT NULL THEN {engine.counted_days_between("sg.staff_id", "sg.previous", "sg.d")} END AS between_days,
+    CASE WHEN sg.previous IS NOT NULL THEN {engine.counted_days_between("sg.staff_id", "sg.previous", "sg.d")}
+      WHEN {first_agreed.replace("p.id", "sg.staff_id")} < sg.d
+      THEN {engine.counted_days_between("sg.staff_id", first_agreed.replace("p.id", "sg.staff_id"), "sg.d")} END AS closed_days
+  FROM pp JOIN session_gap sg ON sg.staff_id = pp.staff_id
+  WHERE pp.first_day <= pp.in_range_last AND sg.d BETWEEN pp.first_day AND pp.in_range_last
+),
+open_gap AS (
+  SELECT pp.staff_id, pp.idx,
+    CASE WHEN pp.first_day <= pp.in_range_last
+      AND (SELECT r.requires FROM agreement_rule r WHERE r.id = {engine.in_force("pp.staff_id", "pp.in_range_last")}) = 1
+      AND COALESCE((SELECT MAX(c.d) FROM counted c WHERE c.staff_id = pp.staff_id AND c.d <= pp.in_range_last),
+        {first_agreed.replace("p.id", "pp.staff_id")}) IS NOT NULL
+    THEN {engine.counted_days_between("pp.staff_id", f"COALESCE((SELECT MAX(c.d) FROM counted c WHERE c.staff_id = pp.staff_id AND c.d <= pp.in_range_last), {first_agreed.replace('p.id', 'pp.staff_id')})", "pp.in_range_last")}
+    END AS still_open
+  FROM pp
+),
+person_tally AS (
+  SELECT pp.staff_id, pp.team_id, pp.idx,
+    (SELECT COUNT(*) FROM outcome o WHERE o.staff_id = pp.staff_id AND o.closed_on BETWEEN pp.e_first AND pp.e_last) AS sessions_required,
+    (SELECT COUNT(*) FROM outcome o WHERE o.staff_id = pp.staff_id AND o.closed_on BETWEEN pp.e_first AND pp.e_last
+      AND o.met = 1 AND o.late = 0) AS sessions_on_time,
+    (SELECT COUNT(*) FROM record_judged r WHERE r.staff_id = pp.staff_id AND r.held_on BETWEEN pp.e_first AND pp.e_last) AS records_held,
+    (SELECT COALESCE(SUM(r.judged), 0) FROM record_judged r WHERE r.staff_id = pp.staff_id AND r.held_on BETWEEN pp.e_first AND pp.e_last) AS write_ups_judged,
+    (SELECT COALESCE(SUM(r.judged * r.on_time), 0) FROM record_judged r WHERE r.staff_id = pp.staff_id AND r.held_on BETWEEN pp.e_first AND pp.e_last) AS write_ups_on_time,
+    (SELECT COUNT(r.signed_on) FROM record_judged r WHERE r.staff_id = pp.staff_id AND r.held_on BETWEEN pp.e_first AND pp.e_last) AS records_signed,
+    (SELECT COUNT(*) FROM record_judged r WHERE r.staff_id = pp.staff_id AND r.held_on BETWEEN pp.e_first AND pp.e_last
+      AND r.signed_on IS NOT NULL AND r.complete = 1) AS records_complete,
+    (SELECT COALESCE(SUM(r.disagrees), 0) FROM record_judged r WHERE r.staff_id = pp.staff_id AND r.held_on BETWEEN pp.e_first AND pp.e_last) AS disagreements,
+    (SELECT COUNT(*) FROM planned x WHERE x.staff_id = pp.staff_id AND x.d BETWEEN pp.e_first AND pp.e_last) AS sessions_planned,
+    (SELECT COALESCE(SUM(x.cancelled), 0) FROM planned x WHERE x.staff_id = pp.staff_id AND x.d BETWEEN pp.e_first AND pp.e_last) AS sessions_cancelled,
+    {engine.greatest("(SELECT MAX(v.closed_days) FROM gap_value v WHERE v.staff_id = pp.staff_id AND v.idx = pp.idx)", "(SELECT o.still_open FROM open_gap o WHERE o.staff_id = pp.staff_id AND o.idx = pp.idx)")} AS longest_gap,
+    (SELECT COUNT(DISTINCT o.due_on) FROM outcome o WHERE o.staff_id = pp.staff_id AND o.starts_gap = 1
+      AND o.closed_on BETWEEN pp.e_first AND pp.e_last) AS gaps_started,
+    (SELECT COUNT(DISTINCT o.due_on) FROM outcome o WHERE o.staff_id = pp.staff_id AND o.starts_gap = 1
+      AND o.closed_on BETWEEN pp.e_first AND pp.e_last AND NOT EXISTS (SELECT 1 FROM explained e
+        WHERE e.staff_id = o.staff_id AND e.due_on = o.due_on AND e.due_on BETWEEN pp.e_first AND pp.e_last)) AS gaps_unexplained
+  FROM pp
+),
+now_tally AS (
+  SELECT p.team_id, 1 AS in_post_now,
+    CASE WHEN s.status IN ('overdue', 'escalated') THEN 1 ELSE 0 END AS overdue_now,
+    CASE WHEN s.status = 'escalated' THEN 1 ELSE 0 END AS escalated_now,
+    CASE WHEN s.status = 'no_agreement' THEN 1 ELSE 0 END AS without_agreement_now,
+    s.actions_overdue AS actions_overdue_now
+  FROM status_row s JOIN person p ON p.id = s.id
+),
+counts AS (
+  SELECT u.level, u.unit_id, r.idx,
+    (SELECT COUNT(*) FROM person_tally x WHERE x.team_id = u.team_id AND x.idx = r.idx) AS staff_in_scope,
+    {", ".join(f"(SELECT COALESCE(SUM(x.{name}), 0) FROM person_tally x WHERE x.team_id = u.team_id AND x.idx = r.idx) AS {name}" for name in ("sessions_required", "sessions_on_time", "records_held", "write_ups_judged", "write_ups_on_time", "records_signed", "records_complete", "disagreements", "sessions_planned", "sessions_cancelled", "gaps_started", "gaps_unexplained"))},
+    (SELECT MAX(x.longest_gap) FROM person_tally x WHERE x.team_id = u.team_id AND x.idx = r.idx) AS longest_gap,
+    {", ".join(f"CASE WHEN r.idx = 0 THEN (SELECT COALESCE(SUM(n.{name}), 0) FROM now_tally n WHERE n.team_id = u.team_id) ELSE 0 END AS {name}" for name in TALLY_NOW)}
+  FROM unit_team u CROSS JOIN period_row r
+),
+per_unit AS (
+  SELECT level, unit_id, idx, {", ".join(f"SUM({name}) AS {name}" for name in TALLY_COUNTS)}, MAX(longest_gap) AS longest_gap
+  FROM counts GROUP BY level, unit_id, idx
+),
+valued AS (
+  SELECT 'between' AS kind, v.staff_id, v.idx, CAST(v.between_days AS VARCHAR(40)) AS value
+  FROM gap_value v WHERE v.between_days IS NOT NULL
+  UNION ALL
+  SELECT 'reason', pp.staff_id, pp.idx, e.reason FROM pp JOIN explained e ON e.staff_id = pp.staff_id
+    AND e.due_on BETWEEN pp.e_first AND pp.e_last
+  UNION ALL
+  SELECT 'grade', pp.staff_id, pp.idx, a.grade FROM pp JOIN audited a ON a.staff_id = pp.staff_id
+    AND a.d BETWEEN pp.e_first AND pp.e_last
+),
+value_counts AS (
+  SELECT u.level, u.unit_id, v.idx, v.kind, v.value, CAST(COUNT(*) AS BIGINT) AS n
+  FROM valued v JOIN person p ON p.id = v.staff_id JOIN unit_team u ON u.team_id = p.team_id
+  GROUP BY u.level, u.unit_id, v.idx, v.kind, v.value
+),
+between_sorted AS (
+  SELECT level, unit_id, idx, CAST(value AS INTEGER) AS value, n,
+    CAST(SUM(n) OVER (PARTITION BY level, unit_id, idx ORDER BY CAST(value AS INTEGER)
+      ROWS UNBOUNDED PRECEDING) AS BIGINT) AS upto,
+    CAST(SUM(n) OVER (PARTITION BY level, unit_id, idx) AS BIGINT) AS total
+  FROM value_counts WHERE kind = 'between'
+),
+median AS (
+  SELECT level, unit_id, idx, AVG(CAST(value AS NUMERIC)) AS median_days FROM (
+    SELECT level, unit_id, idx, value FROM between_sorted WHERE (total - 1) / 2 BETWEEN upto - n AND upto - 1
+    UNION ALL
+    SELECT level, unit_id, idx, value FROM between_sorted WHERE total / 2 BETWEEN upto - n AND upto - 1
+  ) middle GROUP BY level, unit_id, idx
+)
+SELECT 'figures', u.level, u.unit_id, u.idx, {", ".join(f"u.{name}" for name in TALLY_COUNTS)}, u.longest_gap,
+  m.median_days, NULL, NULL
+FROM per_unit u LEFT JOIN median m ON m.level = u.level AND m.idx = u.idx
+  AND (m.unit_id = u.unit_id OR (m.unit_id IS NULL AND u.unit_id IS NULL))
+UNION ALL
+SELECT 'values', level, unit_id, idx, {", ".join("NULL" for _ in TALLY_COUNTS)}, NULL, NULL, kind || ':' || value, n
+FROM value_counts
+"""
+
+
+def share_of(part: int, whole: int) -> float | None:
+    return None if not whole else round(part / whole, 6)
+
+
+def oversight_sql_whole(user_id: int, unit: Oversight, period: Period, today: date) -> dict:
+    dialect = engine.Dialect(db.engine.dialect.name)
+    months = report_services.trend_months(period)
+    window = Period(min(period.starts_on, months[0].starts_on), period.ends_on)
+    found = rows(
+        oversight_whole_sql_text(dialect, unit, period, today),
+        user_id=user_id,
+        today=today,
+        window_start=window.starts_on,
+        window_end=window.ends_on,
+    )
+    counts: dict = {}
+    values: dict = defaultdict(lambda: {"between": {}, "reason": {}, "grade": {}})
+    for kind, level, unit_id, idx, *rest in found:
+        key = (level, None if unit_id is None else int(unit_id), int(idx))
+        if kind == "figures":
+            counts[key] = rest
+        else:
+            name, _, value = rest[-2].partition(":")
+            values[key][name][int(value) if name == "between" else value] = int(rest[-1])
+    answer: dict = {}
+    for (level, unit_id, idx), rest in counts.items():
+        numbers = dict(
+            zip(TALLY_COUNTS, (int(value or 0) for value in rest[: len(TALLY_COUNTS)]), strict=True)
+        )
+        longest, median = rest[len(TALLY_COUNTS)], rest[len(TALLY_COUNTS) + 1]
+        median = None if median is None else float(median)
+        tally = (
+            tuple(numbers.values()),
+            (
+                share_of(numbers["sessions_on_time"], numbers["sessions_required"]),
+                share_of(numbers["write_ups_on_time"], numbers["write_ups_judged"]),
+                share_of(numbers["records_complete"], numbers["records_signed"]),
+                share_of(numbers["sessions_cancelled"], numbers["sessions_planned"]),
+            ),
+            median,
+            None if longest is None else int(longest),
+            tuple(sorted(values[(level, unit_id, idx)]["between"].items())),
+            tuple(sorted(values[(level, unit_id, idx)]["reason"].items())),
+            tuple(sorted(values[(level, unit_id, idx)]["grade"].items())),
+        )
+        answer.setdefault((level, unit_id), {})[idx] = tally
+    return {
+        key: (by_index[0], tuple(by_index[i] for i in range(1, len(months) + 1)))
+        for key, by_index in answer.items()
+    }

@@ -194,7 +194,9 @@ def facts_ctes(dialect: Dialect, scope: str, today: date, history_from: date | N
     `history_from`, default all of it) and `outcome` (the closed intervals)."""
     d = dialect
     first = date(1990, 1, 1)
-    holiday_rows = " UNION ALL ".join(f"SELECT {n} AS d" for n in holidays_between(first, today + timedelta(days=800)))
+    holiday_rows = " UNION ALL ".join(
+        f"SELECT {n} AS d" for n in holidays_between(first, today + timedelta(days=800))
+    )
     t = day_number(today)
     from_day = day_number(history_from) if history_from is not None else -(10**6)
     stage_days = (
@@ -349,7 +351,21 @@ outcome AS (
     CASE WHEN (next_session IS NULL OR next_session > due) AND gap_open = 0 THEN 1 ELSE 0 END AS starts_gap
   FROM steps
   WHERE (next_session IS NOT NULL AND next_session <= due) OR due <= run_judged
-)"""  # noqa: S608 (whole numbers and our own SQL only; values are bound)
+)"""
+
+
+WALK_COLUMNS = (
+    "starts_on",
+    "ends_on",
+    "run_last",
+    "run_judged",
+    "cursor_day",
+    "terms",
+    "gap_open",
+    "interval_days",
+    "due",
+    "next_session",
+)
 
 
 def walk_step(dialect: Dialect) -> str:
@@ -361,15 +377,17 @@ def walk_step(dialect: Dialect) -> str:
     interval = interval_of(terms, cursor)
     return f"""
 steps AS (
-  SELECT staff_id, starts_on, ends_on, run_last, run_judged, cursor_day, terms, gap_open, interval_days,
-    due, next_session
+  SELECT staff_id, {", ".join(f"CAST({name} AS BIGINT) AS {name}" for name in WALK_COLUMNS)}
   FROM walk
   UNION ALL
-  SELECT w.staff_id, w.starts_on, w.ends_on, w.run_last, w.run_judged, {cursor}, {terms},
-    CASE WHEN {met} THEN 0 ELSE 1 END,
-    {interval},
-    (SELECT {counted_date_after("w.staff_id", "qq.c", "qq.n")} FROM (SELECT {cursor} AS c, {interval} AS n) qq),
-    (SELECT MIN(c.d) FROM counted c WHERE c.staff_id = w.staff_id AND c.d > {cursor} AND c.d <= w.run_last)
+  SELECT w.staff_id, w.starts_on, w.ends_on, w.run_last, w.run_judged, CAST({cursor} AS BIGINT),
+    CAST({terms} AS BIGINT),
+    CAST(CASE WHEN {met} THEN 0 ELSE 1 END AS BIGINT),
+    CAST({interval} AS BIGINT),
+    CAST((SELECT {counted_date_after("w.staff_id", "qq.c", "qq.n")}
+      FROM (SELECT {cursor} AS c, {interval} AS n) qq) AS BIGINT),
+    CAST((SELECT MIN(c.d) FROM counted c WHERE c.staff_id = w.staff_id AND c.d > {cursor}
+      AND c.d <= w.run_last) AS BIGINT)
   FROM steps w
   WHERE {met} OR w.due <= w.run_judged
 ),"""

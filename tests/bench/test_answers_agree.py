@@ -7,12 +7,14 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from bench import answers
+from bench import answers, national
 from supervision import synth
 from supervision.clock import clock
 from supervision.demo import seed_demo
 from supervision.extensions import db
-from supervision.org.models import Role, Staff, StaffRole, Team
+from supervision.org.models import Service, Team
+from supervision.reports.forms import default_period
+from supervision.reports.services import Level
 
 
 @pytest.fixture(params=["demo", "synth"])
@@ -25,18 +27,17 @@ def organisation(request, app, clock):
 
 
 def viewers() -> list[int]:
-    """Everyone who has a dashboard of more than themselves: supervisors, team managers, heads
-    of service and the director."""
-    supervisors = sa.select(sa.text("supervisor_id")).select_from(sa.text("supervision_agreement"))
-    managers = sa.select(Team.manager_id)
-    service_managers = sa.select(StaffRole.staff_id).where(StaffRole.role == Role.SERVICE_MANAGER)
-    return sorted(
+    """A director, heads of service, team managers and supervisors: the dashboard's scopes, from
+    everyone to a handful."""
+    director = national.senior_leader(national.synth_organisation())
+    heads = sorted(db.session.scalars(sa.select(Service.manager_id).where(Service.manager_id.is_not(None))))
+    managers = sorted(db.session.scalars(sa.select(Team.manager_id).where(Team.manager_id.is_not(None))))
+    supervisors = sorted(
         db.session.scalars(
-            sa.select(Staff.id).where(
-                sa.or_(Staff.id.in_(supervisors), Staff.id.in_(managers), Staff.id.in_(service_managers))
-            )
+            sa.text("SELECT DISTINCT supervisor_id FROM supervision_agreement WHERE ended_on IS NULL")
         )
     )
+    return list(dict.fromkeys([director, *heads[:2], *managers[:3], *supervisors[:3]]))
 
 
 def test_the_dashboard_sql_gives_every_figure_and_the_grid_of_the_page(organisation):
@@ -50,3 +51,26 @@ def test_the_dashboard_sql_gives_every_figure_and_the_grid_of_the_page(organisat
             assert raw[person_id] == figures, (viewer, person_id)
         compared += len(project)
     assert compared > 20
+
+
+def heads_of_service() -> list[int]:
+    return sorted(db.session.scalars(sa.select(Service.manager_id).where(Service.manager_id.is_not(None))))
+
+
+def test_the_oversight_sql_gives_every_figure_of_the_live_report(organisation):
+    today = clock().today()
+    period = default_period(today)
+    director = national.senior_leader(national.synth_organisation())
+    cases = [(director, answers.Oversight(Level.ORGANISATION, None))]
+    for head in heads_of_service()[:2]:
+        service = db.session.scalar(
+            sa.select(Service.id).where(Service.manager_id == head).order_by(Service.id)
+        )
+        cases.append((head, answers.Oversight(Level.SERVICE, service)))
+    for viewer, unit in cases:
+        project = answers.oversight_live_project(viewer, unit, period, today)
+        raw = answers.oversight_sql_whole(viewer, unit, period, today)
+        assert raw.keys() == project.keys(), unit
+        for key, figures in project.items():
+            assert raw[key] == figures, (unit, key)
+    assert sum(project[key][0][0][0] for key in project) > 0
