@@ -21,7 +21,15 @@ from supervision.compliance.models import AlertKind, ComplianceAlert
 from supervision.compliance.working_days import add_working_days
 from supervision.extensions import db
 from supervision.hr import services as hr_services
-from supervision.hr.metrics import DESTINATION_KEYS, NOT_RECORDED, CensusYear, ServiceBand
+from supervision.hr.metrics import (
+    DESTINATION_KEYS,
+    MONTHS_BEFORE_LEAVING,
+    NOT_RECORDED,
+    CensusYear,
+    ServiceBand,
+    compliance_window_before_leaving,
+    compliance_window_of_stayers,
+)
 from supervision.jobs import catalogue as jobs
 from supervision.org.models import Staff
 from supervision.record_sections import TEXT_SECTIONS
@@ -31,6 +39,7 @@ from supervision.reports import services as report_services
 from supervision.reports.figures import MonthState, Period
 from supervision.reports.forms import default_period
 from supervision.reports.freshness import facts_changed
+from supervision.reports.models import OversightRefresh
 from supervision.reports.stored_dashboard import stored_figures
 
 
@@ -43,6 +52,13 @@ def london_date(column: str) -> str:
 
 
 def rows(sql: str, **params) -> list[tuple]:
+    """The rows of one statement; a `WITH RECURSIVE` chain runs staged on SQLite
+    (bench/engine_sql.py, `staged`)."""
+    if sql.lstrip().startswith("WITH RECURSIVE") and db.engine.dialect.name == "sqlite":
+        *stages, final = engine.staged(sql.lstrip())
+        for stage in stages:
+            db.session.execute(sa.text(stage), params)
+        return [tuple(row) for row in db.session.execute(sa.text(final), params)]
     return [tuple(row) for row in db.session.execute(sa.text(sql), params)]
 
 
@@ -244,7 +260,7 @@ def dashboard_sql(user_id: int, today: date) -> dict[int, tuple]:
     months: dict[int, list[str]] = defaultdict(
         lambda: [MonthState.NOT_APPLICABLE.value] * figures.TREND_MONTHS
     )
-    for staff_id, index, state in rows("WITH RECURSIVE " + grid_sql, **params):
+    for staff_id, index, state in rows(engine.materialized("WITH RECURSIVE " + grid_sql), **params):
         months[staff_id][index] = state
     return {
         staff_id: (
@@ -260,7 +276,7 @@ def dashboard_sql(user_id: int, today: date) -> dict[int, tuple]:
             tuple(months[staff_id]),
         )
         for staff_id, status, last_held, due, days, working_days, has_agreement, pending, overdue, actions in rows(
-            "WITH RECURSIVE " + status_sql, **params
+            engine.materialized("WITH RECURSIVE " + status_sql), **params
         )
     }
 
@@ -408,7 +424,6 @@ HR_COUNTS = (
     "stayers_required",
     "stayers_with_compliance",
 )
-HR_COMPLIANCE = HR_COUNTS[-6:]
 HR_FIELDS = (*HR_COUNTS, *(band.value for band in ServiceBand), *DESTINATION_KEYS)
 
 
@@ -446,6 +461,12 @@ def completed_years_sql(start: str, end: str) -> str:
     )
 
 
+# The people whose intervals the HR counterpart walks: the census's registered social workers.
+HR_SCOPE = (
+    "SELECT s.id FROM staff s WHERE s.organisation_id = :organisation_id AND s.registered_social_worker "
+    "AND s.contract_type <> 'agency' AND s.start_date <= :snapshot "
+    "AND (s.end_date IS NULL OR s.end_date >= :earliest)"
+)
 HR_WORKERS = """
 worker AS (
   SELECT s.id, s.team_id, s.fte, COALESCE(s.caseload, 0) AS caseload, s.start_date, s.end_date,
@@ -462,7 +483,12 @@ worker AS (
 )"""
 
 
-def hr_census_sql() -> str:
+def hr_census_sql(dialect: engine.Dialect, snapshot: date, today: date) -> str:
+    """Every figure of each team, from the base tables: the supervision before leaving (and of
+    those who stayed) from the compliance engine's intervals in SQL (bench/engine_sql.py)."""
+    stayers_from = compliance_window_of_stayers(CensusYear(snapshot))[0]
+    history_from = min(stayers_from, compliance_window_before_leaving(CensusYear(snapshot).starts_on)[0])
+    facts = engine.facts_ctes(dialect, HR_SCOPE, today, history_from)
     band = {
         ServiceBand.UNDER_2: "years < 2",
         ServiceBand.FROM_2_TO_5: "years >= 2 AND years < 5",
@@ -498,12 +524,22 @@ def hr_census_sql() -> str:
     per_team = ",\n    ".join(f"{sums[name]} AS c{index}" for index, name in enumerate(counted))
     team_columns = ", ".join(f"COALESCE(p.c{index}, 0)" for index in range(len(counted)))
     return f"""
-WITH {HR_WORKERS.format(years=completed_years_sql("s.start_date", "s.end_date"))},
+WITH RECURSIVE {facts},
+{HR_WORKERS.format(years=completed_years_sql("s.start_date", "s.end_date"))},
+hr_window AS (
+  SELECT w.id, CASE WHEN w.leaver = 1 THEN {dialect.add_months("w.end_date", str(-MONTHS_BEFORE_LEAVING))} + 1
+      ELSE {engine.day_number(stayers_from)} END AS first_day,
+    CASE WHEN w.leaver = 1 THEN {dialect.day("w.end_date")} ELSE {engine.day_number(snapshot)} END AS last_day
+  FROM worker w WHERE w.agency = 0 AND (w.leaver = 1 OR w.in_post = 1)
+),
+window_result AS (
+  SELECT h.id, SUM(o.met * (1 - o.late)) AS met, COUNT(*) AS required
+  FROM hr_window h JOIN outcome o ON o.staff_id = h.id AND o.closed_on BETWEEN h.first_day AND h.last_day
+  GROUP BY h.id
+),
 judged AS (
-  SELECT w.*, c.met, c.met + c.missed AS required
-  FROM worker w LEFT JOIN stored_window_compliance c
-    ON c.staff_id = w.id AND w.agency = 0 AND c.met + c.missed > 0
-    AND c.last_day = CASE WHEN w.leaver = 1 THEN w.end_date WHEN w.in_post = 1 THEN :snapshot END
+  SELECT w.*, c.met, c.required
+  FROM worker w LEFT JOIN window_result c ON c.id = w.id AND c.required > 0
 ),
 per_team AS (
   SELECT team_id,
@@ -553,11 +589,15 @@ def hr_sql(organisation_id: int, snapshot: date) -> dict:
         "snapshot": snapshot,
         "year_start": year.starts_on,
         "earliest": hr_services.earliest_day_needed(year),
+        "today": clock().today(),
     }
     answer: dict = {}
     organisation = [0.0] * len(HR_FIELDS)
     services: dict = defaultdict(lambda: [0.0] * len(HR_FIELDS))
-    for team_id, service_id, establishment, *counts in rows(hr_census_sql(), **params):
+    for team_id, service_id, establishment, *counts in rows(
+        engine.materialized(hr_census_sql(engine.Dialect(db.engine.dialect.name), snapshot, clock().today())),
+        **params,
+    ):
         in_post_fte = number(counts[HR_COUNTS.index("in_post_fte")])
         vacant = max(number(establishment) - in_post_fte, 0.0) if team_id is not None else 0.0
         values = [number(value) for value in counts]
@@ -587,34 +627,12 @@ def hr_sql(organisation_id: int, snapshot: date) -> dict:
     return answer
 
 
-def hr_stored_windows(organisation_id: int) -> int:
-    return db.session.scalar(
-        sa.text(
-            "SELECT COUNT(*) FROM stored_window_compliance c JOIN staff s ON s.id = c.staff_id "
-            "WHERE s.organisation_id = :organisation_id"
-        ),
-        {"organisation_id": organisation_id},
-    )
-
-
-def hr_compare(project: dict, raw: dict, stored_windows: bool) -> tuple[dict, dict]:
-    """Units with nobody in scope have no SQL rows: all zeros in the report. The SQL reads the
-    supervision-before-leaving counts from the hr-compliance job's windows: without them
-    (before the job's first run) those counts are left out of the comparison."""
+def hr_compare(project: dict, raw: dict) -> tuple[dict, dict]:
+    """Units with nobody in scope have no SQL rows: all zeros in the report. Every figure is
+    compared, supervision before leaving too (from the base tables on the SQL side)."""
     zero = (0.0,) * len(HR_FIELDS)
     zero_months = ((0.0, 0.0, 0.0),) * 12
-    raw = {key: raw.get(key, zero_months if key[0] == "trend" else zero) for key in project}
-    if stored_windows:
-        return project, raw
-    compliance = [HR_FIELDS.index(name) for name in HR_COMPLIANCE]
-
-    def without_compliance(answer: dict) -> dict:
-        return {
-            key: value if key[0] == "trend" else tuple(v for i, v in enumerate(value) if i not in compliance)
-            for key, value in answer.items()
-        }
-
-    return without_compliance(project), without_compliance(raw)
+    return project, {key: raw.get(key, zero_months if key[0] == "trend" else zero) for key in project}
 
 
 # ---------------------------------------------------------------------------------- the sweep
@@ -727,8 +745,15 @@ def oversight_live_project(user_id: int, unit: Oversight, period: Period, today:
     """The report as the page shows it worked out live: the unit and its children, the period
     and each trend month, every figure."""
     user = db.session.get(Staff, user_id)
+    # The stored figures answer only for the day they were worked out: set that day aside in this
+    # transaction (rolled back below), so the page works everything out as the SQL does.
+    db.session.execute(
+        sa.delete(OversightRefresh).where(OversightRefresh.organisation_id == user.organisation_id)
+    )
     report = report_services.oversight_report(user, unit.level, unit.unit_id, period, today)
-    assert report.figures_as_at is None, "stored figures answered: the bench compares the live report"
+    db.session.rollback()
+    if report.figures_as_at is not None:
+        raise AssertionError("stored figures answered: the bench compares the live report")
     return {
         (child.level.value, child.id): (
             tally_answer(child.period),
@@ -970,7 +995,7 @@ def oversight_sql_whole(user_id: int, unit: Oversight, period: Period, today: da
     months = report_services.trend_months(period)
     window = Period(min(period.starts_on, months[0].starts_on), period.ends_on)
     found = rows(
-        oversight_whole_sql_text(dialect, unit, period, today),
+        engine.materialized(oversight_whole_sql_text(dialect, unit, period, today)),
         user_id=user_id,
         today=today,
         window_start=window.starts_on,

@@ -26,6 +26,7 @@ same on PostgreSQL and SQLite. The rules (supervision/compliance/rules.py, docs/
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -91,8 +92,8 @@ class Dialect:
         month's length (dateutil's relativedelta, supervision.dates.add_months)."""
         if self.postgres:
             return f"(CAST({column} + make_interval(months => {months}) AS DATE) - DATE '1970-01-01')"
-        first = f"date({column}, 'start of month', '+' || ({months}) || ' months')"
-        following = f"date({column}, 'start of month', '+' || (({months}) + 1) || ' months')"
+        first = f"date({column}, 'start of month', ({months}) || ' months')"
+        following = f"date({column}, 'start of month', (({months}) + 1) || ' months')"
         length = f"CAST(ROUND(julianday({following}) - julianday({first})) AS INTEGER)"
         day_of_month = f"CAST(strftime('%d', {column}) AS INTEGER)"
         return f"({self.day(first)} + {least(day_of_month, length)} - 1)"
@@ -393,5 +394,63 @@ steps AS (
 ),"""
 
 
-def with_recursive(dialect: Dialect, ctes: str, body: str) -> str:
-    return f"WITH RECURSIVE {ctes}\n{body}"
+def materialized(sql: str) -> str:
+    """Every plain common table expression worked out once (`AS MATERIALIZED`, PostgreSQL 12 and
+    SQLite 3.35 on): SQLite would otherwise copy each into every sub-select that reads it, past
+    its limit of 65,535 references to a table, and work it out again each time."""
+    return re.sub(r"^(?!steps )(\w+) AS \(", r"\1 AS MATERIALIZED (", sql, flags=re.MULTILINE)
+
+
+def _closing(sql: str, start: int) -> int:
+    """The index of the parenthesis closing the one at `start` (quoted text skipped)."""
+    depth, index = 0, start
+    while index < len(sql):
+        char = sql[index]
+        if char == "'":
+            index = sql.index("'", index + 1)
+            while sql.startswith("''", index):
+                index = sql.index("'", index + 2)
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return index
+        index += 1
+    raise ValueError("unbalanced parentheses")
+
+
+CTE_HEAD = re.compile(r"\s*,?\s*(\w+)(\([^)]*\))?\s+AS\s+(?:MATERIALIZED\s+)?\(")
+
+
+def common_table_expressions(sql: str) -> tuple[list[tuple[str, str, str]], str]:
+    """A `WITH RECURSIVE` statement's expressions in order, as (name, column list, body), and its
+    final statement."""
+    position = len("WITH RECURSIVE")
+    found = []
+    while True:
+        head = CTE_HEAD.match(sql, position)
+        if head is None:
+            return found, sql[position:].lstrip().lstrip(",")
+        opening = head.end() - 1
+        closing = _closing(sql, opening)
+        found.append((head.group(1), head.group(2) or "", sql[opening + 1 : closing]))
+        position = closing + 1
+
+
+def staged(sql: str) -> list[str]:
+    """SQLite copies a common table expression into every place that reads it, so a deep chain
+    of them passes its limit of 65,535 references to a table: there the same statement runs as
+    one temporary table per expression, in order, then the final statement (and the tables go)."""
+    expressions, final = common_table_expressions(sql)
+    statements = [f"DROP TABLE IF EXISTS temp.{name}" for name, _, _ in expressions]
+    for name, columns, body in expressions:
+        if re.search(rf"\b(FROM|JOIN)\s+{name}\b", body):  # recursive: it reads itself
+            statements.append(
+                f"CREATE TEMP TABLE {name} AS WITH RECURSIVE {name}{columns} AS ({body}) SELECT * FROM {name}"
+            )
+        else:
+            select = f"SELECT * FROM ({body}) AS x" if not columns else body
+            statements.append(f"CREATE TEMP TABLE {name}{columns} AS {select}")
+    statements.append(final)
+    return statements

@@ -74,3 +74,14 @@ def test_the_oversight_sql_gives_every_figure_of_the_live_report(organisation):
         for key, figures in project.items():
             assert raw[key] == figures, (unit, key)
     assert sum(project[key][0][0][0] for key in project) > 0
+
+
+def test_the_hr_sql_gives_every_figure_of_the_summary_from_the_base_tables(organisation):
+    snapshot = national.latest_census_date(clock().today())
+    organisation_id = national.synth_organisation()
+    project, raw = answers.hr_compare(
+        answers.hr_project(organisation_id, snapshot), answers.hr_sql(organisation_id, snapshot)
+    )
+    assert raw == project
+    required = answers.HR_FIELDS.index("stayers_required")
+    assert project[("organisation", None)][required] > 0
