@@ -51,15 +51,32 @@ def london_date(column: str) -> str:
     return f"DATE({column})"
 
 
+# Columns the counterparts look rows up by, one person (or agreement) at a time.
+INDEXED = ("staff_id", "id")
+
+
 def rows(sql: str, **params) -> list[tuple]:
-    """The rows of one statement; a `WITH RECURSIVE` chain runs staged on SQLite
-    (bench/engine_sql.py, `staged`)."""
-    if sql.lstrip().startswith("WITH RECURSIVE") and db.engine.dialect.name == "sqlite":
-        *stages, final = engine.staged(sql.lstrip())
-        for stage in stages:
-            db.session.execute(sa.text(stage), params)
-        return [tuple(row) for row in db.session.execute(sa.text(final), params)]
-    return [tuple(row) for row in db.session.execute(sa.text(sql), params)]
+    """The rows of one statement. A `WITH RECURSIVE` chain of the counterparts runs staged, as
+    one temporary table per expression in order (bench/engine_sql.py, `staged`), each indexed by
+    person and analysed: the interval walk looks up one person's sessions, absences and
+    agreements at each step, and a common table expression has no index (on PostgreSQL each
+    look-up read the whole expression: minutes for a thousand people); SQLite also has a limit
+    on how often a statement may name a table, which the chain passes when written as one."""
+    if not sql.lstrip().startswith("WITH RECURSIVE"):
+        return [tuple(row) for row in db.session.execute(sa.text(sql), params)]
+    *stages, final = engine.staged(sql.lstrip(), db.engine.dialect.name)
+    for stage in stages:
+        db.session.execute(sa.text(stage), params)
+        created = engine.created_table(stage)
+        if created is None:
+            continue
+        columns = set(db.session.execute(sa.text(f"SELECT * FROM {created} LIMIT 0")).keys())
+        for column in INDEXED:
+            if column in columns:
+                db.session.execute(sa.text(f"CREATE INDEX {created}_{column} ON {created} ({column})"))
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(sa.text(f"ANALYZE {created}"))
+    return [tuple(row) for row in db.session.execute(sa.text(final), params)]
 
 
 def number(value) -> float:

@@ -438,12 +438,18 @@ def common_table_expressions(sql: str) -> tuple[list[tuple[str, str, str]], str]
         position = closing + 1
 
 
-def staged(sql: str) -> list[str]:
-    """SQLite copies a common table expression into every place that reads it, so a deep chain
-    of them passes its limit of 65,535 references to a table: there the same statement runs as
-    one temporary table per expression, in order, then the final statement (and the tables go)."""
+def created_table(statement: str) -> str | None:
+    found = re.match(r"CREATE TEMP TABLE (\w+)", statement)
+    return found.group(1) if found else None
+
+
+def staged(sql: str, dialect: str = "sqlite") -> list[str]:
+    """The same statement as one temporary table per common table expression, in order, then
+    the final statement (bench/answers.py, `rows`, says why). Tables of an earlier run of the
+    same names are dropped first."""
     expressions, final = common_table_expressions(sql)
-    statements = [f"DROP TABLE IF EXISTS temp.{name}" for name, _, _ in expressions]
+    schema = "pg_temp" if dialect == "postgresql" else "temp"
+    statements = [f"DROP TABLE IF EXISTS {schema}.{name}" for name, _, _ in expressions]
     for name, columns, body in expressions:
         if re.search(rf"\b(FROM|JOIN)\s+{name}\b", body):  # recursive: it reads itself
             statements.append(
