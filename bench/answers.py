@@ -14,18 +14,31 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
+from bench import engine_sql as engine
 from supervision.clock import clock
 from supervision.compliance import rules
 from supervision.compliance.models import AlertKind, ComplianceAlert
 from supervision.compliance.working_days import add_working_days
 from supervision.extensions import db
 from supervision.hr import services as hr_services
-from supervision.hr.metrics import DESTINATION_KEYS, NOT_RECORDED, CensusYear, ServiceBand
+from supervision.hr.metrics import (
+    DESTINATION_KEYS,
+    MONTHS_BEFORE_LEAVING,
+    NOT_RECORDED,
+    CensusYear,
+    ServiceBand,
+    compliance_window_before_leaving,
+    compliance_window_of_stayers,
+)
 from supervision.jobs import catalogue as jobs
 from supervision.org.models import Staff
+from supervision.record_sections import TEXT_SECTIONS
+from supervision.records.signoff import BLANK_CHARACTERS
+from supervision.reports import figures
 from supervision.reports import services as report_services
-from supervision.reports.figures import Period
+from supervision.reports.figures import MonthState, Period
 from supervision.reports.forms import default_period
+from supervision.stored_figures.models import StoredFiguresRun
 
 
 def london_date(column: str) -> str:
@@ -36,8 +49,32 @@ def london_date(column: str) -> str:
     return f"DATE({column})"
 
 
+# Columns the counterparts look rows up by, one person (or agreement) at a time.
+INDEXED = ("staff_id", "id")
+
+
 def rows(sql: str, **params) -> list[tuple]:
-    return [tuple(row) for row in db.session.execute(sa.text(sql), params)]
+    """The rows of one statement. A `WITH RECURSIVE` chain of the counterparts runs staged, as
+    one temporary table per expression in order (bench/engine_sql.py, `staged`), each indexed by
+    person and analysed: the interval walk looks up one person's sessions, absences and
+    agreements at each step, and a common table expression has no index (on PostgreSQL each
+    look-up read the whole expression: minutes for a thousand people); SQLite also has a limit
+    on how often a statement may name a table, which the chain passes when written as one."""
+    if not sql.lstrip().startswith("WITH RECURSIVE"):
+        return [tuple(row) for row in db.session.execute(sa.text(sql), params)]
+    *stages, final = engine.staged(sql.lstrip(), db.engine.dialect.name)
+    for stage in stages:
+        db.session.execute(sa.text(stage), params)
+        created = engine.created_table(stage)
+        if created is None:
+            continue
+        columns = set(db.session.execute(sa.text(f"SELECT * FROM {created} LIMIT 0")).keys())
+        for column in INDEXED:
+            if column in columns:
+                db.session.execute(sa.text(f"CREATE INDEX {created}_{column} ON {created} ({column})"))
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(sa.text(f"ANALYZE {created}"))
+    return [tuple(row) for row in db.session.execute(sa.text(final), params)]
 
 
 def number(value) -> float:
@@ -47,48 +84,201 @@ def number(value) -> float:
 # ----------------------------------------------------------------------------- team dashboard
 
 
-def dashboard_project(user_id: int, today: date) -> list[tuple]:
-    """The page's rows, worked out live as the page does (docs/metrics.md, "Stored figures")."""
-    user = db.session.get(Staff, user_id)
-    dashboard = report_services.team_dashboard(user, today)
-    return sorted(
-        (row.person.id, row.figures.last_held_on, row.figures.write_ups_pending, row.figures.actions_overdue)
-        for row in dashboard.rows
-    )
-
-
-DASHBOARD_SQL = """
-SELECT sc.id,
-  (SELECT MAX(ss.held_on) FROM session_attendee a JOIN supervision_session ss ON ss.id = a.session_id
-    WHERE a.supervisee_id = sc.id AND ss.status = 'held' AND ss.held_on <= :today
-      AND (ss.kind = 'individual' OR sc.counts_group)) AS last_held,
-  (SELECT COUNT(*) FROM supervision_record r JOIN supervision_session ss ON ss.id = r.session_id
-    WHERE r.supervisee_id = sc.id AND r.supervisor_signed_at IS NULL AND ss.status = 'held') AS write_ups,
-  (SELECT COUNT(*) FROM supervision_action x JOIN supervision_record r ON r.id = x.record_id
-    WHERE r.supervisee_id = sc.id AND x.status = 'open' AND x.due_on < :today) AS actions_overdue
-FROM (
-  SELECT s.id, COALESCE(g.supervision_type IN ('group', 'mix'), TRUE) AS counts_group
-  FROM staff s
-  LEFT JOIN supervision_agreement g ON g.supervisee_id = s.id AND g.ended_on IS NULL
-  WHERE s.organisation_id = :organisation_id AND s.id <> :user_id AND s.active
-    AND s.start_date <= :today AND (s.end_date IS NULL OR s.end_date >= :today)
-    AND s.id IN (
-      SELECT supervisee_id FROM supervision_agreement WHERE supervisor_id = :user_id AND ended_on IS NULL
-      UNION SELECT id FROM staff WHERE line_manager_id = :user_id
-      UNION SELECT m.id FROM staff m JOIN team t ON t.id = m.team_id WHERE t.manager_id = :user_id)
-) sc
-ORDER BY sc.id
-"""
-
-
-def dashboard_sql(user_id: int, today: date) -> list[tuple]:
-    organisation_id = db.session.scalar(sa.select(Staff.organisation_id).where(Staff.id == user_id))
-    return [
-        (staff_id, as_date(last_held), write_ups, actions)
-        for staff_id, last_held, write_ups, actions in rows(
-            DASHBOARD_SQL, today=today, user_id=user_id, organisation_id=organisation_id
+def dashboard_answer(dashboard_rows) -> dict[int, tuple]:
+    """Every figure the dashboard shows of each person, and the 12-month grid."""
+    return {
+        row.person.id: (
+            row.figures.status.value,
+            row.figures.last_held_on,
+            row.figures.next_due_on,
+            row.figures.days_overdue,
+            row.figures.working_days_overdue,
+            row.figures.has_agreement,
+            row.figures.write_ups_pending,
+            row.figures.write_ups_overdue,
+            row.figures.actions_overdue,
+            tuple(state.value for state in row.figures.months),
         )
-    ]
+        for row in dashboard_rows
+    }
+
+
+def dashboard_project(user_id: int, today: date) -> dict[int, tuple]:
+    """The page's rows, worked out live as the page always is (docs/metrics.md, "Stored figures")."""
+    user = db.session.get(Staff, user_id)
+    return dashboard_answer(report_services.team_dashboard(user, today).rows)
+
+
+# Whose supervision pages a person may open (supervision/permissions.py, supervision_pages_query):
+# everyone below them in the line, up to 50 steps; everyone in a team they manage or whose
+# service they head; the supervisees whose current agreement names them. Nobody for HR.
+DASHBOARD_SCOPE = """
+line_below(id, depth) AS (
+  SELECT id, 1 FROM staff WHERE line_manager_id = :user_id
+  UNION ALL
+  SELECT s.id, l.depth + 1 FROM staff s JOIN line_below l ON s.line_manager_id = l.id WHERE l.depth < 50
+),
+viewer AS (
+  SELECT v.id, v.organisation_id,
+    CASE WHEN EXISTS (SELECT 1 FROM staff_role r WHERE r.staff_id = v.id AND r.role = 'hr') THEN 1 ELSE 0
+    END AS barred
+  FROM staff v WHERE v.id = :user_id
+),
+page_people AS (
+  SELECT s.id FROM staff s JOIN viewer v ON v.organisation_id = s.organisation_id
+  WHERE s.id <> v.id AND v.barred = 0
+    AND s.active AND s.start_date <= :today AND (s.end_date IS NULL OR s.end_date >= :today)
+    AND (s.id IN (SELECT id FROM line_below)
+      OR s.team_id IN (SELECT t.id FROM team t WHERE t.manager_id = v.id
+        OR t.service_id IN (SELECT sv.id FROM service sv WHERE sv.manager_id = v.id))
+      OR s.id IN (SELECT g.supervisee_id FROM supervision_agreement g
+        WHERE g.supervisor_id = v.id AND g.ended_on IS NULL))
+),"""
+
+
+def status_ctes(dialect: engine.Dialect, today: date, who: str = "person") -> str:
+    """`status_row`: each person's status today and the figures beside it, as the compliance
+    engine works them out (supervision_status and assess in supervision/compliance/rules.py),
+    for the people of `who` (a CTE with the columns of `person`)."""
+    t = engine.day_number(today)
+    return f"""
+current_agreement AS (
+  SELECT r.* FROM agreement_rule r WHERE r.is_current = 1
+    AND NOT EXISTS (SELECT 1 FROM agreement o WHERE o.staff_id = r.staff_id AND o.is_current = 1 AND o.id > r.id)
+),
+status_base AS (
+  SELECT p.id, p.organisation_id, cur.id AS cur_id, cur.requires AS cur_requires, cur.agreed_on AS cur_agreed,
+    (SELECT MAX(c.d) FROM counted c WHERE c.staff_id = p.id) AS last_held,
+    (SELECT r.starts_on FROM run r WHERE r.staff_id = p.id AND r.starts_on <= {t}
+      AND (r.ends_on IS NULL OR {t} <= r.ends_on)) AS run_start
+  FROM {who} p LEFT JOIN current_agreement cur ON cur.staff_id = p.id
+),
+status_start AS (
+  SELECT b.*, CASE WHEN b.run_start IS NOT NULL
+      THEN CASE WHEN b.last_held >= b.run_start THEN b.last_held ELSE b.run_start END
+      ELSE {engine.greatest("b.cur_agreed", "b.last_held")} END AS start_day
+  FROM status_base b
+),
+status_terms AS (
+  SELECT s.*, CASE WHEN s.run_start IS NOT NULL THEN {engine.in_force("s.id", "s.start_day")}
+    ELSE s.cur_id END AS terms
+  FROM status_start s
+),
+status_due AS (
+  SELECT s.*, CASE WHEN s.cur_requires = 1 THEN
+    {engine.counted_date_after("s.id", "s.start_day", engine.interval_of("s.terms", "s.start_day"))} END AS due
+  FROM status_terms s
+),
+status_counts AS (
+  SELECT s.*,
+    {engine.counted_days_between("s.id", "s.due", str(t))} AS days_overdue,
+    {engine.counted_working_days_between("s.id", "s.due", str(t))} AS working_days_overdue,
+    {engine.counted_working_days_between("s.id", str(t), "s.due")} AS until_due,
+    CASE WHEN EXISTS (SELECT 1 FROM span sp WHERE sp.staff_id = s.id AND sp.s <= {t} AND sp.e >= {t})
+      THEN 1 ELSE 0 END AS absent_today
+  FROM status_due s
+),
+write_up AS (
+  SELECT r.supervisee_id AS staff_id, {dialect.day("ss.held_on")} AS held_on
+  FROM supervision_record r JOIN supervision_session ss ON ss.id = r.session_id
+  WHERE r.supervisee_id IN (SELECT id FROM person) AND r.supervisor_signed_at IS NULL AND ss.status = 'held'
+),
+status_row AS (
+  SELECT s.id,
+    CASE WHEN s.cur_id IS NULL THEN 'no_agreement'
+      WHEN s.cur_requires = 0 THEN 'on_track'
+      WHEN s.absent_today = 1 THEN 'paused'
+      WHEN {t} <= s.due THEN CASE WHEN s.until_due <= pol.due_soon_working_days THEN 'due_soon' ELSE 'on_track' END
+      WHEN s.working_days_overdue > pol.escalation_working_days THEN 'escalated'
+      ELSE 'overdue' END AS status,
+    CASE WHEN s.cur_id IS NOT NULL THEN s.last_held END AS last_held,
+    s.due,
+    CASE WHEN s.cur_requires = 1 THEN s.days_overdue ELSE 0 END AS days_overdue,
+    CASE WHEN s.cur_requires = 1 THEN s.working_days_overdue ELSE 0 END AS working_days_overdue,
+    CASE WHEN s.cur_id IS NULL THEN 0 ELSE 1 END AS has_agreement,
+    (SELECT COUNT(*) FROM write_up w WHERE w.staff_id = s.id) AS write_ups_pending,
+    (SELECT COUNT(*) FROM write_up w WHERE w.staff_id = s.id AND w.held_on < {t}
+      AND {engine.working_days_up_to(f"{t} - 1")} - {engine.working_days_up_to("w.held_on")}
+        >= pol.write_up_working_days) AS write_ups_overdue,
+    (SELECT COUNT(*) FROM supervision_action x JOIN supervision_record r ON r.id = x.record_id
+      WHERE r.supervisee_id = s.id AND x.status = 'open' AND x.due_on < :today) AS actions_overdue
+  FROM status_counts s JOIN pol ON pol.organisation_id = s.organisation_id
+)"""
+
+
+def dashboard_sql_text(dialect: engine.Dialect, today: date) -> tuple[str, str]:
+    """Two statements from the base tables: each person's figures, and their grid's months."""
+    ctes = DASHBOARD_SCOPE + engine.facts_ctes(dialect, "SELECT id FROM page_people", today)
+    months = figures.months_ending(today, figures.TREND_MONTHS)
+    month_rows = " UNION ALL ".join(
+        f"SELECT {index} AS idx, {engine.day_number(m.starts_on)} AS first_day, "
+        f"{engine.day_number(m.ends_on)} AS last_day"
+        for index, m in enumerate(months)
+    )
+    status = f"""{ctes},{status_ctes(dialect, today)}
+SELECT * FROM status_row ORDER BY id
+"""
+    grid_ctes = DASHBOARD_SCOPE + engine.facts_ctes(
+        dialect, "SELECT id FROM page_people", today, months[0].starts_on
+    )
+    grid = f"""{grid_ctes},
+month AS ({month_rows}),
+overdue_span AS (
+  SELECT o.staff_id, o.due_on + 1 AS first_day,
+    {engine.least(engine.least("p.until_day", "o.ends_on"), "(SELECT MIN(l.closed_on) - 1 FROM outcome l WHERE l.staff_id = o.staff_id AND l.starts_on = o.starts_on AND l.late = 1 AND l.closed_on > o.due_on)")} AS last_day
+  FROM outcome o JOIN person p ON p.id = o.staff_id WHERE o.starts_gap = 1
+),
+person_month AS (
+  SELECT p.id AS staff_id, p.employed_from, m.idx, m.first_day, {engine.least("m.last_day", "p.until_day")} AS last_day
+  FROM person p CROSS JOIN month m
+  WHERE m.first_day <= p.until_day AND p.employed_from <= {engine.least("m.last_day", "p.until_day")}
+    AND EXISTS (SELECT 1 FROM agreement_rule g WHERE g.staff_id = p.id AND g.requires = 1
+      AND g.agreed_on <= {engine.least("m.last_day", "p.until_day")}
+      AND (g.ended_on IS NULL OR g.ended_on >= m.first_day))
+)
+SELECT pm.staff_id, pm.idx,
+  CASE WHEN EXISTS (SELECT 1 FROM outcome o WHERE o.staff_id = pm.staff_id AND o.late = 1
+      AND o.closed_on BETWEEN pm.first_day AND pm.last_day AND o.closed_on >= pm.employed_from) THEN 'late'
+    WHEN EXISTS (SELECT 1 FROM outcome o WHERE o.staff_id = pm.staff_id AND o.met = 0
+      AND o.closed_on BETWEEN pm.first_day AND pm.last_day AND o.closed_on >= pm.employed_from)
+      OR EXISTS (SELECT 1 FROM overdue_span v WHERE v.staff_id = pm.staff_id AND v.first_day <= v.last_day
+        AND v.first_day <= pm.last_day AND v.last_day >= pm.first_day) THEN 'missed'
+    WHEN EXISTS (SELECT 1 FROM outcome o WHERE o.staff_id = pm.staff_id AND o.met = 1 AND o.late = 0
+      AND o.closed_on BETWEEN pm.first_day AND pm.last_day AND o.closed_on >= pm.employed_from) THEN 'on_time'
+    WHEN EXISTS (SELECT 1 FROM span sp WHERE sp.staff_id = pm.staff_id
+      AND sp.s <= pm.last_day AND sp.e >= pm.first_day) THEN 'paused'
+    ELSE 'nothing_due' END
+FROM person_month pm
+"""
+    return status, grid
+
+
+def dashboard_sql(user_id: int, today: date) -> dict[int, tuple]:
+    dialect = engine.Dialect(db.engine.dialect.name)
+    status_sql, grid_sql = dashboard_sql_text(dialect, today)
+    params = {"user_id": user_id, "today": today}
+    months: dict[int, list[str]] = defaultdict(
+        lambda: [MonthState.NOT_APPLICABLE.value] * figures.TREND_MONTHS
+    )
+    for staff_id, index, state in rows(engine.materialized("WITH RECURSIVE " + grid_sql), **params):
+        months[staff_id][index] = state
+    return {
+        staff_id: (
+            status,
+            engine.from_day_number(last_held),
+            engine.from_day_number(due),
+            int(days),
+            int(working_days),
+            bool(has_agreement),
+            int(pending),
+            int(overdue),
+            int(actions),
+            tuple(months[staff_id]),
+        )
+        for staff_id, status, last_held, due, days, working_days, has_agreement, pending, overdue, actions in rows(
+            engine.materialized("WITH RECURSIVE " + status_sql), **params
+        )
+    }
 
 
 def as_date(value) -> date | None:
@@ -164,7 +354,7 @@ SELECT p.team_id, SUM(p.employed),
   SUM(p.in_post_now)
 FROM people p LEFT JOIN records r ON r.supervisee_id = p.id LEFT JOIN planned x ON x.supervisee_id = p.id
 GROUP BY p.team_id
-"""  # noqa: S608
+"""
 
 
 def oversight_sql(user_id: int, unit: Oversight, today: date) -> dict:
@@ -234,7 +424,6 @@ HR_COUNTS = (
     "stayers_required",
     "stayers_with_compliance",
 )
-HR_COMPLIANCE = HR_COUNTS[-6:]
 HR_FIELDS = (*HR_COUNTS, *(band.value for band in ServiceBand), *DESTINATION_KEYS)
 
 
@@ -272,6 +461,12 @@ def completed_years_sql(start: str, end: str) -> str:
     )
 
 
+# The people whose intervals the HR counterpart walks: the census's registered social workers.
+HR_SCOPE = (
+    "SELECT s.id FROM staff s WHERE s.organisation_id = :organisation_id AND s.registered_social_worker "
+    "AND s.contract_type <> 'agency' AND s.start_date <= :snapshot "
+    "AND (s.end_date IS NULL OR s.end_date >= :earliest)"
+)
 HR_WORKERS = """
 worker AS (
   SELECT s.id, s.team_id, s.fte, COALESCE(s.caseload, 0) AS caseload, s.start_date, s.end_date,
@@ -288,7 +483,12 @@ worker AS (
 )"""
 
 
-def hr_census_sql() -> str:
+def hr_census_sql(dialect: engine.Dialect, snapshot: date, today: date) -> str:
+    """Every figure of each team, from the base tables: the supervision before leaving (and of
+    those who stayed) from the compliance engine's intervals in SQL (bench/engine_sql.py)."""
+    stayers_from = compliance_window_of_stayers(CensusYear(snapshot))[0]
+    history_from = min(stayers_from, compliance_window_before_leaving(CensusYear(snapshot).starts_on)[0])
+    facts = engine.facts_ctes(dialect, HR_SCOPE, today, history_from)
     band = {
         ServiceBand.UNDER_2: "years < 2",
         ServiceBand.FROM_2_TO_5: "years >= 2 AND years < 5",
@@ -324,12 +524,22 @@ def hr_census_sql() -> str:
     per_team = ",\n    ".join(f"{sums[name]} AS c{index}" for index, name in enumerate(counted))
     team_columns = ", ".join(f"COALESCE(p.c{index}, 0)" for index in range(len(counted)))
     return f"""
-WITH {HR_WORKERS.format(years=completed_years_sql("s.start_date", "s.end_date"))},
+WITH RECURSIVE {facts},
+{HR_WORKERS.format(years=completed_years_sql("s.start_date", "s.end_date"))},
+hr_window AS (
+  SELECT w.id, CASE WHEN w.leaver = 1 THEN {dialect.add_months("w.end_date", str(-MONTHS_BEFORE_LEAVING))} + 1
+      ELSE {engine.day_number(stayers_from)} END AS first_day,
+    CASE WHEN w.leaver = 1 THEN {dialect.day("w.end_date")} ELSE {engine.day_number(snapshot)} END AS last_day
+  FROM worker w WHERE w.agency = 0 AND (w.leaver = 1 OR w.in_post = 1)
+),
+window_result AS (
+  SELECT h.id, SUM(o.met * (1 - o.late)) AS met, COUNT(*) AS required
+  FROM hr_window h JOIN outcome o ON o.staff_id = h.id AND o.closed_on BETWEEN h.first_day AND h.last_day
+  GROUP BY h.id
+),
 judged AS (
-  SELECT w.*, c.met, c.met + c.missed AS required
-  FROM worker w LEFT JOIN stored_window_compliance c
-    ON c.staff_id = w.id AND w.agency = 0 AND c.met + c.missed > 0
-    AND c.last_day = CASE WHEN w.leaver = 1 THEN w.end_date WHEN w.in_post = 1 THEN :snapshot END
+  SELECT w.*, c.met, c.required
+  FROM worker w LEFT JOIN window_result c ON c.id = w.id AND c.required > 0
 ),
 per_team AS (
   SELECT team_id,
@@ -341,7 +551,7 @@ FROM team t JOIN service sv ON sv.id = t.service_id LEFT JOIN per_team p ON p.te
 WHERE sv.organisation_id = :organisation_id
 UNION ALL
 SELECT NULL, NULL, 0, {team_columns} FROM per_team p WHERE p.team_id IS NULL
-"""  # noqa: S608 (column expressions from the constants above; values are bound)
+"""
 
 
 def hr_trends_sql(months: list[tuple[date, date]]) -> str:
@@ -368,7 +578,7 @@ WHERE sv.organisation_id = :organisation_id
 GROUP BY t.service_id, m.idx
 UNION ALL
 SELECT NULL, idx, in_post_fte, leavers_fte, 0 FROM per_team WHERE team_id IS NULL
-"""  # noqa: S608 (month placeholders only; values are bound)
+"""
 
 
 def hr_sql(organisation_id: int, snapshot: date) -> dict:
@@ -379,11 +589,15 @@ def hr_sql(organisation_id: int, snapshot: date) -> dict:
         "snapshot": snapshot,
         "year_start": year.starts_on,
         "earliest": hr_services.earliest_day_needed(year),
+        "today": clock().today(),
     }
     answer: dict = {}
     organisation = [0.0] * len(HR_FIELDS)
     services: dict = defaultdict(lambda: [0.0] * len(HR_FIELDS))
-    for team_id, service_id, establishment, *counts in rows(hr_census_sql(), **params):
+    for team_id, service_id, establishment, *counts in rows(
+        engine.materialized(hr_census_sql(engine.Dialect(db.engine.dialect.name), snapshot, clock().today())),
+        **params,
+    ):
         in_post_fte = number(counts[HR_COUNTS.index("in_post_fte")])
         vacant = max(number(establishment) - in_post_fte, 0.0) if team_id is not None else 0.0
         values = [number(value) for value in counts]
@@ -413,34 +627,12 @@ def hr_sql(organisation_id: int, snapshot: date) -> dict:
     return answer
 
 
-def hr_stored_windows(organisation_id: int) -> int:
-    return db.session.scalar(
-        sa.text(
-            "SELECT COUNT(*) FROM stored_window_compliance c JOIN staff s ON s.id = c.staff_id "
-            "WHERE s.organisation_id = :organisation_id"
-        ),
-        {"organisation_id": organisation_id},
-    )
-
-
-def hr_compare(project: dict, raw: dict, stored_windows: bool) -> tuple[dict, dict]:
-    """Units with nobody in scope have no SQL rows: all zeros in the report. The SQL reads the
-    supervision-before-leaving counts from the stored-figures job's windows: without them
-    (before the job's first run) those counts are left out of the comparison."""
+def hr_compare(project: dict, raw: dict) -> tuple[dict, dict]:
+    """Units with nobody in scope have no SQL rows: all zeros in the report. Every figure is
+    compared, supervision before leaving too (from the base tables on the SQL side)."""
     zero = (0.0,) * len(HR_FIELDS)
     zero_months = ((0.0, 0.0, 0.0),) * 12
-    raw = {key: raw.get(key, zero_months if key[0] == "trend" else zero) for key in project}
-    if stored_windows:
-        return project, raw
-    compliance = [HR_FIELDS.index(name) for name in HR_COMPLIANCE]
-
-    def without_compliance(answer: dict) -> dict:
-        return {
-            key: value if key[0] == "trend" else tuple(v for i, v in enumerate(value) if i not in compliance)
-            for key, value in answer.items()
-        }
-
-    return without_compliance(project), without_compliance(raw)
+    return project, {key: raw.get(key, zero_months if key[0] == "trend" else zero) for key in project}
 
 
 # ---------------------------------------------------------------------------------- the sweep
@@ -524,3 +716,323 @@ def group_by_kind(answer: set[tuple]) -> dict[str, int]:
     for kind, *_ in answer:
         counts[kind] += 1
     return dict(sorted(counts.items()))
+
+
+# ------------------------------------------------------------- oversight report, whole answer
+
+# Every count of the report's tally (supervision/reports/figures.py, Tally), then the shares,
+# the median days between sessions, the longest gap, and the counts per value.
+TALLY_COUNTS = tuple(name for name in figures.SUMMED_FIELDS)
+TALLY_SHARES = ("on_time_share", "write_up_share", "complete_share", "cancellation_share")
+TALLY_NOW = ("in_post_now", "overdue_now", "escalated_now", "without_agreement_now", "actions_overdue_now")
+
+
+def tally_answer(tally: figures.Tally) -> tuple:
+    return (
+        tuple(getattr(tally, name) for name in TALLY_COUNTS),
+        tuple(
+            None if getattr(tally, name) is None else round(getattr(tally, name), 6) for name in TALLY_SHARES
+        ),
+        tally.median_days_between_sessions,
+        tally.longest_gap,
+        tuple(sorted(tally.days_between_sessions.items())),
+        tuple(sorted(tally.gap_reasons.items())),
+        tuple(sorted(tally.audit_grades.items())),
+    )
+
+
+def oversight_live_project(user_id: int, unit: Oversight, period: Period, today: date) -> dict:
+    """The report as the page shows it worked out live: the unit and its children, the period
+    and each trend month, every figure."""
+    user = db.session.get(Staff, user_id)
+    # The stored figures answer only for the day they were worked out: set that day aside in this
+    # transaction (rolled back below), so the page works everything out as the SQL does.
+    db.session.execute(
+        sa.delete(StoredFiguresRun).where(StoredFiguresRun.organisation_id == user.organisation_id)
+    )
+    report = report_services.oversight_report(user, unit.level, unit.unit_id, period, today)
+    db.session.rollback()
+    if report.figures_as_at is not None:
+        raise AssertionError("stored figures answered: the bench compares the live report")
+    return {
+        (child.level.value, child.id): (
+            tally_answer(child.period),
+            tuple(tally_answer(m) for m in child.months),
+        )
+        for child in [report.unit, *report.children]
+    }
+
+
+REPORT_SCOPE = """
+line_below(id, depth) AS (
+  SELECT id, 1 FROM staff WHERE line_manager_id = :user_id
+  UNION ALL
+  SELECT s.id, l.depth + 1 FROM staff s JOIN line_below l ON s.line_manager_id = l.id WHERE l.depth < 50
+),
+viewer AS (
+  SELECT v.id, v.organisation_id,
+    CASE WHEN EXISTS (SELECT 1 FROM staff_role r WHERE r.staff_id = v.id AND r.role = 'hr') THEN 1 ELSE 0
+    END AS barred,
+    CASE WHEN EXISTS (SELECT 1 FROM staff_role r WHERE r.staff_id = v.id AND r.role = 'service_manager')
+      THEN 1 ELSE 0 END AS manager
+  FROM staff v WHERE v.id = :user_id
+),
+headed_team AS (
+  SELECT t.id FROM team t, viewer v WHERE v.barred = 0 AND v.manager = 1 AND (t.manager_id = v.id
+    OR t.service_id IN (SELECT sv.id FROM service sv WHERE sv.manager_id = v.id))
+),
+report_people AS (
+  SELECT s.id, s.team_id FROM staff s JOIN viewer v ON v.organisation_id = s.organisation_id
+  WHERE v.manager = 1 AND (s.id = v.id OR (v.barred = 0 AND (s.id IN (SELECT id FROM line_below)
+    OR s.team_id IN (SELECT id FROM headed_team))))
+),
+listed_team AS (
+  SELECT t.id, t.service_id FROM team t JOIN service sv ON sv.id = t.service_id JOIN viewer v
+    ON v.organisation_id = sv.organisation_id
+  WHERE (t.id IN (SELECT team_id FROM report_people) OR t.id IN (SELECT id FROM headed_team))
+    AND {among}
+),
+unit_team AS (
+  {units}
+),
+scope_people AS (
+  SELECT s.id FROM staff s JOIN report_people r ON r.id = s.id
+  WHERE s.team_id IN (SELECT id FROM listed_team)
+    AND s.start_date <= :window_end AND (s.end_date IS NULL OR s.end_date >= :window_start)
+),"""
+
+
+def oversight_whole_sql_text(dialect: engine.Dialect, unit: Oversight, period: Period, today: date) -> str:
+    """One statement from the base tables: every figure of every unit of the report, for the
+    period (index 0) and each trend month (1 to 12); the counts per value come as extra rows."""
+    t = engine.day_number(today)
+    months = report_services.trend_months(period)
+    window = Period(min(period.starts_on, months[0].starts_on), period.ends_on)
+    if unit.level is report_services.Level.ORGANISATION:
+        among = "1 = 1"
+        units = (
+            "SELECT 'organisation' AS level, NULL AS unit_id, id AS team_id FROM listed_team "
+            "UNION ALL SELECT 'service', service_id, id FROM listed_team"
+        )
+    else:
+        among = f"t.service_id = {int(unit.unit_id)}"
+        units = (
+            "SELECT 'service' AS level, service_id AS unit_id, id AS team_id FROM listed_team "
+            "UNION ALL SELECT 'team', id, id FROM listed_team"
+        )
+    scope = REPORT_SCOPE.format(among=among, units=units)
+    periods = " UNION ALL ".join(
+        f"SELECT {index} AS idx, {engine.day_number(p.starts_on)} AS first_day, {engine.day_number(p.ends_on)} AS last_day"
+        for index, p in enumerate([period, *months])
+    )
+    ctes = scope + engine.facts_ctes(dialect, "SELECT id FROM scope_people", today, window.starts_on)
+    blank = "'" + BLANK_CHARACTERS.replace("'", "''") + "'"
+    trim = (lambda c: f"btrim({c}, {blank})") if dialect.postgres else (lambda c: f"trim({c}, {blank})")
+    sections = " AND ".join(f"length({trim('r.' + section.key)}) > 0" for section in TEXT_SECTIONS)
+    first_agreed = (
+        "(SELECT MIN(g.agreed_on) FROM agreement_rule g WHERE g.staff_id = p.id AND g.requires = 1 "
+        f"AND g.agreed_on <= {t})"
+    )
+    return f"""WITH RECURSIVE {ctes},
+now_person AS (
+  SELECT p.* FROM person p JOIN staff s ON s.id = p.id
+  WHERE s.active AND s.start_date <= :today AND (s.end_date IS NULL OR s.end_date >= :today)
+),
+{status_ctes(dialect, today, "now_person")},
+period_row AS ({periods}),
+pp AS (
+  SELECT p.id AS staff_id, p.team_id, r.idx, r.first_day, r.last_day,
+    {engine.greatest("r.first_day", "p.employed_from")} AS e_first,
+    {engine.least(engine.least("r.last_day", "p.employed_until"), str(t))} AS e_last,
+    {engine.least("r.last_day", "p.until_day")} AS in_range_last
+  FROM person p CROSS JOIN period_row r
+  WHERE p.employed_from <= r.last_day AND (p.employed_until IS NULL OR p.employed_until >= r.first_day)
+),
+record AS (
+  SELECT r.supervisee_id AS staff_id, {dialect.day("ss.held_on")} AS held_on,
+    {dialect.london_day("r.supervisor_signed_at")} AS signed_on,
+    CASE WHEN r.supervisee_disagrees THEN 1 ELSE 0 END AS disagrees,
+    CASE WHEN {sections} AND (SELECT MIN(CASE WHEN length({trim("c.decision")}) > 0 THEN 1 ELSE 0 END)
+      FROM case_discussion c WHERE c.record_id = r.id) = 1 THEN 1 ELSE 0 END AS complete
+  FROM supervision_record r JOIN supervision_session ss ON ss.id = r.session_id
+  WHERE r.supervisee_id IN (SELECT id FROM person) AND ss.status = 'held'
+    AND ss.held_on BETWEEN :window_start AND :today
+),
+record_judged AS (
+  SELECT r.*, CASE WHEN r.signed_on IS NOT NULL AND (r.signed_on <= r.held_on
+      OR {engine.working_days_up_to("r.signed_on - 1")} - {engine.working_days_up_to("r.held_on")}
+        < pol.write_up_working_days) THEN 1 ELSE 0 END AS on_time,
+    CASE WHEN r.signed_on IS NOT NULL OR (r.held_on < {t}
+      AND {engine.working_days_up_to(f"{t} - 1")} - {engine.working_days_up_to("r.held_on")}
+        >= pol.write_up_working_days) THEN 1 ELSE 0 END AS judged
+  FROM record r JOIN person p ON p.id = r.staff_id JOIN pol ON pol.organisation_id = p.organisation_id
+),
+planned AS (
+  SELECT a.supervisee_id AS staff_id, {dialect.london_day("ss.scheduled_start")} AS d,
+    CASE WHEN ss.status = 'cancelled' THEN 1 ELSE 0 END AS cancelled
+  FROM session_attendee a JOIN supervision_session ss ON ss.id = a.session_id
+  WHERE a.supervisee_id IN (SELECT id FROM person) AND ss.status <> 'scheduled'
+),
+explained AS (
+  SELECT e.supervisee_id AS staff_id, {dialect.day("e.due_on")} AS due_on, e.reason
+  FROM overdue_explanation e WHERE e.supervisee_id IN (SELECT id FROM person)
+),
+audited AS (
+  SELECT r.supervisee_id AS staff_id, {dialect.london_day("q.audited_at")} AS d, q.grade
+  FROM quality_audit q JOIN supervision_record r ON r.id = q.record_id
+  WHERE r.supervisee_id IN (SELECT id FROM person)
+),
+session_gap AS (
+  SELECT c.staff_id, c.d, LAG(c.d) OVER (PARTITION BY c.staff_id ORDER BY c.d) AS previous
+  FROM counted c
+),
+gap_value AS (
+  SELECT pp.staff_id, pp.idx, sg.d, sg.previous,
+    CASE WHEN sg.previous IS NOT NULL THEN {engine.counted_days_between("sg.staff_id", "sg.previous", "sg.d")} END AS between_days,
+    CASE WHEN sg.previous IS NOT NULL THEN {engine.counted_days_between("sg.staff_id", "sg.previous", "sg.d")}
+      WHEN {first_agreed.replace("p.id", "sg.staff_id")} < sg.d
+      THEN {engine.counted_days_between("sg.staff_id", first_agreed.replace("p.id", "sg.staff_id"), "sg.d")} END AS closed_days
+  FROM pp JOIN session_gap sg ON sg.staff_id = pp.staff_id
+  WHERE pp.first_day <= pp.in_range_last AND sg.d BETWEEN pp.first_day AND pp.in_range_last
+),
+open_gap AS (
+  SELECT pp.staff_id, pp.idx,
+    CASE WHEN pp.first_day <= pp.in_range_last
+      AND (SELECT r.requires FROM agreement_rule r WHERE r.id = {engine.in_force("pp.staff_id", "pp.in_range_last")}) = 1
+      AND COALESCE((SELECT MAX(c.d) FROM counted c WHERE c.staff_id = pp.staff_id AND c.d <= pp.in_range_last),
+        {first_agreed.replace("p.id", "pp.staff_id")}) IS NOT NULL
+    THEN {engine.counted_days_between("pp.staff_id", f"COALESCE((SELECT MAX(c.d) FROM counted c WHERE c.staff_id = pp.staff_id AND c.d <= pp.in_range_last), {first_agreed.replace('p.id', 'pp.staff_id')})", "pp.in_range_last")}
+    END AS still_open
+  FROM pp
+),
+person_tally AS (
+  SELECT pp.staff_id, pp.team_id, pp.idx,
+    (SELECT COUNT(*) FROM outcome o WHERE o.staff_id = pp.staff_id AND o.closed_on BETWEEN pp.e_first AND pp.e_last) AS sessions_required,
+    (SELECT COUNT(*) FROM outcome o WHERE o.staff_id = pp.staff_id AND o.closed_on BETWEEN pp.e_first AND pp.e_last
+      AND o.met = 1 AND o.late = 0) AS sessions_on_time,
+    (SELECT COUNT(*) FROM record_judged r WHERE r.staff_id = pp.staff_id AND r.held_on BETWEEN pp.e_first AND pp.e_last) AS records_held,
+    (SELECT COALESCE(SUM(r.judged), 0) FROM record_judged r WHERE r.staff_id = pp.staff_id AND r.held_on BETWEEN pp.e_first AND pp.e_last) AS write_ups_judged,
+    (SELECT COALESCE(SUM(r.judged * r.on_time), 0) FROM record_judged r WHERE r.staff_id = pp.staff_id AND r.held_on BETWEEN pp.e_first AND pp.e_last) AS write_ups_on_time,
+    (SELECT COUNT(r.signed_on) FROM record_judged r WHERE r.staff_id = pp.staff_id AND r.held_on BETWEEN pp.e_first AND pp.e_last) AS records_signed,
+    (SELECT COUNT(*) FROM record_judged r WHERE r.staff_id = pp.staff_id AND r.held_on BETWEEN pp.e_first AND pp.e_last
+      AND r.signed_on IS NOT NULL AND r.complete = 1) AS records_complete,
+    (SELECT COALESCE(SUM(r.disagrees), 0) FROM record_judged r WHERE r.staff_id = pp.staff_id AND r.held_on BETWEEN pp.e_first AND pp.e_last) AS disagreements,
+    (SELECT COUNT(*) FROM planned x WHERE x.staff_id = pp.staff_id AND x.d BETWEEN pp.e_first AND pp.e_last) AS sessions_planned,
+    (SELECT COALESCE(SUM(x.cancelled), 0) FROM planned x WHERE x.staff_id = pp.staff_id AND x.d BETWEEN pp.e_first AND pp.e_last) AS sessions_cancelled,
+    {engine.greatest("(SELECT MAX(v.closed_days) FROM gap_value v WHERE v.staff_id = pp.staff_id AND v.idx = pp.idx)", "(SELECT o.still_open FROM open_gap o WHERE o.staff_id = pp.staff_id AND o.idx = pp.idx)")} AS longest_gap,
+    (SELECT COUNT(DISTINCT o.due_on) FROM outcome o WHERE o.staff_id = pp.staff_id AND o.starts_gap = 1
+      AND o.closed_on BETWEEN pp.e_first AND pp.e_last) AS gaps_started,
+    (SELECT COUNT(DISTINCT o.due_on) FROM outcome o WHERE o.staff_id = pp.staff_id AND o.starts_gap = 1
+      AND o.closed_on BETWEEN pp.e_first AND pp.e_last AND NOT EXISTS (SELECT 1 FROM explained e
+        WHERE e.staff_id = o.staff_id AND e.due_on = o.due_on AND e.due_on BETWEEN pp.e_first AND pp.e_last)) AS gaps_unexplained
+  FROM pp
+),
+now_tally AS (
+  SELECT p.team_id, 1 AS in_post_now,
+    CASE WHEN s.status IN ('overdue', 'escalated') THEN 1 ELSE 0 END AS overdue_now,
+    CASE WHEN s.status = 'escalated' THEN 1 ELSE 0 END AS escalated_now,
+    CASE WHEN s.status = 'no_agreement' THEN 1 ELSE 0 END AS without_agreement_now,
+    s.actions_overdue AS actions_overdue_now
+  FROM status_row s JOIN person p ON p.id = s.id
+),
+counts AS (
+  SELECT u.level, u.unit_id, r.idx,
+    (SELECT COUNT(*) FROM person_tally x WHERE x.team_id = u.team_id AND x.idx = r.idx) AS staff_in_scope,
+    {", ".join(f"(SELECT COALESCE(SUM(x.{name}), 0) FROM person_tally x WHERE x.team_id = u.team_id AND x.idx = r.idx) AS {name}" for name in ("sessions_required", "sessions_on_time", "records_held", "write_ups_judged", "write_ups_on_time", "records_signed", "records_complete", "disagreements", "sessions_planned", "sessions_cancelled", "gaps_started", "gaps_unexplained"))},
+    (SELECT MAX(x.longest_gap) FROM person_tally x WHERE x.team_id = u.team_id AND x.idx = r.idx) AS longest_gap,
+    {", ".join(f"CASE WHEN r.idx = 0 THEN (SELECT COALESCE(SUM(n.{name}), 0) FROM now_tally n WHERE n.team_id = u.team_id) ELSE 0 END AS {name}" for name in TALLY_NOW)}
+  FROM unit_team u CROSS JOIN period_row r
+),
+per_unit AS (
+  SELECT level, unit_id, idx, {", ".join(f"SUM({name}) AS {name}" for name in TALLY_COUNTS)}, MAX(longest_gap) AS longest_gap
+  FROM counts GROUP BY level, unit_id, idx
+),
+valued AS (
+  SELECT 'between' AS kind, v.staff_id, v.idx, CAST(v.between_days AS VARCHAR(40)) AS value
+  FROM gap_value v WHERE v.between_days IS NOT NULL
+  UNION ALL
+  SELECT 'reason', pp.staff_id, pp.idx, e.reason FROM pp JOIN explained e ON e.staff_id = pp.staff_id
+    AND e.due_on BETWEEN pp.e_first AND pp.e_last
+  UNION ALL
+  SELECT 'grade', pp.staff_id, pp.idx, a.grade FROM pp JOIN audited a ON a.staff_id = pp.staff_id
+    AND a.d BETWEEN pp.e_first AND pp.e_last
+),
+value_counts AS (
+  SELECT u.level, u.unit_id, v.idx, v.kind, v.value, CAST(COUNT(*) AS BIGINT) AS n
+  FROM valued v JOIN person p ON p.id = v.staff_id JOIN unit_team u ON u.team_id = p.team_id
+  GROUP BY u.level, u.unit_id, v.idx, v.kind, v.value
+),
+between_sorted AS (
+  SELECT level, unit_id, idx, CAST(value AS INTEGER) AS value, n,
+    CAST(SUM(n) OVER (PARTITION BY level, unit_id, idx ORDER BY CAST(value AS INTEGER)
+      ROWS UNBOUNDED PRECEDING) AS BIGINT) AS upto,
+    CAST(SUM(n) OVER (PARTITION BY level, unit_id, idx) AS BIGINT) AS total
+  FROM value_counts WHERE kind = 'between'
+),
+median AS (
+  SELECT level, unit_id, idx, AVG(CAST(value AS NUMERIC)) AS median_days FROM (
+    SELECT level, unit_id, idx, value FROM between_sorted WHERE (total - 1) / 2 BETWEEN upto - n AND upto - 1
+    UNION ALL
+    SELECT level, unit_id, idx, value FROM between_sorted WHERE total / 2 BETWEEN upto - n AND upto - 1
+  ) middle GROUP BY level, unit_id, idx
+)
+SELECT 'figures', u.level, u.unit_id, u.idx, {", ".join(f"u.{name}" for name in TALLY_COUNTS)}, u.longest_gap,
+  m.median_days, NULL, NULL
+FROM per_unit u LEFT JOIN median m ON m.level = u.level AND m.idx = u.idx
+  AND (m.unit_id = u.unit_id OR (m.unit_id IS NULL AND u.unit_id IS NULL))
+UNION ALL
+SELECT 'values', level, unit_id, idx, {", ".join("NULL" for _ in TALLY_COUNTS)}, NULL, NULL, kind || ':' || value, n
+FROM value_counts
+"""
+
+
+def share_of(part: int, whole: int) -> float | None:
+    return None if not whole else round(part / whole, 6)
+
+
+def oversight_sql_whole(user_id: int, unit: Oversight, period: Period, today: date) -> dict:
+    dialect = engine.Dialect(db.engine.dialect.name)
+    months = report_services.trend_months(period)
+    window = Period(min(period.starts_on, months[0].starts_on), period.ends_on)
+    found = rows(
+        engine.materialized(oversight_whole_sql_text(dialect, unit, period, today)),
+        user_id=user_id,
+        today=today,
+        window_start=window.starts_on,
+        window_end=window.ends_on,
+    )
+    counts: dict = {}
+    values: dict = defaultdict(lambda: {"between": {}, "reason": {}, "grade": {}})
+    for kind, level, unit_id, idx, *rest in found:
+        key = (level, None if unit_id is None else int(unit_id), int(idx))
+        if kind == "figures":
+            counts[key] = rest
+        else:
+            name, _, value = rest[-2].partition(":")
+            values[key][name][int(value) if name == "between" else value] = int(rest[-1])
+    answer: dict = {}
+    for (level, unit_id, idx), rest in counts.items():
+        numbers = dict(
+            zip(TALLY_COUNTS, (int(value or 0) for value in rest[: len(TALLY_COUNTS)]), strict=True)
+        )
+        longest, median = rest[len(TALLY_COUNTS)], rest[len(TALLY_COUNTS) + 1]
+        median = None if median is None else float(median)
+        tally = (
+            tuple(numbers.values()),
+            (
+                share_of(numbers["sessions_on_time"], numbers["sessions_required"]),
+                share_of(numbers["write_ups_on_time"], numbers["write_ups_judged"]),
+                share_of(numbers["records_complete"], numbers["records_signed"]),
+                share_of(numbers["sessions_cancelled"], numbers["sessions_planned"]),
+            ),
+            median,
+            None if longest is None else int(longest),
+            tuple(sorted(values[(level, unit_id, idx)]["between"].items())),
+            tuple(sorted(values[(level, unit_id, idx)]["reason"].items())),
+            tuple(sorted(values[(level, unit_id, idx)]["grade"].items())),
+        )
+        answer.setdefault((level, unit_id), {})[idx] = tally
+    return {
+        key: (by_index[0], tuple(by_index[i] for i in range(1, len(months) + 1)))
+        for key, by_index in answer.items()
+    }

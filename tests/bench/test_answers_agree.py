@@ -1,0 +1,87 @@
+"""The bench's hand-written SQL (bench/answers.py, bench/engine_sql.py) gives exactly the answers
+the pages show, from the base tables, on the demo and on a small generated organisation
+(issue 18; docs/performance.md). No timings: the bench times them."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from bench import answers, national
+from supervision import synth
+from supervision.clock import clock
+from supervision.demo import seed_demo
+from supervision.extensions import db
+from supervision.org.models import Service, Team
+from supervision.reports.forms import default_period
+from supervision.reports.services import Level
+
+
+@pytest.fixture(params=["demo", "synth"])
+def organisation(request, app, clock):
+    if request.param == "demo":
+        seed_demo()
+    else:
+        synth.generate(staff=100, years=1, seed=7)
+    return request.param
+
+
+def viewers() -> list[int]:
+    """A director, heads of service, team managers and supervisors: the dashboard's scopes, from
+    everyone to a handful."""
+    director = national.senior_leader(national.synth_organisation())
+    heads = sorted(db.session.scalars(sa.select(Service.manager_id).where(Service.manager_id.is_not(None))))
+    managers = sorted(db.session.scalars(sa.select(Team.manager_id).where(Team.manager_id.is_not(None))))
+    supervisors = sorted(
+        db.session.scalars(
+            sa.text("SELECT DISTINCT supervisor_id FROM supervision_agreement WHERE ended_on IS NULL")
+        )
+    )
+    return list(dict.fromkeys([director, *heads[:2], *managers[:3], *supervisors[:3]]))
+
+
+def test_the_dashboard_sql_gives_every_figure_and_the_grid_of_the_page(organisation):
+    today = clock().today()
+    compared = 0
+    for viewer in viewers():
+        project = answers.dashboard_project(viewer, today)
+        raw = answers.dashboard_sql(viewer, today)
+        assert raw.keys() == project.keys(), viewer
+        for person_id, figures in project.items():
+            assert raw[person_id] == figures, (viewer, person_id)
+        compared += len(project)
+    assert compared > 20
+
+
+def heads_of_service() -> list[int]:
+    return sorted(db.session.scalars(sa.select(Service.manager_id).where(Service.manager_id.is_not(None))))
+
+
+def test_the_oversight_sql_gives_every_figure_of_the_live_report(organisation):
+    today = clock().today()
+    period = default_period(today)
+    director = national.senior_leader(national.synth_organisation())
+    cases = [(director, answers.Oversight(Level.ORGANISATION, None))]
+    for head in heads_of_service()[:2]:
+        service = db.session.scalar(
+            sa.select(Service.id).where(Service.manager_id == head).order_by(Service.id)
+        )
+        cases.append((head, answers.Oversight(Level.SERVICE, service)))
+    for viewer, unit in cases:
+        project = answers.oversight_live_project(viewer, unit, period, today)
+        raw = answers.oversight_sql_whole(viewer, unit, period, today)
+        assert raw.keys() == project.keys(), unit
+        for key, figures in project.items():
+            assert raw[key] == figures, (unit, key)
+    assert sum(project[key][0][0][0] for key in project) > 0
+
+
+def test_the_hr_sql_gives_every_figure_of_the_summary_from_the_base_tables(organisation):
+    snapshot = national.latest_census_date(clock().today())
+    organisation_id = national.synth_organisation()
+    project, raw = answers.hr_compare(
+        answers.hr_project(organisation_id, snapshot), answers.hr_sql(organisation_id, snapshot)
+    )
+    assert raw == project
+    required = answers.HR_FIELDS.index("stayers_required")
+    assert project[("organisation", None)][required] > 0
