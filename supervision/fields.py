@@ -149,9 +149,21 @@ class ChecklistField(SelectMultipleField):
             raise StopValidation(self.invalid_message)
 
 
-def choices(pairs) -> list[SelectChoice]:
-    """(value, label) pairs as WTForms choices; values are sent as text."""
-    return [SelectChoice("" if value is None else str(value), label) for value, label in pairs]
+def choices(pairs, blank: str | None = None) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices; values are sent as text. A blank label puts a
+    first choice whose value is "" (none chosen, or all)."""
+    items = [SelectChoice("", blank)] if blank is not None else []
+    return items + [SelectChoice("" if value is None else str(value), label) for value, label in pairs]
+
+
+def enum_options(enum_cls) -> list[tuple[str, str]]:
+    """An enumeration's members as (value, label) pairs, in their declared order."""
+    return [(member.value, member.label) for member in enum_cls]
+
+
+def enum_choices(enum_cls, blank: str | None = None) -> list[SelectChoice]:
+    """An enumeration's members as WTForms choices (a blank first choice as in choices())."""
+    return choices(enum_options(enum_cls), blank)
 
 
 def radios(label, message, options, coerce=str, **kwargs) -> RadioField:

@@ -47,6 +47,11 @@ def number_arg(name: str, default: int | None = None) -> int | None:
     return int(text)
 
 
+def optional_text(value) -> str | None:
+    """Select values where "" means none chosen."""
+    return value or None
+
+
 def strip_whitespace(value):
     return value.strip() if isinstance(value, str) else value
 

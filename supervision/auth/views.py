@@ -20,8 +20,7 @@ from supervision.auth.services import (
 )
 from supervision.auth.sessions import begin_session, sessions_of
 from supervision.extensions import db, limiter
-from supervision.forms import Form
-from supervision.org.forms import ConfirmForm
+from supervision.forms import ConfirmForm, Form
 from supervision.org.models import Role, Staff
 from supervision.org.services import get_staff
 from supervision.permissions import public, roles_required, signed_in

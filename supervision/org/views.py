@@ -12,10 +12,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from supervision.clock import clock
-from supervision.forms import number_arg
+from supervision.forms import ConfirmForm, number_arg
 from supervision.org import services
 from supervision.org.forms import (
-    ConfirmForm,
     DeactivateForm,
     ServiceForm,
     StaffFilterForm,

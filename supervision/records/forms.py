@@ -9,6 +9,7 @@ from supervision.fields import (
     TimeOfDayField,
     WholeNumberField,
     closed_month_reason_field,
+    enum_options,
     radios,
     textarea,
     version_field,
@@ -85,7 +86,7 @@ class CancelSessionForm(Form):
     cancelled_by = radios(
         "Who cancelled?",
         "Choose who cancelled the session",
-        [(member.value, member.label) for member in CancelledBy],
+        enum_options(CancelledBy),
     )
     reason = textarea("Why was it cancelled?", Present("Enter why the session was cancelled"))
     closed_month_reason = closed_month_reason_field()
