@@ -1,5 +1,7 @@
 """Flask extensions, created once here and bound to the app in create_app()."""
 
+from typing import TYPE_CHECKING
+
 import sqlalchemy as sa
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -24,6 +26,14 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The base class of every table. At run time it is db.Model (Base plus Flask-SQLAlchemy's
+# Model); mypy cannot take an attribute of an object as a base class, so it is told Base.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
+
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from supervision.agreements.defaults import DEFAULT_POLICY
 from supervision.db_types import UTCDateTime
-from supervision.extensions import db
+from supervision.extensions import Model
 from supervision.org.models import Staff, enum_column
 
 
@@ -58,7 +58,7 @@ class AbsenceKind(enum.StrEnum):
         }[self.value]
 
 
-class SupervisionPolicy(db.Model):
+class SupervisionPolicy(Model):
     """One row per organisation; every threshold the compliance engine uses is a setting here."""
 
     __tablename__ = "supervision_policy"
@@ -113,7 +113,7 @@ class SupervisionPolicy(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
 
-class SupervisionAgreement(db.Model):
+class SupervisionAgreement(Model):
     """What a supervisee and supervisor agreed; the current one has no `ended_on` (history kept)."""
 
     __tablename__ = "supervision_agreement"
@@ -172,7 +172,7 @@ class SupervisionAgreement(db.Model):
         return self.supervisor_signed_at is not None and self.supervisee_signed_at is not None
 
 
-class AbsencePeriod(db.Model):
+class AbsencePeriod(Model):
     """Days inside an absence do not count toward the supervision interval."""
 
     __tablename__ = "absence_period"

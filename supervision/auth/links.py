@@ -30,7 +30,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from supervision.auth import sso
 from supervision.clock import clock
 from supervision.db_types import UTCDateTime
-from supervision.extensions import db
+from supervision.extensions import Model, db
 from supervision.notifications.services import Email, queue_emails
 from supervision.org.models import Organisation, Staff
 from supervision.plain_text import one_line
@@ -54,7 +54,7 @@ class LinkPurpose(enum.StrEnum):
         return INVITATION_LIFETIME if self is LinkPurpose.INVITATION else RESET_LIFETIME
 
 
-class PasswordLink(db.Model):
+class PasswordLink(Model):
     __tablename__ = "password_link"
 
     id: Mapped[int] = mapped_column(primary_key=True)

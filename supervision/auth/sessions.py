@@ -34,7 +34,7 @@ from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from supervision.clock import clock
 from supervision.db_types import UTCDateTime
-from supervision.extensions import db
+from supervision.extensions import Model, db
 from supervision.org.models import Staff
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ LAST_SEEN_INTERVAL = timedelta(minutes=1)
 SIGNED_IN_KEYS = ("_user_id", "_fresh", "_id", "_remember", "_remember_seconds")
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     __tablename__ = "user_session"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -33,12 +33,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 from supervision.backoff import doubling_wait
 from supervision.clock import clock
 from supervision.db_types import UTCDateTime
-from supervision.extensions import db
+from supervision.extensions import Model, db
 
 DEVICE_COOKIE = "supervision_device"
 
 
-class SignInThrottle(db.Model):
+class SignInThrottle(Model):
     __tablename__ = "sign_in_throttle"
 
     key_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)

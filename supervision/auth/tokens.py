@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from supervision.clock import clock
 from supervision.db_types import UTCDateTime
-from supervision.extensions import db
+from supervision.extensions import Model, db
 from supervision.org.models import Staff
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ class TokenScope(enum.StrEnum):
     WRITE = "write"
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     __tablename__ = "api_token"
     __table_args__ = (
         # A token that may write may also read: scopes are "read" or "read write".

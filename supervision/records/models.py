@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from supervision.db_types import UTCDateTime
-from supervision.extensions import db
+from supervision.extensions import Model
 from supervision.org.models import Staff, enum_column
 
 
@@ -105,7 +105,7 @@ class CancelledBy(enum.StrEnum):
         ]
 
 
-class SupervisionSession(db.Model):
+class SupervisionSession(Model):
     __tablename__ = "supervision_session"
     __table_args__ = (
         sa.CheckConstraint("duration_minutes > 0", name="duration_positive"),
@@ -153,7 +153,7 @@ class SupervisionSession(db.Model):
     )
 
 
-class SessionAttendee(db.Model):
+class SessionAttendee(Model):
     """One row per supervisee in a session, so a group session counts for each attendee."""
 
     __tablename__ = "session_attendee"
@@ -167,7 +167,7 @@ class SessionAttendee(db.Model):
     supervisee: Mapped[Staff] = relationship()
 
 
-class SupervisionRecord(db.Model):
+class SupervisionRecord(Model):
     """The written record of one held session for one supervisee."""
 
     __tablename__ = "supervision_record"
@@ -247,7 +247,7 @@ class SupervisionRecord(db.Model):
         return record_state(self.locked_at, self.supervisor_signed_at)
 
 
-class CaseDiscussion(db.Model):
+class CaseDiscussion(Model):
     """One case discussed: the part that may be copied to a child's file as a case note."""
 
     __tablename__ = "case_discussion"
@@ -267,7 +267,7 @@ class CaseDiscussion(db.Model):
     actions: Mapped[list[Action]] = relationship(back_populates="case_discussion", order_by="Action.id")
 
 
-class Action(db.Model):
+class Action(Model):
     """An action agreed in supervision; an open one is reviewed at the next session."""
 
     __tablename__ = "supervision_action"
@@ -300,7 +300,7 @@ class Action(db.Model):
     owner: Mapped[Staff] = relationship()
 
 
-class ActionReview(db.Model):
+class ActionReview(Model):
     """An open action from an earlier session, brought into a new record to be reviewed.
 
     The outcome is applied to the action itself when the record locks.
@@ -323,7 +323,7 @@ class ActionReview(db.Model):
     action: Mapped[Action] = relationship()
 
 
-class RecordAddendum(db.Model):
+class RecordAddendum(Model):
     """A correction after the record locked: who, when and why; the record itself never changes."""
 
     __tablename__ = "record_addendum"
@@ -341,7 +341,7 @@ class RecordAddendum(db.Model):
     author: Mapped[Staff] = relationship()
 
 
-class RecordReturn(db.Model):
+class RecordReturn(Model):
     """A draft sent back to the other party for revision, with a note."""
 
     __tablename__ = "record_return"
