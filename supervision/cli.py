@@ -7,7 +7,6 @@ message and exits with status 1, having written nothing.
 from __future__ import annotations
 
 import logging
-import re
 
 import click
 import sqlalchemy as sa
@@ -21,17 +20,12 @@ from supervision.clock import clock
 from supervision.extensions import db
 from supervision.hr import cli as hr_cli
 from supervision.org.models import CareerStage, ContractType, Organisation, Role, Staff, StaffRole
+from supervision.org.rules import EMAIL_PATTERN
 from supervision.reports import cli as reports_cli
 from supervision.serve import serve_command
 from supervision.synth.command import synth_command
 
 log = logging.getLogger(__name__)
-
-# The same shape the staff pages accept: something@domain.tld, no spaces.
-EMAIL_PATTERN = re.compile(r"^[^\s@]+@[^\s@]+\.[^\s@]+$")
-EMAIL_MAX_LENGTH = limits.EMAIL.max_length
-NAME_MAX_LENGTH = limits.NAME.max_length
-ORGANISATION_NAME_MAX_LENGTH = limits.SHORT_TEXT.max_length
 
 
 def register(app: Flask) -> None:
@@ -124,7 +118,7 @@ def email_problems(email: str) -> list[str]:
         return ["Enter an email address"]
     if problem := limits.text_problem(email, "The email address", limits.EMAIL):
         return [problem]
-    if not EMAIL_PATTERN.match(email):
+    if not EMAIL_PATTERN.match(email):  # the shape the staff pages accept
         return ["Enter an email address in the correct format, like name@example.com"]
     taken = db.session.scalar(sa.select(Staff.id).where(sa.func.lower(Staff.email) == email.lower()))
     if taken is not None:

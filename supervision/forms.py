@@ -16,9 +16,7 @@ from wtforms import validators
 from wtforms.fields import (
     BooleanField,
     DateField,
-    DecimalField,
     EmailField,
-    IntegerField,
     PasswordField,
     RadioField,
     SelectField,
@@ -142,14 +140,6 @@ def email_field(label, *validators_, **kwargs):
 
 def password_field(label, *validators_, **kwargs):
     return PasswordField(label, validators=list(validators_), widget=GovPasswordInput(), **kwargs)
-
-
-def decimal_field(label, *validators_, **kwargs):
-    return DecimalField(label, validators=list(validators_), widget=GovTextInput(), **kwargs)
-
-
-def integer_field(label, *validators_, **kwargs):
-    return IntegerField(label, validators=list(validators_), widget=GovTextInput(), **kwargs)
 
 
 def select_field(label, *validators_, **kwargs):

@@ -220,10 +220,6 @@ class SupervisionStatus:
     working_days_overdue: int = 0
     working_days_until_due: int | None = None
 
-    @property
-    def is_overdue(self) -> bool:
-        return self.days_overdue > 0
-
 
 @dataclass(frozen=True)
 class DueDate:

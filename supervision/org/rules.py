@@ -21,7 +21,6 @@ EMAIL_PATTERN = re.compile(r"^[^\s@]+@[^\s@]+\.[^\s@]+$")
 SWE_NUMBER_PATTERN = re.compile(r"^SW[0-9]{1,10}$")
 MAX_CASELOAD = limits.CASELOAD.high
 MAX_ESTABLISHMENT_FTE = limits.ESTABLISHMENT_FTE.high
-NAME_MAX_LENGTH = limits.TEXT["name"].max_length
 
 # (field, label used in messages, required): the limits are supervision.limits.TEXT's.
 STAFF_TEXT_FIELDS = (
