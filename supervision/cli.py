@@ -29,12 +29,12 @@ log = logging.getLogger(__name__)
 
 
 def register(app: Flask) -> None:
-    """The commands every deployment has (DESIGN section 9)."""
+    """The commands every deployment has (README.md, "Command line")."""
     for command in (create_admin_command, demo_command, serve_command):
         app.cli.add_command(command)
     scheduler.register_commands(app)  # `scheduler` and `run-job NAME` (issue 5)
     hr_cli.register(app)  # `import-staff FILE [--dry-run]` (issue 7)
-    reports_cli.register(app)  # `export-report oversight|team-dashboard|retention` (DESIGN 9)
+    reports_cli.register(app)  # `export-report oversight|team-dashboard|retention`
     app.cli.add_command(synth_command)  # `synth --staff N --years Y` (issue 9)
 
 

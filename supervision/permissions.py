@@ -1,4 +1,4 @@
-"""The one place that decides who may see or do what (DESIGN section 1).
+"""The one place that decides who may see or do what (docs/roles.md).
 
 Every view carries one of the decorators below; tests/test_routes.py walks the URL map and
 fails if a route has none. Object checks (`may_view_person`, `may_view_team`, ...) are used

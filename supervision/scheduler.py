@@ -1,4 +1,4 @@
-"""APScheduler wiring, and nothing else: which job runs when (DESIGN 6).
+"""APScheduler wiring, and nothing else: which job runs when (docs/rules.md).
 
 Production runs `flask --app wsgi scheduler` as a process of its own (a BlockingScheduler), so
 web workers never run jobs; several such processes may run for failover, and the PostgreSQL

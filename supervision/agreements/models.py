@@ -1,4 +1,4 @@
-"""Supervision agreements, the organisation's supervision policy and absence periods (DESIGN 3)."""
+"""Supervision agreements, the organisation's supervision policy and absence periods (docs/rules.md)."""
 
 from __future__ import annotations
 

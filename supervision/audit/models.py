@@ -39,7 +39,7 @@ class AuditEvent(Model):
 
 
 class ClosedMonthChange(Model):
-    """A session or absence change that reached months whose figures had closed (DESIGN 10).
+    """A session or absence change that reached months whose figures had closed (docs/metrics.md).
 
     Written in the same transaction as the change and its audit entry, one row for each person
     whose figures it changes. Dates, the kind of change and the reason given: no supervision

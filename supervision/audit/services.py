@@ -39,7 +39,7 @@ class AuditAction(enum.StrEnum):
     RATE = "rate"
     DELETE = "delete"
     PURGE = "purge"  # a leaver's supervision data removed by the retention purge
-    CLOSED_MONTH_CHANGE = "closed_month_change"  # a change that reached a closed month (DESIGN 10)
+    CLOSED_MONTH_CHANGE = "closed_month_change"  # a change that reached a closed month (docs/metrics.md)
 
 
 def record_event(
@@ -92,7 +92,7 @@ def record_view(actor: Staff, subject: Model, action: AuditAction = AuditAction.
         pass
 
 
-# --- changes to closed months (DESIGN 10: history is not rewritten quietly) --------------------
+# --- changes to closed months (docs/metrics.md: history is not rewritten quietly) ---------------
 
 REASON_FIELD = "closed_month_reason"
 REASON_MAX_LENGTH = limits.CLOSED_MONTH_REASON.max_length

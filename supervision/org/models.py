@@ -1,4 +1,4 @@
-"""Organisation → services → teams → staff (DESIGN section 2)."""
+"""Organisation → services → teams → staff (docs/rules.md)."""
 
 from __future__ import annotations
 

@@ -251,7 +251,7 @@ def own_roles_problem(
     return None
 
 
-# Separation of duties (DESIGN section 1, docs/roles.md) -----------------------------------
+# Separation of duties (docs/roles.md) --------------------------------------------------------
 
 LINE_MANAGER_GAINED = (
     "You cannot make yourself this person’s line manager or put them in a line of management "

@@ -1,4 +1,4 @@
-"""The retention purge (DESIGN 10, docs/data-protection.md): a leaver's supervision data goes a
+"""The retention purge (docs/data-protection.md): a leaver's supervision data goes a
 set number of years after their last day.
 
 The monthly job works in two steps, so nothing is purged that administrators could not see coming:

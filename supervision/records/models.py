@@ -1,4 +1,4 @@
-"""Supervision sessions, their records, case discussions, actions and addenda (DESIGN 4)."""
+"""Supervision sessions, their records, case discussions, actions and addenda (docs/rules.md)."""
 
 from __future__ import annotations
 

@@ -493,7 +493,7 @@ def cancel_session(
 
 
 def not_started_refusal(session: SupervisionSession) -> str | None:
-    """A session cannot be marked held or did-not-attend before it starts (DESIGN 4)."""
+    """A session cannot be marked held or did-not-attend before it starts (docs/rules.md)."""
     if clock().now() >= session.scheduled_start:
         return None
     return (

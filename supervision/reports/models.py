@@ -1,4 +1,4 @@
-"""Quality audits: a service manager's judgement of one signed supervision record (DESIGN 7)."""
+"""Quality audits: a service manager's judgement of one signed supervision record (docs/metrics.md)."""
 
 from __future__ import annotations
 
