@@ -192,7 +192,9 @@ def line_manager_problem(
     return None
 
 
-def text_problems(values: Mapping[str, str | None], fields: Iterable[tuple[str, str, bool]]) -> dict:
+def text_problems(
+    values: Mapping[str, str | None], fields: Iterable[tuple[str, str, bool]]
+) -> dict[str, str]:
     """Required text present (whitespace counts as blank), within its limit's length and with no
     control characters (supervision.limits.TEXT: the same on the pages, the API and the import)."""
     problems = {}
