@@ -7,10 +7,12 @@ about twenty times that. The hourly stored-figures jobs write a million rows at 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, cast
 
 import sqlalchemy as sa
 from psycopg import sql
-from sqlalchemy.orm import Session
+
+from supervision.extensions import AnySession
 
 BATCH = 5_000
 # For a bulk DELETE of rows the session never loaded: without it the ORM fetches every deleted
@@ -18,7 +20,13 @@ BATCH = 5_000
 NO_SYNC = {"synchronize_session": False}
 
 
-def insert_rows(session: Session, table: sa.Table, columns: Sequence[str], rows: Sequence[tuple]) -> None:
+def rowcount(result: sa.Result[Any]) -> int:
+    """The rows an UPDATE, DELETE or INSERT matched. Session.execute gives such a statement's
+    CursorResult, but is typed to return the Result of any statement."""
+    return cast("sa.CursorResult[Any]", result).rowcount
+
+
+def insert_rows(session: AnySession, table: sa.Table, columns: Sequence[str], rows: Sequence[tuple]) -> None:
     """Insert `rows` (tuples of the `columns`' values) into `table`, in the session's transaction."""
     if not rows:
         return

@@ -1,6 +1,6 @@
 """Flask extensions, created once here and bound to the app in create_app()."""
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
 
 import sqlalchemy as sa
 from flask_limiter import Limiter
@@ -9,7 +9,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 
 # Fixed constraint names, so migrations name the same things on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -24,6 +24,10 @@ NAMING_CONVENTION = {
 class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
+    if TYPE_CHECKING:
+        # Every model maps one Table (SQLAlchemy types it as any FromClause, for mapped joins).
+        __table__: ClassVar[sa.Table]
+
 
 db = SQLAlchemy(model_class=Base)
 
@@ -33,6 +37,10 @@ if TYPE_CHECKING:
     Model = Base
 else:
     Model = db.Model
+
+# What code handed a database session accepts: a Session (a job's, a script's) or db.session,
+# Flask-SQLAlchemy's scoped stand-in for the current one.
+AnySession: TypeAlias = Session | scoped_session[Any]
 
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()

@@ -28,6 +28,7 @@ from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column
 
 from supervision.auth import sso
+from supervision.bulk import rowcount
 from supervision.clock import clock
 from supervision.db_types import UTCDateTime
 from supervision.extensions import Model, db
@@ -140,11 +141,13 @@ def end_links(staff_ids: Iterable[int], now: datetime) -> int:
     ids = sorted(set(staff_ids))
     ended = 0
     for start in range(0, len(ids), BATCH):
-        ended += db.session.execute(
-            sa.update(PasswordLink)
-            .where(PasswordLink.staff_id.in_(ids[start : start + BATCH]), PasswordLink.ended_at.is_(None))
-            .values(ended_at=now)
-        ).rowcount
+        ended += rowcount(
+            db.session.execute(
+                sa.update(PasswordLink)
+                .where(PasswordLink.staff_id.in_(ids[start : start + BATCH]), PasswordLink.ended_at.is_(None))
+                .values(ended_at=now)
+            )
+        )
     return ended
 
 
@@ -271,10 +274,12 @@ def usable_link(secret: str) -> PasswordLink | None:
 def spend(link: PasswordLink, now: datetime) -> bool:
     """Mark the link used, in the caller's transaction; False if another request got there first."""
     return (
-        db.session.execute(
-            sa.update(PasswordLink)
-            .where(PasswordLink.id == link.id, PasswordLink.ended_at.is_(None))
-            .values(ended_at=now)
-        ).rowcount
+        rowcount(
+            db.session.execute(
+                sa.update(PasswordLink)
+                .where(PasswordLink.id == link.id, PasswordLink.ended_at.is_(None))
+                .values(ended_at=now)
+            )
+        )
         == 1
     )

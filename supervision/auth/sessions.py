@@ -32,6 +32,7 @@ from flask_login import login_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
+from supervision.bulk import rowcount
 from supervision.clock import clock
 from supervision.db_types import UTCDateTime
 from supervision.extensions import Model, db
@@ -251,7 +252,7 @@ def end_sessions(staff_ids: Iterable[int]) -> int:
     if not ids:
         return 0
     result = db.session.execute(sa.delete(UserSession).where(UserSession.staff_id.in_(ids)))
-    return result.rowcount
+    return rowcount(result)
 
 
 def sessions_of(staff_id: int) -> int:
@@ -276,4 +277,4 @@ def purge_ended_sessions(db_session, now: datetime, idle: timedelta) -> int:
             sa.or_(UserSession.expires_at <= now, UserSession.last_seen_at < now - idle)
         )
     )
-    return result.rowcount
+    return rowcount(result)

@@ -17,7 +17,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import joinedload
 
 from supervision.agreements.defaults import DEFAULT_POLICY
 from supervision.agreements.models import (
@@ -31,7 +31,7 @@ from supervision.agreements.rules import effective_interval_days
 from supervision.clock import clock
 from supervision.compliance import rules
 from supervision.compliance.models import GapReason, OverdueExplanation
-from supervision.extensions import db
+from supervision.extensions import AnySession, db
 from supervision.org.models import CareerStage, Staff, Team
 from supervision.records.models import (
     Action,
@@ -150,7 +150,7 @@ def in_post_scope(today: date) -> sa.Select:
     )
 
 
-def load_people(session: Session, scope: sa.Select | Iterable[int], today: date) -> list[PersonCompliance]:
+def load_people(session: AnySession, scope: sa.Select | Iterable[int], today: date) -> list[PersonCompliance]:
     """Compliance for everyone in `scope` (a list of staff ids or a select of them), by id, with
     their Staff (team and service loaded) and current agreement, for pages and messages."""
     scope = _normalised(scope)
@@ -202,7 +202,7 @@ AGREEMENT_COLUMNS = (
 
 
 def assess_people(
-    session: Session,
+    session: AnySession,
     scope: sa.Select | Iterable[int],
     today: date,
     people: Mapping[int, Staff] | None = None,
@@ -311,7 +311,7 @@ def _normalised(scope: sa.Select | Iterable[int]) -> sa.Select | list[int] | Non
 
 
 def _earlier_agreements(
-    session: Session,
+    session: AnySession,
     scope: sa.Select | list[int],
     people: Mapping[int, Staff | sa.Row],
     policies: Mapping[int, SupervisionPolicy],
@@ -350,7 +350,7 @@ def _last_of_each_kind(scope: sa.Select | list[int], today: date) -> sa.Select:
 
 
 def _last_held(
-    session: Session,
+    session: AnySession,
     scope: sa.Select | list[int],
     today: date,
     timelines: Mapping[int, tuple[rules.AgreementPeriod, ...]],
@@ -406,7 +406,7 @@ def _last_held(
 
 
 def _absences(
-    session: Session, scope: sa.Select | list[int], since: date, looked_back: list[int]
+    session: AnySession, scope: sa.Select | list[int], since: date, looked_back: list[int]
 ) -> dict[int, list[rules.AbsenceSpan]]:
     """Absences that can still move a due date: those ending on or after `since` (every
     interval still open started at a session after it), and all of the people looked up
@@ -422,7 +422,7 @@ def _absences(
     return absences
 
 
-def _pending_write_ups(session: Session, scope: sa.Select | list[int]) -> dict[int, list[PendingWriteUp]]:
+def _pending_write_ups(session: AnySession, scope: sa.Select | list[int]) -> dict[int, list[PendingWriteUp]]:
     write_ups: dict[int, list[PendingWriteUp]] = defaultdict(list)
     for record_id, supervisee_id, supervisor_id, held_on in session.execute(
         sa.select(
@@ -444,7 +444,7 @@ def _pending_write_ups(session: Session, scope: sa.Select | list[int]) -> dict[i
 
 
 def _overdue_action_dates(
-    session: Session, scope: sa.Select | list[int], today: date
+    session: AnySession, scope: sa.Select | list[int], today: date
 ) -> dict[int, list[date]]:
     overdue_actions: dict[int, list[date]] = defaultdict(list)
     for supervisee_id, due_on in session.execute(

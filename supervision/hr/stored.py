@@ -15,12 +15,12 @@ from collections.abc import Mapping
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from supervision.bulk import NO_SYNC, insert_rows
 from supervision.clock import SystemClock
 from supervision.compliance import rules
 from supervision.compliance import services as compliance_services
+from supervision.extensions import AnySession
 from supervision.hr import metrics
 from supervision.hr.models import StoredWindowCompliance
 from supervision.memory import collector_paused
@@ -31,7 +31,7 @@ WINDOW_COLUMNS = ("staff_id", "first_day", "last_day", "met", "missed", "worked_
 
 
 def window_compliance(
-    session: Session, organisation_id: int, windows: Windows, today: date
+    session: AnySession, organisation_id: int, windows: Windows, today: date
 ) -> dict[int, rules.PeriodCompliance]:
     """Intervals met and missed in each person's window: stored where the window has ended and
     was worked out by the job, live for the rest."""
@@ -54,7 +54,7 @@ def window_compliance(
     return found
 
 
-def refresh_window_compliance(session: Session, clock: SystemClock) -> dict[str, int]:
+def refresh_window_compliance(session: AnySession, clock: SystemClock) -> dict[str, int]:
     """Work out and store, for each organisation, every ended window of its latest census year."""
     from supervision.hr.services import registered_social_workers  # services imports this module
 

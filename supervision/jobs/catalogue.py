@@ -17,14 +17,16 @@ from itertools import islice
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import joinedload
 
 from supervision.auth.sessions import purge_ended_sessions
 from supervision.auth.throttle import purge_forgotten
+from supervision.bulk import rowcount
 from supervision.clock import SystemClock
 from supervision.compliance import messages, rules
 from supervision.compliance.models import AlertKind, ComplianceAlert
 from supervision.compliance.services import PersonCompliance, assess_people, in_post_scope, load_people
+from supervision.extensions import AnySession
 from supervision.hr.snapshots import take_retention_snapshot
 from supervision.hr.stored import refresh_window_compliance
 from supervision.idempotency import insert_new
@@ -122,13 +124,13 @@ def desired_alerts(person: PersonCompliance, today: date) -> Iterator[tuple[Aler
             yield kind, due_date.due_on.isoformat(), due_date.due_on
 
 
-def compliance_sweep(session: Session, clock: SystemClock) -> Counts:
+def compliance_sweep(session: AnySession, clock: SystemClock) -> Counts:
     """Raise the alerts today's compliance calls for, resolve those that no longer apply."""
     with collector_paused():  # everyone's facts as small objects: see supervision.memory
         return _sweep(session, clock.today(), clock.now())
 
 
-def _sweep(session: Session, today: date, now: datetime) -> Counts:
+def _sweep(session: AnySession, today: date, now: datetime) -> Counts:
     counts = Counter(people=0, raised=0, reopened=0, resolved=0)
     # One set of statements assesses everyone (the planner reads each table once, not once per
     # batch), and one reads the open alerts; writing and committing still go batch by batch.
@@ -151,12 +153,14 @@ def _sweep(session: Session, today: date, now: datetime) -> Counts:
         }
         no_longer_needed = [alert_id for key, alert_id in already_open.items() if key not in desired]
         if no_longer_needed:
-            counts["resolved"] += session.execute(
-                sa.update(ComplianceAlert)
-                .where(ComplianceAlert.id.in_(no_longer_needed), ComplianceAlert.resolved_at.is_(None))
-                .values(resolved_at=now)
-                .execution_options(synchronize_session=False)
-            ).rowcount
+            counts["resolved"] += rowcount(
+                session.execute(
+                    sa.update(ComplianceAlert)
+                    .where(ComplianceAlert.id.in_(no_longer_needed), ComplianceAlert.resolved_at.is_(None))
+                    .values(resolved_at=now)
+                    .execution_options(synchronize_session=False)
+                )
+            )
         wanted = [key for key in desired if key not in already_open]
         # Only new keys are inserted, so a quiet hour writes nothing; the unique key still
         # guards against another sweep inserting the same alert a moment earlier.
@@ -179,17 +183,19 @@ def _sweep(session: Session, today: date, now: datetime) -> Counts:
         counts["raised"] += raised
         if raised < len(wanted):
             # The rest were there already, resolved earlier: they apply again.
-            counts["reopened"] += session.execute(
-                sa.update(ComplianceAlert)
-                .where(
-                    sa.tuple_(ComplianceAlert.kind, ComplianceAlert.subject_id, ComplianceAlert.period).in_(
-                        [(kind.value, subject, period) for kind, subject, period in wanted]
-                    ),
-                    ComplianceAlert.resolved_at.is_not(None),
+            counts["reopened"] += rowcount(
+                session.execute(
+                    sa.update(ComplianceAlert)
+                    .where(
+                        sa.tuple_(
+                            ComplianceAlert.kind, ComplianceAlert.subject_id, ComplianceAlert.period
+                        ).in_([(kind.value, subject, period) for kind, subject, period in wanted]),
+                        ComplianceAlert.resolved_at.is_not(None),
+                    )
+                    .values(resolved_at=None)
+                    .execution_options(synchronize_session=False)
                 )
-                .values(resolved_at=None)
-                .execution_options(synchronize_session=False)
-            ).rowcount
+            )
         session.commit()
         counts["people"] += len(people)
     # People who have left: nothing about them needs doing any more.
@@ -198,7 +204,7 @@ def _sweep(session: Session, today: date, now: datetime) -> Counts:
         .where(ComplianceAlert.resolved_at.is_(None), ComplianceAlert.subject_id.not_in(in_post_scope(today)))
         .values(resolved_at=now)
     )
-    counts["resolved"] += left.rowcount
+    counts["resolved"] += rowcount(left)
     session.commit()
     return dict(counts)
 
@@ -206,7 +212,7 @@ def _sweep(session: Session, today: date, now: datetime) -> Counts:
 # ----------------------------------------------------------- reminders and escalations
 
 
-def _open_alerts(session: Session, kinds: Iterable[AlertKind], today: date) -> list[ComplianceAlert]:
+def _open_alerts(session: AnySession, kinds: Iterable[AlertKind], today: date) -> list[ComplianceAlert]:
     return list(
         session.scalars(
             sa.select(ComplianceAlert)
@@ -235,7 +241,7 @@ def _notice(recipient: Staff, alert_kind: str, subject_id: int, period: str, wor
     )
 
 
-def _write_up_sessions(session: Session, alerts: Sequence[ComplianceAlert]) -> dict[int, tuple[int, date]]:
+def _write_up_sessions(session: AnySession, alerts: Sequence[ComplianceAlert]) -> dict[int, tuple[int, date]]:
     """Record id -> (the session's supervisor, the day it was held), for late write-up alerts."""
     record_ids = [
         int(alert.period.removeprefix(RECORD_PERIOD_PREFIX))
@@ -252,7 +258,7 @@ def _write_up_sessions(session: Session, alerts: Sequence[ComplianceAlert]) -> d
     return {record_id: (supervisor_id, held_on) for record_id, supervisor_id, held_on in rows}
 
 
-def _queue(session: Session, notices: list[Notice], now, counts: Counter) -> None:
+def _queue(session: AnySession, notices: list[Notice], now, counts: Counter) -> None:
     created, queued = queue_notices(session, notices, now, current_app.config["BASE_URL"])
     session.commit()
     counts["notifications"] += created
@@ -260,7 +266,7 @@ def _queue(session: Session, notices: list[Notice], now, counts: Counter) -> Non
 
 
 def _people_of(
-    session: Session, alerts: Sequence[ComplianceAlert], today: date
+    session: AnySession, alerts: Sequence[ComplianceAlert], today: date
 ) -> dict[int, PersonCompliance]:
     return {
         person.person.id: person for person in load_people(session, {a.subject_id for a in alerts}, today)
@@ -297,7 +303,7 @@ def _reminder_recipients(
     return [(recipient, wording) for recipient, wording in recipients if recipient.active]
 
 
-def send_reminders(session: Session, clock: SystemClock) -> Counts:
+def send_reminders(session: AnySession, clock: SystemClock) -> Counts:
     """Tell the person and their supervisor (or line manager) about each open alert, once."""
     today, now = clock.today(), clock.now()
     counts = Counter(alerts=0, notifications=0, emails=0, without_recipient=0)
@@ -326,7 +332,7 @@ def send_reminders(session: Session, clock: SystemClock) -> Counts:
     return dict(counts)
 
 
-def send_escalations(session: Session, clock: SystemClock) -> Counts:
+def send_escalations(session: AnySession, clock: SystemClock) -> Counts:
     """Tell the head of service about each person overdue past the escalation point, once."""
     today, now = clock.today(), clock.now()
     counts = Counter(alerts=0, notifications=0, emails=0, without_recipient=0)
@@ -366,7 +372,7 @@ def week_period(today: date) -> tuple[str, date]:
     return f"{year}-W{week:02d}", today - timedelta(days=weekday - 1)
 
 
-def send_weekly_digest(session: Session, clock: SystemClock) -> Counts:
+def send_weekly_digest(session: AnySession, clock: SystemClock) -> Counts:
     """Each supervisor and head of service gets one summary a week of the people they look after."""
     today, now = clock.today(), clock.now()
     period, monday = week_period(today)
@@ -404,20 +410,20 @@ def send_weekly_digest(session: Session, clock: SystemClock) -> Counts:
 # ------------------------------------------------------------- outbox and pruning
 
 
-def send_emails(session: Session, clock: SystemClock) -> Counts:
+def send_emails(session: AnySession, clock: SystemClock) -> Counts:
     """Send the emails in the outbox that are due (new ones, and retries whose wait is over)."""
     return send_outbox(session, clock.now(), MailSettings.from_config(current_app.config))
 
 
-def prune_job_runs(session: Session, clock: SystemClock) -> Counts:
+def prune_job_runs(session: AnySession, clock: SystemClock) -> Counts:
     """Forget job runs older than the retention period, so the table stays small."""
     cutoff = clock.now() - timedelta(days=current_app.config["JOB_RUN_RETENTION_DAYS"])
     result = session.execute(sa.delete(JobRun).where(JobRun.started_at < cutoff))
     session.commit()
-    return {"deleted": result.rowcount}
+    return {"deleted": rowcount(result)}
 
 
-def purge_sign_ins(session: Session, clock: SystemClock) -> Counts:
+def purge_sign_ins(session: AnySession, clock: SystemClock) -> Counts:
     """Delete the rows of sessions that have ended (lifetime or idle) and throttle counts forgotten."""
     config = current_app.config
     now = clock.now()
@@ -427,7 +433,7 @@ def purge_sign_ins(session: Session, clock: SystemClock) -> Counts:
     return {"sessions": sessions, "throttle_counts": throttle_counts}
 
 
-Job = Callable[[Session, SystemClock], Counts]
+Job = Callable[[AnySession, SystemClock], Counts]
 
 # Names as typed at `flask --app wsgi run-job NAME` and shown on the admin page.
 JOBS: dict[str, Job] = {

@@ -25,6 +25,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from supervision.agreements.models import AbsencePeriod, SupervisionAgreement, SupervisionPolicy
+from supervision.extensions import AnySession
 from supervision.org.models import Staff
 from supervision.records.models import (
     Action,
@@ -105,13 +106,13 @@ def everyones_facts_changed(connection: sa.Connection) -> None:
 # ------------------------------------------------------------------------------ listeners
 
 
-def _before_flush(session: Session, flush_context, instances) -> None:
+def _before_flush(session: AnySession, flush_context, instances) -> None:
     # Deleted rows' people are found while the rows are still there.
     if session.deleted:
         session.info.setdefault(_PENDING, set()).update(_people_of(session, session.deleted))
 
 
-def _after_flush(session: Session, flush_context) -> None:
+def _after_flush(session: AnySession, flush_context) -> None:
     changed = session.info.pop(_PENDING, set())
     # New people have no stored figures yet; what is new about anyone else changes theirs.
     changed.update(_people_of(session, [obj for obj in session.new if not isinstance(obj, Staff)]))
@@ -126,13 +127,13 @@ def _after_flush(session: Session, flush_context) -> None:
     facts_changed(connection, changed)
 
 
-def _policies(session: Session) -> list[SupervisionPolicy]:
+def _policies(session: AnySession) -> list[SupervisionPolicy]:
     return [
         obj for obj in (*session.new, *session.dirty, *session.deleted) if isinstance(obj, SupervisionPolicy)
     ]
 
 
-def _people_of(session: Session, objects: Iterable[object]) -> set[int | None]:
+def _people_of(session: AnySession, objects: Iterable[object]) -> set[int | None]:
     """The staff ids whose figures these objects feed (None stands for a policy's organisation)."""
     people: set[int | None] = set()
     sessions, records, actions = set(), set(), set()

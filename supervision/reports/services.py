@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session, joinedload, lazyload
+from sqlalchemy.orm import joinedload, lazyload
 from sqlalchemy.sql.functions import FunctionElement
 
 from supervision.agreements.models import AbsencePeriod, SupervisionAgreement, SupervisionPolicy
@@ -25,7 +25,7 @@ from supervision.clock import LONDON
 from supervision.compliance import rules
 from supervision.compliance.models import OverdueExplanation
 from supervision.compliance.services import agreement_terms, load_people, thresholds_for
-from supervision.extensions import db
+from supervision.extensions import AnySession, db
 from supervision.memory import collector_paused
 from supervision.org.models import Role, Service, Staff, Team
 from supervision.permissions import headed_teams_query, supervision_circle_query, supervision_pages_query
@@ -502,7 +502,7 @@ def team_dashboard(user: Staff, today: date) -> Dashboard:
 
 
 def live_dashboard_figures(
-    session: Session, scope: sa.Select | list[int], organisation_id: int, today: date
+    session: AnySession, scope: sa.Select | list[int], organisation_id: int, today: date
 ) -> dict[int, DashboardFigures]:
     """The dashboard's figures worked out now from each person's facts (all of one organisation)."""
     months = figures.months_ending(today, figures.TREND_MONTHS)

@@ -29,12 +29,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from supervision.agreements.models import SupervisionPolicy
 from supervision.bulk import NO_SYNC, insert_rows
 from supervision.clock import SystemClock
 from supervision.compliance.services import assess_people, thresholds_for
+from supervision.extensions import AnySession
 from supervision.memory import collector_paused
 from supervision.org.models import Organisation, Service, Staff, Team
 from supervision.reports import figures
@@ -86,7 +86,7 @@ def stored_months(today: date) -> list[Period]:
 # ------------------------------------------------------------------------------ the job
 
 
-def refresh_oversight_figures(session: Session, clock: SystemClock) -> dict[str, int]:
+def refresh_oversight_figures(session: AnySession, clock: SystemClock) -> dict[str, int]:
     """Work out and store every person's monthly figures, one organisation at a time.
 
     Each organisation's figures are replaced in one transaction, so a report never reads a
@@ -100,7 +100,7 @@ def refresh_oversight_figures(session: Session, clock: SystemClock) -> dict[str,
     return dict(counts)
 
 
-def _refresh_organisation(session: Session, organisation_id: int, today: date, now: datetime) -> Counter:
+def _refresh_organisation(session: AnySession, organisation_id: int, today: date, now: datetime) -> Counter:
     from supervision.reports.services import load_histories, policy_for  # services imports this module
 
     months = stored_months(today)
@@ -247,7 +247,7 @@ def _value_rows(staff_id: int, month: Period, tally: Tally) -> list[tuple]:
 
 
 def _store_unit_figures(
-    session: Session,
+    session: AnySession,
     organisation_id: int,
     period: Period,
     team_totals: dict[int, list[Tally]],
@@ -315,7 +315,7 @@ class TeamFigures:
 
 
 def usable_refresh(
-    session: Session, organisation_id: int, period: Period, months: Sequence[Period], today: date
+    session: AnySession, organisation_id: int, period: Period, months: Sequence[Period], today: date
 ) -> OversightRefresh | None:
     """The organisation's stored figures, when they can answer for `period` and its trend."""
     refresh = session.get(OversightRefresh, organisation_id)
@@ -330,7 +330,7 @@ def usable_refresh(
 
 
 def team_figures(
-    session: Session, teams: Sequence[Team], period: Period, months: Sequence[Period]
+    session: AnySession, teams: Sequence[Team], period: Period, months: Sequence[Period]
 ) -> dict[int, TeamFigures]:
     """Each team's figures for `period` and each trend month, added up from the stored rows."""
     team_ids = [team.id for team in teams]
@@ -338,7 +338,7 @@ def team_figures(
 
 
 def service_figures(
-    session: Session, service_ids: Sequence[int], period: Period, months: Sequence[Period]
+    session: AnySession, service_ids: Sequence[int], period: Period, months: Sequence[Period]
 ) -> dict[int, TeamFigures]:
     """Each service's figures: its months as the job added them up (OversightServiceMonth), and
     what does not add up across months (people in the period, the gap open at its end) from
@@ -369,7 +369,7 @@ def service_figures(
 
 
 def _unit_months(
-    session: Session,
+    session: AnySession,
     key: sa.ColumnElement,
     of_units: Callable[[sa.Select, sa.ColumnElement], sa.Select],
     period: Period,
@@ -428,7 +428,7 @@ def _unit_months(
 
 
 def _added_up(
-    session: Session,
+    session: AnySession,
     key: sa.ColumnElement,
     units: sa.ColumnElement[bool],
     unit_ids: Sequence[int],
@@ -523,7 +523,7 @@ def _added_up(
 
 
 def unit_figures(
-    session: Session, organisation_id: int, period: Period, wanted: dict[str, Sequence[int]]
+    session: AnySession, organisation_id: int, period: Period, wanted: dict[str, Sequence[int]]
 ) -> dict[tuple[str, int], TeamFigures] | None:
     """The stored figures of the units wanted ({level: ids}) for `period`, or None when they
     were not stored for that period (only the default period is)."""

@@ -21,10 +21,10 @@ from datetime import date
 from itertools import groupby
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from supervision.clock import SystemClock
 from supervision.compliance.rules import Status
+from supervision.extensions import AnySession
 from supervision.idempotency import insert_new
 from supervision.memory import collector_paused
 from supervision.org.models import Staff
@@ -71,7 +71,7 @@ def figures_from_row(row) -> DashboardFigures:
 
 
 def stored_figures(
-    session: Session, scope: sa.Select | list[int], today: date
+    session: AnySession, scope: sa.Select | list[int], today: date
 ) -> dict[int, DashboardFigures]:
     """The current stored figures of the people in `scope` who have them, by staff id."""
     return {
@@ -97,7 +97,7 @@ def _not_current(today: date) -> sa.ColumnElement[bool]:
 # ------------------------------------------------------------------------------ the job
 
 
-def refresh_dashboard_figures(session: Session, clock: SystemClock) -> dict[str, int]:
+def refresh_dashboard_figures(session: AnySession, clock: SystemClock) -> dict[str, int]:
     """Store today's figures for everyone in post who has no current stored figures.
 
     For each batch, everyone gets a row first, then the facts versions are read, then the facts
@@ -125,7 +125,7 @@ def refresh_dashboard_figures(session: Session, clock: SystemClock) -> dict[str,
     return dict(counts)
 
 
-def _store_batch(session: Session, organisation_id: int, batch: list[int], today: date, work_out) -> int:
+def _store_batch(session: AnySession, organisation_id: int, batch: list[int], today: date, work_out) -> int:
     insert_new(session, StoredDashboardFigures.__table__, [{"staff_id": i} for i in batch], key=("staff_id",))
     versions = dict(
         session.execute(
