@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache, wraps
+from typing import TypeVar
 
 import sqlalchemy as sa
 from flask import abort
@@ -18,6 +19,8 @@ from flask_login import current_user, login_required
 from supervision.agreements.models import SupervisionAgreement
 from supervision.extensions import db
 from supervision.org.models import Role, Service, Staff, Team
+
+Found = TypeVar("Found")
 
 MAX_HIERARCHY_DEPTH = 50
 
@@ -343,3 +346,11 @@ def require(allowed: bool) -> None:
     """Refuse an object the user may not see as if it did not exist."""
     if not allowed:
         abort(404)
+
+
+def found_or_404(item: Found | None, allowed: Callable[[Found], bool] | None = None) -> Found:
+    """The item, when there is one and `allowed` (if given) says the user may see it; otherwise
+    refused as if it did not exist, as require() does."""
+    if item is None or (allowed is not None and not allowed(item)):
+        abort(404)
+    return item

@@ -103,7 +103,7 @@ def policy_problems(optional_sections: set[str], settings: dict) -> list[tuple[s
 
 
 def update_policy(
-    actor: Staff, organisation_id: int, expected_version: int, optional_sections: set[str], **settings
+    actor: Staff, organisation_id: int, expected_version: int | None, optional_sections: set[str], **settings
 ) -> SupervisionPolicy:
     if not may_manage_organisation(actor) or actor.organisation_id != organisation_id:
         raise NotPermitted()
@@ -268,7 +268,7 @@ def create_agreement(actor: Staff, person: Staff, terms: AgreementTerms) -> Supe
 
 
 def update_agreement(
-    actor: Staff, agreement: SupervisionAgreement, expected_version: int, terms: AgreementTerms
+    actor: Staff, agreement: SupervisionAgreement, expected_version: int | None, terms: AgreementTerms
 ) -> SupervisionAgreement:
     """Terms change only before both have signed; any signature already given is withdrawn."""
     person = agreement.supervisee
@@ -311,7 +311,7 @@ def update_agreement(
 
 
 def sign_agreement(
-    actor: Staff, agreement: SupervisionAgreement, expected_version: int
+    actor: Staff, agreement: SupervisionAgreement, expected_version: int | None
 ) -> SupervisionAgreement:
     if actor.id not in (agreement.supervisor_id, agreement.supervisee_id):
         raise NotPermitted()

@@ -22,6 +22,7 @@ from supervision.forms import ConfirmForm, show_error, show_problems
 from supervision.org.models import CareerStage, Role, Staff
 from supervision.permissions import (
     acts_as_supervisor,
+    found_or_404,
     may_manage_supervision_of,
     may_view_agreement,
     may_view_supervision_page,
@@ -36,13 +37,13 @@ bp = Blueprint("agreements", __name__)
 
 def person_or_404(person_id: int) -> Staff:
     person = db.session.get(Staff, person_id)
-    require(person is not None and person.organisation_id == current_user.organisation_id)
+    person = found_or_404(person, lambda person: person.organisation_id == current_user.organisation_id)
     return person
 
 
 def agreement_or_404(agreement_id: int) -> SupervisionAgreement:
     agreement = db.session.get(SupervisionAgreement, agreement_id)
-    require(agreement is not None and may_view_agreement(current_user, agreement))
+    agreement = found_or_404(agreement, lambda agreement: may_view_agreement(current_user, agreement))
     return agreement
 
 

@@ -12,6 +12,7 @@ from supervision.compliance.models import GapReason
 from supervision.extensions import db
 from supervision.org.models import Staff
 from supervision.permissions import (
+    found_or_404,
     may_manage_supervision_of,
     may_view_supervision_page,
     require,
@@ -27,7 +28,7 @@ OVERDUE = (rules.Status.OVERDUE, rules.Status.ESCALATED)
 @signed_in
 def person(person_id: int):
     person = db.session.get(Staff, person_id)
-    require(person is not None and person.organisation_id == current_user.organisation_id)
+    person = found_or_404(person, lambda person: person.organisation_id == current_user.organisation_id)
     result = services.compliance_for([person.id], clock().today())[person.id]
     require(may_view_supervision_page(current_user, person, result.supervisor_id))
     may_explain = may_manage_supervision_of(current_user, person, result.supervisor_id)

@@ -419,7 +419,7 @@ def schedule_session(
 def move_session(
     actor: Staff,
     session: SupervisionSession,
-    expected_version: int,
+    expected_version: int | None,
     starts_at: datetime,
     duration_minutes: int,
     location: str = "",
@@ -461,7 +461,9 @@ def _attendee_ids(session: SupervisionSession) -> list[int]:
     return [attendee.supervisee_id for attendee in session.attendees]
 
 
-def _scheduled_session_run_by(actor: Staff, session: SupervisionSession, expected_version: int) -> None:
+def _scheduled_session_run_by(
+    actor: Staff, session: SupervisionSession, expected_version: int | None
+) -> None:
     if not may_run_session(actor, session):
         raise NotPermitted()
     if session.status is not SessionStatus.SCHEDULED:
@@ -472,7 +474,7 @@ def _scheduled_session_run_by(actor: Staff, session: SupervisionSession, expecte
 def cancel_session(
     actor: Staff,
     session: SupervisionSession,
-    expected_version: int,
+    expected_version: int | None,
     reason: str,
     cancelled_by: CancelledBy,
     closed_month_reason: str = "",
@@ -509,7 +511,7 @@ def _started(session: SupervisionSession) -> None:
 
 
 def mark_did_not_attend(
-    actor: Staff, session: SupervisionSession, expected_version: int, closed_month_reason: str = ""
+    actor: Staff, session: SupervisionSession, expected_version: int | None, closed_month_reason: str = ""
 ) -> SupervisionSession:
     _scheduled_session_run_by(actor, session, expected_version)
     _started(session)
@@ -526,7 +528,7 @@ def mark_did_not_attend(
 def mark_held(
     actor: Staff,
     session: SupervisionSession,
-    expected_version: int,
+    expected_version: int | None,
     held_on: date,
     duration_minutes: int | None = None,
     present_ids: Iterable[int] | None = None,
@@ -627,7 +629,7 @@ def _touch(record: SupervisionRecord) -> None:
 
 
 def save_record(
-    actor: Staff, record: SupervisionRecord, expected_version: int, sections: Mapping[str, str]
+    actor: Staff, record: SupervisionRecord, expected_version: int | None, sections: Mapping[str, str]
 ) -> SupervisionRecord:
     unknown = set(sections) - set(EDITABLE_TEXT)
     if unknown:
@@ -660,7 +662,7 @@ def _checked_case_fields(fields: CaseDiscussionFields) -> CaseDiscussionFields:
 
 
 def add_case_discussion(
-    actor: Staff, record: SupervisionRecord, expected_version: int, fields: CaseDiscussionFields
+    actor: Staff, record: SupervisionRecord, expected_version: int | None, fields: CaseDiscussionFields
 ) -> CaseDiscussion:
     fields = _checked_case_fields(fields)
     _draft_writable_by(actor, record, expected_version)
@@ -673,7 +675,7 @@ def add_case_discussion(
 
 
 def update_case_discussion(
-    actor: Staff, case: CaseDiscussion, expected_version: int, fields: CaseDiscussionFields
+    actor: Staff, case: CaseDiscussion, expected_version: int | None, fields: CaseDiscussionFields
 ) -> CaseDiscussion:
     fields = _checked_case_fields(fields)
     record = case.record
@@ -686,7 +688,7 @@ def update_case_discussion(
     return case
 
 
-def remove_case_discussion(actor: Staff, case: CaseDiscussion, expected_version: int) -> None:
+def remove_case_discussion(actor: Staff, case: CaseDiscussion, expected_version: int | None) -> None:
     record = case.record
     _draft_writable_by(actor, record, expected_version)
     with audited_change(actor, AuditAction.UPDATE, record):
@@ -720,7 +722,7 @@ def _checked_action_fields(record: SupervisionRecord, fields: ActionFields) -> A
 
 
 def add_action(
-    actor: Staff, record: SupervisionRecord, expected_version: int, fields: ActionFields
+    actor: Staff, record: SupervisionRecord, expected_version: int | None, fields: ActionFields
 ) -> Action:
     fields = _checked_action_fields(record, fields)
     _draft_writable_by(actor, record, expected_version)
@@ -732,7 +734,7 @@ def add_action(
     return action
 
 
-def update_action(actor: Staff, action: Action, expected_version: int, fields: ActionFields) -> Action:
+def update_action(actor: Staff, action: Action, expected_version: int | None, fields: ActionFields) -> Action:
     record = action.record
     fields = _checked_action_fields(record, fields)
     _draft_writable_by(actor, record, expected_version)
@@ -744,7 +746,7 @@ def update_action(actor: Staff, action: Action, expected_version: int, fields: A
     return action
 
 
-def remove_action(actor: Staff, action: Action, expected_version: int) -> None:
+def remove_action(actor: Staff, action: Action, expected_version: int | None) -> None:
     record = action.record
     if action.carried_from_id is not None:
         raise ServiceError("An action carried forward from an earlier session cannot be removed.")
@@ -771,7 +773,7 @@ def review_problems(
 def review_action(
     actor: Staff,
     review: ActionReview,
-    expected_version: int,
+    expected_version: int | None,
     outcome: ActionStatus | str | None,
     comment: str,
     new_due_on: date | None = None,
@@ -823,7 +825,9 @@ def sign_off_problems(record: SupervisionRecord) -> list[MissingItem]:
     return missing_for_sign_off(draft_of(record), optional_sections_for(record))
 
 
-def sign_as_supervisor(actor: Staff, record: SupervisionRecord, expected_version: int) -> SupervisionRecord:
+def sign_as_supervisor(
+    actor: Staff, record: SupervisionRecord, expected_version: int | None
+) -> SupervisionRecord:
     """Refused, with every missing item named, while the sign-off rule finds anything missing."""
     if not may_sign_as_supervisor(actor, record):
         raise NotPermitted()
@@ -840,7 +844,11 @@ def sign_as_supervisor(actor: Staff, record: SupervisionRecord, expected_version
 
 
 def sign_as_supervisee(
-    actor: Staff, record: SupervisionRecord, expected_version: int, comment: str = "", disagrees: bool = False
+    actor: Staff,
+    record: SupervisionRecord,
+    expected_version: int | None,
+    comment: str = "",
+    disagrees: bool = False,
 ) -> SupervisionRecord:
     """The supervisee's comment (and any disagreement) and signature; the record then locks."""
     if not may_sign_as_supervisee(actor, record):
@@ -904,7 +912,7 @@ def return_refusal(actor: Staff, record: SupervisionRecord) -> str | None:
 
 
 def return_for_revision(
-    actor: Staff, record: SupervisionRecord, expected_version: int, note: str
+    actor: Staff, record: SupervisionRecord, expected_version: int | None, note: str
 ) -> RecordReturn:
     """Either party, before they sign, sends the draft back to the other with a note.
 

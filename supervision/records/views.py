@@ -11,6 +11,7 @@ from supervision.fields import choices, submitted_version
 from supervision.forms import ConfirmForm, error_href, number_arg, show_error, show_problems
 from supervision.limits import ascii_whole_number
 from supervision.permissions import (
+    found_or_404,
     may_see_rating,
     may_sign_as_supervisee,
     may_sign_as_supervisor,
@@ -62,7 +63,7 @@ def audit_record_views(response):
 
 def record_or_404(record_id: int) -> SupervisionRecord:
     record = services.load_record(record_id)
-    require(record is not None and may_view_record(current_user, record))
+    record = found_or_404(record, lambda record: may_view_record(current_user, record))
     return record
 
 
@@ -244,7 +245,7 @@ def form_error_list(form) -> list[dict]:
 
 def case_or_404(record: SupervisionRecord, case_id: int) -> CaseDiscussion:
     case = db.session.get(CaseDiscussion, case_id)
-    require(case is not None and case.record_id == record.id)
+    case = found_or_404(case, lambda case: case.record_id == record.id)
     return case
 
 
@@ -361,7 +362,7 @@ def action_fields(form: ActionForm) -> services.ActionFields:
 
 def action_or_404(record: SupervisionRecord, action_id: int) -> Action:
     action = db.session.get(Action, action_id)
-    require(action is not None and action.record_id == record.id)
+    action = found_or_404(action, lambda action: action.record_id == record.id)
     return action
 
 
@@ -443,7 +444,7 @@ def remove_action(record_id: int, action_id: int):
 def review_action(record_id: int, review_id: int):
     record, done = draft_or_redirect(record_id)
     review = db.session.get(ActionReview, review_id)
-    require(review is not None and review.record_id == record.id)
+    review = found_or_404(review, lambda review: review.record_id == record.id)
     if done:
         return done
     if request.method == "GET":

@@ -13,7 +13,7 @@ from flask_login import current_user
 from supervision.clock import clock
 from supervision.compliance.rules import Status
 from supervision.org.models import Role
-from supervision.permissions import require, roles_required
+from supervision.permissions import found_or_404, require, roles_required
 from supervision.reports import audits, changes, charts, exports, services, tables
 from supervision.reports.dashboard import COLUMNS, Sorting, filtered, sorted_rows
 from supervision.reports.figures import MonthState, Period, month_containing
@@ -171,7 +171,7 @@ def render_report(level: Level, unit_id: int | None, template: str = "reports/ov
         require(services.oversees(current_user, level, unit_id))
         return render_template(template, form=form, report=None, level=level, unit_id=unit_id, **_helpers())
     report = services.oversight_report(current_user, level, unit_id, period, today)
-    require(report is not None)
+    report = found_or_404(report)
     extra = {"marks": changes.marks_for(report)}
     if template.endswith("evidence-pack.html"):
         team_ids = services.team_ids_of(current_user, level, unit_id)
@@ -231,7 +231,7 @@ def export_report(level: Level, unit_id: int | None, file_format: str):
     if period is None:
         return redirect(unit_url(PAGE_ENDPOINTS, level, unit_id, None) + "?" + request.query_string.decode())
     report = services.oversight_report(current_user, level, unit_id, period, clock().today())
-    require(report is not None)
+    report = found_or_404(report)
     suffix = f"-{unit_id}" if unit_id is not None else ""
     name = f"oversight-{level.value}{suffix}-{period.starts_on.isoformat()}-to-{period.ends_on.isoformat()}"
     about = exports.report_about(report, clock().now())
@@ -332,7 +332,7 @@ def render_changes(level: Level, unit_id: int | None):
             abort(400)
         window = Period(first.starts_on, last.ends_on)
     found = changes.changes_in(current_user, level, unit_id, window)
-    require(found is not None)
+    found = found_or_404(found)
     listed, more = found
     return render_template(
         "reports/changes-after-close.html",
