@@ -1,6 +1,6 @@
 """Flask extensions, created once here and bound to the app in create_app()."""
 
-from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
+from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias, TypeVar
 
 import sqlalchemy as sa
 from flask_limiter import Limiter
@@ -48,3 +48,12 @@ csrf = CSRFProtect()
 # Rate limits on sign-in and the API; storage from RATELIMIT_STORAGE_URI (memory:// by default,
 # a shared store such as Redis when several instances serve the same users).
 limiter = Limiter(key_func=get_remote_address)
+
+Proxied = TypeVar("Proxied")
+
+
+def proxied(proxy: Proxied) -> Proxied:
+    """The object a Flask context proxy (current_app, session, current_user) stands for: what a
+    signal names as its sender, a thread keeps, or isinstance looks at. Flask types each proxy as
+    the object itself, so the proxy's own method is unknown to the type checker."""
+    return proxy._get_current_object()  # type: ignore[attr-defined]

@@ -27,7 +27,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from supervision.clock import LONDON, clock
-from supervision.extensions import db
+from supervision.extensions import db, proxied
 from supervision.jobs.models import JobOutcome
 from supervision.jobs.runs import UnknownJob, run_job
 
@@ -164,7 +164,7 @@ def scheduler_command() -> None:
     from flask import current_app
 
     click.echo(f"Scheduler running {len(SCHEDULE)} jobs (times in Europe/London). Stop with Ctrl+C.")
-    run_blocking(current_app._get_current_object())
+    run_blocking(proxied(current_app))
     click.echo("Scheduler stopped.")
 
 

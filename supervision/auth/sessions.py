@@ -35,7 +35,7 @@ from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 from supervision.bulk import rowcount
 from supervision.clock import clock
 from supervision.db_types import UTCDateTime
-from supervision.extensions import Model, db
+from supervision.extensions import Model, db, proxied
 from supervision.org.models import Staff
 
 log = logging.getLogger(__name__)
@@ -236,13 +236,13 @@ def begin_session(staff: Staff) -> None:
     login_user(staff)
     # The forms' CSRF token, made now so it is stored with the new row: pages do not write it later.
     generate_csrf()
-    if isinstance(session._get_current_object(), ServerSession):
+    if isinstance(proxied(session), ServerSession):
         session.rotate = True
 
 
 def current_session_staff_id() -> int | None:
     """Whose server-side session this request carries (None for a visitor)."""
-    current = session._get_current_object()
+    current = proxied(session)
     return current.staff_id if isinstance(current, ServerSession) else None
 
 

@@ -19,7 +19,7 @@ from supervision.auth.services import (
     sign_out_everywhere,
 )
 from supervision.auth.sessions import begin_session, sessions_of
-from supervision.extensions import db, limiter
+from supervision.extensions import db, limiter, proxied
 from supervision.forms import ConfirmForm, Form
 from supervision.org.models import Role, Staff
 from supervision.org.services import get_staff
@@ -168,7 +168,7 @@ def change_password_view():
         abort(404)  # signs in with the organisation account only: no password to change
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        person = current_user._get_current_object()
+        person = proxied(current_user)
         try:
             change_password(
                 person,

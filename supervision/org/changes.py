@@ -23,7 +23,7 @@ from flask import current_app
 
 from supervision.audit.models import AuditEvent
 from supervision.audit.services import AuditAction
-from supervision.extensions import db
+from supervision.extensions import db, proxied
 from supervision.org.models import Role, Service, Staff, Team
 
 # The fields whose changes are audited with their values, in the order messages list them.
@@ -177,7 +177,7 @@ def record_changes(
     changes = list(changes)
     added = [change.person_id for change in changes if change.before is None]
     if added:
-        people_added.send(current_app._get_current_object(), person_ids=added)
+        people_added.send(proxied(current_app), person_ids=added)
     changes = changed(changes)
     if not changes:
         return 0
@@ -202,7 +202,7 @@ def record_changes(
             )
         )
     access_changed.send(
-        current_app._get_current_object(),
+        proxied(current_app),
         changes=changes,
         event_ids=ids,
         actor=actor,

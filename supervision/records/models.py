@@ -130,7 +130,7 @@ class SupervisionSession(Model):
     status: Mapped[SessionStatus] = mapped_column(
         enum_column(SessionStatus, "session_status"), default=SessionStatus.SCHEDULED
     )
-    held_on: Mapped[date | None]
+    held_on: Mapped[date | None]  # set when it is held (held_has_date)
     cancelled_reason: Mapped[str | None] = mapped_column(sa.Text)
     cancelled_by: Mapped[CancelledBy | None] = mapped_column(enum_column(CancelledBy, "cancelled_by"))
     # The person who recorded the cancellation in the service.
@@ -151,6 +151,13 @@ class SupervisionSession(Model):
     records: Mapped[list[SupervisionRecord]] = relationship(
         back_populates="session", order_by="SupervisionRecord.id"
     )
+
+    @property
+    def held_date(self) -> date:
+        """The day a held session was held: every session with records was (held_has_date)."""
+        if self.held_on is None:
+            raise ValueError(f"session {self.id} has not been held")
+        return self.held_on
 
 
 class SessionAttendee(Model):

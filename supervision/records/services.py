@@ -33,7 +33,7 @@ from supervision.audit.services import (
 )
 from supervision.clock import LONDON, clock
 from supervision.db_types import UTCDateTime
-from supervision.extensions import db
+from supervision.extensions import db, proxied
 from supervision.org.models import Staff
 from supervision.permissions import (
     may_run_session,
@@ -328,7 +328,7 @@ def _checked_booking(starts_at: datetime, duration_minutes: int, location: str, 
 def _announce(signal: Signal, **about) -> None:
     """Inside the use case's transaction: subscribers write with the change, or not at all."""
     db.session.flush()
-    signal.send(current_app._get_current_object(), **about)
+    signal.send(proxied(current_app), **about)
 
 
 ABSENCE_CONFIRMED_FIELD = "absence_confirmed"
@@ -529,7 +529,7 @@ def mark_held(
     actor: Staff,
     session: SupervisionSession,
     expected_version: int | None,
-    held_on: date,
+    held_on: date | None,
     duration_minutes: int | None = None,
     present_ids: Iterable[int] | None = None,
     closed_month_reason: str = "",
@@ -539,6 +539,8 @@ def mark_held(
     so it counts only for those who came. Booked or held in a closed month, it needs a reason."""
     _scheduled_session_run_by(actor, session, expected_version)
     _started(session)
+    if held_on is None:
+        raise ServiceError("Enter the date the session was held", field="held_on")
     if held_on > clock().today():
         raise ServiceError("The date the session was held must be today or in the past", field="held_on")
     duration = duration_minutes if duration_minutes is not None else session.duration_minutes
@@ -700,7 +702,7 @@ def remove_case_discussion(actor: Staff, case: CaseDiscussion, expected_version:
 class ActionFields:
     owner_id: int
     description: str
-    due_on: date
+    due_on: date | None  # None (nothing entered) is refused
     case_discussion_id: int | None = None
 
 
@@ -712,7 +714,7 @@ def _checked_action_fields(record: SupervisionRecord, fields: ActionFields) -> A
         raise ServiceError("Describe the action", field="description")
     if fields.due_on is None:
         raise ServiceError("Enter the date the action is due", field="due_on")
-    if fields.due_on < record.session.held_on:
+    if fields.due_on < record.session.held_date:
         raise ServiceError("The due date must be on or after the date of the session", field="due_on")
     if fields.case_discussion_id is not None and fields.case_discussion_id not in {
         case.id for case in record.case_discussions
@@ -780,7 +782,7 @@ def review_action(
 ) -> ActionReview:
     """Say what became of an action from an earlier session; applied to the action when the record locks."""
     record = review.record
-    problems = review_problems(outcome, comment, new_due_on, record.session.held_on)
+    problems = review_problems(outcome, comment, new_due_on, record.session.held_date)
     if problems:
         field, message = problems[0]
         raise ServiceError(message, field=field)
@@ -883,6 +885,8 @@ def _apply_action_reviews(record: SupervisionRecord, now: datetime) -> None:
         action = review.action
         if action.status is not ActionStatus.OPEN:
             continue  # reviewed already in another record
+        if review.outcome is None:
+            raise ValueError("the sign-off rule locks no record with an unreviewed action")
         if review.outcome is ActionStatus.DONE:
             action.completed_on = held_on
         action.status = review.outcome

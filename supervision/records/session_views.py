@@ -131,7 +131,7 @@ def schedule_session():
     absence_warning = False
     if request.method == "GET":
         prefill(form, rebooked_from, number_arg("supervisee_id"))
-    if form.validate_on_submit():
+    if form.validate_on_submit() and form.date.data is not None and form.start_time.data is not None:
         starts_at = datetime.combine(form.date.data, form.start_time.data, tzinfo=LONDON)
         try:
             session = services.schedule_session(
@@ -274,7 +274,7 @@ def cancel_session(session_id: int):
                 current_user,
                 session,
                 submitted_version(form),
-                form.reason.data,
+                form.reason.data or "",
                 form.cancelled_by.data,
                 closed_month_reason=form.closed_month_reason.data or "",
             )
@@ -307,7 +307,7 @@ def move_session(session_id: int):
         form.duration_minutes.data = session.duration_minutes
         form.meeting.data = "online" if session.online else "in_person"
         form.location.data = session.location
-    if form.validate_on_submit():
+    if form.validate_on_submit() and form.date.data is not None and form.start_time.data is not None:
         starts_at = datetime.combine(form.date.data, form.start_time.data, tzinfo=LONDON)
         try:
             services.move_session(
