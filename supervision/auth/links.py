@@ -22,6 +22,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -121,7 +122,7 @@ class _Person:
 
 
 def _people(staff_ids: list[int], *, without_password: bool) -> list[_Person]:
-    found = []
+    found: list[_Person] = []
     for start in range(0, len(staff_ids), BATCH):
         query = (
             sa.select(Staff.id, Staff.given_name, Staff.family_name, Staff.email, Organisation.name)
@@ -155,8 +156,8 @@ def _issue(people: list[_Person], purpose: LinkPurpose, now: datetime) -> dict[i
     """A new link for each person, their earlier links ended; {staff id: (link id, secret)}."""
     end_links([person.id for person in people], now)
     secrets_by_id = {person.id: LINK_PREFIX + secrets.token_urlsafe(32) for person in people}
-    issued = {}
-    rows = [
+    issued: dict[int, tuple[int, str]] = {}
+    rows: list[dict[str, Any]] = [
         {
             "staff_id": staff_id,
             "purpose": str(purpose),
@@ -215,7 +216,7 @@ def request_reset(staff: Staff | None) -> bool:
     now = clock().now()
     if staff is None or not staff.active:
         return False
-    recent = db.session.scalar(
+    recent = db.session.execute(
         sa.select(sa.func.count())
         .select_from(PasswordLink)
         .where(
@@ -223,7 +224,7 @@ def request_reset(staff: Staff | None) -> bool:
             PasswordLink.purpose == str(LinkPurpose.RESET),
             PasswordLink.created_at > now - timedelta(hours=1),
         )
-    )
+    ).scalar_one()
     if recent >= RESETS_PER_HOUR:
         log.info("password reset not sent: too many this hour", extra={"staff_id": staff.id})
         return False

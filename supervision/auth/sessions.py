@@ -27,7 +27,12 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import Flask, Request, Response, current_app, session
-from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, session_json_serializer
+from flask.sessions import (
+    SecureCookieSession,
+    SecureCookieSessionInterface,
+    SessionMixin,
+    session_json_serializer,
+)
 from flask_login import login_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
@@ -162,7 +167,9 @@ class HybridSessionInterface(SecureCookieSessionInterface):
             last_seen_at=row.last_seen_at,
         )
 
-    def save_session(self, app: Flask, session: SecureCookieSession, response: Response) -> None:
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        if not isinstance(session, SecureCookieSession):  # open_session makes no other kind
+            raise TypeError(f"not a session this interface opened: {type(session).__name__}")
         if isinstance(session, CookieSession) and session.failure is not None:
             return
         user_id = session.get("_user_id")
@@ -184,7 +191,7 @@ class HybridSessionInterface(SecureCookieSessionInterface):
 
     def _touch(self, session: ServerSession) -> None:
         now = clock().now()
-        values = {}
+        values: dict[str, object] = {}
         if session.modified:
             values["data"] = session_json_serializer.dumps(dict(session))
         if values or now - session.last_seen_at >= LAST_SEEN_INTERVAL:
@@ -236,8 +243,9 @@ def begin_session(staff: Staff) -> None:
     login_user(staff)
     # The forms' CSRF token, made now so it is stored with the new row: pages do not write it later.
     generate_csrf()
-    if isinstance(proxied(session), ServerSession):
-        session.rotate = True
+    current = proxied(session)
+    if isinstance(current, ServerSession):
+        current.rotate = True
 
 
 def current_session_staff_id() -> int | None:
@@ -259,7 +267,7 @@ def sessions_of(staff_id: int) -> int:
     """How many sessions this person has open now (ended ones wait for the purge)."""
     now = clock().now()
     idle = current_app.config["SESSION_IDLE_TIMEOUT"]
-    return db.session.scalar(
+    return db.session.execute(
         sa.select(sa.func.count())
         .select_from(UserSession)
         .where(
@@ -267,7 +275,7 @@ def sessions_of(staff_id: int) -> int:
             UserSession.expires_at > now,
             UserSession.last_seen_at >= now - idle,
         )
-    )
+    ).scalar_one()
 
 
 def purge_ended_sessions(db_session, now: datetime, idle: timedelta) -> int:

@@ -226,7 +226,7 @@ def set_password(token: str):
     link = links.usable_link(token)
     if link is None:
         return link_refused()
-    person = db.session.get(Staff, link.staff_id)
+    person = db.session.get_one(Staff, link.staff_id)
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:

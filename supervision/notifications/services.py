@@ -183,11 +183,11 @@ def set_email_frequency(staff_id: int, frequency: EmailFrequency) -> None:
 
 
 def unread_count(staff_id: int) -> int:
-    return db.session.scalar(
+    return db.session.execute(
         sa.select(sa.func.count())
         .select_from(Notification)
         .where(Notification.recipient_id == staff_id, Notification.read_at.is_(None))
-    )
+    ).scalar_one()
 
 
 def notifications_for(staff_id: int, limit: int = LIST_LIMIT) -> list[Notification]:
@@ -244,15 +244,15 @@ def failed_emails(limit: int = LIST_LIMIT) -> list[OutboxEmail]:
 
 def failed_email_count() -> int:
     """Every failed email (the page lists the latest LIST_LIMIT), for the page and the home page."""
-    return db.session.scalar(
+    return db.session.execute(
         sa.select(sa.func.count()).select_from(OutboxEmail).where(OutboxEmail.status == EmailStatus.FAILED)
-    )
+    ).scalar_one()
 
 
 def pending_email_count() -> int:
-    return db.session.scalar(
+    return db.session.execute(
         sa.select(sa.func.count()).select_from(OutboxEmail).where(OutboxEmail.status == EmailStatus.PENDING)
-    )
+    ).scalar_one()
 
 
 def retry_failed_email(email_id: int) -> OutboxEmail | None:

@@ -133,12 +133,12 @@ def load_names(changes: Sequence[AccessChange]) -> Names:
     teams = {}
     team_list = sorted(team_ids)
     for start in range(0, len(team_list), 1000):
-        for row in db.session.execute(
+        for team_row in db.session.execute(
             sa.select(Team.id, Team.name, Service.name.label("service"))
             .join(Service, Team.service_id == Service.id)
             .where(Team.id.in_(team_list[start : start + 1000]))
         ):
-            teams[row.id] = f"{row.service}: {row.name}"
+            teams[team_row.id] = f"{team_row.service}: {team_row.name}"
     return Names(staff, teams)
 
 
@@ -193,7 +193,7 @@ def record_changes(
         }
         for change in changes
     ]
-    ids = []
+    ids: list[int] = []
     for start in range(0, len(rows), 1000):
         ids.extend(
             db.session.scalars(

@@ -188,7 +188,7 @@ def purge_person(session: AnySession, review: RetentionReview, now: datetime) ->
         )
         removed[name] = max(rowcount(result), 0)
     session.execute(sa.delete(StaffRole).where(StaffRole.staff_id == person_id))
-    person = session.get(Staff, person_id)
+    person = session.get_one(Staff, person_id)
     anonymise(person, now)
     review.purged_at = now
     record_event(None, AuditAction.PURGE, Staff.__tablename__, person_id, occurred_at=now)
@@ -283,9 +283,9 @@ def retention_report() -> tuple[list[ReviewRow], int]:
         .where(RetentionReview.purged_at.is_(None))
         .order_by(RetentionReview.reported_at, RetentionReview.id)
     ).all()
-    purged = db.session.scalar(
+    purged = db.session.execute(
         sa.select(sa.func.count()).select_from(RetentionReview).where(RetentionReview.purged_at.is_not(None))
-    )
+    ).scalar_one()
     rows = [
         ReviewRow(review, f"{given} {family}", rules.purge_from(review.reported_at, settings.notice_days))
         for review, given, family in waiting

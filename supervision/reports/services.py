@@ -793,9 +793,9 @@ def _stored_unit_figures(
         UnitFigures(Level.SERVICE, s.id, s.name, found["service", s.id].period, found["service", s.id].months)
         for s in services
     ]
-    every_service = db.session.scalar(
+    every_service = db.session.execute(
         sa.select(sa.func.count()).select_from(Service).where(Service.organisation_id == user.organisation_id)
-    )
+    ).scalar_one()
     if len(services) == every_service:
         whole = found["organisation", 0]
         return UnitFigures(level, None, name, whole.period, whole.months), children
