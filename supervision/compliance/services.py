@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import overload
 
 import sqlalchemy as sa
 from flask import current_app
@@ -108,6 +109,8 @@ def frequency_rule(
     interval = effective_interval_days(agreement.interval_days, agreement.frequency_kind, stage, policy, fte)
     if agreement.frequency_kind is FrequencyKind.ASYE_STAGED:
         settings = policy or DEFAULT_POLICY
+        if agreement.asye_started_on is None or interval is None:  # asye_staged_has_start
+            raise ValueError("an ASYE agreement has a start date and a monthly interval")
         return rules.AsyeStagedRule(
             started_on=agreement.asye_started_on,
             weekly_weeks=settings.asye_weekly_weeks,
@@ -117,6 +120,20 @@ def frequency_rule(
     return rules.IntervalRule(interval) if interval else None
 
 
+@overload
+def agreement_terms(
+    agreement: SupervisionAgreement | sa.Row,
+    policy: SupervisionPolicy | None,
+    stage: CareerStage,
+    fte: Decimal,
+) -> rules.Agreement: ...
+@overload
+def agreement_terms(
+    agreement: SupervisionAgreement | sa.Row | None,
+    policy: SupervisionPolicy | None,
+    stage: CareerStage,
+    fte: Decimal,
+) -> rules.Agreement | None: ...
 def agreement_terms(
     agreement: SupervisionAgreement | sa.Row | None,
     policy: SupervisionPolicy | None,
@@ -153,9 +170,10 @@ def in_post_scope(today: date) -> sa.Select:
 def load_people(session: AnySession, scope: sa.Select | Iterable[int], today: date) -> list[PersonCompliance]:
     """Compliance for everyone in `scope` (a list of staff ids or a select of them), by id, with
     their Staff (team and service loaded) and current agreement, for pages and messages."""
-    scope = _normalised(scope)
-    if scope is None:
+    found = _normalised(scope)
+    if found is None:
         return []
+    scope = found
     people = {
         person.id: person
         for person in session.scalars(
@@ -205,8 +223,8 @@ def assess_people(
     session: AnySession,
     scope: sa.Select | Iterable[int],
     today: date,
-    people: Mapping[int, Staff] | None = None,
-    agreements: Mapping[int, SupervisionAgreement] | None = None,
+    people: Mapping[int, Staff | sa.Row] | None = None,
+    agreements: Mapping[int, SupervisionAgreement | sa.Row] | None = None,
 ) -> Iterator[PersonCompliance]:
     """Compliance for everyone in `scope` by id, in a fixed number of statements whatever its size.
 
@@ -215,9 +233,10 @@ def assess_people(
     statements run at once; each person is assessed as the caller gets to them, so a caller
     working in batches never holds every assessment at the same time.
     """
-    scope = _normalised(scope)
-    if scope is None:
+    found = _normalised(scope)
+    if found is None:
         return iter(())
+    scope = found
     if people is None:
         people = {
             row.id: row for row in session.execute(sa.select(*PERSON_COLUMNS).where(Staff.id.in_(scope)))
@@ -439,7 +458,8 @@ def _pending_write_ups(session: AnySession, scope: sa.Select | list[int]) -> dic
         )
         .order_by(SupervisionRecord.id)
     ):
-        write_ups[supervisee_id].append(PendingWriteUp(record_id, supervisor_id, held_on))
+        if held_on is not None:  # a held session has its date (held_has_date)
+            write_ups[supervisee_id].append(PendingWriteUp(record_id, supervisor_id, held_on))
     return write_ups
 
 
@@ -712,6 +732,8 @@ def explain_overdue(
             "Enter what cover was arranged, or say that none was", field="cover_arranged"
         )
     due_on = current.supervision.next_due_on
+    if due_on is None:  # overdue, so it has a due date
+        raise ValueError("an overdue status with no due date")
     already_explained = ExplanationRefused(
         f"A reason has already been recorded for the supervision due on {rules.format_date(due_on)}"
     )

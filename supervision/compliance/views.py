@@ -41,8 +41,8 @@ def person(person_id: int):
                     current_user,
                     person,
                     GapReason(form.reason.data),
-                    form.details.data,
-                    form.cover_arranged.data,
+                    form.details.data or "",
+                    form.cover_arranged.data or "",
                 )
             except services.ExplanationRefused as refusal:
                 field = getattr(form, refusal.field)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from itertools import islice
 
@@ -103,12 +103,13 @@ def desired_alerts(person: PersonCompliance, today: date) -> Iterator[tuple[Aler
     """Every alert the person's compliance calls for today: (kind, period, due date)."""
     supervision = person.supervision
     due = supervision.next_due_on
-    if supervision.status is rules.Status.DUE_SOON:
-        yield AlertKind.DUE_SOON, due.isoformat(), due
-    if supervision.status in (rules.Status.OVERDUE, rules.Status.ESCALATED):
-        yield AlertKind.OVERDUE, due.isoformat(), due
-    if supervision.status is rules.Status.ESCALATED:
-        yield AlertKind.ESCALATED, due.isoformat(), due
+    if due is not None:  # every status below has its due date
+        if supervision.status is rules.Status.DUE_SOON:
+            yield AlertKind.DUE_SOON, due.isoformat(), due
+        if supervision.status in (rules.Status.OVERDUE, rules.Status.ESCALATED):
+            yield AlertKind.OVERDUE, due.isoformat(), due
+        if supervision.status is rules.Status.ESCALATED:
+            yield AlertKind.ESCALATED, due.isoformat(), due
     for write_up in person.pending_write_ups:
         unsigned = rules.WriteUp(write_up.held_on, None)
         if rules.write_up_is_overdue(unsigned, today, person.thresholds):
@@ -255,7 +256,11 @@ def _write_up_sessions(session: AnySession, alerts: Sequence[ComplianceAlert]) -
         .join(SupervisionSession, SupervisionSession.id == SupervisionRecord.session_id)
         .where(SupervisionRecord.id.in_(record_ids))
     )
-    return {record_id: (supervisor_id, held_on) for record_id, supervisor_id, held_on in rows}
+    return {
+        record_id: (supervisor_id, held_on)
+        for record_id, supervisor_id, held_on in rows
+        if held_on is not None  # a held session has its date (held_has_date)
+    }
 
 
 def _queue(session: AnySession, notices: list[Notice], now, counts: Counter) -> None:
@@ -285,12 +290,17 @@ def _reminder_recipients(
 ) -> list[tuple[Staff, messages.Wording]]:
     """Who hears about this alert, and in what words (active people only)."""
     subject = person.person
-    supervisor = staff.get(person.supervisor_id)
-    recipients = []
+    if not isinstance(subject, Staff):  # _people_of loads the people themselves
+        raise TypeError("reminders need the person, not a row of their dates")
+    due_on = alert.due_on
+    if due_on is None:  # reminders are raised with their due date (desired_alerts)
+        return []
+    supervisor = _staff_of(staff, person.supervisor_id)
+    recipients: list[tuple[Staff, messages.Wording]] = []
     if alert.kind in TO_PERSON:
         supervisor_name = supervisor.name if supervisor else None
-        recipients.append((subject, messages.to_person(alert.kind, alert.due_on, supervisor_name)))
-    about = messages.about_person(alert.kind, subject.name, alert.due_on)
+        recipients.append((subject, messages.to_person(alert.kind, due_on, supervisor_name)))
+    about = messages.about_person(alert.kind, subject.name, due_on)
     if alert.kind in TO_SUPERVISOR and supervisor is not None:
         recipients.append((supervisor, about))
     if alert.kind in TO_LINE_MANAGER and subject.line_manager_id in staff:
@@ -298,9 +308,13 @@ def _reminder_recipients(
     if alert.kind is AlertKind.WRITE_UP_OVERDUE and _record_id(alert) in write_ups:
         session_supervisor_id, held_on = write_ups[_record_id(alert)]
         if session_supervisor_id in staff:
-            wording = messages.about_person(alert.kind, subject.name, alert.due_on, held_on)
+            wording = messages.about_person(alert.kind, subject.name, due_on, held_on)
             recipients.append((staff[session_supervisor_id], wording))
     return [(recipient, wording) for recipient, wording in recipients if recipient.active]
+
+
+def _staff_of(staff: Mapping[int, Staff], staff_id: int | None) -> Staff | None:
+    return None if staff_id is None else staff.get(staff_id)
 
 
 def send_reminders(session: AnySession, clock: SystemClock) -> Counts:
@@ -310,13 +324,13 @@ def send_reminders(session: AnySession, clock: SystemClock) -> Counts:
     for batch in chunks(_open_alerts(session, REMINDER_KINDS, today)):
         people = _people_of(session, batch, today)
         write_ups = _write_up_sessions(session, batch)
-        wanted = {supervisor_id for supervisor_id, _ in write_ups.values()}
+        wanted: set[int | None] = {supervisor_id for supervisor_id, _ in write_ups.values()}
         for alert in batch:
             wanted |= {
                 people[alert.subject_id].supervisor_id,
                 people[alert.subject_id].person.line_manager_id,
             }
-        staff = recipients_by_id(session, wanted - {None})
+        staff = recipients_by_id(session, {staff_id for staff_id in wanted if staff_id is not None})
         notices = []
         for alert in batch:
             recipients = _reminder_recipients(alert, people[alert.subject_id], staff, write_ups)
@@ -340,16 +354,16 @@ def send_escalations(session: AnySession, clock: SystemClock) -> Counts:
         people = _people_of(session, batch, today)
         wanted = {people[a.subject_id].head_of_service_id for a in batch}
         wanted |= {people[a.subject_id].supervisor_id for a in batch}
-        staff = recipients_by_id(session, wanted - {None})
+        staff = recipients_by_id(session, {staff_id for staff_id in wanted if staff_id is not None})
         notices = []
         for alert in batch:
             person = people[alert.subject_id]
-            head = staff.get(person.head_of_service_id)
+            head = _staff_of(staff, person.head_of_service_id)
             if head is None or not head.active or head.id == person.person.id:
                 counts["without_recipient"] += 1
                 log.warning("escalation has no head of service", extra={"staff_id": alert.subject_id})
                 continue
-            supervisor = staff.get(person.supervisor_id)
+            supervisor = _staff_of(staff, person.supervisor_id)
             wording = messages.escalation(
                 person.person.name,
                 person.person.team.name if person.person.team else None,
@@ -383,8 +397,10 @@ def send_weekly_digest(session: AnySession, clock: SystemClock) -> Counts:
     for person in people:
         if person.supervisor_id is not None:
             supervisees[person.supervisor_id].append(person)
-        if person.head_of_service_id is not None and person.head_of_service_id != person.person.id:
-            services[person.head_of_service_id][person.person.team.service.name].append(person)
+        team = person.person.team
+        # A head of service is known only for someone in a team.
+        if person.head_of_service_id is not None and person.head_of_service_id != person.person.id and team:
+            services[person.head_of_service_id][team.service.name].append(person)
     recipients = recipients_by_id(session, set(supervisees) | set(services))
     link = page_path("sessions.supervisees")
     notices = []

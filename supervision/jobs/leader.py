@@ -34,6 +34,8 @@ def leader_lock(session: AnySession, name: str) -> Iterator[bool]:
     if engine.dialect.name != "postgresql":
         yield True
         return
+    if not isinstance(engine, sa.Engine):  # the lock needs a connection of its own
+        raise TypeError("the leader lock needs a session bound to an Engine")
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         params = {"namespace": LOCK_NAMESPACE, "key": lock_key(name)}
         acquired = connection.scalar(sa.text("SELECT pg_try_advisory_lock(:namespace, :key)"), params)
