@@ -21,6 +21,8 @@ from supervision.extensions import db
 from supervision.org.models import Role, Service, Staff, Team
 
 Found = TypeVar("Found")
+# A statement selecting staff ids: one SELECT, or a UNION of them.
+StaffIds = sa.Select | sa.CompoundSelect
 
 MAX_HIERARCHY_DEPTH = 50
 
@@ -213,7 +215,7 @@ def headed_teams_query(viewer: Staff) -> sa.Select:
     return _headed_teams(viewer.id)
 
 
-def supervision_circle_query(viewer: Staff) -> sa.CompoundSelect:
+def supervision_circle_query(viewer: Staff) -> StaffIds:
     """The ids of the supervisees whose supervision `viewer` may see as themselves or from above:
     themselves and everyone they oversee (one statement)."""
     return sa.union(sa.select(Staff.id).where(Staff.id == viewer.id), overseen_staff_query(viewer))
@@ -240,7 +242,7 @@ def overseen_ids(user: Staff) -> set[int]:
     return set(db.session.scalars(overseen_staff_query(user)))
 
 
-def supervisor_circle_query(user: Staff) -> sa.Select:
+def supervisor_circle_query(user: Staff) -> StaffIds:
     """The supervisors whose sessions `user` may see: themselves and everyone they oversee.
 
     Nobody for a person holding the HR role: being named as someone's supervisor grants them
