@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, cast
 
+import psycopg
 import sqlalchemy as sa
 from psycopg import sql
 
@@ -39,6 +40,8 @@ def insert_rows(session: AnySession, table: sa.Table, columns: Sequence[str], ro
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns))
     )
-    with connection.connection.dbapi_connection.cursor() as cursor, cursor.copy(statement) as copy:
+    # PostgreSQL here, so the driver's connection is psycopg's.
+    driver = cast("psycopg.Connection[Any]", connection.connection.driver_connection)
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row(row)

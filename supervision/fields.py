@@ -17,10 +17,10 @@ from wtforms.fields import (
     Field,
     HiddenField,
     RadioField,
-    SelectChoice,
     SelectMultipleField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # not in the 3.2 stubs
 from wtforms.validators import StopValidation
 
 from supervision.limits import MAX_TYPED_DIGITS, ascii_whole_number
@@ -31,7 +31,7 @@ ASCII_DIGITS = re.compile(r"[0-9]+")
 class Present:
     """Something was entered or ticked (0 counts); a half-typed value keeps its own, more specific message."""
 
-    field_flags = {}
+    field_flags: dict[str, bool] = {}
 
     def __init__(self, message: str):
         self.message = message
@@ -167,7 +167,7 @@ def enum_choices(enum_cls, blank: str | None = None) -> list[SelectChoice]:
 
 
 def radios(label, message, options, coerce=str, **kwargs) -> RadioField:
-    return RadioField(
+    return RadioField(  # type: ignore[call-arg]  # the messages are WTForms 3.3's; its stubs are 3.2's
         label,
         validators=[Present(message)],
         choices=choices(options),

@@ -29,6 +29,7 @@ from supervision.permissions import (
     may_manage_organisation,
     may_manage_supervision_of,
 )
+from supervision.record_sections import SECTION_BY_KEY
 from supervision.service_errors import NotPermitted, ServiceError, check_version
 
 # --- policy -----------------------------------------------------------------------------------
@@ -48,8 +49,8 @@ def get_policy(organisation_id: int) -> SupervisionPolicy:
         with db.session.begin_nested():
             policy = SupervisionPolicy(organisation_id=organisation_id, updated_at=clock().now())
             db.session.add(policy)
-    except IntegrityError:
-        policy = db.session.scalar(query)
+    except IntegrityError:  # another request made it first
+        policy = db.session.scalars(query).one()
     return policy
 
 
@@ -97,7 +98,7 @@ def policy_problems(optional_sections: set[str], settings: dict) -> list[tuple[s
             continue
         if value is None or not low <= value <= high:
             problems.append((name, f"{POLICY_LABELS[name]} must be a whole number between {low} and {high}"))
-    if set(optional_sections) - set(rules.SECTION_BY_KEY):
+    if set(optional_sections) - set(SECTION_BY_KEY):
         problems.append(("optional_sections", "Choose sections from the list"))
     return problems
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
@@ -21,7 +21,7 @@ from supervision import limits
 from supervision.audit.closing import ClosedMonths, closed_months_reached
 from supervision.audit.models import AuditEvent, ClosedMonthChange
 from supervision.clock import LONDON, clock
-from supervision.extensions import Model, db
+from supervision.extensions import db
 from supervision.service_errors import ServiceError, StaleVersion
 
 if TYPE_CHECKING:  # audit is the ground floor: it names Staff, never imports org
@@ -66,8 +66,17 @@ def record_event(
     return event
 
 
+class Audited(Protocol):
+    """A row the audit log can name: its table and its id."""
+
+    __tablename__: str
+
+    @property
+    def id(self) -> int: ...
+
+
 @contextmanager
-def audited_change(actor: Staff | None, action: AuditAction, subject: Model) -> Iterator[None]:
+def audited_change(actor: Staff | None, action: AuditAction, subject: Audited) -> Iterator[None]:
     """One use case, one transaction: the body's changes and the audit entry commit together.
 
     On any exception nothing is written: the transaction is rolled back and the error raised.
@@ -86,7 +95,7 @@ def audited_change(actor: Staff | None, action: AuditAction, subject: Model) -> 
         raise
 
 
-def record_view(actor: Staff, subject: Model, action: AuditAction = AuditAction.VIEW) -> None:
+def record_view(actor: Staff, subject: Audited, action: AuditAction = AuditAction.VIEW) -> None:
     """A person saw (or exported) a supervision object."""
     with audited_change(actor, action, subject):
         pass
@@ -166,7 +175,7 @@ def note_back_dating(
     actor: Staff | None,
     change: BackDating | None,
     kind: ChangeKind,
-    subject: Model,
+    subject: Audited,
     staff_ids: Iterable[int],
 ) -> None:
     """Inside the change's transaction: one row per person whose figures it changes, each audited."""

@@ -158,7 +158,7 @@ class StaffForm(Form):
     )
     team_id = id_select("Team", "Not in a team")
     line_manager_id = id_select("Line manager", "No line manager")
-    roles = SelectMultipleField(
+    roles = SelectMultipleField(  # type: ignore[call-arg]  # WTForms 3.3's message; its stubs are 3.2's
         "Roles",
         choices=enum_choices(Role),
         widget=GovCheckboxesInput(),
@@ -171,6 +171,9 @@ class StaffForm(Form):
         self.line_manager_id.choices = choices(staff_options, "No line manager")
 
     def details(self) -> StaffDetails:
+        start_date = self.start_date.data
+        if start_date is None:  # Present: a form without one does not validate
+            raise ValueError("the details of a form that did not validate")
         return StaffDetails(
             given_name=self.given_name.data or "",
             family_name=self.family_name.data or "",
@@ -185,7 +188,7 @@ class StaffForm(Form):
             contract_type=ContractType(self.contract_type.data),
             fte=self.fte.data,
             caseload=self.caseload.data,
-            start_date=self.start_date.data,
+            start_date=start_date,
             end_date=self.end_date.data,
             leaving_reason=self.leaving_reason.data,
             leaving_destination=LeavingDestination(self.leaving_destination.data)

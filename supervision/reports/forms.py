@@ -78,12 +78,15 @@ class PeriodForm(Form):
         """The period asked for, or None with the reasons on the fields."""
         if not self.validate():
             return None
-        problems = period_problems(self.period_start.data, self.period_end.data, today)
+        start, end = self.period_start.data, self.period_end.data
+        if start is None or end is None:  # validate() has refused them already
+            return None
+        problems = period_problems(start, end, today)
         for name, message in problems.items():
             getattr(self, name).errors = [*getattr(self, name).errors, message]
         if problems:
             return None
-        return Period(self.period_start.data, self.period_end.data)
+        return Period(start, end)
 
 
 STATUS_OPTIONS = [(status.value, STATUS_LABELS[status]) for status in Status]
