@@ -138,7 +138,8 @@ def oversight(level: Level, unit_id: int | None):
 def figures(tally: Tally, metrics: tuple[Metric, ...]) -> dict:
     def figure(metric: Metric):
         if metric.kind is Kind.SHARE:
-            return {"share": metric.value(tally), "count": metric.part(tally), "out_of": metric.whole(tally)}
+            count, out_of = metric.counts(tally)
+            return {"share": metric.value(tally), "count": count, "out_of": out_of}
         return metric.value(tally)
 
     return {metric.key: figure(metric) for metric in metrics}
