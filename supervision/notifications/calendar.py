@@ -174,7 +174,7 @@ def _due_dates_for(person: Staff, today: date) -> list[DueDateEvent]:
     for supervisee_id in supervisee_ids:
         other = everyone.get(supervisee_id)
         due = other.supervision.next_due_on if other else None
-        if due is not None:
+        if other is not None and due is not None:
             events.append(
                 DueDateEvent(
                     f"due-supervision-{supervisee_id}-{due.isoformat()}",

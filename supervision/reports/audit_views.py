@@ -52,7 +52,7 @@ def audit_record(record_id: int):
     if form.validate_on_submit():
         try:
             audit = audits.record_audit(
-                current_user, record, form.answers(), Grade(form.grade.data), form.comments.data
+                current_user, record, form.answers(), Grade(form.grade.data), form.comments.data or ""
             )
         except audits.AuditRefused as refusal:
             field = getattr(form, refusal.field)

@@ -6,6 +6,7 @@ out in supervision.reports.figures and loaded in supervision.reports.services.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -46,7 +47,7 @@ ID_ARGUMENTS = {Level.SERVICE: "service_id", Level.TEAM: "team_id", Level.PERSON
 
 
 def unit_url(endpoints: dict, level: Level, unit_id: int | None, period: Period | None, **extra) -> str:
-    values = {ID_ARGUMENTS[level]: unit_id} if level in ID_ARGUMENTS else {}
+    values: dict[str, Any] = {ID_ARGUMENTS[level]: unit_id} if level in ID_ARGUMENTS else {}
     if period is not None:
         values.update(period_args(period))
     return url_for(endpoints[level], **values, **extra)
@@ -155,8 +156,8 @@ def charts_for(report: services.OversightReport) -> dict:
         trend_measure(metric.label, report.level, report.unit.name),
     )
     comparison = None
-    if report.children:
-        child_level = report.level.child
+    child_level = report.level.child
+    if report.children and child_level is not None:
         comparison = charts.bar_chart(
             [charts.Point(child.name, child.name, metric.value(child.period)) for child in report.children],
             f"{metric.label} by {child_level.label.lower()}",
@@ -172,9 +173,9 @@ def render_report(level: Level, unit_id: int | None, template: str = "reports/ov
         return render_template(template, form=form, report=None, level=level, unit_id=unit_id, **_helpers())
     report = services.oversight_report(current_user, level, unit_id, period, today)
     report = found_or_404(report)
-    extra = {"marks": changes.marks_for(report)}
+    extra: dict[str, Any] = {"marks": changes.marks_for(report)}
     if template.endswith("evidence-pack.html"):
-        team_ids = services.team_ids_of(current_user, level, unit_id)
+        team_ids = services.team_ids_of(current_user, level, unit_id) or []
         extra["checklist_rates"] = audits.checklist_rates(
             audits.audits_in(current_user, team_ids, period.starts_on, period.ends_on)
         )
@@ -220,7 +221,7 @@ def _helpers() -> dict:
 
 def changes_url(level: Level, unit_id: int | None, first: Period, last: Period | None = None) -> str:
     """The list of changes after close of a unit's people that reach months `first` to `last`."""
-    values = {ID_ARGUMENTS[level]: unit_id} if level in ID_ARGUMENTS else {}
+    values: dict[str, Any] = {ID_ARGUMENTS[level]: unit_id} if level in ID_ARGUMENTS else {}
     values["from"] = f"{first.starts_on:%Y-%m}"
     values["to"] = f"{(last or first).starts_on:%Y-%m}"
     return url_for(CHANGES_ENDPOINTS[level], **values)
@@ -327,7 +328,7 @@ def render_changes(level: Level, unit_id: int | None):
     first, last = month_argument("from"), month_argument("to")
     first, last = first or last, last or first
     window = None
-    if first is not None:
+    if first is not None and last is not None:
         if last.starts_on < first.starts_on:
             abort(400)
         window = Period(first.starts_on, last.ends_on)
