@@ -78,10 +78,11 @@ test-reliability: install-test ## Load and crash tests against real processes (d
 		TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(PYTEST) -m reliability -s tests/reliability || [ $$? -eq 5 ]; \
 	fi
 
-lint: $(VENV)/.test-installed ## Lint and check formatting with ruff; no import cycles between feature packages
+lint: $(VENV)/.test-installed ## Lint and format check (ruff), types (mypy: strict on the pure rules), no import cycles
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(PYTEST) -q tests/test_import_cycles.py
+	$(BIN)/mypy
+	$(PYTEST) -q tests/test_import_cycles.py tests/test_doc_citations.py
 
 # pip-audit asks PyPI's JSON API about every pinned version. Where that service cannot be
 # reached (this build machine only reaches the package index), nothing has been audited: say so

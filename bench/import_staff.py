@@ -1,4 +1,4 @@
-"""How long the staff import takes for a national-sized file (DESIGN 10: 40,000 staff).
+"""How long the staff import takes for a national-sized file (docs/performance.md: 40,000 staff).
 
     .venv/bin/python bench/import_staff.py                      # a throwaway SQLite file
     .venv/bin/python bench/import_staff.py --database-url postgresql://postgres@127.0.0.1:5432/test

@@ -1,4 +1,4 @@
-"""National-scale benchmark (issue 9, DESIGN 10): `make bench STAFF=40000 YEARS=5`.
+"""National-scale benchmark (issue 9, docs/performance.md): `make bench STAFF=40000 YEARS=5`.
 
     .venv/bin/python bench/national.py --staff 40000 --years 5 \\
         --database-url postgresql://postgres@127.0.0.1:5432/supervision_bench --write docs/performance.md

@@ -11,4 +11,4 @@ MAX_DOUBLINGS = 20
 
 def doubling_wait(base: timedelta, doublings: int, cap: timedelta) -> timedelta:
     """`base`, 2 x `base`, 4 x `base`, ... after `doublings` doublings, never more than `cap`."""
-    return min(base * 2 ** min(max(doublings, 0), MAX_DOUBLINGS), cap)
+    return min(base * (1 << min(max(doublings, 0), MAX_DOUBLINGS)), cap)

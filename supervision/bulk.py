@@ -7,10 +7,13 @@ about twenty times that. The hourly stored-figures jobs write a million rows at 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, cast
 
+import psycopg
 import sqlalchemy as sa
 from psycopg import sql
-from sqlalchemy.orm import Session
+
+from supervision.extensions import AnySession
 
 BATCH = 5_000
 # For a bulk DELETE of rows the session never loaded: without it the ORM fetches every deleted
@@ -18,7 +21,13 @@ BATCH = 5_000
 NO_SYNC = {"synchronize_session": False}
 
 
-def insert_rows(session: Session, table: sa.Table, columns: Sequence[str], rows: Sequence[tuple]) -> None:
+def rowcount(result: sa.Result[Any]) -> int:
+    """The rows an UPDATE, DELETE or INSERT matched. Session.execute gives such a statement's
+    CursorResult, but is typed to return the Result of any statement."""
+    return cast("sa.CursorResult[Any]", result).rowcount
+
+
+def insert_rows(session: AnySession, table: sa.Table, columns: Sequence[str], rows: Sequence[tuple]) -> None:
     """Insert `rows` (tuples of the `columns`' values) into `table`, in the session's transaction."""
     if not rows:
         return
@@ -31,6 +40,8 @@ def insert_rows(session: Session, table: sa.Table, columns: Sequence[str], rows:
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns))
     )
-    with connection.connection.dbapi_connection.cursor() as cursor, cursor.copy(statement) as copy:
+    # PostgreSQL here, so the driver's connection is psycopg's.
+    driver = cast("psycopg.Connection[Any]", connection.connection.driver_connection)
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row(row)

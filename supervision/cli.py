@@ -7,7 +7,6 @@ message and exits with status 1, having written nothing.
 from __future__ import annotations
 
 import logging
-import re
 
 import click
 import sqlalchemy as sa
@@ -22,27 +21,22 @@ from supervision.clock import clock
 from supervision.extensions import db
 from supervision.hr import cli as hr_cli
 from supervision.org.models import CareerStage, ContractType, Organisation, Role, Staff, StaffRole
+from supervision.org.rules import EMAIL_PATTERN
 from supervision.reports import cli as reports_cli
 from supervision.serve import serve_command
 from supervision.synth.command import synth_command
 
 log = logging.getLogger(__name__)
 
-# The same shape the staff pages accept: something@domain.tld, no spaces.
-EMAIL_PATTERN = re.compile(r"^[^\s@]+@[^\s@]+\.[^\s@]+$")
-EMAIL_MAX_LENGTH = limits.EMAIL.max_length
-NAME_MAX_LENGTH = limits.NAME.max_length
-ORGANISATION_NAME_MAX_LENGTH = limits.SHORT_TEXT.max_length
-
 
 def register(app: Flask) -> None:
-    """The commands every deployment has (DESIGN section 9)."""
+    """The commands every deployment has (README.md, "Command line")."""
     for command in (create_admin_command, demo_command, serve_command):
         app.cli.add_command(command)
     scheduler.register_commands(app)  # `scheduler` and `run-job NAME` (issue 5)
     hr_cli.register(app)  # `import-staff FILE [--dry-run]` (issue 7)
     cases_cli.register(app)  # `import-cases FILE [--dry-run]` (docs/cases.md)
-    reports_cli.register(app)  # `export-report oversight|team-dashboard|retention` (DESIGN 9)
+    reports_cli.register(app)  # `export-report oversight|team-dashboard|retention`
     app.cli.add_command(synth_command)  # `synth --staff N --years Y` (issue 9)
 
 
@@ -126,7 +120,7 @@ def email_problems(email: str) -> list[str]:
         return ["Enter an email address"]
     if problem := limits.text_problem(email, "The email address", limits.EMAIL):
         return [problem]
-    if not EMAIL_PATTERN.match(email):
+    if not EMAIL_PATTERN.match(email):  # the shape the staff pages accept
         return ["Enter an email address in the correct format, like name@example.com"]
     taken = db.session.scalar(sa.select(Staff.id).where(sa.func.lower(Staff.email) == email.lower()))
     if taken is not None:

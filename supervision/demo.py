@@ -1,4 +1,4 @@
-"""The demo organisation, Demoshire County Council (DESIGN section 9).
+"""The demo organisation, Demoshire County Council (docs/rules.md).
 
 `seed_demo()` builds a realistic children's social care workforce around five sign-in accounts,
 one per role, so people can try the service and tests can rely on its shape. Every choice comes

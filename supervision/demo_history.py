@@ -1,4 +1,4 @@
-"""A year of supervision history for the demo organisation (DESIGN section 9).
+"""A year of supervision history for the demo organisation (docs/rules.md).
 
 Everyone in post with a line manager has a signed agreement with them, sessions held at about
 the agreed frequency (a few early, a few late, the odd one cancelled or not attended and

@@ -17,10 +17,10 @@ from wtforms.fields import (
     Field,
     HiddenField,
     RadioField,
-    SelectChoice,
     SelectMultipleField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # not in the 3.2 stubs
 from wtforms.validators import StopValidation
 
 from supervision.limits import MAX_TYPED_DIGITS, ascii_whole_number
@@ -31,7 +31,7 @@ ASCII_DIGITS = re.compile(r"[0-9]+")
 class Present:
     """Something was entered or ticked (0 counts); a half-typed value keeps its own, more specific message."""
 
-    field_flags = {}
+    field_flags: dict[str, bool] = {}
 
     def __init__(self, message: str):
         self.message = message
@@ -149,13 +149,25 @@ class ChecklistField(SelectMultipleField):
             raise StopValidation(self.invalid_message)
 
 
-def choices(pairs) -> list[SelectChoice]:
-    """(value, label) pairs as WTForms choices; values are sent as text."""
-    return [SelectChoice("" if value is None else str(value), label) for value, label in pairs]
+def choices(pairs, blank: str | None = None) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices; values are sent as text. A blank label puts a
+    first choice whose value is "" (none chosen, or all)."""
+    items = [SelectChoice("", blank)] if blank is not None else []
+    return items + [SelectChoice("" if value is None else str(value), label) for value, label in pairs]
+
+
+def enum_options(enum_cls) -> list[tuple[str, str]]:
+    """An enumeration's members as (value, label) pairs, in their declared order."""
+    return [(member.value, member.label) for member in enum_cls]
+
+
+def enum_choices(enum_cls, blank: str | None = None) -> list[SelectChoice]:
+    """An enumeration's members as WTForms choices (a blank first choice as in choices())."""
+    return choices(enum_options(enum_cls), blank)
 
 
 def radios(label, message, options, coerce=str, **kwargs) -> RadioField:
-    return RadioField(
+    return RadioField(  # type: ignore[call-arg]  # the messages are WTForms 3.3's; its stubs are 3.2's
         label,
         validators=[Present(message)],
         choices=choices(options),

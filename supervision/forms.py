@@ -16,9 +16,7 @@ from wtforms import validators
 from wtforms.fields import (
     BooleanField,
     DateField,
-    DecimalField,
     EmailField,
-    IntegerField,
     PasswordField,
     RadioField,
     SelectField,
@@ -45,6 +43,11 @@ def number_arg(name: str, default: int | None = None) -> int | None:
     if len(text.lstrip("-")) > len(str(limits.MAX_QUERY_NUMBER)) or abs(int(text)) > limits.MAX_QUERY_NUMBER:
         abort(404)
     return int(text)
+
+
+def optional_text(value) -> str | None:
+    """Select values where "" means none chosen."""
+    return value or None
 
 
 def strip_whitespace(value):
@@ -137,14 +140,6 @@ def email_field(label, *validators_, **kwargs):
 
 def password_field(label, *validators_, **kwargs):
     return PasswordField(label, validators=list(validators_), widget=GovPasswordInput(), **kwargs)
-
-
-def decimal_field(label, *validators_, **kwargs):
-    return DecimalField(label, validators=list(validators_), widget=GovTextInput(), **kwargs)
-
-
-def integer_field(label, *validators_, **kwargs):
-    return IntegerField(label, validators=list(validators_), widget=GovTextInput(), **kwargs)
 
 
 def select_field(label, *validators_, **kwargs):

@@ -14,12 +14,14 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+
+from supervision.bulk import rowcount
+from supervision.extensions import AnySession
 
 BATCH_SIZE = 500
 
 
-def insert_new(session: Session, table: sa.Table, rows: Sequence[dict], key: Sequence[str]) -> int:
+def insert_new(session: AnySession, table: sa.Table, rows: Sequence[dict], key: Sequence[str]) -> int:
     """Insert the rows whose `key` columns are not there yet; returns how many were inserted.
 
     Runs in the caller's transaction. Another transaction inserting the same key at the same
@@ -39,5 +41,5 @@ def insert_new(session: Session, table: sa.Table, rows: Sequence[dict], key: Seq
             .execution_options(preserve_rowcount=True)
         )
         result = session.execute(statement)
-        inserted += max(result.rowcount, 0)
+        inserted += max(rowcount(result), 0)
     return inserted

@@ -1,5 +1,5 @@
 """What every page's layout needs to know: the organisation's name and logo, for the header, the
-footer and the title ("Page – Supervision – Organisation", DESIGN section 9).
+footer and the title ("Page – Supervision – Organisation", docs/development.md).
 
 The name comes from the ORGANISATION_NAME setting if it is set; otherwise from the signed-in
 person's organisation; otherwise (signed out) from the database when it holds exactly one

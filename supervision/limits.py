@@ -214,14 +214,19 @@ class DateRange:
     checked_by: str | None = None
 
     def bounds(self, today: date) -> tuple[date, date]:
-        earliest = self.first_day if self.first_day is not None else add_months(today, -self.months_back)
+        earliest = self.first_day if self.first_day is not None else add_months(today, -self._months_back())
         return earliest, add_months(today, self.months_ahead)
+
+    def _months_back(self) -> int:
+        if self.months_back is None:
+            raise ValueError(f"{self.kind}: a date range needs months_back or a first_day")
+        return self.months_back
 
     def described(self) -> str:
         back = (
             f"from {long_date(self.first_day)}"
             if self.first_day is not None
-            else f"from {span(self.months_back)} ago"
+            else f"from {span(self._months_back())} ago"
         )
         ahead = "to today" if self.months_ahead == 0 else f"to {span(self.months_ahead)} ahead"
         return f"{back} {ahead}"
@@ -255,10 +260,11 @@ CASE_DATE = DateRange("Case allocated or closed date (caseload import)", months_
 # Reports, the HR snapshot and the audit search look back to the service's earliest data.
 REPORT_FIRST_DAY = date(2000, 1, 1)
 REPORT_DATE = DateRange("Snapshot or search date", months_ahead=0, first_day=REPORT_FIRST_DAY)
+SNAPSHOT_FIRST_DAY = date(2000, 1, 31)
 SNAPSHOT_DATE = DateRange(
     "HR snapshot date (a month's last day)",
     months_ahead=0,
-    first_day=date(2000, 1, 31),
+    first_day=SNAPSHOT_FIRST_DAY,
     checked_by="supervision.hr.disclosure.snapshot_problem",
 )
 REPORT_PERIOD = DateRange(
@@ -389,7 +395,7 @@ def limit_rows() -> list[str]:
     return rows
 
 
-def whole_number(value) -> int:
+def whole_number(value: object) -> int:
     """A form's choice value (an id, a rating) as a whole number: ASCII digits, at most MAX_ID.
 
     For WTForms' `coerce`: it raises ValueError, which the field turns into its own message.

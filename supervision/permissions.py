@@ -1,4 +1,4 @@
-"""The one place that decides who may see or do what (DESIGN section 1).
+"""The one place that decides who may see or do what (docs/roles.md).
 
 Every view carries one of the decorators below; tests/test_routes.py walks the URL map and
 fails if a route has none. Object checks (`may_view_person`, `may_view_team`, ...) are used
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache, wraps
+from typing import TypeVar
 
 import sqlalchemy as sa
 from flask import abort
@@ -18,6 +19,10 @@ from flask_login import current_user, login_required
 from supervision.agreements.models import SupervisionAgreement
 from supervision.extensions import db
 from supervision.org.models import Role, Service, Staff, Team
+
+Found = TypeVar("Found")
+# A statement selecting staff ids: one SELECT, or a UNION of them.
+StaffIds = sa.Select | sa.CompoundSelect
 
 MAX_HIERARCHY_DEPTH = 50
 
@@ -210,7 +215,7 @@ def headed_teams_query(viewer: Staff) -> sa.Select:
     return _headed_teams(viewer.id)
 
 
-def supervision_circle_query(viewer: Staff) -> sa.CompoundSelect:
+def supervision_circle_query(viewer: Staff) -> StaffIds:
     """The ids of the supervisees whose supervision `viewer` may see as themselves or from above:
     themselves and everyone they oversee (one statement)."""
     return sa.union(sa.select(Staff.id).where(Staff.id == viewer.id), overseen_staff_query(viewer))
@@ -237,7 +242,7 @@ def overseen_ids(user: Staff) -> set[int]:
     return set(db.session.scalars(overseen_staff_query(user)))
 
 
-def supervisor_circle_query(user: Staff) -> sa.Select:
+def supervisor_circle_query(user: Staff) -> StaffIds:
     """The supervisors whose sessions `user` may see: themselves and everyone they oversee.
 
     Nobody for a person holding the HR role: being named as someone's supervisor grants them
@@ -343,3 +348,11 @@ def require(allowed: bool) -> None:
     """Refuse an object the user may not see as if it did not exist."""
     if not allowed:
         abort(404)
+
+
+def found_or_404(item: Found | None, allowed: Callable[[Found], bool] | None = None) -> Found:
+    """The item, when there is one and `allowed` (if given) says the user may see it; otherwise
+    refused as if it did not exist, as require() does."""
+    if item is None or (allowed is not None and not allowed(item)):
+        abort(404)
+    return item

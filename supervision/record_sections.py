@@ -47,4 +47,3 @@ SECTIONS: tuple[Section, ...] = (
 )
 SECTION_BY_KEY = {section.key: section for section in SECTIONS}
 TEXT_SECTIONS = tuple(section for section in SECTIONS if section.is_text)
-PERSONAL_SECTION_KEYS = frozenset(section.key for section in SECTIONS if section.personal)

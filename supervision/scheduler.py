@@ -1,4 +1,4 @@
-"""APScheduler wiring, and nothing else: which job runs when (DESIGN 6).
+"""APScheduler wiring, and nothing else: which job runs when (docs/rules.md).
 
 Production runs `flask --app wsgi scheduler` as a process of its own (a BlockingScheduler), so
 web workers never run jobs; several such processes may run for failover, and the PostgreSQL
@@ -27,7 +27,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from supervision.clock import LONDON, clock
-from supervision.extensions import db
+from supervision.extensions import db, proxied
 from supervision.jobs.models import JobOutcome
 from supervision.jobs.runs import UnknownJob, run_job
 
@@ -159,7 +159,7 @@ def scheduler_command() -> None:
     from flask import current_app
 
     click.echo(f"Scheduler running {len(SCHEDULE)} jobs (times in Europe/London). Stop with Ctrl+C.")
-    run_blocking(current_app._get_current_object())
+    run_blocking(proxied(current_app))
     click.echo("Scheduler stopped.")
 
 

@@ -8,6 +8,8 @@ import secrets
 
 from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 
+from supervision.extensions import proxied
+
 ENDED_MESSAGES = {
     "idle": "You were signed out because you had not used the service for a while.",
     "lifetime": "You were signed out because you signed in more than {hours} hours ago. Sign in again.",
@@ -60,7 +62,7 @@ def explain_ended_session():
     """
     if request.endpoint in {"static", "assets.govuk_asset", "health.healthz"}:
         return None
-    current = session._get_current_object()
+    current = proxied(session)
     failure = getattr(current, "failure", None)
     if failure is not None:
         raise failure  # the database could not be read: the error handlers answer

@@ -8,13 +8,15 @@ import click
 from flask import Flask, current_app
 from werkzeug.serving import run_simple
 
+from supervision.extensions import proxied
+
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 def serve_command(host: str, port: int) -> None:
     """Serve the app on HOST:PORT (with the scheduler when EMBEDDED_SCHEDULER is set)."""
-    app: Flask = current_app._get_current_object()
+    app: Flask = proxied(current_app)
     if app.config["EMBEDDED_SCHEDULER"]:
         from supervision.scheduler import start_embedded_scheduler
 

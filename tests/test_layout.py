@@ -1,4 +1,4 @@
-"""The layout: a council's service, not GOV.UK's (DESIGN section 9).
+"""The layout: a council's service, not GOV.UK's (docs/development.md).
 
 No crown, GOV.UK logotype or Crown copyright on any page; the header names the organisation (and
 shows its logo if configured) and the service; every page's title reads

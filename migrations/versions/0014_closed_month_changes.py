@@ -1,6 +1,6 @@
 """Changes that reached a closed month: who, when, which person, which months, and why.
 
-Dates, kinds of change and the reason given; no supervision content (DESIGN 10).
+Dates, kinds of change and the reason given; no supervision content (docs/metrics.md).
 
 Revision ID: 0014
 Revises: 0013

@@ -12,6 +12,7 @@ from supervision.fields import (
     WholeNumberField,
     choices,
     closed_month_reason_field,
+    enum_options,
     radios,
     textarea,
     version_field,
@@ -19,10 +20,6 @@ from supervision.fields import (
 from supervision.forms import Form, checkbox_field, select_field
 from supervision.limits import whole_number
 from supervision.record_sections import SECTIONS
-
-
-def enum_options(enum_cls) -> list[tuple[str, str]]:
-    return [(member.value, member.label) for member in enum_cls]
 
 
 class AgreementForm(Form):

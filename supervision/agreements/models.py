@@ -1,4 +1,4 @@
-"""Supervision agreements, the organisation's supervision policy and absence periods (DESIGN 3)."""
+"""Supervision agreements, the organisation's supervision policy and absence periods (docs/rules.md)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from supervision.agreements.asye import AsyeOutcome, AsyeStage, parse_participants
 from supervision.agreements.defaults import DEFAULT_POLICY
 from supervision.db_types import UTCDateTime
-from supervision.extensions import db
+from supervision.extensions import Model
 from supervision.org.models import Staff, enum_column
 
 
@@ -59,7 +59,7 @@ class AbsenceKind(enum.StrEnum):
         }[self.value]
 
 
-class SupervisionPolicy(db.Model):
+class SupervisionPolicy(Model):
     """One row per organisation; every threshold the compliance engine uses is a setting here."""
 
     __tablename__ = "supervision_policy"
@@ -114,7 +114,7 @@ class SupervisionPolicy(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
 
-class SupervisionAgreement(db.Model):
+class SupervisionAgreement(Model):
     """What a supervisee and supervisor agreed; the current one has no `ended_on` (history kept)."""
 
     __tablename__ = "supervision_agreement"
@@ -173,7 +173,7 @@ class SupervisionAgreement(db.Model):
         return self.supervisor_signed_at is not None and self.supervisee_signed_at is not None
 
 
-class AbsencePeriod(db.Model):
+class AbsencePeriod(Model):
     """Days inside an absence do not count toward the supervision interval."""
 
     __tablename__ = "absence_period"
@@ -193,7 +193,7 @@ class AbsencePeriod(db.Model):
     staff: Mapped[Staff] = relationship(foreign_keys=[staff_id])
 
 
-class AsyeReview(db.Model):
+class AsyeReview(Model):
     """An ASYE progress review or final assessment held (docs/metrics.md, "ASYE progress reviews").
 
     Its due date is the compliance engine's (`rules.asye_reviews`), never stored: absences

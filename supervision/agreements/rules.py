@@ -14,7 +14,7 @@ from supervision.org.models import CareerStage
 from supervision.record_sections import SECTION_BY_KEY
 
 MAX_DURATION_MINUTES = limits.AGREEMENT_MINIMUM_MINUTES.high
-MAX_INTERVAL_DAYS = limits.INTERVAL_DAYS.high
+MAX_INTERVAL_DAYS = int(limits.INTERVAL_DAYS.high)
 
 # A saved policy, or the defaults (None: the organisation has not saved one yet).
 Policy = SupervisionPolicy | PolicySettings | None
@@ -42,7 +42,8 @@ PRO_RATA_FLOOR_FTE = Decimal("0.5")
 
 def stage_interval_days(career_stage: CareerStage, policy: Policy) -> int | None:
     """The policy's full-time interval for a career stage; None means no requirement."""
-    return getattr(policy or DEFAULT_POLICY, STAGE_INTERVAL_SETTING[career_stage])
+    days: int | None = getattr(policy or DEFAULT_POLICY, STAGE_INTERVAL_SETTING[career_stage])
+    return days
 
 
 def pro_rata_fte(frequency_kind: FrequencyKind, policy: Policy, fte: Decimal) -> Decimal | None:

@@ -29,6 +29,7 @@ from supervision.permissions import (
     may_manage_organisation,
     may_manage_supervision_of,
 )
+from supervision.record_sections import SECTION_BY_KEY
 from supervision.service_errors import NotPermitted, ServiceError, check_version
 
 # --- policy -----------------------------------------------------------------------------------
@@ -48,8 +49,8 @@ def get_policy(organisation_id: int) -> SupervisionPolicy:
         with db.session.begin_nested():
             policy = SupervisionPolicy(organisation_id=organisation_id, updated_at=clock().now())
             db.session.add(policy)
-    except IntegrityError:
-        policy = db.session.scalar(query)
+    except IntegrityError:  # another request made it first
+        policy = db.session.scalars(query).one()
     return policy
 
 
@@ -97,13 +98,13 @@ def policy_problems(optional_sections: set[str], settings: dict) -> list[tuple[s
             continue
         if value is None or not low <= value <= high:
             problems.append((name, f"{POLICY_LABELS[name]} must be a whole number between {low} and {high}"))
-    if set(optional_sections) - set(rules.SECTION_BY_KEY):
+    if set(optional_sections) - set(SECTION_BY_KEY):
         problems.append(("optional_sections", "Choose sections from the list"))
     return problems
 
 
 def update_policy(
-    actor: Staff, organisation_id: int, expected_version: int, optional_sections: set[str], **settings
+    actor: Staff, organisation_id: int, expected_version: int | None, optional_sections: set[str], **settings
 ) -> SupervisionPolicy:
     if not may_manage_organisation(actor) or actor.organisation_id != organisation_id:
         raise NotPermitted()
@@ -268,7 +269,7 @@ def create_agreement(actor: Staff, person: Staff, terms: AgreementTerms) -> Supe
 
 
 def update_agreement(
-    actor: Staff, agreement: SupervisionAgreement, expected_version: int, terms: AgreementTerms
+    actor: Staff, agreement: SupervisionAgreement, expected_version: int | None, terms: AgreementTerms
 ) -> SupervisionAgreement:
     """Terms change only before both have signed; any signature already given is withdrawn."""
     person = agreement.supervisee
@@ -311,7 +312,7 @@ def update_agreement(
 
 
 def sign_agreement(
-    actor: Staff, agreement: SupervisionAgreement, expected_version: int
+    actor: Staff, agreement: SupervisionAgreement, expected_version: int | None
 ) -> SupervisionAgreement:
     if actor.id not in (agreement.supervisor_id, agreement.supervisee_id):
         raise NotPermitted()

@@ -22,6 +22,7 @@ from supervision.forms import ConfirmForm, show_error, show_problems
 from supervision.org.models import CareerStage, Role, Staff
 from supervision.permissions import (
     acts_as_supervisor,
+    found_or_404,
     may_manage_supervision_of,
     may_view_agreement,
     may_view_supervision_page,
@@ -36,13 +37,13 @@ bp = Blueprint("agreements", __name__)
 
 def person_or_404(person_id: int) -> Staff:
     person = db.session.get(Staff, person_id)
-    require(person is not None and person.organisation_id == current_user.organisation_id)
+    person = found_or_404(person, lambda person: person.organisation_id == current_user.organisation_id)
     return person
 
 
 def agreement_or_404(agreement_id: int) -> SupervisionAgreement:
     agreement = db.session.get(SupervisionAgreement, agreement_id)
-    require(agreement is not None and may_view_agreement(current_user, agreement))
+    agreement = found_or_404(agreement, lambda agreement: may_view_agreement(current_user, agreement))
     return agreement
 
 
@@ -80,6 +81,9 @@ def agreement_form(person: Staff, form: AgreementForm) -> AgreementForm:
 
 
 def terms_from(form: AgreementForm) -> services.AgreementTerms:
+    """What a validated form says (Present refuses a form without the date agreed)."""
+    if form.agreed_on.data is None:
+        raise ValueError("the terms of a form that did not validate")
     return services.AgreementTerms(
         supervisor_id=form.supervisor_id.data,
         frequency_kind=FrequencyKind(form.frequency_kind.data),
@@ -173,7 +177,7 @@ def edit_agreement(agreement_id: int):
         except StaleVersion as error:
             db.session.expire_all()
             form.supervisor_id.errors = [error.message]
-            form.version.data = str(db.session.get(SupervisionAgreement, agreement_id).version)
+            form.version.data = str(db.session.get_one(SupervisionAgreement, agreement_id).version)
         except ServiceError as error:
             show_error(form, error, "agreed_on")
         else:
@@ -213,7 +217,7 @@ def new_absence(person_id: int):
     person = person_or_404(person_id)
     require(may_manage_supervision_of(current_user, person, services.current_supervisor_id(person.id)))
     form = AbsenceForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and form.starts_on.data is not None and form.ends_on.data is not None:
         try:
             services.record_absence(
                 current_user,
@@ -236,12 +240,11 @@ def new_absence(person_id: int):
 @bp.route("/absences/<int:absence_id>/remove", methods=["GET", "POST"])
 @signed_in
 def remove_absence(absence_id: int):
-    absence = db.session.get(AbsencePeriod, absence_id)
-    require(
-        absence is not None
-        and may_manage_supervision_of(
+    absence = found_or_404(
+        db.session.get(AbsencePeriod, absence_id),
+        lambda absence: may_manage_supervision_of(
             current_user, absence.staff, services.current_supervisor_id(absence.staff_id)
-        )
+        ),
     )
     form = RemoveAbsenceForm()
     person_id = absence.staff_id

@@ -23,7 +23,7 @@ from supervision.hr import services as hr_services
 from supervision.hr.disclosure import SMALL_NUMBER_THRESHOLD, Shown
 from supervision.hr.tables import retention_tables, trend_tables, withheld_cells
 from supervision.org.models import Role
-from supervision.permissions import api_token, require
+from supervision.permissions import api_token, found_or_404, require
 from supervision.reports import changes, services
 from supervision.reports.choices import ChoiceRefused, oversight_period, retention_snapshot
 from supervision.reports.dashboard import Sorting, filtered, sorted_rows
@@ -130,7 +130,7 @@ def oversight(level: Level, unit_id: int | None):
         require(services.oversees(current_user, level, unit_id))
         raise
     report = services.oversight_report(current_user, level, unit_id, period, today)
-    require(report is not None)
+    report = found_or_404(report)
     marks = changes.marks_for(report)
     return schemas.OversightOut().dump(oversight_figures(report, marks))
 
@@ -138,7 +138,8 @@ def oversight(level: Level, unit_id: int | None):
 def figures(tally: Tally, metrics: tuple[Metric, ...]) -> dict:
     def figure(metric: Metric):
         if metric.kind is Kind.SHARE:
-            return {"share": metric.value(tally), "count": metric.part(tally), "out_of": metric.whole(tally)}
+            count, out_of = metric.counts(tally)
+            return {"share": metric.value(tally), "count": count, "out_of": out_of}
         return metric.value(tally)
 
     return {metric.key: figure(metric) for metric in metrics}

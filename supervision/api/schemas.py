@@ -132,7 +132,7 @@ class SessionIn(StrictSchema):
     supervisee_ids = fields.List(
         fields.Integer(strict=True, validate=ID_RANGE),
         required=True,
-        validate=validate.Length(min=limits.GROUP_SIZE.low, max=limits.GROUP_SIZE.high),
+        validate=validate.Length(min=int(limits.GROUP_SIZE.low), max=int(limits.GROUP_SIZE.high)),
     )
     starts_at = fields.AwareDateTime(
         required=True,

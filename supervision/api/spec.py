@@ -105,6 +105,6 @@ def build_spec(app: Flask) -> dict:
                 "required": True,
                 "content": {"application/json": {"schema": operation.body}},
             }
-        methods = sorted(rule.methods - {"HEAD", "OPTIONS"})
+        methods = sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
         spec.path(path=openapi_path(rule.rule), operations={m.lower(): details for m in methods})
     return spec.to_dict()

@@ -25,6 +25,7 @@ from supervision.extensions import csrf, db, limiter
 from supervision.org.models import Staff, Team
 from supervision.permissions import (
     api_token,
+    found_or_404,
     may_view_agreement,
     may_view_person,
     may_view_record,
@@ -116,7 +117,7 @@ def refusal(error: ServiceError) -> RequestRefused:
 
 def found(model, object_id: int):
     obj = db.session.get(model, object_id)
-    require(obj is not None)
+    obj = found_or_404(obj)
     return obj
 
 
@@ -215,7 +216,7 @@ def session_create():
 @documented("One supervision session", schemas.SessionOut)
 def session_detail(session_id: int):
     session = records.load_session(session_id)
-    require(session is not None and may_view_session(current_user, session))
+    session = found_or_404(session, lambda session: may_view_session(current_user, session))
     return schemas.SessionOut().dump(session)
 
 
@@ -232,7 +233,7 @@ def record_list():
 
 def visible_record(record_id: int):
     record = records.load_record(record_id)
-    require(record is not None and may_view_record(current_user, record))
+    record = found_or_404(record, lambda record: may_view_record(current_user, record))
     return record
 
 
@@ -300,7 +301,7 @@ def compliance_status(staff_id: int):
         and may_view_supervision_of(current_user, person)
     )
     result = compliance_for([person.id], clock().today()).get(person.id)
-    require(result is not None)
+    result = found_or_404(result)
     supervision, assessment = result.supervision, result.assessment
     return schemas.ComplianceOut().dump(
         {

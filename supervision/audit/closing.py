@@ -1,4 +1,4 @@
-"""When a month's figures are closed, and which closed months a change reaches (DESIGN 10).
+"""When a month's figures are closed, and which closed months a change reaches (docs/metrics.md).
 
 Pure rules: no database, no clock; the caller passes `today`. Defined once here and used by
 every use case that writes sessions or absences, and by the oversight report's marks.

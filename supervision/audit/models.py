@@ -13,13 +13,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from supervision.db_types import UTCDateTime
-from supervision.extensions import db
+from supervision.extensions import Model
 
 if TYPE_CHECKING:  # audit is the ground floor: it names Staff, never imports org
     from supervision.org.models import Staff
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     __tablename__ = "audit_event"
     __table_args__ = (
         sa.Index("ix_audit_event_actor_id_occurred_at", "actor_id", "occurred_at"),
@@ -38,8 +38,8 @@ class AuditEvent(db.Model):
     actor: Mapped[Staff | None] = relationship()
 
 
-class ClosedMonthChange(db.Model):
-    """A session or absence change that reached months whose figures had closed (DESIGN 10).
+class ClosedMonthChange(Model):
+    """A session or absence change that reached months whose figures had closed (docs/metrics.md).
 
     Written in the same transaction as the change and its audit entry, one row for each person
     whose figures it changes. Dates, the kind of change and the reason given: no supervision

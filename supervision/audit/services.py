@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
@@ -39,7 +39,7 @@ class AuditAction(enum.StrEnum):
     RATE = "rate"
     DELETE = "delete"
     PURGE = "purge"  # a leaver's supervision data removed by the retention purge
-    CLOSED_MONTH_CHANGE = "closed_month_change"  # a change that reached a closed month (DESIGN 10)
+    CLOSED_MONTH_CHANGE = "closed_month_change"  # a change that reached a closed month (docs/metrics.md)
     IMPORT = "import"  # a caseload import: counts only, never a case reference (docs/cases.md)
 
 
@@ -67,8 +67,17 @@ def record_event(
     return event
 
 
+class Audited(Protocol):
+    """A row the audit log can name: its table and its id."""
+
+    __tablename__: str
+
+    @property
+    def id(self) -> int: ...
+
+
 @contextmanager
-def audited_change(actor: Staff | None, action: AuditAction, subject: db.Model) -> Iterator[None]:
+def audited_change(actor: Staff | None, action: AuditAction, subject: Audited) -> Iterator[None]:
     """One use case, one transaction: the body's changes and the audit entry commit together.
 
     On any exception nothing is written: the transaction is rolled back and the error raised.
@@ -87,13 +96,13 @@ def audited_change(actor: Staff | None, action: AuditAction, subject: db.Model) 
         raise
 
 
-def record_view(actor: Staff, subject: db.Model, action: AuditAction = AuditAction.VIEW) -> None:
+def record_view(actor: Staff, subject: Audited, action: AuditAction = AuditAction.VIEW) -> None:
     """A person saw (or exported) a supervision object."""
     with audited_change(actor, action, subject):
         pass
 
 
-# --- changes to closed months (DESIGN 10: history is not rewritten quietly) --------------------
+# --- changes to closed months (docs/metrics.md: history is not rewritten quietly) ---------------
 
 REASON_FIELD = "closed_month_reason"
 REASON_MAX_LENGTH = limits.CLOSED_MONTH_REASON.max_length
@@ -167,7 +176,7 @@ def note_back_dating(
     actor: Staff | None,
     change: BackDating | None,
     kind: ChangeKind,
-    subject: db.Model,
+    subject: Audited,
     staff_ids: Iterable[int],
 ) -> None:
     """Inside the change's transaction: one row per person whose figures it changes, each audited."""

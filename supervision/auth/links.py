@@ -22,15 +22,17 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column
 
 from supervision.auth import sso
+from supervision.bulk import rowcount
 from supervision.clock import clock
 from supervision.db_types import UTCDateTime
-from supervision.extensions import db
+from supervision.extensions import Model, db
 from supervision.notifications.services import Email, queue_emails
 from supervision.org.models import Organisation, Staff
 from supervision.plain_text import one_line
@@ -54,7 +56,7 @@ class LinkPurpose(enum.StrEnum):
         return INVITATION_LIFETIME if self is LinkPurpose.INVITATION else RESET_LIFETIME
 
 
-class PasswordLink(db.Model):
+class PasswordLink(Model):
     __tablename__ = "password_link"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -120,7 +122,7 @@ class _Person:
 
 
 def _people(staff_ids: list[int], *, without_password: bool) -> list[_Person]:
-    found = []
+    found: list[_Person] = []
     for start in range(0, len(staff_ids), BATCH):
         query = (
             sa.select(Staff.id, Staff.given_name, Staff.family_name, Staff.email, Organisation.name)
@@ -140,11 +142,13 @@ def end_links(staff_ids: Iterable[int], now: datetime) -> int:
     ids = sorted(set(staff_ids))
     ended = 0
     for start in range(0, len(ids), BATCH):
-        ended += db.session.execute(
-            sa.update(PasswordLink)
-            .where(PasswordLink.staff_id.in_(ids[start : start + BATCH]), PasswordLink.ended_at.is_(None))
-            .values(ended_at=now)
-        ).rowcount
+        ended += rowcount(
+            db.session.execute(
+                sa.update(PasswordLink)
+                .where(PasswordLink.staff_id.in_(ids[start : start + BATCH]), PasswordLink.ended_at.is_(None))
+                .values(ended_at=now)
+            )
+        )
     return ended
 
 
@@ -152,8 +156,8 @@ def _issue(people: list[_Person], purpose: LinkPurpose, now: datetime) -> dict[i
     """A new link for each person, their earlier links ended; {staff id: (link id, secret)}."""
     end_links([person.id for person in people], now)
     secrets_by_id = {person.id: LINK_PREFIX + secrets.token_urlsafe(32) for person in people}
-    issued = {}
-    rows = [
+    issued: dict[int, tuple[int, str]] = {}
+    rows: list[dict[str, Any]] = [
         {
             "staff_id": staff_id,
             "purpose": str(purpose),
@@ -212,7 +216,7 @@ def request_reset(staff: Staff | None) -> bool:
     now = clock().now()
     if staff is None or not staff.active:
         return False
-    recent = db.session.scalar(
+    recent = db.session.execute(
         sa.select(sa.func.count())
         .select_from(PasswordLink)
         .where(
@@ -220,7 +224,7 @@ def request_reset(staff: Staff | None) -> bool:
             PasswordLink.purpose == str(LinkPurpose.RESET),
             PasswordLink.created_at > now - timedelta(hours=1),
         )
-    )
+    ).scalar_one()
     if recent >= RESETS_PER_HOUR:
         log.info("password reset not sent: too many this hour", extra={"staff_id": staff.id})
         return False
@@ -271,10 +275,12 @@ def usable_link(secret: str) -> PasswordLink | None:
 def spend(link: PasswordLink, now: datetime) -> bool:
     """Mark the link used, in the caller's transaction; False if another request got there first."""
     return (
-        db.session.execute(
-            sa.update(PasswordLink)
-            .where(PasswordLink.id == link.id, PasswordLink.ended_at.is_(None))
-            .values(ended_at=now)
-        ).rowcount
+        rowcount(
+            db.session.execute(
+                sa.update(PasswordLink)
+                .where(PasswordLink.id == link.id, PasswordLink.ended_at.is_(None))
+                .values(ended_at=now)
+            )
+        )
         == 1
     )

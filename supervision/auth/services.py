@@ -208,7 +208,7 @@ def set_password_with_link(secret: str, new: str, confirm: str) -> Staff:
     link = links.usable_link(secret)
     if link is None:
         raise LinkRefused
-    person = db.session.get(Staff, link.staff_id)
+    person = db.session.get_one(Staff, link.staff_id)
     if problem := problem_for(person, new):
         raise PasswordChangeRefused("new_password", problem)
     if new != confirm:

@@ -27,14 +27,20 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import Flask, Request, Response, current_app, session
-from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, session_json_serializer
+from flask.sessions import (
+    SecureCookieSession,
+    SecureCookieSessionInterface,
+    SessionMixin,
+    session_json_serializer,
+)
 from flask_login import login_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
+from supervision.bulk import rowcount
 from supervision.clock import clock
 from supervision.db_types import UTCDateTime
-from supervision.extensions import db
+from supervision.extensions import Model, db, proxied
 from supervision.org.models import Staff
 
 log = logging.getLogger(__name__)
@@ -46,7 +52,7 @@ LAST_SEEN_INTERVAL = timedelta(minutes=1)
 SIGNED_IN_KEYS = ("_user_id", "_fresh", "_id", "_remember", "_remember_seconds")
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     __tablename__ = "user_session"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -161,7 +167,9 @@ class HybridSessionInterface(SecureCookieSessionInterface):
             last_seen_at=row.last_seen_at,
         )
 
-    def save_session(self, app: Flask, session: SecureCookieSession, response: Response) -> None:
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        if not isinstance(session, SecureCookieSession):  # open_session makes no other kind
+            raise TypeError(f"not a session this interface opened: {type(session).__name__}")
         if isinstance(session, CookieSession) and session.failure is not None:
             return
         user_id = session.get("_user_id")
@@ -183,7 +191,7 @@ class HybridSessionInterface(SecureCookieSessionInterface):
 
     def _touch(self, session: ServerSession) -> None:
         now = clock().now()
-        values = {}
+        values: dict[str, object] = {}
         if session.modified:
             values["data"] = session_json_serializer.dumps(dict(session))
         if values or now - session.last_seen_at >= LAST_SEEN_INTERVAL:
@@ -235,13 +243,14 @@ def begin_session(staff: Staff) -> None:
     login_user(staff)
     # The forms' CSRF token, made now so it is stored with the new row: pages do not write it later.
     generate_csrf()
-    if isinstance(session._get_current_object(), ServerSession):
-        session.rotate = True
+    current = proxied(session)
+    if isinstance(current, ServerSession):
+        current.rotate = True
 
 
 def current_session_staff_id() -> int | None:
     """Whose server-side session this request carries (None for a visitor)."""
-    current = session._get_current_object()
+    current = proxied(session)
     return current.staff_id if isinstance(current, ServerSession) else None
 
 
@@ -251,14 +260,14 @@ def end_sessions(staff_ids: Iterable[int]) -> int:
     if not ids:
         return 0
     result = db.session.execute(sa.delete(UserSession).where(UserSession.staff_id.in_(ids)))
-    return result.rowcount
+    return rowcount(result)
 
 
 def sessions_of(staff_id: int) -> int:
     """How many sessions this person has open now (ended ones wait for the purge)."""
     now = clock().now()
     idle = current_app.config["SESSION_IDLE_TIMEOUT"]
-    return db.session.scalar(
+    return db.session.execute(
         sa.select(sa.func.count())
         .select_from(UserSession)
         .where(
@@ -266,7 +275,7 @@ def sessions_of(staff_id: int) -> int:
             UserSession.expires_at > now,
             UserSession.last_seen_at >= now - idle,
         )
-    )
+    ).scalar_one()
 
 
 def purge_ended_sessions(db_session, now: datetime, idle: timedelta) -> int:
@@ -276,4 +285,4 @@ def purge_ended_sessions(db_session, now: datetime, idle: timedelta) -> int:
             sa.or_(UserSession.expires_at <= now, UserSession.last_seen_at < now - idle)
         )
     )
-    return result.rowcount
+    return rowcount(result)

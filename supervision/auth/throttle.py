@@ -33,12 +33,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 from supervision.backoff import doubling_wait
 from supervision.clock import clock
 from supervision.db_types import UTCDateTime
-from supervision.extensions import db
+from supervision.extensions import Model, db
 
 DEVICE_COOKIE = "supervision_device"
 
 
-class SignInThrottle(db.Model):
+class SignInThrottle(Model):
     __tablename__ = "sign_in_throttle"
 
     key_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
@@ -104,7 +104,14 @@ def may_attempt(failures: Failures, free: int, now: datetime, policy: ThrottlePo
 def _key(kind: str, *parts: str) -> str:
     """An HMAC, so the table holds neither emails nor addresses nor anything to reverse them by."""
     message = "|".join((kind, *parts)).encode()
-    return hmac.new(current_app.secret_key.encode(), message, hashlib.sha256).hexdigest()
+    return hmac.new(_secret_key(), message, hashlib.sha256).hexdigest()
+
+
+def _secret_key() -> bytes:
+    key = current_app.secret_key
+    if not key:
+        raise RuntimeError("SECRET_KEY is not set")
+    return key.encode() if isinstance(key, str) else key
 
 
 def normalised_email(email: str) -> str:
@@ -134,7 +141,7 @@ class ClockSigner(TimestampSigner):
 
 
 def _device_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="known-device", signer=ClockSigner)
+    return URLSafeTimedSerializer(_secret_key(), salt="known-device", signer=ClockSigner)
 
 
 def new_device_cookie(email: str) -> str:

@@ -18,9 +18,10 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from supervision.bulk import rowcount
 from supervision.clock import clock
 from supervision.db_types import UTCDateTime
-from supervision.extensions import db
+from supervision.extensions import Model, db
 from supervision.org.models import Staff
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ class TokenScope(enum.StrEnum):
     WRITE = "write"
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     __tablename__ = "api_token"
     __table_args__ = (
         # A token that may write may also read: scopes are "read" or "read write".
@@ -122,7 +123,7 @@ def revoke_all_tokens(staff_ids: list[int], now: datetime) -> int:
         .where(ApiToken.staff_id.in_(staff_ids), ApiToken.revoked_at.is_(None))
         .values(revoked_at=now)
     )
-    return result.rowcount
+    return rowcount(result)
 
 
 def authenticate_token(secret: str) -> ApiToken | None:

@@ -19,9 +19,8 @@ from supervision.auth.services import (
     sign_out_everywhere,
 )
 from supervision.auth.sessions import begin_session, sessions_of
-from supervision.extensions import db, limiter
-from supervision.forms import Form
-from supervision.org.forms import ConfirmForm
+from supervision.extensions import db, limiter, proxied
+from supervision.forms import ConfirmForm, Form
 from supervision.org.models import Role, Staff
 from supervision.org.services import get_staff
 from supervision.permissions import public, roles_required, signed_in
@@ -169,7 +168,7 @@ def change_password_view():
         abort(404)  # signs in with the organisation account only: no password to change
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        person = current_user._get_current_object()
+        person = proxied(current_user)
         try:
             change_password(
                 person,
@@ -227,7 +226,7 @@ def set_password(token: str):
     link = links.usable_link(token)
     if link is None:
         return link_refused()
-    person = db.session.get(Staff, link.staff_id)
+    person = db.session.get_one(Staff, link.staff_id)
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:

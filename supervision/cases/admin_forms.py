@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput
-from wtforms.fields import SelectChoice
 from wtforms.validators import ValidationError
 
 from supervision.cases.rules import DEFAULT_LIMIT_DAYS, CaseCategory
-from supervision.fields import WholeNumberField
+from supervision.fields import SelectChoice, WholeNumberField
 from supervision.forms import Form, select_field, submit_field
 from supervision.limits import whole_number
 

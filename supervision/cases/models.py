@@ -14,11 +14,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from supervision.cases.rules import CaseCategory
 from supervision.db_types import UTCDateTime
-from supervision.extensions import db
+from supervision.extensions import Model
 from supervision.org.models import Staff, Team, enum_column
 
 
-class ChildCase(db.Model):
+class ChildCase(Model):
     """One child's case as the case management system exports it."""
 
     __tablename__ = "child_case"
@@ -51,7 +51,7 @@ class ChildCase(db.Model):
         return self.closed_on is None
 
 
-class CaseAllocation(db.Model):
+class CaseAllocation(Model):
     """Who held a case from when: the history kept when a case moves worker."""
 
     __tablename__ = "case_allocation"
@@ -71,7 +71,7 @@ class CaseAllocation(db.Model):
     worker: Mapped[Staff] = relationship()
 
 
-class CaseOversightLimit(db.Model):
+class CaseOversightLimit(Model):
     """The longest a case of one category may go without oversight: the organisation's setting
     when `team_id` is empty, else that team's override. Categories without a row use the defaults
     in cases/rules.py (docs/cases.md)."""

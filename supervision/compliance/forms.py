@@ -1,9 +1,10 @@
 """The form a supervisor or manager uses to explain a gap in supervision."""
 
 from govuk_frontend_wtf.wtforms_widgets import GovTextArea
-from wtforms.fields import SelectChoice, TextAreaField
+from wtforms.fields import TextAreaField
 
 from supervision.compliance.models import GapReason
+from supervision.fields import enum_choices
 from supervision.forms import Form, Required, radio_field, submit_field
 
 
@@ -11,7 +12,7 @@ class OverdueExplanationForm(Form):
     reason = radio_field(
         "Why is supervision overdue?",
         Required("Select why supervision is overdue"),
-        choices=[SelectChoice(reason.value, reason.label) for reason in GapReason],
+        choices=enum_choices(GapReason),
     )
     details = TextAreaField(
         "More about the reason",

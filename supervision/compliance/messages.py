@@ -124,7 +124,7 @@ def escalation(
     supervisor = f" Their supervisor is {supervisor_name}." if supervisor_name else ""
     return Wording(
         f"Escalation: {name}'s supervision is overdue",
-        f"{name}{where} was due supervision on {format_date(status.next_due_on)}, "
+        f"{name}{where} was due supervision on {_due(status)}, "
         f"{_days(status.working_days_overdue)} ago. {since}{supervisor}",
     )
 
@@ -142,14 +142,21 @@ def asye_escalation(
     )
 
 
+def _due(status: SupervisionStatus) -> str:
+    """The due date of an overdue, escalated or due-soon status, which always has one."""
+    if status.next_due_on is None:
+        raise ValueError(f"a {status.status} status with no due date")
+    return format_date(status.next_due_on)
+
+
 def person_line(name: str, status: SupervisionStatus) -> str:
     if status.status in (Status.OVERDUE, Status.ESCALATED):
         return (
-            f"{name}: {status.status.label.lower()}, due {format_date(status.next_due_on)} "
+            f"{name}: {status.status.label.lower()}, due {_due(status)} "
             f"({_days(status.working_days_overdue)} ago)"
         )
     if status.status is Status.DUE_SOON:
-        return f"{name}: due soon, by {format_date(status.next_due_on)}"
+        return f"{name}: due soon, by {_due(status)}"
     return f"{name}: {status.status.label.lower()}"
 
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from supervision.db_types import UTCDateTime
-from supervision.extensions import db
+from supervision.extensions import Model
 from supervision.org.models import Staff, enum_column
 
 
@@ -39,7 +39,7 @@ class AlertKind(enum.StrEnum):
         }[self.value]
 
 
-class ComplianceAlert(db.Model):
+class ComplianceAlert(Model):
     """Something the sweep found that needs doing, raised once per (kind, person, period).
 
     The unique key is what makes the sweep idempotent: running it twice, or two sweeps at
@@ -85,7 +85,7 @@ class GapReason(enum.StrEnum):
         }[self.value]
 
 
-class OverdueExplanation(db.Model):
+class OverdueExplanation(Model):
     """Why a supervisee went without supervision past a due date, and what cover was arranged.
 
     One per gap (supervisee and missed due date), so reports count each gap once.

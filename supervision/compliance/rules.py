@@ -25,7 +25,7 @@ from __future__ import annotations
 import enum
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from supervision.agreements.asye import AsyeStage
@@ -126,7 +126,7 @@ class IntervalRule:
 
     interval_days: int
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.interval_days < 1:
             raise ValueError("interval_days must be at least 1")
 
@@ -182,7 +182,7 @@ class AbsenceSpan:
     starts_on: date
     ends_on: date  # inclusive
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.ends_on < self.starts_on:
             raise ValueError("an absence cannot end before it starts")
 
@@ -253,10 +253,6 @@ class SupervisionStatus:
     days_overdue: int = 0  # calendar days past the due date, absence days not counted
     working_days_overdue: int = 0
     working_days_until_due: int | None = None
-
-    @property
-    def is_overdue(self) -> bool:
-        return self.days_overdue > 0
 
 
 @dataclass(frozen=True)
@@ -401,10 +397,11 @@ def counted_working_days_between(start: date, end: date, absences: Sequence[Abse
 # ------------------------------------------------------------------- supervision rule
 
 
-def _interval_for(agreement: Agreement, clock_start: date) -> int | None:
+def _interval_for(agreement: Agreement, clock_start: date) -> int:
+    """The interval of an agreement that requires supervision, for a clock started on `clock_start`."""
     rule = agreement.rule
     if rule is None:
-        return None
+        raise ValueError("an agreement with no frequency has no interval")
     if isinstance(rule, AsyeStagedRule):
         return rule.interval_on(clock_start)
     return rule.interval_days
@@ -417,6 +414,14 @@ def in_force_on(timeline: Sequence[AgreementPeriod], day: date) -> AgreementPeri
         if period.in_force_on(day) and (found is None or period.terms.agreed_on >= found.terms.agreed_on):
             found = period
     return found
+
+
+def _terms_in_run(timeline: Sequence[AgreementPeriod], day: date) -> Agreement:
+    """The agreement in force on a day inside a run of agreements, where one always is."""
+    period = in_force_on(timeline, day)
+    if period is None:
+        raise ValueError(f"no agreement in force on {day}, a day inside a run of agreements")
+    return period.terms
 
 
 @dataclass(frozen=True)
@@ -484,7 +489,7 @@ def clock_start(
         return None
     index = bisect_right(held, day)
     start = held[index - 1] if index and held[index - 1] >= run.starts_on else run.starts_on
-    return start, in_force_on(timeline, start).terms
+    return start, _terms_in_run(timeline, start)
 
 
 def next_due_date(facts: SupervisionFacts, today: date, held: Sequence[date] | None = None) -> date | None:
@@ -525,7 +530,8 @@ def supervision_status(facts: SupervisionFacts, today: date, thresholds: Thresho
     if is_absent(today, absences):
         status = Status.PAUSED
     elif today <= due:
-        status = Status.DUE_SOON if until_due <= thresholds.due_soon_working_days else Status.ON_TRACK
+        due_soon = until_due is not None and until_due <= thresholds.due_soon_working_days
+        status = Status.DUE_SOON if due_soon else Status.ON_TRACK
     elif working_days_overdue > thresholds.escalation_working_days:
         status = Status.ESCALATED
     else:
@@ -579,7 +585,7 @@ def outcomes_over(
             earlier = bisect_right(days, min(from_day - ONE_DAY, run_last)) - 1
             if earlier >= 0 and days[earlier] > cursor:
                 cursor = days[earlier]
-        terms = in_force_on(timeline, cursor).terms
+        terms = _terms_in_run(timeline, cursor)
         gap_open = False
         while True:
             interval = _interval_for(terms, cursor)
@@ -589,7 +595,7 @@ def outcomes_over(
             if next_session is not None and next_session <= due:
                 outcomes.append(IntervalOutcome(cursor, due, next_session, met=True, late=gap_open))
                 cursor, gap_open = next_session, False
-                terms = in_force_on(timeline, cursor).terms
+                terms = _terms_in_run(timeline, cursor)
             elif due <= run_judged:
                 outcomes.append(IntervalOutcome(cursor, due, due, met=False, starts_gap=not gap_open))
                 cursor, gap_open = due, True
@@ -751,21 +757,21 @@ def assess(person: PersonFacts, today: date, thresholds: Thresholds) -> Assessme
         if person.dbs_checked_on is not None
         else None
     )
-    figures = {
-        "supervision": supervision,
-        "write_ups_pending": len(pending),
-        "write_ups_overdue": overdue_write_ups,
-        "actions_overdue": actions_overdue(person.open_action_due_dates, today),
-        "agreement_review": review,
-        "registration_renewal": registration,
-        "dbs_renewal": dbs,
-        "asye_reviews": (
+    assessment = Assessment(
+        supervision=supervision,
+        write_ups_pending=len(pending),
+        write_ups_overdue=overdue_write_ups,
+        actions_overdue=actions_overdue(person.open_action_due_dates, today),
+        agreement_review=review,
+        registration_renewal=registration,
+        dbs_renewal=dbs,
+        asye_reviews=(
             asye_reviews(person.asye, person.supervision.absences, today, thresholds)
             if person.asye is not None
             else ()
         ),
-    }
-    return Assessment(**figures, prompts=prompts_for(Assessment(**figures)))
+    )
+    return replace(assessment, prompts=prompts_for(assessment))
 
 
 def prompts_for(assessment: Assessment) -> tuple[str, ...]:

@@ -13,11 +13,12 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import overload
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import joinedload
 
 from supervision.agreements.defaults import DEFAULT_POLICY
 from supervision.agreements.models import (
@@ -32,7 +33,7 @@ from supervision.agreements.rules import effective_interval_days
 from supervision.clock import clock
 from supervision.compliance import rules
 from supervision.compliance.models import GapReason, OverdueExplanation
-from supervision.extensions import db
+from supervision.extensions import AnySession, db
 from supervision.org.models import CareerStage, Staff, Team
 from supervision.records.models import (
     Action,
@@ -109,6 +110,8 @@ def frequency_rule(
     interval = effective_interval_days(agreement.interval_days, agreement.frequency_kind, stage, policy, fte)
     if agreement.frequency_kind is FrequencyKind.ASYE_STAGED:
         settings = policy or DEFAULT_POLICY
+        if agreement.asye_started_on is None or interval is None:  # asye_staged_has_start
+            raise ValueError("an ASYE agreement has a start date and a monthly interval")
         return rules.AsyeStagedRule(
             started_on=agreement.asye_started_on,
             weekly_weeks=settings.asye_weekly_weeks,
@@ -118,6 +121,20 @@ def frequency_rule(
     return rules.IntervalRule(interval) if interval else None
 
 
+@overload
+def agreement_terms(
+    agreement: SupervisionAgreement | sa.Row,
+    policy: SupervisionPolicy | None,
+    stage: CareerStage,
+    fte: Decimal,
+) -> rules.Agreement: ...
+@overload
+def agreement_terms(
+    agreement: SupervisionAgreement | sa.Row | None,
+    policy: SupervisionPolicy | None,
+    stage: CareerStage,
+    fte: Decimal,
+) -> rules.Agreement | None: ...
 def agreement_terms(
     agreement: SupervisionAgreement | sa.Row | None,
     policy: SupervisionPolicy | None,
@@ -151,12 +168,13 @@ def in_post_scope(today: date) -> sa.Select:
     )
 
 
-def load_people(session: Session, scope: sa.Select | Iterable[int], today: date) -> list[PersonCompliance]:
+def load_people(session: AnySession, scope: sa.Select | Iterable[int], today: date) -> list[PersonCompliance]:
     """Compliance for everyone in `scope` (a list of staff ids or a select of them), by id, with
     their Staff (team and service loaded) and current agreement, for pages and messages."""
-    scope = _normalised(scope)
-    if scope is None:
+    found = _normalised(scope)
+    if found is None:
         return []
+    scope = found
     people = {
         person.id: person
         for person in session.scalars(
@@ -203,11 +221,11 @@ AGREEMENT_COLUMNS = (
 
 
 def assess_people(
-    session: Session,
+    session: AnySession,
     scope: sa.Select | Iterable[int],
     today: date,
-    people: Mapping[int, Staff] | None = None,
-    agreements: Mapping[int, SupervisionAgreement] | None = None,
+    people: Mapping[int, Staff | sa.Row] | None = None,
+    agreements: Mapping[int, SupervisionAgreement | sa.Row] | None = None,
 ) -> Iterator[PersonCompliance]:
     """Compliance for everyone in `scope` by id, in a fixed number of statements whatever its size.
 
@@ -216,9 +234,10 @@ def assess_people(
     statements run at once; each person is assessed as the caller gets to them, so a caller
     working in batches never holds every assessment at the same time.
     """
-    scope = _normalised(scope)
-    if scope is None:
+    found = _normalised(scope)
+    if found is None:
         return iter(())
+    scope = found
     if people is None:
         people = {
             row.id: row for row in session.execute(sa.select(*PERSON_COLUMNS).where(Staff.id.in_(scope)))
@@ -322,7 +341,7 @@ def _normalised(scope: sa.Select | Iterable[int]) -> sa.Select | list[int] | Non
 
 
 def _earlier_agreements(
-    session: Session,
+    session: AnySession,
     scope: sa.Select | list[int],
     people: Mapping[int, Staff | sa.Row],
     policies: Mapping[int, SupervisionPolicy],
@@ -361,7 +380,7 @@ def _last_of_each_kind(scope: sa.Select | list[int], today: date) -> sa.Select:
 
 
 def _last_held(
-    session: Session,
+    session: AnySession,
     scope: sa.Select | list[int],
     today: date,
     timelines: Mapping[int, tuple[rules.AgreementPeriod, ...]],
@@ -416,7 +435,7 @@ def _last_held(
     return held, looked_back
 
 
-def _asye_facts(session: Session, asye_starts: Mapping[int, date]) -> dict[int, rules.AsyeFacts]:
+def _asye_facts(session: AnySession, asye_starts: Mapping[int, date]) -> dict[int, rules.AsyeFacts]:
     """Each ASYE's start and the reviews held since, in one statement (none without an ASYE)."""
     if not asye_starts:
         return {}
@@ -435,7 +454,7 @@ def _asye_facts(session: Session, asye_starts: Mapping[int, date]) -> dict[int, 
 
 
 def _absences(
-    session: Session, scope: sa.Select | list[int], since: date, looked_back: list[int]
+    session: AnySession, scope: sa.Select | list[int], since: date, looked_back: list[int]
 ) -> dict[int, list[rules.AbsenceSpan]]:
     """Absences that can still move a due date: those ending on or after `since` (every
     interval still open started at a session after it), and all of the people looked up
@@ -451,7 +470,7 @@ def _absences(
     return absences
 
 
-def _pending_write_ups(session: Session, scope: sa.Select | list[int]) -> dict[int, list[PendingWriteUp]]:
+def _pending_write_ups(session: AnySession, scope: sa.Select | list[int]) -> dict[int, list[PendingWriteUp]]:
     write_ups: dict[int, list[PendingWriteUp]] = defaultdict(list)
     for record_id, supervisee_id, supervisor_id, held_on in session.execute(
         sa.select(
@@ -468,12 +487,13 @@ def _pending_write_ups(session: Session, scope: sa.Select | list[int]) -> dict[i
         )
         .order_by(SupervisionRecord.id)
     ):
-        write_ups[supervisee_id].append(PendingWriteUp(record_id, supervisor_id, held_on))
+        if held_on is not None:  # a held session has its date (held_has_date)
+            write_ups[supervisee_id].append(PendingWriteUp(record_id, supervisor_id, held_on))
     return write_ups
 
 
 def _overdue_action_dates(
-    session: Session, scope: sa.Select | list[int], today: date
+    session: AnySession, scope: sa.Select | list[int], today: date
 ) -> dict[int, list[date]]:
     overdue_actions: dict[int, list[date]] = defaultdict(list)
     for supervisee_id, due_on in session.execute(
@@ -512,7 +532,7 @@ class AsyeProgress:
 
 
 def asye_progress_for(
-    session: Session, scope: sa.Select | Iterable[int], today: date
+    session: AnySession, scope: sa.Select | Iterable[int], today: date
 ) -> dict[int, AsyeProgress]:
     """Each person in `scope` whose current agreement is the ASYE's, with their reviews' due dates
     and states: the same rule and facts as the compliance engine's assessment (`rules.asye_reviews`),
@@ -824,6 +844,8 @@ def explain_overdue(
             "Enter what cover was arranged, or say that none was", field="cover_arranged"
         )
     due_on = current.supervision.next_due_on
+    if due_on is None:  # overdue, so it has a due date
+        raise ValueError("an overdue status with no due date")
     already_explained = ExplanationRefused(
         f"A reason has already been recorded for the supervision due on {rules.format_date(due_on)}"
     )

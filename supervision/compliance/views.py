@@ -17,6 +17,7 @@ from supervision.extensions import db
 from supervision.forms import show_problems
 from supervision.org.models import Staff
 from supervision.permissions import (
+    found_or_404,
     may_manage_supervision_of,
     may_view_supervision_page,
     require,
@@ -41,7 +42,7 @@ OVERDUE = (rules.Status.OVERDUE, rules.Status.ESCALATED)
 @signed_in
 def person(person_id: int):
     person = db.session.get(Staff, person_id)
-    require(person is not None and person.organisation_id == current_user.organisation_id)
+    person = found_or_404(person, lambda person: person.organisation_id == current_user.organisation_id)
     result = services.compliance_for([person.id], clock().today())[person.id]
     require(may_view_supervision_page(current_user, person, result.supervisor_id))
     may_explain = may_manage_supervision_of(current_user, person, result.supervisor_id)
@@ -54,8 +55,8 @@ def person(person_id: int):
                     current_user,
                     person,
                     GapReason(form.reason.data),
-                    form.details.data,
-                    form.cover_arranged.data,
+                    form.details.data or "",
+                    form.cover_arranged.data or "",
                 )
             except services.ExplanationRefused as refusal:
                 field = getattr(form, refusal.field)

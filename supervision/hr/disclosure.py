@@ -155,9 +155,9 @@ def protect(
                 dirty.add(index)
             waiting.extend(together(current))
 
-    solved: dict = {}
-    small = set(small)
-    for cell in sorted(small, key=repr):  # a fixed order: the page and every export agree
+    solved: dict[frozenset[tuple[frozenset[tuple[Cell, int]], int]], set[Cell]] = {}
+    small_cells = set(small)
+    for cell in sorted(small_cells, key=repr):  # a fixed order: the page and every export agree
         hide(cell)
     while True:
         while queue:
@@ -173,10 +173,10 @@ def protect(
         region = _joined(dirty, equations, by_cell, hidden)
         dirty.clear()
         pinned = pinned_down(
-            hidden, [equations[index] for index in sorted(region)], values, small, known_below, solved
+            hidden, [equations[index] for index in sorted(region)], values, small_cells, known_below, solved
         )
         if not pinned:
-            return hidden - small
+            return hidden - small_cells
         touched: set[int] = set()
         progress = False
         for cell in sorted(pinned, key=repr):
@@ -192,7 +192,7 @@ def protect(
                     progress = True
                     break
         if not progress:  # nothing left to withhold beside them: they cannot be protected further
-            return hidden - small
+            return hidden - small_cells
 
 
 def _joined(
@@ -239,7 +239,7 @@ def pinned_down(
     values: Mapping[Cell, Value],
     small: set[Cell],
     known_below: Callable[[Cell], Value | None],
-    solved: dict | None = None,
+    solved: dict[frozenset[tuple[frozenset[tuple[Cell, int]], int]], set[Cell]] | None = None,
 ) -> set[Cell]:
     """Withheld cells whose value follows from the published ones: exactly, or by bounds.
 
@@ -248,8 +248,7 @@ def pinned_down(
     solved = {} if solved is None else solved
     rows: list[tuple[dict[Cell, int], int]] = []
     for eq in equations:
-        cells = (eq.total, *eq.parts)
-        if not any(cell in hidden for cell in cells):
+        if not any(cell in hidden for cell in (eq.total, *eq.parts)):
             continue
         coefficients: dict[Cell, int] = defaultdict(int)
         constant = 0
@@ -360,20 +359,23 @@ def _solved_by_bounds(
             # The range of sum(sign * cell) over the row, and how many cells leave it open-ended.
             least, most, open_most, open_least = 0, 0, 0, 0
             for cell, sign in coefficients.items():
+                top = high[cell]
                 if sign > 0:
                     least += low[cell]
-                    if high[cell] is None:
+                    if top is None:
                         open_most += 1
                     else:
-                        most += high[cell]
+                        most += top
                 else:
                     most -= low[cell]
-                    if high[cell] is None:
+                    if top is None:
                         open_least += 1
                     else:
-                        least -= high[cell]
+                        least -= top
             for cell, sign in coefficients.items():
                 # sign * cell = constant - (the rest), the rest's range being the row's without it
+                rest_least: int | None
+                rest_most: int | None
                 if sign > 0:
                     rest_least = least - low[cell]
                     rest_most = None if open_most - (high[cell] is None) else most - (high[cell] or 0)
@@ -387,16 +389,17 @@ def _solved_by_bounds(
                     cell_high = None if rest_most is None else rest_most - constant
                 if cell_low is not None and cell_low > low[cell]:
                     low[cell], changed = cell_low, True
-                if cell_high is not None and (high[cell] is None or cell_high < high[cell]):
+                top = high[cell]
+                if cell_high is not None and (top is None or cell_high < top):
                     high[cell], changed = cell_high, True
         if not changed:
             break
-    return {cell for cell in hidden if high[cell] is not None and high[cell] <= low[cell]}
+    return {cell for cell in hidden if (top := high[cell]) is not None and top <= low[cell]}
 
 
 # ---------------------------------------------------------------------------- snapshot dates
 
-EARLIEST_SNAPSHOT = limits.SNAPSHOT_DATE.first_day
+EARLIEST_SNAPSHOT = limits.SNAPSHOT_FIRST_DAY
 CENSUS_MONTH, CENSUS_DAY = 9, 30
 
 
@@ -438,7 +441,8 @@ def snapshot_problem(day: date, today: date, long_date: Callable[[date], str]) -
 
 def recent_snapshots(today: date, count: int) -> list[date]:
     """The latest `count` snapshot dates HR can choose, newest first."""
-    found, day = [], latest_snapshot(today)
+    found: list[date] = []
+    day = latest_snapshot(today)
     while len(found) < count and day >= EARLIEST_SNAPSHOT:
         found.append(day)
         day = day.replace(day=1) - timedelta(days=1)

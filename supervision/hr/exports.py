@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
 
 from supervision.clock import LONDON
 from supervision.hr.disclosure import SUPPRESSED_TEXT, WITHHELD_TEXT, Kind, Shown, shows_flows
@@ -121,9 +122,8 @@ def _write_cell(sheet, row: int, column: int, cell) -> None:
     if number is None:
         target.value = cell.text
         return
-    if cell.kind is Kind.RATE:
-        number = number / 100
-    target.value = float(number) if isinstance(number, Decimal) else number
+    value: Decimal | float = number / 100 if cell.kind is Kind.RATE else number
+    target.value = float(value) if isinstance(value, Decimal) else value
     target.number_format = NUMBER_FORMATS[cell.kind]
 
 
@@ -131,6 +131,8 @@ def retention_xlsx(report: Retention, organisation_name: str, generated_at: date
     """One sheet about the report, then one sheet per table; numbers are numbers."""
     workbook = Workbook()
     about = workbook.active
+    if not isinstance(about, Worksheet):  # a new workbook has one worksheet, active
+        raise TypeError("a new workbook's active sheet is a worksheet")
     about.title = "About"
     bold = Font(bold=True)
     for line in _about(report, organisation_name, generated_at):

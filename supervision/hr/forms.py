@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput
-from wtforms.fields import HiddenField, SelectChoice
+from wtforms.fields import HiddenField
 from wtforms.validators import ValidationError
 
-from supervision.fields import DayMonthYearField
-from supervision.forms import Form, Required, select_field, submit_field, text_field
+from supervision.fields import DayMonthYearField, Present, enum_choices
+from supervision.forms import Form, Required, optional_text, select_field, submit_field, text_field
 from supervision.hr.services import Leaving
-from supervision.org.forms import Present, enum_choices, optional_text
 from supervision.org.models import LeavingDestination
 
 
@@ -62,7 +61,7 @@ class LeaverForm(Form):
     leaving_destination = select_field(
         "Where are they going?",
         coerce=optional_text,
-        choices=[SelectChoice("", "Not known"), *enum_choices(LeavingDestination)],
+        choices=enum_choices(LeavingDestination, "Not known"),
         invalid_choice_message="Choose a leaving destination from the list",
     )
 

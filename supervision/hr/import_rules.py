@@ -14,10 +14,11 @@ import dataclasses
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from supervision import csv_import, limits
 from supervision.csv_import import (  # noqa: F401 (the staff import's names for them)
@@ -37,6 +38,12 @@ from supervision.org import rules
 from supervision.org.models import CareerStage, ContractType, LeavingDestination, Role
 from supervision.org.rules import StaffDetails
 from supervision.permissions import overseer_ids, oversight_gained
+
+# A column's value once read: its type depends on the column (PARSERS: a date, a choice, FTE...),
+# which the type of a mapping from column names cannot say.
+CellValue = Any
+Choice = CareerStage | ContractType | LeavingDestination
+ChoiceEnum = type[CareerStage] | type[ContractType] | type[LeavingDestination]
 
 REQUIRED_COLUMNS = (
     "employee_number",
@@ -64,7 +71,7 @@ OPTIONAL_COLUMNS = (
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 
 # The Staff attributes a file sets, and the value a new person gets when its column is left out.
-DEFAULTS: dict[str, object] = {
+DEFAULTS: dict[str, CellValue] = {
     "job_title": "",
     "caseload": None,
     "end_date": None,
@@ -94,7 +101,7 @@ class ExistingStaff:
     """A person already in the organisation, with the values an import may change."""
 
     id: int
-    values: Mapping[str, object]  # every name in STAFF_ATTRIBUTES, plus "employee_number"
+    values: Mapping[str, CellValue]  # every name in STAFF_ATTRIBUTES, plus "employee_number"
 
 
 @dataclass(frozen=True)
@@ -122,6 +129,10 @@ class Directory:
     team_heads: Mapping[int, tuple[int | None, int | None]] = field(default_factory=dict)
     roles_of: Mapping[int, frozenset[Role]] = field(default_factory=dict)  # people holding any role
 
+    def heads_of(self, team_id: int | None) -> tuple[int | None, ...]:
+        """The team's manager and its head of service; nobody for no team."""
+        return () if team_id is None else self.team_heads.get(team_id, ())
+
     def find(self, employee_number: str, email: str) -> ExistingStaff | None:
         """The person a row is about: by employee number, else by the email of someone unnumbered."""
         if not employee_number:
@@ -148,7 +159,7 @@ class PlannedStaff:
     row: int
     employee_number: str
     existing_id: int | None
-    values: Mapping[str, object]  # Staff attribute -> value; the line manager is resolved below
+    values: Mapping[str, CellValue]  # Staff attribute -> value; the line manager is resolved below
     line_manager_id: int | None = None  # an existing person
     line_manager_row: str | None = None  # the folded employee number of a person this file creates
     changes: tuple[str, ...] = ()  # the columns that differ from the database (updates only)
@@ -205,15 +216,17 @@ def read_rows(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
 # ------------------------------------------------------------------ parsing values
 
 
-def _choices(enum_cls) -> dict[str, object]:
+def _choices(enum_cls: ChoiceEnum) -> dict[str, Choice]:
     """Each member by its code and by its label, both in the form `header_name` gives."""
     return {key: member for member in enum_cls for key in (member.value, header_name(member.label))}
 
 
-CHOICES = {enum_cls: _choices(enum_cls) for enum_cls in (CareerStage, ContractType, LeavingDestination)}
+CHOICES: dict[ChoiceEnum, dict[str, Choice]] = {
+    enum_cls: _choices(enum_cls) for enum_cls in (CareerStage, ContractType, LeavingDestination)
+}
 
 
-def parse_choice(text: str, enum_cls, label: str):
+def parse_choice(text: str, enum_cls: ChoiceEnum, label: str) -> Choice | None:
     """A choice by its code (fixed_term) or its label (Fixed term), in any case."""
     if not text:
         return None
@@ -258,7 +271,7 @@ DATE_LABELS = {
     "swe_renewal_date": "Social Work England renewal date",
     "dbs_check_date": "DBS check date",
 }
-PARSERS = {
+PARSERS: dict[str, Callable[[str], CellValue]] = {
     "career_stage": lambda text: parse_choice(text, CareerStage, "Career stage"),
     "contract_type": lambda text: parse_choice(text, ContractType, "Contract type"),
     "leaving_destination": lambda text: parse_choice(text, LeavingDestination, "Leaving destination"),
@@ -330,7 +343,7 @@ class TeamFinder:
 
 
 DETAIL_NAMES = tuple(f.name for f in dataclasses.fields(StaffDetails))
-PLACEHOLDERS: dict[str, object] = {
+PLACEHOLDERS: dict[str, CellValue] = {
     "given_name": "",
     "family_name": "",
     "email": "",
@@ -348,7 +361,7 @@ class ParsedRow:
     row: int
     cells: dict[str, str]
     existing: ExistingStaff | None = None
-    values: dict[str, object] = field(default_factory=dict)
+    values: dict[str, CellValue] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)  # column -> message
 
     def fail(self, column: str, message: str) -> None:
@@ -371,6 +384,7 @@ def parse_row(
         if column in REQUIRED_MESSAGES and not text:
             parsed.fail(column, REQUIRED_MESSAGES[column])
             continue
+        value: CellValue
         try:
             if column == "team":
                 value = teams.find(text)
@@ -396,7 +410,7 @@ def merged_details(parsed: ParsedRow, existing: ExistingStaff | None) -> StaffDe
     A value that could not be read keeps a harmless stand-in; its own error is already listed.
     """
     base = {**(existing.values if existing else DEFAULTS), **parsed.values}
-    values = {name: base.get(name) for name in DETAIL_NAMES}
+    values: dict[str, CellValue] = {name: base.get(name) for name in DETAIL_NAMES}
     for name, stand_in in PLACEHOLDERS.items():
         if values[name] is None:
             values[name] = stand_in
@@ -604,14 +618,14 @@ def _check_duties(
             overseer_ids(
                 node,
                 directory.line_managers.get(node),
-                directory.team_heads.get(old_team, ()),
+                directory.heads_of(old_team),
                 directory.line_managers,
             )
             if existing
             else set()
         )
         in_line = overseer_ids(node, after.get(node), (), after)
-        now = in_line | overseer_ids(node, None, directory.team_heads.get(new_team, ()), {})
+        now = in_line | overseer_ids(node, None, directory.heads_of(new_team), {})
         if node != actor.id and oversight_gained(actor.id, before, now):
             if actor.id in in_line:
                 parsed.fail("line_manager_employee_number", rules.LINE_MANAGER_GAINED)

@@ -107,7 +107,7 @@ def load_directory(organisation_id: int) -> Directory:
             unnumbered[row["email"].lower()] = person
     teams = []
     team_heads = {}
-    for row in db.session.execute(
+    for team_row in db.session.execute(
         sa.select(
             Team.id,
             Team.name,
@@ -118,8 +118,8 @@ def load_directory(organisation_id: int) -> Directory:
         .join(Team.service)
         .where(Service.organisation_id == organisation_id)
     ):
-        teams.append(TeamRef(row.id, row.name, row.service_name))
-        team_heads[row.id] = (row.manager_id, row.head_id)
+        teams.append(TeamRef(team_row.id, team_row.name, team_row.service_name))
+        team_heads[team_row.id] = (team_row.manager_id, team_row.head_id)
     roles_of: dict[int, set[Role]] = {}
     for staff_id, role in db.session.execute(
         sa.select(StaffRole.staff_id, StaffRole.role)
@@ -237,7 +237,10 @@ def apply_plan(
         ],
         progress,
     )
-    pointing_at_new = [person for person in (*plan.creates, *changed) if person.line_manager_row]
+    # (person, the folded employee number of their new line manager, whom this file creates)
+    pointing_at_new = [
+        (person, person.line_manager_row) for person in (*plan.creates, *changed) if person.line_manager_row
+    ]
     ids = {}
     if pointing_at_new or plan.creates:
         ids = {
@@ -247,6 +250,7 @@ def apply_plan(
                     Staff.organisation_id == organisation_id, Staff.employee_number.is_not(None)
                 )
             )
+            if number is not None  # as the query says
         }
     if pointing_at_new:
         _run(
@@ -255,9 +259,9 @@ def apply_plan(
             [
                 {
                     "id": person.existing_id or ids[import_rules.fold(person.employee_number)],
-                    "line_manager_id": ids[person.line_manager_row],
+                    "line_manager_id": ids[manager_row],
                 }
-                for person in pointing_at_new
+                for person, manager_row in pointing_at_new
             ],
             progress,
         )

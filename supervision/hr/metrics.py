@@ -328,7 +328,7 @@ def _count_worker(
     if started:
         tally.starters += 1
         tally.starters_fte += worker.fte
-    if left:
+    if left and worker.end_date is not None:  # left_between: it is
         tally.leavers += 1
         tally.leavers_fte += worker.fte
         tally.by_service_band[service_band(worker.start_date, worker.end_date)] += 1

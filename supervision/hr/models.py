@@ -8,10 +8,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from supervision.db_types import UTCDateTime
-from supervision.extensions import db
+from supervision.extensions import Model
 
 
-class StaffImport(db.Model):
+class StaffImport(Model):
     """Web instances keep no local files, so the uploaded CSV waits here until HR confirm it.
 
     The confirm form posts the random `token`; the row is deleted when the import is applied,
@@ -32,7 +32,7 @@ class StaffImport(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
-class RetentionSnapshot(db.Model):
+class RetentionSnapshot(Model):
     """HR's retention figures as they stood at the end of a month, kept so trends outlive purges.
 
     Aggregates only (headcount, FTE, starters, leavers, ... per organisation, service and team),
@@ -53,7 +53,7 @@ class RetentionSnapshot(db.Model):
     figures: Mapped[list] = mapped_column(sa.JSON, default=list)
 
 
-class StoredWindowCompliance(db.Model):
+class StoredWindowCompliance(Model):
     """Supervision intervals met and required in one person's window of days, worked out by the
     hourly `stored-figures` job for the HR summary's "supervision before leaving" figures
     (supervision.hr.stored; when: supervision.stored_figures.models.StoredFiguresRun). Counts only.

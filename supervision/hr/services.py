@@ -169,7 +169,7 @@ def record_leaver(organisation_id: int, leaving: Leaving) -> Staff:
     reason = rules.blank_to_none(leaving.leaving_reason)
     reason_field = [field for field in rules.STAFF_TEXT_FIELDS if field[0] == "leaving_reason"]
     errors.update(rules.text_problems({"leaving_reason": reason}, reason_field))
-    if errors:
+    if errors or person is None:
         raise LeaverRefused(errors)
     new_values = {
         "end_date": leaving.end_date,

@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from supervision.clock import SystemClock
+from supervision.extensions import AnySession
 from supervision.hr.metrics import Tally
 from supervision.hr.models import RetentionSnapshot
 from supervision.hr.services import retention_report
@@ -53,7 +53,7 @@ def tally_figures(tally: Tally) -> dict:
     }
 
 
-def take_retention_snapshot(session: Session, clock: SystemClock) -> dict[str, int]:
+def take_retention_snapshot(session: AnySession, clock: SystemClock) -> dict[str, int]:
     """The monthly job: store each organisation's figures at last month's end, once."""
     snapshot_on = last_month_end(clock.today())
     taken = set(

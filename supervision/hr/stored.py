@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from supervision.bulk import NO_SYNC, insert_rows
 from supervision.compliance import rules
 from supervision.compliance import services as compliance_services
+from supervision.extensions import AnySession
 from supervision.hr import metrics
 from supervision.hr.models import StoredWindowCompliance
 from supervision.memory import collector_paused
@@ -44,7 +44,7 @@ class WindowCompliance:
 
 
 def window_compliance(
-    session: Session, organisation_id: int, windows: Windows, today: date
+    session: AnySession, organisation_id: int, windows: Windows, today: date
 ) -> WindowCompliance:
     """Intervals met and missed in each person's window: stored where the job worked out exactly
     that window and its run may be shown today, live for the rest."""
@@ -70,7 +70,7 @@ def window_compliance(
     return WindowCompliance(found, as_at)
 
 
-def refresh_organisation(session: Session, organisation_id: int, today: date) -> Counter:
+def refresh_organisation(session: AnySession, organisation_id: int, today: date) -> Counter:
     """Work out and store every ended window of the organisation's latest census year, replacing
     the old ones. The `stored-figures` job commits them with its run record."""
     from supervision.hr.services import registered_social_workers  # services imports this module

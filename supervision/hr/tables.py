@@ -7,7 +7,7 @@ so every way out of the service withholds the same cells.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -202,7 +202,7 @@ def withheld_cells(report: Retention) -> Withheld:
     values: dict[Cell, int | Decimal] = {}
     small: set[Cell] = set()
     never_shown: dict[Cell, bool] = {}  # a team's figures about leavers: is it small?
-    groups: dict[tuple[UnitId, str], list[Cell]] = defaultdict(list)
+    groups: dict[tuple[Hashable, str], list[Cell]] = defaultdict(list)
     for tally in [report.organisation, *report.services, *report.teams]:
         unit, team_level = unit_id(tally.unit), tally.unit.level is Level.TEAM
         for measure in measures:
@@ -269,9 +269,14 @@ def _movement_columns() -> list[Figure]:
     ]
 
 
+def _counted(counts: Callable[[Tally], dict[str, int]], key: str) -> Callable[[Tally], object]:
+    """A column of one key of a tally's counts (by length of service, by destination)."""
+    return lambda tally: counts(tally)[key]
+
+
 def _band_columns() -> list[Figure]:
     return [
-        (band.label, Kind.COUNT, lambda t, band=band: t.by_service_band[band], (f"band:{band}",))
+        (band.label, Kind.COUNT, _counted(lambda tally: tally.by_service_band, band), (f"band:{band}",))
         for band in ServiceBand
     ]
 
@@ -281,7 +286,7 @@ def _destination_columns() -> list[Figure]:
         (
             DESTINATION_LABELS[key],
             Kind.COUNT,
-            lambda t, key=key: t.by_destination[key],
+            _counted(lambda tally: tally.by_destination, key),
             (f"destination:{key}",),
         )
         for key in DESTINATION_KEYS

@@ -63,7 +63,7 @@ def chosen_snapshot() -> tuple[SnapshotForm, date]:
         problem = snapshot_problem(chosen, today, format_date)
         if problem is None:
             return form, chosen
-        form.snapshot_date.errors.append(problem)
+        form.snapshot_date.errors = [*form.snapshot_date.errors, problem]
     return form, default
 
 

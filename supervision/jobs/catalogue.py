@@ -11,21 +11,23 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from itertools import islice
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import joinedload
 
 from supervision.agreements.asye import AsyeStage
 from supervision.auth.sessions import purge_ended_sessions
 from supervision.auth.throttle import purge_forgotten
+from supervision.bulk import rowcount
 from supervision.clock import SystemClock
 from supervision.compliance import messages, rules
 from supervision.compliance.models import AlertKind, ComplianceAlert
 from supervision.compliance.services import PersonCompliance, assess_people, in_post_scope, load_people
+from supervision.extensions import AnySession
 from supervision.hr import stored as hr_stored
 from supervision.hr.snapshots import take_retention_snapshot
 from supervision.idempotency import insert_new
@@ -132,12 +134,13 @@ def desired_alerts(person: PersonCompliance, today: date) -> Iterator[tuple[Aler
     """Every alert the person's compliance calls for today: (kind, period, due date)."""
     supervision = person.supervision
     due = supervision.next_due_on
-    if supervision.status is rules.Status.DUE_SOON:
-        yield AlertKind.DUE_SOON, due.isoformat(), due
-    if supervision.status in (rules.Status.OVERDUE, rules.Status.ESCALATED):
-        yield AlertKind.OVERDUE, due.isoformat(), due
-    if supervision.status is rules.Status.ESCALATED:
-        yield AlertKind.ESCALATED, due.isoformat(), due
+    if due is not None:  # every status below has its due date
+        if supervision.status is rules.Status.DUE_SOON:
+            yield AlertKind.DUE_SOON, due.isoformat(), due
+        if supervision.status in (rules.Status.OVERDUE, rules.Status.ESCALATED):
+            yield AlertKind.OVERDUE, due.isoformat(), due
+        if supervision.status is rules.Status.ESCALATED:
+            yield AlertKind.ESCALATED, due.isoformat(), due
     for write_up in person.pending_write_ups:
         unsigned = rules.WriteUp(write_up.held_on, None)
         if rules.write_up_is_overdue(unsigned, today, person.thresholds):
@@ -156,13 +159,13 @@ def desired_alerts(person: PersonCompliance, today: date) -> Iterator[tuple[Aler
             yield ASYE_REVIEW_ALERTS[review.state], asye_period(review.stage, review.due_on), review.due_on
 
 
-def compliance_sweep(session: Session, clock: SystemClock) -> Counts:
+def compliance_sweep(session: AnySession, clock: SystemClock) -> Counts:
     """Raise the alerts today's compliance calls for, resolve those that no longer apply."""
     with collector_paused():  # everyone's facts as small objects: see supervision.memory
         return _sweep(session, clock.today(), clock.now())
 
 
-def _sweep(session: Session, today: date, now: datetime) -> Counts:
+def _sweep(session: AnySession, today: date, now: datetime) -> Counts:
     counts = Counter(people=0, raised=0, reopened=0, resolved=0)
     # One set of statements assesses everyone (the planner reads each table once, not once per
     # batch), and one reads the open alerts; writing and committing still go batch by batch.
@@ -185,12 +188,14 @@ def _sweep(session: Session, today: date, now: datetime) -> Counts:
         }
         no_longer_needed = [alert_id for key, alert_id in already_open.items() if key not in desired]
         if no_longer_needed:
-            counts["resolved"] += session.execute(
-                sa.update(ComplianceAlert)
-                .where(ComplianceAlert.id.in_(no_longer_needed), ComplianceAlert.resolved_at.is_(None))
-                .values(resolved_at=now)
-                .execution_options(synchronize_session=False)
-            ).rowcount
+            counts["resolved"] += rowcount(
+                session.execute(
+                    sa.update(ComplianceAlert)
+                    .where(ComplianceAlert.id.in_(no_longer_needed), ComplianceAlert.resolved_at.is_(None))
+                    .values(resolved_at=now)
+                    .execution_options(synchronize_session=False)
+                )
+            )
         wanted = [key for key in desired if key not in already_open]
         # Only new keys are inserted, so a quiet hour writes nothing; the unique key still
         # guards against another sweep inserting the same alert a moment earlier.
@@ -213,17 +218,19 @@ def _sweep(session: Session, today: date, now: datetime) -> Counts:
         counts["raised"] += raised
         if raised < len(wanted):
             # The rest were there already, resolved earlier: they apply again.
-            counts["reopened"] += session.execute(
-                sa.update(ComplianceAlert)
-                .where(
-                    sa.tuple_(ComplianceAlert.kind, ComplianceAlert.subject_id, ComplianceAlert.period).in_(
-                        [(kind.value, subject, period) for kind, subject, period in wanted]
-                    ),
-                    ComplianceAlert.resolved_at.is_not(None),
+            counts["reopened"] += rowcount(
+                session.execute(
+                    sa.update(ComplianceAlert)
+                    .where(
+                        sa.tuple_(
+                            ComplianceAlert.kind, ComplianceAlert.subject_id, ComplianceAlert.period
+                        ).in_([(kind.value, subject, period) for kind, subject, period in wanted]),
+                        ComplianceAlert.resolved_at.is_not(None),
+                    )
+                    .values(resolved_at=None)
+                    .execution_options(synchronize_session=False)
                 )
-                .values(resolved_at=None)
-                .execution_options(synchronize_session=False)
-            ).rowcount
+            )
         session.commit()
         counts["people"] += len(people)
     # People who have left: nothing about them needs doing any more.
@@ -232,7 +239,7 @@ def _sweep(session: Session, today: date, now: datetime) -> Counts:
         .where(ComplianceAlert.resolved_at.is_(None), ComplianceAlert.subject_id.not_in(in_post_scope(today)))
         .values(resolved_at=now)
     )
-    counts["resolved"] += left.rowcount
+    counts["resolved"] += rowcount(left)
     session.commit()
     return dict(counts)
 
@@ -240,7 +247,7 @@ def _sweep(session: Session, today: date, now: datetime) -> Counts:
 # ----------------------------------------------------------- reminders and escalations
 
 
-def _open_alerts(session: Session, kinds: Iterable[AlertKind], today: date) -> list[ComplianceAlert]:
+def _open_alerts(session: AnySession, kinds: Iterable[AlertKind], today: date) -> list[ComplianceAlert]:
     return list(
         session.scalars(
             sa.select(ComplianceAlert)
@@ -269,7 +276,7 @@ def _notice(recipient: Staff, alert_kind: str, subject_id: int, period: str, wor
     )
 
 
-def _write_up_sessions(session: Session, alerts: Sequence[ComplianceAlert]) -> dict[int, tuple[int, date]]:
+def _write_up_sessions(session: AnySession, alerts: Sequence[ComplianceAlert]) -> dict[int, tuple[int, date]]:
     """Record id -> (the session's supervisor, the day it was held), for late write-up alerts."""
     record_ids = [
         int(alert.period.removeprefix(RECORD_PERIOD_PREFIX))
@@ -283,10 +290,14 @@ def _write_up_sessions(session: Session, alerts: Sequence[ComplianceAlert]) -> d
         .join(SupervisionSession, SupervisionSession.id == SupervisionRecord.session_id)
         .where(SupervisionRecord.id.in_(record_ids))
     )
-    return {record_id: (supervisor_id, held_on) for record_id, supervisor_id, held_on in rows}
+    return {
+        record_id: (supervisor_id, held_on)
+        for record_id, supervisor_id, held_on in rows
+        if held_on is not None  # a held session has its date (held_has_date)
+    }
 
 
-def _queue(session: Session, notices: list[Notice], now, counts: Counter) -> None:
+def _queue(session: AnySession, notices: list[Notice], now, counts: Counter) -> None:
     created, queued = queue_notices(session, notices, now, current_app.config["BASE_URL"])
     session.commit()
     counts["notifications"] += created
@@ -294,7 +305,7 @@ def _queue(session: Session, notices: list[Notice], now, counts: Counter) -> Non
 
 
 def _people_of(
-    session: Session, alerts: Sequence[ComplianceAlert], today: date
+    session: AnySession, alerts: Sequence[ComplianceAlert], today: date
 ) -> dict[int, PersonCompliance]:
     return {
         person.person.id: person for person in load_people(session, {a.subject_id for a in alerts}, today)
@@ -313,13 +324,18 @@ def _reminder_recipients(
 ) -> list[tuple[Staff, messages.Wording]]:
     """Who hears about this alert, and in what words (active people only)."""
     subject = person.person
-    supervisor = staff.get(person.supervisor_id)
-    recipients = []
+    if not isinstance(subject, Staff):  # _people_of loads the people themselves
+        raise TypeError("reminders need the person, not a row of their dates")
+    due_on = alert.due_on
+    if due_on is None:  # reminders are raised with their due date (desired_alerts)
+        return []
+    supervisor = _staff_of(staff, person.supervisor_id)
+    recipients: list[tuple[Staff, messages.Wording]] = []
     stage = asye_stage_of(alert).label if alert.kind in ASYE_REVIEW_ALERTS.values() else None
     if alert.kind in TO_PERSON:
         supervisor_name = supervisor.name if supervisor else None
-        recipients.append((subject, messages.to_person(alert.kind, alert.due_on, supervisor_name, stage)))
-    about = messages.about_person(alert.kind, subject.name, alert.due_on, review=stage)
+        recipients.append((subject, messages.to_person(alert.kind, due_on, supervisor_name, stage)))
+    about = messages.about_person(alert.kind, subject.name, due_on, review=stage)
     if alert.kind in TO_SUPERVISOR and supervisor is not None:
         recipients.append((supervisor, about))
     if alert.kind in TO_LINE_MANAGER and subject.line_manager_id in staff:
@@ -327,25 +343,29 @@ def _reminder_recipients(
     if alert.kind is AlertKind.WRITE_UP_OVERDUE and _record_id(alert) in write_ups:
         session_supervisor_id, held_on = write_ups[_record_id(alert)]
         if session_supervisor_id in staff:
-            wording = messages.about_person(alert.kind, subject.name, alert.due_on, held_on)
+            wording = messages.about_person(alert.kind, subject.name, due_on, held_on)
             recipients.append((staff[session_supervisor_id], wording))
     return [(recipient, wording) for recipient, wording in recipients if recipient.active]
 
 
-def send_reminders(session: Session, clock: SystemClock) -> Counts:
+def _staff_of(staff: Mapping[int, Staff], staff_id: int | None) -> Staff | None:
+    return None if staff_id is None else staff.get(staff_id)
+
+
+def send_reminders(session: AnySession, clock: SystemClock) -> Counts:
     """Tell the person and their supervisor (or line manager) about each open alert, once."""
     today, now = clock.today(), clock.now()
     counts = Counter(alerts=0, notifications=0, emails=0, without_recipient=0)
     for batch in chunks(_open_alerts(session, REMINDER_KINDS, today)):
         people = _people_of(session, batch, today)
         write_ups = _write_up_sessions(session, batch)
-        wanted = {supervisor_id for supervisor_id, _ in write_ups.values()}
+        wanted: set[int | None] = {supervisor_id for supervisor_id, _ in write_ups.values()}
         for alert in batch:
             wanted |= {
                 people[alert.subject_id].supervisor_id,
                 people[alert.subject_id].person.line_manager_id,
             }
-        staff = recipients_by_id(session, wanted - {None})
+        staff = recipients_by_id(session, {staff_id for staff_id in wanted if staff_id is not None})
         notices = []
         for alert in batch:
             recipients = _reminder_recipients(alert, people[alert.subject_id], staff, write_ups)
@@ -361,7 +381,7 @@ def send_reminders(session: Session, clock: SystemClock) -> Counts:
     return dict(counts)
 
 
-def send_escalations(session: Session, clock: SystemClock) -> Counts:
+def send_escalations(session: AnySession, clock: SystemClock) -> Counts:
     """Tell the head of service about each person overdue past the escalation point, and about
     each ASYE review overdue, once."""
     today, now = clock.today(), clock.now()
@@ -370,16 +390,16 @@ def send_escalations(session: Session, clock: SystemClock) -> Counts:
         people = _people_of(session, batch, today)
         wanted = {people[a.subject_id].head_of_service_id for a in batch}
         wanted |= {people[a.subject_id].supervisor_id for a in batch}
-        staff = recipients_by_id(session, wanted - {None})
+        staff = recipients_by_id(session, {staff_id for staff_id in wanted if staff_id is not None})
         notices = []
         for alert in batch:
             person = people[alert.subject_id]
-            head = staff.get(person.head_of_service_id)
+            head = _staff_of(staff, person.head_of_service_id)
             if head is None or not head.active or head.id == person.person.id:
                 counts["without_recipient"] += 1
                 log.warning("escalation has no head of service", extra={"staff_id": alert.subject_id})
                 continue
-            supervisor = staff.get(person.supervisor_id)
+            supervisor = _staff_of(staff, person.supervisor_id)
             team_name = person.person.team.name if person.person.team else None
             supervisor_name = supervisor.name if supervisor else None
             if alert.kind is AlertKind.ASYE_REVIEW_OVERDUE:
@@ -406,7 +426,7 @@ def week_period(today: date) -> tuple[str, date]:
     return f"{year}-W{week:02d}", today - timedelta(days=weekday - 1)
 
 
-def send_weekly_digest(session: Session, clock: SystemClock) -> Counts:
+def send_weekly_digest(session: AnySession, clock: SystemClock) -> Counts:
     """Each supervisor and head of service gets one summary a week of the people they look after."""
     today, now = clock.today(), clock.now()
     period, monday = week_period(today)
@@ -417,8 +437,10 @@ def send_weekly_digest(session: Session, clock: SystemClock) -> Counts:
     for person in people:
         if person.supervisor_id is not None:
             supervisees[person.supervisor_id].append(person)
-        if person.head_of_service_id is not None and person.head_of_service_id != person.person.id:
-            services[person.head_of_service_id][person.person.team.service.name].append(person)
+        team = person.person.team
+        # A head of service is known only for someone in a team.
+        if person.head_of_service_id is not None and person.head_of_service_id != person.person.id and team:
+            services[person.head_of_service_id][team.service.name].append(person)
     recipients = recipients_by_id(session, set(supervisees) | set(services))
     link = page_path("sessions.supervisees")
     notices = []
@@ -444,20 +466,20 @@ def send_weekly_digest(session: Session, clock: SystemClock) -> Counts:
 # ------------------------------------------------------------- outbox and pruning
 
 
-def send_emails(session: Session, clock: SystemClock) -> Counts:
+def send_emails(session: AnySession, clock: SystemClock) -> Counts:
     """Send the emails in the outbox that are due (new ones, and retries whose wait is over)."""
     return send_outbox(session, clock.now(), MailSettings.from_config(current_app.config))
 
 
-def prune_job_runs(session: Session, clock: SystemClock) -> Counts:
+def prune_job_runs(session: AnySession, clock: SystemClock) -> Counts:
     """Forget job runs older than the retention period, so the table stays small."""
     cutoff = clock.now() - timedelta(days=current_app.config["JOB_RUN_RETENTION_DAYS"])
     result = session.execute(sa.delete(JobRun).where(JobRun.started_at < cutoff))
     session.commit()
-    return {"deleted": result.rowcount}
+    return {"deleted": rowcount(result)}
 
 
-def purge_sign_ins(session: Session, clock: SystemClock) -> Counts:
+def purge_sign_ins(session: AnySession, clock: SystemClock) -> Counts:
     """Delete the rows of sessions that have ended (lifetime or idle) and throttle counts forgotten."""
     config = current_app.config
     now = clock.now()
@@ -467,7 +489,7 @@ def purge_sign_ins(session: Session, clock: SystemClock) -> Counts:
     return {"sessions": sessions, "throttle_counts": throttle_counts}
 
 
-def refresh_stored_figures(session: Session, clock: SystemClock) -> Counts:
+def refresh_stored_figures(session: AnySession, clock: SystemClock) -> Counts:
     """Work out every stored figure again, one organisation at a time (docs/metrics.md, "Stored
     figures"): the oversight figures (supervision.reports.stored) and HR's supervision before
     leaving (supervision.hr.stored). Each organisation's figures and the time of the run that
@@ -486,7 +508,7 @@ def refresh_stored_figures(session: Session, clock: SystemClock) -> Counts:
     return dict(counts)
 
 
-Job = Callable[[Session, SystemClock], Counts]
+Job = Callable[[AnySession, SystemClock], Counts]
 
 # Names as typed at `flask --app wsgi run-job NAME` and shown on the admin page.
 JOBS: dict[str, Job] = {

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+
+from supervision.extensions import AnySession
 
 # The first half of every two-part advisory lock key: ours, so no other application's locks
 # in a shared database can collide with it.
@@ -22,7 +23,7 @@ def lock_key(name: str) -> int:
 
 
 @contextmanager
-def leader_lock(session: Session, name: str) -> Iterator[bool]:
+def leader_lock(session: AnySession, name: str) -> Iterator[bool]:
     """Hold the advisory lock for `name` while the block runs; yields False if someone else has it.
 
     The lock lives on a connection of its own in autocommit mode, so the job's own
@@ -33,6 +34,8 @@ def leader_lock(session: Session, name: str) -> Iterator[bool]:
     if engine.dialect.name != "postgresql":
         yield True
         return
+    if not isinstance(engine, sa.Engine):  # the lock needs a connection of its own
+        raise TypeError("the leader lock needs a session bound to an Engine")
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         params = {"namespace": LOCK_NAMESPACE, "key": lock_key(name)}
         acquired = connection.scalar(sa.text("SELECT pg_try_advisory_lock(:namespace, :key)"), params)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from supervision.db_types import UTCDateTime
-from supervision.extensions import db
+from supervision.extensions import Model
 from supervision.org.models import enum_column
 
 
@@ -26,7 +26,7 @@ class JobOutcome(enum.StrEnum):
         ]
 
 
-class JobRun(db.Model):
+class JobRun(Model):
     """One run of a scheduled job: when, how it ended, what it did; shown to administrators."""
 
     __tablename__ = "job_run"

@@ -5,10 +5,9 @@ from __future__ import annotations
 import logging
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from supervision.clock import SystemClock
-from supervision.extensions import db
+from supervision.extensions import AnySession, db
 from supervision.jobs.catalogue import JOBS
 from supervision.jobs.leader import leader_lock
 from supervision.jobs.models import JobOutcome, JobRun
@@ -24,7 +23,7 @@ class UnknownJob(Exception):
         super().__init__(f"There is no job called {name!r}. The jobs are: {', '.join(JOBS)}")
 
 
-def run_job(name: str, session: Session, clock: SystemClock) -> JobRun:
+def run_job(name: str, session: AnySession, clock: SystemClock) -> JobRun:
     """Run one job once and record it; a job another scheduler is running is skipped.
 
     A failure is recorded (exception class and first line, never data) and not raised: the

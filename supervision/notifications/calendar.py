@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from supervision.agreements.models import SupervisionAgreement
+from supervision.bulk import rowcount
 from supervision.clock import LONDON, clock
 from supervision.compliance import rules
 from supervision.compliance.services import compliance_for
@@ -56,7 +57,7 @@ def _revoke_current(person_id: int, now: datetime) -> bool:
         .where(CalendarFeed.staff_id == person_id, CalendarFeed.revoked_at.is_(None))
         .values(revoked_at=now)
     )
-    return result.rowcount > 0
+    return rowcount(result) > 0
 
 
 def create_feed(person: Staff) -> str:
@@ -173,7 +174,7 @@ def _due_dates_for(person: Staff, today: date) -> list[DueDateEvent]:
     for supervisee_id in supervisee_ids:
         other = everyone.get(supervisee_id)
         due = other.supervision.next_due_on if other else None
-        if due is not None:
+        if other is not None and due is not None:
             events.append(
                 DueDateEvent(
                     f"due-supervision-{supervisee_id}-{due.isoformat()}",

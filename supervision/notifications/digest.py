@@ -13,9 +13,9 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import Session
 
 from supervision.clock import SystemClock
+from supervision.extensions import AnySession
 from supervision.idempotency import insert_new
 from supervision.notifications.models import EmailStatus, Notification, OutboxEmail
 from supervision.notifications.services import NOTICE_KEY, TITLE_LIMIT
@@ -41,7 +41,7 @@ def digest_text(person: Staff, notifications: list[Notification], base_url: str)
     )
 
 
-def send_daily_digests(session: Session, clock: SystemClock) -> dict[str, int]:
+def send_daily_digests(session: AnySession, clock: SystemClock) -> dict[str, int]:
     """Queue one email per person with notices waiting for their digest; sent by the outbox."""
     now, today = clock.now(), clock.today()
     period = today.isoformat()

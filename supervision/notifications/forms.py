@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf
 
+from supervision.fields import enum_choices
 from supervision.forms import Form, Required, radio_field
 from supervision.notifications.models import EmailFrequency
 
@@ -16,6 +16,6 @@ class EmailFrequencyForm(Form):
         "How often do you want emails about supervision records?",
         Required(CHOOSE),
         AnyOf([frequency.value for frequency in EmailFrequency], message=CHOOSE),
-        choices=[SelectChoice(frequency.value, frequency.label) for frequency in EmailFrequency],
+        choices=enum_choices(EmailFrequency),
         validate_choice=False,
     )

@@ -9,11 +9,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from supervision.db_types import UTCDateTime
-from supervision.extensions import db
+from supervision.extensions import Model
 from supervision.org.models import Staff, enum_column
 
 
-class Notification(db.Model):
+class Notification(Model):
     """A message in a person's notifications list.
 
     Unique per (recipient, kind, subject, period): a job that runs twice, or two at once,
@@ -72,7 +72,7 @@ class EmailFrequency(enum.StrEnum):
         }[self.value]
 
 
-class NotificationPreference(db.Model):
+class NotificationPreference(Model):
     """A person's choice of email frequency; no row means straight away."""
 
     __tablename__ = "notification_preference"
@@ -94,7 +94,7 @@ class EmailStatus(enum.StrEnum):
         return {"pending": "Waiting to send", "sent": "Sent", "failed": "Failed"}[self.value]
 
 
-class OutboxEmail(db.Model):
+class OutboxEmail(Model):
     """An email waiting to go, going, sent or given up on.
 
     Written in the same transaction as the notification it mirrors, so an SMTP outage loses
@@ -142,7 +142,7 @@ class OutboxEmail(db.Model):
     recipient: Mapped[Staff] = relationship(foreign_keys=[recipient_id])
 
 
-class CalendarFeed(db.Model):
+class CalendarFeed(Model):
     """A private calendar address; only a hash of its token is kept, and it can be revoked."""
 
     __tablename__ = "calendar_feed"

@@ -24,9 +24,9 @@ from email.utils import format_datetime, parseaddr
 
 import sqlalchemy as sa
 from icalendar import Calendar
-from sqlalchemy.orm import Session
 
 from supervision.backoff import doubling_wait
+from supervision.extensions import AnySession
 from supervision.notifications.models import EmailStatus, OutboxEmail
 from supervision.plain_text import has_control_characters, one_line
 
@@ -204,7 +204,7 @@ class Connection:
             smtp.close()
 
 
-def _due_email_ids(session: Session, now: datetime, limit: int) -> list[int]:
+def _due_email_ids(session: AnySession, now: datetime, limit: int) -> list[int]:
     ids = list(
         session.scalars(
             sa.select(OutboxEmail.id)
@@ -217,7 +217,7 @@ def _due_email_ids(session: Session, now: datetime, limit: int) -> list[int]:
     return ids
 
 
-def _claim(session: Session, email_id: int) -> OutboxEmail | None:
+def _claim(session: AnySession, email_id: int) -> OutboxEmail | None:
     """Lock one pending email for this transaction; None if another sender has it or it went."""
     return session.scalar(
         sa.select(OutboxEmail)
@@ -275,7 +275,7 @@ def _record_failure(email: OutboxEmail, error: BaseException, now: datetime, set
     return False
 
 
-def send_outbox(session: Session, now: datetime, settings: MailSettings) -> dict[str, int]:
+def send_outbox(session: AnySession, now: datetime, settings: MailSettings) -> dict[str, int]:
     """Send every email due by `now`; returns counts of sent, retrying and failed.
 
     Each email is judged on its own: one that cannot be built or that the server refuses is

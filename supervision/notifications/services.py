@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import joinedload
 
+from supervision.bulk import rowcount
 from supervision.clock import clock
-from supervision.extensions import db
+from supervision.extensions import AnySession, db
 from supervision.idempotency import insert_new
 from supervision.notifications.models import (
     EmailFrequency,
@@ -71,7 +72,7 @@ def email_text(notice: Notice, base_url: str) -> str:
 
 
 def queue_notices(
-    session: Session, notices: Iterable[Notice], now: datetime, base_url: str
+    session: AnySession, notices: Iterable[Notice], now: datetime, base_url: str
 ) -> tuple[int, int]:
     """Notifications and emails for `notices`, skipping any already made; (notifications, emails) added.
 
@@ -146,7 +147,7 @@ def queue_notices(
 # ------------------------------------------------------------------- email frequency
 
 
-def daily_digest_takers(session: Session, staff_ids: Iterable[int]) -> set[int]:
+def daily_digest_takers(session: AnySession, staff_ids: Iterable[int]) -> set[int]:
     """Those of `staff_ids` who chose one email a day."""
     ids = set(staff_ids)
     if not ids:
@@ -182,11 +183,11 @@ def set_email_frequency(staff_id: int, frequency: EmailFrequency) -> None:
 
 
 def unread_count(staff_id: int) -> int:
-    return db.session.scalar(
+    return db.session.execute(
         sa.select(sa.func.count())
         .select_from(Notification)
         .where(Notification.recipient_id == staff_id, Notification.read_at.is_(None))
-    )
+    ).scalar_one()
 
 
 def notifications_for(staff_id: int, limit: int = LIST_LIMIT) -> list[Notification]:
@@ -223,7 +224,7 @@ def mark_all_read(staff_id: int) -> int:
         .values(read_at=clock().now())
     )
     db.session.commit()
-    return result.rowcount
+    return rowcount(result)
 
 
 # ---------------------------------------------------------- failed email, for admins
@@ -243,15 +244,15 @@ def failed_emails(limit: int = LIST_LIMIT) -> list[OutboxEmail]:
 
 def failed_email_count() -> int:
     """Every failed email (the page lists the latest LIST_LIMIT), for the page and the home page."""
-    return db.session.scalar(
+    return db.session.execute(
         sa.select(sa.func.count()).select_from(OutboxEmail).where(OutboxEmail.status == EmailStatus.FAILED)
-    )
+    ).scalar_one()
 
 
 def pending_email_count() -> int:
-    return db.session.scalar(
+    return db.session.execute(
         sa.select(sa.func.count()).select_from(OutboxEmail).where(OutboxEmail.status == EmailStatus.PENDING)
-    )
+    ).scalar_one()
 
 
 def retry_failed_email(email_id: int) -> OutboxEmail | None:
@@ -269,7 +270,7 @@ def retry_failed_email(email_id: int) -> OutboxEmail | None:
     return email
 
 
-def recipients_by_id(session: Session, staff_ids: Iterable[int]) -> dict[int, Staff]:
+def recipients_by_id(session: AnySession, staff_ids: Iterable[int]) -> dict[int, Staff]:
     ids = set(staff_ids)
     if not ids:
         return {}
@@ -295,7 +296,7 @@ class Email:
     forget_body_once_sent: bool = False
 
 
-def queue_emails(session: Session, emails: Iterable[Email], now: datetime) -> int:
+def queue_emails(session: AnySession, emails: Iterable[Email], now: datetime) -> int:
     """Queue these emails in the caller's transaction, skipping any already queued; how many were."""
     return insert_new(
         session,

@@ -11,7 +11,7 @@ from supervision.notifications import calendar, services
 from supervision.notifications.forms import EmailFrequencyForm
 from supervision.notifications.models import EmailFrequency
 from supervision.org.models import Role
-from supervision.permissions import public, require, roles_required, signed_in
+from supervision.permissions import found_or_404, public, roles_required, signed_in
 
 bp = Blueprint("notifications", __name__)
 
@@ -77,7 +77,7 @@ def set_email_frequency():
 @signed_in
 def mark_read(notification_id: int):
     notification = services.notification_of(current_user.id, notification_id)
-    require(notification is not None)
+    notification = found_or_404(notification)
     services.mark_read(notification)
     return redirect(url_for("notifications.index"))
 
@@ -106,7 +106,7 @@ def failed_emails():
 @roles_required(Role.ADMIN)
 def retry_email(email_id: int):
     email = services.retry_failed_email(email_id)
-    require(email is not None)
+    email = found_or_404(email)
     flash(f"The email to {email.to_address} will be tried again within a minute.", "success")
     return redirect(url_for("notifications.failed_emails"))
 
@@ -149,7 +149,7 @@ def calendar_file(token: str):
     if len(token) > 100:
         abort(404)
     owner = calendar.feed_owner(token)
-    require(owner is not None)
+    owner = found_or_404(owner)
     body = calendar.build_calendar(owner, clock().now(), clock().today())
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = 'inline; filename="supervision.ics"'

@@ -5,6 +5,8 @@ which stays the ground floor every feature writes to and imports nothing of thei
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
@@ -77,7 +79,9 @@ def pagination(page) -> dict | None:
     """GOV.UK pagination parameters, keeping the search in every link."""
     if page.page_count <= 1:
         return None
-    args = {key: values for key, values in request.args.to_dict(flat=False).items() if key != "page"}
+    args: dict[str, Any] = {
+        key: values for key, values in request.args.to_dict(flat=False).items() if key != "page"
+    }
 
     def link(number: int) -> str:
         return url_for("audit.audit_log", page=number, **args)

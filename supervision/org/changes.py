@@ -23,7 +23,7 @@ from flask import current_app
 
 from supervision.audit.models import AuditEvent
 from supervision.audit.services import AuditAction
-from supervision.extensions import db
+from supervision.extensions import db, proxied
 from supervision.org.models import Role, Service, Staff, Team
 
 # The fields whose changes are audited with their values, in the order messages list them.
@@ -133,12 +133,12 @@ def load_names(changes: Sequence[AccessChange]) -> Names:
     teams = {}
     team_list = sorted(team_ids)
     for start in range(0, len(team_list), 1000):
-        for row in db.session.execute(
+        for team_row in db.session.execute(
             sa.select(Team.id, Team.name, Service.name.label("service"))
             .join(Service, Team.service_id == Service.id)
             .where(Team.id.in_(team_list[start : start + 1000]))
         ):
-            teams[row.id] = f"{row.service}: {row.name}"
+            teams[team_row.id] = f"{team_row.service}: {team_row.name}"
     return Names(staff, teams)
 
 
@@ -177,7 +177,7 @@ def record_changes(
     changes = list(changes)
     added = [change.person_id for change in changes if change.before is None]
     if added:
-        people_added.send(current_app._get_current_object(), person_ids=added)
+        people_added.send(proxied(current_app), person_ids=added)
     changes = changed(changes)
     if not changes:
         return 0
@@ -193,7 +193,7 @@ def record_changes(
         }
         for change in changes
     ]
-    ids = []
+    ids: list[int] = []
     for start in range(0, len(rows), 1000):
         ids.extend(
             db.session.scalars(
@@ -202,7 +202,7 @@ def record_changes(
             )
         )
     access_changed.send(
-        current_app._get_current_object(),
+        proxied(current_app),
         changes=changes,
         event_ids=ids,
         actor=actor,

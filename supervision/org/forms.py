@@ -6,16 +6,16 @@ from decimal import Decimal
 
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovTextInput
 from wtforms import validators
-from wtforms.fields import Field, SelectChoice, SelectMultipleField
-from wtforms.validators import StopValidation
+from wtforms.fields import Field, SelectMultipleField
 
-from supervision.fields import DayMonthYearField, WholeNumberField
+from supervision.fields import DayMonthYearField, Present, WholeNumberField, choices, enum_choices
 from supervision.forms import (
     Form,
     Optional,
     Required,
     checkbox_field,
     email_field,
+    optional_text,
     radio_field,
     select_field,
     submit_field,
@@ -25,19 +25,6 @@ from supervision.limits import whole_number
 from supervision.org.models import CareerStage, ContractType, LeavingDestination, Role
 from supervision.org.rules import StaffDetails, parse_decimal, parse_whole_number
 from supervision.org.services import StaffFilters, StaffNeed, StaffStatus, TeamDetails
-
-
-class Present:
-    """Something was entered. Unlike DataRequired, 0 counts, and a half-typed date keeps its own message."""
-
-    field_flags = {}
-
-    def __init__(self, message: str):
-        self.message = message
-
-    def __call__(self, form, field):
-        if field.data is None and not field.process_errors:
-            raise StopValidation(self.message)
 
 
 class NumberField(Field):
@@ -73,20 +60,6 @@ def optional_id(value) -> int | None:
     return whole_number(value)
 
 
-def optional_text(value) -> str | None:
-    """Select values where "" means none chosen."""
-    return value or None
-
-
-def choices(options, blank: str | None = None) -> list[SelectChoice]:
-    items = [SelectChoice("", blank)] if blank is not None else []
-    return items + [SelectChoice(str(value), label) for value, label in options]
-
-
-def enum_choices(enum_cls) -> list[SelectChoice]:
-    return [SelectChoice(member.value, member.label) for member in enum_cls]
-
-
 def id_select(label, blank, *validators_, **kwargs):
     """Choices come from the database; the service checks the id belongs to the organisation."""
     return select_field(
@@ -95,7 +68,7 @@ def id_select(label, blank, *validators_, **kwargs):
         coerce=optional_id,
         validate_choice=False,
         invalid_value_message="Choose an option from the list",
-        choices=[SelectChoice("", blank)],
+        choices=choices([], blank),
         **kwargs,
     )
 
@@ -180,12 +153,12 @@ class StaffForm(Form):
     leaving_destination = select_field(
         "Leaving destination",
         coerce=optional_text,
-        choices=[SelectChoice("", "Not left"), *enum_choices(LeavingDestination)],
+        choices=enum_choices(LeavingDestination, "Not left"),
         invalid_choice_message="Choose a leaving destination from the list",
     )
     team_id = id_select("Team", "Not in a team")
     line_manager_id = id_select("Line manager", "No line manager")
-    roles = SelectMultipleField(
+    roles = SelectMultipleField(  # type: ignore[call-arg]  # WTForms 3.3's message; its stubs are 3.2's
         "Roles",
         choices=enum_choices(Role),
         widget=GovCheckboxesInput(),
@@ -198,6 +171,9 @@ class StaffForm(Form):
         self.line_manager_id.choices = choices(staff_options, "No line manager")
 
     def details(self) -> StaffDetails:
+        start_date = self.start_date.data
+        if start_date is None:  # Present: a form without one does not validate
+            raise ValueError("the details of a form that did not validate")
         return StaffDetails(
             given_name=self.given_name.data or "",
             family_name=self.family_name.data or "",
@@ -212,7 +188,7 @@ class StaffForm(Form):
             contract_type=ContractType(self.contract_type.data),
             fte=self.fte.data,
             caseload=self.caseload.data,
-            start_date=self.start_date.data,
+            start_date=start_date,
             end_date=self.end_date.data,
             leaving_reason=self.leaving_reason.data,
             leaving_destination=LeavingDestination(self.leaving_destination.data)
@@ -226,11 +202,7 @@ class StaffForm(Form):
         return {Role(value) for value in self.roles.data or ()}
 
 
-class ConfirmForm(Form):
-    """No fields: a button that changes state, protected by its CSRF token."""
-
-
-class DeactivateForm(ConfirmForm):
+class DeactivateForm(Form):
     """The confirmation page asks the question; its button answers it."""
 
     confirm = submit_field("Deactivate")
@@ -248,33 +220,33 @@ class StaffFilterForm(Form):
     role = select_field(
         "Role",
         coerce=optional_text,
-        choices=[SelectChoice("", "All roles"), *enum_choices(Role)],
+        choices=enum_choices(Role, "All roles"),
         invalid_choice_message="Not a role",
     )
     career_stage = select_field(
         "Career stage",
         coerce=optional_text,
-        choices=[SelectChoice("", "All career stages"), *enum_choices(CareerStage)],
+        choices=enum_choices(CareerStage, "All career stages"),
         invalid_choice_message="Not a career stage",
     )
     status = select_field(
         "Status",
         coerce=optional_text,
-        choices=[
-            SelectChoice("", "Everyone"),
-            SelectChoice(StaffStatus.ACTIVE, "Active"),
-            SelectChoice(StaffStatus.LEFT, "Left or deactivated"),
-        ],
+        choices=choices(
+            [(StaffStatus.ACTIVE, "Active"), (StaffStatus.LEFT, "Left or deactivated")], "Everyone"
+        ),
         invalid_choice_message="Not a status",
     )
     need = select_field(
         "Still to set up",
         coerce=optional_text,
-        choices=[
-            SelectChoice("", "Nothing in particular"),
-            SelectChoice(StaffNeed.NO_AGREEMENT, "No current supervision agreement"),
-            SelectChoice(StaffNeed.NO_PASSWORD, "No password set"),
-        ],
+        choices=choices(
+            [
+                (StaffNeed.NO_AGREEMENT, "No current supervision agreement"),
+                (StaffNeed.NO_PASSWORD, "No password set"),
+            ],
+            "Nothing in particular",
+        ),
         invalid_choice_message="Not something to set up",
     )
 

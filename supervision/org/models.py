@@ -1,4 +1,4 @@
-"""Organisation → services → teams → staff (DESIGN section 2)."""
+"""Organisation → services → teams → staff (docs/rules.md)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from supervision.db_types import UTCDateTime
-from supervision.extensions import db
+from supervision.extensions import Model
 
 
 def enum_column(enum_cls: type[enum.Enum], name: str) -> sa.Enum:
@@ -94,7 +94,7 @@ class LeavingDestination(enum.StrEnum):
         }[self.value]
 
 
-class Organisation(db.Model):
+class Organisation(Model):
     __tablename__ = "organisation"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -103,7 +103,7 @@ class Organisation(db.Model):
     services: Mapped[list[Service]] = relationship(back_populates="organisation", order_by="Service.name")
 
 
-class Service(db.Model):
+class Service(Model):
     __tablename__ = "service"
     __table_args__ = (sa.UniqueConstraint("organisation_id", "name", name="uq_service_organisation_name"),)
 
@@ -120,7 +120,7 @@ class Service(db.Model):
     manager: Mapped[Staff | None] = relationship(foreign_keys=[manager_id])
 
 
-class Team(db.Model):
+class Team(Model):
     __tablename__ = "team"
     __table_args__ = (
         sa.UniqueConstraint("service_id", "name", name="uq_team_service_name"),
@@ -143,7 +143,7 @@ class Team(db.Model):
     )
 
 
-class Staff(UserMixin, db.Model):
+class Staff(UserMixin, Model):
     """A member of staff; a person who can sign in is a Staff row with a password or SSO identity."""
 
     __tablename__ = "staff"
@@ -207,7 +207,7 @@ class Staff(UserMixin, db.Model):
         return self.active
 
 
-class StaffRole(db.Model):
+class StaffRole(Model):
     """One row per role a person holds: a team manager is also somebody's supervisee."""
 
     __tablename__ = "staff_role"

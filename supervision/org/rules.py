@@ -21,7 +21,6 @@ EMAIL_PATTERN = re.compile(r"^[^\s@]+@[^\s@]+\.[^\s@]+$")
 SWE_NUMBER_PATTERN = re.compile(r"^SW[0-9]{1,10}$")
 MAX_CASELOAD = limits.CASELOAD.high
 MAX_ESTABLISHMENT_FTE = limits.ESTABLISHMENT_FTE.high
-NAME_MAX_LENGTH = limits.TEXT["name"].max_length
 
 # (field, label used in messages, required): the limits are supervision.limits.TEXT's.
 STAFF_TEXT_FIELDS = (
@@ -193,7 +192,9 @@ def line_manager_problem(
     return None
 
 
-def text_problems(values: Mapping[str, str | None], fields: Iterable[tuple[str, str, bool]]) -> dict:
+def text_problems(
+    values: Mapping[str, str | None], fields: Iterable[tuple[str, str, bool]]
+) -> dict[str, str]:
     """Required text present (whitespace counts as blank), within its limit's length and with no
     control characters (supervision.limits.TEXT: the same on the pages, the API and the import)."""
     problems = {}
@@ -252,7 +253,7 @@ def own_roles_problem(
     return None
 
 
-# Separation of duties (DESIGN section 1, docs/roles.md) -----------------------------------
+# Separation of duties (docs/roles.md) --------------------------------------------------------
 
 LINE_MANAGER_GAINED = (
     "You cannot make yourself this person’s line manager or put them in a line of management "

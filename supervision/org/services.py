@@ -58,7 +58,7 @@ def _refuse_if(problems: Mapping[str, str | None]) -> None:
 
 
 def commit_or_explain(
-    recheck: Callable[[], Mapping[str, str | None]], write: Callable[[], None] | None = None
+    recheck: Callable[[], Mapping[str, str | None]], write: Callable[[], object] | None = None
 ) -> None:
     """Write (`write`, then commit); if a unique constraint was beaten by a concurrent request,
     say which field clashed.
@@ -118,7 +118,7 @@ def services_with_teams(organisation_id: int) -> list[Service]:
 
 def staff_options(organisation_id: int, keep_id: int | None = None) -> list[tuple[int, str]]:
     """Active staff to choose from as a manager, plus the one currently chosen even if deactivated."""
-    condition = Staff.active.is_(True)
+    condition: sa.ColumnElement[bool] = Staff.active.is_(True)
     if keep_id is not None:
         condition = sa.or_(condition, Staff.id == keep_id)
     rows = db.session.execute(
@@ -307,6 +307,8 @@ def update_team(
         actor_id, details.manager_id, team.manager_id
     )
     _refuse_if(problems)
+    if details.service_id is None:  # _team_problems refuses a team with no service
+        raise ValueError("a team is in a service")
     _audit_head(actor_id, team, team.manager_id, details.manager_id, created=False)
     team.name = details.name.strip()
     team.service_id = details.service_id
@@ -413,7 +415,7 @@ def _duty_problems(
             problems["email"] = message
     if roles is not None and roles != (person.roles if person else frozenset()):
         message = rules.roles_change_problem(actor.roles) or (
-            rules.own_roles_problem(actor.id, person_id, person.roles, roles) if person else None
+            rules.own_roles_problem(actor.id, person.id, person.roles, roles) if person else None
         )
         if message:
             problems["roles"] = message

@@ -7,15 +7,15 @@ roles posted by HR are ignored, and they cannot give themselves (or anyone) more
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from supervision.clock import clock
-from supervision.forms import number_arg
+from supervision.forms import ConfirmForm, number_arg
 from supervision.org import services
 from supervision.org.forms import (
-    ConfirmForm,
     DeactivateForm,
     ServiceForm,
     StaffFilterForm,
@@ -182,7 +182,7 @@ def pagination(page: int, pages: int) -> dict | None:
     """GOV.UK pagination parameters; the links keep the search and filters."""
     if pages <= 1:
         return None
-    args = request.args.to_dict()
+    args: dict[str, Any] = request.args.to_dict()
 
     def href(number: int) -> str:
         return url_for("org.staff_list", **{**args, "page": number})

@@ -8,11 +8,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from supervision.db_types import UTCDateTime
-from supervision.extensions import db
+from supervision.extensions import Model
 from supervision.org.models import Staff
 
 
-class RetentionReview(db.Model):
+class RetentionReview(Model):
     """A leaver a dry run found past the retention period: reported first, purged a run later.
 
     One per person (the unique key makes the report idempotent). `end_date` is the end date as

@@ -1,4 +1,4 @@
-"""The retention purge (DESIGN 10, docs/data-protection.md): a leaver's supervision data goes a
+"""The retention purge (docs/data-protection.md): a leaver's supervision data goes a
 set number of years after their last day.
 
 The monthly job works in two steps, so nothing is purged that administrators could not see coming:
@@ -25,17 +25,17 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import aliased
 
 from supervision.agreements.models import AbsencePeriod, AsyeReview, SupervisionAgreement
 from supervision.audit.models import ClosedMonthChange
 from supervision.audit.services import AuditAction, record_event
 from supervision.auth.tokens import ApiToken
-from supervision.bulk import NO_SYNC
+from supervision.bulk import NO_SYNC, rowcount
 from supervision.cases.models import CaseAllocation, ChildCase
 from supervision.clock import SystemClock
 from supervision.compliance.models import ComplianceAlert, OverdueExplanation
-from supervision.extensions import db
+from supervision.extensions import AnySession, db
 from supervision.notifications.models import CalendarFeed, Notification, OutboxEmail
 from supervision.org.models import Staff, StaffRole
 from supervision.privacy import rules
@@ -68,7 +68,7 @@ class Settings:
         return cls(config["RETENTION_YEARS_AFTER_LEAVING"], config["RETENTION_PURGE_NOTICE_DAYS"])
 
 
-def personal_rows(session: Session, person_id: int) -> list[tuple[str, type, sa.ColumnElement[bool]]]:
+def personal_rows(session: AnySession, person_id: int) -> list[tuple[str, type, sa.ColumnElement[bool]]]:
     """What purging a person removes, children before parents: (name in the counts, table, rows).
 
     Their own records and everything in them, the sessions only they attended, their
@@ -131,7 +131,7 @@ def personal_rows(session: Session, person_id: int) -> list[tuple[str, type, sa.
     ]
 
 
-def count_personal_rows(session: Session, person_id: int) -> dict[str, int]:
+def count_personal_rows(session: AnySession, person_id: int) -> dict[str, int]:
     """How many rows of each kind a purge of the person would remove: the dry-run report."""
     return {
         name: session.scalar(sa.select(sa.func.count()).select_from(model).where(rows)) or 0
@@ -139,7 +139,7 @@ def count_personal_rows(session: Session, person_id: int) -> dict[str, int]:
     }
 
 
-def _unlink(session: Session, rows: list[tuple[str, type, sa.ColumnElement[bool]]]) -> None:
+def _unlink(session: AnySession, rows: list[tuple[str, type, sa.ColumnElement[bool]]]) -> None:
     """Other rows may point at what is going (a rebooked session, a carried-forward action)."""
     by_name = {name: condition for name, _, condition in rows}
     going_sessions = sa.select(SupervisionSession.id).where(by_name["sessions"]).scalar_subquery()
@@ -174,7 +174,7 @@ def anonymise(person: Staff, now: datetime) -> None:
     person.updated_at = now
 
 
-def purge_person(session: Session, review: RetentionReview, now: datetime) -> dict[str, int]:
+def purge_person(session: AnySession, review: RetentionReview, now: datetime) -> dict[str, int]:
     """Remove the person's supervision data, anonymise their staff row and write the audit entry.
 
     The caller commits: all of it is one transaction.
@@ -187,9 +187,9 @@ def purge_person(session: Session, review: RetentionReview, now: datetime) -> di
         result = session.execute(
             sa.delete(model).where(condition).execution_options(synchronize_session=False)
         )
-        removed[name] = max(result.rowcount, 0)
+        removed[name] = max(rowcount(result), 0)
     session.execute(sa.delete(StaffRole).where(StaffRole.staff_id == person_id))
-    person = session.get(Staff, person_id)
+    person = session.get_one(Staff, person_id)
     anonymise(person, now)
     review.purged_at = now
     record_event(None, AuditAction.PURGE, Staff.__tablename__, person_id, occurred_at=now)
@@ -207,7 +207,7 @@ def leavers_past_retention(clock: SystemClock, settings: Settings) -> sa.Select:
     )
 
 
-def carry_out_reported_purges(session: Session, clock: SystemClock, settings: Settings, counts: Counter):
+def carry_out_reported_purges(session: AnySession, clock: SystemClock, settings: Settings, counts: Counter):
     """Step 1: purge (one transaction each) the people reported long enough ago and still due."""
     now = clock.now()
     last_end_date = rules.last_end_date_to_purge(clock.today(), settings.years_after_leaving)
@@ -240,7 +240,7 @@ def carry_out_reported_purges(session: Session, clock: SystemClock, settings: Se
         )
 
 
-def report_leavers_due(session: Session, clock: SystemClock, settings: Settings, counts: Counter):
+def report_leavers_due(session: AnySession, clock: SystemClock, settings: Settings, counts: Counter):
     """Step 2, the dry run: list who would be purged and how much, changing nothing else."""
     now = clock.now()
     for person_id, end_date in session.execute(leavers_past_retention(clock, settings)).all():
@@ -257,7 +257,7 @@ def report_leavers_due(session: Session, clock: SystemClock, settings: Settings,
         counts["waiting"] += 1
 
 
-def purge_closed_cases(session: Session, clock: SystemClock, settings: Settings, counts: Counter) -> None:
+def purge_closed_cases(session: AnySession, clock: SystemClock, settings: Settings, counts: Counter) -> None:
     """Cases closed on or before the retention period's start go, with their allocations, in one
     transaction with an audit entry each (the case's id; never its reference): docs/cases.md."""
     now = clock.now()
@@ -285,7 +285,7 @@ def purge_closed_cases(session: Session, clock: SystemClock, settings: Settings,
         )
 
 
-def retention_purge(session: Session, clock: SystemClock) -> dict[str, int]:
+def retention_purge(session: AnySession, clock: SystemClock) -> dict[str, int]:
     """The monthly job: purge what an earlier dry run reported, then report who is due next, then
     remove the cases closed longer ago than the retention period."""
     settings = Settings.from_config(current_app.config)
@@ -314,9 +314,9 @@ def retention_report() -> tuple[list[ReviewRow], int]:
         .where(RetentionReview.purged_at.is_(None))
         .order_by(RetentionReview.reported_at, RetentionReview.id)
     ).all()
-    purged = db.session.scalar(
+    purged = db.session.execute(
         sa.select(sa.func.count()).select_from(RetentionReview).where(RetentionReview.purged_at.is_not(None))
-    )
+    ).scalar_one()
     rows = [
         ReviewRow(review, f"{given} {family}", rules.purge_from(review.reported_at, settings.notice_days))
         for review, given, family in waiting

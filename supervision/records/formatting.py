@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask
+from flask.sansio.app import App
 from markupsafe import Markup, escape
 
 from supervision.clock import LONDON
@@ -44,7 +44,7 @@ def paragraphs(text: str | None) -> Markup:
     )
 
 
-def register_filters(app: Flask) -> None:
+def register_filters(app: App) -> None:
     app.add_template_filter(paragraphs, "paragraphs")
     app.add_template_filter(long_date, "long_date")
     app.add_template_filter(date_and_time, "date_and_time")

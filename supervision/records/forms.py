@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from wtforms.fields import RadioField, StringField
+
 from supervision.fields import (
     ChecklistField,
     DayMonthYearField,
@@ -9,6 +11,7 @@ from supervision.fields import (
     TimeOfDayField,
     WholeNumberField,
     closed_month_reason_field,
+    enum_options,
     radios,
     textarea,
     version_field,
@@ -21,6 +24,37 @@ from supervision.records.models import CancelledBy
 MEETING_CHOICES = [("in_person", "In person"), ("online", "Online")]
 
 
+# The booking's own fields, made afresh for each form that has them (a field belongs to one form).
+def session_date_field() -> DayMonthYearField:
+    return DayMonthYearField(
+        "Date", Present("Enter the date of the session"), description="For example, 27 3 2026"
+    )
+
+
+def start_time_field() -> TimeOfDayField:
+    return TimeOfDayField(
+        "Start time",
+        validators=[Present("Enter the time the session starts")],
+        description="For example, 14:30",
+    )
+
+
+def planned_minutes_field() -> WholeNumberField:
+    return WholeNumberField(
+        "Length in minutes",
+        Present("Enter how long the session will be, in minutes"),
+        invalid_message="Length must be a whole number of minutes, like 90",
+    )
+
+
+def meeting_field() -> RadioField:
+    return radios("How will you meet?", "Choose in person or online", MEETING_CHOICES)
+
+
+def location_field() -> StringField:
+    return text_field("Place", description="For an online session, you can leave this blank or name the app.")
+
+
 class ScheduleSessionForm(Form):
     supervisee_ids = ChecklistField(
         "Who is the session with?",
@@ -29,23 +63,11 @@ class ScheduleSessionForm(Form):
         invalid_message="Choose people you supervise from the list",
         description="Choose more than one person for a group session.",
     )
-    date = DayMonthYearField(
-        "Date", Present("Enter the date of the session"), description="For example, 27 3 2026"
-    )
-    start_time = TimeOfDayField(
-        "Start time",
-        validators=[Present("Enter the time the session starts")],
-        description="For example, 14:30",
-    )
-    duration_minutes = WholeNumberField(
-        "Length in minutes",
-        Present("Enter how long the session will be, in minutes"),
-        invalid_message="Length must be a whole number of minutes, like 90",
-    )
-    meeting = radios("How will you meet?", "Choose in person or online", MEETING_CHOICES)
-    location = text_field(
-        "Place", description="For an online session, you can leave this blank or name the app."
-    )
+    date = session_date_field()
+    start_time = start_time_field()
+    duration_minutes = planned_minutes_field()
+    meeting = meeting_field()
+    location = location_field()
     closed_month_reason = closed_month_reason_field()
     # Shown only after the booking was found to fall in a recorded absence.
     absence_confirmed = checkbox_field("Book it anyway: I know one of us is recorded as away that day")
@@ -55,11 +77,11 @@ class MoveSessionForm(Form):
     """A booked session's new date, time, length or place: the booking's own fields."""
 
     version = version_field()
-    date = ScheduleSessionForm.date
-    start_time = ScheduleSessionForm.start_time
-    duration_minutes = ScheduleSessionForm.duration_minutes
-    meeting = ScheduleSessionForm.meeting
-    location = ScheduleSessionForm.location
+    date = session_date_field()
+    start_time = start_time_field()
+    duration_minutes = planned_minutes_field()
+    meeting = meeting_field()
+    location = location_field()
     closed_month_reason = closed_month_reason_field()
 
 
@@ -85,7 +107,7 @@ class CancelSessionForm(Form):
     cancelled_by = radios(
         "Who cancelled?",
         "Choose who cancelled the session",
-        [(member.value, member.label) for member in CancelledBy],
+        enum_options(CancelledBy),
     )
     reason = textarea("Why was it cancelled?", Present("Enter why the session was cancelled"))
     closed_month_reason = closed_month_reason_field()

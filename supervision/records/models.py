@@ -1,4 +1,4 @@
-"""Supervision sessions, their records, case discussions, actions and addenda (DESIGN 4)."""
+"""Supervision sessions, their records, case discussions, actions and addenda (docs/rules.md)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from supervision.db_types import UTCDateTime
-from supervision.extensions import db
+from supervision.extensions import Model
 from supervision.org.models import Staff, enum_column
 
 
@@ -105,7 +105,7 @@ class CancelledBy(enum.StrEnum):
         ]
 
 
-class SupervisionSession(db.Model):
+class SupervisionSession(Model):
     __tablename__ = "supervision_session"
     __table_args__ = (
         sa.CheckConstraint("duration_minutes > 0", name="duration_positive"),
@@ -130,7 +130,7 @@ class SupervisionSession(db.Model):
     status: Mapped[SessionStatus] = mapped_column(
         enum_column(SessionStatus, "session_status"), default=SessionStatus.SCHEDULED
     )
-    held_on: Mapped[date | None]
+    held_on: Mapped[date | None]  # set when it is held (held_has_date)
     cancelled_reason: Mapped[str | None] = mapped_column(sa.Text)
     cancelled_by: Mapped[CancelledBy | None] = mapped_column(enum_column(CancelledBy, "cancelled_by"))
     # The person who recorded the cancellation in the service.
@@ -152,8 +152,15 @@ class SupervisionSession(db.Model):
         back_populates="session", order_by="SupervisionRecord.id"
     )
 
+    @property
+    def held_date(self) -> date:
+        """The day a held session was held: every session with records was (held_has_date)."""
+        if self.held_on is None:
+            raise ValueError(f"session {self.id} has not been held")
+        return self.held_on
 
-class SessionAttendee(db.Model):
+
+class SessionAttendee(Model):
     """One row per supervisee in a session, so a group session counts for each attendee."""
 
     __tablename__ = "session_attendee"
@@ -167,7 +174,7 @@ class SessionAttendee(db.Model):
     supervisee: Mapped[Staff] = relationship()
 
 
-class SupervisionRecord(db.Model):
+class SupervisionRecord(Model):
     """The written record of one held session for one supervisee."""
 
     __tablename__ = "supervision_record"
@@ -247,7 +254,7 @@ class SupervisionRecord(db.Model):
         return record_state(self.locked_at, self.supervisor_signed_at)
 
 
-class CaseDiscussion(db.Model):
+class CaseDiscussion(Model):
     """One case discussed: the part that may be copied to a child's file as a case note."""
 
     __tablename__ = "case_discussion"
@@ -268,7 +275,7 @@ class CaseDiscussion(db.Model):
     actions: Mapped[list[Action]] = relationship(back_populates="case_discussion", order_by="Action.id")
 
 
-class Action(db.Model):
+class Action(Model):
     """An action agreed in supervision; an open one is reviewed at the next session."""
 
     __tablename__ = "supervision_action"
@@ -301,7 +308,7 @@ class Action(db.Model):
     owner: Mapped[Staff] = relationship()
 
 
-class ActionReview(db.Model):
+class ActionReview(Model):
     """An open action from an earlier session, brought into a new record to be reviewed.
 
     The outcome is applied to the action itself when the record locks.
@@ -324,7 +331,7 @@ class ActionReview(db.Model):
     action: Mapped[Action] = relationship()
 
 
-class RecordAddendum(db.Model):
+class RecordAddendum(Model):
     """A correction after the record locked: who, when and why; the record itself never changes."""
 
     __tablename__ = "record_addendum"
@@ -342,7 +349,7 @@ class RecordAddendum(db.Model):
     author: Mapped[Staff] = relationship()
 
 
-class RecordReturn(db.Model):
+class RecordReturn(Model):
     """A draft sent back to the other party for revision, with a note."""
 
     __tablename__ = "record_return"

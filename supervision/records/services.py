@@ -33,7 +33,7 @@ from supervision.audit.services import (
 )
 from supervision.clock import LONDON, clock
 from supervision.db_types import UTCDateTime
-from supervision.extensions import db
+from supervision.extensions import db, proxied
 from supervision.org.models import Staff
 from supervision.permissions import (
     may_run_session,
@@ -328,7 +328,7 @@ def _checked_booking(starts_at: datetime, duration_minutes: int, location: str, 
 def _announce(signal: Signal, **about) -> None:
     """Inside the use case's transaction: subscribers write with the change, or not at all."""
     db.session.flush()
-    signal.send(current_app._get_current_object(), **about)
+    signal.send(proxied(current_app), **about)
 
 
 ABSENCE_CONFIRMED_FIELD = "absence_confirmed"
@@ -419,7 +419,7 @@ def schedule_session(
 def move_session(
     actor: Staff,
     session: SupervisionSession,
-    expected_version: int,
+    expected_version: int | None,
     starts_at: datetime,
     duration_minutes: int,
     location: str = "",
@@ -461,7 +461,9 @@ def _attendee_ids(session: SupervisionSession) -> list[int]:
     return [attendee.supervisee_id for attendee in session.attendees]
 
 
-def _scheduled_session_run_by(actor: Staff, session: SupervisionSession, expected_version: int) -> None:
+def _scheduled_session_run_by(
+    actor: Staff, session: SupervisionSession, expected_version: int | None
+) -> None:
     if not may_run_session(actor, session):
         raise NotPermitted()
     if session.status is not SessionStatus.SCHEDULED:
@@ -472,7 +474,7 @@ def _scheduled_session_run_by(actor: Staff, session: SupervisionSession, expecte
 def cancel_session(
     actor: Staff,
     session: SupervisionSession,
-    expected_version: int,
+    expected_version: int | None,
     reason: str,
     cancelled_by: CancelledBy,
     closed_month_reason: str = "",
@@ -493,7 +495,7 @@ def cancel_session(
 
 
 def not_started_refusal(session: SupervisionSession) -> str | None:
-    """A session cannot be marked held or did-not-attend before it starts (DESIGN 4)."""
+    """A session cannot be marked held or did-not-attend before it starts (docs/rules.md)."""
     if clock().now() >= session.scheduled_start:
         return None
     return (
@@ -509,7 +511,7 @@ def _started(session: SupervisionSession) -> None:
 
 
 def mark_did_not_attend(
-    actor: Staff, session: SupervisionSession, expected_version: int, closed_month_reason: str = ""
+    actor: Staff, session: SupervisionSession, expected_version: int | None, closed_month_reason: str = ""
 ) -> SupervisionSession:
     _scheduled_session_run_by(actor, session, expected_version)
     _started(session)
@@ -526,8 +528,8 @@ def mark_did_not_attend(
 def mark_held(
     actor: Staff,
     session: SupervisionSession,
-    expected_version: int,
-    held_on: date,
+    expected_version: int | None,
+    held_on: date | None,
     duration_minutes: int | None = None,
     present_ids: Iterable[int] | None = None,
     closed_month_reason: str = "",
@@ -537,6 +539,8 @@ def mark_held(
     so it counts only for those who came. Booked or held in a closed month, it needs a reason."""
     _scheduled_session_run_by(actor, session, expected_version)
     _started(session)
+    if held_on is None:
+        raise ServiceError("Enter the date the session was held", field="held_on")
     if held_on > clock().today():
         raise ServiceError("The date the session was held must be today or in the past", field="held_on")
     duration = duration_minutes if duration_minutes is not None else session.duration_minutes
@@ -627,7 +631,7 @@ def _touch(record: SupervisionRecord) -> None:
 
 
 def save_record(
-    actor: Staff, record: SupervisionRecord, expected_version: int, sections: Mapping[str, str]
+    actor: Staff, record: SupervisionRecord, expected_version: int | None, sections: Mapping[str, str]
 ) -> SupervisionRecord:
     unknown = set(sections) - set(EDITABLE_TEXT)
     if unknown:
@@ -660,7 +664,7 @@ def _checked_case_fields(fields: CaseDiscussionFields) -> CaseDiscussionFields:
 
 
 def add_case_discussion(
-    actor: Staff, record: SupervisionRecord, expected_version: int, fields: CaseDiscussionFields
+    actor: Staff, record: SupervisionRecord, expected_version: int | None, fields: CaseDiscussionFields
 ) -> CaseDiscussion:
     fields = _checked_case_fields(fields)
     _draft_writable_by(actor, record, expected_version)
@@ -673,7 +677,7 @@ def add_case_discussion(
 
 
 def update_case_discussion(
-    actor: Staff, case: CaseDiscussion, expected_version: int, fields: CaseDiscussionFields
+    actor: Staff, case: CaseDiscussion, expected_version: int | None, fields: CaseDiscussionFields
 ) -> CaseDiscussion:
     fields = _checked_case_fields(fields)
     record = case.record
@@ -686,7 +690,7 @@ def update_case_discussion(
     return case
 
 
-def remove_case_discussion(actor: Staff, case: CaseDiscussion, expected_version: int) -> None:
+def remove_case_discussion(actor: Staff, case: CaseDiscussion, expected_version: int | None) -> None:
     record = case.record
     _draft_writable_by(actor, record, expected_version)
     with audited_change(actor, AuditAction.UPDATE, record):
@@ -698,7 +702,7 @@ def remove_case_discussion(actor: Staff, case: CaseDiscussion, expected_version:
 class ActionFields:
     owner_id: int
     description: str
-    due_on: date
+    due_on: date | None  # None (nothing entered) is refused
     case_discussion_id: int | None = None
 
 
@@ -710,7 +714,7 @@ def _checked_action_fields(record: SupervisionRecord, fields: ActionFields) -> A
         raise ServiceError("Describe the action", field="description")
     if fields.due_on is None:
         raise ServiceError("Enter the date the action is due", field="due_on")
-    if fields.due_on < record.session.held_on:
+    if fields.due_on < record.session.held_date:
         raise ServiceError("The due date must be on or after the date of the session", field="due_on")
     if fields.case_discussion_id is not None and fields.case_discussion_id not in {
         case.id for case in record.case_discussions
@@ -720,7 +724,7 @@ def _checked_action_fields(record: SupervisionRecord, fields: ActionFields) -> A
 
 
 def add_action(
-    actor: Staff, record: SupervisionRecord, expected_version: int, fields: ActionFields
+    actor: Staff, record: SupervisionRecord, expected_version: int | None, fields: ActionFields
 ) -> Action:
     fields = _checked_action_fields(record, fields)
     _draft_writable_by(actor, record, expected_version)
@@ -732,7 +736,7 @@ def add_action(
     return action
 
 
-def update_action(actor: Staff, action: Action, expected_version: int, fields: ActionFields) -> Action:
+def update_action(actor: Staff, action: Action, expected_version: int | None, fields: ActionFields) -> Action:
     record = action.record
     fields = _checked_action_fields(record, fields)
     _draft_writable_by(actor, record, expected_version)
@@ -744,7 +748,7 @@ def update_action(actor: Staff, action: Action, expected_version: int, fields: A
     return action
 
 
-def remove_action(actor: Staff, action: Action, expected_version: int) -> None:
+def remove_action(actor: Staff, action: Action, expected_version: int | None) -> None:
     record = action.record
     if action.carried_from_id is not None:
         raise ServiceError("An action carried forward from an earlier session cannot be removed.")
@@ -771,14 +775,14 @@ def review_problems(
 def review_action(
     actor: Staff,
     review: ActionReview,
-    expected_version: int,
+    expected_version: int | None,
     outcome: ActionStatus | str | None,
     comment: str,
     new_due_on: date | None = None,
 ) -> ActionReview:
     """Say what became of an action from an earlier session; applied to the action when the record locks."""
     record = review.record
-    problems = review_problems(outcome, comment, new_due_on, record.session.held_on)
+    problems = review_problems(outcome, comment, new_due_on, record.session.held_date)
     if problems:
         field, message = problems[0]
         raise ServiceError(message, field=field)
@@ -823,7 +827,9 @@ def sign_off_problems(record: SupervisionRecord) -> list[MissingItem]:
     return missing_for_sign_off(draft_of(record), optional_sections_for(record))
 
 
-def sign_as_supervisor(actor: Staff, record: SupervisionRecord, expected_version: int) -> SupervisionRecord:
+def sign_as_supervisor(
+    actor: Staff, record: SupervisionRecord, expected_version: int | None
+) -> SupervisionRecord:
     """Refused, with every missing item named, while the sign-off rule finds anything missing."""
     if not may_sign_as_supervisor(actor, record):
         raise NotPermitted()
@@ -840,7 +846,11 @@ def sign_as_supervisor(actor: Staff, record: SupervisionRecord, expected_version
 
 
 def sign_as_supervisee(
-    actor: Staff, record: SupervisionRecord, expected_version: int, comment: str = "", disagrees: bool = False
+    actor: Staff,
+    record: SupervisionRecord,
+    expected_version: int | None,
+    comment: str = "",
+    disagrees: bool = False,
 ) -> SupervisionRecord:
     """The supervisee's comment (and any disagreement) and signature; the record then locks."""
     if not may_sign_as_supervisee(actor, record):
@@ -875,6 +885,8 @@ def _apply_action_reviews(record: SupervisionRecord, now: datetime) -> None:
         action = review.action
         if action.status is not ActionStatus.OPEN:
             continue  # reviewed already in another record
+        if review.outcome is None:
+            raise ValueError("the sign-off rule locks no record with an unreviewed action")
         if review.outcome is ActionStatus.DONE:
             action.completed_on = held_on
         action.status = review.outcome
@@ -904,7 +916,7 @@ def return_refusal(actor: Staff, record: SupervisionRecord) -> str | None:
 
 
 def return_for_revision(
-    actor: Staff, record: SupervisionRecord, expected_version: int, note: str
+    actor: Staff, record: SupervisionRecord, expected_version: int | None, note: str
 ) -> RecordReturn:
     """Either party, before they sign, sends the draft back to the other with a note.
 

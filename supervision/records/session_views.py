@@ -19,6 +19,7 @@ from supervision.fields import choices, submitted_version
 from supervision.forms import ConfirmForm, number_arg, show_error
 from supervision.org.models import Role, Staff
 from supervision.permissions import (
+    found_or_404,
     may_manage_supervision_of,
     may_run_session,
     may_view_record,
@@ -57,7 +58,7 @@ def my_supervision():
 @signed_in
 def person_supervision(person_id: int):
     person = db.session.get(Staff, person_id)
-    require(person is not None)
+    person = found_or_404(person)
     if person.id == current_user.id:
         return redirect(url_for("sessions.my_supervision"))
     agreement = current_agreement(person.id)
@@ -110,7 +111,7 @@ def supervisees():
 
 def session_or_404(session_id: int):
     session = services.load_session(session_id)
-    require(session is not None and may_view_session(current_user, session))
+    session = found_or_404(session, lambda session: may_view_session(current_user, session))
     return session
 
 
@@ -124,11 +125,13 @@ def schedule_session():
     rebook_id = number_arg("rebook")
     if rebook_id is not None:
         rebooked_from = services.load_session(rebook_id)
-        require(rebooked_from is not None and may_run_session(current_user, rebooked_from))
+        rebooked_from = found_or_404(
+            rebooked_from, lambda rebooked_from: may_run_session(current_user, rebooked_from)
+        )
     absence_warning = False
     if request.method == "GET":
         prefill(form, rebooked_from, number_arg("supervisee_id"))
-    if form.validate_on_submit():
+    if form.validate_on_submit() and form.date.data is not None and form.start_time.data is not None:
         starts_at = datetime.combine(form.date.data, form.start_time.data, tzinfo=LONDON)
         try:
             session = services.schedule_session(
@@ -271,7 +274,7 @@ def cancel_session(session_id: int):
                 current_user,
                 session,
                 submitted_version(form),
-                form.reason.data,
+                form.reason.data or "",
                 form.cancelled_by.data,
                 closed_month_reason=form.closed_month_reason.data or "",
             )
@@ -304,7 +307,7 @@ def move_session(session_id: int):
         form.duration_minutes.data = session.duration_minutes
         form.meeting.data = "online" if session.online else "in_person"
         form.location.data = session.location
-    if form.validate_on_submit():
+    if form.validate_on_submit() and form.date.data is not None and form.start_time.data is not None:
         starts_at = datetime.combine(form.date.data, form.start_time.data, tzinfo=LONDON)
         try:
             services.move_session(

@@ -1,4 +1,4 @@
-"""The sign-off rule, the heart of the product (DESIGN 4), as a pure function.
+"""The sign-off rule, the heart of the product (docs/rules.md), as a pure function.
 
 A record cannot be signed off while any required section is blank (whitespace counts as
 blank: see BLANK_CHARACTERS), any carried-forward action is unreviewed, or any case discussion

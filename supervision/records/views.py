@@ -3,6 +3,9 @@ live in signoff.py and the use cases in services.py."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -11,6 +14,7 @@ from supervision.fields import choices, submitted_version
 from supervision.forms import ConfirmForm, error_href, number_arg, show_error, show_problems
 from supervision.limits import ascii_whole_number
 from supervision.permissions import (
+    found_or_404,
     may_see_rating,
     may_sign_as_supervisee,
     may_sign_as_supervisor,
@@ -62,7 +66,7 @@ def audit_record_views(response):
 
 def record_or_404(record_id: int) -> SupervisionRecord:
     record = services.load_record(record_id)
-    require(record is not None and may_view_record(current_user, record))
+    record = found_or_404(record, lambda record: may_view_record(current_user, record))
     return record
 
 
@@ -92,7 +96,7 @@ def draft_or_redirect(record_id: int):
 def stale(form, record: SupervisionRecord, first_field: str) -> None:
     """Keep what the person typed, say why it was not saved, and base a deliberate re-save on now."""
     db.session.expire_all()
-    fresh = services.load_record(record.id)
+    fresh = found_or_404(services.load_record(record.id))
     getattr(form, first_field).errors = [StaleVersion().message]
     form.version.data = str(fresh.version)
 
@@ -118,7 +122,7 @@ def error_hrefs(record: SupervisionRecord) -> dict[str, str]:
 
 
 def render_record(
-    record, form=None, missing: list[MissingItem] = (), error_list=None, saved_now=None, status=200
+    record, form=None, missing: Sequence[MissingItem] = (), error_list=None, saved_now=None, status=200
 ):
     hrefs = error_hrefs(record)
     if missing:
@@ -174,7 +178,7 @@ def record(record_id: int):
         services.save_record(current_user, record, submitted_version(form), sections)
     except StaleVersion:
         db.session.expire_all()
-        record = services.load_record(record_id)
+        record = found_or_404(services.load_record(record_id))
         saved_now = {
             key: getattr(record, key)
             for key in sections
@@ -195,7 +199,7 @@ def record(record_id: int):
     except NotPermitted:
         abort(404)
     except SignOffRefused as refused:
-        record = services.load_record(record_id)
+        record = found_or_404(services.load_record(record_id))
         form = RecordForm(formdata=None, obj=record, version=str(record.version))
         return render_record(record, form, missing=refused.missing)
     except ServiceError as error:
@@ -227,7 +231,7 @@ def next_page_after_save(record: SupervisionRecord, intent: str) -> str:
     number = ascii_whole_number(ident)
     if endpoint is None or (id_name is not None and number is None):
         return url_for("records.record", record_id=record.id)
-    values = {id_name: number} if id_name else {}
+    values: dict[str, Any] = {id_name: number} if id_name else {}
     return url_for(endpoint, record_id=record.id, **values)
 
 
@@ -244,7 +248,7 @@ def form_error_list(form) -> list[dict]:
 
 def case_or_404(record: SupervisionRecord, case_id: int) -> CaseDiscussion:
     case = db.session.get(CaseDiscussion, case_id)
-    require(case is not None and case.record_id == record.id)
+    case = found_or_404(case, lambda case: case.record_id == record.id)
     return case
 
 
@@ -361,7 +365,7 @@ def action_fields(form: ActionForm) -> services.ActionFields:
 
 def action_or_404(record: SupervisionRecord, action_id: int) -> Action:
     action = db.session.get(Action, action_id)
-    require(action is not None and action.record_id == record.id)
+    action = found_or_404(action, lambda action: action.record_id == record.id)
     return action
 
 
@@ -443,7 +447,7 @@ def remove_action(record_id: int, action_id: int):
 def review_action(record_id: int, review_id: int):
     record, done = draft_or_redirect(record_id)
     review = db.session.get(ActionReview, review_id)
-    require(review is not None and review.record_id == record.id)
+    review = found_or_404(review, lambda review: review.record_id == record.id)
     if done:
         return done
     if request.method == "GET":
@@ -466,7 +470,7 @@ def review_action(record_id: int, review_id: int):
                 review,
                 submitted_version(form),
                 form.outcome.data,
-                form.comment.data,
+                form.comment.data or "",
                 form.new_due_on.data,
             )
         except StaleVersion:
@@ -527,7 +531,7 @@ def return_for_revision(record_id: int):
     if form.validate_on_submit():
         try:
             returned = services.return_for_revision(
-                current_user, record, submitted_version(form), form.note.data
+                current_user, record, submitted_version(form), form.note.data or ""
             )
         except StaleVersion:
             stale(form, record, "note")
@@ -554,7 +558,7 @@ def add_addendum(record_id: int):
     form = AddendumForm()
     if form.validate_on_submit():
         try:
-            services.add_addendum(current_user, record, form.reason.data, form.body.data)
+            services.add_addendum(current_user, record, form.reason.data or "", form.body.data or "")
         except ServiceError as error:
             show_error(form, error, "body")
         else:

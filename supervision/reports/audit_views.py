@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from supervision.clock import clock
 from supervision.org.models import Role
-from supervision.permissions import require, roles_required
+from supervision.permissions import found_or_404, roles_required
 from supervision.reports import audits
 from supervision.reports.checklist import CHECKLIST, evidence_text
 from supervision.reports.forms import ChooseRecordsForm, QualityAuditForm
@@ -44,7 +44,7 @@ def choose():
 @roles_required(Role.SERVICE_MANAGER)
 def audit_record(record_id: int):
     record = audits.overseen_record(current_user, record_id)
-    require(record is not None)
+    record = found_or_404(record)
     existing = audits.audit_of(record.id)
     if existing is not None and request.method == "GET":
         return redirect(url_for("quality_audits.audit", audit_id=existing.id))
@@ -52,7 +52,7 @@ def audit_record(record_id: int):
     if form.validate_on_submit():
         try:
             audit = audits.record_audit(
-                current_user, record, form.answers(), Grade(form.grade.data), form.comments.data
+                current_user, record, form.answers(), Grade(form.grade.data), form.comments.data or ""
             )
         except audits.AuditRefused as refusal:
             field = getattr(form, refusal.field)
@@ -73,7 +73,7 @@ def audit_record(record_id: int):
 @roles_required(Role.SERVICE_MANAGER)
 def audit(audit_id: int):
     found = audits.overseen_audit(current_user, audit_id)
-    require(found is not None)
+    found = found_or_404(found)
     return render_template(
         "reports/audit.html",
         audit=found,

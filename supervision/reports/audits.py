@@ -145,7 +145,7 @@ def recent_audits(user: Staff) -> list[QualityAudit]:
 
 def evidence_for(record: SupervisionRecord) -> Evidence:
     """What the system knows about the checklist items for this record."""
-    held_on = record.session.held_on
+    held_on = record.session.held_date
     agreement = db.session.scalar(
         sa.select(SupervisionAgreement).where(
             SupervisionAgreement.supervisee_id == record.supervisee_id,

@@ -58,7 +58,7 @@ class ChangeMarks:
         return month.starts_on in self.unit
 
     def child_changed(self, child_id: int | None) -> bool:
-        return bool(self.children.get(child_id))
+        return child_id is not None and bool(self.children.get(child_id))
 
     def person_month(self, person_id: int, month: Period) -> bool:
         return month.starts_on in self.people.get(person_id, ())
@@ -82,6 +82,7 @@ def _report_scope(report: OversightReport) -> sa.ColumnElement[bool]:
     """The people the report counts, from the report itself: it exists only for a unit the
     viewer oversees, an organisation's children are the services they oversee, and only the
     people of `report_people` are counted."""
+    unit: sa.ColumnElement[bool]
     if report.level is Level.ORGANISATION:
         unit = Team.service_id.in_([child.id for child in report.children])
     elif report.level is Level.SERVICE:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from supervision.reports.tables import percent_text
 
@@ -163,9 +164,19 @@ def _listed(names: list[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
+class _Known(NamedTuple):
+    label: str
+    value: float
+
+
+def _known(points: Sequence[Point]) -> list[_Known]:
+    """The points that have a value, in order."""
+    return [_Known(point.label, point.value) for point in points if point.value is not None]
+
+
 def trend_summary(points: Sequence[Point], measure: str) -> str:
     """What a reader would see in the line: where it started and ended, its highest and lowest."""
-    known = [point for point in points if point.value is not None]
+    known = _known(points)
     missing = [point.label for point in points if point.value is None]
     if not known:
         return f"{measure}: no data for any month shown."
@@ -189,7 +200,7 @@ def trend_summary(points: Sequence[Point], measure: str) -> str:
 
 
 def comparison_summary(points: Sequence[Point], measure: str) -> str:
-    known = [point for point in points if point.value is not None]
+    known = _known(points)
     missing = [point.label for point in points if point.value is None]
     if not known:
         return f"{measure}: no data for any of them."

@@ -1,4 +1,4 @@
-"""The quality-audit checklist (DESIGN 7) and what the system can see for each item, as pure code.
+"""The quality-audit checklist (docs/metrics.md) and what the system can see for each item, as pure code.
 
 The auditor answers every item; the system's own findings are shown beside each question as
 evidence to check, never as the answer, because judging a record is the auditor's job.

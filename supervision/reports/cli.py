@@ -116,7 +116,7 @@ def chosen(choice: Callable, *args):
 
 def unit_named(person: Staff, model: type[Service] | type[Team], text: str, kind: str) -> int:
     """The id of the service or team in the person's organisation given by its id or its name."""
-    query = sa.select(model)
+    query = sa.select(model.id)
     if model is Team:
         query = query.join(Service, Team.service_id == Service.id)
     query = query.where(Service.organisation_id == person.organisation_id)
@@ -127,9 +127,9 @@ def unit_named(person: Staff, model: type[Service] | type[Team], text: str, kind
     if not matches:
         raise click.ClickException(f"There is no {kind} called {text} in {person.organisation.name}.")
     if len(matches) > 1:
-        ids = ", ".join(str(match.id) for match in matches)
+        ids = ", ".join(str(match) for match in matches)
         raise click.ClickException(f"More than one {kind} is called {text}: give its id instead ({ids}).")
-    return matches[0].id
+    return matches[0]
 
 
 # --- writing -------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from datetime import date, datetime
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell as SheetCell
 from openpyxl.styles import Font
 
 from supervision.plain_text import sheet_title
@@ -70,7 +71,7 @@ def metric_header(metric: Metric) -> list[str]:
 
 def metric_cells(metric: Metric, tally: Tally) -> list[Cell]:
     if metric.kind is Kind.SHARE:
-        return [Share(metric.value(tally)), metric.part(tally), metric.whole(tally)]
+        return [Share(metric.value(tally)), *metric.counts(tally)]
     return [metric.value(tally)]
 
 
@@ -270,7 +271,7 @@ def xlsx_bytes(about: Sequence[tuple[str, str]], sections: Sequence[Section]) ->
     sheet = workbook.create_sheet("About")
     bold = Font(bold=True)
 
-    def text_cell(target, value: str, font: Font | None = None) -> WriteOnlyCell:
+    def text_cell(target, value: str, font: Font | None = None) -> SheetCell:
         cell = WriteOnlyCell(target, value=safe_text(value))
         if font is not None:
             cell.font = font
@@ -296,7 +297,8 @@ def _xlsx_cell(sheet, cell: Cell):
         written.number_format = "0.0%"
         return written
     if isinstance(cell, date):
-        written = WriteOnlyCell(sheet, value=cell)
+        # openpyxl writes a date as a day number; its stubs list datetime only.
+        written = WriteOnlyCell(sheet, value=cell)  # type: ignore[arg-type]
         written.number_format = "yyyy-mm-dd"
         return written
     if isinstance(cell, str):

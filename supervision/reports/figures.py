@@ -13,10 +13,11 @@ from __future__ import annotations
 import enum
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
+from typing import Generic, TypeVar
 
 from supervision.compliance import rules
 from supervision.dates import add_months
@@ -35,7 +36,7 @@ class Period:
     starts_on: date
     ends_on: date
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.ends_on < self.starts_on:
             raise ValueError("a period cannot end before it starts")
 
@@ -266,12 +267,12 @@ class Tally:
     sessions_planned: int = 0
     sessions_cancelled: int = 0
     # How many times each number of days between sessions occurred (for the median).
-    days_between_sessions: Counter = field(default_factory=Counter)
+    days_between_sessions: Counter[int] = field(default_factory=Counter)
     longest_gap: int | None = None
     gaps_started: int = 0
     gaps_unexplained: int = 0
-    gap_reasons: Counter = field(default_factory=Counter)
-    audit_grades: Counter = field(default_factory=Counter)
+    gap_reasons: Counter[str] = field(default_factory=Counter)
+    audit_grades: Counter[str] = field(default_factory=Counter)
     # "Now" figures, from the compliance engine's status today.
     in_post_now: int = 0
     overdue_now: int = 0
@@ -344,7 +345,7 @@ def share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def counted_median(counts: Counter) -> float | None:
+def counted_median(counts: Counter[int]) -> float | None:
     """The median of values given as {value: how many times}: as statistics.median of the
     values written out, the mean of the two middle ones when there is an even number."""
     total_count = sum(counts.values())
@@ -416,24 +417,27 @@ def tally_person_with_gaps(
     return pairs
 
 
-class _Dated:
+Item = TypeVar("Item")
+
+
+class _Dated(Generic[Item]):
     """Items dated within `employed`, sorted by date, so the ones in a period are a slice."""
 
-    def __init__(self, items: Iterable, day_of, employed: Period):
+    def __init__(self, items: Iterable[Item], day_of: Callable[[Item], date], employed: Period) -> None:
         self.items = sorted((item for item in items if day_of(item) in employed), key=day_of)
         self.days = [day_of(item) for item in self.items]
 
-    def during(self, period: Period) -> list:
+    def during(self, period: Period) -> list[Item]:
         return self.items[bisect_left(self.days, period.starts_on) : bisect_right(self.days, period.ends_on)]
 
 
 @dataclass(frozen=True)
 class _DatedHistory:
-    closed: _Dated
-    records: _Dated
-    planned: _Dated
-    explanations: _Dated
-    audits: _Dated
+    closed: _Dated[Interval]
+    records: _Dated[tuple[RecordFacts, tuple[bool, bool]]]
+    planned: _Dated[PlannedSession]
+    explanations: _Dated[Explanation]
+    audits: _Dated[AuditGrade]
 
 
 def _dated_history(

@@ -9,14 +9,14 @@ from __future__ import annotations
 from datetime import date
 
 from govuk_frontend_wtf.wtforms_widgets import GovTextArea
-from wtforms.fields import SelectChoice, TextAreaField
+from wtforms.fields import TextAreaField
 
 from supervision import limits
 from supervision.compliance.rules import STATUS_LABELS, Status
 from supervision.dates import add_months
-from supervision.forms import Form, Optional, Required, radio_field, select_field, submit_field
+from supervision.fields import SelectChoice, choices, enum_choices
+from supervision.forms import Form, Optional, Required, optional_text, radio_field, select_field, submit_field
 from supervision.limits import ascii_whole_number
-from supervision.org.forms import optional_text
 from supervision.reports import figures
 from supervision.reports.checklist import CHECKLIST
 from supervision.reports.figures import Period, month_containing, reportable_months
@@ -124,7 +124,7 @@ class PeriodForm(Form):
         return period_of_months(first, last, today)
 
 
-STATUS_CHOICES = [SelectChoice(status.value, STATUS_LABELS[status]) for status in Status]
+STATUS_OPTIONS = [(status.value, STATUS_LABELS[status]) for status in Status]
 
 
 class DashboardFilterForm(Form):
@@ -141,11 +141,8 @@ class DashboardFilterForm(Form):
 
     def __init__(self, teams: list[tuple[int, str]], **kwargs):
         super().__init__(**kwargs)
-        self.team.choices = [
-            SelectChoice("", "All teams"),
-            *(SelectChoice(str(i), name) for i, name in teams),
-        ]
-        self.status.choices = [SelectChoice("", "Any status"), *STATUS_CHOICES]
+        self.team.choices = choices(teams, "All teams")
+        self.status.choices = choices(STATUS_OPTIONS, "Any status")
 
 
 class ChooseRecordsForm(Form):
@@ -165,14 +162,10 @@ class ChooseRecordsForm(Form):
 
     def __init__(self, teams: list[tuple[int, str]], **kwargs):
         super().__init__(**kwargs)
-        self.team.choices = [
-            SelectChoice("", "All my teams"),
-            *(SelectChoice(str(i), name) for i, name in teams),
-        ]
-        self.sample.choices = [
-            SelectChoice("", "No sample: list the latest records"),
-            *(SelectChoice(str(size), f"{size} records") for size in SAMPLE_SIZES),
-        ]
+        self.team.choices = choices(teams, "All my teams")
+        self.sample.choices = choices(
+            ((size, f"{size} records") for size in SAMPLE_SIZES), "No sample: list the latest records"
+        )
 
 
 CHECKLIST_BY_KEY = {item.key: item for item in CHECKLIST}
@@ -184,7 +177,7 @@ def checklist_field(key: str):
     return radio_field(
         item.question,
         Required(f"Answer the question: {item.question}"),
-        choices=[SelectChoice(answer.value, answer.label) for answer in answers],
+        choices=enum_choices(answers),
         invalid_choice_message=f"Answer the question: {item.question}",
     )
 
@@ -202,7 +195,7 @@ class QualityAuditForm(Form):
     grade = radio_field(
         "Grade",
         Required("Choose a grade"),
-        choices=[SelectChoice(grade.value, grade.label) for grade in Grade],
+        choices=enum_choices(Grade),
         invalid_choice_message="Choose a grade",
     )
     comments = TextAreaField(

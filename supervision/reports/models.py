@@ -1,4 +1,4 @@
-"""Quality audits: a service manager's judgement of one signed supervision record (DESIGN 7)."""
+"""Quality audits: a service manager's judgement of one signed supervision record (docs/metrics.md)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from supervision.db_types import UTCDateTime
-from supervision.extensions import db
+from supervision.extensions import Model
 from supervision.org.models import Staff, enum_column
 from supervision.records.models import SupervisionRecord
 
@@ -46,7 +46,7 @@ class Grade(enum.StrEnum):
         return self in (Grade.OUTSTANDING, Grade.GOOD)
 
 
-class QualityAudit(db.Model):
+class QualityAudit(Model):
     """One audit per record, so a record's grade is counted once in the roll-up."""
 
     __tablename__ = "quality_audit"
@@ -79,7 +79,7 @@ class QualityAudit(db.Model):
 # of replaying every history. Counts only: no supervision content is ever stored here.
 
 
-class OversightMonth(db.Model):
+class OversightMonth(Model):
     """One person's oversight counts for one calendar month they were employed in."""
 
     __tablename__ = "oversight_month"
@@ -104,7 +104,7 @@ class OversightMonth(db.Model):
     open_gap: Mapped[int | None]
 
 
-class OversightMonthValue(db.Model):
+class OversightMonthValue(Model):
     """How many times one value occurred for one person in one month: days between sessions
     (for the median), reasons given for gaps, quality-audit grades."""
 
@@ -117,7 +117,7 @@ class OversightMonthValue(db.Model):
     count: Mapped[int]
 
 
-class OversightNow(db.Model):
+class OversightNow(Model):
     """A person in post at the last refresh: the compliance engine's status for them then."""
 
     __tablename__ = "oversight_now"
@@ -129,7 +129,7 @@ class OversightNow(db.Model):
     actions_overdue_now: Mapped[int]
 
 
-class OversightUnitFigures(db.Model):
+class OversightUnitFigures(Model):
     """A team's, a service's or the whole organisation's figures for the default period (this
     month and the two before it) and its 12-month trend, as at the last refresh: the pages most
     people open read one row per unit instead of adding up every person's months."""
@@ -146,7 +146,7 @@ class OversightUnitFigures(db.Model):
     figures: Mapped[dict] = mapped_column(sa.JSON)
 
 
-class OversightServiceMonth(db.Model):
+class OversightServiceMonth(Model):
     """A service's figures for one calendar month, added up by the hourly job over the people
     in its teams: the organisation page adds up its services' months for any whole-month period
     instead of every person's (docs/performance.md). Counts only."""

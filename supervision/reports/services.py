@@ -12,12 +12,13 @@ import enum
 import gc
 import math
 from collections import defaultdict
+from collections.abc import Sequence, Sized
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session, joinedload, lazyload
+from sqlalchemy.orm import joinedload, lazyload
 from sqlalchemy.sql.functions import FunctionElement
 
 from supervision.agreements.models import AbsencePeriod, SupervisionAgreement, SupervisionPolicy
@@ -25,10 +26,15 @@ from supervision.clock import LONDON
 from supervision.compliance import rules
 from supervision.compliance.models import OverdueExplanation
 from supervision.compliance.services import agreement_terms, load_people, thresholds_for
-from supervision.extensions import db
+from supervision.extensions import AnySession, db
 from supervision.memory import collector_paused
 from supervision.org.models import Role, Service, Staff, Team
-from supervision.permissions import headed_teams_query, supervision_circle_query, supervision_pages_query
+from supervision.permissions import (
+    StaffIds,
+    headed_teams_query,
+    supervision_circle_query,
+    supervision_pages_query,
+)
 from supervision.record_sections import TEXT_SECTIONS
 from supervision.records.models import (
     CaseDiscussion,
@@ -78,7 +84,7 @@ class Level(enum.StrEnum):
 # ------------------------------------------------------------------------------------- scope
 
 
-def report_people(user: Staff) -> sa.Select:
+def report_people(user: Staff) -> StaffIds:
     """The people an oversight report counts and lists for `user`: themselves and everyone they
     oversee (`permissions.supervision_circle_query`, the one scope); nobody for anyone without
     the service manager role or holding the HR role."""
@@ -279,7 +285,7 @@ def load_histories(
     # handling cost more than the SQL for tens of thousands of date tuples.
     connection = db.session.connection()
 
-    def rows(query: sa.Select) -> list[sa.Row]:
+    def rows(query: sa.Select) -> Sequence[sa.Row]:
         return connection.execute(query).all()  # one fetch, not one driver call per row
 
     last_day = min(window.ends_on, today)
@@ -473,24 +479,23 @@ def team_dashboard(user: Staff, today: date) -> Dashboard:
     # planner guesses thousands and hashes whole tables (docs/performance.md). Named ids let
     # it use the per-person indexes; a very wide scope stays a sub-select.
     staff_ids = list(db.session.scalars(scope))
-    if len(staff_ids) <= SCOPE_BY_ID_LIMIT:
-        scope = staff_ids
+    wanted: sa.Select | list[int] = staff_ids if len(staff_ids) <= SCOPE_BY_ID_LIMIT else scope
     # Their roles are not shown (their eager load would be one more statement).
     people = list(
         db.session.scalars(
             sa.select(Staff)
-            .where(Staff.id.in_(scope))
+            .where(Staff.id.in_(wanted))
             .options(joinedload(Staff.team), lazyload(Staff.role_rows))
             .order_by(Staff.id)
         )
     )
-    shown = live_dashboard_figures(db.session, scope, user.organisation_id, today) if people else {}
+    shown = live_dashboard_figures(db.session, wanted, user.organisation_id, today) if people else {}
     rows = [DashboardRow(person, shown[person.id]) for person in people]
     return Dashboard(rows, figures.months_ending(today, figures.TREND_MONTHS))
 
 
 def live_dashboard_figures(
-    session: Session, scope: sa.Select | list[int], organisation_id: int, today: date
+    session: AnySession, scope: sa.Select | list[int], organisation_id: int, today: date
 ) -> dict[int, DashboardFigures]:
     """The dashboard's figures worked out now from each person's facts (all of one organisation)."""
     months = figures.months_ending(today, figures.TREND_MONTHS)
@@ -500,7 +505,8 @@ def live_dashboard_figures(
         Period(months[0].starts_on, today),
         today,
         policy_for(organisation_id),
-        people=[result.person for result in results.values()],
+        # load_people loads the people themselves (not rows of their dates).
+        people=[result.person for result in results.values() if isinstance(result.person, Staff)],
         with_counts=False,  # the grid's month states need the intervals only
     )
     return {
@@ -557,7 +563,7 @@ class OversightReport:
     # time they were worked out; None when they were worked out for this page.
     figures_as_at: datetime | None = None
     # The people the report counts (`report_people` of its viewer), for what reads it later.
-    people: sa.Select | None = None
+    people: StaffIds | None = None
 
 
 def trend_months(period: Period) -> list[Period]:
@@ -650,15 +656,19 @@ def _oversight_report(user: Staff, level: Level, unit_id: int | None, period: Pe
         children = [team_units[team.id] for team in teams]
         unit = roll_up(level, unit_id, name, children, months)
     elif level is Level.TEAM:
+        live = _worked_out(live)
         by_name = sorted(live.people, key=lambda staff: (staff.family_name, staff.given_name))
         children = [
             live.person_units[staff.id]
             for staff in by_name
             if live.person_units[staff.id].period.staff_in_scope or staff.id in live.in_post_now
         ]
-        unit = team_units[unit_id]
+        unit = team_units[teams[0].id]  # the team's own
         grids = live.grids
     else:
+        live = _worked_out(live)
+        if person is None:
+            raise ValueError("a person's report names the person")
         children = []
         unit = live.person_units.get(person.id) or roll_up(level, person.id, name, [], months)
         grids = live.grids
@@ -748,12 +758,14 @@ def _stored_unit_figures(
     unit_id: int | None,
     name: str,
     services: list[Service],
-    teams: list[Team] | None,
+    teams: list[Team],
     period: Period,
     months: list[Period],
 ) -> tuple[UnitFigures, list[UnitFigures]] | None:
     """The unit's and its children's figures as stored for the default period, if they were."""
     if level is Level.SERVICE:
+        if unit_id is None:
+            raise ValueError("a service's figures need its id")
         found = stored.unit_figures(
             db.session, user.organisation_id, period, {"service": [unit_id], "team": [t.id for t in teams]}
         )
@@ -781,9 +793,9 @@ def _stored_unit_figures(
         UnitFigures(Level.SERVICE, s.id, s.name, found["service", s.id].period, found["service", s.id].months)
         for s in services
     ]
-    every_service = db.session.scalar(
+    every_service = db.session.execute(
         sa.select(sa.func.count()).select_from(Service).where(Service.organisation_id == user.organisation_id)
-    )
+    ).scalar_one()
     if len(services) == every_service:
         whole = found["organisation", 0]
         return UnitFigures(level, None, name, whole.period, whole.months), children
@@ -797,10 +809,11 @@ def roll_up(
     unit_id: int | None,
     name: str,
     parts: list[UnitFigures],
-    months: list[Period],
+    months: Sized,
     parent: str = "",
 ) -> UnitFigures:
-    """A unit's figures as the sum of its parts' (people, teams or services)."""
+    """A unit's figures as the sum of its parts' (people, teams or services), month by month
+    for as many months as `months` has."""
     return UnitFigures(
         level,
         unit_id,
@@ -809,6 +822,13 @@ def roll_up(
         [figures.total(part.months[index] for part in parts) for index in range(len(months))],
         parent,
     )
+
+
+def _worked_out(live: LiveFigures | None) -> LiveFigures:
+    """The live figures, which a team's or a person's report always works out."""
+    if live is None:
+        raise ValueError("a team's or a person's report works out its people's figures live")
+    return live
 
 
 @dataclass
@@ -894,7 +914,8 @@ def _live_people(
 
     members: dict[int, list[UnitFigures]] = defaultdict(list)
     for staff in people:
-        members[staff.team_id].append(person_units[staff.id])
+        if staff.team_id is not None:  # the people of these teams
+            members[staff.team_id].append(person_units[staff.id])
     team_units = {
         team.id: roll_up(Level.TEAM, team.id, team.name, members[team.id], months, team.service.name)
         for team in teams

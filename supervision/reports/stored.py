@@ -30,11 +30,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from supervision.agreements.models import SupervisionPolicy
 from supervision.bulk import NO_SYNC, insert_rows
 from supervision.compliance.services import assess_people, thresholds_for
+from supervision.extensions import AnySession
 from supervision.memory import collector_paused
 from supervision.org.models import Service, Staff, Team
 from supervision.reports import figures
@@ -85,7 +85,7 @@ def stored_months(today: date) -> list[Period]:
 # ------------------------------------------------------------------------------ the job
 
 
-def refresh_organisation(session: Session, organisation_id: int, today: date) -> Counter:
+def refresh_organisation(session: AnySession, organisation_id: int, today: date) -> Counter:
     """Work out and store every person's monthly figures, and every unit's for the default
     period, replacing the organisation's old ones. The `stored-figures` job commits them with
     its run record (supervision.stored_figures), so a report never reads a half-written set."""
@@ -230,7 +230,7 @@ def _value_rows(staff_id: int, month: Period, tally: Tally) -> list[tuple]:
 
 
 def _store_unit_figures(
-    session: Session,
+    session: AnySession,
     organisation_id: int,
     period: Period,
     team_totals: dict[int, list[Tally]],
@@ -298,7 +298,7 @@ class TeamFigures:
 
 
 def usable_run(
-    session: Session, organisation_id: int, period: Period, months: Sequence[Period], today: date
+    session: AnySession, organisation_id: int, period: Period, months: Sequence[Period], today: date
 ) -> StoredFiguresRun | None:
     """The run of the organisation's stored figures, when they may be shown today
     (supervision.stored_figures.freshness) and can answer for `period` and its trend."""
@@ -314,7 +314,7 @@ def usable_run(
 
 
 def team_figures(
-    session: Session, teams: Sequence[Team], period: Period, months: Sequence[Period]
+    session: AnySession, teams: Sequence[Team], period: Period, months: Sequence[Period]
 ) -> dict[int, TeamFigures]:
     """Each team's figures for `period` and each trend month, added up from the stored rows."""
     team_ids = [team.id for team in teams]
@@ -322,7 +322,7 @@ def team_figures(
 
 
 def service_figures(
-    session: Session, service_ids: Sequence[int], period: Period, months: Sequence[Period]
+    session: AnySession, service_ids: Sequence[int], period: Period, months: Sequence[Period]
 ) -> dict[int, TeamFigures]:
     """Each service's figures: its months as the job added them up (OversightServiceMonth), and
     what does not add up across months (people in the period, the gap open at its end) from
@@ -353,7 +353,7 @@ def service_figures(
 
 
 def _unit_months(
-    session: Session,
+    session: AnySession,
     key: sa.ColumnElement,
     of_units: Callable[[sa.Select, sa.ColumnElement], sa.Select],
     period: Period,
@@ -412,7 +412,7 @@ def _unit_months(
 
 
 def _added_up(
-    session: Session,
+    session: AnySession,
     key: sa.ColumnElement,
     units: sa.ColumnElement[bool],
     unit_ids: Sequence[int],
@@ -507,7 +507,7 @@ def _added_up(
 
 
 def unit_figures(
-    session: Session, organisation_id: int, period: Period, wanted: dict[str, Sequence[int]]
+    session: AnySession, organisation_id: int, period: Period, wanted: dict[str, Sequence[int]]
 ) -> dict[tuple[str, int], TeamFigures] | None:
     """The stored figures of the units wanted ({level: ids}) for `period`, or None when they
     were not stored for that period (only the default period is)."""

@@ -44,6 +44,12 @@ class Metric:
     # Shown in the monthly trend as well as for the period.
     in_trend: bool = False
 
+    def counts(self, tally: Tally) -> tuple[int, int]:
+        """A share's count and what it is out of."""
+        if self.part is None or self.whole is None:
+            raise ValueError(f"{self.key} is not a share")
+        return self.part(tally), self.whole(tally)
+
 
 METRICS: tuple[Metric, ...] = (
     Metric(
@@ -234,9 +240,10 @@ def metric_text(metric: Metric, tally: Tally) -> str:
 
 def metric_detail(metric: Metric, tally: Tally) -> str:
     """ "3 of 4" under a share, so a rate from few cases reads as such."""
-    if metric.kind is not Kind.SHARE or metric.whole is None or metric.whole(tally) == 0:
+    if metric.kind is not Kind.SHARE or metric.whole is None:
         return ""
-    return f"{metric.part(tally):,} of {metric.whole(tally):,}"
+    part, whole = metric.counts(tally)
+    return f"{part:,} of {whole:,}" if whole else ""
 
 
 def long_date(day: date) -> str:

@@ -6,6 +6,7 @@ out in supervision.reports.figures and loaded in supervision.reports.services.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -14,7 +15,7 @@ from supervision.clock import clock
 from supervision.compliance.rules import Status
 from supervision.limits import ascii_whole_number
 from supervision.org.models import Role
-from supervision.permissions import require, roles_required
+from supervision.permissions import found_or_404, require, roles_required
 from supervision.reports import asye, audits, cases, changes, charts, exports, services, tables
 from supervision.reports.dashboard import COLUMNS, Sorting, filtered, sorted_rows
 from supervision.reports.figures import MonthState, Period, month_containing
@@ -47,7 +48,7 @@ ID_ARGUMENTS = {Level.SERVICE: "service_id", Level.TEAM: "team_id", Level.PERSON
 
 
 def unit_url(endpoints: dict, level: Level, unit_id: int | None, period: Period | None, **extra) -> str:
-    values = {ID_ARGUMENTS[level]: unit_id} if level in ID_ARGUMENTS else {}
+    values: dict[str, Any] = {ID_ARGUMENTS[level]: unit_id} if level in ID_ARGUMENTS else {}
     if period is not None:
         values.update(period_args(period))
     return url_for(endpoints[level], **values, **extra)
@@ -179,8 +180,8 @@ def charts_for(report: services.OversightReport) -> dict:
         trend_measure(metric.label, report.level, report.unit.name),
     )
     comparison = None
-    if report.children:
-        child_level = report.level.child
+    child_level = report.level.child
+    if report.children and child_level is not None:
         comparison = charts.bar_chart(
             [charts.Point(child.name, child.name, metric.value(child.period)) for child in report.children],
             f"{metric.label} by {child_level.label.lower()}",
@@ -197,14 +198,14 @@ def render_report(level: Level, unit_id: int | None, template: str = "reports/ov
         require(services.oversees(current_user, level, unit_id))
         return render_template(template, form=form, report=None, level=level, unit_id=unit_id, **_helpers())
     report = services.oversight_report(current_user, level, unit_id, period, today)
-    require(report is not None)
-    extra = {"marks": changes.marks_for(report), **case_oversight_for(report)}
+    report = found_or_404(report)
+    extra: dict[str, Any] = {"marks": changes.marks_for(report), **case_oversight_for(report)}
     if level is not Level.PERSON:
         extra["asye_teams"] = asye.asye_reviews_by_team(
             current_user, services.team_ids_of(current_user, level, unit_id) or [], today
         )
     if template.endswith("evidence-pack.html"):
-        team_ids = services.team_ids_of(current_user, level, unit_id)
+        team_ids = services.team_ids_of(current_user, level, unit_id) or []
         extra["checklist_rates"] = audits.checklist_rates(
             audits.audits_in(current_user, team_ids, period.starts_on, period.ends_on)
         )
@@ -264,7 +265,7 @@ def _helpers() -> dict:
 
 def changes_url(level: Level, unit_id: int | None, first: Period, last: Period | None = None) -> str:
     """The list of changes after close of a unit's people that reach months `first` to `last`."""
-    values = {ID_ARGUMENTS[level]: unit_id} if level in ID_ARGUMENTS else {}
+    values: dict[str, Any] = {ID_ARGUMENTS[level]: unit_id} if level in ID_ARGUMENTS else {}
     values["from"] = f"{first.starts_on:%Y-%m}"
     values["to"] = f"{(last or first).starts_on:%Y-%m}"
     return url_for(CHANGES_ENDPOINTS[level], **values)
@@ -277,7 +278,7 @@ def export_report(level: Level, unit_id: int | None, file_format: str):
     if period is None:
         return redirect(unit_url(PAGE_ENDPOINTS, level, unit_id, None) + "?" + request.query_string.decode())
     report = services.oversight_report(current_user, level, unit_id, period, clock().today())
-    require(report is not None)
+    report = found_or_404(report)
     suffix = f"-{unit_id}" if unit_id is not None else ""
     name = f"oversight-{level.value}{suffix}-{period.starts_on.isoformat()}-to-{period.ends_on.isoformat()}"
     about = exports.report_about(report, clock().now())
@@ -373,12 +374,12 @@ def render_changes(level: Level, unit_id: int | None):
     first, last = month_argument("from"), month_argument("to")
     first, last = first or last, last or first
     window = None
-    if first is not None:
+    if first is not None and last is not None:
         if last.starts_on < first.starts_on:
             abort(400)
         window = Period(first.starts_on, last.ends_on)
     found = changes.changes_in(current_user, level, unit_id, window)
-    require(found is not None)
+    found = found_or_404(found)
     listed, more = found
     return render_template(
         "reports/changes-after-close.html",

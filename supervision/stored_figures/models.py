@@ -8,10 +8,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from supervision.db_types import UTCDateTime
-from supervision.extensions import db
+from supervision.extensions import Model
 
 
-class StoredFiguresRun(db.Model):
+class StoredFiguresRun(Model):
     """The `stored-figures` job's last run for an organisation: written in the transaction that
     replaces all of the organisation's stored figures, so the time is theirs."""
 

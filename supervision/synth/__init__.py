@@ -1,4 +1,4 @@
-"""A synthetic organisation at national scale, for benchmarks (issue 9, DESIGN section 10).
+"""A synthetic organisation at national scale, for benchmarks (issue 9, docs/performance.md).
 
 `flask --app wsgi synth --staff N --years Y [--seed S]` fills an EMPTY database with one
 organisation: services, teams with establishment FTE, line management, agreements renewed

@@ -1,4 +1,4 @@
-"""Pro-rata for part-time staff (DESIGN 3): the policy page switches it on, and the compliance
+"""Pro-rata for part-time staff (docs/metrics.md): the policy page switches it on, and the compliance
 status, the dashboard and the agreement page then give a part-timer their stretched interval.
 
 The clock fixture's today is Monday 23 November 2026. Everyone here was last supervised on

@@ -1,5 +1,5 @@
 """The API refuses a session dated in a closed month without a reason (400 naming the field),
-and with one writes the change to closed months with its audit entry (DESIGN 10)."""
+and with one writes the change to closed months with its audit entry (docs/metrics.md)."""
 
 from datetime import date
 

@@ -1,4 +1,4 @@
-"""The compliance engine, case by case (DESIGN 5). Dates: 2 November 2026 is a Monday."""
+"""The compliance engine, case by case (docs/rules.md). Dates: 2 November 2026 is a Monday."""
 
 from dataclasses import replace
 from datetime import date, timedelta

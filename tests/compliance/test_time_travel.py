@@ -10,7 +10,7 @@ so the drafts of the last few days before the seed become late write-ups too.
 
 What should happen is worked out here, independently of the compliance engine, from the dates
 the seed wrote (agreements, sessions held, absences, unsigned records, renewal dates) and the
-policy as DESIGN section 5 states it: due soon within 5 working days, escalated past 10
+policy as docs/rules.md states it: due soon within 5 working days, escalated past 10
 working days overdue, a write-up due within 5 working days, renewals noticed 28 days ahead,
 working days being weekdays that are not England and Wales bank holidays. Then: exactly the
 expected alerts are raised on the expected days, exactly the expected emails arrive once each,
@@ -128,7 +128,7 @@ class Person:
         return sum(self.at_work(day) for day in days_after(start, end))
 
     def interval(self, clock_start: date) -> int:
-        """ASYE: weekly for 6 weeks, fortnightly until 6 months, then monthly (DESIGN 3)."""
+        """ASYE: weekly for 6 weeks, fortnightly until 6 months, then monthly (docs/rules.md)."""
         agreement = self.agreement
         if agreement.frequency_kind is FrequencyKind.ASYE_STAGED:
             if clock_start < agreement.asye_started_on + timedelta(weeks=6):
@@ -258,7 +258,7 @@ def people_in_post(today: date) -> dict[int, Person]:
 
 
 def expected_emails(people: dict[int, Person], mondays: set[date]) -> Counter:
-    """(to, subject) of every email the alerts and digests call for, as DESIGN 6 says who hears what."""
+    """(to, subject) of every email the alerts and digests call for (docs/notifications.md)."""
     emails = Counter()
     for person in people.values():
         name = person.name

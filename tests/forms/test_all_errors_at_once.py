@@ -1,4 +1,4 @@
-"""Every form shows all its errors at once, each naming its field (DESIGN section 9)."""
+"""Every form shows all its errors at once, each naming its field (docs/development.md)."""
 
 from datetime import date
 

@@ -133,7 +133,7 @@ def test_every_date_error_link_names_a_focusable_input(app, shared_demo, client,
         "admin": {"/staff/new"},
     }[role.value]
     if not any(pattern == "/sessions/N/held" for pattern in forms):
-        # A session that has not started offers no "held" form (DESIGN 4): the demo's earliest
+        # A session that has not started offers no "held" form (docs/rules.md): the demo's earliest
         # booked session may be in the future on the day it is seeded.
         expected.discard("/sessions/N/held")
     assert expected <= set(checked), checked

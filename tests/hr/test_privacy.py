@@ -1,4 +1,4 @@
-"""HR see aggregates and employment data, never supervision content (DESIGN section 1).
+"""HR see aggregates and employment data, never supervision content (docs/roles.md).
 
 Every piece of free text in the seeded supervision records carries a unique marker. HR then
 request every page and download they can reach, and none may contain a marker; every route that

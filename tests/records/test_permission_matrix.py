@@ -1,4 +1,4 @@
-"""Who may use each record route (DESIGN 1): a matrix of role x record for every route.
+"""Who may use each record route (docs/roles.md): a matrix of role x record for every route.
 
 A refused person gets 404, so a foreign id reveals nothing, and a refused post changes nothing.
 """

@@ -1,4 +1,4 @@
-"""History is not rewritten quietly (DESIGN 10): a session or absence change that reaches a closed
+"""History is not rewritten quietly (docs/metrics.md): a session or absence change that reaches a closed
 month needs a reason, is written with its audit entry, and the oversight report marks every month
 it changed, at every level and in every export, with a link to what changed.
 
