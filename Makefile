@@ -53,10 +53,16 @@ test: install-test lint check ## Run the whole suite on SQLite, and on PostgreSQ
 
 # pytest's exit code 5 means "no tests collected": never a failure of the suite itself.
 PYTEST = $(BIN)/pytest -p no:cacheprovider
+# Each database's run spreads its tests over TEST_WORKERS pytest-xdist workers (each with its own
+# database, live server and ports), a module or class to a worker so that fixtures shared at
+# module scope are built once. With the two runs side by side, the workers of the run still going
+# take both cores when the other finishes. TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
+PYTEST_PARALLEL = $(PYTEST) $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadscope)
 
 # Everything, browser tests included, on SQLite.
 test-sqlite: install-test
-	$(PYTEST) || [ $$? -eq 5 ]
+	$(PYTEST_PARALLEL) || [ $$? -eq 5 ]
 
 # Everything that touches the database on PostgreSQL. The browser tests drive pages whose queries
 # the other tests already run on both databases, so they run once, on SQLite (POSTGRES_PYTEST_ARGS= includes them).
@@ -65,7 +71,7 @@ POSTGRES_PYTEST_ARGS ?= -m "not browser"
 test-postgres: install-test
 	@if $(BIN)/python -m tests.databases "$(TEST_DATABASE_URL)"; then \
 		echo "== PostgreSQL: $(TEST_DATABASE_URL)"; \
-		TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(PYTEST) $(POSTGRES_PYTEST_ARGS) || [ $$? -eq 5 ]; \
+		TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(PYTEST_PARALLEL) $(POSTGRES_PYTEST_ARGS) || [ $$? -eq 5 ]; \
 	elif [ -n "$$CI" ]; then \
 		echo "PostgreSQL at $(TEST_DATABASE_URL) is not reachable, and CI requires it"; exit 1; \
 	else \

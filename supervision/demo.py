@@ -7,9 +7,11 @@ day always gives the same organisation.
 
 Each part of the organisation is one function that takes the `Demo` being built (people by role
 in `demo.accounts`, everyone in `demo.staff`) and adds rows without committing; `seed_demo`
-calls them in order and commits once. The last part is a year of supervision history
-(supervision/demo_history.py), with each team's people who are behind named in `TEAMS`; the
-compliance sweep then runs once, so the alerts the history calls for are there from the start.
+calls them in order and commits once. The last part is a year of supervision history from the
+one history generator (supervision/synth/history.py, which also writes `synth`'s national
+organisations), in its tidy demo style, with each team's people who are behind named in
+`TEAMS`; the compliance sweep then runs once, so the alerts the history calls for are there
+from the start.
 Last come the caseloads (supervision/cases/examples.py), derived from the people and the case
 discussions the history wrote, so the references discussed are in the case register.
 """
@@ -27,12 +29,11 @@ import sqlalchemy as sa
 from flask import current_app
 
 from supervision.agreements.asye import AsyeOutcome, AsyeStage
-from supervision.agreements.models import AsyeReview, FrequencyKind, SupervisionAgreement
+from supervision.agreements.models import AsyeReview, FrequencyKind, SupervisionAgreement, SupervisionPolicy
 from supervision.auth.passwords import hash_password
 from supervision.cases.examples import add_caseloads
 from supervision.clock import clock
 from supervision.dates import add_months
-from supervision.demo_history import Plan, add_supervision_history
 from supervision.extensions import db
 from supervision.jobs.catalogue import compliance_sweep
 from supervision.org.models import (
@@ -46,6 +47,8 @@ from supervision.org.models import (
     StaffRole,
     Team,
 )
+from supervision.synth.history import DEMO, History, Ids, Plan, Supervisee
+from supervision.synth.load import load_history
 
 ORGANISATION_NAME = "Demoshire County Council"
 # Published in README.md on purpose; seeding is refused under production settings.
@@ -127,7 +130,7 @@ class TeamPlan:
     """A team and its posts; every team also has a team manager, and the demo team the demo worker.
 
     `behind` is where the team's practitioners who are not newly qualified stand on the day,
-    in staff order, when it is not on track (supervision/demo_history.py).
+    in staff order, when it is not on track (`Plan`, supervision/synth/history.py).
     """
 
     service: str
@@ -467,3 +470,59 @@ def registration_number(demo: Demo) -> str:
         pass
     demo.registration_numbers.add(number)
     return number
+
+
+# --- a year of supervision history ------------------------------------------------------------
+
+PRACTITIONER_STAGES = (CareerStage.SOCIAL_WORKER, CareerStage.SENIOR_PRACTITIONER, CareerStage.OTHER)
+
+
+def add_supervision_history(demo: Demo, plans: dict[str, tuple[Plan, ...]]) -> None:
+    """The policy, and a year's supervision for everyone with a line manager, leavers included.
+
+    `plans` names, by team, the plans of the people who are behind, given in turn to the team's
+    practitioners who are not newly qualified (in staff order); everyone else is on track. The
+    demo team manager has not yet explained their escalated supervisee's gap; other supervisors have.
+    """
+    db.session.add(SupervisionPolicy(organisation_id=demo.organisation.id, updated_at=demo.now))
+    demo.plans.update(assign_plans(demo, plans))
+    db.session.flush()  # everyone's id, for the rows
+    history = History(demo.today, demo.now, demo.today - timedelta(days=365), Ids(), RANDOM_SEED, DEMO)
+    for person in demo.staff:
+        if person.line_manager is None:
+            continue
+        supervisor = person.line_manager
+        history.supervise(
+            Supervisee(
+                person.id,
+                person.career_stage,
+                person.start_date,
+                person.end_date,
+                lambda day, supervisor_id=supervisor.id: supervisor_id,
+                demo.plans.get(person.email, Plan.ON_TRACK),
+                caseload=person.caseload,
+                showcase=person is demo.accounts.get(Role.SOCIAL_WORKER),
+                explained=supervisor.password_hash is None,
+            )
+        )
+    load_history(db.session, history.finished_rows())
+
+
+def assign_plans(demo: Demo, plans: dict[str, tuple[Plan, ...]]) -> dict[str, Plan]:
+    assigned = {}
+    for team_name, team_plans in plans.items():
+        team = demo.teams[team_name]
+        candidates = [
+            person
+            for person in demo.staff
+            if person.team is team
+            and person.active
+            and person is not team.manager
+            and person.password_hash is None
+            and person.career_stage in PRACTITIONER_STAGES
+        ]
+        if len(candidates) < len(team_plans):
+            raise ValueError(f"{team_name} has too few practitioners for its plans")
+        for person, plan in zip(candidates, team_plans, strict=False):
+            assigned[person.email] = plan
+    return assigned

@@ -19,7 +19,11 @@ from supervision.clock import FixedClock, SystemClock
 from supervision.extensions import db
 from tests.databases import drop_database, fresh_database, is_postgres
 
-TEST_DATABASE = f"supervision_test_{os.getpid()}"
+# One database per process: under pytest-xdist each worker (gw0, gw1, ...) has its own, and so do
+# the SQLite and PostgreSQL runs side by side. Ports are free ones and temporary files live under
+# each worker's own tmp_path_factory, so workers never meet.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+TEST_DATABASE = f"supervision_test_{WORKER}_{os.getpid()}"
 
 # Where the `clock` fixture starts: a Monday morning in winter (GMT).
 FIXED_NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

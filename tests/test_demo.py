@@ -19,7 +19,6 @@ from supervision.compliance.models import AlertKind, ComplianceAlert, OverdueExp
 from supervision.compliance.rules import Status
 from supervision.compliance.services import compliance_for
 from supervision.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DatabaseNotEmpty, DemoRefused, seed_demo
-from supervision.demo_history import Plan
 from supervision.extensions import db
 from supervision.org.models import (
     CareerStage,
@@ -41,6 +40,7 @@ from supervision.records.models import (
     SupervisionSession,
 )
 from supervision.records.services import sign_off_problems
+from supervision.synth.history import Plan
 from tests.conftest import FIXED_NOW, empty_database
 from tests.factories import make_organisation
 

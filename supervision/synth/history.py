@@ -1,28 +1,47 @@
-"""Rows for a synthetic organisation: its people, and each team's years of supervision.
+"""The one supervision history generator: the demo's year and a national organisation's years.
 
-Rows are plain tuples in the column order of `COLUMNS`, so the loader can stream millions of
-them. Ids are handed out here (the database is empty), in an order that keeps every foreign
-key pointing at a row loaded earlier.
+For each person supervised it writes agreements renewed every year, sessions held at about the
+agreed frequency (a few early, a few late, the odd one cancelled or not attended and rebooked),
+a record of each with case discussions and actions, signed by both (the last few days' still
+in draft) and reviewing the actions of the one before, leave between sessions, and a session
+booked ahead. Where the person stands on the day is their `Plan`, worked back from the day:
+the demo names whose plan is which (supervision/demo.py), a national organisation draws them
+at random. How tidy the rest is comes from a `Style`: the demo's is tidy, so every status the
+compliance engine finds is one it planned; a national one is as untidy as real life.
+
+Rows are plain tuples in the column order of `COLUMNS`, so the loader (load.py) can stream
+millions of them. Ids are handed out here, in an order that keeps every foreign key pointing at
+a row written earlier. Every choice comes from one seeded generator and every date counts back
+from the clock's today, so the same seed on the same day gives the same history.
 """
 
 from __future__ import annotations
 
+import enum
+from bisect import bisect
 import random
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
+from itertools import pairwise
 
 from supervision.agreements.defaults import DEFAULT_POLICY
 from supervision.agreements.models import AbsenceKind, FrequencyKind, SupervisionType
 from supervision.agreements.rules import stage_interval_days
+from supervision.audit.services import AuditAction
+from supervision.clock import LONDON
 from supervision.compliance import rules
 from supervision.compliance.models import GapReason
+from supervision.compliance.working_days import add_working_days, is_working_day
 from supervision.dates import add_months
+from supervision.org.models import CareerStage
 from supervision.records.models import ActionStatus, CancelledBy, SessionKind, SessionStatus
 from supervision.reports.models import Answer, Grade
 from supervision.synth.plan import Person, PlannedOrganisation, Team
 
-ONE_DAY = timedelta(days=1)
+ONE_DAY, WEEK, HOURS_2 = timedelta(days=1), timedelta(days=7), timedelta(hours=2)
 COLUMNS: dict[str, tuple[str, ...]] = {
     "organisation": ("id", "name"),
     "supervision_policy": (
@@ -69,6 +88,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "completed_on", "carried_from_id", "created_at", "updated_at",
     ),
     "action_review": ("id", "record_id", "action_id", "outcome", "comment", "new_due_on"),
+    "record_addendum": ("id", "record_id", "author_id", "reason", "body", "created_at"),
     "quality_audit": (
         "id", "record_id", "auditor_id", "audited_at", "agreement_on_file", "frequency_met", "agenda_set",
         "previous_actions_reviewed", "reflection_evident", "decisions_recorded", "both_signed", "grade",
@@ -78,6 +98,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "id", "supervisee_id", "due_on", "reason", "details", "cover_arranged", "recorded_by_id",
         "recorded_at",
     ),
+    "audit_event": ("id", "occurred_at", "actor_id", "action", "object_type", "object_id"),
 }  # fmt: skip
 HISTORY_TABLES = tuple(COLUMNS)[6:]
 # The organisation gets the default policy (agreements/defaults.py); the sessions try to meet it.
@@ -85,29 +106,168 @@ POLICY_ROW = (
     1, 1, *(getattr(DEFAULT_POLICY, name) for name in COLUMNS["supervision_policy"][2:-2]), 1,
 )  # fmt: skip
 
-AGENDA = ("Caseload review; wellbeing; training", "Complex cases and court work", "Workload and leave")
+
+class Plan(enum.StrEnum):
+    """Where a supervisee's supervision stands on the day the history ends (today)."""
+
+    ON_TRACK = "on_track"
+    DUE_SOON = "due_soon"  # due in three days
+    OVERDUE = "overdue"  # due five days ago
+    ESCALATED = "escalated"  # due thirty days ago: well past ten working days
+    PAUSED = "paused"  # off sick, from ten days ago for a month
+    WRITE_UP_OVERDUE = "write_up_overdue"  # on track, but the last session's record is unsigned
+    NO_AGREEMENT = "no_agreement"  # the agreement lapsed three weeks ago; no new one made yet
+
+
+# Days from the last session to today, beyond the interval, for the people who are behind.
+DAYS_PAST_DUE = {Plan.DUE_SOON: -3, Plan.OVERDUE: 5, Plan.ESCALATED: 30}
+WRITE_UP_HELD_DAYS_AGO = 15
+SICKNESS = (-10, 20)  # the paused person's absence, in days from today
+NO_AGREEMENT_ENDED_DAYS_AGO = 20
+# An on-track person's next session is due at least this many days ahead: 13 calendar days
+# always hold at least six working days, even across Christmas, so it is never "due soon".
+ON_TRACK_MARGIN_DAYS = 13
+
+
+@dataclass(frozen=True)
+class Style:
+    """How untidy a history is, as chances; the demo's plans say who is behind, a national one draws."""
+
+    plans: dict[Plan, float] = field(default_factory=dict)  # for people in post; the rest are on track
+    late_session: float = 0.1  # later than agreed (the rest a little early)
+    leaver_late_session: float = 0.35  # supervision tends to slip for people who go on to leave
+    cancelled: float = 0.08
+    did_not_attend: float = 0.04
+    booked_ahead: float = 0.7
+    late_signing: float = 0.1  # six to nine working days after the session
+    never_written_up: float = 0.0
+    leave_between_sessions: float = 0.02
+    mixed_supervision: float = 0.0  # individual and group sessions agreed
+    shorter_interval: float = 0.0  # an agreement asks for supervision every three weeks
+    review_overdue: float = 0.0  # the agreement's yearly review has not happened
+    quality_audit: float = 0.0
+    explained: float = 0.5  # an overdue person's supervisor has recorded why
+    new_actions: tuple[int, int] = (1, 2)  # agreed at each session (the showcase: three)
+    audit_trail: bool = False  # the audit log's entries for what was created and signed
+
+
+DEMO = Style(audit_trail=True)
+NATIONAL = Style(
+    plans={Plan.DUE_SOON: 0.03, Plan.OVERDUE: 0.04, Plan.ESCALATED: 0.04, Plan.PAUSED: 0.01,
+           Plan.WRITE_UP_OVERDUE: 0.01, Plan.NO_AGREEMENT: 0.01},
+    late_session=0.12, booked_ahead=0.9, late_signing=0.12, never_written_up=0.003,
+    leave_between_sessions=0.12, mixed_supervision=0.25, shorter_interval=0.05, review_overdue=0.05,
+    quality_audit=0.015, new_actions=(0, 2),
+)  # fmt: skip
+
+
+# --- what records say: plausible, fictional, and never a child's name -------------------------
+
+AGENDA = "Wellbeing, caseload, cases for decision, learning, actions from last time."
 WELLBEING = (
-    "Feeling settled and supported by the team.",
-    "Tired after a run of late visits; agreed to protect Friday afternoons.",
-    "Some stress from a court case; offered the staff support line.",
+    "Feeling settled in the team. Talked about the emotional impact of a difficult home visit and "
+    "agreed to use the team's reflective space next week.",
+    "Tired after a run of late visits. Discussed boundaries around working hours and taking time back.",
+    "Managing well. Finds peer support in the duty rota helpful.",
+    "Some anxiety about giving evidence in court; agreed a practice session with the senior practitioner.",
+    "Good energy this month. Enjoying the direct work with young people.",
+    "Found a disclosure last week upsetting; offered the employee assistance programme and a "
+    "debrief with the team manager.",
 )
-WORKLOAD = ("Caseload manageable; two cases to close.", "Caseload high; one case reallocated.")
-LEARNING = ("Booked onto the court skills course.", "Reading on contextual safeguarding.")
+GROUP_WELLBEING = "Group supervision: shared learning from a recent case."
+WORKLOAD = (
+    "{caseload} children allocated. Two new allocations agreed; one case to close after the review.",
+    "{caseload} children. Capacity is tight with two reports due for conference; duty cover swapped.",
+    "{caseload} children, within the agreed range. No new allocations until the assessment is done.",
+    "{caseload} children. Agreed to transfer one case to the Children in Care Team after the review.",
+)
+LEARNING = (
+    "Booked onto the court skills course. Reading on contextual safeguarding.",
+    "Completed the neglect toolkit training; will use the graded care profile on one case.",
+    "Shadowing a senior practitioner at an initial child protection conference.",
+    "Working towards the practice educator award; first observation planned.",
+    "Attended the trauma-informed practice workshop and shared learning at the team meeting.",
+)
 REFLECTION = (
-    "Reflected on how the family's history shapes their response to us.",
-    "Thought about bias in the first assessment and what evidence would change the view.",
+    "Reflected on how a family's past experience of services shapes their trust in us, and how to "
+    "build a working relationship without losing focus on the child.",
+    "Thought about the risk of optimism when a parent engages well in meetings but little changes at home.",
+    "Considered whose voice was missing from the plan and how to hear from the child directly.",
+    "Discussed the tension between the timescales of the court and the pace of change for the family.",
+    "Reflected on a decision made on duty and what would be done differently with hindsight.",
 )
-HEALTH = ("No sickness; annual leave booked for next month.", "Back after sickness; phased return agreed.")
-SUMMARY = (
-    "Neglect concerns; school attendance poor.",
-    "Child protection plan reviewed.",
-    "Placement stable.",
+HEALTH_AND_LEAVE = (
+    "Leave booked for the school holidays. No health concerns.",
+    "One day's sickness this month. Lone working plan reviewed for evening visits.",
+    "No leave planned. Workstation assessment done.",
+    "Annual leave taken last month. Reminded to log visits on the lone working app.",
 )
-ANALYSIS = ("Risk remains medium; parents engaging.", "Risk reduced since the last visit.")
-DECISION = ("Continue the plan; visit fortnightly.", "Step down to child in need.", "Seek legal advice.")
-ACTIONS = ("Update the chronology", "Visit the school", "Book the core group", "Complete the assessment")
-CANCELLED = ("Court hearing moved", "Supervisor off sick", "Urgent child protection visit", "Training day")
-GROUP_TEXT = "Group supervision: shared learning from a recent case."
+CASE_NOTES = (
+    (
+        "Referral from school about repeated absence and a younger sibling's bruising.",
+        "Pattern of missed health appointments alongside the school's concerns; risk rising.",
+        "Hold a strategy discussion this week and see the children at school.",
+    ),
+    (
+        "Child in need plan reviewed; parent engaging with the parenting programme.",
+        "Progress is real but recent; the home conditions have improved twice before.",
+        "Continue the child in need plan for three months and review at the next meeting.",
+    ),
+    (
+        "Young person missing from home twice this month, returning late at night.",
+        "Indicators of possible exploitation; peers not known to services.",
+        "Refer to the exploitation panel and complete a return home interview.",
+    ),
+    (
+        "Care proceedings: final evidence due in four weeks.",
+        "The parenting assessment is positive about one parent only.",
+        "Draft the final statement and discuss the care plan with the legal team.",
+    ),
+    (
+        "Placement stable; the child's contact with their grandparents has restarted.",
+        "Contact is going well and the child asks for more.",
+        "Increase contact to fortnightly and update the care plan.",
+    ),
+    (
+        "Care leaver struggling with the tenancy and rent arrears.",
+        "Budgeting support has not been taken up; the young person feels judged.",
+        "Arrange a joint visit with housing and offer a setting-up-home grant.",
+    ),
+    (
+        "Domestic abuse notification from the police; parents separated.",
+        "Safety planning with the mother is in place; the father's contact is unsupervised.",
+        "Update the safety plan and refer the father to the perpetrator programme.",
+    ),
+)
+ACTIONS = (
+    "Update the chronology",
+    "Complete the assessment and share it with the family",
+    "Book a visit to see the child alone",
+    "Write the report for the review child protection conference",
+    "Refer to the family support service",
+    "Arrange a professionals meeting with school and health",
+    "Read the research summary on neglect and bring reflections",
+    "Complete the return home interview",
+    "Update the pathway plan with the young person",
+    "Request the health assessment",
+)
+CANCELLED_REASONS = (
+    ("Supervisor covering duty after a sickness absence in the team", CancelledBy.SUPERVISOR),
+    ("Supervisee called to an urgent visit", CancelledBy.SUPERVISEE),
+    ("Supervisee giving evidence in court that day", CancelledBy.SUPERVISEE),
+    ("Supervisor at an emergency strategy meeting", CancelledBy.SUPERVISOR),
+    ("Room double-booked and the video link failed", CancelledBy.OTHER),
+)
+REVIEW_OUTCOMES = (ActionStatus.DONE, ActionStatus.CARRIED_FORWARD, ActionStatus.NO_LONGER_NEEDED)
+REVIEW_COMMENTS = {
+    ActionStatus.DONE: ("Done and recorded on the case file.", "Completed before the deadline."),
+    ActionStatus.CARRIED_FORWARD: ("Started; waiting for the other agency.",
+                                   "Not done yet: court work took priority."),
+    ActionStatus.NO_LONGER_NEEDED: ("No longer needed: the case closed.",
+                                    "Overtaken by the strategy discussion."),
+}  # fmt: skip
+ASYE_NOTES = "ASYE: weekly for six weeks, fortnightly to six months, then monthly; reviews every 3 months."
+PLACES = ("Room 2, County Hall", "Team room, Eastgate Centre", "Quiet room, Riverside Office")
 
 
 class QuickRandom(random.Random):
@@ -120,20 +280,35 @@ class QuickRandom(random.Random):
     def choice(self, seq):
         return seq[int(self.random() * len(seq))]
 
+    def weighted(self, seq, cumulative_weights):
+        return seq[bisect(cumulative_weights, self.random() * cumulative_weights[-1])]
+
+    def some(self, seq, k: int) -> list:
+        """`k` different items (all of them when there are fewer), next to each other in `seq`."""
+        start = int(self.random() * len(seq))
+        return [seq[(start + index) % len(seq)] for index in range(min(k, len(seq)))]
+
 
 @cache
-def stamp(day: date, hour: int) -> datetime:
-    """A moment on `day` in UTC; daytime hours keep London's date the same."""
-    return datetime.combine(day, time(hour), tzinfo=UTC)
+def at_time(day: date, hour: int, minute: int = 0) -> datetime:
+    """A moment on `day` at London's clock time, in UTC."""
+    return datetime.combine(day, time(hour, minute), tzinfo=LONDON).astimezone(UTC)
 
 
-def weekday_on_or_after(day: date) -> date:
-    weekday = day.weekday()
-    return day + timedelta(days=7 - weekday) if weekday >= 5 else day
+def working_day_before(day: date) -> date:
+    while not is_working_day(day):
+        day -= ONE_DAY
+    return day
+
+
+def working_day_after(day: date) -> date:
+    while not is_working_day(day):
+        day += ONE_DAY
+    return day
 
 
 class Ids:
-    """The next id for each table; the database is empty, so ids start at 1."""
+    """The next id for each table; the history's tables are empty, so ids start at 1."""
 
     def __init__(self):
         self.last: dict[str, int] = defaultdict(int)
@@ -197,230 +372,328 @@ def manager_rows(org: PlannedOrganisation) -> dict[str, list[tuple[int, int]]]:
 # -------------------------------------------------------------------- supervision history
 
 
-class TeamHistory:
-    """Builds one team's rows (or the heads of service's, as a team of their own)."""
+@dataclass
+class Supervisee:
+    """Who is supervised, by whom on a day, and where they stand today."""
 
-    def __init__(self, org: PlannedOrganisation, ids: Ids, seed: int, auditor_on):
-        self.org, self.ids, self.auditor_on = org, ids, auditor_on
+    id: int
+    career_stage: CareerStage
+    start_date: date
+    end_date: date | None
+    supervisor_on: Callable[[date], int]
+    plan: Plan = Plan.ON_TRACK
+    newly_qualified: bool = False  # on the ASYE's staged frequency for their first year
+    caseload: int | None = None
+    showcase: bool = False  # the demo social worker: three actions a session, leave booked ahead
+    explained: bool | None = None  # whether an overdue gap is explained; None: the style's chance
+
+
+@dataclass
+class Agreement:
+    id: int
+    agreed_on: date
+    asye_started_on: date | None
+    interval_days: int | None
+    supervision_type: SupervisionType
+
+    def interval_on(self, stage: CareerStage, day: date) -> int:
+        if self.asye_started_on:
+            return rules.AsyeStagedRule(self.asye_started_on).interval_on(day)
+        return self.interval_days or stage_interval_days(stage, DEFAULT_POLICY)
+
+
+class History:
+    """Builds the rows of one group of people's supervision (a team, or the demo organisation)."""
+
+    def __init__(
+        self, today: date, now: datetime, history_from: date, ids: Ids, seed: int, style: Style,
+        auditor_on: Callable[[date], int] | None = None,
+    ):  # fmt: skip
+        self.today, self.now, self.history_from = today, now, history_from
+        self.ids, self.style, self.auditor_on = ids, style, auditor_on
         self.rng = QuickRandom(seed)
-        self.today, self.now = org.today, org.now
         self.rows: dict[str, list] = {table: [] for table in HISTORY_TABLES}
-        self.stalled: dict[int, date] = {}
-        self.absences: dict[int, list[tuple[date, date]]] = {}
-        self.mix: set[int] = set()
+        self.events: list[tuple[datetime, int, AuditAction, str, int]] = []
+        self.absences: dict[int, list[tuple[date, date]]] = defaultdict(list)
+        self.last_held: dict[int, date] = {}
+
+    def audit(self, at: datetime, actor: int, action: AuditAction, table: str, row_id: int) -> None:
+        if self.style.audit_trail:
+            self.events.append((at, actor, action, table, row_id))
+
+    def draw_plan(self, person: Person) -> Plan:
+        """A plan at the style's chances, for people in post long enough to be behind."""
+        if person.end_date is not None or person.start_date > self.today - timedelta(days=120):
+            return Plan.ON_TRACK
+        draw = self.rng.random()
+        for plan, chance in self.style.plans.items():
+            if draw < chance:
+                return plan
+            draw -= chance
+        return Plan.ON_TRACK
 
     # ---------------------------------------------------------------- one person
 
-    def supervise(self, person: Person, supervisor_on) -> None:
-        rng, today = self.rng, self.today
-        first = max(person.start_date, self.org.history_from)
-        last = min(person.end_date or today, today)
-        if first > last:
+    def supervise(self, who: Supervisee) -> None:
+        rng, style = self.rng, self.style
+        until = who.end_date or self.today
+        # Leavers keep the year before they left, even where it began before the history.
+        first = max(who.start_date + WEEK, min(self.history_from, until - timedelta(days=365)))
+        if first > until:
             return
-        in_post = person.end_date is None
-        self.add_absences(person, first, last)
-        agreements = self.add_agreements(person, first, last, supervisor_on)
-        if in_post and rng.random() < 0.08:  # stalled: overdue or escalated today
-            self.stalled[person.id] = today - timedelta(days=rng.randint(25, 110))
-        stop = min(last, self.stalled.get(person.id, last))
-        on_time = 0.93 if rng.random() < 0.85 else 0.6
-        cursor, open_actions, last_held = first, [], None
+        agreements = self.add_agreements(who, first, until)
+
+        def interval_on(day: date) -> int:
+            agreement = next((a for a in reversed(agreements) if a.agreed_on <= day), agreements[0])
+            return agreement.interval_on(who.career_stage, day)
+
+        last = self.last_held_on(who, until, interval_on)
+        dates = self.held_dates(who, interval_on, first, last) if last >= first else []
+        cases = [f"C-{rng.randint(10000, 99999)}" for _ in range(rng.randint(3, 6))]
+        missed = style.cancelled + style.did_not_attend
+        open_actions: list[list] = []
+        for held_on in dates:
+            rebooked_from = None
+            if rng.random() < missed and held_on > first + WEEK:
+                earlier = held_on - timedelta(days=rng.randint(2, 6))
+                rebooked_from = self.add_missed_session(
+                    who, earlier, rng.random() < style.did_not_attend / missed
+                )
+            session_id = self.add_session(who, held_on, SessionStatus.HELD, rebooked_from)
+            open_actions = self.add_record(who, session_id, held_on, cases, open_actions, last)
+        if dates:
+            self.last_held[who.id] = dates[-1]
+        self.add_absences(who, dates)
+        due = (dates[-1] if dates else first) + timedelta(days=interval_on(dates[-1] if dates else first))
+        if who.plan in (Plan.OVERDUE, Plan.ESCALATED):
+            self.add_missed_session(who, due - ONE_DAY, who.plan is Plan.ESCALATED)
+            explained = rng.random() < style.explained if who.explained is None else who.explained
+            if explained and agreements[-1].supervision_type is SupervisionType.INDIVIDUAL:
+                self.add_explanation(who, due)
+        elif who.plan is not Plan.NO_AGREEMENT and who.end_date is None and rng.random() < style.booked_ahead:
+            when = max(self.today + ONE_DAY, due - timedelta(days=rng.randint(0, 3)))
+            self.add_session(who, working_day_after(when), SessionStatus.SCHEDULED)
+
+    def last_held_on(self, who: Supervisee, until: date, interval_on: Callable[[date], int]) -> date:
+        """The last session's date, chosen so the compliance engine finds the person's plan today."""
+        plan = who.plan
+        if plan is Plan.WRITE_UP_OVERDUE:
+            return working_day_before(until - timedelta(days=WRITE_UP_HELD_DAYS_AGO))
+        if plan is Plan.PAUSED:
+            return working_day_before(until + timedelta(days=SICKNESS[0] - 18))
+        if plan is Plan.NO_AGREEMENT:
+            return working_day_before(until - timedelta(days=NO_AGREEMENT_ENDED_DAYS_AGO + 12))
+        interval = interval_on(until - timedelta(days=28))
+        if plan in DAYS_PAST_DUE:
+            held = until - timedelta(days=interval + DAYS_PAST_DUE[plan])
+            return working_day_after(held) if plan is Plan.DUE_SOON else working_day_before(held)
+        if who.end_date is not None:
+            return working_day_before(until - timedelta(days=self.rng.randint(3, 20)))
+        latest = max(1, interval - ON_TRACK_MARGIN_DAYS)
+        held = working_day_after(until - timedelta(days=self.rng.randint(1, latest)))
+        return held if held < until else working_day_before(until - ONE_DAY)
+
+    def held_dates(
+        self, who: Supervisee, interval_on: Callable[[date], int], first: date, last: date
+    ) -> list[date]:
+        """Back from the last session at about the agreed interval: mostly a little early, sometimes late."""
+        rng = self.rng
+        late_chance = self.style.late_session if who.end_date is None else self.style.leaver_late_session
+        dates = [last]
         while True:
-            interval = self.interval_on(person, agreements, cursor)
-            late = rng.random() > on_time
-            gap = interval + rng.randint(2, 25) if late else interval - rng.randint(0, interval // 4)
-            day = self.available(person.id, cursor + timedelta(days=max(gap, 3)))
-            rebooked_from, held_on = None, None
-            while held_on is None:
-                if day > stop:
-                    if in_post and person.id not in self.stalled:
-                        self.add_session(
-                            supervisor_on(day), person, day, SessionStatus.SCHEDULED, rebooked_from
-                        )
-                    break
-                draw = rng.random()
-                supervisor = supervisor_on(day)
-                if draw < 0.1 and rebooked_from is None:
-                    rebooked_from = self.add_session(supervisor, person, day, SessionStatus.CANCELLED)
-                    day = weekday_on_or_after(day + timedelta(days=rng.randint(2, 9)))
-                elif draw < 0.135:
-                    self.add_session(supervisor, person, day, SessionStatus.DID_NOT_ATTEND, rebooked_from)
-                    rebooked_from = None
-                    day = weekday_on_or_after(day + timedelta(days=rng.randint(5, 10)))
-                else:
-                    session_id = self.add_session(supervisor, person, day, SessionStatus.HELD, rebooked_from)
-                    open_actions = self.add_record(session_id, person.id, supervisor, day, open_actions)
-                    held_on = last_held = day
-            if held_on is None:
-                break
-            cursor = held_on
-        if person.id in self.stalled and last_held is not None:
-            self.explain_gap(person, agreements[-1], last_held, supervisor_on(today))
+            later = dates[-1]
+            gap = interval_on(later - timedelta(days=interval_on(later)))
+            if rng.random() < late_chance:
+                gap += rng.randint(2, 9)
+            else:
+                gap -= rng.randint(0, min(4, gap // 3))
+            earlier = working_day_before(later - timedelta(days=gap))
+            if earlier < first:
+                return dates[::-1]
+            dates.append(earlier)
 
-    def add_absences(self, person: Person, first: date, last: date) -> None:
-        rng, spans = self.rng, []
-        day = first
-        while day <= last:
-            for _ in range(2):
-                starts = day + timedelta(days=rng.randint(0, 330))
-                spans.append((AbsenceKind.ANNUAL_LEAVE, starts, starts + timedelta(days=rng.randint(4, 13))))
-            if rng.random() < 0.4:
-                starts = day + timedelta(days=rng.randint(0, 350))
-                spans.append((AbsenceKind.SICKNESS, starts, starts + timedelta(days=rng.randint(0, 9))))
-            if rng.random() < 0.015:
-                starts = day + timedelta(days=rng.randint(0, 300))
-                spans.append((AbsenceKind.PARENTAL, starts, starts + timedelta(days=rng.randint(180, 300))))
-            day += timedelta(days=365)
-        kept = sorted((s for s in spans if s[1] <= last), key=lambda s: s[1])
-        self.absences[person.id] = [(starts, ends) for _, starts, ends in kept]
-        for kind, starts, ends in kept:
-            self.rows["absence_period"].append(
-                (self.ids("absence_period"), person.id, kind.value, starts, ends, person.line_manager_id,
-                 stamp(starts, 8) if starts <= self.today else self.now)
-            )  # fmt: skip
-
-    def available(self, staff_id: int, day: date) -> date:
-        """The first weekday on or after `day` that the person is not away."""
-        day = weekday_on_or_after(day)
-        for starts, ends in self.absences.get(staff_id, ()):
-            if starts <= day <= ends:
-                day = weekday_on_or_after(ends + ONE_DAY)
-        return day
-
-    def add_agreements(self, person: Person, first: date, last: date, supervisor_on) -> list[tuple]:
-        """Agreed when the person starts (or the history does), renewed every year; some reviews slip."""
-        rng, made = self.rng, []
+    def add_agreements(self, who: Supervisee, first: date, until: date) -> list[Agreement]:
+        """Renewed every year; the current one 45 to 330 days before today (or leaving)."""
+        rng, style = self.rng, self.style
+        ended_on = until if who.end_date else None
+        if who.plan is Plan.NO_AGREEMENT:
+            ended_on = until - timedelta(days=NO_AGREEMENT_ENDED_DAYS_AGO)
         starts = [first]
-        while starts[-1] + timedelta(days=365) <= last:
-            starts.append(starts[-1] + timedelta(days=365))
-        if person.end_date is None and len(starts) > 1 and rng.random() < 0.05:
-            starts.pop()  # the review is overdue
-        supervision_type = SupervisionType.MIX if rng.random() < 0.25 else SupervisionType.INDIVIDUAL
-        if supervision_type is SupervisionType.MIX:
-            self.mix.add(person.id)
-        override = 21 if rng.random() < 0.05 else None
+        renewed = until - timedelta(days=rng.randint(45, 330))
+        if renewed > who.start_date + timedelta(days=30) and renewed > first:
+            starts = [renewed]
+            while starts[-1] > first:
+                starts.append(max(add_months(starts[-1], -12), who.start_date))
+            starts.reverse()
+            if who.end_date is None and rng.random() < style.review_overdue:
+                starts.pop()
+        shape = SupervisionType.MIX if rng.random() < style.mixed_supervision else SupervisionType.INDIVIDUAL
+        interval_days = 21 if rng.random() < style.shorter_interval else None
+        made = []
         for index, agreed_on in enumerate(starts):
-            asye = person.newly_qualified and agreed_on < person.start_date + timedelta(days=365)
-            ended_on = starts[index + 1] if index + 1 < len(starts) else person.end_date
-            supervisor = supervisor_on(agreed_on)
-            signed = stamp(min(agreed_on + timedelta(days=rng.randint(0, 3)), self.today), 15)
-            agreement = (
-                self.ids("supervision_agreement"), person.id, supervisor,
-                (FrequencyKind.ASYE_STAGED if asye else FrequencyKind.INTERVAL).value,
-                None if asye else override, person.start_date if asye else None, 90, supervision_type.value,
-                "", agreed_on, add_months(agreed_on, 12), signed, signed, ended_on, supervisor, 1,
-                stamp(agreed_on, 9), signed,
-            )  # fmt: skip
-            self.rows["supervision_agreement"].append(agreement)
-            made.append(agreement)
+            asye = (who.career_stage is CareerStage.ASYE or who.newly_qualified) and agreed_on < (
+                who.start_date + timedelta(days=365)
+            )
+            ends = starts[index + 1] - ONE_DAY if index + 1 < len(starts) else ended_on
+            made.append(self.add_agreement(who, agreed_on, ends, asye, interval_days, shape))
         return made
 
-    def interval_on(self, person: Person, agreements: list[tuple], day: date) -> int:
-        agreement = next((a for a in reversed(agreements) if a[9] <= day), agreements[0])
-        if agreement[3] == FrequencyKind.ASYE_STAGED.value:
-            return rules.AsyeStagedRule(agreement[5]).interval_on(day)
-        return agreement[4] or stage_interval_days(person.career_stage, DEFAULT_POLICY)
+    def add_agreement(
+        self, who: Supervisee, agreed_on: date, ended_on: date | None, asye: bool, interval_days: int | None,
+        shape: SupervisionType,
+    ) -> Agreement:  # fmt: skip
+        supervisor, at = who.supervisor_on(agreed_on), at_time(agreed_on, 11)
+        agreement = Agreement(
+            self.ids("supervision_agreement"), agreed_on, who.start_date if asye else None,
+            None if asye else interval_days, shape,
+        )  # fmt: skip
+        self.rows["supervision_agreement"].append(
+            (agreement.id, who.id, supervisor,
+             (FrequencyKind.ASYE_STAGED if asye else FrequencyKind.INTERVAL).value, agreement.interval_days,
+             agreement.asye_started_on, self.duration(who), shape.value,
+             ASYE_NOTES if asye else "Agreed in supervision; both have a copy.",
+             agreed_on, add_months(agreed_on, 12), at, at + timedelta(hours=2), ended_on, supervisor, 1,
+             at, at + timedelta(hours=2))
+        )  # fmt: skip
+        self.audit(at, supervisor, AuditAction.CREATE, "supervision_agreement", agreement.id)
+        self.audit(at, supervisor, AuditAction.SIGN, "supervision_agreement", agreement.id)
+        self.audit(at + timedelta(hours=2), who.id, AuditAction.SIGN, "supervision_agreement", agreement.id)
+        return agreement
+
+    @staticmethod
+    def duration(who: Supervisee) -> int:
+        return 60 if who.career_stage is CareerStage.MANAGER else 90
 
     def add_session(
-        self, supervisor: int, person: Person | None, day: date, status: SessionStatus,
-        rebooked_from: int | None = None, kind: SessionKind = SessionKind.INDIVIDUAL,
+        self, who: Supervisee | None, day: date, status: SessionStatus, rebooked_from: int | None = None,
+        cancelled: tuple[str, CancelledBy] | None = None, supervisor: int | None = None,
     ) -> int:  # fmt: skip
+        """A session with `who` (None: a group session of `supervisor`'s, attendees added after)."""
         rng = self.rng
         session_id = self.ids("supervision_session")
-        start = stamp(day, rng.choice((9, 10, 13, 14)))
-        cancelled = status is SessionStatus.CANCELLED
+        supervisor = supervisor if who is None else who.supervisor_on(day)
+        starts_at = at_time(day, rng.choice((10, 14)))
+        booked_at = min(starts_at - timedelta(days=rng.randint(7, 21)), self.now)
         online = rng.random() < 0.3
+        reason, cancelled_by = cancelled or (None, None)
+        changed = booked_at if status is SessionStatus.SCHEDULED else min(starts_at + HOURS_2, self.now)
         self.rows["supervision_session"].append(
-            (session_id, supervisor, kind.value, start,
-             90 if kind is SessionKind.GROUP else rng.choice((60, 90, 90)),
-             "" if online else "Office, meeting room", online, status.value,
-             day if status is SessionStatus.HELD else None, rng.choice(CANCELLED) if cancelled else None,
-             rng.choice((CancelledBy.SUPERVISOR, CancelledBy.SUPERVISEE)).value if cancelled else None,
-             supervisor if cancelled else None, rebooked_from, 1, start - timedelta(days=14),
-             min(start, self.now))
+            (session_id, supervisor, (SessionKind.GROUP if who is None else SessionKind.INDIVIDUAL).value,
+             starts_at, 90 if who is None else self.duration(who), "" if online else rng.choice(PLACES),
+             online, status.value, day if status is SessionStatus.HELD else None, reason,
+             cancelled_by and cancelled_by.value, supervisor if cancelled else None, rebooked_from, 1,
+             booked_at, changed)
         )  # fmt: skip
-        if person is not None:
-            self.rows["session_attendee"].append((self.ids("session_attendee"), session_id, person.id))
+        if who is not None:
+            self.rows["session_attendee"].append((self.ids("session_attendee"), session_id, who.id))
+        self.audit(booked_at, supervisor, AuditAction.CREATE, "supervision_session", session_id)
         return session_id
 
+    def add_missed_session(self, who: Supervisee, day: date, did_not_attend: bool) -> int:
+        day = working_day_before(day)
+        if did_not_attend:
+            return self.add_session(who, day, SessionStatus.DID_NOT_ATTEND)
+        return self.add_session(
+            who, day, SessionStatus.CANCELLED, cancelled=self.rng.choice(CANCELLED_REASONS)
+        )
+
+    # ---------------------------------------------------------------- the record
+
     def add_record(
-        self,
-        session_id: int,
-        supervisee: int,
-        supervisor: int,
-        day: date,
-        open_actions: list,
-        group: bool = False,
-    ) -> list:
-        """The record of a held session, its cases and actions, and the review of the last actions."""
-        rng, rows, today = self.rng, self.rows, self.today
+        self, who: Supervisee, session_id: int, held_on: date, cases: list[str], open_actions: list[list],
+        last: date, supervisor: int | None = None,
+    ) -> list[list]:  # fmt: skip
+        """The record of a held session, signed (and its reviews applied) if that has happened by now.
+
+        Returns the actions open after it. A group session's record (`supervisor` given) has no
+        actions of its own.
+        """
+        rng, rows, style = self.rng, self.rows, self.style
+        group = supervisor is not None
+        supervisor = supervisor if group else who.supervisor_on(held_on)
         record_id = self.ids("supervision_record")
-        delay = rng.randint(0, 6) if rng.random() < 0.88 else rng.randint(8, 30)
-        if rng.random() < 0.003:
-            delay = 100_000  # never written up: an overdue write-up years on
-        supervisor_signed = day + timedelta(days=delay)
-        supervisor_signed = supervisor_signed if supervisor_signed <= today else None
-        supervisee_signed = supervisor_signed and supervisor_signed + timedelta(days=rng.randint(0, 4))
-        supervisee_signed = supervisee_signed if supervisee_signed and supervisee_signed <= today else None
-        locked = stamp(supervisee_signed, 16) if supervisee_signed else None
-        disagrees = supervisee_signed is not None and rng.random() < 0.02
-        rated = supervisee_signed is not None and rng.random() < 0.6
-        created = stamp(day, 11)
-        rows["supervision_record"].append(
-            (record_id, session_id, supervisee, rng.choice(AGENDA),
-             GROUP_TEXT if group else rng.choice(WELLBEING), rng.choice(WORKLOAD), rng.choice(LEARNING),
-             rng.choice(REFLECTION), rng.choice(HEALTH),
-             stamp(supervisor_signed, 15) if supervisor_signed else None, locked,
-             "I disagree with the decision on one case." if disagrees else "", disagrees, locked,
-             rng.randint(3, 5) if rated else None, rng.randint(2, 5) if rated else None,
-             rng.randint(2, 5) if rated else None, locked if rated else None, 1, created, locked or created)
-        )  # fmt: skip
+        created = at_time(held_on, 17)
+        self.audit(created, supervisor, AuditAction.CREATE, "supervision_record", record_id)
+        reviews = [
+            [self.ids("action_review"), record_id, action[0], None, "", None] for action in open_actions
+        ]
+        rows["action_review"].extend(reviews)
+        caseload = who.caseload or rng.randint(8, 18)
+        wellbeing, workload = rng.choice(WELLBEING), rng.choice(WORKLOAD).format(caseload=caseload)
+        if (who.plan is Plan.WRITE_UP_OVERDUE and held_on == last) or rng.random() < style.never_written_up:
+            # Written up in part and never finished: a late write-up.
+            rows["supervision_record"].append(
+                (record_id, session_id, who.id, AGENDA, wellbeing, workload, "", "", "", None, None, "",
+                 False, None, None, None, None, None, 1, created, created)
+            )  # fmt: skip
+            return open_actions
+        written = at_time(held_on, 17, 30)
         case_ids = []
-        cases = 1 if group or rng.random() < 0.5 else 2 if rng.random() < 0.7 else 3
-        for _ in range(cases):
+        for reference in rng.some(cases, 1 if group else rng.randint(1, 3)):
             case_ids.append(self.ids("case_discussion"))
             rows["case_discussion"].append(
-                (case_ids[-1], record_id, f"CR-{rng.randint(100000, 999999)}", rng.choice(SUMMARY),
-                 rng.choice(ANALYSIS), rng.choice(DECISION), created, created)
-            )  # fmt: skip
-        if locked and rng.random() < 0.015 and (audited := day + timedelta(days=rng.randint(20, 70))) < today:
-            rows["quality_audit"].append(
-                (self.ids("quality_audit"), record_id, self.auditor_on(audited), stamp(audited, 12),
-                 *(Answer.YES.value,) * 3, rng.choice((Answer.YES, Answer.YES, Answer.NO)).value,
-                 *(Answer.YES.value,) * 3,
-                 rng.choices(list(Grade), (15, 60, 20, 5))[0].value, "Clear analysis; actions specific.")
-            )  # fmt: skip
-        if group:
-            return open_actions
-        still_open = []
-        for action in open_actions:
-            outcome = None
-            if locked:
-                outcome = rng.choices(
-                    (ActionStatus.DONE, ActionStatus.CARRIED_FORWARD, ActionStatus.NO_LONGER_NEEDED),
-                    (80, 12, 8),
-                )[0]
-                action[6] = outcome.value
-                action[7] = day if outcome is ActionStatus.DONE else None
-                action[10] = locked
-            else:
-                still_open.append(action)
-            new_due = day + timedelta(days=28) if outcome is ActionStatus.CARRIED_FORWARD else None
-            rows["action_review"].append(
-                (self.ids("action_review"), record_id, action[0], outcome and outcome.value,
-                 "Reviewed in supervision." if outcome else "", new_due)
-            )  # fmt: skip
+                (case_ids[-1], record_id, reference, *rng.choice(CASE_NOTES), written, written)
+            )
+        for review in reviews:
+            outcome = rng.weighted(REVIEW_OUTCOMES, (7, 9, 10))
+            review[3:] = [outcome, rng.choice(REVIEW_COMMENTS[outcome]), None]
             if outcome is ActionStatus.CARRIED_FORWARD:
-                still_open.append(
-                    self.add_action(record_id, None, action[3], action[4], new_due, created, action[0])
+                review[5] = held_on + timedelta(days=rng.randint(7, 21))
+        new_actions = []
+        for _ in range(0 if group else 3 if who.showcase else rng.randint(*style.new_actions)):
+            case_id = rng.choice(case_ids) if rng.random() < 0.6 else None
+            new_actions.append(
+                self.add_action(record_id, case_id, rng.choice((who.id, who.id, who.id, supervisor)),
+                                rng.choice(ACTIONS), held_on + timedelta(days=rng.randint(7, 28)), written)
+            )  # fmt: skip
+
+        late = rng.random() < style.late_signing and held_on < self.today - timedelta(days=30)
+        supervisor_signs = at_time(
+            add_working_days(held_on, rng.randint(6, 9) if late else rng.randint(0, 4)), 17, 45
+        )
+        supervisee_signs = supervisor_signs + timedelta(days=rng.randint(0, 3), hours=rng.randint(0, 2))
+        signed = supervisor_signs if supervisor_signs <= self.now else None
+        locked = supervisee_signs if signed and supervisee_signs <= self.now else None
+        if signed:
+            self.audit(signed, supervisor, AuditAction.SIGN, "supervision_record", record_id)
+        comment, disagrees, rated = "", False, locked is not None and rng.random() < 0.6
+        if locked:
+            self.audit(locked, who.id, AuditAction.SIGN, "supervision_record", record_id)
+            if rng.random() < 0.03:
+                comment, disagrees = (
+                    "I do not agree that the case is ready to step down: the school still has concerns.",
+                    True,
                 )
-        draw = rng.random()
-        for _ in range(0 if draw < 0.1 else 1 if draw < 0.8 else 2):
-            owner = supervisee if rng.random() < 0.9 else supervisor
-            due = day + timedelta(days=rng.randint(14, 42))
-            case_id = case_ids[0] if rng.random() < 0.5 else None
-            still_open.append(self.add_action(record_id, case_id, owner, rng.choice(ACTIONS), due, created))
-        return still_open
+            elif rng.random() < 0.2:
+                comment = "Helpful session, thank you."
+            new_actions += self.apply_reviews(record_id, reviews, open_actions, held_on, locked, written)
+            self.maybe_addendum(record_id, supervisor, locked)
+            if self.auditor_on and rng.random() < style.quality_audit:
+                self.add_quality_audit(record_id, held_on)
+        for review in reviews:
+            review[3] = review[3] and review[3].value
+        ratings = [rng.weighted((2, 3, 4, 5), (1, 4, 10, 15)) if rated else None for _ in range(3)]
+        rows["supervision_record"].append(
+            (record_id, session_id, who.id, AGENDA, GROUP_WELLBEING if group else wellbeing, workload,
+             rng.choice(LEARNING), rng.choice(REFLECTION), rng.choice(HEALTH_AND_LEAVE), signed, locked,
+             comment, disagrees, locked, *ratings, locked if rated else None, 1, created,
+             locked or signed or written)
+        )  # fmt: skip
+        return open_actions if group else new_actions
+
+    def apply_reviews(self, record_id, reviews, open_actions, held_on, locked, written) -> list[list]:
+        """Both have signed: last time's actions close or carry forward, as in the service."""
+        carried = []
+        for review, action in zip(reviews, open_actions, strict=True):
+            outcome = review[3]
+            action[6], action[10] = outcome.value, locked
+            if outcome is ActionStatus.DONE:
+                action[7] = held_on
+            if outcome is ActionStatus.CARRIED_FORWARD:
+                carried.append(
+                    self.add_action(record_id, None, action[3], action[4], review[5], written, action[0])
+                )
+        return carried
 
     def add_action(self, record_id, case_id, owner, description, due_on, created, carried_from=None) -> list:
         action = [self.ids("supervision_action"), record_id, case_id, owner, description, due_on,
@@ -428,50 +701,107 @@ class TeamHistory:
         self.rows["supervision_action"].append(action)
         return action
 
-    def explain_gap(self, person: Person, agreement: tuple, last_held: date, supervisor: int) -> None:
-        """Half the supervisors of people now overdue have recorded why, against the missed due date."""
-        if person.id in self.mix or agreement[3] != FrequencyKind.INTERVAL.value or self.rng.random() < 0.5:
-            return
-        facts = rules.SupervisionFacts(
-            rules.Agreement(
-                agreement[9], rules.IntervalRule(self.interval_on(person, [agreement], self.today))
-            ),
-            held=(rules.HeldSession(last_held),),
-            absences=tuple(rules.AbsenceSpan(*span) for span in self.absences[person.id]),
-        )
-        due = rules.next_due_date(facts, self.today)
-        if due is None or due >= self.today:
-            return
-        reason = self.rng.choice(list(GapReason))
+    def maybe_addendum(self, record_id: int, supervisor: int, locked: datetime) -> None:
+        at = locked + timedelta(days=self.rng.randint(1, 5))
+        if self.rng.random() < 0.02 and at < self.now:
+            self.rows["record_addendum"].append(
+                (self.ids("record_addendum"), record_id, supervisor,
+                 "The date of the conference was recorded wrongly.",
+                 "The review conference is on the 14th, not the 4th.", at)
+            )  # fmt: skip
+            self.audit(at, supervisor, AuditAction.ADDENDUM, "supervision_record", record_id)
+
+    def add_quality_audit(self, record_id: int, held_on: date) -> None:
+        rng = self.rng
+        audited = held_on + timedelta(days=rng.randint(20, 70))
+        if audited < self.today:
+            self.rows["quality_audit"].append(
+                (self.ids("quality_audit"), record_id, self.auditor_on(audited), at_time(audited, 12),
+                 *(Answer.YES.value,) * 3, rng.choice((Answer.YES, Answer.YES, Answer.NO)).value,
+                 *(Answer.YES.value,) * 3,
+                 rng.choices(list(Grade), (15, 60, 20, 5))[0].value, "Clear analysis; actions specific.")
+            )  # fmt: skip
+
+    # ------------------------------------------------------- absences and explanations
+
+    def add_absences(self, who: Supervisee, dates: list[date]) -> None:
+        """The paused person's sickness, leave booked ahead for the showcase, and leave between
+        sessions (never after the last, so nobody's clock is paused that their plan does not say)."""
+        rng, today, spans = self.rng, self.today, []
+        if who.plan is Plan.PAUSED:
+            spans.append(
+                (
+                    AbsenceKind.SICKNESS,
+                    today + timedelta(days=SICKNESS[0]),
+                    today + timedelta(days=SICKNESS[1]),
+                )
+            )
+        if who.showcase:
+            spans.append((AbsenceKind.ANNUAL_LEAVE, today + timedelta(days=25), today + timedelta(days=36)))
+        for earlier, later in pairwise(dates[2:-2]):
+            if rng.random() < self.style.leave_between_sessions:
+                starts = earlier + timedelta(days=2)
+                ends = min(starts + timedelta(days=rng.randint(5, 13)), later - ONE_DAY)
+                kind = AbsenceKind.ANNUAL_LEAVE if rng.random() < 0.8 else AbsenceKind.SICKNESS
+                if ends >= starts:
+                    spans.append((kind, starts, ends))
+        for kind, starts, ends in spans:
+            self.absences[who.id].append((starts, ends))
+            self.rows["absence_period"].append(
+                (self.ids("absence_period"), who.id, kind.value, starts, ends,
+                 who.supervisor_on(min(starts, today)), min(at_time(starts, 9), self.now))
+            )  # fmt: skip
+
+    def add_explanation(self, who: Supervisee, due_on: date) -> None:
         self.rows["overdue_explanation"].append(
-            (self.ids("overdue_explanation"), person.id, due, reason.value,
-             "Supervisor covering two teams" if reason is GapReason.OTHER else "",
-             "Weekly check-ins with the senior practitioner", supervisor, self.now)
+            (self.ids("overdue_explanation"), who.id, due_on, GapReason.SUPERVISOR_ABSENT.value,
+             "The team manager has been off sick and the post is covered part-time.",
+             "The senior practitioner makes case decisions meanwhile.", who.supervisor_on(due_on),
+             min(at_time(due_on + WEEK, 12), self.now))
         )  # fmt: skip
 
     # ------------------------------------------------------------------ the team
 
     def group_sessions(self, team: Team) -> None:
-        """A monthly group session for the practitioners in post and not away that day."""
+        """A monthly group session for the practitioners in post, not away, and not behind that day."""
         practitioners = [p for post in (team.senior_post, *team.posts) for p in post.holders]
-        month = self.org.history_from.replace(day=1)
+        month = self.history_from.replace(day=1)
         while True:
             month = add_months(month, 1)
-            day = weekday_on_or_after(month + timedelta(days=9))
+            day = working_day_after(month + timedelta(days=9))
             if day > self.today:
                 return
             manager = team.manager_post.holder_on(day)
             attendees = [
                 p for p in practitioners
-                if p.in_post_on(day) and day >= self.org.history_from and self.available(p.id, day) == day
-                and day <= self.stalled.get(p.id, day)
+                if p.in_post_on(day) and day <= self.last_held.get(p.id, self.history_from)
+                and not any(starts <= day <= ends for starts, ends in self.absences[p.id])
             ]  # fmt: skip
             if manager is None or len(attendees) < 2:
                 continue
-            session_id = self.add_session(manager.id, None, day, SessionStatus.HELD, kind=SessionKind.GROUP)
+            session_id = self.add_session(None, day, SessionStatus.HELD, supervisor=manager.id)
             for person in attendees:
                 self.rows["session_attendee"].append((self.ids("session_attendee"), session_id, person.id))
-                self.add_record(session_id, person.id, manager.id, day, [], group=True)
+                who = Supervisee(
+                    person.id,
+                    person.career_stage,
+                    person.start_date,
+                    person.end_date,
+                    lambda _, m=manager.id: m,
+                )
+                self.add_record(
+                    who, session_id, day, [f"C-{self.rng.randint(10000, 99999)}"], [], day, manager.id
+                )
+
+    def finished_rows(self) -> dict[str, list]:
+        """The rows, with the audit trail in time order and every action a tuple."""
+        self.rows["audit_event"] = [
+            (self.ids("audit_event"), at, actor, str(action), table, row_id)
+            for at, actor, action, table, row_id in sorted(self.events, key=lambda event: event[0])
+        ]
+        for table in ("supervision_action", "action_review"):
+            self.rows[table] = [tuple(row) for row in self.rows[table]]
+        return self.rows
 
 
 def supervisor_chain(*posts_and_people):
@@ -492,26 +822,32 @@ def supervisor_chain(*posts_and_people):
 def team_rows(org: PlannedOrganisation, team: Team | None, ids: Ids) -> dict[str, list]:
     """One team's supervision history; `team` None: the heads of service, supervised by the director."""
     seed = org.seed * 100_003 + (team.id if team else 0)
+    director = supervisor_chain(org.director)
+    people: list[tuple[Person, Callable[[date], int]]] = []
     if team is None:
-        history = TeamHistory(org, ids, seed, supervisor_chain(org.director))
-        for service in org.services:
-            for person in service.head_post.holders:
-                history.supervise(person, supervisor_chain(org.director))
+        history = History(org.today, org.now, org.history_from, ids, seed, NATIONAL, director)
+        people += [(person, director) for service in org.services for person in service.head_post.holders]
     else:
         head = org.services[team.service_id - 1].head_post
-        history = TeamHistory(org, ids, seed, supervisor_chain(head, org.director))
-        for person in team.manager_post.holders:
-            history.supervise(person, supervisor_chain(head, org.director))
-        for person in team.senior_post.holders:
-            history.supervise(person, supervisor_chain(team.manager_post, head, org.director))
+        history = History(
+            org.today, org.now, org.history_from, ids, seed, NATIONAL, supervisor_chain(head, org.director)
+        )
+        chain = (team.manager_post, head, org.director)
+        people += [(person, supervisor_chain(head, org.director)) for person in team.manager_post.holders]
+        people += [(person, supervisor_chain(*chain)) for person in team.senior_post.holders]
         for post in team.posts:
             for person in post.holders:
-                chain = (team.manager_post, head, org.director)
-                if person.newly_qualified:
-                    chain = (team.senior_post, *chain)
-                history.supervise(person, supervisor_chain(*chain))
+                people.append(
+                    (
+                        person,
+                        supervisor_chain(*((team.senior_post,) if person.newly_qualified else ()), *chain),
+                    )
+                )
+    for person, supervisor_on in people:
+        history.supervise(
+            Supervisee(person.id, person.career_stage, person.start_date, person.end_date, supervisor_on,
+                       history.draw_plan(person), person.newly_qualified)
+        )  # fmt: skip
+    if team is not None:
         history.group_sessions(team)
-    return {
-        table: [tuple(row) for row in rows] if table == "supervision_action" else rows
-        for table, rows in history.rows.items()
-    }
+    return history.finished_rows()

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from supervision.extensions import db
 from supervision.synth.history import COLUMNS, HISTORY_TABLES, Ids, manager_rows, organisation_rows
@@ -66,21 +67,33 @@ class PostgresWriter:
         run = self.connection.exec_driver_sql
         for definition in self.indexes:
             run(definition)
-        for table, columns in COLUMNS.items():
-            if columns[0] == "id":
-                # Our own table names only.
-                run(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 1), "  # noqa: S608
-                    f"MAX(id) IS NOT NULL) FROM {table}"
-                )
+        move_sequences(self.connection, COLUMNS)
         for table in COLUMNS:
             run(f"ANALYZE {table}")
 
 
-class CoreWriter:
-    """SQLite (or anything else): executemany of SQLAlchemy core inserts in batches."""
+def move_sequences(connection: sa.Connection | Session, tables) -> None:
+    """On PostgreSQL, each id sequence past the ids the generator handed out."""
+    bind = connection.get_bind() if hasattr(connection, "get_bind") else connection
+    if bind.dialect.name != "postgresql":
+        return
+    for table in tables:
+        if COLUMNS[table][0] == "id":
+            # Our own table names only.
+            connection.execute(
+                sa.text(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 1), "  # noqa: S608
+                    f"MAX(id) IS NOT NULL) FROM {table}"
+                )
+            )
 
-    def __init__(self, connection: sa.Connection):
+
+class CoreWriter:
+    """SQLite (or anything else): executemany of SQLAlchemy core inserts in batches.
+
+    The connection may be an ORM session (the demo's, whose people are not yet committed)."""
+
+    def __init__(self, connection: sa.Connection | Session):
         self.connection = connection
 
     def prepare(self) -> None:
@@ -130,3 +143,9 @@ def load_organisation(
             progress(1)
         writer.finish()
     return dict(counts)
+
+
+def load_history(session: Session, rows: dict[str, list]) -> None:
+    """Write one history's rows in the session's transaction (the demo's: small, so no COPY)."""
+    CoreWriter(session).write_all(rows)
+    move_sequences(session, HISTORY_TABLES)

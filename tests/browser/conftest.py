@@ -17,8 +17,9 @@ from axe_playwright_python.sync_playwright import Axe
 from werkzeug.serving import make_server
 
 from supervision import create_app
+from supervision.demo import seed_demo
 from supervision.extensions import db
-from tests.conftest import make_test_config
+from tests.conftest import empty_database, make_test_config
 from tests.factories import PASSWORD
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -83,6 +84,13 @@ def serving(app, database_url, host="127.0.0.1"):
 def live_server(app, database_url):
     with serving(app, database_url) as (_, url):
         yield url
+
+
+@pytest.fixture(scope="module")
+def shared_demo(app):
+    """The demo seeded once for a module whose tests only sign in and look (seeding takes seconds)."""
+    yield seed_demo()
+    empty_database()
 
 
 @pytest.fixture(scope="session")

@@ -6,9 +6,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from supervision.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoAccount, seed_demo
+from supervision.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoAccount
 from supervision.org.models import Role
 from tests.browser.conftest import assert_accessible, follow, sign_in
+
+# The demo is seeded once for the module: these tests sign in and look, and write nothing
+# another of them reads (tests/browser/conftest.py).
+pytestmark = pytest.mark.usefixtures("shared_demo")
 
 # The heading of the to-do list each role has on its home page.
 TO_DO_HEADINGS = {
@@ -26,8 +30,6 @@ def count_in(text: str) -> int:
 
 @pytest.mark.parametrize("account", DEMO_ACCOUNTS, ids=lambda account: account.role.value)
 def test_each_roles_home_page_is_its_to_do_list_and_every_link_on_it_opens(page, account: DemoAccount):
-    seed_demo()
-
     sign_in(page, account.email, DEMO_PASSWORD)
 
     expect(page.get_by_role("heading", level=2, name=TO_DO_HEADINGS[account.role])).to_be_visible()
@@ -43,7 +45,6 @@ def test_each_roles_home_page_is_its_to_do_list_and_every_link_on_it_opens(page,
 
 
 def test_a_team_managers_counts_are_the_team_dashboards(page):
-    seed_demo()
     manager = next(account for account in DEMO_ACCOUNTS if account.role is Role.SUPERVISOR)
     sign_in(page, manager.email, DEMO_PASSWORD)
 
@@ -57,7 +58,6 @@ def test_a_team_managers_counts_are_the_team_dashboards(page):
 
 
 def test_a_social_workers_next_due_date_links_to_why(page):
-    seed_demo()
     worker = next(account for account in DEMO_ACCOUNTS if account.role is Role.SOCIAL_WORKER)
     sign_in(page, worker.email, DEMO_PASSWORD)
     status, due = re.match(
@@ -75,7 +75,6 @@ def test_a_social_workers_next_due_date_links_to_why(page):
 
 
 def test_an_administrators_people_without_an_agreement_are_the_staff_lists(page):
-    seed_demo()
     admin = next(account for account in DEMO_ACCOUNTS if account.role is Role.ADMIN)
     sign_in(page, admin.email, DEMO_PASSWORD)
     shown = count_in(page.locator("#without-agreement").inner_text())

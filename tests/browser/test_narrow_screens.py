@@ -13,8 +13,12 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from supervision.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoAccount, seed_demo
+from supervision.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoAccount
 from tests.browser.conftest import assert_accessible, sign_in
+
+# The demo is seeded once for the module: these tests sign in and look, and write nothing
+# another of them reads (tests/browser/conftest.py).
+pytestmark = pytest.mark.usefixtures("shared_demo")
 
 NARROW = {"width": 320, "height": 640}
 NOT_PAGES = re.compile(r"\.(csv|xlsx|json|ics)$|^/sign-out|^/assets/|^/static/")
@@ -50,7 +54,6 @@ def narrow_page(browser, base_url):
 
 @pytest.mark.parametrize("account", DEMO_ACCOUNTS, ids=lambda account: account.role.value)
 def test_no_page_scrolls_sideways_at_320_pixels(app, narrow_page, base_url, account: DemoAccount):
-    seed_demo()
     page = narrow_page
     sign_in(page, account.email, DEMO_PASSWORD)
     expect(page.get_by_role("heading", level=1)).to_have_text(f"{account.given_name} {account.family_name}")

@@ -6,14 +6,19 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from supervision.demo import DEMO_PASSWORD, seed_demo
+from supervision.demo import DEMO_PASSWORD
 from supervision.extensions import db
 from supervision.org.models import Staff
 from supervision.records.models import Action, SupervisionRecord
 from tests.browser.conftest import follow, sign_in
+
+# The demo is seeded once for the module: these tests sign in and look, and write nothing
+# another of them reads (tests/browser/conftest.py).
+pytestmark = pytest.mark.usefixtures("shared_demo")
 
 # app.css: @page A4 portrait, margins 12 mm each side; the landscape page, 12 mm each side.
 MM = 96 / 25.4
@@ -54,7 +59,6 @@ def assert_tables_fit_when_printed(page) -> list[dict]:
 
 
 def test_the_evidence_pack_prints_on_a4_with_the_wide_figures_on_a_landscape_page(app, page):
-    seed_demo()
     sign_in(page, "service.manager@demo.test", DEMO_PASSWORD)
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     page.goto("/oversight")
@@ -72,7 +76,6 @@ def test_the_evidence_pack_prints_on_a4_with_the_wide_figures_on_a_landscape_pag
 
 
 def test_a_record_prints_on_a4_portrait(app, page):
-    seed_demo()
     manager = db.session.scalar(sa.select(Staff).where(Staff.email == "team.manager@demo.test"))
     record_id = db.session.scalar(
         sa.select(SupervisionRecord.id)

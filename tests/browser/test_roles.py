@@ -9,10 +9,14 @@ import pytest
 from flask import url_for
 from playwright.sync_api import expect
 
-from supervision.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoAccount, seed_demo
+from supervision.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoAccount
 from supervision.navigation import NAVIGATION
 from supervision.org.models import Role
 from tests.browser.conftest import assert_accessible, sign_in
+
+# The demo is seeded once for the module: these tests sign in and look, and write nothing
+# another of them reads (tests/browser/conftest.py).
+pytestmark = pytest.mark.usefixtures("shared_demo")
 
 
 def navigation_for(app, role: Role) -> tuple[list[tuple[str, str]], set[str]]:
@@ -36,7 +40,6 @@ def menu_links(page) -> list[tuple[str, str]]:
 def test_each_demo_account_sees_its_own_navigation_and_every_page_in_it_is_accessible(
     app, page, account: DemoAccount
 ):
-    seed_demo()
     granted, withheld = navigation_for(app, account.role)
 
     sign_in(page, account.email, DEMO_PASSWORD)
@@ -53,7 +56,6 @@ def test_each_demo_account_sees_its_own_navigation_and_every_page_in_it_is_acces
 
 
 def test_the_not_found_and_forbidden_pages_are_accessible(app, page):
-    seed_demo()
     worker = next(account for account in DEMO_ACCOUNTS if account.role is Role.SOCIAL_WORKER)
     _, withheld = navigation_for(app, worker.role)
     with app.test_request_context():

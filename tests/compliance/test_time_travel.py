@@ -30,13 +30,13 @@ from dateutil.relativedelta import relativedelta
 from supervision import demo
 from supervision.agreements.models import AbsencePeriod, AsyeReview, FrequencyKind, SupervisionAgreement
 from supervision.compliance.models import AlertKind, ComplianceAlert
-from supervision.demo_history import Plan
 from supervision.extensions import db
 from supervision.jobs.models import JobOutcome
 from supervision.jobs.runs import run_job
 from supervision.notifications.models import OutboxEmail
 from supervision.org.models import CareerStage, Staff
 from supervision.records.models import SessionAttendee, SessionStatus, SupervisionRecord, SupervisionSession
+from supervision.synth.history import Plan
 from tests.factories import make_session
 
 START = datetime(2026, 11, 23, 8, 30, tzinfo=UTC)  # a Monday, 08:30 in London (GMT all through)
