@@ -79,6 +79,7 @@ def register_subscribers(app: Flask) -> None:
     """Lower floors announce events and the floors above subscribe (docs/development.md): every
     subscription is made here, so no app can run without one. Connecting again is a no-op."""
     from supervision.auth.services import end_access_of_changed_people, invite_new_people
+    from supervision.cases import linking as case_linking
     from supervision.notifications import record_events
     from supervision.notifications.access_changes import tell_people_concerned
     from supervision.org.changes import access_changed, people_added
@@ -88,6 +89,8 @@ def register_subscribers(app: Flask) -> None:
     access_changed.connect(tell_people_concerned)
     people_added.connect(invite_new_people)
     record_events.connect()
+    # Records offer the supervisee's open cases and flag unknown references (records/case_register.py).
+    case_linking.install(app)
 
 
 class IdConverter(IntegerConverter):
@@ -178,6 +181,11 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (reports_bp, quality_audits_bp):
         app.register_blueprint(blueprint)
+
+    # Cases needing oversight (issue 19).
+    from supervision.cases.list_views import bp as case_oversight_bp
+
+    app.register_blueprint(case_oversight_bp)
 
 
 def register_security(app: Flask) -> None:

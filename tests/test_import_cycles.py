@@ -33,6 +33,7 @@ PLUMBING = frozenset(
         "record_sections",
         "security",
         "service_errors",
+        "sorting",
     }
 )
 
