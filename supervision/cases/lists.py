@@ -78,8 +78,11 @@ def case_scope(viewer: Staff, whose: Whose, today: date, case_filter: CaseFilter
     return sa.and_(*conditions)
 
 
+EVERY_CASE = CaseFilter()
+
+
 def case_lines(
-    viewer: Staff, today: date, whose: Whose, case_filter: CaseFilter = CaseFilter()
+    viewer: Staff, today: date, whose: Whose, case_filter: CaseFilter = EVERY_CASE
 ) -> list[CaseLine]:
     """The open cases `viewer` may see (their own, or those of the people they oversee) whose
     status today is one of the filter's, ordered by due date (the longest overdue first)."""
@@ -135,7 +138,7 @@ def absent_today(staff_ids: set[int], today: date) -> set[int]:
     )
 
 
-def needing_oversight(viewer: Staff, today: date, case_filter: CaseFilter = CaseFilter()) -> list[CaseLine]:
+def needing_oversight(viewer: Staff, today: date, case_filter: CaseFilter = EVERY_CASE) -> list[CaseLine]:
     """Cases of the people `viewer` oversees that are overdue oversight or not discussed since
     allocation (the team dashboard, the cases page's default and the home page count)."""
     chosen = case_filter.statuses & NEEDING_OVERSIGHT
@@ -197,7 +200,7 @@ def case_teams(viewer: Staff, today: date) -> list[tuple[int, str]]:
             sa.select(Team.id, Team.name)
             .join(Staff, Staff.team_id == Team.id)
             .join(ChildCase, ChildCase.worker_id == Staff.id)
-            .where(case_scope(viewer, Whose.OVERSEEN, today, CaseFilter()))
+            .where(case_scope(viewer, Whose.OVERSEEN, today, EVERY_CASE))
             .distinct()
             .order_by(Team.name)
         )

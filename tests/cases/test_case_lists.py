@@ -9,8 +9,7 @@ from supervision.cases import lists
 from supervision.cases.rules import CaseCategory, CaseStatus
 from supervision.org.models import Role
 from tests.cases.oversight_factories import discuss, make_case
-from tests.factories import make_absence, make_staff
-from tests.records.conftest import act_as, people  # noqa: F401
+from tests.factories import make_absence
 
 TODAY = date(2026, 11, 23)
 
