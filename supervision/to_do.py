@@ -2,7 +2,7 @@
 
 Every figure here is taken from the function that already works it out for the page the home
 page links to (the compliance engine, the team dashboard, the oversight report, the retention
-report, the staff list, the job runs and the outbox), never counted again, so a count on the
+report, the staff list, the job runs, the outbox and the case lists), never counted again, so a count on the
 home page and on the page behind its link always agree. Each part costs a fixed number of SQL
 statements, whatever the number of people (tests/home/test_home_queries.py).
 """
@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
+from supervision.cases import lists as case_lists
 from supervision.clock import LONDON
 from supervision.compliance.rules import Status
 from supervision.compliance.services import PersonCompliance, compliance_for
@@ -45,6 +46,7 @@ class SupervisedToDo:
     compliance: PersonCompliance
     waiting: list[WaitingRecord]  # records waiting for their signature or revision
     open_actions: int
+    cases_due: int  # their own cases due discussion (My supervision's list)
 
 
 @dataclass
@@ -56,6 +58,7 @@ class ManagerToDo:
     write_ups_overdue: int
     people_with_write_ups_overdue: int
     to_sign_off: list[WaitingRecord]
+    cases_overdue: int  # cases of the people they oversee overdue oversight (the cases page's list)
 
 
 # The organisation's headline figures on HR's home page: (retention table, column), shown as
@@ -125,6 +128,7 @@ def to_do_for(user: Staff, today: date, now: datetime, sso_enabled: bool) -> ToD
             compliance=own,
             waiting=[item for item in waiting if item.waiting_for is not WaitingFor.SIGN_OFF],
             open_actions=len(record_services.open_actions_of(user.id)),
+            cases_due=len(case_lists.due_discussion(user, today)),
         )
     if user.has_role(Role.SUPERVISOR, Role.SERVICE_MANAGER):
         found.manager = _manager_to_do(user, today, waiting)
@@ -147,6 +151,7 @@ def _manager_to_do(user: Staff, today: date, waiting: list[WaitingRecord]) -> Ma
         write_ups_overdue=sum(row.figures.write_ups_overdue for row in rows),
         people_with_write_ups_overdue=sum(bool(row.figures.write_ups_overdue) for row in rows),
         to_sign_off=[item for item in waiting if item.waiting_for is WaitingFor.SIGN_OFF],
+        cases_overdue=len(case_lists.needing_oversight(user, today)),
     )
 
 

@@ -9,10 +9,11 @@ from datetime import date
 
 from flask import Flask
 
-from supervision.cases import services
+from supervision.cases import lists, services
 from supervision.cases.rules import normalised_reference
+from supervision.org.models import Staff
 from supervision.records import case_register
-from supervision.records.case_register import OpenCase
+from supervision.records.case_register import CaseDue, OpenCase
 
 
 class CaseRegisterFromCases:
@@ -27,6 +28,19 @@ class CaseRegisterFromCases:
     def unknown_references(self, organisation_id: int, references: Iterable[str]) -> set[str]:
         wanted = {normalised_reference(reference) for reference in references}
         return wanted - services.known_references(organisation_id, wanted)
+
+    def due_discussion(self, worker: Staff, today: date) -> list[CaseDue]:
+        return [
+            CaseDue(
+                line.reference,
+                line.category.label,
+                line.oversight.status.label,
+                line.oversight.status.tag_class,
+                line.oversight.due_on,
+                line.oversight.last_oversight_on,
+            )
+            for line in lists.due_discussion(worker, today)
+        ]
 
 
 def install(app: Flask) -> None:

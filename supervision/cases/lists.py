@@ -87,6 +87,8 @@ def case_lines(
     """The open cases `viewer` may see (their own, or those of the people they oversee) whose
     status today is one of the filter's, ordered by due date (the longest overdue first)."""
     rows = case_rows(viewer.organisation_id, case_scope(viewer, whose, today, case_filter))
+    if not rows:
+        return []
     oversight = statuses(rows, today, viewer.organisation_id)
     wanted = [row for row in rows if row.id in oversight and oversight[row.id].status in case_filter.statuses]
     workers = _workers({row.worker_id for row in wanted})

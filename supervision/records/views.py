@@ -149,6 +149,10 @@ def render_record(
             and services.return_refusal(current_user, record) is None,
             case_decision_field_id=case_decision_field_id,
             action_review_field_id=action_review_field_id,
+            # The supervisee preparing the agenda sees their own cases due discussion.
+            cases_due=case_register().due_discussion(current_user, clock().today())
+            if draft_is_open_to(record) and may_sign_as_supervisee(current_user, record)
+            else [],
             unknown_references=case_register().unknown_references(
                 record.supervisee.organisation_id, [case.case_reference for case in record.case_discussions]
             ),
