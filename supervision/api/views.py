@@ -323,4 +323,7 @@ def openapi():
 
 
 # Report figures live in their own module; importing it adds its routes to `bp`.
-from supervision.api import reports  # noqa: E402, F401
+from supervision.api import (
+    case_statuses,  # noqa: F401
+    reports,  # noqa: F401
+)

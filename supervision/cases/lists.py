@@ -33,10 +33,11 @@ STATUS_SEVERITY = {
 
 
 class Whose(enum.Enum):
-    """A person's own cases, or the cases of everyone they oversee (never both in one list)."""
+    """A person's own cases, the cases of everyone they oversee, or both (the API's list)."""
 
     OWN = "own"
     OVERSEEN = "overseen"
+    VISIBLE = "visible"
 
 
 @dataclass(frozen=True)
@@ -67,10 +68,11 @@ def case_scope(viewer: Staff, whose: Whose, today: date, case_filter: CaseFilter
     mine = ChildCase.worker_id == viewer.id
     conditions = [
         visible_cases(viewer),
-        mine if whose is Whose.OWN else sa.not_(mine),
         ChildCase.opened_on <= today,
         sa.or_(ChildCase.closed_on.is_(None), ChildCase.closed_on > today),
     ]
+    if whose is not Whose.VISIBLE:
+        conditions.append(mine if whose is Whose.OWN else sa.not_(mine))
     if case_filter.team_id is not None:
         conditions.append(Staff.team_id == case_filter.team_id)
     if case_filter.category is not None:
