@@ -322,8 +322,9 @@ def openapi():
     return jsonify(build_spec(current_app))
 
 
-# Report figures live in their own module; importing it adds its routes to `bp`.
-from supervision.api import (
+# Report figures and case oversight statuses live in their own modules; importing them adds
+# their routes to `bp`.
+from supervision.api import (  # noqa: E402
     case_statuses,  # noqa: F401
     reports,  # noqa: F401
 )
