@@ -4,12 +4,14 @@ due discussion (My supervision): the one list, its scope, its filters and its so
 from datetime import date
 
 import pytest
+from flask import url_for
 
 from supervision.cases import lists
 from supervision.cases.rules import CaseCategory, CaseStatus
 from supervision.org.models import Role
 from tests.cases.oversight_factories import discuss, make_case
 from tests.factories import make_absence
+from tests.reports.test_query_counts import statements_for
 
 TODAY = date(2026, 11, 23)
 
@@ -101,3 +103,26 @@ def test_sorting_by_any_column_falls_back_to_due_date(people, caseload):
         "CP-SOON",
         "EH-FINE",
     ]
+
+
+def test_the_cases_page_and_dashboard_cost_the_same_for_5_and_40_cases(people, pages, client, clock):
+    def add_cases(start, count):
+        for number in range(start, start + count):
+            worker = people.worker if number % 2 else people.colleague
+            make_case(worker, f"CASE-{number:03d}", opened_on=date(2026, 6, 1))
+            if number % 3 == 0:
+                discuss(f"CASE-{number:03d}", worker, people.supervisor, date(2026, 10, 1))
+
+    make_absence(people.worker, date(2026, 11, 16), date(2026, 11, 27))
+    add_cases(0, 5)
+    pages.sign_in(people.supervisor)
+    for endpoint in ("case_oversight.cases", "reports.team_dashboard"):
+        statements_for(client, url_for(endpoint))  # the policy row is made on first use
+    with_five = [
+        statements_for(client, url_for(e)) for e in ("case_oversight.cases", "reports.team_dashboard")
+    ]
+    add_cases(5, 35)
+    with_forty = [
+        statements_for(client, url_for(e)) for e in ("case_oversight.cases", "reports.team_dashboard")
+    ]
+    assert with_forty == with_five
