@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from supervision.agreements.services import get_policy
 from supervision.cases.models import CaseAllocation, ChildCase
 from supervision.cases.rules import CaseCategory
 from supervision.extensions import db
@@ -32,6 +33,9 @@ def make_case(
         allocations=[CaseAllocation(worker_id=worker.id, allocated_on=opened_on, ended_on=closed_on)],
     )
     db.session.add(case)
+    # The policy row a case's status reads, made now: pages made it in their own (rolled back)
+    # transactions, and a test's open one would keep theirs waiting on PostgreSQL.
+    get_policy(worker.organisation_id)
     db.session.commit()
     return case
 
