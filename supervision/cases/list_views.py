@@ -24,19 +24,25 @@ PER_PAGE = 50
 
 
 def chosen_filter(form: CaseFilterForm) -> lists.CaseFilter:
-    """What the query string asks for; anything not in the lists is ignored (shown as an error)."""
-    if not form.validate():
-        return lists.CaseFilter(statuses=lists.NEEDING_OVERSIGHT)
-    team_id = ascii_whole_number(form.team.data) if form.team.data else None
-    category = CaseCategory(form.category.data) if form.category.data else None
-    status = form.status.data or NEEDS_OVERSIGHT
+    """What the query string asks for: a choice not in its list is shown as an error and ignored,
+    the others still apply."""
+    form.validate()
+
+    def chosen(field) -> str | None:
+        return None if field.errors else field.data
+
+    team = chosen(form.team)
+    category = chosen(form.category)
+    status = chosen(form.status) or NEEDS_OVERSIGHT
     if status == NEEDS_OVERSIGHT:
         statuses = lists.NEEDING_OVERSIGHT
     elif status == ANY_STATUS:
         statuses = frozenset(CaseStatus)
     else:
         statuses = frozenset({CaseStatus(status)})
-    return lists.CaseFilter(team_id, category, statuses)
+    return lists.CaseFilter(
+        ascii_whole_number(team) if team else None, CaseCategory(category) if category else None, statuses
+    )
 
 
 @bp.get("/cases")
@@ -52,13 +58,9 @@ def cases():
     pages = max(1, ceil(len(found) / PER_PAGE))
     page = min(max(number_arg("page", 1) or 1, 1), pages)
     filters = {
-        key: value
-        for key, value in (
-            ("team", form.team.data if form.team.data and not form.team.errors else ""),
-            ("category", form.category.data if not form.category.errors else ""),
-            ("status", form.status.data if not form.status.errors else ""),
-        )
-        if value
+        name: field.data
+        for name, field in (("team", form.team), ("category", form.category), ("status", form.status))
+        if field.data and not field.errors
     }
     return render_template(
         "cases/cases-needing-oversight.html",

@@ -117,6 +117,7 @@ def cases_overdue_view(today: date) -> dict:
         "case_lines": found[:DASHBOARD_CASES],
         "case_total": len(found),
         "case_category": category,
+        "case_columns": case_lists.COLUMNS,
     }
 
 

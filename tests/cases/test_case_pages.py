@@ -166,6 +166,8 @@ def test_the_cases_page_ignores_filters_it_does_not_offer(caseload, pages):
     page = pages.get("case_oversight.cases", team="999", category="nonsense", status="x", page="٣")
     assert row_headers(page, "cases") == ["CIN-NEVER", "CP-OVERDUE"]
     assert page.select(".govuk-error-message")
+    some_wrong = pages.get("case_oversight.cases", team="999", category="child_in_need")
+    assert row_headers(some_wrong, "cases") == ["CIN-NEVER"]
 
 
 def test_the_cases_page_is_paged(caseload, pages, monkeypatch):
