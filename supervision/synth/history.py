@@ -18,8 +18,8 @@ from the clock's today, so the same seed on the same day gives the same history.
 from __future__ import annotations
 
 import enum
-from bisect import bisect
 import random
+from bisect import bisect
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
