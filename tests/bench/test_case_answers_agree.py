@@ -1,0 +1,65 @@
+"""The bench's hand-written SQL for case oversight (bench/case_answers.py) gives exactly the
+answers the cases page and the report's case oversight section show, from the base tables, on
+the demo (issue 19, issue 18's rule; docs/performance.md). No timings: the bench times them."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from bench import case_answers, national
+from supervision.clock import clock
+from supervision.demo import seed_demo
+from supervision.extensions import db
+from supervision.org.models import Service, Team
+from supervision.reports.forms import default_period
+from supervision.reports.services import Level
+
+
+@pytest.fixture
+def demo(app, clock):
+    seed_demo()
+
+
+def team_manager() -> int:
+    return db.session.scalars(
+        sa.select(Team.manager_id).where(Team.manager_id.is_not(None)).order_by(Team.id)
+    ).first()
+
+
+def head_of_service() -> tuple[int, int]:
+    head, service = db.session.execute(
+        sa.select(Service.manager_id, Service.id).where(Service.manager_id.is_not(None)).order_by(Service.id)
+    ).first()
+    return head, service
+
+
+def test_the_cases_page_sql_gives_every_row_the_page_lists(demo):
+    """The cases needing oversight, and every status (due soon too), of a team manager, a head
+    of service and the director."""
+    today = clock().today()
+    director = national.senior_leader(national.synth_organisation())
+    listed = 0
+    for viewer in (team_manager(), head_of_service()[0], director):
+        for every_status in (False, True):
+            project = case_answers.cases_list_project(viewer, today, every_status)
+            assert case_answers.cases_list_sql(viewer, today, every_status) == project, (viewer, every_status)
+            listed += len(project)
+    assert listed > 0
+
+
+def test_the_case_report_sql_gives_every_share_and_the_trend(demo):
+    today = clock().today()
+    period = default_period(today)
+    director = national.senior_leader(national.synth_organisation())
+    head, service = head_of_service()
+    counted = 0
+    team = db.session.scalar(sa.select(Team.id).where(Team.service_id == service).order_by(Team.id))
+    # The demo's team managers are supervisors without the service manager role, so they have
+    # no report: the team's page is asked of its head of service.
+    units = ((director, Level.ORGANISATION, None), (head, Level.SERVICE, service), (head, Level.TEAM, team))
+    for viewer, level, unit in units:
+        project = case_answers.case_report_project(viewer, level, unit, period, today)
+        assert case_answers.case_report_sql(viewer, level, unit, period, today) == project, (level, unit)
+        counted += sum(len(days) for days in project.values())
+    assert counted > 0
