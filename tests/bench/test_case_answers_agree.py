@@ -8,6 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from bench import case_answers, national
+from supervision.cases.models import CaseOversightLimit
+from supervision.cases.rules import CaseCategory
 from supervision.clock import clock
 from supervision.demo import seed_demo
 from supervision.extensions import db
@@ -63,3 +65,31 @@ def test_the_case_report_sql_gives_every_share_and_the_trend(demo):
         assert case_answers.case_report_sql(viewer, level, unit, period, today) == project, (level, unit)
         counted += sum(len(days) for days in project.values())
     assert counted > 0
+
+
+def test_the_sql_takes_the_limits_as_the_page_does(demo):
+    """An organisation's setting and a team's override (docs/cases.md, "The limit") change the
+    statuses, the shares and the trend alike on both sides."""
+    organisation_id = national.synth_organisation()
+    manager = team_manager()
+    team = db.session.scalar(sa.select(Team.id).where(Team.manager_id == manager))
+    now = clock().now()
+    for team_id, category, days in (
+        (None, CaseCategory.CHILD_IN_NEED, 20),
+        (team, CaseCategory.CHILD_IN_NEED, 120),
+        (team, CaseCategory.OTHER, 7),
+    ):
+        db.session.add(
+            CaseOversightLimit(
+                organisation_id=organisation_id, team_id=team_id, category=category, days=days, updated_at=now
+            )
+        )
+    db.session.commit()
+    today = clock().today()
+    for viewer in (manager, head_of_service()[0]):
+        project = case_answers.cases_list_project(viewer, today, every_status=True)
+        assert case_answers.cases_list_sql(viewer, today, every_status=True) == project
+    director = national.senior_leader(organisation_id)
+    period = default_period(today)
+    project = case_answers.case_report_project(director, Level.ORGANISATION, None, period, today)
+    assert case_answers.case_report_sql(director, Level.ORGANISATION, None, period, today) == project
