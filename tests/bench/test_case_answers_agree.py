@@ -1,6 +1,7 @@
 """The bench's hand-written SQL for case oversight (bench/case_answers.py) gives exactly the
 answers the cases page and the report's case oversight section show, from the base tables, on
-the demo (issue 19, issue 18's rule; docs/performance.md). No timings: the bench times them."""
+the demo and a small generated organisation (issue 19, issue 18's rule; docs/performance.md).
+No timings: the bench times them."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from bench import case_answers, national
+from supervision import synth
 from supervision.cases.models import CaseOversightLimit
 from supervision.cases.rules import CaseCategory
 from supervision.clock import clock
@@ -18,9 +20,13 @@ from supervision.reports.forms import default_period
 from supervision.reports.services import Level
 
 
-@pytest.fixture
-def demo(app, clock):
-    seed_demo()
+@pytest.fixture(params=["demo", "synth"])
+def demo(request, app, clock):
+    """The demo, and a small generated organisation (its caseloads from supervision/cases/examples.py)."""
+    if request.param == "demo":
+        seed_demo()
+    else:
+        synth.generate(staff=100, years=1, seed=7)
 
 
 def team_manager() -> int:
