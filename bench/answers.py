@@ -49,8 +49,9 @@ def london_date(column: str) -> str:
     return f"DATE({column})"
 
 
-# Columns the counterparts look rows up by, one person (or agreement) at a time.
-INDEXED = ("staff_id", "id")
+# Columns the counterparts look rows up by, one person (or agreement, or case reference:
+# bench/case_answers.py) at a time.
+INDEXED = ("staff_id", "id", "reference")
 
 
 def rows(sql: str, **params) -> list[tuple]:

@@ -9,7 +9,9 @@
 2. Times, p50/p95 over several runs, each use case through the project's own service functions
    (what the pages and jobs call) next to one hand-written SQL query or bulk statement giving
    the same answer, and checks the answers agree (bench/answers.py): team dashboard, oversight
-   report (organisation and one service), HR retention summary, compliance sweep, staff import.
+   report (organisation and one service), HR retention summary, compliance sweep, staff import,
+   and case oversight (the cases page per kind of viewer, the report's case section:
+   bench/case_answers.py). `--only cases` measures case oversight alone.
 3. Serves the app under gunicorn beside a bare Flask endpoint serving one indexed query
    (bench/bare_app.py) and measures, page by page in turn over a few rounds, requests per second
    and CPU a request of the signed-in dashboard, the bare endpoint, and three floors under the
@@ -48,7 +50,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import answers  # noqa: E402
+from bench import answers, case_answers  # noqa: E402
 from bench.import_staff import add_organisation, staff_csv  # noqa: E402
 from config import DevelopmentConfig, database_url  # noqa: E402
 from supervision import create_app, synth  # noqa: E402
@@ -61,6 +63,7 @@ from supervision.hr.metrics import latest_census_date  # noqa: E402
 from supervision.jobs import catalogue as jobs  # noqa: E402
 from supervision.memory import settle_after_startup  # noqa: E402
 from supervision.org.models import Organisation, Role, Service, Staff, StaffRole, Team  # noqa: E402
+from supervision.reports.cases import case_oversight  # noqa: E402
 from supervision.reports.forms import default_period  # noqa: E402
 from supervision.reports.services import Level, policy_for  # noqa: E402
 
@@ -312,6 +315,67 @@ def measure_reports(results: Results, runs: int) -> None:
         "renewals (the three supervision-status kinds need the absence-aware engine)",
     )
     results.facts["open alerts (date kinds)"] = json.dumps(answers.group_by_kind(found))
+
+
+def measure_cases(results: Results, runs: int) -> None:
+    """Case oversight (issue 19): the cases page for each kind of viewer and the oversight
+    report's case section, each against whole-answer SQL from the base tables
+    (bench/case_answers.py), with the same targets as the dashboard and the report."""
+    today = clock().today()
+    organisation_id = synth_organisation()
+    service = largest_service(organisation_id)
+    leader = senior_leader(organisation_id)
+
+    def pair(name, target, target_ms, project, raw, note):
+        project_ms, project_answer = timed(project, runs)
+        raw_ms, raw_answer = timed(raw, runs)
+        agrees = compare(results, name, project_answer, raw_answer)
+        results.measures.append(Measure(name, target, target_ms, project_ms, raw_ms, agrees, note))
+        return project_answer
+
+    listed = (
+        "compared: every row of the page with its default filter (overdue or not discussed since "
+        "allocation): reference, category, worker, status, due date, last oversight, days "
+        "overdue, in the page's order; like for like: both work every status out from the base "
+        "tables"
+    )
+    for who, viewer in (
+        ("team manager", busiest_supervisor(organisation_id)),
+        ("head of service", head_of(service)),
+        ("director", leader),
+    ):
+        slow = who == "director"
+        lines = pair(
+            f"Cases needing oversight ({who})",
+            "-" if slow else "p95 < 100 ms",
+            None if slow else 100,
+            lambda viewer=viewer: case_answers.cases_list_project(viewer, today),
+            lambda viewer=viewer: case_answers.cases_list_sql(viewer, today),
+            listed,
+        )
+        results.facts[f"cases needing oversight ({who})"] = str(len(lines))
+    period = default_period(today)
+    for label, viewer, level, unit_id in (
+        ("Case oversight section: organisation", leader, Level.ORGANISATION, None),
+        ("Case oversight section: one service", head_of(service), Level.SERVICE, service),
+    ):
+        organisation_level = level is Level.ORGANISATION
+        # The report's units and months are worked out once, untimed: the section is timed alone.
+        _, report = case_answers.report_for(viewer, level, unit_id, period, today)
+        pair(
+            label,
+            "-" if organisation_level else "< 500 ms",
+            None if organisation_level else 500,
+            lambda viewer=viewer, report=report: case_answers.section_answer(
+                case_oversight(db.session.get(Staff, viewer), report)
+            ),
+            lambda viewer=viewer, level=level, unit_id=unit_id: case_answers.case_report_sql(
+                viewer, level, unit_id, period, today
+            ),
+            "compared: open cases and cases in time per category and in all, for the unit and each "
+            "child unit on the period's last day and for the unit on each of the 12 trend days; "
+            "the project's side is the section alone (the report's units worked out beforehand)",
+        )
 
 
 def import_organisation() -> int:
@@ -952,6 +1016,9 @@ def main() -> int:
     parser.add_argument("--write", type=Path, help="write the results into this markdown file")
     parser.add_argument("--reuse", action="store_true", help="measure an already generated database")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database afterwards")
+    parser.add_argument(
+        "--only", choices=("all", "cases"), default="all", help="measure case oversight alone"
+    )
     parser.add_argument("--job-memory", metavar="JOB", help=argparse.SUPPRESS)
     parser.add_argument("--export-memory", metavar="EXPORT", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
@@ -971,6 +1038,12 @@ def main() -> int:
             generate(results, arguments.staff, arguments.years)
             print("generated:", results.facts, flush=True)
             vacuum(url, results, "before measuring")
+            if arguments.only == "cases":
+                measure_cases(results, arguments.runs)
+                print(markdown(results, arguments))
+                db.session.remove()
+                db.engine.dispose()
+                return 1 if results.disagreements else 0
             measure_sweep_memory(results, url)
             print(results.facts["sweep memory"], flush=True)
             measure_figures_jobs(results, url)
@@ -979,6 +1052,7 @@ def main() -> int:
             measure_export_memory(results, url)
             print(results.facts["export memory"], flush=True)
             measure_reports(results, arguments.runs)
+            measure_cases(results, arguments.runs)
             measure_throughput(results, url, arguments.requests, arguments.workers)
             print(results.facts["throughput"], flush=True)
             measure_import(results, arguments.import_rows, arguments.import_runs)

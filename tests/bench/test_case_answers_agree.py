@@ -1,0 +1,101 @@
+"""The bench's hand-written SQL for case oversight (bench/case_answers.py) gives exactly the
+answers the cases page and the report's case oversight section show, from the base tables, on
+the demo and a small generated organisation (issue 19, issue 18's rule; docs/performance.md).
+No timings: the bench times them."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from bench import case_answers, national
+from supervision import synth
+from supervision.cases.models import CaseOversightLimit
+from supervision.cases.rules import CaseCategory
+from supervision.clock import clock
+from supervision.demo import seed_demo
+from supervision.extensions import db
+from supervision.org.models import Service, Team
+from supervision.reports.forms import default_period
+from supervision.reports.services import Level
+
+
+@pytest.fixture(params=["demo", "synth"])
+def demo(request, app, clock):
+    """The demo, and a small generated organisation (its caseloads from supervision/cases/examples.py)."""
+    if request.param == "demo":
+        seed_demo()
+    else:
+        synth.generate(staff=100, years=1, seed=7)
+
+
+def team_manager() -> int:
+    return db.session.scalars(
+        sa.select(Team.manager_id).where(Team.manager_id.is_not(None)).order_by(Team.id)
+    ).first()
+
+
+def head_of_service() -> tuple[int, int]:
+    head, service = db.session.execute(
+        sa.select(Service.manager_id, Service.id).where(Service.manager_id.is_not(None)).order_by(Service.id)
+    ).first()
+    return head, service
+
+
+def test_the_cases_page_sql_gives_every_row_the_page_lists(demo):
+    """The cases needing oversight, and every status (due soon too), of a team manager, a head
+    of service and the director."""
+    today = clock().today()
+    director = national.senior_leader(national.synth_organisation())
+    listed = 0
+    for viewer in (team_manager(), head_of_service()[0], director):
+        for every_status in (False, True):
+            project = case_answers.cases_list_project(viewer, today, every_status)
+            assert case_answers.cases_list_sql(viewer, today, every_status) == project, (viewer, every_status)
+            listed += len(project)
+    assert listed > 0
+
+
+def test_the_case_report_sql_gives_every_share_and_the_trend(demo):
+    today = clock().today()
+    period = default_period(today)
+    director = national.senior_leader(national.synth_organisation())
+    head, service = head_of_service()
+    counted = 0
+    team = db.session.scalar(sa.select(Team.id).where(Team.service_id == service).order_by(Team.id))
+    # The demo's team managers are supervisors without the service manager role, so they have
+    # no report: the team's page is asked of its head of service.
+    units = ((director, Level.ORGANISATION, None), (head, Level.SERVICE, service), (head, Level.TEAM, team))
+    for viewer, level, unit in units:
+        project = case_answers.case_report_project(viewer, level, unit, period, today)
+        assert case_answers.case_report_sql(viewer, level, unit, period, today) == project, (level, unit)
+        counted += sum(len(days) for days in project.values())
+    assert counted > 0
+
+
+def test_the_sql_takes_the_limits_as_the_page_does(demo):
+    """An organisation's setting and a team's override (docs/cases.md, "The limit") change the
+    statuses, the shares and the trend alike on both sides."""
+    organisation_id = national.synth_organisation()
+    manager = team_manager()
+    team = db.session.scalar(sa.select(Team.id).where(Team.manager_id == manager))
+    now = clock().now()
+    for team_id, category, days in (
+        (None, CaseCategory.CHILD_IN_NEED, 20),
+        (team, CaseCategory.CHILD_IN_NEED, 120),
+        (team, CaseCategory.OTHER, 7),
+    ):
+        db.session.add(
+            CaseOversightLimit(
+                organisation_id=organisation_id, team_id=team_id, category=category, days=days, updated_at=now
+            )
+        )
+    db.session.commit()
+    today = clock().today()
+    for viewer in (manager, head_of_service()[0]):
+        project = case_answers.cases_list_project(viewer, today, every_status=True)
+        assert case_answers.cases_list_sql(viewer, today, every_status=True) == project
+    director = national.senior_leader(organisation_id)
+    period = default_period(today)
+    project = case_answers.case_report_project(director, Level.ORGANISATION, None, period, today)
+    assert case_answers.case_report_sql(director, Level.ORGANISATION, None, period, today) == project
