@@ -13,8 +13,9 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from supervision.csv_import import FileRefused
 from supervision.hr import import_services
-from supervision.hr.import_rules import FileRefused, ImportPlan
+from supervision.hr.import_rules import ImportPlan
 from supervision.hr.import_services import ImportInterrupted, ImportRefused
 from supervision.org.cli import organisation_for, plural
 
