@@ -408,7 +408,10 @@ class Agreement:
     def interval_on(self, stage: CareerStage, day: date) -> int:
         if self.asye_started_on:
             return rules.AsyeStagedRule(self.asye_started_on).interval_on(day)
-        return self.interval_days or stage_interval_days(stage, DEFAULT_POLICY)
+        days = self.interval_days or stage_interval_days(stage, DEFAULT_POLICY)
+        if days is None:  # the default policy requires supervision at every career stage
+            raise ValueError(f"The history needs an interval for {stage}")
+        return days
 
 
 class History:

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from typing import Any, cast
 
+import psycopg
 import sqlalchemy as sa
 
 from supervision.extensions import AnySession, db
@@ -26,7 +28,8 @@ SQLITE_BATCH = 5_000
 class PostgresWriter:
     def __init__(self, connection: sa.Connection):
         self.connection = connection
-        self.raw = connection.connection.dbapi_connection
+        # PostgreSQL here, so the driver's connection is psycopg's (as in supervision/bulk.py).
+        self.raw = cast("psycopg.Connection[Any]", connection.connection.driver_connection)
         self.indexes: list[str] = []
 
     def prepare(self) -> None:
