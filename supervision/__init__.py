@@ -78,6 +78,7 @@ def register_subscribers(app: Flask) -> None:
     """Lower floors announce events and the floors above subscribe (docs/development.md): every
     subscription is made here, so no app can run without one. Connecting again is a no-op."""
     from supervision.auth.services import end_access_of_changed_people, invite_new_people
+    from supervision.cases import linking as case_linking
     from supervision.notifications import record_events
     from supervision.notifications.access_changes import tell_people_concerned
     from supervision.org.changes import access_changed, people_added
@@ -87,6 +88,8 @@ def register_subscribers(app: Flask) -> None:
     access_changed.connect(tell_people_concerned)
     people_added.connect(invite_new_people)
     record_events.connect()
+    # Records offer the supervisee's open cases and flag unknown references (records/case_register.py).
+    case_linking.install(app)
 
 
 class IdConverter(IntegerConverter):
@@ -204,11 +207,12 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (reports_bp, quality_audits_bp):
         app.register_blueprint(blueprint)
 
-    # A case's oversight history and its case notes (issue 19).
+    # Case oversight (issue 19): the cases needing oversight, a case's history and its case notes.
     from supervision.cases.history_views import bp as case_history_bp
+    from supervision.cases.list_views import bp as case_oversight_bp
     from supervision.reports.case_notes import bp as case_notes_bp
 
-    for blueprint in (case_history_bp, case_notes_bp):
+    for blueprint in (case_oversight_bp, case_history_bp, case_notes_bp):
         app.register_blueprint(blueprint)
 
 

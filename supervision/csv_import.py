@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 UTF8_BOM = b"\xef\xbb\xbf"
 SAVE_AS_CSV = "save it as ‘CSV UTF-8 (Comma delimited)’"
@@ -28,6 +29,27 @@ class FileRefused(Exception):
     def __init__(self, messages: list[str]):
         super().__init__("; ".join(messages))
         self.messages = messages
+
+
+class ImportRefused(Exception):
+    """The file was not imported; nothing was written. `plan.errors` lists each problem (RowError)."""
+
+    def __init__(self, plan: Any):
+        super().__init__(f"{len(plan.errors)} errors")
+        self.plan = plan
+
+
+class ImportInterrupted(Exception):
+    """What the file changes was changed by someone else while it was being written: rolled back,
+    nothing changed. Each import says what was changed in `message`."""
+
+    message = (
+        "Something was changed by someone else while the file was being imported. "
+        "Nothing was imported: try again."
+    )
+
+    def __init__(self) -> None:
+        super().__init__(self.message)
 
 
 @dataclass(frozen=True, order=True)

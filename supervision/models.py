@@ -12,6 +12,7 @@ from supervision.auth.sessions import UserSession  # noqa: F401
 from supervision.auth.throttle import SignInThrottle  # noqa: F401
 from supervision.auth.tokens import ApiToken  # noqa: F401
 from supervision.cases.models import CaseAllocation, CaseOversightLimit, ChildCase  # noqa: F401
+from supervision.cases.reminder_models import CaseReminder  # noqa: F401
 from supervision.compliance.models import ComplianceAlert, OverdueExplanation  # noqa: F401
 from supervision.hr.models import RetentionSnapshot, StaffImport  # noqa: F401
 from supervision.jobs.models import JobRun  # noqa: F401

@@ -16,6 +16,7 @@ NAVIGATION = [
     ("My supervision", "sessions.my_supervision", {Role.SOCIAL_WORKER, Role.SUPERVISOR}),
     ("Supervisees", "sessions.supervisees", {Role.SUPERVISOR, Role.SERVICE_MANAGER}),
     ("Team dashboard", "reports.team_dashboard", {Role.SUPERVISOR, Role.SERVICE_MANAGER}),
+    ("Cases", "case_oversight.cases", {Role.SUPERVISOR, Role.SERVICE_MANAGER}),
     ("Oversight", "reports.oversight", {Role.SERVICE_MANAGER}),
     ("Quality audits", "quality_audits.index", {Role.SERVICE_MANAGER}),
     ("Audit log", "audit.audit_log", {Role.ADMIN}),

@@ -49,6 +49,9 @@ SCHEDULE = (
     ScheduledJob("stored-figures", CronTrigger(minute=1, timezone=LONDON), "Every hour at 1 past"),
     ScheduledJob("reminders", CronTrigger(hour=8, minute=0, timezone=LONDON), "Every day at 08:00"),
     ScheduledJob("escalations", CronTrigger(hour=8, minute=10, timezone=LONDON), "Every day at 08:10"),
+    # Cases due soon or overdue oversight, and those past the escalation point (supervision.cases.reminders).
+    ScheduledJob("case-reminders", CronTrigger(hour=8, minute=5, timezone=LONDON), "Every day at 08:05"),
+    ScheduledJob("case-escalations", CronTrigger(hour=8, minute=15, timezone=LONDON), "Every day at 08:15"),
     ScheduledJob(
         "weekly-digest", CronTrigger(day_of_week="mon", hour=8, minute=0, timezone=LONDON), "Mondays at 08:00"
     ),

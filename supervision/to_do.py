@@ -2,7 +2,7 @@
 
 Every figure here is taken from the function that already works it out for the page the home
 page links to (the compliance engine, the team dashboard, the oversight report, the retention
-report, the staff list, the job runs and the outbox), never counted again, so a count on the
+report, the staff list, the job runs, the outbox and the case lists), never counted again, so a count on the
 home page and on the page behind its link always agree. Each part costs a fixed number of SQL
 statements, whatever the number of people (tests/home/test_home_queries.py).
 """
@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
+from supervision.cases import lists as case_lists
 from supervision.clock import LONDON
 from supervision.compliance.rules import Status
 from supervision.compliance.services import PersonCompliance, compliance_for
@@ -46,6 +47,7 @@ class SupervisedToDo:
     compliance: PersonCompliance
     waiting: list[WaitingRecord]  # records waiting for their signature or revision
     open_actions: int
+    cases_due: int  # their own cases due discussion (My supervision's list)
 
 
 @dataclass
@@ -59,6 +61,8 @@ class ManagerToDo:
     to_sign_off: list[WaitingRecord]
     asye_reviews_due: int = 0  # the dashboard's "ASYE reviews due or overdue"
     asye_reviews_overdue: int = 0
+    # cases of the people they oversee overdue oversight (the cases page's list)
+    cases_overdue: int = 0
 
 
 # The organisation's headline figures on HR's home page: (retention table, column), shown as
@@ -128,6 +132,7 @@ def to_do_for(user: Staff, today: date, now: datetime, sso_enabled: bool) -> ToD
             compliance=own,
             waiting=[item for item in waiting if item.waiting_for is not WaitingFor.SIGN_OFF],
             open_actions=len(record_services.open_actions_of(user.id)),
+            cases_due=len(case_lists.due_discussion(user, today)),
         )
     if user.has_role(Role.SUPERVISOR, Role.SERVICE_MANAGER):
         found.manager = _manager_to_do(user, today, waiting)
@@ -153,6 +158,7 @@ def _manager_to_do(user: Staff, today: date, waiting: list[WaitingRecord]) -> Ma
         to_sign_off=[item for item in waiting if item.waiting_for is WaitingFor.SIGN_OFF],
         asye_reviews_due=len(asye_reviews),
         asye_reviews_overdue=sum(row.progress.overdue for row in asye_reviews),
+        cases_overdue=len(case_lists.needing_oversight(user, today)),
     )
 
 

@@ -5,6 +5,7 @@ import contextvars
 from flask.testing import FlaskClient
 
 from supervision.org.models import Role
+from tests.cases.report_factories import make_case
 from tests.factories import PASSWORD, make_service, make_staff, make_team
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -35,9 +36,13 @@ def test_every_csv_download_says_utf_8_once(app, clock):
     team = make_team(service=service, manager=head)
     worker = make_staff(Role.SOCIAL_WORKER, team=team, line_manager=head)
     hr = make_staff(Role.HR)
-    ids = {"service_id": service.id, "team_id": team.id, "person_id": worker.id}
+    admin = make_staff(Role.ADMIN)
+    case = make_case(worker, "CP-1")
+    ids = {"service_id": service.id, "team_id": team.id, "person_id": worker.id, "case_id": case.id}
     # Who downloads each file: a route missing here fails the test, so a new CSV cannot slip by.
     downloader = {
+        "case_admin.case_import_example": admin,
+        "case_notes.case_note_file": head,
         "hr.export_csv": hr,
         "hr.staff_import_example": hr,
         "reports.export_oversight": head,
@@ -50,7 +55,7 @@ def test_every_csv_download_says_utf_8_once(app, clock):
     assert sorted({rule.endpoint for rule in rules}) == sorted(downloader)
 
     answers = {}
-    for person in {hr, head}:
+    for person in {hr, head, admin}:
         client = app.test_client()
         assert client.post("/sign-in", data={"email": person.email, "password": PASSWORD}).status_code == 302
         for rule in rules:

@@ -34,6 +34,7 @@ PLUMBING = frozenset(
         "record_sections",
         "security",
         "service_errors",
+        "sorting",
     }
 )
 

@@ -346,6 +346,6 @@ def openapi():
     return jsonify(build_spec(current_app))
 
 
-# Report figures and a case's oversight history live in their own modules; importing them adds
-# their routes to `bp`.
-from supervision.api import case_history, reports  # noqa: E402, F401
+# Report figures, case oversight statuses and a case's oversight history live in their own
+# modules; importing them adds their routes to `bp`.
+from supervision.api import case_history, case_statuses, reports  # noqa: E402, F401

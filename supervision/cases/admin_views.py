@@ -20,9 +20,9 @@ from supervision.cases.admin_forms import (
     TeamOverrideForm,
 )
 from supervision.cases.import_rules import CasePlan
-from supervision.cases.import_services import ImportInterrupted, ImportRefused
+from supervision.cases.import_services import ImportInterrupted
 from supervision.cases.rules import CaseCategory
-from supervision.csv_import import FileRefused, group_errors
+from supervision.csv_import import FileRefused, ImportRefused, group_errors
 from supervision.forms import show_error, show_problems
 from supervision.org.models import Role
 from supervision.permissions import require, roles_required

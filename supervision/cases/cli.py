@@ -15,9 +15,7 @@ from flask.cli import with_appcontext
 
 from supervision.cases import import_services
 from supervision.cases.import_rules import CasePlan
-from supervision.cases.import_services import ImportInterrupted, ImportRefused
-from supervision.csv_import import FileRefused
-from supervision.org.cli import organisation_for, plural
+from supervision.org.cli import import_refusals_as_errors, organisation_for, plural
 
 
 def register(app: Flask) -> None:
@@ -44,20 +42,8 @@ def import_cases_command(file: Path, dry_run: bool, organisation_name: str | Non
     organisation = organisation_for(organisation_name)
     started = time.perf_counter()
     click.echo(f"Checking {file.name} for {organisation.name}…")
-    try:
+    with import_refusals_as_errors():
         plan = import_services.import_cases(organisation.id, file.read_bytes(), dry_run=dry_run)
-    except FileRefused as refusal:
-        raise click.ClickException("\n".join(refusal.messages) + "\nNothing was imported.") from None
-    except ImportRefused as refusal:
-        for error in refusal.plan.errors:
-            click.echo(f"Row {error.row}, column {error.column}: {error.message}", err=True)
-        rows = len({error.row for error in refusal.plan.errors})
-        raise click.ClickException(
-            f"The file has {plural(len(refusal.plan.errors), 'problem', 'problems')} in "
-            f"{plural(rows, 'row', 'rows')}. Nothing was imported."
-        ) from None
-    except ImportInterrupted as interrupted:
-        raise click.ClickException(str(interrupted)) from None
     click.echo(f"Checked {plural(plan.rows, 'row', 'rows')}: {plan_summary(plan)}.")
     seconds = time.perf_counter() - started
     if dry_run:

@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from supervision import bulk
 from supervision.cases.models import CaseAllocation, ChildCase
 from supervision.cases.rules import DEFAULT_LIMIT_DAYS, CaseCategory
+from supervision.cases.services import insert_cases
 from supervision.extensions import AnySession
 from supervision.org.models import Role, Staff, StaffRole
 from supervision.records.models import CaseDiscussion, SupervisionRecord, SupervisionSession
@@ -220,41 +221,12 @@ def add_caseloads(
         session.scalars(sa.select(ChildCase.reference).where(ChildCase.organisation_id == organisation_id))
     )
     cases = plan_caseloads(people, discussed, existing, today, random.Random(seed), per_worker)  # noqa: S311
-    bulk.insert_rows(
+    ids = insert_cases(
         session,
-        ChildCase.__table__,
-        (
-            "organisation_id",
-            "reference",
-            "category",
-            "worker_id",
-            "opened_on",
-            "closed_on",
-            "created_at",
-            "updated_at",
-        ),
-        [
-            (
-                organisation_id,
-                case.reference,
-                case.category.value,
-                case.worker_id,
-                case.opened_on,
-                case.closed_on,
-                now,
-                now,
-            )
-            for case in cases
-        ],
+        organisation_id,
+        [(case.reference, case.category, case.worker_id, case.opened_on, case.closed_on) for case in cases],
+        now,
     )
-    wanted = {case.reference for case in cases}
-    ids = {
-        reference: case_id
-        for case_id, reference in session.execute(
-            sa.select(ChildCase.id, ChildCase.reference).where(ChildCase.organisation_id == organisation_id)
-        )
-        if reference in wanted
-    }
     allocations = [
         (ids[case.reference], worker_id, allocated_on, ended_on)
         for case in cases

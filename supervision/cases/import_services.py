@@ -22,7 +22,9 @@ from supervision.audit.services import AuditAction, record_event
 from supervision.cases import import_rules
 from supervision.cases.import_rules import CasePlan, ExistingAllocation, ExistingCase, Register
 from supervision.cases.models import CaseAllocation, ChildCase
+from supervision.cases.services import insert_cases
 from supervision.clock import clock
+from supervision.csv_import import ImportRefused
 from supervision.extensions import db
 from supervision.org.models import Staff
 
@@ -32,24 +34,13 @@ MAX_FILE_BYTES = 64 * 1024 * 1024  # 1,000,000 rows of about 60 characters (supe
 AUDIT_OBJECT = "case_import"  # the audit entry's object: the organisation imported into
 
 
-class ImportRefused(Exception):
-    """The file was not imported; nothing was written. `plan.errors` lists each problem."""
-
-    def __init__(self, plan: CasePlan):
-        super().__init__(f"{len(plan.errors)} errors")
-        self.plan = plan
-
-
-class ImportInterrupted(Exception):
+class ImportInterrupted(csv_import.ImportInterrupted):
     """The register changed while the file was being written; it was rolled back, nothing changed."""
 
     message = (
         "Cases were changed by someone else while the file was being imported. "
         "Nothing was imported: try again."
     )
-
-    def __init__(self):
-        super().__init__(self.message)
 
 
 def too_big_problem(size: int) -> str | None:
@@ -135,44 +126,15 @@ def apply_plan(plan: CasePlan, organisation_id: int) -> None:
         (change.case_id, *change.new_allocation) for change in plan.changes if change.new_allocation
     ]
     if plan.creates:
-        session = db.session()
-        bulk.insert_rows(
-            session,
-            ChildCase.__table__,
-            (
-                "organisation_id",
-                "reference",
-                "category",
-                "worker_id",
-                "opened_on",
-                "closed_on",
-                "created_at",
-                "updated_at",
-            ),
+        ids = insert_cases(
+            db.session(),
+            organisation_id,
             [
-                (
-                    organisation_id,
-                    new.reference,
-                    new.category.value,
-                    new.worker_id,
-                    new.allocated_on,
-                    new.closed_on,
-                    now,
-                    now,
-                )
+                (new.reference, new.category, new.worker_id, new.allocated_on, new.closed_on)
                 for new in plan.creates
             ],
+            now,
         )
-        created = {new.reference for new in plan.creates}
-        ids = {
-            reference: case_id
-            for case_id, reference in db.session.execute(
-                sa.select(ChildCase.id, ChildCase.reference).where(
-                    ChildCase.organisation_id == organisation_id
-                )
-            )
-            if reference in created
-        }
         new_allocations += [
             (ids[new.reference], new.worker_id, new.allocated_on, new.closed_on) for new in plan.creates
         ]

@@ -10,15 +10,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
+from supervision import bulk
 from supervision.agreements.services import get_policy
 from supervision.cases.models import CaseAllocation, CaseOversightLimit, ChildCase
 from supervision.cases.rules import CaseCategory, CaseFacts, CaseOversight, case_status, limit_days
 from supervision.compliance.working_days import working_days_between
-from supervision.extensions import db
+from supervision.extensions import AnySession, db
 from supervision.org.models import Staff
 from supervision.permissions import content_barred, is_in_oversight_line, overseen_staff_query
 from supervision.records.models import CaseDiscussion, SupervisionRecord, SupervisionSession
@@ -196,3 +197,31 @@ def may_view_case(viewer: Staff, case: ChildCase) -> bool:
     if content_barred(viewer) or case.organisation_id != viewer.organisation_id:
         return False
     return case.worker_id == viewer.id or is_in_oversight_line(viewer, case.worker)
+
+
+# (reference, category, worker id, opened on, closed on) of a case to add.
+NewCase = tuple[str, CaseCategory, int, date, date | None]
+CASE_COLUMNS = ("organisation_id", "reference", "category", "worker_id", "opened_on", "closed_on")
+
+
+def insert_cases(
+    session: AnySession, organisation_id: int, cases: list[NewCase], now: datetime
+) -> dict[str, int]:
+    """Add new cases in bulk (the import and the example caseloads); each one's id by reference."""
+    bulk.insert_rows(
+        session,
+        ChildCase.__table__,
+        (*CASE_COLUMNS, "created_at", "updated_at"),
+        [
+            (organisation_id, reference, category.value, worker_id, opened_on, closed_on, now, now)
+            for reference, category, worker_id, opened_on, closed_on in cases
+        ],
+    )
+    wanted = {case[0] for case in cases}
+    return {
+        reference: case_id
+        for case_id, reference in session.execute(
+            sa.select(ChildCase.id, ChildCase.reference).where(ChildCase.organisation_id == organisation_id)
+        )
+        if reference in wanted
+    }

@@ -13,11 +13,9 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from supervision.csv_import import FileRefused
 from supervision.hr import import_services
 from supervision.hr.import_rules import ImportPlan
-from supervision.hr.import_services import ImportInterrupted, ImportRefused
-from supervision.org.cli import organisation_for, plural
+from supervision.org.cli import import_refusals_as_errors, organisation_for, plural
 
 
 def register(app: Flask) -> None:
@@ -47,7 +45,7 @@ def import_staff_command(file: Path, dry_run: bool, organisation_name: str | Non
     organisation = organisation_for(organisation_name)
     started = time.perf_counter()
     click.echo(f"Checking {file.name} for {organisation.name}…")
-    try:
+    with import_refusals_as_errors():
         plan = import_services.import_staff(
             organisation.id,
             file.read_bytes(),
@@ -57,18 +55,6 @@ def import_staff_command(file: Path, dry_run: bool, organisation_name: str | Non
                 f"Checked {plural(plan.rows, 'row', 'rows')}: {plan_summary(plan)}."
             ),
         )
-    except FileRefused as refusal:
-        raise click.ClickException("\n".join(refusal.messages) + "\nNothing was imported.") from None
-    except ImportRefused as refusal:
-        for error in refusal.plan.errors:
-            click.echo(f"Row {error.row}, column {error.column}: {error.message}", err=True)
-        rows = len({error.row for error in refusal.plan.errors})
-        raise click.ClickException(
-            f"The file has {plural(len(refusal.plan.errors), 'problem', 'problems')} in "
-            f"{plural(rows, 'row', 'rows')}. Nothing was imported."
-        ) from None
-    except ImportInterrupted as interrupted:
-        raise click.ClickException(str(interrupted)) from None
     seconds = time.perf_counter() - started
     if dry_run:
         click.echo(f"Dry run: nothing was written ({seconds:.1f} s).")

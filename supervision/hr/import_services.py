@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from supervision import csv_import
 from supervision.clock import clock
-from supervision.csv_import import FileRefused
+from supervision.csv_import import FileRefused, ImportRefused
 from supervision.extensions import db
 from supervision.hr import import_rules
 from supervision.hr.import_rules import (
@@ -42,14 +42,6 @@ PENDING_FOR = timedelta(days=1)
 Progress = Callable[[str, int, int], None]
 
 
-class ImportRefused(Exception):
-    """The file was not imported; nothing was written. `plan.errors` lists each problem."""
-
-    def __init__(self, plan: ImportPlan):
-        super().__init__(f"{len(plan.errors)} errors")
-        self.plan = plan
-
-
 class ImportChanged(Exception):
     """Staff details changed since the preview: the new plan must be shown before it is applied."""
 
@@ -62,7 +54,7 @@ class ImportGone(Exception):
     """No such held file: already applied, cancelled, expired, or someone else's."""
 
 
-class ImportInterrupted(Exception):
+class ImportInterrupted(csv_import.ImportInterrupted):
     """Staff changed while the import was being written; it was rolled back, nothing is changed."""
 
     message = (
@@ -312,7 +304,7 @@ def _apply_and_commit(
     except IntegrityError:
         # Someone added a clashing email or employee number between the checks and now.
         db.session.rollback()
-        raise ImportInterrupted(ImportInterrupted.message) from None
+        raise ImportInterrupted() from None
     log.info(
         "staff import applied",
         extra={

@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from config import BASE_DIR
 from supervision.clock import clock
-from supervision.csv_import import FileRefused, group_errors
+from supervision.csv_import import FileRefused, ImportRefused, group_errors
 from supervision.hr import exports, import_services, services
 from supervision.hr.disclosure import (
     EARLIEST_SNAPSHOT,
@@ -24,7 +24,7 @@ from supervision.hr.disclosure import (
 )
 from supervision.hr.forms import CancelImportForm, ConfirmImportForm, LeaverForm, SnapshotForm, UploadForm
 from supervision.hr.import_rules import ImportPlan
-from supervision.hr.import_services import ImportChanged, ImportGone, ImportInterrupted, ImportRefused
+from supervision.hr.import_services import ImportChanged, ImportGone, ImportInterrupted
 from supervision.hr.metrics import latest_census_date
 from supervision.hr.tables import (
     UnknownService,

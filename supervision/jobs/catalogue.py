@@ -23,6 +23,7 @@ from supervision.agreements.asye import AsyeStage
 from supervision.auth.sessions import purge_ended_sessions
 from supervision.auth.throttle import purge_forgotten
 from supervision.bulk import rowcount
+from supervision.cases import reminders as case_reminders
 from supervision.clock import SystemClock
 from supervision.compliance import messages, rules
 from supervision.compliance.models import AlertKind, ComplianceAlert
@@ -417,6 +418,53 @@ def send_escalations(session: AnySession, clock: SystemClock) -> Counts:
     return dict(counts)
 
 
+# ------------------------------------------------------- case reminders and escalations
+
+
+def _send_case_messages(session: AnySession, clock: SystemClock, escalations: bool) -> Counts:
+    """One message per person per run, counting the cases newly due soon or overdue (or, for the
+    head of service, escalated); what is due is supervision.cases.reminders' business."""
+    today, now = clock.today(), clock.now()
+    counts = Counter(cases=0, notifications=0, emails=0, without_recipient=0)
+    link = page_path("case_oversight.cases")
+    for organisation_id in case_reminders.organisations_with_open_cases(session, today):
+        planned, without_recipient = case_reminders.plan(session, organisation_id, today, escalations)
+        counts["without_recipient"] += without_recipient
+        for batch in chunks(planned):
+            staff = recipients_by_id(session, {message.recipient_id for message in batch})
+            notices = []
+            for message in batch:
+                recipient = staff.get(message.recipient_id)
+                if recipient is None or not recipient.active:
+                    counts["without_recipient"] += len(message.keys)
+                    continue
+                counts["cases"] += case_reminders.record_sent(session, message, now)
+                title, body = message.wording()
+                notices.append(
+                    _notice(
+                        recipient,
+                        message.notice_kind,
+                        recipient.id,
+                        message.period,
+                        messages.Wording(title, body),
+                        link,
+                    )
+                )
+            _queue(session, notices, now, counts)
+    session.commit()
+    return dict(counts)
+
+
+def send_case_reminders(session: AnySession, clock: SystemClock) -> Counts:
+    """Tell each supervisor, once, about their supervisees' cases newly due soon or overdue oversight."""
+    return _send_case_messages(session, clock, escalations=False)
+
+
+def send_case_escalations(session: AnySession, clock: SystemClock) -> Counts:
+    """Tell each head of service, once, about cases overdue past the policy's escalation point."""
+    return _send_case_messages(session, clock, escalations=True)
+
+
 # ------------------------------------------------------------------- weekly digest
 
 
@@ -516,6 +564,8 @@ JOBS: dict[str, Job] = {
     "stored-figures": refresh_stored_figures,
     "reminders": send_reminders,
     "escalations": send_escalations,
+    "case-reminders": send_case_reminders,
+    "case-escalations": send_case_escalations,
     "weekly-digest": send_weekly_digest,
     "daily-digest": send_daily_digests,
     "outbox-sender": send_emails,

@@ -178,14 +178,14 @@ def page_numbers(page: int, pages: int) -> list[int | None]:
     return numbers
 
 
-def pagination(page: int, pages: int) -> dict | None:
-    """GOV.UK pagination parameters; the links keep the search and filters."""
+def pagination(page: int, pages: int, endpoint: str = "org.staff_list") -> dict | None:
+    """GOV.UK pagination parameters for a list page; the links keep the search and filters."""
     if pages <= 1:
         return None
     args: dict[str, Any] = request.args.to_dict()
 
     def href(number: int) -> str:
-        return url_for("org.staff_list", **{**args, "page": number})
+        return url_for(endpoint, **{**args, "page": number})
 
     items = [
         {"ellipsis": True}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from wtforms.fields import RadioField, StringField
+from wtforms.validators import StopValidation
 
 from supervision.fields import (
     ChecklistField,
@@ -16,9 +17,10 @@ from supervision.fields import (
     textarea,
     version_field,
 )
-from supervision.forms import ConfirmForm, Form, checkbox_field, select_field, text_field
+from supervision.forms import ConfirmForm, Form, checkbox_field, radio_field, select_field, text_field
 from supervision.limits import whole_number
 from supervision.record_sections import TEXT_SECTIONS
+from supervision.records.case_register import OpenCase
 from supervision.records.models import CancelledBy
 
 MEETING_CHOICES = [("in_person", "In person"), ("online", "Online")]
@@ -132,14 +134,64 @@ RecordForm = type(
 )
 
 
+ANOTHER_CASE = "another"
+
+
 class CaseDiscussionForm(Form):
+    """The case is picked from the supervisee's open cases in the register, or typed for a case
+    not imported yet ("another case"); with no cases to offer, it is typed (docs/cases.md)."""
+
     version = version_field()
-    case_reference = text_field("Case reference", Present("Enter the case reference"))
+    # Choices are the supervisee's open cases, set by `offer`; unknown values are refused below.
+    registered_case = radio_field("Which case was discussed?", validate_choice=False)
+    case_reference = text_field("Case reference")
     summary = textarea("Summary", description="The child's circumstances and what prompted the discussion.")
     analysis = textarea(
         "Analysis", description="Risks, strengths, what the evidence shows and what is not known."
     )
     decision = textarea("Decision", description="What was decided, and why. Needed before sign-off.")
+
+    offered: tuple[OpenCase, ...] = ()
+
+    def offer(self, open_cases: list[OpenCase], current_reference: str | None = None) -> None:
+        """Offer these cases; a discussion of one of them starts with it chosen."""
+        self.offered = tuple(open_cases)
+        self.registered_case.choices = [(case.reference, case.reference) for case in self.offered] + [
+            (ANOTHER_CASE, "Another case")
+        ]
+        if self.registered_case.raw_data is None and current_reference is not None:
+            references = {case.reference for case in self.offered}
+            self.registered_case.data = current_reference if current_reference in references else ANOTHER_CASE
+            if current_reference in references:
+                self.case_reference.data = ""
+
+    def picked_registered_case(self) -> bool:
+        return bool(self.offered) and (self.registered_case.data or ANOTHER_CASE) != ANOTHER_CASE
+
+    def validate_registered_case(self, field) -> None:
+        if not self.offered:
+            return
+        if not field.data and not (self.case_reference.data or "").strip():
+            raise StopValidation("Choose the case discussed, or choose another case and enter its reference")
+        if (
+            field.data
+            and field.data != ANOTHER_CASE
+            and field.data not in {c.reference for c in self.offered}
+        ):
+            raise StopValidation("Choose a case from the list")
+
+    def validate_case_reference(self, field) -> None:
+        if self.picked_registered_case():
+            return
+        if self.offered and not self.registered_case.data and not (field.data or "").strip():
+            return  # the choice's own error says what to do
+        if not (field.data or "").strip():
+            raise StopValidation("Enter the case reference")
+
+    def chosen_reference(self) -> str:
+        if self.picked_registered_case():
+            return self.registered_case.data
+        return self.case_reference.data or ""
 
 
 class ActionForm(Form):

@@ -30,6 +30,7 @@ from supervision.permissions import (
     signed_in,
 )
 from supervision.records import services
+from supervision.records.case_register import case_register
 from supervision.records.formatting import register_filters
 from supervision.records.forms import (
     CancelSessionForm,
@@ -90,6 +91,8 @@ def render_overview(person: Staff, own: bool):
         absences=absences_of(person.id),
         may_manage=may_manage_supervision_of(current_user, person, supervisor_id),
         is_supervisor=current_user.id == supervisor_id,
+        # What to bring to supervision: shown to the worker themselves (docs/cases.md).
+        cases_due=case_register().due_discussion(person, clock().today()) if own else [],
     )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from supervision.clock import clock
 from supervision.extensions import db
 from supervision.fields import choices, submitted_version
 from supervision.forms import ConfirmForm, error_href, number_arg, show_error, show_problems
@@ -25,6 +26,7 @@ from supervision.permissions import (
 )
 from supervision.record_sections import SECTIONS, TEXT_SECTIONS
 from supervision.records import services
+from supervision.records.case_register import case_register
 from supervision.records.errors import SignOffRefused
 from supervision.records.forms import (
     ActionForm,
@@ -151,6 +153,13 @@ def render_record(
             and services.return_refusal(current_user, record) is None,
             case_decision_field_id=case_decision_field_id,
             action_review_field_id=action_review_field_id,
+            # The supervisee preparing the agenda sees their own cases due discussion.
+            cases_due=case_register().due_discussion(current_user, clock().today())
+            if draft_is_open_to(record) and may_sign_as_supervisee(current_user, record)
+            else [],
+            unknown_references=case_register().unknown_references(
+                record.supervisee.organisation_id, [case.case_reference for case in record.case_discussions]
+            ),
         ),
         status,
     )
@@ -254,11 +263,16 @@ def case_or_404(record: SupervisionRecord, case_id: int) -> CaseDiscussion:
 
 def case_fields(form: CaseDiscussionForm) -> services.CaseDiscussionFields:
     return services.CaseDiscussionFields(
-        form.case_reference.data or "",
+        form.chosen_reference(),
         form.summary.data or "",
         form.analysis.data or "",
         form.decision.data or "",
     )
+
+
+def offer_open_cases(form: CaseDiscussionForm, record: SupervisionRecord, current: str | None = None) -> None:
+    """The supervisee's open cases in the register (each attendee's own, in a group session)."""
+    form.offer(case_register().open_cases_of(record.supervisee_id, clock().today()), current)
 
 
 @bp.route("/records/<int:record_id>/case-discussions/new", methods=["GET", "POST"])
@@ -270,6 +284,7 @@ def add_case_discussion(record_id: int):
     form = (
         CaseDiscussionForm(version=str(record.version)) if request.method == "GET" else CaseDiscussionForm()
     )
+    offer_open_cases(form, record)
     if form.validate_on_submit():
         try:
             services.add_case_discussion(current_user, record, submitted_version(form), case_fields(form))
@@ -294,6 +309,7 @@ def edit_case_discussion(record_id: int, case_id: int):
         form = CaseDiscussionForm(obj=case, version=str(record.version))
     else:
         form = CaseDiscussionForm()
+    offer_open_cases(form, record, case.case_reference)
     if form.validate_on_submit():
         try:
             services.update_case_discussion(current_user, case, submitted_version(form), case_fields(form))

@@ -11,6 +11,9 @@ from typing import Any
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from supervision.cases import lists as case_lists
+from supervision.cases.list_forms import CategoryFilterForm
+from supervision.cases.rules import CaseCategory
 from supervision.clock import clock
 from supervision.compliance.rules import Status
 from supervision.limits import ascii_whole_number
@@ -67,6 +70,9 @@ def file_response(about, sections, file_format: str, filename: str) -> Response:
 
 # ---------------------------------------------------------------------------- team dashboard
 
+# The dashboard lists this many cases overdue oversight; the cases page has them all.
+DASHBOARD_CASES = 25
+
 
 def dashboard_view() -> dict:
     today = clock().today()
@@ -103,12 +109,29 @@ def _filter_text(teams, team_id: int | None, status: Status | None) -> str:
     return "; ".join(parts) or "None: everyone"
 
 
+def cases_overdue_view(today: date) -> dict:
+    """The dashboard's "Cases overdue oversight": the cases page's default list, by category only
+    (supervision.cases.lists.needing_oversight), the first DASHBOARD_CASES of it."""
+    form = CategoryFilterForm(formdata=request.args)
+    category = CaseCategory(form.case_category.data) if form.validate() and form.case_category.data else None
+    found = case_lists.needing_oversight(current_user, today, case_lists.CaseFilter(category=category))
+    return {
+        "case_form": form,
+        "case_lines": found[:DASHBOARD_CASES],
+        "case_total": len(found),
+        "case_category": category,
+        "case_columns": case_lists.COLUMNS,
+    }
+
+
 @bp.get("/team-dashboard")
 @roles_required(Role.SUPERVISOR, Role.SERVICE_MANAGER)
 def team_dashboard():
+    view = dashboard_view()
     return render_template(
         "reports/team-dashboard.html",
-        **dashboard_view(),
+        **view,
+        **cases_overdue_view(view["today"]),
         month_states=list(MonthState),
         grid_definition=tables.MONTH_GRID_DEFINITION,
         month_text=tables.month_text,
