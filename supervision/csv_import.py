@@ -234,7 +234,8 @@ class ErrorGroup:
 
 def row_ranges(rows: Iterable[int]) -> str:
     """2, 3, 4, 7 -> "2 to 4, 7": every row named, however long the list."""
-    parts, run = [], []
+    parts: list[str] = []
+    run: list[int] = []
     for row in sorted(set(rows)):
         if run and row == run[-1] + 1:
             run.append(row)

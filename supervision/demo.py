@@ -47,7 +47,7 @@ from supervision.org.models import (
     StaffRole,
     Team,
 )
-from supervision.synth.history import DEMO, History, Ids, Plan, Supervisee
+from supervision.synth.history import DEMO, History, Ids, Plan, Supervisee, always
 from supervision.synth.load import load_history
 
 ORGANISATION_NAME = "Demoshire County Council"
@@ -379,6 +379,8 @@ def add_asye_reviews(demo: Demo) -> None:
     names = {person.id: person.name for person in demo.staff}
     outcomes = {AsyeStage.THREE_MONTH: AsyeOutcome.ON_TRACK, AsyeStage.SIX_MONTH: AsyeOutcome.SOME_CONCERNS}
     for index, (supervisee_id, supervisor_id, started_on) in enumerate(agreements):
+        if started_on is None:  # never: asye_staged_has_start
+            continue
         fallen_due = [stage for stage in AsyeStage if add_months(started_on, stage.months) < demo.today]
         held = fallen_due if index % 2 == 0 else fallen_due[:-1]
         for stage in held:
@@ -498,7 +500,7 @@ def add_supervision_history(demo: Demo, plans: dict[str, tuple[Plan, ...]]) -> N
                 person.career_stage,
                 person.start_date,
                 person.end_date,
-                lambda day, supervisor_id=supervisor.id: supervisor_id,
+                always(supervisor.id),
                 demo.plans.get(person.email, Plan.ON_TRACK),
                 caseload=person.caseload,
                 showcase=person is demo.accounts.get(Role.SOCIAL_WORKER),

@@ -59,20 +59,20 @@ def recording_problems(person: Staff, details: ReviewDetails) -> list[tuple[str,
     agreement = asye_agreement(person.id)
     if agreement is None:
         return [("stage", f"{person.name} has no current ASYE agreement, so there is no review to record")]
+    started_on = agreement.asye_started_on
+    if started_on is None:  # asye_staged_has_start
+        raise ValueError("an ASYE agreement has a start date")
     problems = review_problems(details.stage, details.outcome, parse_participants(details.participants))
-    if details.held_on is not None and details.held_on < agreement.asye_started_on:
+    if details.held_on is not None and details.held_on < started_on:
         problems.append(
-            (
-                "reviewed_on",
-                f"Date held must be on or after the ASYE started, {agreement.asye_started_on:%-d %B %Y}",
-            )
+            ("reviewed_on", f"Date held must be on or after the ASYE started, {started_on:%-d %B %Y}")
         )
     if details.stage is not None:
         already = db.session.scalar(
             sa.select(AsyeReview.held_on).where(
                 AsyeReview.supervisee_id == person.id,
                 AsyeReview.stage == details.stage,
-                AsyeReview.held_on >= agreement.asye_started_on,
+                AsyeReview.held_on >= started_on,
             )
         )
         if already is not None:

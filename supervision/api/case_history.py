@@ -11,7 +11,7 @@ from supervision.api.spec import documented
 from supervision.api.views import bp
 from supervision.cases import history
 from supervision.clock import clock
-from supervision.permissions import api_token, require
+from supervision.permissions import api_token, found_or_404
 
 
 class CaseActionOut(Schema):
@@ -63,8 +63,7 @@ class CaseHistoryOut(Schema):
 @api_token("read")
 @documented("A case's oversight history (the view is audited)", CaseHistoryOut)
 def case_history(case_id: int):
-    case = history.case_for(current_user, case_id)
-    require(case is not None)
+    case = found_or_404(history.case_for(current_user, case_id))
     today = clock().today()
     [found] = history.histories([case], today)
     history.audit_history_views(current_user, [case])

@@ -247,7 +247,7 @@ def retention():
     require_role("Retention figures are for HR", Role.HR)
     args = parse(schemas.SnapshotArgs, request.args.to_dict())
     try:
-        snapshot: date = retention_snapshot(args.get("snapshot_date"), clock().today())
+        snapshot = retention_snapshot(args.get("snapshot_date"), clock().today())
     except ChoiceRefused as refusal:
         raise refused_choice(refusal) from None
     report = hr_services.retention_report(current_user.organisation_id, snapshot)

@@ -24,12 +24,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from supervision import bulk
 from supervision.cases.models import CaseAllocation, ChildCase
 from supervision.cases.rules import DEFAULT_LIMIT_DAYS, CaseCategory
 from supervision.cases.services import insert_cases
+from supervision.extensions import AnySession
 from supervision.org.models import Role, Staff, StaffRole
 from supervision.records.models import CaseDiscussion, SupervisionRecord, SupervisionSession
 
@@ -75,7 +75,7 @@ class Person:
     social_worker: bool  # holds the social worker role: carries a caseload
 
 
-def people_of(session: Session, organisation_id: int, today: date) -> list[Person]:
+def people_of(session: AnySession, organisation_id: int, today: date) -> list[Person]:
     """Everyone who has started, in id order."""
     social_workers = set(
         session.scalars(
@@ -95,7 +95,7 @@ def people_of(session: Session, organisation_id: int, today: date) -> list[Perso
 
 
 def discussed_cases(
-    session: Session, worker_ids: set[int], today: date, within_days: int
+    session: AnySession, worker_ids: set[int], today: date, within_days: int
 ) -> dict[int, list[tuple[str, date, date]]]:
     """Each person's references discussed in signed records lately: (reference, first, last), latest first."""
     found: dict[int, list[tuple[str, date, date]]] = defaultdict(list)
@@ -116,7 +116,8 @@ def discussed_cases(
         .group_by(SupervisionRecord.supervisee_id, CaseDiscussion.case_reference)
     )
     for worker_id, reference, first, last in rows:
-        if worker_id in worker_ids:
+        # Never None: only sessions held in the window are grouped (held_on is set once held).
+        if worker_id in worker_ids and first is not None and last is not None:
             found[worker_id].append((reference.strip(), first, last))
     for cases in found.values():
         cases.sort(key=lambda case: (case[2], case[0]), reverse=True)
@@ -175,18 +176,18 @@ def plan_caseloads(
                 opened = today - timedelta(days=rng.randint(0, limit))
             mine.append((ExampleCase(reference, kind, person.id, opened), None))
         others = [colleague for colleague in colleagues[person.team_id] if colleague != person.id]
-        for case, last in mine:
+        for case, last_discussed in mine:
             if not in_post and person.end_date is not None:
                 _leavers_case(case, person.end_date, others, rng)
                 cases.append(case)
                 continue
             if others and rng.random() < MOVED_SHARE:
-                after = max(case.opened_on, last or case.opened_on) + timedelta(days=1)
+                after = max(case.opened_on, last_discussed or case.opened_on) + timedelta(days=1)
                 if after < today:
                     case.moved_from, case.worker_id = case.worker_id, rng.choice(others)
                     case.moved_on = min(today, after + timedelta(days=rng.randint(0, 20)))
             if rng.random() < CLOSED_SHARE:
-                start = max(case.moved_on or case.opened_on, last or case.opened_on)
+                start = max(case.moved_on or case.opened_on, last_discussed or case.opened_on)
                 if start < today:
                     case.closed_on = min(today, start + timedelta(days=rng.randint(1, 30)))
             cases.append(case)
@@ -202,7 +203,7 @@ def _leavers_case(case: ExampleCase, last_day: date, others: list[int], rng: ran
 
 
 def add_caseloads(
-    session: Session,
+    session: AnySession,
     organisation_id: int,
     today: date,
     now: datetime,

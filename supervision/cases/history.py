@@ -166,7 +166,8 @@ def _oversights(organisation_id: int, references: Iterable[str]) -> dict[str, li
         .where(held.c.reference.in_(sorted(set(references))))
         .order_by(held.c.held_on, held.c.discussion_id)
     ).all()
-    actions: dict[int, list[tuple[str, int, date, ActionStatus]]] = defaultdict(list)
+    # By discussion (the column may be None, the `in_` leaves those out).
+    actions: dict[int | None, list[tuple[str, int, date, ActionStatus]]] = defaultdict(list)
     for discussion_id, description, owner_id, due_on, status in db.session.execute(
         sa.select(
             Action.case_discussion_id, Action.description, Action.owner_id, Action.due_on, Action.status

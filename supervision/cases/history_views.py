@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from supervision.cases import history
 from supervision.clock import clock
-from supervision.permissions import require, signed_in
+from supervision.permissions import found_or_404, signed_in
 
 bp = Blueprint("case_history", __name__)
 
@@ -16,8 +16,7 @@ bp = Blueprint("case_history", __name__)
 @bp.get("/cases/<int:case_id>")
 @signed_in
 def case_history(case_id: int):
-    case = history.case_for(current_user, case_id)
-    require(case is not None)
+    case = found_or_404(history.case_for(current_user, case_id))
     today = clock().today()
     [found] = history.histories([case], today)
     history.audit_history_views(current_user, [case])

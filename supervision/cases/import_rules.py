@@ -19,13 +19,16 @@ A row describes a case as the case management system has it now:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TypeVar
 
 from supervision import csv_import, limits
 from supervision.cases.rules import CaseCategory, normalised_reference
 from supervision.csv_import import CellProblem, FileShape, RowError
+
+Value = TypeVar("Value")
 
 REQUIRED_COLUMNS = ("case_reference", "worker", "category", "allocated_date")
 COLUMNS = (*REQUIRED_COLUMNS, "closed_date")
@@ -207,29 +210,32 @@ def parse_row(row: int, cells: Mapping[str, str], register: Register) -> ParsedR
         parsed.reference = normalised_reference(reference)
         parsed.existing = register.cases.get(parsed.reference)
     current = parsed.existing.allocations[-1] if parsed.existing else None
-    readers = {
-        "worker": lambda text: find_worker(text, register),
-        "category": parse_category,
-        "allocated_date": lambda text: parse_case_date(
-            text, "allocated_date", register.today, current.allocated_on if current else None
-        ),
-        "closed_date": lambda text: parse_case_date(
-            text, "closed_date", register.today, parsed.existing.closed_on if parsed.existing else None
-        ),
-    }
-    values = {}
-    for column, read in readers.items():
+
+    def read(column: str, reader: Callable[[str], Value]) -> Value | None:
+        """The cell's value; None when it is blank, already refused, or refused now."""
         text = cells.get(column, "")
         if not text or column in parsed.errors:
-            continue
+            return None
         try:
-            values[column] = read(text)
+            return reader(text)
         except CellProblem as problem:
             parsed.fail(column, str(problem))
-    parsed.worker_id = values.get("worker")
-    parsed.category = values.get("category")
-    parsed.allocated_on = values.get("allocated_date")
-    parsed.closed_on = values.get("closed_date")
+            return None
+
+    parsed.worker_id = read("worker", lambda text: find_worker(text, register))
+    parsed.category = read("category", parse_category)
+    parsed.allocated_on = read(
+        "allocated_date",
+        lambda text: parse_case_date(
+            text, "allocated_date", register.today, current.allocated_on if current else None
+        ),
+    )
+    parsed.closed_on = read(
+        "closed_date",
+        lambda text: parse_case_date(
+            text, "closed_date", register.today, parsed.existing.closed_on if parsed.existing else None
+        ),
+    )
     if parsed.allocated_on and parsed.closed_on and parsed.closed_on < parsed.allocated_on:
         parsed.fail("closed_date", "The closed date must be on or after the allocated date")
     return parsed

@@ -74,7 +74,7 @@ def organisation_limits(organisation_id: int) -> list[CategoryLimit]:
 def team_overrides(organisation_id: int) -> list[TeamOverride]:
     organisation = {row.category: row.days for row in organisation_limits(organisation_id)}
     rows = db.session.execute(
-        sa.select(CaseOversightLimit, Team.name, Service.name)
+        sa.select(CaseOversightLimit, Team.id, Team.name, Service.name)
         .join(Team, Team.id == CaseOversightLimit.team_id)
         .join(Service, Service.id == Team.service_id)
         .where(CaseOversightLimit.organisation_id == organisation_id)
@@ -82,9 +82,9 @@ def team_overrides(organisation_id: int) -> list[TeamOverride]:
     ).all()
     overrides = [
         TeamOverride(
-            limit.id, limit.team_id, team, service, limit.category, limit.days, organisation[limit.category]
+            limit.id, team_id, team, service, limit.category, limit.days, organisation[limit.category]
         )
-        for limit, team, service in rows
+        for limit, team_id, team, service in rows
     ]
     order = list(CaseCategory)
     return sorted(overrides, key=lambda o: (o.service_name, o.team_name, order.index(o.category)))
@@ -110,8 +110,8 @@ def _check(actor: Staff) -> None:
 
 def _audit(
     actor: Staff, action: AuditAction, limit: CaseOversightLimit, before: int | None, after: int | None
-):
-    changes = {"days": [before, after]}
+) -> None:
+    changes: dict[str, list[int | str | None]] = {"days": [before, after]}
     if action is not AuditAction.UPDATE:
         changes["category"] = [None, str(limit.category)] if before is None else [str(limit.category), None]
         if limit.team_id is not None:
@@ -141,7 +141,7 @@ def set_organisation_limits(actor: Staff, days: Mapping[CaseCategory, int | None
             if limit is not None and value is None:
                 _audit(actor, AuditAction.DELETE, limit, limit.days, None)
                 db.session.delete(limit)
-            elif limit is not None and limit.days != value:
+            elif limit is not None and value is not None and limit.days != value:
                 _audit(actor, AuditAction.UPDATE, limit, limit.days, value)
                 limit.days, limit.updated_at = value, now
             elif limit is None and value is not None:

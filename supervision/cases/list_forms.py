@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from wtforms.fields import SelectChoice
-
 from supervision.cases.rules import CaseCategory, CaseStatus
+from supervision.fields import SelectChoice
 from supervision.forms import Form, Optional, select_field
 from supervision.org.forms import optional_text
 

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from supervision.agreements.models import SupervisionAgreement
 from supervision.agreements.services import get_policy
@@ -29,6 +28,7 @@ from supervision.cases.reminder_models import CaseReminder, CaseReminderKind
 from supervision.cases.rules import CaseOversight, CaseStatus
 from supervision.cases.services import case_rows, statuses
 from supervision.compliance.working_days import working_days_between
+from supervision.extensions import AnySession
 from supervision.idempotency import insert_new
 from supervision.org.models import Service, Staff, Team
 from supervision.permissions import overseer_ids
@@ -104,7 +104,7 @@ class CaseMessage:
         )
 
 
-def organisations_with_open_cases(session: Session, today: date) -> list[int]:
+def organisations_with_open_cases(session: AnySession, today: date) -> list[int]:
     return list(
         session.scalars(
             sa.select(ChildCase.organisation_id)
@@ -115,7 +115,7 @@ def organisations_with_open_cases(session: Session, today: date) -> list[int]:
     )
 
 
-def _sent(session: Session, case_ids: list[int]) -> set[Key]:
+def _sent(session: AnySession, case_ids: list[int]) -> set[Key]:
     found: set[Key] = set()
     for start in range(0, len(case_ids), CHUNK):
         found |= {
@@ -130,7 +130,7 @@ def _sent(session: Session, case_ids: list[int]) -> set[Key]:
 
 
 def _told(
-    session: Session, organisation_id: int, worker_ids: set[int]
+    session: AnySession, organisation_id: int, worker_ids: set[int]
 ) -> dict[int, tuple[int | None, int | None]]:
     """Worker id -> (who is reminded, who is escalated to): their supervisor when that supervisor
     oversees them (so the cases page shows them the cases), else their line manager; and the
@@ -142,7 +142,7 @@ def _told(
             sa.select(Staff.id, Staff.line_manager_id).where(Staff.organisation_id == organisation_id)
         ).all()
     )
-    heads = {
+    heads: dict[int | None, tuple[int | None, int | None]] = {  # None: no team, so no heads
         team_id: (team_manager, service_manager)
         for team_id, team_manager, service_manager in session.execute(
             sa.select(Team.id, Team.manager_id, Service.manager_id).join(
@@ -173,7 +173,7 @@ def _told(
 
 
 def plan(
-    session: Session, organisation_id: int, today: date, escalations: bool
+    session: AnySession, organisation_id: int, today: date, escalations: bool
 ) -> tuple[list[CaseMessage], int]:
     """The messages today calls for in one organisation that were not sent before, one per
     person; and how many cases have nobody to tell (no supervisor, line manager or head)."""
@@ -216,7 +216,7 @@ def plan(
     return messages, without_recipient
 
 
-def record_sent(session: Session, message: CaseMessage, now: datetime) -> int:
+def record_sent(session: AnySession, message: CaseMessage, now: datetime) -> int:
     """The message's reminder rows, in the caller's transaction (beside its notification)."""
     return insert_new(
         session,

@@ -279,7 +279,9 @@ def assess_people(
     asye_starts = {
         staff_id: agreement.asye_started_on
         for staff_id, agreement in agreements.items()
-        if staff_id in people and agreement.frequency_kind is FrequencyKind.ASYE_STAGED
+        if staff_id in people
+        and agreement.frequency_kind is FrequencyKind.ASYE_STAGED
+        and agreement.asye_started_on is not None  # always, by asye_staged_has_start
     }
     # The ASYE reviews' due dates count absences from the ASYE's start: theirs are read in full.
     absences = _absences(
@@ -537,9 +539,10 @@ def asye_progress_for(
     """Each person in `scope` whose current agreement is the ASYE's, with their reviews' due dates
     and states: the same rule and facts as the compliance engine's assessment (`rules.asye_reviews`),
     in four statements whatever the number of people."""
-    scope = _normalised(scope)
-    if scope is None:
+    found = _normalised(scope)
+    if found is None:
         return {}
+    scope = found
     agreements = session.execute(
         sa.select(
             SupervisionAgreement.supervisee_id,

@@ -85,8 +85,10 @@ def person(person_id: int):
 
 def asye_person_or_404(person_id: int) -> tuple[Staff, int | None]:
     """The person, if the user may see their supervision page, and their current supervisor."""
-    person = db.session.get(Staff, person_id)
-    require(person is not None and person.organisation_id == current_user.organisation_id)
+    person = found_or_404(
+        db.session.get(Staff, person_id),
+        lambda person: person.organisation_id == current_user.organisation_id,
+    )
     supervisor_id = current_supervisor_id(person.id)
     require(may_view_supervision_page(current_user, person, supervisor_id))
     return person, supervisor_id

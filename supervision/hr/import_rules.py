@@ -21,16 +21,13 @@ from decimal import Decimal
 from typing import Any
 
 from supervision import csv_import, limits
-from supervision.csv_import import (  # noqa: F401 (the staff import's names for them)
+from supervision.csv_import import (
     WHOLE_ROW,
     CellProblem,
-    FileRefused,
     FileShape,
     RowError,
-    group_errors,
     header_name,
     parse_date,
-    row_ranges,
     sorted_errors,
     wrong_width,
 )

@@ -19,13 +19,12 @@ from sqlalchemy.exc import IntegrityError
 
 from supervision import csv_import
 from supervision.clock import clock
-from supervision.csv_import import ImportRefused
+from supervision.csv_import import FileRefused, ImportRefused
 from supervision.extensions import db
 from supervision.hr import import_rules
 from supervision.hr.import_rules import (
     Directory,
     ExistingStaff,
-    FileRefused,
     ImportActor,
     ImportPlan,
     TeamRef,

@@ -13,8 +13,8 @@ from flask_login import current_user
 
 from config import BASE_DIR
 from supervision.clock import clock
-from supervision.csv_import import ImportRefused
-from supervision.hr import exports, import_rules, import_services, services
+from supervision.csv_import import FileRefused, ImportRefused, group_errors
+from supervision.hr import exports, import_services, services
 from supervision.hr.disclosure import (
     EARLIEST_SNAPSHOT,
     census_dates,
@@ -23,7 +23,7 @@ from supervision.hr.disclosure import (
     snapshot_problem,
 )
 from supervision.hr.forms import CancelImportForm, ConfirmImportForm, LeaverForm, SnapshotForm, UploadForm
-from supervision.hr.import_rules import FileRefused, ImportPlan
+from supervision.hr.import_rules import ImportPlan
 from supervision.hr.import_services import ImportChanged, ImportGone, ImportInterrupted
 from supervision.hr.metrics import latest_census_date
 from supervision.hr.tables import (
@@ -162,7 +162,7 @@ def error_listing(plan: ImportPlan) -> dict:
     """Every error: one by one when there are a few hundred, else grouped by column and problem."""
     if len(plan.errors) <= ERRORS_LISTED_ONE_BY_ONE:
         return {"one_by_one": plan.errors, "grouped": None}
-    return {"one_by_one": None, "grouped": import_rules.group_errors(plan.errors)}
+    return {"one_by_one": None, "grouped": group_errors(plan.errors)}
 
 
 def refused_page(form: UploadForm, plan: ImportPlan, status: int = 200):

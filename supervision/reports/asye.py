@@ -28,12 +28,16 @@ def dashboard_asye_reviews(user: Staff, today: date) -> list[AsyeReviewRow]:
     """The ASYEs on the user's team dashboard whose next review is due soon or overdue, the most
     overdue first: the dashboard's list and the home page's count alike."""
     progress = asye_progress_for(db.session, dashboard_scope(user, today), today)
-    attention = {person_id: found for person_id, found in progress.items() if found.needs_attention}
-    if not attention:
+    due_on = {  # those whose next review needs attention (AsyeProgress.needs_attention)
+        person_id: review.due_on
+        for person_id, found in progress.items()
+        if (review := found.next_review) is not None and review.state.needs_attention
+    }
+    if not due_on:
         return []
-    people = db.session.scalars(sa.select(Staff).where(Staff.id.in_(sorted(attention))))
-    rows = [AsyeReviewRow(person, attention[person.id]) for person in people]
-    return sorted(rows, key=lambda row: (row.progress.next_review.due_on, row.person.name))
+    people = db.session.scalars(sa.select(Staff).where(Staff.id.in_(sorted(due_on))))
+    rows = [AsyeReviewRow(person, progress[person.id]) for person in people]
+    return sorted(rows, key=lambda row: (due_on[row.person.id], row.person.name))
 
 
 @dataclass(frozen=True)

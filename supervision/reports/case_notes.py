@@ -19,7 +19,7 @@ from supervision.clock import clock
 from supervision.fields import radios, textarea
 from supervision.forms import Form, Required, submit_field
 from supervision.org.models import Role
-from supervision.permissions import require, roles_required, signed_in
+from supervision.permissions import found_or_404, roles_required, signed_in
 from supervision.reports.exports import Section
 from supervision.reports.tables import generated_text
 from supervision.reports.views import file_response
@@ -170,8 +170,7 @@ def render_notes(cases, not_found: list[str], file_format: str, filename: str):
 @bp.get("/cases/<int:case_id>/case-note")
 @signed_in
 def case_note(case_id: int):
-    case = history.case_for(current_user, case_id)
-    require(case is not None)
+    case = found_or_404(history.case_for(current_user, case_id))
     return render_notes([case], [], "page", "")
 
 
@@ -179,8 +178,7 @@ def case_note(case_id: int):
 @bp.get("/cases/<int:case_id>/case-note.xlsx", defaults={"file_format": "xlsx"})
 @signed_in
 def case_note_file(case_id: int, file_format: str):
-    case = history.case_for(current_user, case_id)
-    require(case is not None)
+    case = found_or_404(history.case_for(current_user, case_id))
     return render_notes([case], [], file_format, f"case-note-{case.id}")
 
 

@@ -615,25 +615,24 @@ def _oversight_report(user: Staff, level: Level, unit_id: int | None, period: Pe
     # counts everyone in the units it lists.
     if level in (Level.ORGANISATION, Level.SERVICE) and units.whole:
         run = stored.usable_run(db.session, user.organisation_id, period, months, today)
-    units = None
     if run is not None:
-        units = _stored_unit_figures(user, level, unit_id, name, services, teams, period, months)
-        if units is None and level is Level.ORGANISATION:
-            units = _organisation_from_service_months(services, name, period, months)
-    if units is not None:
-        unit, children = units
-        return OversightReport(
-            level=level,
-            unit=unit,
-            children=children,
-            period=period,
-            months=months,
-            today=today,
-            organisation_name=organisation_name,
-            trail=trail,
-            figures_as_at=run.worked_out_at,
-            people=report_people(user),
-        )
+        found = _stored_unit_figures(user, level, unit_id, name, services, teams, period, months)
+        if found is None and level is Level.ORGANISATION:
+            found = _organisation_from_service_months(services, name, period, months)
+        if found is not None:
+            unit, children = found
+            return OversightReport(
+                level=level,
+                unit=unit,
+                children=children,
+                period=period,
+                months=months,
+                today=today,
+                organisation_name=organisation_name,
+                trail=trail,
+                figures_as_at=run.worked_out_at,
+                people=report_people(user),
+            )
     teams_of_service: dict[int, list[Team]] = defaultdict(list)
     for team in teams:
         teams_of_service[team.service_id].append(team)

@@ -143,15 +143,16 @@ def refresh_organisation(session: AnySession, organisation_id: int, today: date)
                 pairs = figures.tally_person_with_gaps(
                     histories[person.id], [*months, default], today, thresholds
                 )
-                service_id = service_of_team.get(person.team_id)
+                team_id = person.team_id
+                service_id = None if team_id is None else service_of_team.get(team_id)
                 for month, (tally, month_gaps) in zip(months, pairs, strict=False):
                     if tally.staff_in_scope:
                         month_rows.append(_month_row(person.id, month, tally, month_gaps))
                         value_rows.extend(_value_rows(person.id, month, tally))
                         if service_id is not None:
                             service_months[service_id, month.starts_on].add(tally, month_gaps)
-                if person.team_id is not None:
-                    totals = team_totals[person.team_id]
+                if team_id is not None:
+                    totals = team_totals[team_id]
                     totals[0] += pairs[-1][0]
                     for total_tally, (tally, _) in zip(totals[1:], pairs[-1 - trend_count : -1], strict=True):
                         total_tally += tally
@@ -166,8 +167,8 @@ def refresh_organisation(session: AnySession, organisation_id: int, today: date)
     for result in assess_people(session, in_post, today):
         now_tally = figures.tally_now(result.status, result.assessment.actions_overdue)
         now_rows.append((result.person.id, *(getattr(now_tally, name) for name in NOW_COUNTS)))
-        if team_of.get(result.person.id) is not None:
-            team_totals[team_of[result.person.id]][0] += now_tally
+        if (team_id := team_of.get(result.person.id)) is not None:
+            team_totals[team_id][0] += now_tally
     insert_rows(session, OversightNow.__table__, ("staff_id", *NOW_COUNTS), now_rows)
     counts["in_post"] += len(now_rows)
 
@@ -354,8 +355,8 @@ def service_figures(
 
 def _unit_months(
     session: AnySession,
-    key: sa.ColumnElement,
-    of_units: Callable[[sa.Select, sa.ColumnElement], sa.Select],
+    key: sa.orm.QueryableAttribute[int],
+    of_units: Callable[[sa.Select, sa.orm.QueryableAttribute[int]], sa.Select],
     period: Period,
     first: date,
 ) -> tuple[dict[tuple[int, date], Tally], dict[tuple[int, date], int | None]]:
@@ -413,7 +414,7 @@ def _unit_months(
 
 def _added_up(
     session: AnySession,
-    key: sa.ColumnElement,
+    key: sa.orm.QueryableAttribute[int],
     units: sa.ColumnElement[bool],
     unit_ids: Sequence[int],
     period: Period,
@@ -427,7 +428,7 @@ def _added_up(
     """
     first = min(period.starts_on, months[0].starts_on)
 
-    def of_units(query: sa.Select, staff_id: sa.ColumnElement) -> sa.Select:
+    def of_units(query: sa.Select, staff_id: sa.orm.QueryableAttribute[int]) -> sa.Select:
         return query.join(Staff, Staff.id == staff_id).join(Team, Team.id == Staff.team_id).where(units)
 
     in_period = sa.and_(OversightMonth.month >= period.starts_on, OversightMonth.month <= period.ends_on)

@@ -163,8 +163,9 @@ def chosen_period() -> tuple[PeriodForm, Period | None]:
 
 
 def _old_link_day(name: str) -> date | None:
-    parts = [ascii_whole_number(part) for part in request.args.getlist(name)]
-    if len(parts) != 3 or None in parts:
+    texts = request.args.getlist(name)
+    parts = [number for text in texts if (number := ascii_whole_number(text)) is not None]
+    if len(parts) != 3 or len(texts) != 3:
         return None
     day, month, year = parts
     try:
@@ -177,13 +178,14 @@ def old_period_link() -> str | None:
     """Where a link from before periods were whole months (?period_start=D&period_start=M&...)
     now goes: the same page for the months its days fall in (the form says if they are not
     offered), or for its default period when its days cannot be read. None for any other link."""
-    if "period_start" not in request.args and "period_end" not in request.args:
+    endpoint = request.endpoint  # None only where no view answers
+    if endpoint is None or ("period_start" not in request.args and "period_end" not in request.args):
         return None
     values = {**(request.view_args or {})}
     starts_on, ends_on = _old_link_day("period_start"), _old_link_day("period_end")
     if starts_on is not None and ends_on is not None:
         values.update(period_args(Period(starts_on, ends_on)))
-    return url_for(request.endpoint, **values)
+    return url_for(endpoint, **values)
 
 
 def trend_measure(label: str, level: services.Level, name: str) -> str:

@@ -10,19 +10,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy.orm import Session
-
 from supervision.clock import LONDON
+from supervision.extensions import AnySession
 from supervision.stored_figures.models import StoredFiguresRun
 
 
-def current_run(session: Session, organisation_id: int, today: date) -> StoredFiguresRun | None:
+def current_run(session: AnySession, organisation_id: int, today: date) -> StoredFiguresRun | None:
     """The organisation's stored figures' run, when they may be shown today; else None (live)."""
     run = session.get(StoredFiguresRun, organisation_id)
     return run if run is not None and run.as_of == today else None
 
 
-def record_run(session: Session, organisation_id: int, as_of: date, worked_out_at: datetime) -> None:
+def record_run(session: AnySession, organisation_id: int, as_of: date, worked_out_at: datetime) -> None:
     """Stamp the organisation's stored figures; the caller commits with the figures."""
     run = session.get(StoredFiguresRun, organisation_id) or StoredFiguresRun(organisation_id=organisation_id)
     run.as_of, run.worked_out_at = as_of, worked_out_at

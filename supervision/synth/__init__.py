@@ -77,7 +77,7 @@ def generate(staff: int, years: int, seed: int, progress: Callable[[int], None] 
         db.engine, organisation, history.team_rows, progress or (lambda done: None)
     )
     # Caseloads from the people and case discussions just loaded (supervision/cases/examples.py).
-    organisation_id = db.session.scalar(sa.select(Organisation.id))
+    organisation_id = db.session.execute(sa.select(Organisation.id)).scalar_one()
     counts.update(examples.add_caseloads(db.session, organisation_id, today, clock().now(), seed))
     db.session.commit()
     return Generated(

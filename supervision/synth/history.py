@@ -310,7 +310,7 @@ def working_day_after(day: date) -> date:
 class Ids:
     """The next id for each table; the history's tables are empty, so ids start at 1."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.last: dict[str, int] = defaultdict(int)
 
     def __call__(self, table: str) -> int:
@@ -372,6 +372,15 @@ def manager_rows(org: PlannedOrganisation) -> dict[str, list[tuple[int, int]]]:
 # -------------------------------------------------------------------- supervision history
 
 
+def always(supervisor: int) -> Callable[[date], int]:
+    """A Supervisee's `supervisor_on` when the same person supervises them throughout."""
+
+    def supervisor_on(day: date) -> int:
+        return supervisor
+
+    return supervisor_on
+
+
 @dataclass
 class Supervisee:
     """Who is supervised, by whom on a day, and where they stand today."""
@@ -399,7 +408,10 @@ class Agreement:
     def interval_on(self, stage: CareerStage, day: date) -> int:
         if self.asye_started_on:
             return rules.AsyeStagedRule(self.asye_started_on).interval_on(day)
-        return self.interval_days or stage_interval_days(stage, DEFAULT_POLICY)
+        days = self.interval_days or stage_interval_days(stage, DEFAULT_POLICY)
+        if days is None:  # the default policy requires supervision at every career stage
+            raise ValueError(f"The history needs an interval for {stage}")
+        return days
 
 
 class History:
@@ -571,7 +583,10 @@ class History:
         """A session with `who` (None: a group session of `supervisor`'s, attendees added after)."""
         rng = self.rng
         session_id = self.ids("supervision_session")
-        supervisor = supervisor if who is None else who.supervisor_on(day)
+        if who is not None:
+            supervisor = who.supervisor_on(day)
+        elif supervisor is None:
+            raise ValueError("A group session needs its supervisor")
         starts_at = at_time(day, rng.choice((10, 14)))
         booked_at = min(starts_at - timedelta(days=rng.randint(7, 21)), self.now)
         online = rng.random() < 0.3
@@ -610,7 +625,8 @@ class History:
         """
         rng, rows, style = self.rng, self.rows, self.style
         group = supervisor is not None
-        supervisor = supervisor if group else who.supervisor_on(held_on)
+        if supervisor is None:
+            supervisor = who.supervisor_on(held_on)
         record_id = self.ids("supervision_record")
         created = at_time(held_on, 17)
         self.audit(created, supervisor, AuditAction.CREATE, "supervision_record", record_id)
@@ -669,7 +685,7 @@ class History:
             new_actions += self.apply_reviews(record_id, reviews, open_actions, held_on, locked, written)
             self.maybe_addendum(record_id, supervisor, locked)
             if self.auditor_on and rng.random() < style.quality_audit:
-                self.add_quality_audit(record_id, held_on)
+                self.add_quality_audit(record_id, held_on, self.auditor_on)
         for review in reviews:
             review[3] = review[3] and review[3].value
         ratings = [rng.weighted((2, 3, 4, 5), (1, 4, 10, 15)) if rated else None for _ in range(3)]
@@ -711,12 +727,12 @@ class History:
             )  # fmt: skip
             self.audit(at, supervisor, AuditAction.ADDENDUM, "supervision_record", record_id)
 
-    def add_quality_audit(self, record_id: int, held_on: date) -> None:
+    def add_quality_audit(self, record_id: int, held_on: date, auditor_on: Callable[[date], int]) -> None:
         rng = self.rng
         audited = held_on + timedelta(days=rng.randint(20, 70))
         if audited < self.today:
             self.rows["quality_audit"].append(
-                (self.ids("quality_audit"), record_id, self.auditor_on(audited), at_time(audited, 12),
+                (self.ids("quality_audit"), record_id, auditor_on(audited), at_time(audited, 12),
                  *(Answer.YES.value,) * 3, rng.choice((Answer.YES, Answer.YES, Answer.NO)).value,
                  *(Answer.YES.value,) * 3,
                  rng.choices(list(Grade), (15, 60, 20, 5))[0].value, "Clear analysis; actions specific.")
@@ -783,11 +799,7 @@ class History:
             for person in attendees:
                 self.rows["session_attendee"].append((self.ids("session_attendee"), session_id, person.id))
                 who = Supervisee(
-                    person.id,
-                    person.career_stage,
-                    person.start_date,
-                    person.end_date,
-                    lambda _, m=manager.id: m,
+                    person.id, person.career_stage, person.start_date, person.end_date, always(manager.id)
                 )
                 self.add_record(
                     who, session_id, day, [f"C-{self.rng.randint(10000, 99999)}"], [], day, manager.id

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from typing import Any, cast
 
+import psycopg
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
-from supervision.extensions import db
+from supervision.extensions import AnySession, db
 from supervision.synth.history import COLUMNS, HISTORY_TABLES, Ids, manager_rows, organisation_rows
 from supervision.synth.plan import PlannedOrganisation
 
@@ -27,7 +28,8 @@ SQLITE_BATCH = 5_000
 class PostgresWriter:
     def __init__(self, connection: sa.Connection):
         self.connection = connection
-        self.raw = connection.connection.dbapi_connection
+        # PostgreSQL here, so the driver's connection is psycopg's (as in supervision/bulk.py).
+        self.raw = cast("psycopg.Connection[Any]", connection.connection.driver_connection)
         self.indexes: list[str] = []
 
     def prepare(self) -> None:
@@ -72,7 +74,7 @@ class PostgresWriter:
             run(f"ANALYZE {table}")
 
 
-def move_sequences(connection: sa.Connection | Session, tables) -> None:
+def move_sequences(connection: sa.Connection | AnySession, tables) -> None:
     """On PostgreSQL, each id sequence past the ids the generator handed out."""
     bind = connection.get_bind() if hasattr(connection, "get_bind") else connection
     if bind.dialect.name != "postgresql":
@@ -93,7 +95,7 @@ class CoreWriter:
 
     The connection may be an ORM session (the demo's, whose people are not yet committed)."""
 
-    def __init__(self, connection: sa.Connection | Session):
+    def __init__(self, connection: sa.Connection | AnySession):
         self.connection = connection
 
     def prepare(self) -> None:
@@ -145,7 +147,7 @@ def load_organisation(
     return dict(counts)
 
 
-def load_history(session: Session, rows: dict[str, list]) -> None:
+def load_history(session: AnySession, rows: dict[str, list]) -> None:
     """Write one history's rows in the session's transaction (the demo's: small, so no COPY)."""
     CoreWriter(session).write_all(rows)
     move_sequences(session, HISTORY_TABLES)

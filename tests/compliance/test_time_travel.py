@@ -50,7 +50,8 @@ ESCALATION_WORKING_DAYS = 10
 WRITE_UP_WORKING_DAYS = 5
 RENEWAL_NOTICE_DAYS = 28
 DBS_RENEWAL = relativedelta(years=3)
-# ASYE progress reviews (docs/metrics.md, "ASYE progress reviews"): months after the ASYE started, and how emails name them.
+# ASYE progress reviews (docs/metrics.md, "ASYE progress reviews"): months after the ASYE started,
+# and how emails name them.
 ASYE_REVIEWS = {"three_month": 3, "six_month": 6, "final": 12}
 ASYE_REVIEW_NAMES = {
     "three_month": "3-month progress review",

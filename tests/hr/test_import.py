@@ -8,9 +8,10 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from supervision.csv_import import FileRefused
 from supervision.extensions import db
 from supervision.hr import import_services
-from supervision.hr.import_rules import COLUMNS, FileRefused
+from supervision.hr.import_rules import COLUMNS
 from supervision.hr.import_services import ImportInterrupted, ImportRefused
 from supervision.org.models import CareerStage, ContractType, LeavingDestination, Organisation, Staff
 from tests.factories import make_organisation, make_service, make_staff, make_team

@@ -5,18 +5,15 @@ from decimal import Decimal
 
 import pytest
 
+from supervision.csv_import import FileRefused, RowError, group_errors, row_ranges
 from supervision.hr.import_rules import (
     COLUMNS,
     Directory,
     ExistingStaff,
-    FileRefused,
     ImportActor,
-    RowError,
     TeamRef,
     decode,
-    group_errors,
     plan_import,
-    row_ranges,
 )
 from supervision.org.models import CareerStage, ContractType, LeavingDestination, Role
 
