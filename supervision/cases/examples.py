@@ -220,7 +220,7 @@ def add_caseloads(
     existing = set(
         session.scalars(sa.select(ChildCase.reference).where(ChildCase.organisation_id == organisation_id))
     )
-    cases = plan_caseloads(people, discussed, existing, today, random.Random(seed), per_worker)  # noqa: S311
+    cases = plan_caseloads(people, discussed, existing, today, random.Random(seed), per_worker)  # noqa: S311  # nosec B311
     ids = insert_cases(
         session,
         organisation_id,

@@ -247,7 +247,8 @@ def change_of(parsed: ParsedRow, case: ExistingCase) -> CaseChange | None:
     A refusal (an allocated date before the history allows) goes on the row's errors.
     """
     worker_id, allocated_on, closed_on = parsed.worker_id, parsed.allocated_on, parsed.closed_on
-    assert worker_id is not None and allocated_on is not None and parsed.category is not None
+    if worker_id is None or allocated_on is None or parsed.category is None:
+        raise ValueError("a row without errors has its worker, allocated date and category")
     current = case.allocations[-1]
     previous = case.allocations[-2] if len(case.allocations) > 1 else None
     values: dict[str, object] = {}
@@ -326,7 +327,8 @@ def plan_import(text: str, register: Register) -> CasePlan:
     for parsed in parsed_rows:
         if parsed.errors:
             continue
-        assert parsed.worker_id is not None and parsed.category is not None and parsed.allocated_on
+        if parsed.worker_id is None or parsed.category is None or parsed.allocated_on is None:
+            raise ValueError("a row without errors has its worker, allocated date and category")
         if parsed.existing is None:
             creates.append(
                 NewCase(
