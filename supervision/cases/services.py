@@ -184,12 +184,21 @@ def known_references(organisation_id: int, references: Iterable[str]) -> set[str
     )
 
 
+WORKERS_BY_ID_LIMIT = 2_000
+
+
 def visible_cases(viewer: Staff) -> sa.ColumnElement[bool]:
     """The cases `viewer` may see: their own, and those of everyone they oversee (the one scope,
     permissions.overseen_staff_query). Nobody holding the HR role sees a case (docs/cases.md)."""
     if content_barred(viewer):
         return sa.false()
-    return sa.or_(ChildCase.worker_id == viewer.id, ChildCase.worker_id.in_(overseen_staff_query(viewer)))
+    overseen = overseen_staff_query(viewer)
+    # Named ids let the database read a few workers' cases by index; the scope's recursive
+    # statement inside the case query made PostgreSQL scan every case (docs/performance.md).
+    ids = db.session.scalars(overseen.limit(WORKERS_BY_ID_LIMIT + 1)).all()
+    if len(ids) <= WORKERS_BY_ID_LIMIT:
+        return ChildCase.worker_id.in_([viewer.id, *ids])
+    return sa.or_(ChildCase.worker_id == viewer.id, ChildCase.worker_id.in_(overseen))
 
 
 def may_view_case(viewer: Staff, case: ChildCase) -> bool:
