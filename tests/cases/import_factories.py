@@ -6,10 +6,11 @@ from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 
-from supervision.cases.models import CaseAllocation, CaseOversightLimit, ChildCase
+from supervision.cases.models import CaseOversightLimit, ChildCase
 from supervision.cases.rules import CaseCategory
 from supervision.extensions import db
 from supervision.org.models import Staff, Team
+from tests.cases import report_factories
 
 HEADER = "case_reference,worker,category,allocated_date,closed_date"
 
@@ -25,21 +26,7 @@ def make_case(
     category: CaseCategory = CaseCategory.CHILD_IN_NEED,
     closed_on: date | None = None,
 ) -> ChildCase:
-    now = datetime.now(UTC)
-    case = ChildCase(
-        organisation_id=worker.organisation_id,
-        reference=reference,
-        category=category,
-        worker_id=worker.id,
-        opened_on=allocated_on,
-        closed_on=closed_on,
-        created_at=now,
-        updated_at=now,
-    )
-    case.allocations = [CaseAllocation(worker_id=worker.id, allocated_on=allocated_on, ended_on=closed_on)]
-    db.session.add(case)
-    db.session.commit()
-    return case
+    return report_factories.make_case(worker, reference, category, allocated_on, closed_on)
 
 
 def make_limit(
