@@ -112,7 +112,7 @@ def histories(cases: Sequence[ChildCase], today: date) -> list[CaseHistory]:
         return []
     organisation_id = cases[0].organisation_id
     case_ids = [case.id for case in cases]
-    rows = {row.id: row for row in case_rows(organisation_id, ChildCase.id.in_(case_ids))}
+    rows = {row.id: row for row in case_rows(organisation_id, ChildCase.id.in_(case_ids), as_of=today)}
     now = statuses(rows.values(), today, organisation_id)
     oversights = _oversights(organisation_id, [case.reference for case in cases])
     allocations: dict[int, list[tuple[int, date, date | None]]] = defaultdict(list)

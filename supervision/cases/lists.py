@@ -88,7 +88,7 @@ def case_lines(
 ) -> list[CaseLine]:
     """The open cases `viewer` may see (their own, or those of the people they oversee) whose
     status today is one of the filter's, ordered by due date (the longest overdue first)."""
-    rows = case_rows(viewer.organisation_id, case_scope(viewer, whose, today, case_filter))
+    rows = case_rows(viewer.organisation_id, case_scope(viewer, whose, today, case_filter), as_of=today)
     if not rows:
         return []
     oversight = statuses(rows, today, viewer.organisation_id)

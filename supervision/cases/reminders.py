@@ -182,6 +182,7 @@ def plan(
         sa.and_(
             ChildCase.opened_on <= today, sa.or_(ChildCase.closed_on.is_(None), ChildCase.closed_on > today)
         ),
+        as_of=today,
     )
     found = statuses(rows, today, organisation_id)
     escalation_days = get_policy(organisation_id).escalation_working_days
