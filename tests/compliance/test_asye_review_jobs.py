@@ -160,7 +160,7 @@ def test_next_weeks_digest_leaves_out_a_review_since_recorded(people, clock):
 
     body = digest_to("dana@example.test")[-1]
     assert (
-        "ASYE progress reviews due soon or overdue (1):\n- Sol Soon: 3-month progress review, due by 1 December 2026"
-        in body
-    )
+        "ASYE progress reviews due soon or overdue (1):\n"
+        "- Sol Soon: 3-month progress review, due by 1 December 2026"
+    ) in body
     assert "Lee Late: 6-month" not in body
