@@ -9,9 +9,9 @@ Each part of the organisation is one function that takes the `Demo` being built 
 in `demo.accounts`, everyone in `demo.staff`) and adds rows without committing; `seed_demo`
 calls them in order and commits once. The last part is a year of supervision history from the
 one history generator (supervision/synth/history.py, which also writes `synth`'s national
-organisations), in its tidy demo style, with each team's people who are behind named in
-`TEAMS`; the compliance sweep then runs once, so the alerts the history calls for are there
-from the start.
+organisations), in its tidy demo style, with each team's people who are behind named in `TEAMS`
+and every second ASYE's latest progress review not yet held; the compliance sweep then runs
+once, so the alerts the history calls for are there from the start.
 Last come the caseloads (supervision/cases/examples.py), derived from the people and the case
 discussions the history wrote, so the references discussed are in the case register.
 """
@@ -28,12 +28,10 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask import current_app
 
-from supervision.agreements.asye import AsyeOutcome, AsyeStage
-from supervision.agreements.models import AsyeReview, FrequencyKind, SupervisionAgreement, SupervisionPolicy
+from supervision.agreements.models import SupervisionPolicy
 from supervision.auth.passwords import hash_password
 from supervision.cases.examples import add_caseloads
 from supervision.clock import clock
-from supervision.dates import add_months
 from supervision.extensions import db
 from supervision.jobs.catalogue import compliance_sweep
 from supervision.org.models import (
@@ -248,7 +246,6 @@ def seed_demo() -> Demo:
         add_team_staff(demo)
         add_leavers(demo)
         add_supervision_history(demo, {plan.name: plan.behind for plan in TEAMS})
-        add_asye_reviews(demo)
         add_caseloads(
             db.session, demo.organisation.id, demo.today, demo.now, RANDOM_SEED, discussed_within=400
         )
@@ -354,51 +351,6 @@ def add_leavers(demo: Demo) -> None:
         person.leaving_destination = leaver.destination
 
 
-# Days before its due date that a review in the demo was held: well inside any absence's delay.
-ASYE_REVIEW_DAYS_EARLY = 7
-
-
-def add_asye_reviews(demo: Demo) -> None:
-    """The ASYEs' progress reviews (docs/metrics.md, "ASYE progress reviews"): every second ASYE
-    had each review that has fallen due so far, on time; the others had all but the latest,
-    which is overdue, so the dashboards and reminders have one of each to show."""
-    db.session.flush()
-    agreements = db.session.execute(
-        sa.select(
-            SupervisionAgreement.supervisee_id,
-            SupervisionAgreement.supervisor_id,
-            SupervisionAgreement.asye_started_on,
-        )
-        .where(
-            SupervisionAgreement.ended_on.is_(None),
-            SupervisionAgreement.frequency_kind == FrequencyKind.ASYE_STAGED,
-            SupervisionAgreement.supervisee_id.in_([person.id for person in demo.staff]),
-        )
-        .order_by(SupervisionAgreement.asye_started_on, SupervisionAgreement.supervisee_id)
-    ).all()
-    names = {person.id: person.name for person in demo.staff}
-    outcomes = {AsyeStage.THREE_MONTH: AsyeOutcome.ON_TRACK, AsyeStage.SIX_MONTH: AsyeOutcome.SOME_CONCERNS}
-    for index, (supervisee_id, supervisor_id, started_on) in enumerate(agreements):
-        if started_on is None:  # never: asye_staged_has_start
-            continue
-        fallen_due = [stage for stage in AsyeStage if add_months(started_on, stage.months) < demo.today]
-        held = fallen_due if index % 2 == 0 else fallen_due[:-1]
-        for stage in held:
-            held_on = add_months(started_on, stage.months) - timedelta(days=ASYE_REVIEW_DAYS_EARLY)
-            db.session.add(
-                AsyeReview(
-                    supervisee_id=supervisee_id,
-                    stage=stage,
-                    held_on=held_on,
-                    outcome=outcomes.get(stage, AsyeOutcome.PASS),
-                    participants=f"{names[supervisor_id]}, ASYE assessor\n{names[supervisee_id]}",
-                    notes="",
-                    recorded_by_id=supervisor_id,
-                    created_at=datetime.combine(held_on, datetime.min.time(), demo.now.tzinfo),
-                )
-            )
-
-
 def demo_account(role: Role) -> DemoAccount:
     return next(account for account in DEMO_ACCOUNTS if account.role == role)
 
@@ -490,6 +442,12 @@ def add_supervision_history(demo: Demo, plans: dict[str, tuple[Plan, ...]]) -> N
     demo.plans.update(assign_plans(demo, plans))
     db.session.flush()  # everyone's id, for the rows
     history = History(demo.today, demo.now, demo.today - timedelta(days=365), Ids(), RANDOM_SEED, DEMO)
+    # Every second ASYE in post (by start) has not had their latest review: one of each to show.
+    asyes = sorted(
+        (p for p in demo.staff if p.career_stage is CareerStage.ASYE and p.end_date is None),
+        key=lambda person: (person.start_date, person.id),
+    )
+    latest_missed = {person.id for person in asyes[1::2]}
     for person in demo.staff:
         if person.line_manager is None:
             continue
@@ -505,6 +463,7 @@ def add_supervision_history(demo: Demo, plans: dict[str, tuple[Plan, ...]]) -> N
                 caseload=person.caseload,
                 showcase=person is demo.accounts.get(Role.SOCIAL_WORKER),
                 explained=supervisor.password_hash is None,
+                asye_latest_missed=person.id in latest_missed,
             )
         )
     load_history(db.session, history.finished_rows())

@@ -16,8 +16,8 @@ from supervision.agreements.models import AbsencePeriod, SupervisionAgreement
 from supervision.auth.views import FAILURE_MESSAGE
 from supervision.clock import FixedClock, SystemClock
 from supervision.compliance.models import AlertKind, ComplianceAlert, OverdueExplanation
-from supervision.compliance.rules import Status
-from supervision.compliance.services import compliance_for
+from supervision.compliance.rules import ReviewState, Status
+from supervision.compliance.services import asye_progress_for, compliance_for
 from supervision.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DatabaseNotEmpty, DemoRefused, seed_demo
 from supervision.extensions import db
 from supervision.org.models import (
@@ -554,3 +554,22 @@ class TestTheSeededDemo:
         assert statuses[Status.ESCALATED] >= 1
         assert statuses[Status.OVERDUE] >= 1
         assert statuses[Status.DUE_SOON] >= 1
+
+    def test_every_second_asye_has_not_had_their_latest_review_and_the_rest_had_each_on_time(self, clock):
+        asyes = sorted(
+            (person for person in in_post() if person.career_stage is CareerStage.ASYE),
+            key=lambda person: (person.start_date, person.id),
+        )
+        progress = asye_progress_for(db.session, [person.id for person in asyes], clock.today())
+        assert len(progress) == len(asyes) >= 3
+        for index, person in enumerate(asyes):
+            reviews = progress[person.id].reviews
+            fallen_due = [review for review in reviews if review.due_on < clock.today()]
+            held = [review for review in reviews if review.held_on is not None]
+            assert all(review.state is ReviewState.DONE_ON_TIME for review in held), person.name
+            if index % 2 and fallen_due:
+                assert fallen_due[-1].state is ReviewState.OVERDUE, person.name
+                assert held == fallen_due[:-1], person.name
+            else:
+                assert held == fallen_due, person.name
+        assert any(found.overdue for found in progress.values())

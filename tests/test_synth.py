@@ -3,15 +3,22 @@ it, and the national benchmark's project answers agree with its hand-written SQL
 
 from __future__ import annotations
 
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+
 import pytest
 import sqlalchemy as sa
 from flask import url_for
 
 from bench import national
 from supervision import synth
+from supervision.agreements.asye import AsyeStage
+from supervision.compliance import rules
+from supervision.compliance.services import asye_progress_for
 from supervision.extensions import db
 from supervision.jobs.runs import run_job
-from supervision.org.models import Role, Staff, StaffRole
+from supervision.org.models import CareerStage, Role, Staff, StaffRole
+from supervision.synth.history import NATIONAL, History, Ids, Supervisee, always
 from tests.factories import make_staff, password_hash
 
 
@@ -39,7 +46,7 @@ def test_synth_fills_an_empty_database_with_an_organisation_and_its_history(orga
     assert organisation.in_post >= 90
     assert organisation.teams >= 8
     for table in ("supervision_session", "supervision_record", "case_discussion", "supervision_action",
-                  "action_review", "absence_period", "supervision_agreement"):  # fmt: skip
+                  "action_review", "absence_period", "supervision_agreement", "asye_review"):  # fmt: skip
         assert organisation.rows[table] > 0, table
     statuses = dict(
         db.session.execute(sa.text("SELECT status, COUNT(*) FROM supervision_session GROUP BY status")).all()
@@ -140,3 +147,33 @@ def test_the_throughput_measurement_serves_every_page_it_compares_under_gunicorn
     assert floors.count("CPU a request: server") == 3
     if db.engine.dialect.name == "postgresql":
         assert results.facts["throughput"].count("PostgreSQL") == 2
+
+
+def test_a_national_history_records_asye_reviews_mostly_on_time_some_late_a_few_missing():
+    today = date(2026, 11, 23)
+    history = History(
+        today, datetime(2026, 11, 23, 9, tzinfo=UTC), today - timedelta(days=730), Ids(), 7, NATIONAL
+    )
+    started = [today - timedelta(days=400 + index) for index in range(300)]  # every review fallen due
+    for person_id, started_on in enumerate(started, start=1):
+        history.supervise(Supervisee(person_id, CareerStage.ASYE, started_on, None, always(1000)))
+    rows = history.finished_rows()["asye_review"]
+    held = {(row[1], AsyeStage(row[2])): row[3] for row in rows}
+    assert len(held) == len(rows)  # one of each stage at most
+    states: Counter = Counter()
+    for person_id, started_on in enumerate(started, start=1):
+        absences = [rules.AbsenceSpan(*span) for span in history.absences[person_id]]
+        for stage in AsyeStage:
+            due_on = rules.asye_review_due_on(started_on, stage, absences)
+            held_on = held.get((person_id, stage))
+            states["missing" if held_on is None else "on time" if held_on <= due_on else "late"] += 1
+            assert held_on is None or started_on <= held_on < today
+    assert states["on time"] > 0.7 * 900
+    assert 0.05 * 900 < states["late"] < 0.25 * 900
+    assert 0 < states["missing"] < 0.1 * 900
+
+
+def test_generated_asyes_reach_the_compliance_engine_with_reviews_held(organisation, clock):
+    progress = asye_progress_for(db.session, sa.select(Staff.id), clock.today())
+    states = Counter(review.state for found in progress.values() for review in found.reviews)
+    assert states[rules.ReviewState.DONE_ON_TIME] > 0

@@ -12,7 +12,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from supervision.compliance.models import AlertKind
-from supervision.compliance.rules import Status, SupervisionStatus, format_date
+from supervision.compliance.rules import (
+    AsyeReviewDue,
+    ReviewState,
+    Status,
+    SupervisionStatus,
+    format_date,
+)
 
 
 @dataclass(frozen=True)
@@ -169,23 +175,45 @@ def summary_line(statuses: Sequence[SupervisionStatus]) -> str:
 NEEDS_ATTENTION = (Status.ESCALATED, Status.OVERDUE, Status.DUE_SOON, Status.NO_AGREEMENT)
 
 
+def asye_review_line(name: str, review: AsyeReviewDue) -> str:
+    if review.state is ReviewState.OVERDUE:
+        return f"{name}: {review.stage.label}, overdue, was due {format_date(review.due_on)}"
+    return f"{name}: {review.stage.label}, due by {format_date(review.due_on)}"
+
+
 def digest(
     week_beginning: date,
     supervisees: Sequence[tuple[str, SupervisionStatus]],
     services: Sequence[tuple[str, Sequence[tuple[str, SupervisionStatus]]]],
+    asye_reviews: Sequence[tuple[str, AsyeReviewDue]] = (),
 ) -> Wording:
-    """A manager's weekly summary: their supervisees, then each service they head."""
+    """A manager's weekly summary: their supervisees, their supervisees' ASYE reviews due soon or
+    overdue (`asye_reviews`: each one's next review), then each service they head."""
     sections = [f"Supervision for the week beginning {format_date(week_beginning)}."]
-    for heading, people in (
-        [(f"Your supervisees ({len(supervisees)})", supervisees)] if supervisees else []
-    ) + [(f"{service} ({len(people)} people)", people) for service, people in services]:
-        lines = [f"{heading}: {summary_line([status for _, status in people])}."]
-        attention = sorted(
-            (pair for pair in people if pair[1].status in NEEDS_ATTENTION),
-            key=lambda pair: (-pair[1].status.severity, pair[0]),
+    if supervisees:
+        sections.append(_people_section(f"Your supervisees ({len(supervisees)})", supervisees))
+    if asye_reviews:
+        overdue_first = sorted(
+            asye_reviews,
+            key=lambda pair: (pair[1].state is not ReviewState.OVERDUE, pair[1].due_on, pair[0]),
         )
-        lines += [f"- {person_line(name, status)}" for name, status in attention]
-        if not attention:
-            lines.append("Nobody needs attention this week.")
-        sections.append("\n".join(lines))
+        sections.append(
+            "\n".join(
+                [f"ASYE progress reviews due soon or overdue ({len(asye_reviews)}):"]
+                + [f"- {asye_review_line(name, review)}" for name, review in overdue_first]
+            )
+        )
+    sections += [_people_section(f"{service} ({len(people)} people)", people) for service, people in services]
     return Wording(f"Weekly supervision summary: {format_date(week_beginning)}", "\n\n".join(sections))
+
+
+def _people_section(heading: str, people: Sequence[tuple[str, SupervisionStatus]]) -> str:
+    lines = [f"{heading}: {summary_line([status for _, status in people])}."]
+    attention = sorted(
+        (pair for pair in people if pair[1].status in NEEDS_ATTENTION),
+        key=lambda pair: (-pair[1].status.severity, pair[0]),
+    )
+    lines += [f"- {person_line(name, status)}" for name, status in attention]
+    if not attention:
+        lines.append("Nobody needs attention this week.")
+    return "\n".join(lines)

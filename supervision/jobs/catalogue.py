@@ -475,16 +475,23 @@ def week_period(today: date) -> tuple[str, date]:
 
 
 def send_weekly_digest(session: AnySession, clock: SystemClock) -> Counts:
-    """Each supervisor and head of service gets one summary a week of the people they look after."""
+    """Each supervisor and head of service gets one summary a week of the people they look after,
+    with their supervisees' ASYE reviews due soon or overdue."""
     today, now = clock.today(), clock.now()
     period, monday = week_period(today)
     counts = Counter(recipients=0, notifications=0, emails=0)
     people = load_people(session, in_post_scope(today), today)
     supervisees: dict[int, list[PersonCompliance]] = defaultdict(list)
+    # Each supervisee's next ASYE review, when due soon or overdue: the assessment already holds
+    # the compliance engine's due dates (rules.asye_reviews), so this costs no further query.
+    asye_reviews: dict[int, list[tuple[str, rules.AsyeReviewDue]]] = defaultdict(list)
     services: dict[int, dict[str, list[PersonCompliance]]] = defaultdict(lambda: defaultdict(list))
     for person in people:
         if person.supervisor_id is not None:
             supervisees[person.supervisor_id].append(person)
+            review = person.assessment.asye_review_due
+            if review is not None and review.state.needs_attention:
+                asye_reviews[person.supervisor_id].append((person.person.name, review))
         team = person.person.team
         # A head of service is known only for someone in a team.
         if person.head_of_service_id is not None and person.head_of_service_id != person.person.id and team:
@@ -503,6 +510,7 @@ def send_weekly_digest(session: AnySession, clock: SystemClock) -> Counts:
                 (service, [(p.person.name, p.supervision) for p in members])
                 for service, members in sorted(services.get(recipient_id, {}).items())
             ],
+            asye_reviews.get(recipient_id, []),
         )
         notices.append(_notice(recipient, WEEKLY_DIGEST, recipient.id, period, wording, link))
     counts["recipients"] = len(notices)

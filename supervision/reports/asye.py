@@ -1,4 +1,5 @@
-"""ASYE progress reviews on the team dashboard, the home page and the oversight report.
+"""ASYE progress reviews on the team dashboard, the home page, and the oversight report with its
+downloads and evidence pack.
 
 Each figure comes from `compliance.services.asye_progress_for` (the compliance engine's rule,
 docs/metrics.md "ASYE progress reviews"), for the same people the page lists: the dashboard's
@@ -15,7 +16,15 @@ import sqlalchemy as sa
 from supervision.compliance.services import AsyeProgress, asye_progress_for
 from supervision.extensions import db
 from supervision.org.models import Staff, Team
-from supervision.reports.services import dashboard_scope, in_post, report_people
+from supervision.reports.exports import Section
+from supervision.reports.services import (
+    Level,
+    OversightReport,
+    dashboard_scope,
+    in_post,
+    report_people,
+    team_ids_of,
+)
 
 
 @dataclass(frozen=True)
@@ -74,3 +83,30 @@ def asye_reviews_by_team(user: Staff, team_ids: list[int], today: date) -> list[
         ),
         key=lambda row: row.team_name.lower(),
     )
+
+
+def report_asye_reviews(viewer: Staff, report: OversightReport) -> list[TeamAsyeReviews]:
+    """The oversight report's "ASYE progress reviews today" table, for its page, its downloads and
+    the evidence pack alike: by team for an organisation, service or team; none for one person."""
+    if report.level is Level.PERSON:
+        return []
+    team_ids = team_ids_of(viewer, report.level, report.unit.id) or []
+    return asye_reviews_by_team(viewer, team_ids, report.today)
+
+
+ASYE_TABLE_TITLE = "ASYE progress reviews today"
+ASYE_TABLE_HEADER = ["As at", "Team", "In their ASYE", "Review due soon", "Review overdue"]
+
+
+def asye_sections(rows: list[TeamAsyeReviews], today: date) -> list[Section]:
+    """The table as the CSV and XLSX write it (none when nobody is in their ASYE, as on the page),
+    each row dated: it is today's, not the period's."""
+    if not rows:
+        return []
+    return [
+        Section(
+            ASYE_TABLE_TITLE,
+            ASYE_TABLE_HEADER,
+            [[today, row.team_name, row.in_asye, row.due_soon, row.overdue] for row in rows],
+        )
+    ]

@@ -30,7 +30,7 @@ from supervision.cases.rules import (
 from supervision.cases.services import CaseRow, case_rows, due_soon_rule, visible_cases
 from supervision.extensions import db
 from supervision.org.models import Staff, Team
-from supervision.reports import charts
+from supervision.reports import asye, charts
 from supervision.reports.changes import ChangeMarks
 from supervision.reports.exports import Cell, Section, Share, report_sections
 from supervision.reports.figures import Period
@@ -231,6 +231,10 @@ def case_sections(section: CaseOversightSection) -> list[Section]:
 
 
 def report_file_sections(viewer: Staff, report: OversightReport, marks: ChangeMarks) -> list[Section]:
-    """Every table of the report's CSV and XLSX, the case oversight section's included: the page's
-    download and `flask export-report oversight` both write these."""
-    return report_sections(report, marks) + case_sections(case_oversight(viewer, report))
+    """Every table of the report's CSV and XLSX, the case oversight and ASYE sections included: the
+    page's download and `flask export-report oversight` both write these."""
+    return (
+        report_sections(report, marks)
+        + case_sections(case_oversight(viewer, report))
+        + asye.asye_sections(asye.report_asye_reviews(viewer, report), report.today)
+    )

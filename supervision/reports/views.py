@@ -225,10 +225,7 @@ def render_report(level: Level, unit_id: int | None, template: str = "reports/ov
     report = services.oversight_report(current_user, level, unit_id, period, today)
     report = found_or_404(report)
     extra: dict[str, Any] = {"marks": changes.marks_for(report), **case_oversight_for(report)}
-    if level is not Level.PERSON:
-        extra["asye_teams"] = asye.asye_reviews_by_team(
-            current_user, services.team_ids_of(current_user, level, unit_id) or [], today
-        )
+    extra["asye_teams"] = asye.report_asye_reviews(current_user, report)
     if template.endswith("evidence-pack.html"):
         team_ids = services.team_ids_of(current_user, level, unit_id) or []
         extra["checklist_rates"] = audits.checklist_rates(

@@ -2,12 +2,13 @@
 
 For each person supervised it writes agreements renewed every year, sessions held at about the
 agreed frequency (a few early, a few late, the odd one cancelled or not attended and rebooked),
-a record of each with case discussions and actions, signed by both (the last few days' still
-in draft) and reviewing the actions of the one before, leave between sessions, and a session
-booked ahead. Where the person stands on the day is their `Plan`, worked back from the day:
-the demo names whose plan is which (supervision/demo.py), a national organisation draws them
-at random. How tidy the rest is comes from a `Style`: the demo's is tidy, so every status the
-compliance engine finds is one it planned; a national one is as untidy as real life.
+a record of each with case discussions and actions, signed by both (the last few days' still in
+draft) and reviewing the actions of the one before, leave between sessions, a session booked
+ahead, and an ASYE's progress reviews. Where the person stands on the day is their `Plan`,
+worked back from the day: the demo names whose plan is which (supervision/demo.py), a national
+organisation draws them at random. How tidy the rest is comes from a `Style`: the demo's is
+tidy, so every status the compliance engine finds is one it planned; a national one is as untidy
+as real life.
 
 Rows are plain tuples in the column order of `COLUMNS`, so the loader (load.py) can stream
 millions of them. Ids are handed out here, in an order that keeps every foreign key pointing at
@@ -27,6 +28,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from itertools import pairwise
 
+from supervision.agreements.asye import AsyeStage
 from supervision.agreements.defaults import DEFAULT_POLICY
 from supervision.agreements.models import AbsenceKind, FrequencyKind, SupervisionType
 from supervision.agreements.rules import stage_interval_days
@@ -68,6 +70,10 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "created_at", "updated_at",
     ),
     "absence_period": ("id", "staff_id", "kind", "starts_on", "ends_on", "recorded_by_id", "created_at"),
+    "asye_review": (
+        "id", "supervisee_id", "stage", "held_on", "outcome", "participants", "notes", "recorded_by_id",
+        "created_at",
+    ),
     "supervision_session": (
         "id", "supervisor_id", "kind", "scheduled_start", "duration_minutes", "location", "online",
         "status", "held_on", "cancelled_reason", "cancelled_by", "cancelled_by_id", "rebooked_from_id",
@@ -147,6 +153,8 @@ class Style:
     review_overdue: float = 0.0  # the agreement's yearly review has not happened
     quality_audit: float = 0.0
     explained: float = 0.5  # an overdue person's supervisor has recorded why
+    asye_review_late: float = 0.0  # an ASYE progress review held after it was due
+    asye_review_missed: float = 0.0  # one fallen due and never recorded: overdue today
     new_actions: tuple[int, int] = (1, 2)  # agreed at each session (the showcase: three)
     audit_trail: bool = False  # the audit log's entries for what was created and signed
 
@@ -157,7 +165,7 @@ NATIONAL = Style(
            Plan.WRITE_UP_OVERDUE: 0.01, Plan.NO_AGREEMENT: 0.01},
     late_session=0.12, booked_ahead=0.9, late_signing=0.12, never_written_up=0.003,
     leave_between_sessions=0.12, mixed_supervision=0.25, shorter_interval=0.05, review_overdue=0.05,
-    quality_audit=0.015, new_actions=(0, 2),
+    quality_audit=0.015, new_actions=(0, 2), asye_review_late=0.15, asye_review_missed=0.05,
 )  # fmt: skip
 
 
@@ -267,6 +275,12 @@ REVIEW_COMMENTS = {
                                     "Overtaken by the strategy discussion."),
 }  # fmt: skip
 ASYE_NOTES = "ASYE: weekly for six weeks, fortnightly to six months, then monthly; reviews every 3 months."
+# Held this many days before its due date, when on time (the demo's: a week).
+ASYE_REVIEW_DAYS_EARLY = (0, 14)
+ASYE_PARTICIPANTS = "Supervisor, ASYE assessor\nNewly qualified social worker\nPractice educator"
+# Cumulative weights of each stage's outcomes, in the order of `AsyeStage.outcomes`.
+ASYE_OUTCOME_WEIGHTS = {AsyeStage.THREE_MONTH: (80, 95, 100), AsyeStage.SIX_MONTH: (75, 93, 100),
+                        AsyeStage.FINAL: (90, 93, 100)}  # fmt: skip
 PLACES = ("Room 2, County Hall", "Team room, Eastgate Centre", "Quiet room, Riverside Office")
 
 
@@ -395,6 +409,7 @@ class Supervisee:
     caseload: int | None = None
     showcase: bool = False  # the demo social worker: three actions a session, leave booked ahead
     explained: bool | None = None  # whether an overdue gap is explained; None: the style's chance
+    asye_latest_missed: bool = False  # the latest ASYE review fallen due is not recorded: overdue
 
 
 @dataclass
@@ -485,6 +500,9 @@ class History:
         elif who.plan is not Plan.NO_AGREEMENT and who.end_date is None and rng.random() < style.booked_ahead:
             when = max(self.today + ONE_DAY, due - timedelta(days=rng.randint(0, 3)))
             self.add_session(who, working_day_after(when), SessionStatus.SCHEDULED)
+        asye_started_on = next((a.asye_started_on for a in agreements if a.asye_started_on), None)
+        if asye_started_on is not None:
+            self.add_asye_reviews(who, asye_started_on, until)
 
     def last_held_on(self, who: Supervisee, until: date, interval_on: Callable[[date], int]) -> date:
         """The last session's date, chosen so the compliance engine finds the person's plan today."""
@@ -737,6 +755,48 @@ class History:
                  *(Answer.YES.value,) * 3,
                  rng.choices(list(Grade), (15, 60, 20, 5))[0].value, "Clear analysis; actions specific.")
             )  # fmt: skip
+
+    def add_asye_reviews(self, who: Supervisee, started_on: date, until: date) -> None:
+        """The ASYE's progress reviews and final assessment fallen due by `until` (docs/metrics.md,
+        "ASYE progress reviews"): due when the compliance engine says (absences move them), held
+        a little before, or at the style's chances late or never; `who.asye_latest_missed`
+        leaves the latest unrecorded, as the demo plans."""
+        rng, style = self.rng, self.style
+        absences = [rules.AbsenceSpan(starts, ends) for starts, ends in self.absences[who.id]]
+        fallen_due = [
+            (stage, due_on)
+            for stage in AsyeStage
+            if (due_on := rules.asye_review_due_on(started_on, stage, absences)) < until
+        ]
+        if who.asye_latest_missed:
+            fallen_due = fallen_due[:-1]
+        for stage, due_on in fallen_due:
+            draw = rng.random()
+            if draw < style.asye_review_missed:
+                continue
+            if draw < style.asye_review_missed + style.asye_review_late:
+                held_on = working_day_after(due_on + timedelta(days=rng.randint(3, 30)))
+            else:
+                held_on = working_day_before(due_on - timedelta(days=rng.randint(*ASYE_REVIEW_DAYS_EARLY)))
+            if held_on >= until:  # late, and not held yet: overdue today
+                continue
+            outcome = rng.weighted(stage.outcomes, ASYE_OUTCOME_WEIGHTS[stage])
+            supervisor, at = who.supervisor_on(held_on), min(at_time(held_on, 16), self.now)
+            review_id = self.ids("asye_review")
+            self.rows["asye_review"].append(
+                (
+                    review_id,
+                    who.id,
+                    stage.value,
+                    held_on,
+                    outcome.value,
+                    ASYE_PARTICIPANTS,
+                    "",
+                    supervisor,
+                    at,
+                )
+            )
+            self.audit(at, supervisor, AuditAction.CREATE, "asye_review", review_id)
 
     # ------------------------------------------------------- absences and explanations
 

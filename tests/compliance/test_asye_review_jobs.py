@@ -12,7 +12,7 @@ from supervision.agreements.asye import AsyeStage
 from supervision.agreements.models import FrequencyKind
 from supervision.compliance.models import AlertKind, ComplianceAlert
 from supervision.extensions import db
-from supervision.jobs.catalogue import compliance_sweep, send_escalations, send_reminders
+from supervision.jobs.catalogue import compliance_sweep, send_escalations, send_reminders, send_weekly_digest
 from supervision.notifications.models import OutboxEmail
 from supervision.org.models import CareerStage, Role
 from tests.factories import make_agreement, make_asye_review, make_service, make_staff, make_team
@@ -115,3 +115,52 @@ def test_an_overdue_review_is_escalated_to_the_head_of_service_once(people, cloc
     assert email.subject == "Escalation: Lee Late's ASYE review is overdue"
     assert "was due their ASYE 6-month progress review on 4 November 2026" in email.body
     assert "Their supervisor is Dana Reid." in email.body
+
+
+def digest_to(address):
+    return db.session.scalars(
+        sa.select(OutboxEmail.body)
+        .where(
+            OutboxEmail.to_address == address, OutboxEmail.subject.startswith("Weekly supervision summary")
+        )
+        .order_by(OutboxEmail.id)
+    ).all()
+
+
+def test_the_weekly_digest_tells_the_supervisor_which_asye_reviews_are_due_soon_or_overdue(people, clock):
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        send_weekly_digest(db.session, clock)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+
+    [body] = digest_to("dana@example.test")
+    assert (
+        "ASYE progress reviews due soon or overdue (2):\n"
+        "- Lee Late: 6-month progress review, overdue, was due 4 November 2026\n"
+        "- Sol Soon: 3-month progress review, due by 1 December 2026"
+    ) in body
+    # Read once for the whole run, with everyone's compliance: never a query per person.
+    assert sum("FROM asye_review" in statement for statement in statements) == 1
+    # The head of service hears of them by escalation, not in their digest.
+    assert not any("ASYE" in text for text in digest_to("head@example.test"))
+
+
+def test_next_weeks_digest_leaves_out_a_review_since_recorded(people, clock):
+    send_weekly_digest(db.session, clock)
+    make_asye_review(people["late"], AsyeStage.SIX_MONTH, date(2026, 11, 25))
+    clock.advance(days=7)
+
+    send_weekly_digest(db.session, clock)
+
+    body = digest_to("dana@example.test")[-1]
+    assert (
+        "ASYE progress reviews due soon or overdue (1):\n"
+        "- Sol Soon: 3-month progress review, due by 1 December 2026"
+    ) in body
+    assert "Lee Late: 6-month" not in body

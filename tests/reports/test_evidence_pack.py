@@ -19,7 +19,8 @@ def test_a_team_pack_holds_compliance_trends_gaps_and_audits(pages, org):
         "3. Gaps and their reasons",
         "4. Quality audits",
         "5. Case oversight",
-        "6. How the figures are worked out",
+        "6. ASYE progress reviews today",
+        "7. How the figures are worked out",
     ]
     assert len(table_rows(page, "trend")) == 12
     assert table_rows(page, "month-grid")[0][0] == "Alice Adams"
