@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -102,7 +103,7 @@ def case_rows(
         .where(CaseAllocation.case_id == ChildCase.id)
         .scalar_subquery()
     )
-    latest = sa.null()
+    latest: sa.ColumnElement[Any] = sa.null()
     if as_of is not None:
         latest = (
             oversight_held_on(organisation_id)
@@ -132,7 +133,7 @@ def case_rows(
     if as_of is None:
         oversight = oversight_dates(organisation_id, case_filter)
     else:
-        oversight = {row.reference: (row[-1],) for row in cases if row[-1] is not None}
+        oversight = {row.reference: (held_on,) for row in cases if (held_on := row[-1]) is not None}
     return [
         CaseRow(
             id=case_id,
