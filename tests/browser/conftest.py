@@ -13,7 +13,7 @@ import threading
 from contextlib import contextmanager
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+from axe_playwright_python.base import AXE_FILE_PATH, AXE_SCRIPT, AxeResults
 from werkzeug.serving import make_server
 
 from supervision import create_app
@@ -34,6 +34,9 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+# Only the violations come back in full: by default axe-core would also serialise every node that
+# passed, on every page, for the test to throw away.
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_22_AA}, "resultTypes": ["violations"]}
 
 
 def pytest_collection_modifyitems(items):
@@ -93,6 +96,21 @@ def shared_demo(app):
     empty_database()
 
 
+@pytest.fixture
+def new_context(new_context):
+    """pytest-playwright's contexts, with axe-core loaded into every page they open.
+
+    The 570 KB script then crosses to the browser once per context, not once per check.
+    """
+
+    def new_context_with_axe(**kwargs):
+        context = new_context(**kwargs)
+        context.add_init_script(path=AXE_FILE_PATH)
+        return context
+
+    return new_context_with_axe
+
+
 @pytest.fixture(scope="session")
 def base_url(live_server):
     """pytest-playwright resolves page.goto('/path') against this."""
@@ -119,5 +137,8 @@ def follow(locator) -> None:
 def assert_accessible(page) -> None:
     """axe-core in the real browser: no WCAG 2.2 A or AA violations on the current page."""
     page.wait_for_load_state()
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}})
+    # A page from a context made without the `new_context` fixture has no axe-core yet.
+    if page.evaluate("typeof window.axe === 'undefined'"):
+        page.evaluate(AXE_SCRIPT)
+    results = AxeResults(page.evaluate("options => axe.run(options)", AXE_OPTIONS))
     assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
