@@ -1,4 +1,4 @@
-"""Browser tests: Debian's Chromium, driven by pytest-playwright, against a live server.
+"""Browser tests: Debian's Chromium headless shell, driven by pytest-playwright, against a live server.
 
 The live server is a second app instance on the same test database, with CSRF switched on,
 served by werkzeug on a free loopback port in a daemon thread.
@@ -22,7 +22,9 @@ from supervision.extensions import db
 from tests.conftest import empty_database, make_test_config
 from tests.factories import PASSWORD
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# The headless shell is the same Blink as the full browser without its windowing layers, and what
+# Playwright itself runs for headless Chromium: it uses half the processor time of /usr/bin/chromium.
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium-headless-shell")
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -48,7 +50,7 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     if not shutil.which(CHROMIUM):
-        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make test`, which installs Debian's chromium")
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make test`, which installs it from Debian")
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_FLAGS}
 
 
