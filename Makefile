@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
-CHROMIUM ?= /usr/bin/chromium
+CHROMIUM ?= /usr/bin/chromium-headless-shell
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
@@ -34,12 +34,12 @@ node_modules/.installed: package.json package-lock.json
 
 install: $(VENV)/.runtime-installed node_modules/.installed ## Install pinned Python and npm dependencies
 
-install-test: install $(VENV)/.test-installed chromium ## Install test dependencies and Debian's Chromium
+install-test: install $(VENV)/.test-installed chromium ## Install test dependencies and Debian's Chromium headless shell
 
-chromium: ## Install Debian's Chromium for the browser tests when it is missing
+chromium: ## Install Debian's Chromium headless shell for the browser tests when it is missing
 	@if [ ! -x "$(CHROMIUM)" ]; then \
-		echo "Installing Debian's chromium for the browser tests"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		echo "Installing Debian's chromium-headless-shell for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium-headless-shell >/dev/null; \
 	fi
 
 run: install ## Migrate, seed the demo when the database is empty, serve on 127.0.0.1:5000 with the scheduler
