@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import enum
 from bisect import bisect_right
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -130,6 +130,14 @@ def is_open_on(facts: CaseFacts, day: date) -> bool:
     return facts.opened_on <= day and (facts.closed_on is None or day < facts.closed_on)
 
 
+def due_on(facts: CaseFacts, day: date) -> tuple[date, date | None]:
+    """When the case's next oversight is due as it stands on `day`, and its last oversight by
+    then: the last oversight (or the opening day) plus the category's limit."""
+    last = last_oversight_on(facts, day)
+    start = max(last, facts.opened_on) if last is not None else facts.opened_on
+    return start + timedelta(days=facts.limit_days), last
+
+
 def case_status(
     facts: CaseFacts, today: date, due_soon: Callable[[date, date], bool]
 ) -> CaseOversight | None:
@@ -140,21 +148,22 @@ def case_status(
     """
     if not is_open_on(facts, today):
         return None
-    last = last_oversight_on(facts, today)
-    start = max(last, facts.opened_on) if last is not None else facts.opened_on
-    due_on = start + timedelta(days=facts.limit_days)
-    if today > due_on:
+    due, last = due_on(facts, today)
+    if today > due:
         discussed_since_allocation = last is not None and last >= facts.allocated_on
         status = CaseStatus.OVERDUE if discussed_since_allocation else CaseStatus.NOT_DISCUSSED
-        return CaseOversight(status, due_on, last, (today - due_on).days)
-    status = CaseStatus.DUE_SOON if due_soon(today, due_on) else CaseStatus.ON_TRACK
-    return CaseOversight(status, due_on, last, 0)
+        return CaseOversight(status, due, last, (today - due).days)
+    status = CaseStatus.DUE_SOON if due_soon(today, due) else CaseStatus.ON_TRACK
+    return CaseOversight(status, due, last, 0)
 
 
 def in_time_on(facts: CaseFacts, day: date) -> bool | None:
-    """For the trend: was the case, open on `day`, within its limit that day? None if not open."""
-    oversight = case_status(facts, day, lambda _today, _due: False)
-    return None if oversight is None else not oversight.status.needs_oversight
+    """For the trend: was the case, open on `day`, within its limit that day (not past its due
+    date, the line `case_status` draws between on track or due soon and needing oversight)?
+    None if not open."""
+    if not is_open_on(facts, day):
+        return None
+    return day <= due_on(facts, day)[0]
 
 
 @dataclass(frozen=True)
@@ -170,10 +179,15 @@ class CategoryShare:
 
 def shares_on(cases: Sequence[tuple[CaseCategory, CaseFacts]], day: date) -> list[CategoryShare]:
     """Open cases on `day` and how many were within their limit, per category and in all."""
+    return tally((category, in_time_on(facts, day)) for category, facts in cases)
+
+
+def tally(answers: Iterable[tuple[CaseCategory, bool | None]]) -> list[CategoryShare]:
+    """Per category and in all: how many cases were open (answer not None) and how many of them
+    in time (answer True); the answers are `in_time_on`'s, one per case."""
     open_by: dict[CaseCategory, int] = dict.fromkeys(CaseCategory, 0)
     in_time_by: dict[CaseCategory, int] = dict.fromkeys(CaseCategory, 0)
-    for category, facts in cases:
-        answer = in_time_on(facts, day)
+    for category, answer in answers:
         if answer is None:
             continue
         open_by[category] += 1

@@ -3,8 +3,9 @@
 Per service (on the organisation's page) or team (on a service's page): the share of open cases
 with oversight in time on the period's last day, by category; the unit's 12-month trend, asking
 the same question about each month's last day; and, on a team's or worker's page, the cases
-counted, with where each stood that day. Every figure comes from `cases.rules.shares_on`, once
-for the table, the chart and the exports alike.
+counted, with where each stood that day. Every figure is `cases.rules.in_time_on` asked once
+per case and day, tallied by `cases.rules.tally` (as `shares_on` does), once for the table, the
+chart and the exports alike.
 
 Scope: the cases the viewer may see (`cases.services.visible_cases`, the one scope) whose worker
 is now in one of the report's teams. A case counts in its current worker's team for every month
@@ -13,6 +14,7 @@ of the trend: the register does not keep which team a past worker was in.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
@@ -24,8 +26,9 @@ from supervision.cases.rules import (
     CaseOversight,
     CategoryShare,
     case_status,
+    in_time_on,
     is_open_on,
-    shares_on,
+    tally,
 )
 from supervision.cases.services import CaseRow, case_rows, due_soon_rule, visible_cases
 from supervision.extensions import db
@@ -111,24 +114,32 @@ def case_oversight(viewer: Staff, report: OversightReport) -> CaseOversightSecti
         scope = sa.and_(scope, ChildCase.worker_id == report.unit.id)
     rows = case_rows(viewer.organisation_id, scope)
 
-    def shares(selected: list[CaseRow], on: date) -> list[CategoryShare]:
-        return shares_on([(row.category, row.facts) for row in selected], on)
+    # Each case is asked once per day (the period's last day, then the trend's days), and the
+    # answers are tallied per unit: every unit's figure for a day comes from the same answers.
+    days = [day, *month_days]
+    answers = [(row, [in_time_on(row.facts, on) for on in days]) for row in rows]
+
+    def shares(selected: list[tuple[CaseRow, list[bool | None]]], index: int) -> list[CategoryShare]:
+        return tally((row.category, found[index]) for row, found in selected)
 
     children: list[UnitShares] = []
     if report.level in (Level.ORGANISATION, Level.SERVICE):
-        service_of = dict(
-            db.session.execute(sa.select(Team.id, Team.service_id).where(Team.id.in_(team_ids))).all()
-        )
+        service_of: dict[int | None, int] = {
+            team_id: service_id
+            for team_id, service_id in db.session.execute(
+                sa.select(Team.id, Team.service_id).where(Team.id.in_(team_ids))
+            )
+        }
+        by_child: dict[int | None, list[tuple[CaseRow, list[bool | None]]]] = defaultdict(list)
+        for pair in answers:
+            team_id = pair[0].team_id
+            by_child[service_of.get(team_id) if report.level is Level.ORGANISATION else team_id].append(pair)
         for child in report.children:
-            if report.level is Level.ORGANISATION:
-                members = [
-                    row for row in rows if row.team_id is not None and service_of.get(row.team_id) == child.id
-                ]
-            else:
-                members = [row for row in rows if row.team_id == child.id]
-            children.append(UnitShares(child.level, child.id, child.name, shares(members, day)))
-    unit = UnitShares(report.level, report.unit.id, report.unit.name, shares(rows, day))
-    trend = [shares(rows, on) for on in month_days]
+            children.append(
+                UnitShares(child.level, child.id, child.name, shares(by_child.get(child.id, []), 0))
+            )
+    unit = UnitShares(report.level, report.unit.id, report.unit.name, shares(answers, 0))
+    trend = [shares(answers, index) for index in range(1, len(days))]
     cases = None
     if report.level in (Level.TEAM, Level.PERSON):
         cases = _counted_cases(viewer.organisation_id, rows, day)
@@ -136,7 +147,7 @@ def case_oversight(viewer: Staff, report: OversightReport) -> CaseOversightSecti
 
 
 def _counted_cases(organisation_id: int, rows: list[CaseRow], day: date) -> list[CountedCase]:
-    """Exactly the cases `shares_on` counts on `day` (open that day), each with its status then."""
+    """Exactly the cases the section counts on `day` (open that day), each with its status then."""
     open_rows = [row for row in rows if is_open_on(row.facts, day)]
     if not open_rows:
         return []
