@@ -149,3 +149,8 @@ def test_properties(gaps, limit, moved_after, today_after):
     # Moving the case never changes its due date.
     unmoved = case_status(facts(*dates, limit=limit), today, never_soon)
     assert unmoved.due_on == answer.due_on
+    # The trend's question draws the status's line: in time exactly when not needing oversight.
+    assert in_time_on(case, today) is (not answer.status.needs_oversight)
+    # Asking only the latest oversight up to today (what the lists read) gives the same status.
+    latest = facts(*seen[-1:], limit=limit, allocated=OPENED + timedelta(days=moved_after))
+    assert case_status(latest, today, never_soon) == answer
