@@ -2,10 +2,16 @@
 and every page that lists people derives from it, so a person listed is a person whose links
 open, and a person not listed is a person whose pages answer 404.
 
-Proven on the demo organisation and on a generated one, each with awkward cases added: a
-director whose head of service reports to them (and a worker with no line manager in that
-service), a worker with neither team nor line manager, a leaver, and a mover whose line
-manager stayed in their old service.
+Proven on the demo organisation and on a small generated one (three teams), each with awkward
+cases added: a director whose head of service reports to them (and a worker with no line
+manager in that service), a worker with neither team nor line manager, a leaver, and a mover
+whose line manager stayed in their old service.
+
+Every pair of viewer and person listed or not is decided by the pages' own checks (the ones
+whose False is their 404), and the first test proves the scope query equals the pure walk for
+every pair. Real requests, counted so the module stays cheap: every listing page and export of
+each viewer; each person's pages once across the viewers, and again for every viewer for the
+awkward people; of those a viewer may not open, the awkward ones and a sample.
 """
 
 from __future__ import annotations
@@ -31,11 +37,13 @@ from supervision.permissions import (
     overseen_ids,
     overseen_staff_query,
 )
+from supervision.reports.services import Level, oversees
 from tests.conftest import FIXED_NOW, empty_database
 from tests.factories import PASSWORD, make_staff, password_hash
 
-# Viewers signed in as, per organisation: the awkward ones and an even sample of the rest.
-MAX_VIEWERS = 10
+# Of the people a viewer may not open, every awkward one and every REFUSAL_SAMPLE-th of the rest
+# are asked for by real requests; the route's own check refuses each of them.
+REFUSAL_SAMPLE = 8
 
 SUPERVISION = re.compile(r"/people/(\d+)/supervision")
 COMPLIANCE = re.compile(r"/people/(\d+)/compliance")
@@ -49,7 +57,7 @@ def shared_organisation(request, app):
     if request.param == "demo":
         seed_demo()
     else:
-        synth.generate(staff=100, years=1, seed=21)
+        synth.generate(staff=30, years=1, seed=21)
     awkward = add_awkward_cases()
     yield awkward
     app.extensions["clock"] = SystemClock()
@@ -112,18 +120,25 @@ def add_awkward_cases() -> dict[str, int]:
 
 
 def viewers(awkward: dict[str, int], *roles: Role) -> list[Staff]:
-    """Every manager, head and director holding one of `roles`, sampled evenly, awkward ones first."""
-    everyone = list(
+    """Those holding one of `roles` whose scopes differ in kind: the awkward ones (the director
+    above the head, the head, the mover's line manager), every other holder of the service
+    manager role (each organisation's own director and heads of service) and one more team
+    manager. Others (the remaining team managers and supervisors) see a team or their
+    supervisees as these do; `test_the_scope_query_is_the_object_check_for_every_pair` covers
+    every viewer."""
+    holders = list(
         db.session.scalars(
             sa.select(Staff)
             .where(Staff.active.is_(True), Staff.role_rows.any(StaffRole.role.in_(roles)))
             .order_by(Staff.id)
         )
     )
-    first = [p for p in everyone if p.id in (awkward["director"], awkward["head"], awkward["mover_manager"])]
-    rest = [p for p in everyone if p not in first]
-    step = max(1, len(rest) // (MAX_VIEWERS - len(first)))
-    return first + rest[::step][: MAX_VIEWERS - len(first)]
+    awkward_ids = (awkward["director"], awkward["head"], awkward["mover_manager"])
+    managers = set(db.session.scalars(sa.select(Team.manager_id).where(Team.manager_id.is_not(None))))
+    chosen = [p for p in holders if p.id in awkward_ids]
+    chosen += [p for p in holders if p not in chosen and p.has_role(Role.SERVICE_MANAGER)]
+    chosen += [p for p in holders if p not in chosen and p.id in managers][:1]
+    return chosen
 
 
 def signed_in(app, viewer: Staff):
@@ -174,31 +189,81 @@ def test_the_awkward_cases_are_in_the_scope_they_should_be(shared_organisation):
     assert awkward["mover"] in set(db.session.scalars(overseen_staff_query(mover_manager)))
 
 
+def may_open(viewer: Staff, person_id: int) -> bool:
+    """The check the supervision and compliance pages make (a 404 when it is False)."""
+    person = db.session.get(Staff, person_id)
+    return may_view_supervision_page(viewer, person, current_supervisor_id(person_id))
+
+
+def in_report(viewer: Staff, person_id: int) -> bool:
+    """The check the oversight report makes of a person (a 404 when it is False)."""
+    return oversees(viewer, Level.PERSON, person_id)
+
+
+def assert_opens(
+    client, viewer: Staff, people: set[int], page: str, opened: set[str], awkward: set[int]
+) -> None:
+    """`viewer` may open each person's `page` ("supervision" or "compliance") by the page's own
+    check, and a real request opens it the first time any viewer lists the person (`opened`
+    keeps count), for every awkward person and for the viewer's first."""
+    for index, person_id in enumerate(sorted(people)):
+        assert may_open(viewer, person_id), (viewer.name, person_id)
+        path = f"/people/{person_id}/{page}"
+        if path not in opened or person_id in awkward or index == 0:
+            opened.add(path)
+            assert status(client, path) == 200, (viewer.name, path)
+
+
+def assert_refused(client, viewer: Staff, people: set[int], allowed, paths, awkward: set[int]) -> None:
+    """`allowed` (the pages' own check) refuses `viewer` every one of `people`, and so do real
+    requests for each of their `paths` for the awkward ones and every REFUSAL_SAMPLE-th other."""
+    ordered = sorted(people)
+    sample = set(ordered[::REFUSAL_SAMPLE]) | (people & awkward)
+    for person_id in ordered:
+        assert not allowed(viewer, person_id), (viewer.name, person_id)
+        if person_id in sample:
+            for path in paths(person_id):
+                assert status(client, path) == 404, (viewer.name, path)
+
+
 def test_everyone_on_a_dashboard_and_its_export_opens_and_nobody_else_does(shared_organisation, app):
+    """Each viewer's dashboard lists exactly the people in post whose supervision page the page's
+    own check (`may_view_supervision_page`) opens, its compliance links are among them, and its
+    export names the same people. Which pairs are also real requests: `assert_opens` and
+    `assert_refused` say."""
     awkward = shared_organisation
+    awkward_ids = set(awkward.values())
     in_post = in_post_ids()
+    opened: set[str] = set()
+    supervisees_listed = False
     for viewer in viewers(awkward, Role.SUPERVISOR, Role.SERVICE_MANAGER):
         client = signed_in(app, viewer)
         page = client.get("/team-dashboard")
         assert page.status_code == 200, viewer.name
         html = page.get_data(as_text=True)
         listed = {int(i) for i in SUPERVISION.findall(html)}
-        for person_id in listed:
-            assert status(client, f"/people/{person_id}/supervision") == 200, (viewer.name, person_id)
-        for person_id in {int(i) for i in COMPLIANCE.findall(html)}:
-            assert person_id in listed
-            assert status(client, f"/people/{person_id}/compliance") == 200, (viewer.name, person_id)
-        for index, person_id in enumerate(sorted(in_post - listed - {viewer.id})):
-            assert status(client, f"/people/{person_id}/supervision") == 404, (viewer.name, person_id)
-            if index % 5 == 0:  # the same check refuses it, after the slower compliance read
-                assert status(client, f"/people/{person_id}/compliance") == 404, (viewer.name, person_id)
+        with_compliance = {int(i) for i in COMPLIANCE.findall(html)}
+        assert with_compliance <= listed, viewer.name
+        assert_opens(client, viewer, listed, "supervision", opened, awkward_ids)
+        assert_opens(client, viewer, with_compliance, "compliance", opened, awkward_ids)
+        assert_refused(
+            client,
+            viewer,
+            in_post - listed - {viewer.id},
+            may_open,
+            lambda i: (f"/people/{i}/supervision", f"/people/{i}/compliance"),
+            awkward_ids,
+        )
         # The export names exactly the people the page lists.
         export = client.get("/team-dashboard/export.csv").get_data(as_text=True)
         names = Counter(db.session.get(Staff, person_id).name for person_id in listed)
         exported = _names_in_first_table(export)
         assert exported == names, viewer.name
+        supervisees_listed |= bool(listed - overseen_ids(viewer))
         if viewer.id == awkward["director"]:
             assert awkward["orphan"] not in listed and awkward["direct"] in listed
+    # Some viewer's dashboard lists a supervisee they do not oversee: that way in is covered too.
+    assert supervisees_listed
 
 
 def _names_in_first_table(text: str) -> Counter:
@@ -228,48 +293,69 @@ def _people_in_report_export(text: str) -> set[str]:
 
 
 def test_everyone_in_an_oversight_drill_down_opens_and_nobody_else_does(shared_organisation, app):
+    """Each service manager's report, walked from the top through every service and team page
+    (each a real request), lists exactly the people in post or leaving whom the report's own
+    check of a person counts; `may_view_supervision_page` opens the supervision and compliance
+    pages of each of them, and each team's export names the people its page lists (fetched once
+    for each different list a team's page shows). A person's report page is opened by a real
+    request the first time any viewer's report lists them, and for every viewer listing an
+    awkward person; its links lead to that person only. Which other pairs are real requests:
+    `assert_opens` and `assert_refused` say."""
     awkward = shared_organisation
+    awkward_ids = set(awkward.values())
     in_post = in_post_ids()
     everyone = set(db.session.scalars(sa.select(Staff.id)))
+    opened: set[str] = set()
+    exported: set[tuple[str, frozenset[int]]] = set()
     for viewer in viewers(awkward, Role.SERVICE_MANAGER):
         client = signed_in(app, viewer)
         top = client.get("/oversight")
         assert top.status_code == 200, viewer.name
-        to_visit, seen, people = list(REPORT_LINK.findall(top.get_data(as_text=True))), set(), set()
+        to_visit, seen = list(REPORT_LINK.findall(top.get_data(as_text=True))), set()
+        people: dict[int, str] = {}  # each person listed, and the link to their report page
         while to_visit:
             path = to_visit.pop().replace("&amp;", "&")
             if path in seen:
                 continue
             seen.add(path)
+            if match := REPORT_PERSON.match(path):
+                people.setdefault(int(match.group(1)), path)
+                continue
             page = client.get(path)
             assert page.status_code == 200, (viewer.name, path)
             html = page.get_data(as_text=True)
-            if match := REPORT_PERSON.match(path):
-                person_id = int(match.group(1))
-                people.add(person_id)
-                for link in (*SUPERVISION.findall(html), *COMPLIANCE.findall(html)):
-                    assert int(link) == person_id
-                if person_id != viewer.id:
-                    assert status(client, f"/people/{person_id}/supervision") == 200, (viewer.name, person_id)
-                    assert status(client, f"/people/{person_id}/compliance") == 200, (viewer.name, person_id)
-                continue
             to_visit += REPORT_LINK.findall(html)
-            if "/oversight/teams/" in path:
+            listed_here = frozenset(int(i) for i in REPORT_PERSON.findall(html))
+            if "/oversight/teams/" in path and (path, listed_here) not in exported:
+                exported.add((path, listed_here))
                 base, _, query = path.partition("?")
                 team_export = client.get(f"{base}/export.csv?{query}")
                 assert team_export.status_code == 200
                 workers = _people_in_report_export(team_export.get_data(as_text=True))
-                listed_here = {db.session.get(Staff, int(i)).name for i in REPORT_PERSON.findall(html)}
-                assert workers == listed_here, (viewer.name, path)
-        # Everyone listed is someone the viewer may see; everyone in post not listed is refused.
-        for person_id in people - {viewer.id}:
-            assert may_view_supervision_page(
-                viewer, db.session.get(Staff, person_id), current_supervisor_id(person_id)
-            )
-        for person_id in (in_post | {awkward["leaver"]}) - people - {viewer.id}:
-            assert status(client, f"/oversight/people/{person_id}") == 404, (viewer.name, person_id)
+                assert workers == {db.session.get(Staff, i).name for i in listed_here}, (viewer.name, path)
+        for person_id, path in sorted(people.items()):
+            assert in_report(viewer, person_id), (viewer.name, person_id)
+            if path in opened and person_id not in awkward_ids:
+                continue
+            opened.add(path)
+            page = client.get(path)
+            assert page.status_code == 200, (viewer.name, path)
+            html = page.get_data(as_text=True)
+            for link in (*SUPERVISION.findall(html), *COMPLIANCE.findall(html)):
+                assert int(link) == person_id
+        others = set(people) - {viewer.id}
+        assert_opens(client, viewer, others, "supervision", opened, awkward_ids)
+        assert_opens(client, viewer, others, "compliance", opened, awkward_ids)
+        assert_refused(
+            client,
+            viewer,
+            (in_post | {awkward["leaver"]}) - set(people) - {viewer.id},
+            in_report,
+            lambda i: (f"/oversight/people/{i}",),
+            awkward_ids,
+        )
         if viewer.id == awkward["director"]:
             assert awkward["orphan"] not in people and awkward["direct"] in people
         if viewer.id == awkward["head"]:
-            assert {awkward["orphan"], awkward["leaver"], awkward["mover"]} <= people
-        assert people <= everyone
+            assert {awkward["orphan"], awkward["leaver"], awkward["mover"]} <= set(people)
+        assert set(people) <= everyone
