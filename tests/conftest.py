@@ -17,6 +17,7 @@ from config import TestConfig
 from supervision import create_app
 from supervision.clock import FixedClock, SystemClock
 from supervision.extensions import db
+from supervision.memory import settle_after_startup
 from tests.databases import drop_database, fresh_database, is_postgres
 
 # One database per process: under pytest-xdist each worker (gw0, gw1, ...) has its own, and so do
@@ -70,6 +71,9 @@ def app(database_url):
             # test databases turn off synchronous_commit (tests/databases.py).
             sa.event.listen(db.engine, "connect", lambda dbapi, _: dbapi.execute("PRAGMA synchronous = OFF"))
         upgrade()
+        # As wsgi.py does for a server: what was built while starting is exempt from cyclic
+        # garbage collection, so each collection does not walk it again.
+        settle_after_startup()
         yield app
         db.session.remove()
         db.engine.dispose()
