@@ -34,7 +34,9 @@ node_modules/.installed: package.json package-lock.json
 
 install: $(VENV)/.runtime-installed node_modules/.installed ## Install pinned Python and npm dependencies
 
-install-test: install $(VENV)/.test-installed chromium ## Install test dependencies and Debian's Chromium headless shell
+install-test: ## Install test dependencies and Debian's Chromium headless shell
+	@# pip, npm and apt each wait on the network or the disk: let them do it at the same time.
+	@$(MAKE) --no-print-directory -j3 install $(VENV)/.test-installed chromium
 
 chromium: ## Install Debian's Chromium headless shell for the browser tests when it is missing
 	@if [ ! -x "$(CHROMIUM)" ]; then \
@@ -47,9 +49,10 @@ run: install ## Migrate, seed the demo when the database is empty, serve on 127.
 	$(FLASK) demo --if-empty
 	EMBEDDED_SCHEDULER=1 $(FLASK) serve --host $(HOST) --port $(PORT)
 
-test: install-test lint check ## Run the whole suite on SQLite, and on PostgreSQL when it answers (required under CI)
-	@# The two databases' runs are independent (own database, own ports): run them side by side.
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
+test: install-test ## Lint, security checks, and the whole suite on SQLite, and on PostgreSQL when it answers (required under CI)
+	@# The two databases' runs are independent (own database, own ports): run them side by side,
+	@# with the lint and security checks beside them (any failure fails `make test`).
+	$(MAKE) --no-print-directory -j4 --output-sync=target lint check test-sqlite test-postgres
 
 # pytest's exit code 5 means "no tests collected": never a failure of the suite itself.
 PYTEST = $(BIN)/pytest -p no:cacheprovider
