@@ -37,7 +37,7 @@ from supervision.cases.rules import (
 from supervision.cases.services import CaseRow, case_rows, due_soon_rule, visible_cases
 from supervision.extensions import db
 from supervision.org.models import Staff, Team
-from supervision.reports import asye, charts, stored, stored_cases
+from supervision.reports import asye, charts, stored_cases
 from supervision.reports.changes import ChangeMarks
 from supervision.reports.exports import Cell, Section, Share, report_sections
 from supervision.reports.figures import Period
@@ -164,7 +164,7 @@ def _stored_section(
 ) -> CaseOversightSection | None:
     """The section from the stored counts, or None when they cannot answer (worked out now)."""
     day = report.period.ends_on
-    run = stored.usable_run(db.session, viewer.organisation_id, report.period, report.months, report.today)
+    run = report.stored_run
     if run is None:
         return None
     by_service = report.level is Level.ORGANISATION
