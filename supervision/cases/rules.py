@@ -192,5 +192,16 @@ def tally(answers: Iterable[tuple[CaseCategory, bool | None]]) -> list[CategoryS
             continue
         open_by[category] += 1
         in_time_by[category] += answer
-    rows = [CategoryShare(category, open_by[category], in_time_by[category]) for category in CaseCategory]
-    return [*rows, CategoryShare(None, sum(open_by.values()), sum(in_time_by.values()))]
+    return shares_of(open_by, in_time_by)
+
+
+def shares_of(
+    open_by: Mapping[CaseCategory, int], in_time_by: Mapping[CaseCategory, int]
+) -> list[CategoryShare]:
+    """The shares `tally` gives, from counts of open cases and of those in time per category
+    (missing: none): how stored counts, added up, become the same figures."""
+    rows = [
+        CategoryShare(category, open_by.get(category, 0), in_time_by.get(category, 0))
+        for category in CaseCategory
+    ]
+    return [*rows, CategoryShare(None, sum(row.open_cases for row in rows), sum(row.in_time for row in rows))]

@@ -41,6 +41,7 @@ from supervision.org.models import Organisation, Staff
 from supervision.privacy.retention import retention_purge
 from supervision.records.models import SupervisionRecord, SupervisionSession
 from supervision.reports import stored as oversight_stored
+from supervision.reports import stored_cases
 from supervision.stored_figures.freshness import record_run
 
 log = logging.getLogger(__name__)
@@ -547,7 +548,8 @@ def purge_sign_ins(session: AnySession, clock: SystemClock) -> Counts:
 
 def refresh_stored_figures(session: AnySession, clock: SystemClock) -> Counts:
     """Work out every stored figure again, one organisation at a time (docs/metrics.md, "Stored
-    figures"): the oversight figures (supervision.reports.stored) and HR's supervision before
+    figures"): the oversight figures (supervision.reports.stored), the report's case section
+    (supervision.reports.stored_cases) and HR's supervision before
     leaving (supervision.hr.stored). Each organisation's figures and the time of the run that
     worked them out are committed together, so a page never reads a half-written set, and the
     time it shows is never later than the facts the figures were worked out from."""
@@ -558,6 +560,7 @@ def refresh_stored_figures(session: AnySession, clock: SystemClock) -> Counts:
         # would keep waiting once this transaction has written (compliance.services).
         counts += hr_stored.refresh_organisation(session, organisation_id, today)
         counts += oversight_stored.refresh_organisation(session, organisation_id, today)
+        counts += stored_cases.refresh_organisation(session, organisation_id, today)
         record_run(session, organisation_id, today, started_at)
         session.commit()
         counts["organisations"] += 1

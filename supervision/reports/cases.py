@@ -10,13 +10,17 @@ chart and the exports alike.
 Scope: the cases the viewer may see (`cases.services.visible_cases`, the one scope) whose worker
 is now in one of the report's teams. A case counts in its current worker's team for every month
 of the trend: the register does not keep which team a past worker was in.
+
+At organisation and service level the same figures come from the stored counts when the
+organisation's stored figures may be used (supervision.reports.stored_cases: the hourly job asks
+the same functions the same questions); team and worker pages are always worked out now.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
@@ -33,7 +37,7 @@ from supervision.cases.rules import (
 from supervision.cases.services import CaseRow, case_rows, due_soon_rule, visible_cases
 from supervision.extensions import db
 from supervision.org.models import Staff, Team
-from supervision.reports import asye, charts
+from supervision.reports import asye, charts, stored_cases
 from supervision.reports.changes import ChangeMarks
 from supervision.reports.exports import Cell, Section, Share, report_sections
 from supervision.reports.figures import Period
@@ -89,6 +93,9 @@ class CaseOversightSection:
     month_days: list[date]
     trend: list[list[CategoryShare]]  # per month, one per CATEGORIES
     cases: list[CountedCase] | None  # the drill-down, on a team's or a worker's page
+    # When the figures come from the stored counts, the time they were worked out; None when
+    # they were worked out for this page.
+    figures_as_at: datetime | None = None
 
     @property
     def trend_points(self) -> list[charts.Point]:
@@ -99,10 +106,16 @@ class CaseOversightSection:
 
 
 def case_oversight(viewer: Staff, report: OversightReport) -> CaseOversightSection:
-    """The case oversight section of `report`, for the same viewer and unit."""
+    """The case oversight section of `report`, for the same viewer and unit: at organisation and
+    service level from the stored counts when they may be used (supervision.reports.stored_cases),
+    otherwise worked out now."""
     day = report.period.ends_on
     month_days = [min(month.ends_on, report.today) for month in report.months]
     team_ids = team_ids_of(viewer, report.level, report.unit.id) or []
+    if report.level in (Level.ORGANISATION, Level.SERVICE):
+        section = _stored_section(viewer, report, team_ids, month_days)
+        if section is not None:
+            return section
     scope = sa.and_(
         visible_cases(viewer),
         ChildCase.worker_id.in_(sa.select(Staff.id).where(Staff.team_id.in_(team_ids))),
@@ -144,6 +157,32 @@ def case_oversight(viewer: Staff, report: OversightReport) -> CaseOversightSecti
     if report.level in (Level.TEAM, Level.PERSON):
         cases = _counted_cases(viewer.organisation_id, rows, day)
     return CaseOversightSection(day, unit, children, report.months, month_days, trend, cases)
+
+
+def _stored_section(
+    viewer: Staff, report: OversightReport, team_ids: list[int], month_days: list[date]
+) -> CaseOversightSection | None:
+    """The section from the stored counts, or None when they cannot answer (worked out now)."""
+    day = report.period.ends_on
+    run = report.stored_run
+    if run is None:
+        return None
+    by_service = report.level is Level.ORGANISATION
+    found = stored_cases.stored_shares(
+        db.session, viewer, by_service, team_ids, [day, *month_days], report.today
+    )
+    if found is None:
+        return None
+    none_open = [tally(())]
+    children = [
+        UnitShares(child.level, child.id, child.name, found.children.get(child.id or 0, none_open)[0])
+        for child in report.children
+    ]
+    unit = UnitShares(report.level, report.unit.id, report.unit.name, found.unit[0])
+    trend = found.unit[1:]
+    return CaseOversightSection(
+        day, unit, children, report.months, month_days, trend, None, run.worked_out_at
+    )
 
 
 def _counted_cases(organisation_id: int, rows: list[CaseRow], day: date) -> list[CountedCase]:

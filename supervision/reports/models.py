@@ -8,6 +8,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from supervision.cases.rules import CaseCategory
 from supervision.db_types import UTCDateTime
 from supervision.extensions import Model
 from supervision.org.models import Staff, enum_column
@@ -158,3 +159,48 @@ class OversightServiceMonth(Model):
     # {"tally": the month's Tally as stored.tally_json, "closed": the longest gap a session
     # closed in the month (the longest gap of a longer period needs it apart from the open one)}
     figures: Mapped[dict] = mapped_column(sa.JSON)
+
+
+class CaseOversightDay(Model):
+    """One worker's open cases of one category on one stored day, and how many of them had
+    oversight in time (supervision.reports.stored_cases): the organisation and service pages'
+    case section adds these up over the workers a viewer oversees."""
+
+    __tablename__ = "case_oversight_day"
+    __table_args__ = (
+        sa.CheckConstraint("in_time >= 0 AND in_time <= open_cases", name="in_time_within_open"),
+        sa.Index("ix_case_oversight_day_team_id_day", "team_id", "day"),
+    )
+
+    worker_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    category: Mapped[CaseCategory] = mapped_column(
+        enum_column(CaseCategory, "case_category"), primary_key=True
+    )
+    # The worker's team when the figures were worked out: the team whose limits applied.
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("team.id", ondelete="CASCADE"))
+    open_cases: Mapped[int]
+    in_time: Mapped[int]
+
+
+class CaseOversightUnitDay(Model):
+    """A team's or a service's totals of `CaseOversightDay`: read instead of its workers' rows
+    when a viewer oversees everyone in the unit."""
+
+    __tablename__ = "case_oversight_unit_day"
+    __table_args__ = (
+        sa.CheckConstraint("level IN ('team', 'service')", name="level_known"),
+        sa.CheckConstraint("in_time >= 0 AND in_time <= open_cases", name="in_time_within_open"),
+    )
+
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True
+    )
+    level: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    category: Mapped[CaseCategory] = mapped_column(
+        enum_column(CaseCategory, "case_category"), primary_key=True
+    )
+    open_cases: Mapped[int]
+    in_time: Mapped[int]

@@ -49,6 +49,7 @@ from supervision.reports import figures, stored
 from supervision.reports.dashboard import DashboardFigures
 from supervision.reports.figures import MonthState, Period, PersonHistory, Tally
 from supervision.reports.models import QualityAudit
+from supervision.stored_figures.models import StoredFiguresRun
 
 # Up to this many people, a page's scope is passed to the loaders as ids (see team_dashboard).
 SCOPE_BY_ID_LIMIT = 2_000
@@ -564,6 +565,10 @@ class OversightReport:
     figures_as_at: datetime | None = None
     # The people the report counts (`report_people` of its viewer), for what reads it later.
     people: StaffIds | None = None
+    # On an organisation's or a service's page, the organisation's stored figures' run when they
+    # may be used for the period (`stored.usable_run`), even if the viewer's figures above could
+    # not use them: the case section's stored counts follow each viewer's scope.
+    stored_run: StoredFiguresRun | None = None
 
 
 def trend_months(period: Period) -> list[Period]:
@@ -610,11 +615,12 @@ def _oversight_report(user: Staff, level: Level, unit_id: int | None, period: Pe
             trail.append((Level.PERSON, person.id, person.name))
 
     months = trend_months(period)
-    run = None
+    usable = None
+    if level in (Level.ORGANISATION, Level.SERVICE):
+        usable = stored.usable_run(db.session, user.organisation_id, period, months, today)
     # The stored figures count everyone in a unit: they answer only when the viewer's report
     # counts everyone in the units it lists.
-    if level in (Level.ORGANISATION, Level.SERVICE) and units.whole:
-        run = stored.usable_run(db.session, user.organisation_id, period, months, today)
+    run = usable if units.whole else None
     if run is not None:
         found = _stored_unit_figures(user, level, unit_id, name, services, teams, period, months)
         if found is None and level is Level.ORGANISATION:
@@ -632,6 +638,7 @@ def _oversight_report(user: Staff, level: Level, unit_id: int | None, period: Pe
                 trail=trail,
                 figures_as_at=run.worked_out_at,
                 people=report_people(user),
+                stored_run=usable,
             )
     teams_of_service: dict[int, list[Team]] = defaultdict(list)
     for team in teams:
@@ -685,6 +692,7 @@ def _oversight_report(user: Staff, level: Level, unit_id: int | None, period: Pe
         person=person,
         figures_as_at=run.worked_out_at if run is not None else None,
         people=report_people(user),
+        stored_run=usable,
     )
 
 
