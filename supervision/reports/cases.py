@@ -39,10 +39,11 @@ from supervision.extensions import db
 from supervision.org.models import Staff, Team
 from supervision.reports import asye, charts, stored_cases
 from supervision.reports.changes import ChangeMarks
-from supervision.reports.exports import Cell, Section, Share, report_sections
+from supervision.reports.exports import Cell, Section, Share, report_about, report_sections
 from supervision.reports.figures import Period
 from supervision.reports.services import Level, OversightReport, team_ids_of
 from supervision.reports.tables import month_text, percent_text, short_month_text
+from supervision.stored_figures.freshness import as_at_text
 
 DEFINITION = (
     "Open cases whose last management oversight in supervision (a case discussion in a record "
@@ -280,11 +281,21 @@ def case_sections(section: CaseOversightSection) -> list[Section]:
     return tables
 
 
-def report_file_sections(viewer: Staff, report: OversightReport, marks: ChangeMarks) -> list[Section]:
-    """Every table of the report's CSV and XLSX, the case oversight and ASYE sections included: the
-    page's download and `flask export-report oversight` both write these."""
-    return (
+def report_file(
+    viewer: Staff, report: OversightReport, marks: ChangeMarks, generated_at: datetime
+) -> tuple[list[tuple[str, str]], list[Section]]:
+    """What the report's CSV and XLSX say about themselves, and every table in them, the case
+    oversight and ASYE sections included: the page's download and `flask export-report
+    oversight` both write these. When the case section was read from stored figures and the
+    rest was not (a viewer who does not oversee a whole unit), the file says when the case
+    figures were worked out, as the page does."""
+    section = case_oversight(viewer, report)
+    about = report_about(report, generated_at)
+    if section.figures_as_at is not None and section.figures_as_at != report.figures_as_at:
+        about.insert(len(about) - 2, ("Case oversight figures", as_at_text(section.figures_as_at)))
+    sections = (
         report_sections(report, marks)
-        + case_sections(case_oversight(viewer, report))
+        + case_sections(section)
         + asye.asye_sections(asye.report_asye_reviews(viewer, report), report.today)
     )
+    return about, sections

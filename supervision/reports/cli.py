@@ -204,9 +204,7 @@ def oversight_command(
             "so cannot export its report."
         )
     marks = changes.marks_for(report)
-    content = report_file(
-        exports.report_about(report, now()), cases.report_file_sections(person, report, marks), file_format
-    )
+    content = report_file(*cases.report_file(person, report, marks, now()), file_format)
     log.info("report exported", extra={"staff_id": person.id, "report": f"oversight-{level.value}"})
     deliver(content, output, f"the oversight report for {report.unit.name}, {period_text(period)}")
 

@@ -303,9 +303,8 @@ def export_report(level: Level, unit_id: int | None, file_format: str):
     report = found_or_404(report)
     suffix = f"-{unit_id}" if unit_id is not None else ""
     name = f"oversight-{level.value}{suffix}-{period.starts_on.isoformat()}-to-{period.ends_on.isoformat()}"
-    about = exports.report_about(report, clock().now())
-    marks = changes.marks_for(report)
-    return file_response(about, cases.report_file_sections(current_user, report, marks), file_format, name)
+    about, sections = cases.report_file(current_user, report, changes.marks_for(report), clock().now())
+    return file_response(about, sections, file_format, name)
 
 
 @bp.get("/oversight")

@@ -17,12 +17,13 @@ from supervision.extensions import db
 from supervision.jobs.models import JobOutcome
 from supervision.jobs.runs import run_job
 from supervision.org.models import Role, Staff, StaffRole
-from supervision.reports import stored_cases
-from supervision.reports.cases import CaseOversightSection, case_oversight
+from supervision.reports import changes, stored_cases
+from supervision.reports.cases import CaseOversightSection, case_oversight, report_file
 from supervision.reports.figures import Period
 from supervision.reports.forms import default_period
 from supervision.reports.models import CaseOversightDay, CaseOversightUnitDay
 from supervision.reports.services import Level, overseen_units, oversight_report
+from supervision.stored_figures.freshness import as_at_text
 from tests.cases.oversight_factories import discuss, make_case
 from tests.reports.test_stored_figures import forget_refresh
 from tests.test_scope import add_awkward_cases
@@ -131,6 +132,11 @@ def test_a_viewer_who_does_not_oversee_everyone_is_read_from_the_workers_rows(or
     director_service = next(child for child in section.children if child.id == service_id)
     head_service = next(child for child in head_section.children if child.id == service_id)
     assert head_service.shares[-1].open_cases - director_service.shares[-1].open_cases >= orphan_cases
+    # The director's report is worked out live, its case section stored: the file says when the
+    # case figures were worked out, as the page does.
+    about, _ = report_file(director, report, changes.marks_for(report), clock.now())
+    assert report.figures_as_at is None
+    assert ("Case oversight figures", as_at_text(section.figures_as_at)) in about
 
 
 def test_the_section_is_worked_out_live_when_the_stored_figures_cannot_answer(organisation, clock):
