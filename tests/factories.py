@@ -331,3 +331,20 @@ def make_asye_review(
     db.session.add(review)
     db.session.commit()
     return review
+
+
+def make_asye(supervisor: Staff, started_on: date, **fields) -> Staff:
+    """A newly qualified social worker whose ASYE started on `started_on`, line-managed and
+    supervised by `supervisor` under the staged ASYE frequency from that day."""
+    from supervision.agreements.models import FrequencyKind
+    from supervision.org.models import CareerStage
+
+    person = make_staff(line_manager=supervisor, career_stage=CareerStage.ASYE, **fields)
+    make_agreement(
+        person,
+        supervisor,
+        agreed_on=started_on,
+        frequency_kind=FrequencyKind.ASYE_STAGED,
+        asye_started_on=started_on,
+    )
+    return person

@@ -9,13 +9,12 @@ import pytest
 import sqlalchemy as sa
 
 from supervision.agreements.asye import AsyeStage
-from supervision.agreements.models import FrequencyKind
 from supervision.compliance.models import AlertKind, ComplianceAlert
 from supervision.extensions import db
 from supervision.jobs.catalogue import compliance_sweep, send_escalations, send_reminders, send_weekly_digest
 from supervision.notifications.models import OutboxEmail
-from supervision.org.models import CareerStage, Role
-from tests.factories import make_agreement, make_asye_review, make_service, make_staff, make_team
+from supervision.org.models import Role
+from tests.factories import make_asye, make_asye_review, make_service, make_staff, make_team
 
 
 @pytest.fixture
@@ -27,17 +26,7 @@ def people(clock):
     team = make_team(name="Assessment Team", service=make_service(manager=head), manager=supervisor)
 
     def asye(email, started_on, **names):
-        person = make_staff(
-            email=email, team=team, line_manager=supervisor, career_stage=CareerStage.ASYE, **names
-        )
-        make_agreement(
-            person,
-            supervisor,
-            agreed_on=started_on,
-            frequency_kind=FrequencyKind.ASYE_STAGED,
-            asye_started_on=started_on,
-        )
-        return person
+        return make_asye(supervisor, started_on, email=email, team=team, **names)
 
     # Started 4 May 2026: 3-month review due 4 August (not held), 6-month due 4 November.
     late = asye("late@example.test", date(2026, 5, 4), given_name="Lee", family_name="Late")

@@ -10,9 +10,8 @@ import pytest
 from openpyxl import load_workbook
 
 from supervision.agreements.asye import AsyeStage
-from supervision.agreements.models import FrequencyKind
-from supervision.org.models import CareerStage, Role
-from tests.factories import make_agreement, make_asye_review, make_service, make_staff, make_team
+from supervision.org.models import Role
+from tests.factories import make_agreement, make_asye, make_asye_review, make_service, make_staff, make_team
 from tests.reports.helpers import table_rows
 from tests.reports.test_exports import csv_rows, download, section
 
@@ -29,22 +28,14 @@ def people(clock):
     quiet = make_team(name="Quiet Team", service=service, manager=supervisor)
 
     def asye(given_name: str, started_on: date, in_team=team):
-        person = make_staff(
+        return make_asye(
+            supervisor,
+            started_on,
             given_name=given_name,
             family_name="Newman",
             team=in_team,
-            line_manager=supervisor,
-            career_stage=CareerStage.ASYE,
             start_date=started_on,
         )
-        make_agreement(
-            person,
-            supervisor,
-            agreed_on=started_on,
-            frequency_kind=FrequencyKind.ASYE_STAGED,
-            asye_started_on=started_on,
-        )
-        return person
 
     # 3-month review held; the 6-month was due on 4 November and is overdue.
     late = asye("Lee", date(2026, 5, 4))
