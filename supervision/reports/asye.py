@@ -23,7 +23,6 @@ from supervision.reports.services import (
     dashboard_scope,
     in_post,
     report_people,
-    team_ids_of,
 )
 
 
@@ -90,7 +89,7 @@ def report_asye_reviews(viewer: Staff, report: OversightReport) -> list[TeamAsye
     the evidence pack alike: by team for an organisation, service or team; none for one person."""
     if report.level is Level.PERSON:
         return []
-    team_ids = team_ids_of(viewer, report.level, report.unit.id) or []
+    team_ids = report.team_ids
     return asye_reviews_by_team(viewer, team_ids, report.today)
 
 

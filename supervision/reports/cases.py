@@ -41,7 +41,7 @@ from supervision.reports import asye, charts, stored_cases
 from supervision.reports.changes import ChangeMarks
 from supervision.reports.exports import Cell, Section, Share, report_about, report_sections
 from supervision.reports.figures import Period
-from supervision.reports.services import Level, OversightReport, team_ids_of
+from supervision.reports.services import Level, OversightReport
 from supervision.reports.tables import month_text, percent_text, short_month_text
 from supervision.stored_figures.freshness import as_at_text
 
@@ -112,7 +112,7 @@ def case_oversight(viewer: Staff, report: OversightReport) -> CaseOversightSecti
     otherwise worked out now."""
     day = report.period.ends_on
     month_days = [min(month.ends_on, report.today) for month in report.months]
-    team_ids = team_ids_of(viewer, report.level, report.unit.id) or []
+    team_ids = report.team_ids
     if report.level in (Level.ORGANISATION, Level.SERVICE):
         section = _stored_section(viewer, report, team_ids, month_days)
         if section is not None:

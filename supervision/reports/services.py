@@ -569,6 +569,9 @@ class OversightReport:
     # may be used for the period (`stored.usable_run`), even if the viewer's figures above could
     # not use them: the case section's stored counts follow each viewer's scope.
     stored_run: StoredFiguresRun | None = None
+    # The teams the report covers (`team_ids_of` for its viewer and unit), for the sections that
+    # read it later (cases, ASYE reviews, audits) without asking for them again.
+    team_ids: list[int] = field(default_factory=list)
 
 
 def trend_months(period: Period) -> list[Period]:
@@ -639,6 +642,7 @@ def _oversight_report(user: Staff, level: Level, unit_id: int | None, period: Pe
                 figures_as_at=run.worked_out_at,
                 people=report_people(user),
                 stored_run=usable,
+                team_ids=[team.id for team in teams],
             )
     teams_of_service: dict[int, list[Team]] = defaultdict(list)
     for team in teams:
@@ -693,6 +697,7 @@ def _oversight_report(user: Staff, level: Level, unit_id: int | None, period: Pe
         figures_as_at=run.worked_out_at if run is not None else None,
         people=report_people(user),
         stored_run=usable,
+        team_ids=[team.id for team in teams],
     )
 
 

@@ -227,7 +227,7 @@ def render_report(level: Level, unit_id: int | None, template: str = "reports/ov
     extra: dict[str, Any] = {"marks": changes.marks_for(report), **case_oversight_for(report)}
     extra["asye_teams"] = asye.report_asye_reviews(current_user, report)
     if template.endswith("evidence-pack.html"):
-        team_ids = services.team_ids_of(current_user, level, unit_id) or []
+        team_ids = report.team_ids
         extra["checklist_rates"] = audits.checklist_rates(
             audits.audits_in(current_user, team_ids, period.starts_on, period.ends_on)
         )
