@@ -1,5 +1,5 @@
 """Case oversight statuses over the API: the open cases the token's person may see (their own and
-those of everyone they oversee: supervision.cases.services.visible_cases), with the same status
+those of the people on their team dashboard: supervision.cases.services.visible_cases), with the same status
 as every page (supervision.cases.lists). Nobody holding the HR role sees a case: their list is
 empty. Case references are personal data: the answer is never stored by a cache (views.py)."""
 

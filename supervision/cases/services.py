@@ -16,13 +16,18 @@ from typing import Any
 import sqlalchemy as sa
 
 from supervision import bulk
-from supervision.agreements.services import get_policy
+from supervision.agreements.services import current_supervisor_id, get_policy
 from supervision.cases.models import CaseAllocation, CaseOversightLimit, ChildCase
 from supervision.cases.rules import CaseCategory, CaseFacts, CaseOversight, case_status, limit_days
 from supervision.compliance.working_days import working_days_between
 from supervision.extensions import AnySession, db
 from supervision.org.models import Staff
-from supervision.permissions import content_barred, is_in_oversight_line, overseen_staff_query
+from supervision.permissions import (
+    content_barred,
+    may_view_supervision_page,
+    overseen_staff_query,
+    supervision_pages_query,
+)
 from supervision.records.models import CaseDiscussion, SupervisionRecord, SupervisionSession
 
 
@@ -217,24 +222,39 @@ WORKERS_BY_ID_LIMIT = 2_000
 
 
 def visible_cases(viewer: Staff) -> sa.ColumnElement[bool]:
-    """The cases `viewer` may see: their own, and those of everyone they oversee (the one scope,
-    permissions.overseen_staff_query). Nobody holding the HR role sees a case (docs/cases.md)."""
+    """The cases `viewer` may see: their own, and those of everyone whose supervision page they
+    may open (permissions.supervision_pages_query: everyone they oversee, and the supervisees whose
+    current agreement names them as supervisor), the people of their team dashboard. A supervisor
+    by agreement alone (a senior practitioner supervising an ASYE) discusses those cases in
+    supervision, so they see them due. Nobody holding the HR role sees a case (docs/cases.md)."""
+    return _cases_of(viewer, supervision_pages_query(viewer))
+
+
+def overseen_cases(viewer: Staff) -> sa.ColumnElement[bool]:
+    """The cases the viewer's oversight report counts: their own and those of everyone they
+    oversee (permissions.overseen_staff_query, the report's people; its stored counts are kept
+    per worker for this scope: reports/stored_cases.py). Nobody's for the HR role."""
+    return _cases_of(viewer, overseen_staff_query(viewer))
+
+
+def _cases_of(viewer: Staff, people: sa.Select) -> sa.ColumnElement[bool]:
     if content_barred(viewer):
         return sa.false()
-    overseen = overseen_staff_query(viewer)
     # Named ids let the database read a few workers' cases by index; the scope's recursive
     # statement inside the case query made PostgreSQL scan every case (docs/performance.md).
-    ids = db.session.scalars(overseen.limit(WORKERS_BY_ID_LIMIT + 1)).all()
+    ids = db.session.scalars(people.limit(WORKERS_BY_ID_LIMIT + 1)).all()
     if len(ids) <= WORKERS_BY_ID_LIMIT:
         return ChildCase.worker_id.in_([viewer.id, *ids])
-    return sa.or_(ChildCase.worker_id == viewer.id, ChildCase.worker_id.in_(overseen))
+    return sa.or_(ChildCase.worker_id == viewer.id, ChildCase.worker_id.in_(people))
 
 
 def may_view_case(viewer: Staff, case: ChildCase) -> bool:
     """One case, by the same scope as `visible_cases`."""
     if content_barred(viewer) or case.organisation_id != viewer.organisation_id:
         return False
-    return case.worker_id == viewer.id or is_in_oversight_line(viewer, case.worker)
+    return case.worker_id == viewer.id or may_view_supervision_page(
+        viewer, case.worker, current_supervisor_id(case.worker_id)
+    )
 
 
 # (reference, category, worker id, opened on, closed on) of a case to add.

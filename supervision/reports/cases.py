@@ -7,9 +7,10 @@ counted, with where each stood that day. Every figure is `cases.rules.in_time_on
 per case and day, tallied by `cases.rules.tally` (as `shares_on` does), once for the table, the
 chart and the exports alike.
 
-Scope: the cases the viewer may see (`cases.services.visible_cases`, the one scope) whose worker
-is now in one of the report's teams. A case counts in its current worker's team for every month
-of the trend: the register does not keep which team a past worker was in.
+Scope: the cases of the report's people (`cases.services.overseen_cases`: the viewer and everyone
+they oversee, the one scope) whose worker is now in one of the report's teams. A case counts
+in its current worker's team for every month of the trend: the register does not keep which
+team a past worker was in.
 
 At organisation and service level the same figures come from the stored counts when the
 organisation's stored figures may be used (supervision.reports.stored_cases: the hourly job asks
@@ -34,7 +35,7 @@ from supervision.cases.rules import (
     is_open_on,
     tally,
 )
-from supervision.cases.services import CaseRow, case_rows, due_soon_rule, visible_cases
+from supervision.cases.services import CaseRow, case_rows, due_soon_rule, overseen_cases
 from supervision.extensions import db
 from supervision.org.models import Staff, Team
 from supervision.reports import asye, charts, stored_cases
@@ -118,7 +119,7 @@ def case_oversight(viewer: Staff, report: OversightReport) -> CaseOversightSecti
         if section is not None:
             return section
     scope = sa.and_(
-        visible_cases(viewer),
+        overseen_cases(viewer),
         ChildCase.worker_id.in_(sa.select(Staff.id).where(Staff.team_id.in_(team_ids))),
         # Only cases open on some day the section asks about.
         ChildCase.opened_on <= max(day, *month_days),

@@ -149,7 +149,7 @@ def stored_shares(
     wanted = sorted(set(days))
     if not set(wanted) <= set(stored_days(today)) or content_barred(viewer):
         return None
-    # The one scope (cases.services.visible_cases): the viewer and everyone they oversee.
+    # The report's scope (cases.services.overseen_cases): the viewer and everyone they oversee.
     overseen = overseen_staff_query(viewer)
     service_of = dict(session.execute(sa.select(Team.id, Team.service_id).where(Team.id.in_(team_ids))).all())
 

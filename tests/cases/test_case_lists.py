@@ -4,13 +4,18 @@ due discussion (My supervision): the one list, its scope, its filters and its so
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 from flask import url_for
 
+from supervision.agreements.models import SupervisionAgreement
 from supervision.cases import lists
+from supervision.cases.models import ChildCase
 from supervision.cases.rules import CaseCategory, CaseStatus
+from supervision.cases.services import may_view_case, overseen_cases
+from supervision.extensions import db
 from supervision.org.models import Role
 from tests.cases.oversight_factories import discuss, make_case
-from tests.factories import make_absence
+from tests.factories import make_absence, make_agreement
 from tests.reports.test_query_counts import statements_for
 
 TODAY = date(2026, 11, 23)
@@ -50,6 +55,33 @@ def test_the_head_of_service_sees_every_team_under_them_and_others_see_none(peop
     assert references(lists.needing_oversight(people.other_supervisor, TODAY)) == ["CP-STRANGER"]
     assert lists.needing_oversight(people.colleague, TODAY) == []
     assert lists.needing_oversight(people.admin, TODAY) == []
+
+
+def test_a_supervisor_by_agreement_alone_sees_the_supervisees_cases_but_does_not_report_them(
+    people, caseload, clock
+):
+    """A colleague named as Wren's supervisor in her current agreement (a senior practitioner
+    supervising an ASYE) manages nobody: they see her cases due, as their dashboard lists her,
+    and may open each case's history; their report counts only the people they oversee."""
+    current = db.session.scalar(
+        sa.select(SupervisionAgreement).where(
+            SupervisionAgreement.supervisee_id == people.worker.id, SupervisionAgreement.ended_on.is_(None)
+        )
+    )
+    if current is not None:
+        current.ended_on = date(2026, 11, 1)
+        db.session.commit()
+    make_agreement(people.worker, people.colleague, agreed_on=date(2026, 11, 1))
+    assert references(lists.needing_oversight(people.colleague, TODAY)) == ["CIN-NEVER", "CP-OVERDUE"]
+    assert may_view_case(people.colleague, caseload["overdue"])
+    assert not may_view_case(people.colleague, caseload["stranger"])
+    # The report's scope is the people they oversee: nobody's but their own cases.
+    counted = db.session.scalar(
+        sa.select(sa.func.count()).select_from(ChildCase).where(overseen_cases(people.colleague))
+    )
+    assert counted == 0
+    # The line manager still sees them.
+    assert references(lists.needing_oversight(people.supervisor, TODAY)) == ["CIN-NEVER", "CP-OVERDUE"]
 
 
 def test_hr_never_sees_a_case_even_when_also_a_line_manager(people, caseload):
