@@ -109,6 +109,10 @@ def test_an_administrator_who_also_holds_the_hr_role_does_not_see_the_case_pages
     pages.sign_in(person)
     for path in ("/cases/import", "/cases/import/example.csv", "/cases/oversight-limits"):
         assert pages.client.get(path).status_code == 404
+    # Nor is offered them: the menu links only to what they may open.
+    menu = [link["href"] for link in pages.get("home.index").select(".govuk-service-navigation__list a")]
+    assert "/cases/import" not in menu and "/cases/oversight-limits" not in menu
+    assert "/staff" in menu  # an administrator's other entries are still there
 
 
 def test_the_example_file_downloads(pages, admin):
