@@ -133,7 +133,7 @@ def _told(
     session: AnySession, organisation_id: int, worker_ids: set[int]
 ) -> dict[int, tuple[int | None, int | None]]:
     """Worker id -> (who is reminded, who is escalated to): their supervisor when that supervisor
-    oversees them (so the cases page shows them the cases), else their line manager; and the
+    also oversees them (a management decision is asked of a manager), else their line manager; and the
     head of their team's service. Everyone is read in a fixed number of statements."""
     if not worker_ids:
         return {}
