@@ -6,7 +6,6 @@ figures is the job's run time alone (docs/performance.md)."""
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
 import pytest
@@ -21,6 +20,7 @@ from supervision.org.models import Organisation, Role
 from supervision.records import services
 from tests.factories import make_agreement, make_record, make_service, make_staff, make_team
 from tests.hr.test_import import hundreds_of_people
+from tests.reports.helpers import StatementCounter
 
 STORED_TABLES = (
     "stored_figures_run",
@@ -36,20 +36,13 @@ STORED_TABLES = (
 TOUCHES_STORED = re.compile(rf"\b({'|'.join(STORED_TABLES)})\b")
 
 
-@contextmanager
-def writes_seen():
-    """Every INSERT, UPDATE and DELETE sent to the database inside the block."""
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
-            seen.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
+def writes(counter: StatementCounter) -> list[str]:
+    """The INSERT, UPDATE and DELETE statements among those the counter saw."""
+    return [
+        statement
+        for statement in counter.statements
+        if statement.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE")
+    ]
 
 
 def stored(statements: list[str]) -> set[str]:
@@ -59,10 +52,10 @@ def stored(statements: list[str]) -> set[str]:
 @pytest.fixture
 def organisation_with_stored_figures(app, clock):
     synth.generate(staff=30, years=1, seed=21)
-    with writes_seen() as job_writes:
+    with StatementCounter() as job:
         assert run_job("stored-figures", db.session, clock).outcome is JobOutcome.SUCCEEDED
     # The job itself writes them: the check below would see a write path that did.
-    assert {"stored_figures_run", "oversight_month", "case_oversight_day"} <= stored(job_writes)
+    assert {"stored_figures_run", "oversight_month", "case_oversight_day"} <= stored(writes(job))
     return db.session.scalar(sa.select(Organisation.id).order_by(Organisation.id))
 
 
@@ -75,7 +68,7 @@ def test_booking_holding_signing_and_importing_write_no_stored_figure(
     make_agreement(worker, supervisor)
     complete = make_record(worker, supervisor, complete=True)
 
-    with writes_seen() as writes:
+    with StatementCounter() as use_cases:
         held_at = datetime(2026, 11, 20, 10, tzinfo=UTC)
         session = services.schedule_session(supervisor, [worker.id], held_at, 60, online=True)
         services.mark_held(supervisor, session, session.version, date(2026, 11, 20))
@@ -84,5 +77,5 @@ def test_booking_holding_signing_and_importing_write_no_stored_figure(
         plan = import_services.import_staff(organisation_with_stored_figures, hundreds_of_people(20))
 
     assert len(plan.creates) == 20  # the use cases did their work, and wrote
-    assert len(writes) > 10
-    assert stored(writes) == set()
+    assert len(writes(use_cases)) > 10
+    assert stored(writes(use_cases)) == set()
