@@ -6,9 +6,12 @@ Against a generated organisation already in DATABASE (`make bench ... BENCH_OPTI
 1. gives up to USERS real accounts of the five roles a known password (a scratch database's
    made-up users) and lists, for each, the records they may open and the records waiting for
    their signature;
-2. starts gunicorn (WORKERS workers) and, beside it, the scheduled jobs one after another in a
-   loop for the length of the run (the hourly figures jobs, the sweep, reminders, escalations,
-   the outbox), as a busy hour would;
+2. starts gunicorn (WORKERS workers) and, beside it, the scheduled jobs (`--jobs`):
+   `busiest` (the default) runs what supervision/scheduler.py starts between 08:00 and 08:05 on
+   a Monday, the busiest five minutes of the week, at those offsets from the end of the ramp-up:
+   reminders and the weekly digest at 0, the hourly stored figures at 1 minute, case reminders
+   and the hourly sweep at 5 (or at the end, for a shorter run), and the outbox every minute;
+   `loop` runs the jobs back to back for the whole run, a harsher load than any real hour;
 3. runs Locust headless (bench/locustfile.py): USERS people, started over a minute, each
    waiting 5 to 15 s between steps, for MINUTES;
 4. checks: every page's p95 under 300 ms, no failed request, and every signature the server
@@ -40,13 +43,20 @@ from supervision.org.models import Role, Staff, StaffRole  # noqa: E402
 from supervision.records.models import SupervisionRecord  # noqa: E402
 
 P95_TARGET_MS = 300
-# Jobs run back to back while the load runs (never the retention purge: it deletes).
+# `--jobs loop`: jobs back to back while the load runs (never the retention purge: it deletes).
 JOBS = (
     "compliance-sweep",
     "stored-figures",
     "reminders",
     "escalations",
     "outbox-sender",
+)
+# `--jobs busiest`: Monday 08:00 to 08:05 in supervision/scheduler.py's schedule, as (seconds after
+# the ramp-up, jobs started together then). The outbox runs every minute besides.
+BUSIEST_FIVE_MINUTES = (
+    (0, ("reminders", "weekly-digest")),
+    (60, ("stored-figures",)),
+    (300, ("case-reminders", "compliance-sweep")),
 )
 ROLE_KEYS = {
     "social_worker": Role.SOCIAL_WORKER,
@@ -112,13 +122,37 @@ def prepare(url: str, users: int) -> dict:
     return accounts
 
 
+def job_environment(url: str) -> dict[str, str]:
+    return {**os.environ, "DATABASE_URL": url, "FLASK_CONFIG": "development", "PYTHONPATH": str(ROOT)}
+
+
 def jobs_loop(url: str, stop_file: Path) -> subprocess.Popen:
     """The scheduled jobs one after another until `stop_file` exists (a shell loop of `flask run-job`)."""
     flask = Path(sys.executable).parent / "flask"
     runs = " ; ".join(f"{flask} --app wsgi run-job {name}" for name in JOBS)
     script = f'while [ ! -e "{stop_file}" ]; do {runs}; done'
-    environment = {**os.environ, "DATABASE_URL": url, "FLASK_CONFIG": "development", "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen(["bash", "-c", script], cwd=ROOT, env=environment)  # noqa: S603, S607
+    return subprocess.Popen(["bash", "-c", script], cwd=ROOT, env=job_environment(url))  # noqa: S603, S607
+
+
+def busiest_jobs(url: str, stop_file: Path, start_after: float, run_seconds: float) -> subprocess.Popen:
+    """The jobs of the busiest five minutes, each once at its offset, and the outbox every minute.
+
+    An offset past the end of the run is brought forward to a minute before its end, so every job
+    runs beside the load however long the run is.
+    """
+    flask = Path(sys.executable).parent / "flask"
+    last = max(start_after, start_after + run_seconds - 60)
+    lines = [f"sleep {start_after:.0f}"]
+    elapsed = start_after
+    for offset, names in BUSIEST_FIVE_MINUTES:
+        at = min(start_after + offset, last)
+        lines.append(f"sleep {max(0, at - elapsed):.0f}")
+        elapsed = at
+        lines.extend(f"{flask} --app wsgi run-job {name} &" for name in names)
+    outbox_once = f"{flask} --app wsgi run-job outbox-sender"
+    outbox = f'( while [ ! -e "{stop_file}" ]; do {outbox_once}; sleep 60; done ) &'
+    script = "\n".join([outbox, *lines, "wait"])
+    return subprocess.Popen(["bash", "-c", script], cwd=ROOT, env=job_environment(url))  # noqa: S603, S607
 
 
 def lost_writes(url: str, signed_file: Path) -> tuple[int, int]:
@@ -139,6 +173,13 @@ def lost_writes(url: str, signed_file: Path) -> tuple[int, int]:
     return len(ids), len([record_id for record_id in ids if record_id not in stored])
 
 
+def jobs_said(kind: str) -> str:
+    if kind == "loop":
+        return f"{', '.join(JOBS)} back to back beside it"
+    runs = "; ".join(f"{', '.join(names)} at +{offset // 60} min" for offset, names in BUSIEST_FIVE_MINUTES)
+    return f"Monday 08:00 to 08:05 after the ramp-up ({runs}; the outbox every minute)"
+
+
 def read_stats(prefix: Path) -> list[dict]:
     with open(f"{prefix}_stats.csv", newline="") as file:
         return [row for row in csv.DictReader(file) if row["Name"] != "Aggregated"]
@@ -150,6 +191,7 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--minutes", type=float, default=5)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--jobs", choices=("busiest", "loop"), default="busiest")
     arguments = parser.parse_args()
     url = arguments.database_url
     scratch = Path(tempfile.mkdtemp(prefix="bench-load-"))
@@ -161,7 +203,11 @@ def main() -> int:
     os.environ["SIGN_IN_RATE_LIMIT"] = "100000 per minute"
     port = national.free_port()
     server = national.gunicorn("wsgi:app", port, arguments.workers, url)
-    jobs = jobs_loop(url, stop_file)
+    ramp_up = arguments.users / max(1, arguments.users // 60)
+    if arguments.jobs == "loop":
+        jobs = jobs_loop(url, stop_file)
+    else:
+        jobs = busiest_jobs(url, stop_file, ramp_up, arguments.minutes * 60 - ramp_up)
     started = time.monotonic()
     try:
         environment = {
@@ -188,7 +234,7 @@ def main() -> int:
     accepted, lost = lost_writes(url, signed_file)
     failures = sum(int(row["Failure Count"]) for row in rows)
     print(f"\n{arguments.users} users, {arguments.minutes:g} min ({elapsed:.0f} s with start and stop), "
-          f"gunicorn -w {arguments.workers}, jobs {', '.join(JOBS)} in a loop beside it")  # fmt: skip
+          f"gunicorn -w {arguments.workers}, jobs: {jobs_said(arguments.jobs)}")  # fmt: skip
     print("| page | requests | failures | p50 ms | p95 ms | verdict |")
     print("|---|---|---|---|---|---|")
     missed = False
