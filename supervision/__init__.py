@@ -155,6 +155,10 @@ def register_templates(app: Flask) -> None:
     from supervision.forms import error_summary
 
     app.jinja_env.globals["wtforms_errors"] = error_summary  # links go to a date's day box
+    from supervision import rendered_once
+
+    # The GOV.UK components every page draws the same, drawn once (docs/performance.md, "Page floor").
+    app.jinja_env.globals["rendered_once"] = rendered_once
     from supervision.stored_figures.freshness import as_at_text
 
     # Every page showing stored figures says when they were worked out, in the same words.

@@ -6,11 +6,9 @@ from flask import abort, current_app, request
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
-    GovPasswordInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
-    GovTextInput,
 )
 from wtforms import validators
 from wtforms.fields import (
@@ -25,7 +23,7 @@ from wtforms.fields import (
 )
 from wtforms.validators import ValidationError
 
-from supervision import limits
+from supervision import limits, rendered_once
 from supervision.fields import version_field
 from supervision.service_errors import ServiceError
 
@@ -131,15 +129,15 @@ class Optional(validators.Optional):
 
 
 def text_field(label, *validators_, **kwargs):
-    return StringField(label, validators=list(validators_), widget=GovTextInput(), **kwargs)
+    return StringField(label, validators=list(validators_), widget=rendered_once.TextInput(), **kwargs)
 
 
 def email_field(label, *validators_, **kwargs):
-    return EmailField(label, validators=list(validators_), widget=GovTextInput(), **kwargs)
+    return EmailField(label, validators=list(validators_), widget=rendered_once.TextInput(), **kwargs)
 
 
 def password_field(label, *validators_, **kwargs):
-    return PasswordField(label, validators=list(validators_), widget=GovPasswordInput(), **kwargs)
+    return PasswordField(label, validators=list(validators_), widget=rendered_once.PasswordInput(), **kwargs)
 
 
 def select_field(label, *validators_, **kwargs):

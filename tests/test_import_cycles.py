@@ -32,6 +32,7 @@ PLUMBING = frozenset(
         "memory",
         "plain_text",
         "record_sections",
+        "rendered_once",
         "security",
         "service_errors",
         "sorting",
