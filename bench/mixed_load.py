@@ -39,7 +39,7 @@ from bench import national  # noqa: E402
 from supervision import create_app  # noqa: E402
 from supervision.auth.passwords import hash_password  # noqa: E402
 from supervision.extensions import db  # noqa: E402
-from supervision.org.models import Role, Staff, StaffRole  # noqa: E402
+from supervision.org.models import Role, Service, Staff, StaffRole  # noqa: E402
 from supervision.records.models import SupervisionRecord  # noqa: E402
 
 P95_TARGET_MS = 300
@@ -68,6 +68,9 @@ ROLE_KEYS = {
 
 
 def people_of(role: Role, limit: int) -> list[Staff]:
+    """In-post people of the role. Service managers are heads of service, as the locustfile's
+    paths are theirs: the director's organisation-wide pages have no target at national scale
+    (docs/performance.md), and one director among the load's people would measure those instead."""
     query = (
         sa.select(Staff)
         .join(StaffRole, StaffRole.staff_id == Staff.id)
@@ -75,6 +78,8 @@ def people_of(role: Role, limit: int) -> list[Staff]:
         .order_by(Staff.id)
         .limit(limit)
     )
+    if role is Role.SERVICE_MANAGER:
+        query = query.where(Staff.id.in_(sa.select(Service.manager_id)))
     return list(db.session.scalars(query))
 
 
