@@ -1,5 +1,6 @@
 """Each demo account's home page, in real Chromium: its role's to-do list, every link on it
-opens, counts match the page behind the link, and axe-core finds no WCAG 2.2 A or AA violation."""
+opens, counts match the page behind the link, and axe-core finds no WCAG 2.2 A or AA violation on
+the pages behind them (the home pages themselves are test_roles's to check)."""
 
 import re
 
@@ -36,7 +37,7 @@ def test_each_roles_home_page_is_its_to_do_list_and_every_link_on_it_opens(page,
     for role, heading in TO_DO_HEADINGS.items():
         if role is not account.role and role in (Role.HR, Role.ADMIN, Role.SERVICE_MANAGER):
             expect(page.get_by_role("heading", level=2, name=heading)).to_have_count(0)
-    assert_accessible(page)
+    # axe-core: test_roles checks each account's home page, this same page, at full width and 320 px.
     links = page.locator("section.app-to-do a")
     assert links.count() > 0
     for href in {link.get_attribute("href") for link in links.all()}:
@@ -54,7 +55,8 @@ def test_a_team_managers_counts_are_the_team_dashboards(page):
         follow(page.get_by_role("link", name=f"View the people whose supervision is {name}"))
         rows = page.locator("#supervisees tbody tr")
         assert rows.count() == shown, name
-        assert_accessible(page)
+        if name == "escalated":  # the dashboard filtered by a status: once is enough for axe-core
+            assert_accessible(page)
 
 
 def test_a_social_workers_next_due_date_links_to_why(page):
