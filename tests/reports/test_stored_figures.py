@@ -60,9 +60,10 @@ def forget_refresh() -> None:
 def shared_organisation(app):
     """A generated organisation with two years of varied history (leavers, absences, gaps), built
     once for the module: its tests change only what the stored-figures job writes, forgotten
-    after each (tests/shared.py)."""
+    after each (tests/shared.py). 110 people make 11 teams in one service and 111 in post today,
+    enough for the "more than 100" checks below and for the batches of three teams."""
     app.extensions["clock"] = FixedClock(FIXED_NOW)
-    organisation = synth.generate(staff=150, years=2, seed=11)
+    organisation = synth.generate(staff=110, years=2, seed=11)
     leader_id = national.senior_leader(national.synth_organisation())
     yield organisation, leader_id, FactsUnchanged()
     app.extensions["clock"] = SystemClock()
@@ -178,7 +179,7 @@ def test_a_live_report_worked_out_a_few_teams_at_a_time_is_the_same_as_all_at_on
     _, leader = generated
     today = clock.today()
     odd = Period(today - timedelta(days=40), today)  # not whole months: worked out live
-    # The organisation's report: its one service's would ask for the same 15 teams again.
+    # The organisation's report: its one service's would ask for the same teams again.
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Service)) == 1
     units = [(Level.ORGANISATION, None)]
     all_at_once = [report_figures(oversight_report(leader, *unit, odd, today)) for unit in units]
