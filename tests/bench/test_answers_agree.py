@@ -21,12 +21,13 @@ from tests.shared import FactsUnchanged
 
 @pytest.fixture(scope="module", params=["demo", "synth"])
 def shared_organisation(request, app):
-    """Each organisation built once for the module's tests, which only read it (tests/shared.py)."""
+    """Each organisation built once for the module's tests, which only read it (tests/shared.py).
+    The generated one is 50 people in five teams, with leavers, agency staff and an ASYE."""
     app.extensions["clock"] = FixedClock(FIXED_NOW)
     if request.param == "demo":
         seed_demo()
     else:
-        synth.generate(staff=100, years=1, seed=7)
+        synth.generate(staff=50, years=1, seed=9)
     yield request.param, FactsUnchanged()
     app.extensions["clock"] = SystemClock()
     empty_database()

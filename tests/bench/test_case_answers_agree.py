@@ -26,12 +26,13 @@ from tests.shared import FactsUnchanged
 def shared_organisation(request, app):
     """The demo, and a small generated organisation (its caseloads from supervision/cases/examples.py),
     each built once for the module: its tests read them, and the one that sets limits removes them
-    again (tests/shared.py checks)."""
+    again (tests/shared.py checks). The generated one is 50 people in five teams, with leavers,
+    agency staff and an ASYE."""
     app.extensions["clock"] = FixedClock(FIXED_NOW)
     if request.param == "demo":
         seed_demo()
     else:
-        synth.generate(staff=100, years=1, seed=7)
+        synth.generate(staff=50, years=1, seed=9)
     yield FactsUnchanged()
     app.extensions["clock"] = SystemClock()
     empty_database()
