@@ -12,21 +12,36 @@ from bench import case_answers, national
 from supervision import synth
 from supervision.cases.models import CaseOversightLimit
 from supervision.cases.rules import CaseCategory
-from supervision.clock import clock
+from supervision.clock import FixedClock, SystemClock, clock
 from supervision.demo import seed_demo
 from supervision.extensions import db
 from supervision.org.models import Service, Team
 from supervision.reports.forms import default_period
 from supervision.reports.services import Level
+from tests.conftest import FIXED_NOW, empty_database
+from tests.shared import FactsUnchanged
 
 
-@pytest.fixture(params=["demo", "synth"])
-def demo(request, app, clock):
-    """The demo, and a small generated organisation (its caseloads from supervision/cases/examples.py)."""
+@pytest.fixture(scope="module", params=["demo", "synth"])
+def shared_organisation(request, app):
+    """The demo, and a small generated organisation (its caseloads from supervision/cases/examples.py),
+    each built once for the module: its tests read them, and the one that sets limits removes them
+    again (tests/shared.py checks). The generated one is 50 people in five teams, with leavers,
+    agency staff and an ASYE."""
+    app.extensions["clock"] = FixedClock(FIXED_NOW)
     if request.param == "demo":
         seed_demo()
     else:
-        synth.generate(staff=100, years=1, seed=7)
+        synth.generate(staff=50, years=1, seed=9)
+    yield FactsUnchanged()
+    app.extensions["clock"] = SystemClock()
+    empty_database()
+
+
+@pytest.fixture
+def demo(shared_organisation, clock):
+    yield
+    shared_organisation.check()
 
 
 def team_manager() -> int:
@@ -80,17 +95,28 @@ def test_the_sql_takes_the_limits_as_the_page_does(demo):
     manager = team_manager()
     team = db.session.scalar(sa.select(Team.id).where(Team.manager_id == manager))
     now = clock().now()
-    for team_id, category, days in (
-        (None, CaseCategory.CHILD_IN_NEED, 20),
-        (team, CaseCategory.CHILD_IN_NEED, 120),
-        (team, CaseCategory.OTHER, 7),
-    ):
-        db.session.add(
-            CaseOversightLimit(
-                organisation_id=organisation_id, team_id=team_id, category=category, days=days, updated_at=now
-            )
+    limits = [
+        CaseOversightLimit(
+            organisation_id=organisation_id, team_id=team_id, category=category, days=days, updated_at=now
         )
+        for team_id, category, days in (
+            (None, CaseCategory.CHILD_IN_NEED, 20),
+            (team, CaseCategory.CHILD_IN_NEED, 120),
+            (team, CaseCategory.OTHER, 7),
+        )
+    ]
+    db.session.add_all(limits)
     db.session.commit()
+    added = [limit.id for limit in limits]
+    try:
+        compare_with_limits(organisation_id, manager)
+    finally:  # the organisation is shared: as it was for the next test
+        db.session.rollback()
+        db.session.execute(sa.delete(CaseOversightLimit).where(CaseOversightLimit.id.in_(added)))
+        db.session.commit()
+
+
+def compare_with_limits(organisation_id: int, manager: int) -> None:
     today = clock().today()
     for viewer in (manager, head_of_service()[0]):
         project = case_answers.cases_list_project(viewer, today, every_status=True)

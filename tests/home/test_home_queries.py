@@ -6,20 +6,13 @@ import pytest
 import sqlalchemy as sa
 from flask import url_for
 
+from supervision.clock import FixedClock, SystemClock
 from supervision.extensions import db
 from supervision.org.models import Role, Staff
+from tests.conftest import FIXED_NOW, empty_database
 from tests.factories import make_agreement, make_service, make_session, make_staff, make_team
 from tests.reports.conftest import held
-from tests.reports.test_query_counts import add_people, statements_for
-
-
-@pytest.fixture
-def scene(app, clock):
-    head = make_staff(Role.SERVICE_MANAGER, given_name="Hana", family_name="Head")
-    service = make_service("Assessment", manager=head)
-    supervisor = make_staff(Role.SUPERVISOR, given_name="Sam", family_name="Supervisor", line_manager=head)
-    teams = [make_team(f"Team {letter}", service=service, manager=supervisor) for letter in "ABC"]
-    return head, supervisor, teams
+from tests.reports.test_query_counts import add_people, signed_in, statements_for
 
 
 def add_people_with_sessions_this_week(count: int, teams, supervisor, head) -> None:
@@ -32,27 +25,45 @@ def add_people_with_sessions_this_week(count: int, teams, supervisor, head) -> N
         held(supervisor, person, date(2026, 11, 9))
 
 
-@pytest.mark.parametrize("who", ["head", "supervisor", "supervisee", "hr", "admin"])
-def test_each_roles_home_page_costs_the_same_for_5_and_40_people(pages, client, scene, who):
-    head, supervisor, teams = scene
-    supervisee = make_staff(Role.SOCIAL_WORKER, given_name="Sid", family_name="Supervisee", team=teams[0])
-    make_agreement(supervisee, supervisor, agreed_on=date(2026, 3, 2))
-    held(supervisor, supervisee, date(2026, 10, 12), signed_on=date(2026, 10, 13))
-    make_session(supervisor, supervisee, starts_at=datetime(2026, 11, 25, 10, tzinfo=UTC))
-    people = {
-        "head": head,
-        "supervisor": supervisor,
-        "supervisee": supervisee,
-        "hr": make_staff(Role.HR, given_name="Harriet", family_name="Hr"),
-        "admin": make_staff(Role.ADMIN, given_name="Ade", family_name="Admin"),
-    }
-    add_people_with_sessions_this_week(5, teams, supervisor, head)
-    pages.sign_in(people[who])
-    path = url_for("home.index")
+ROLES = ["head", "supervisor", "supervisee", "hr", "admin"]
 
-    with_five = statements_for(client, path)
-    add_people_with_sessions_this_week(35, teams, supervisor, head)
-    with_forty = statements_for(client, path)
 
-    assert with_forty == with_five
-    assert with_five < 60
+@pytest.fixture(scope="module")
+def shared_counts(app):
+    """One scene, each role's home page counted with 5 people and again once 35 more are added
+    (each test compares one role's counts)."""
+    app.extensions["clock"] = FixedClock(FIXED_NOW)
+    with app.test_request_context():
+        head = make_staff(Role.SERVICE_MANAGER, given_name="Hana", family_name="Head")
+        service = make_service("Assessment", manager=head)
+        supervisor = make_staff(
+            Role.SUPERVISOR, given_name="Sam", family_name="Supervisor", line_manager=head
+        )
+        teams = [make_team(f"Team {letter}", service=service, manager=supervisor) for letter in "ABC"]
+        supervisee = make_staff(Role.SOCIAL_WORKER, given_name="Sid", family_name="Supervisee", team=teams[0])
+        make_agreement(supervisee, supervisor, agreed_on=date(2026, 3, 2))
+        held(supervisor, supervisee, date(2026, 10, 12), signed_on=date(2026, 10, 13))
+        make_session(supervisor, supervisee, starts_at=datetime(2026, 11, 25, 10, tzinfo=UTC))
+        people = {
+            "head": head,
+            "supervisor": supervisor,
+            "supervisee": supervisee,
+            "hr": make_staff(Role.HR, given_name="Harriet", family_name="Hr"),
+            "admin": make_staff(Role.ADMIN, given_name="Ade", family_name="Admin"),
+        }
+        add_people_with_sessions_this_week(5, teams, supervisor, head)
+        clients = {who: signed_in(app, person) for who, person in people.items()}
+        path = url_for("home.index")
+        with_five = {who: statements_for(client, path) for who, client in clients.items()}
+        add_people_with_sessions_this_week(35, teams, supervisor, head)
+        with_forty = {who: statements_for(client, path) for who, client in clients.items()}
+    yield with_five, with_forty
+    app.extensions["clock"] = SystemClock()
+    empty_database()
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_each_roles_home_page_costs_the_same_for_5_and_40_people(shared_counts, who):
+    with_five, with_forty = shared_counts
+    assert with_forty[who] == with_five[who]
+    assert with_five[who] < 60

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from supervision import synth
 from supervision.agreements.models import AbsenceKind
+from supervision.clock import FixedClock, SystemClock
 from supervision.compliance.services import period_compliance_for
 from supervision.extensions import db
 from supervision.hr import metrics, stored
@@ -23,7 +24,9 @@ from supervision.jobs.runs import run_job
 from supervision.org.models import Organisation, Role, Staff
 from supervision.scheduler import SCHEDULE
 from supervision.stored_figures.freshness import as_at_text
+from tests.conftest import FIXED_NOW, empty_database
 from tests.factories import make_absence, make_staff
+from tests.shared import FactsUnchanged
 
 
 def compliance_figures(retention) -> list[tuple]:
@@ -34,10 +37,27 @@ def compliance_figures(retention) -> list[tuple]:
     ]  # fmt: skip
 
 
+def generate_organisation() -> int:
+    """80 people with two years of history: 91 windows, leavers among them who missed supervision."""
+    synth.generate(staff=80, years=2, seed=5)
+    return db.session.scalar(sa.select(Organisation.id))
+
+
 @pytest.fixture
 def organisation_id(app, clock):
-    synth.generate(staff=150, years=2, seed=5)
-    return db.session.scalar(sa.select(Organisation.id))
+    """An organisation of the test's own, whose facts it may change."""
+    return generate_organisation()
+
+
+@pytest.fixture(scope="class")
+def shared_organisation(app):
+    """One organisation for a class of tests that change only what the stored-figures job
+    writes, forgotten after each (tests/shared.py)."""
+    app.extensions["clock"] = FixedClock(FIXED_NOW)
+    organisation_id = generate_organisation()
+    yield organisation_id, FactsUnchanged()
+    app.extensions["clock"] = SystemClock()
+    empty_database()
 
 
 def windows_of(organisation_id, today):
@@ -45,66 +65,85 @@ def windows_of(organisation_id, today):
     return metrics.compliance_windows(registered_social_workers(organisation_id, year), year)
 
 
-def test_stored_answers_give_the_live_hr_summary(organisation_id, clock):
-    snapshot = metrics.latest_census_date(clock.today())
-    live = compliance_figures(retention_report(organisation_id, snapshot))
+class TestOnASharedOrganisation:
+    """The tests that change nothing but the stored figures share one organisation."""
 
-    run = run_job("stored-figures", db.session, clock)
+    @pytest.fixture
+    def organisation_id(self, shared_organisation, clock):
+        organisation_id, facts = shared_organisation
+        yield organisation_id
+        facts.check()
 
-    assert run.counts["windows"] > 50
-    assert compliance_figures(retention_report(organisation_id, snapshot)) == live
-    organisation = retention_report(organisation_id, snapshot).organisation
-    assert organisation.leavers_with_compliance > 0
-    assert organisation.stayers_compliance.required > 0
+    def test_stored_answers_give_the_live_hr_summary(self, organisation_id, clock):
+        snapshot = metrics.latest_census_date(clock.today())
+        live = compliance_figures(retention_report(organisation_id, snapshot))
 
+        run = run_job("stored-figures", db.session, clock)
 
-def test_the_summary_reads_the_stored_answers_for_exactly_the_same_window(organisation_id, clock):
-    today = clock.today()
-    run_job("stored-figures", db.session, clock)
-    windows = windows_of(organisation_id, today)
-    staff_id, window = next(iter(windows.items()))
-    row = db.session.get(StoredWindowCompliance, (staff_id, *window))
-    row.met, row.missed = 99, 1
-    db.session.commit()
+        assert run.counts["windows"] > 50
+        assert compliance_figures(retention_report(organisation_id, snapshot)) == live
+        organisation = retention_report(organisation_id, snapshot).organisation
+        assert organisation.leavers_with_compliance > 0
+        assert organisation.stayers_compliance.required > 0
 
-    answer = stored.window_compliance(db.session, organisation_id, windows, today)
-    assert (answer.found[staff_id].met, answer.found[staff_id].missed) == (99, 1)
-    assert answer.figures_as_at == clock.now()
+    def test_the_summary_reads_the_stored_answers_for_exactly_the_same_window(self, organisation_id, clock):
+        today = clock.today()
+        run_job("stored-figures", db.session, clock)
+        windows = windows_of(organisation_id, today)
+        staff_id, window = next(iter(windows.items()))
+        row = db.session.get(StoredWindowCompliance, (staff_id, *window))
+        row.met, row.missed = 99, 1
+        db.session.commit()
 
-    # Another window for the same person is worked out live.
-    other = {staff_id: (window[0], window[1] - timedelta(days=1))}
-    live = period_compliance_for(other, today)[staff_id]
-    answer = stored.window_compliance(db.session, organisation_id, other, today)
-    assert answer.found[staff_id] == live
-    assert answer.figures_as_at is None
+        answer = stored.window_compliance(db.session, organisation_id, windows, today)
+        assert (answer.found[staff_id].met, answer.found[staff_id].missed) == (99, 1)
+        assert answer.figures_as_at == clock.now()
 
+        # Another window for the same person is worked out live.
+        other = {staff_id: (window[0], window[1] - timedelta(days=1))}
+        live = period_compliance_for(other, today)[staff_id]
+        answer = stored.window_compliance(db.session, organisation_id, other, today)
+        assert answer.found[staff_id] == live
+        assert answer.figures_as_at is None
 
-def test_windows_that_have_not_ended_are_not_stored(organisation_id, clock):
-    today = clock.today()
-    run_job("stored-figures", db.session, clock)
-    assert db.session.scalar(sa.select(sa.func.count()).where(StoredWindowCompliance.last_day >= today)) == 0
-    stored_count = db.session.scalar(sa.select(sa.func.count()).select_from(StoredWindowCompliance))
-    ended = {staff_id for staff_id, window in windows_of(organisation_id, today).items() if window[1] < today}
-    assert stored_count == len(ended)
+    def test_windows_that_have_not_ended_are_not_stored(self, organisation_id, clock):
+        today = clock.today()
+        run_job("stored-figures", db.session, clock)
+        assert (
+            db.session.scalar(sa.select(sa.func.count()).where(StoredWindowCompliance.last_day >= today)) == 0
+        )
+        stored_count = db.session.scalar(sa.select(sa.func.count()).select_from(StoredWindowCompliance))
+        ended = {
+            staff_id for staff_id, window in windows_of(organisation_id, today).items() if window[1] < today
+        }
+        assert stored_count == len(ended)
 
-    clock.advance(hours=1)
-    run_job("stored-figures", db.session, clock)
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(StoredWindowCompliance)) == stored_count
+        clock.advance(hours=1)
+        run_job("stored-figures", db.session, clock)
+        assert (
+            db.session.scalar(sa.select(sa.func.count()).select_from(StoredWindowCompliance)) == stored_count
+        )
 
+    def test_answers_stored_on_another_day_are_not_used(self, organisation_id, clock):
+        run_job("stored-figures", db.session, clock)
+        clock.advance(days=1)
+        today = clock.today()
+        windows = windows_of(organisation_id, today)
+        staff_id, window = next(iter(windows.items()))
+        row = db.session.get(StoredWindowCompliance, (staff_id, *window))
+        row.met, row.missed = 99, 1
+        db.session.commit()
 
-def test_answers_stored_on_another_day_are_not_used(organisation_id, clock):
-    run_job("stored-figures", db.session, clock)
-    clock.advance(days=1)
-    today = clock.today()
-    windows = windows_of(organisation_id, today)
-    staff_id, window = next(iter(windows.items()))
-    row = db.session.get(StoredWindowCompliance, (staff_id, *window))
-    row.met, row.missed = 99, 1
-    db.session.commit()
+        answer = stored.window_compliance(db.session, organisation_id, windows, today)
+        assert answer.figures_as_at is None
+        assert answer.found[staff_id] == period_compliance_for({staff_id: window}, today)[staff_id]
 
-    answer = stored.window_compliance(db.session, organisation_id, windows, today)
-    assert answer.figures_as_at is None
-    assert answer.found[staff_id] == period_compliance_for({staff_id: window}, today)[staff_id]
+    def test_the_downloads_say_when_the_stored_figures_were_worked_out(self, organisation_id, clock):
+        snapshot = metrics.latest_census_date(clock.today())
+        run_job("stored-figures", db.session, clock)
+        report = retention_report(organisation_id, snapshot)
+        text = retention_csv(report, "Council", clock.now()).decode()
+        assert f"Supervision before leaving,{as_at_text(clock.now())}" in text
 
 
 def a_leaver_who_missed_supervision(organisation_id, today) -> tuple[Staff, tuple[date, date]]:
@@ -150,14 +189,6 @@ def test_a_back_dated_absence_shows_on_the_hr_summary_after_the_next_run(organis
     page = pages.get("hr.retention", **snapshot_args(snapshot))
     assert as_at_text(clock.now()) in page.select_one("#figures-as-at").get_text()
     assert as_at_text(clock.now()) == "Figures as at 10:01 on 23 November 2026"
-
-
-def test_the_downloads_say_when_the_stored_figures_were_worked_out(organisation_id, clock):
-    snapshot = metrics.latest_census_date(clock.today())
-    run_job("stored-figures", db.session, clock)
-    report = retention_report(organisation_id, snapshot)
-    text = retention_csv(report, "Council", clock.now()).decode()
-    assert f"Supervision before leaving,{as_at_text(clock.now())}" in text
 
 
 def test_the_job_runs_every_hour():

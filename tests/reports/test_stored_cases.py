@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from supervision import synth
 from supervision.cases.models import CaseAllocation, ChildCase
 from supervision.cases.rules import CaseCategory
+from supervision.clock import FixedClock, SystemClock
 from supervision.demo import seed_demo
 from supervision.extensions import db
 from supervision.jobs.models import JobOutcome
@@ -25,7 +26,9 @@ from supervision.reports.models import CaseOversightDay, CaseOversightUnitDay
 from supervision.reports.services import Level, overseen_units, oversight_report
 from supervision.stored_figures.freshness import as_at_text
 from tests.cases.oversight_factories import discuss, make_case
+from tests.conftest import FIXED_NOW, empty_database
 from tests.reports.test_stored_figures import forget_refresh
+from tests.shared import FactsUnchanged
 from tests.test_scope import add_awkward_cases
 
 
@@ -64,17 +67,15 @@ def service_managers() -> list[Staff]:
     )
 
 
-@pytest.fixture(params=["demo", "generated"])
-def organisation(request, app, clock):
+def build_organisation(kind: str, today: date) -> dict[str, int]:
     """The demo or a small generated organisation, with the awkward people of tests/test_scope.py
     (a director above a head of service, a worker with no line manager, a leaver, a mover, a
     worker outside the head's service) each holding cases, some overseen."""
-    if request.param == "demo":
+    if kind == "demo":
         seed_demo()
     else:
         synth.generate(staff=30, years=1, seed=21)
     awkward = add_awkward_cases()
-    today = clock.today()
     for name in ("orphan", "direct", "leaver", "mover"):
         worker = db.session.get(Staff, awkward[name])
         supervisor = worker.team.manager if worker.team and worker.team.manager else worker.line_manager
@@ -86,80 +87,109 @@ def organisation(request, app, clock):
     return awkward
 
 
-def test_stored_sections_are_the_live_ones_for_every_service_manager(organisation, clock):
-    today = clock.today()
-    last_month_end = today.replace(day=1) - timedelta(days=1)
-    periods = [default_period(today), Period(last_month_end.replace(day=1), last_month_end)]
-    viewers = service_managers()
-    assert {organisation["director"], organisation["head"]} <= {viewer.id for viewer in viewers}
-    live = {}
-    for viewer in viewers:
-        for period in periods:
-            for key, section in sections(viewer, period, today).items():
-                assert section.figures_as_at is None
-                live[*key, period] = section_figures(section)
-    assert run_job("stored-figures", db.session, clock).outcome is JobOutcome.SUCCEEDED
-    found = {}
-    for viewer in viewers:
-        for period in periods:
-            for key, section in sections(viewer, period, today).items():
-                assert section.figures_as_at == clock.now(), key
-                found[*key, period] = section_figures(section)
-    assert found.keys() == live.keys()
-    for key, expected in live.items():
-        assert found[key] == expected, key
-    # Not trivially empty: the director's organisation counts open cases, in time and not.
-    organisation_all = live[organisation["director"], Level.ORGANISATION, None, periods[0]][2][-1]
-    assert organisation_all.open_cases > organisation_all.in_time > 0
+@pytest.fixture(params=["demo", "generated"])
+def organisation(request, app, clock):
+    """An organisation of the test's own (`build_organisation`), whose facts it may change."""
+    return build_organisation(request.param, clock.today())
 
 
-def test_a_viewer_who_does_not_oversee_everyone_is_read_from_the_workers_rows(organisation, clock):
-    today = clock.today()
-    director = db.session.get(Staff, organisation["director"])
-    head = db.session.get(Staff, organisation["head"])
-    period = default_period(today)
-    assert run_job("stored-figures", db.session, clock).outcome is JobOutcome.SUCCEEDED
-    report = oversight_report(director, Level.ORGANISATION, None, period, today)
-    section = case_oversight(director, report)
-    assert section.figures_as_at is not None
-    # The orphan's cases are in the head's service, but not the director's to see.
-    orphan_cases = db.session.scalar(
-        sa.select(sa.func.count()).select_from(ChildCase).where(ChildCase.worker_id == organisation["orphan"])
-    )
-    head_report = oversight_report(head, Level.ORGANISATION, None, period, today)
-    head_section = case_oversight(head, head_report)
-    service_id = db.session.get(Staff, organisation["orphan"]).team.service_id
-    director_service = next(child for child in section.children if child.id == service_id)
-    head_service = next(child for child in head_section.children if child.id == service_id)
-    assert head_service.shares[-1].open_cases - director_service.shares[-1].open_cases >= orphan_cases
-    # The director's report is worked out live, its case section stored: the file says when the
-    # case figures were worked out, as the page does.
-    about, _ = report_file(director, report, changes.marks_for(report), clock.now())
-    assert report.figures_as_at is None
-    assert ("Case oversight figures", as_at_text(section.figures_as_at)) in about
+@pytest.fixture(scope="class", params=["demo", "generated"])
+def shared_organisation(request, app):
+    """An organisation (`build_organisation`) for a class of tests that change only what the
+    stored-figures job writes, forgotten after each (tests/shared.py)."""
+    app.extensions["clock"] = FixedClock(FIXED_NOW)
+    awkward = build_organisation(request.param, FIXED_NOW.date())
+    yield awkward, FactsUnchanged()
+    app.extensions["clock"] = SystemClock()
+    empty_database()
 
 
-def test_the_section_is_worked_out_live_when_the_stored_figures_cannot_answer(organisation, clock):
-    today = clock.today()
-    director = db.session.get(Staff, organisation["director"])
+class TestOnASharedOrganisation:
+    """The tests that change nothing but the stored figures share each organisation."""
 
-    def section(period: Period) -> CaseOversightSection:
-        return case_oversight(director, oversight_report(director, Level.ORGANISATION, None, period, today))
+    @pytest.fixture
+    def organisation(self, shared_organisation, clock):
+        awkward, facts = shared_organisation
+        yield awkward
+        facts.check()
 
-    period = default_period(today)
-    assert run_job("stored-figures", db.session, clock).outcome is JobOutcome.SUCCEEDED
-    assert section(period).figures_as_at is not None
-    # A period ending later this month: its last day was not stored.
-    month_end = Period(
-        today.replace(day=1), (today.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-    )
-    assert section(month_end).figures_as_at is None
-    # Yesterday's figures are not shown today.
-    clock.advance(days=1)
-    assert section(default_period(clock.today())).figures_as_at is None
-    clock.advance(days=-1)
-    forget_refresh()
-    assert section(period).figures_as_at is None
+    def test_stored_sections_are_the_live_ones_for_every_service_manager(self, organisation, clock):
+        today = clock.today()
+        last_month_end = today.replace(day=1) - timedelta(days=1)
+        periods = [default_period(today), Period(last_month_end.replace(day=1), last_month_end)]
+        viewers = service_managers()
+        assert {organisation["director"], organisation["head"]} <= {viewer.id for viewer in viewers}
+        live = {}
+        for viewer in viewers:
+            for period in periods:
+                for key, section in sections(viewer, period, today).items():
+                    assert section.figures_as_at is None
+                    live[*key, period] = section_figures(section)
+        assert run_job("stored-figures", db.session, clock).outcome is JobOutcome.SUCCEEDED
+        found = {}
+        for viewer in viewers:
+            for period in periods:
+                for key, section in sections(viewer, period, today).items():
+                    assert section.figures_as_at == clock.now(), key
+                    found[*key, period] = section_figures(section)
+        assert found.keys() == live.keys()
+        for key, expected in live.items():
+            assert found[key] == expected, key
+        # Not trivially empty: the director's organisation counts open cases, in time and not.
+        organisation_all = live[organisation["director"], Level.ORGANISATION, None, periods[0]][2][-1]
+        assert organisation_all.open_cases > organisation_all.in_time > 0
+
+    def test_a_viewer_who_does_not_oversee_everyone_is_read_from_the_workers_rows(self, organisation, clock):
+        today = clock.today()
+        director = db.session.get(Staff, organisation["director"])
+        head = db.session.get(Staff, organisation["head"])
+        period = default_period(today)
+        assert run_job("stored-figures", db.session, clock).outcome is JobOutcome.SUCCEEDED
+        report = oversight_report(director, Level.ORGANISATION, None, period, today)
+        section = case_oversight(director, report)
+        assert section.figures_as_at is not None
+        # The orphan's cases are in the head's service, but not the director's to see.
+        orphan_cases = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(ChildCase)
+            .where(ChildCase.worker_id == organisation["orphan"])
+        )
+        head_report = oversight_report(head, Level.ORGANISATION, None, period, today)
+        head_section = case_oversight(head, head_report)
+        service_id = db.session.get(Staff, organisation["orphan"]).team.service_id
+        director_service = next(child for child in section.children if child.id == service_id)
+        head_service = next(child for child in head_section.children if child.id == service_id)
+        assert head_service.shares[-1].open_cases - director_service.shares[-1].open_cases >= orphan_cases
+        # The director's report is worked out live, its case section stored: the file says when the
+        # case figures were worked out, as the page does.
+        about, _ = report_file(director, report, changes.marks_for(report), clock.now())
+        assert report.figures_as_at is None
+        assert ("Case oversight figures", as_at_text(section.figures_as_at)) in about
+
+    def test_the_section_is_worked_out_live_when_the_stored_figures_cannot_answer(self, organisation, clock):
+        today = clock.today()
+        director = db.session.get(Staff, organisation["director"])
+
+        def section(period: Period) -> CaseOversightSection:
+            return case_oversight(
+                director, oversight_report(director, Level.ORGANISATION, None, period, today)
+            )
+
+        period = default_period(today)
+        assert run_job("stored-figures", db.session, clock).outcome is JobOutcome.SUCCEEDED
+        assert section(period).figures_as_at is not None
+        # A period ending later this month: its last day was not stored.
+        month_end = Period(
+            today.replace(day=1),
+            (today.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1),
+        )
+        assert section(month_end).figures_as_at is None
+        # Yesterday's figures are not shown today.
+        clock.advance(days=1)
+        assert section(default_period(clock.today())).figures_as_at is None
+        clock.advance(days=-1)
+        forget_refresh()
+        assert section(period).figures_as_at is None
 
 
 def test_an_oversight_signed_after_the_run_shows_after_the_next_run(organisation, clock):
