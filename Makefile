@@ -65,13 +65,19 @@ PYTEST = $(BIN)/pytest -p no:cacheprovider
 TEST_WORKERS ?= 2
 PYTEST_PARALLEL = $(PYTEST) $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadscope)
 
-# Everything, browser tests included, on SQLite.
-test-sqlite: install-test
-	$(PYTEST_PARALLEL) || [ $$? -eq 5 ]
+# Everything, browser tests included, on SQLite; but the checks of the source (`lint`: import
+# cycles, doc citations), which `make lint` runs by file, beside this run.
+SQLITE_PYTEST_ARGS ?= -m "not lint"
 
-# Everything that touches the database on PostgreSQL. The browser tests drive pages whose queries
-# the other tests already run on both databases, so they run once, on SQLite (POSTGRES_PYTEST_ARGS= includes them).
-POSTGRES_PYTEST_ARGS ?= -m "not browser"
+test-sqlite: install-test
+	$(PYTEST_PARALLEL) $(SQLITE_PYTEST_ARGS) || [ $$? -eq 5 ]
+
+# Only what touches a database, on PostgreSQL: tests/conftest.py deselects every test that uses
+# neither the `app` nor the `database_url` fixture nor is marked `postgres` or `own_database` (the
+# SQLite run already gave its answer). The browser tests drive pages whose queries the other tests
+# already run on both databases, and the `presentation` tests check what pages show, which the
+# database cannot change: both run once, on SQLite (POSTGRES_PYTEST_ARGS= includes them).
+POSTGRES_PYTEST_ARGS ?= -m "not browser and not presentation"
 
 test-postgres: install-test
 	@if $(BIN)/python -m tests.databases "$(TEST_DATABASE_URL)"; then \

@@ -34,6 +34,55 @@ def pytest_report_header(config):
     return f"database: {'PostgreSQL (TEST_DATABASE_URL)' if is_postgres() else 'SQLite file'}"
 
 
+# What a test of a database of its own (not the `app` fixture's) calls to make it: a test module
+# that uses one of these marks its tests `own_database`, or the PostgreSQL run refuses to start.
+OWN_DATABASE_HELPERS = ("fresh_database", "migrated_database")
+
+
+def touches_the_database(item: pytest.Item) -> bool:
+    return bool(
+        {"app", "database_url"} & set(getattr(item, "fixturenames", ()))
+        or item.get_closest_marker("postgres")
+        or item.get_closest_marker("own_database")
+    )
+
+
+def makes_its_own_database(item: pytest.Item) -> bool:
+    module = getattr(item, "module", None)
+    return module is not None and any(hasattr(module, name) for name in OWN_DATABASE_HELPERS)
+
+
+def pytest_collection_modifyitems(config, items):
+    """The PostgreSQL run runs only the tests that touch a database (docs/development.md, "Tests").
+
+    A test that uses neither the `app` nor the `database_url` fixture (the pure rules, the
+    properties, the configuration) would give the same answer on PostgreSQL as in the SQLite run,
+    which runs everything: there it would only spend time. Such tests are deselected, not skipped,
+    so the run's summary has no noise. Tests that start a database of their own (the migrations,
+    the reliability tests' processes) opt in with the `own_database` mark.
+
+    In either run, the reliability tests go first: they spend most of their time waiting on
+    processes of their own, and pytest-xdist (--dist loadscope) hands modules out in this order,
+    so last they would leave one worker running them while the other sat idle (a stable sort: the
+    rest keep their order).
+    """
+    items.sort(key=lambda item: item.get_closest_marker("reliability") is None)
+    if not is_postgres():
+        return
+    kept, deselected = [], []
+    for item in items:
+        (kept if touches_the_database(item) else deselected).append(item)
+    unmarked = sorted({item.nodeid.split("::")[0] for item in deselected if makes_its_own_database(item)})
+    if unmarked:
+        raise pytest.UsageError(
+            f"{', '.join(unmarked)} make a database of their own: mark their tests own_database "
+            "(tests/conftest.py) so that the PostgreSQL run keeps them"
+        )
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
     url = fresh_database(TEST_DATABASE, tmp_path_factory.mktemp("db"))

@@ -7,6 +7,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
+# Run once, by `make lint`, not again in each database's suite run (Makefile).
+pytestmark = pytest.mark.lint
+
 ROOT = Path(__file__).resolve().parent.parent
 # Everything a developer reads: code, templates, migrations, benchmarks and the docs themselves.
 SOURCES = ("supervision", "tests", "templates", "migrations", "bench", "docs")

@@ -13,6 +13,11 @@ from collections import defaultdict, deque
 from itertools import pairwise
 from pathlib import Path
 
+import pytest
+
+# Run once, by `make lint`, not again in each database's suite run (Makefile).
+pytestmark = pytest.mark.lint
+
 PACKAGE = Path(__file__).resolve().parent.parent / "supervision"
 
 # Top-level modules shared by every page and owned by none: they import only each other.

@@ -48,6 +48,10 @@ def assert_not_govuk(html: str, where: str) -> None:
     assert found == [], f"{where} carries GOV.UK branding: {found}"
 
 
+# Presentation only: a title and the absence of a crown come from the templates, whatever the
+# database (an error page must have them too). That every page answers as it should on both
+# databases is tests/security/test_authorisation_matrix.py's proof, with the same world.
+@pytest.mark.presentation
 @pytest.mark.parametrize("role", ROLES)
 def test_every_page_each_role_can_open_has_the_title_format_and_no_govuk_branding(app, clock, role):
     """Every GET route in the URL map, as each role (ids from the authorisation matrix's world):
@@ -81,6 +85,7 @@ def test_every_page_each_role_can_open_has_the_title_format_and_no_govuk_brandin
     assert checked >= (3 if role == "anonymous" else 20)
 
 
+@pytest.mark.presentation
 def test_a_form_with_errors_puts_error_first_in_the_title(app, pages):
     pages.sign_in(make_staff(Role.ADMIN))
     response = pages.client.post("/services/new", data={})
@@ -90,6 +95,7 @@ def test_a_form_with_errors_puts_error_first_in_the_title(app, pages):
     assert not title_of(pages.client.get("/services/new").get_data(as_text=True)).startswith("Error")
 
 
+@pytest.mark.presentation
 def test_the_header_names_the_organisation_and_the_service(app, pages):
     pages.sign_in(make_staff(Role.SOCIAL_WORKER))
     page = BeautifulSoup(pages.client.get("/").get_data(as_text=True), "html.parser")
@@ -103,6 +109,7 @@ def test_the_header_names_the_organisation_and_the_service(app, pages):
     assert footer.find("a", string=re.compile("Service status"))["href"] == "/service-status"
 
 
+@pytest.mark.presentation
 def test_a_configured_name_and_logo_are_shown(database_url):
     configured = create_app(
         make_test_config(

@@ -15,6 +15,9 @@ from supervision.extensions import db
 from tests.conftest import make_test_config
 from tests.databases import drop_database, fresh_database
 
+# The migrations build a database of their own, on PostgreSQL too (tests/conftest.py).
+pytestmark = pytest.mark.own_database
+
 MIGRATIONS_DATABASE = f"supervision_migrations_test_{os.getpid()}"
 
 

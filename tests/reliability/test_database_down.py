@@ -29,7 +29,7 @@ from tests.conftest import IsolatedClient, make_test_config
 from tests.databases import base_url, drop_database, fresh_database, is_postgres
 from tests.factories import PASSWORD, make_staff
 
-pytestmark = pytest.mark.reliability
+pytestmark = [pytest.mark.reliability, pytest.mark.own_database]
 
 NAME = f"supervision_down_{os.getpid()}"
 

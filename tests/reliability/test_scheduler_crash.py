@@ -32,6 +32,7 @@ from tests.reliability.conftest import ROOT, flask_command, migrated_database, p
 
 pytestmark = [
     pytest.mark.reliability,
+    pytest.mark.own_database,
     pytest.mark.postgres,
     pytest.mark.skipif(
         not is_postgres(), reason="the advisory lock and a crashed connection need PostgreSQL"
