@@ -60,13 +60,7 @@ def pytest_collection_modifyitems(config, items):
     which runs everything: there it would only spend time. Such tests are deselected, not skipped,
     so the run's summary has no noise. Tests that start a database of their own (the migrations,
     the reliability tests' processes) opt in with the `own_database` mark.
-
-    In either run, the reliability tests go first: they spend most of their time waiting on
-    processes of their own, and pytest-xdist (--dist loadscope) hands modules out in this order,
-    so last they would leave one worker running them while the other sat idle (a stable sort: the
-    rest keep their order).
     """
-    items.sort(key=lambda item: item.get_closest_marker("reliability") is None)
     if not is_postgres():
         return
     kept, deselected = [], []
