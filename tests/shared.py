@@ -14,9 +14,8 @@ import sqlalchemy as sa
 
 from supervision.extensions import db
 
-# What the stored-figures job writes (supervision/jobs/catalogue.py, refresh_stored_figures), and
-# the record of each job run.
-STORED_FIGURES = (
+# What the stored-figures job writes (supervision/jobs/catalogue.py, refresh_stored_figures).
+STORED_TABLES = (
     "stored_figures_run",
     "oversight_month_value",
     "oversight_month",
@@ -26,8 +25,9 @@ STORED_FIGURES = (
     "case_oversight_day",
     "case_oversight_unit_day",
     "stored_window_compliance",
-    "job_run",
 )
+# ... and the record of each job run.
+STORED_FIGURES = (*STORED_TABLES, "job_run")
 
 
 def forget_stored_figures() -> None:

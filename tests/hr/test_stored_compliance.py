@@ -65,6 +65,15 @@ def windows_of(organisation_id, today):
     return metrics.compliance_windows(registered_social_workers(organisation_id, year), year)
 
 
+def tamper_with_a_stored_window(windows):
+    """Give the first person's stored window an answer no rule would: 99 met, 1 missed."""
+    staff_id, window = next(iter(windows.items()))
+    row = db.session.get(StoredWindowCompliance, (staff_id, *window))
+    row.met, row.missed = 99, 1
+    db.session.commit()
+    return staff_id, window
+
+
 class TestOnASharedOrganisation:
     """The tests that change nothing but the stored figures share one organisation."""
 
@@ -90,10 +99,7 @@ class TestOnASharedOrganisation:
         today = clock.today()
         run_job("stored-figures", db.session, clock)
         windows = windows_of(organisation_id, today)
-        staff_id, window = next(iter(windows.items()))
-        row = db.session.get(StoredWindowCompliance, (staff_id, *window))
-        row.met, row.missed = 99, 1
-        db.session.commit()
+        staff_id, window = tamper_with_a_stored_window(windows)
 
         answer = stored.window_compliance(db.session, organisation_id, windows, today)
         assert (answer.found[staff_id].met, answer.found[staff_id].missed) == (99, 1)
@@ -129,10 +135,7 @@ class TestOnASharedOrganisation:
         clock.advance(days=1)
         today = clock.today()
         windows = windows_of(organisation_id, today)
-        staff_id, window = next(iter(windows.items()))
-        row = db.session.get(StoredWindowCompliance, (staff_id, *window))
-        row.met, row.missed = 99, 1
-        db.session.commit()
+        staff_id, window = tamper_with_a_stored_window(windows)
 
         answer = stored.window_compliance(db.session, organisation_id, windows, today)
         assert answer.figures_as_at is None

@@ -21,18 +21,8 @@ from supervision.records import services
 from tests.factories import make_agreement, make_record, make_service, make_staff, make_team
 from tests.hr.test_import import hundreds_of_people
 from tests.reports.helpers import StatementCounter
+from tests.shared import STORED_TABLES
 
-STORED_TABLES = (
-    "stored_figures_run",
-    "oversight_month",
-    "oversight_month_value",
-    "oversight_now",
-    "oversight_unit_figures",
-    "oversight_service_month",
-    "case_oversight_day",
-    "case_oversight_unit_day",
-    "stored_window_compliance",
-)
 TOUCHES_STORED = re.compile(rf"\b({'|'.join(STORED_TABLES)})\b")
 
 
