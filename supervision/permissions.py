@@ -90,6 +90,17 @@ def content_barred(user: Staff) -> bool:
     return user.has_role(Role.HR)
 
 
+def may_be_told_about(recipient: Staff, subject_id: int | None) -> bool:
+    """Whether a reminder, escalation, digest or record notice about `subject_id`'s supervision or
+    cases (None: about other people) may go to `recipient`.
+
+    A person is always told about their own supervision. Anyone else is told only while their
+    place grants them what the notice links to: never while holding the HR role, whatever the
+    data says (docs/roles.md), since every link in it would answer 404.
+    """
+    return recipient.id == subject_id or not content_barred(recipient)
+
+
 def overseer_ids(
     person_id: int | None,
     line_manager_id: int | None,

@@ -38,6 +38,7 @@ from supervision.notifications.digest import send_daily_digests
 from supervision.notifications.sender import MailSettings, send_outbox
 from supervision.notifications.services import Notice, queue_notices, recipients_by_id
 from supervision.org.models import Organisation, Staff
+from supervision.permissions import may_be_told_about
 from supervision.privacy.retention import retention_purge
 from supervision.records.models import SupervisionRecord, SupervisionSession
 from supervision.reports import stored as oversight_stored
@@ -347,7 +348,11 @@ def _reminder_recipients(
         if session_supervisor_id in staff:
             wording = messages.about_person(alert.kind, subject.name, due_on, held_on)
             recipients.append((staff[session_supervisor_id], wording))
-    return [(recipient, wording) for recipient, wording in recipients if recipient.active]
+    return [
+        (recipient, wording)
+        for recipient, wording in recipients
+        if recipient.active and may_be_told_about(recipient, subject.id)
+    ]
 
 
 def _staff_of(staff: Mapping[int, Staff], staff_id: int | None) -> Staff | None:
@@ -397,7 +402,9 @@ def send_escalations(session: AnySession, clock: SystemClock) -> Counts:
         for alert in batch:
             person = people[alert.subject_id]
             head = _staff_of(staff, person.head_of_service_id)
-            if head is None or not head.active or head.id == person.person.id:
+            if head is not None and (head.id == person.person.id or not head.active):
+                head = None  # nobody escalates to themselves, and a deactivated account hears nothing
+            if head is None or not may_be_told_about(head, person.person.id):
                 counts["without_recipient"] += 1
                 log.warning("escalation has no head of service", extra={"staff_id": alert.subject_id})
                 continue
@@ -436,7 +443,7 @@ def _send_case_messages(session: AnySession, clock: SystemClock, escalations: bo
             notices = []
             for message in batch:
                 recipient = staff.get(message.recipient_id)
-                if recipient is None or not recipient.active:
+                if recipient is None or not recipient.active or not may_be_told_about(recipient, None):
                     counts["without_recipient"] += len(message.keys)
                     continue
                 counts["cases"] += case_reminders.record_sent(session, message, now)
@@ -502,7 +509,7 @@ def send_weekly_digest(session: AnySession, clock: SystemClock) -> Counts:
     notices = []
     for recipient_id in sorted(recipients):
         recipient = recipients[recipient_id]
-        if not recipient.active:
+        if not recipient.active or not may_be_told_about(recipient, None):
             continue
         wording = messages.digest(
             monday,

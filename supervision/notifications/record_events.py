@@ -31,6 +31,7 @@ from supervision.extensions import db
 from supervision.notifications.calendar import InvitationMethod, session_invitation
 from supervision.notifications.services import Notice, queue_notices
 from supervision.org.models import Staff
+from supervision.permissions import may_be_told_about
 from supervision.records import events
 from supervision.records.formatting import date_and_time, long_date
 from supervision.records.models import SupervisionRecord, SupervisionSession
@@ -78,6 +79,11 @@ def _active(people: Iterable[Staff | None]) -> list[Staff]:
         if person is not None and person.active and person.id not in seen:
             seen[person.id] = person
     return list(seen.values())
+
+
+def _told_about(record: SupervisionRecord, people: Iterable[Staff | None]) -> list[Staff]:
+    """`_active`, leaving out anyone the record's page is closed to by their role (the HR role)."""
+    return [person for person in _active(people) if may_be_told_about(person, record.supervisee_id)]
 
 
 # ---------------------------------------------------------------------------- sessions
@@ -164,7 +170,7 @@ def tell_record_returned(_app: Flask, record: SupervisionRecord, returned, actor
             f"{actor.name} returned {which} to you for revision, with a note. "
             "Read the note and revise the draft in the service.",
         )
-        for person in _active([recipient])
+        for person in _told_about(record, [recipient])
     )
 
 
@@ -179,7 +185,7 @@ def tell_record_ready_to_sign(_app: Flask, record: SupervisionRecord, actor: Sta
             f"Supervision record ready for your signature: {held}",
             f"{actor.name} signed {which}. It is ready for you to read, comment on if you wish, and sign.",
         )
-        for person in _active([record.supervisee])
+        for person in _told_about(record, [record.supervisee])
     )
 
 
@@ -194,7 +200,7 @@ def tell_record_locked(_app: Flask, record: SupervisionRecord, actor: Staff, **_
     if not record.supervisee_disagrees:
         notices = [
             _record_notice(record, person, RECORD_LOCKED, period, *locked)
-            for person in _active([record.supervisee, supervisor])
+            for person in _told_about(record, [record.supervisee, supervisor])
         ]
     else:
         disagreement = (
@@ -204,11 +210,11 @@ def tell_record_locked(_app: Flask, record: SupervisionRecord, actor: Staff, **_
         )
         notices = [
             _record_notice(record, person, RECORD_LOCKED, period, *locked)
-            for person in _active([record.supervisee])
+            for person in _told_about(record, [record.supervisee])
             if person.id != supervisor.id
         ] + [
             _record_notice(record, person, RECORD_DISAGREEMENT, period, *disagreement)
-            for person in _active([supervisor, supervisor.line_manager])
+            for person in _told_about(record, [supervisor, supervisor.line_manager])
             if person.id != record.supervisee_id
         ]
     _queue(notices)
@@ -225,7 +231,7 @@ def tell_addendum_added(_app: Flask, record: SupervisionRecord, addendum, actor:
             f"Addendum added to a supervision record: {held}",
             f"{actor.name} added an addendum to {which}.",
         )
-        for person in _active([record.supervisee, record.session.supervisor])
+        for person in _told_about(record, [record.supervisee, record.session.supervisor])
         if person.id != actor.id
     )
 

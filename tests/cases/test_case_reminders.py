@@ -12,7 +12,7 @@ from supervision.extensions import db
 from supervision.jobs.catalogue import send_case_reminders
 from supervision.jobs.runs import run_job
 from supervision.notifications.models import Notification, OutboxEmail
-from supervision.org.models import Role
+from supervision.org.models import Role, StaffRole
 from tests.cases.oversight_factories import discuss, make_case
 from tests.factories import make_agreement, make_staff
 
@@ -120,3 +120,18 @@ def test_a_closed_case_or_a_leaver_line_manager_is_not_reminded(people, clock):
     counts = send_case_reminders(db.session, clock)
     assert counts["notifications"] == 0
     assert counts["without_recipient"] == 1
+
+
+def test_a_supervisor_or_head_holding_the_hr_role_is_told_about_no_case(caseload, clock):
+    """The HR role grants no supervision and no cases, whatever the data says (docs/roles.md):
+    the cases page they would be sent to lists nothing for them."""
+    people = caseload
+    for person in (people.supervisor, people.head):
+        person.role_rows.append(StaffRole(role=Role.HR))
+    db.session.commit()
+    reminders = send_case_reminders(db.session, clock)
+    escalations = run_job("case-escalations", db.session, clock).counts
+    assert emails_to(people.supervisor) == [] and emails_to(people.head) == []
+    assert len(emails_to(people.other_supervisor)) == 1
+    assert reminders["without_recipient"] == 2  # Sam's CP-A and CP-B
+    assert escalations == {"cases": 0, "notifications": 0, "emails": 0, "without_recipient": 2}

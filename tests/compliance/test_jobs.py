@@ -22,7 +22,7 @@ from supervision.jobs.catalogue import (
 from supervision.jobs.models import JobOutcome, JobRun
 from supervision.jobs.runs import UnknownJob, run_job
 from supervision.notifications.models import Notification, OutboxEmail
-from supervision.org.models import Role, Staff
+from supervision.org.models import Role, Staff, StaffRole
 from supervision.records.models import SessionStatus
 from tests.factories import (
     COMPLETE_SECTIONS,
@@ -259,6 +259,37 @@ def test_the_weekly_digest_goes_to_supervisors_and_heads_of_service_once_a_week(
     assert "- Escalated Worker: escalated, due 29 October 2026 (17 working days ago)" in first.body
     head = emails_to("head@example.test")[0]
     assert "Assessment (5 people)" in head.body
+
+
+def test_nobody_holding_the_hr_role_is_told_about_anyone_else(organisation, clock):
+    """The HR role grants no supervision, whatever the data says (docs/roles.md): a supervisor, line
+    manager or head of service who holds it hears about their own supervision only, since every
+    link in a notice about someone else would answer 404."""
+    for person in (organisation.supervisor, organisation.head):
+        person.role_rows.append(StaffRole(role=Role.HR))
+    organisation.supervisor.swe_renewal_date = date(2026, 12, 1)  # Dana's own reminder
+    organisation.due_soon.dbs_check_date = date(2023, 11, 1)  # to the person and their line manager
+    db.session.commit()
+    compliance_sweep(db.session, clock)
+    reminders = send_reminders(db.session, clock)
+    escalations = send_escalations(db.session, clock)
+    digest = send_weekly_digest(db.session, clock)
+    assert {email.subject for email in emails_to("dana@example.test")} == {
+        "Your Social Work England registration is due for renewal"
+    }
+    assert emails_to("head@example.test") == []
+    assert {email.subject for email in emails_to("due_soon@example.test")} == {
+        "Your supervision is due by 30 November 2026",
+        "Your DBS check is due for renewal",
+    }
+    assert reminders["without_recipient"] == 0  # each of the workers is still told
+    assert escalations == {"alerts": 1, "notifications": 0, "emails": 0, "without_recipient": 1}
+    assert digest["emails"] == 0
+    for person in (organisation.supervisor, organisation.head):  # the control: the role alone
+        person.role_rows = [row for row in person.role_rows if row.role is not Role.HR]
+    db.session.commit()
+    assert send_escalations(db.session, clock)["emails"] == 1
+    assert send_weekly_digest(db.session, clock)["emails"] == 2
 
 
 def test_a_job_that_crashes_half_way_leaves_a_consistent_state_and_the_next_run_completes_it(

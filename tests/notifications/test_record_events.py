@@ -16,7 +16,7 @@ from supervision.clock import LONDON
 from supervision.extensions import db
 from supervision.jobs.runs import run_job
 from supervision.notifications.models import EmailStatus, Notification, OutboxEmail
-from supervision.org.models import Role
+from supervision.org.models import Role, StaffRole
 from supervision.records.models import SupervisionRecord, SupervisionSession
 from tests.api.conftest import Api
 from tests.factories import (
@@ -342,6 +342,30 @@ def test_disagreement_tells_the_supervisor_and_their_line_manager_and_never_what
     assert all(SECRET_COMMENT not in message.as_string() for message in smtp_server.messages)
     assert [n.kind for n in notifications_of(people.head)] == ["record_disagreement"]
     assert notifications_of(people.colleague) == []
+
+
+def test_a_line_manager_holding_the_hr_role_is_not_told_of_a_disagreement_they_cannot_open(
+    people, pages, clock, smtp_server
+):
+    """The HR role grants no supervision content (docs/roles.md): the record's page answers 404 to
+    the supervisor's line manager once they hold it, so they are not told about the record."""
+    people.head.role_rows.append(StaffRole(role=Role.HR))
+    db.session.commit()
+    record = make_record(people.worker, people.supervisor, complete=True, signed_by_supervisor=True)
+    sign_in(pages, people.worker)
+    pages.post(
+        "records.sign_as_supervisee",
+        {"version": record.version, "supervisee_comment": SECRET_COMMENT, "supervisee_disagrees": "y"},
+        record_id=record.id,
+    )
+    send_twice(clock)
+    assert sorted(received(smtp_server)) == [
+        (people.supervisor.email, "Disagreement recorded on a supervision record: 20 November 2026"),
+        (people.worker.email, "Supervision record signed and locked: 20 November 2026"),
+    ]
+    assert notifications_of(people.head) == []
+    sign_in(pages, people.head)
+    assert pages.client.get(f"/records/{record.id}").status_code == 404
 
 
 def test_an_addendum_tells_the_other_party_only(people, pages, clock, smtp_server):
