@@ -428,9 +428,21 @@ HR_COUNTS = (
 HR_FIELDS = (*HR_COUNTS, *(band.value for band in ServiceBand), *DESTINATION_KEYS)
 
 
-def hr_project(organisation_id: int, snapshot: date) -> dict:
-    """Every figure of the page, per team, service and the organisation, and the monthly trends."""
+def hr_project(organisation_id: int, snapshot: date, live: bool = False, stored: bool = False) -> dict:
+    """Every figure of the page, per team, service and the organisation, and the monthly trends:
+    as served, or worked out `live` (the stored windows set aside in a transaction rolled back),
+    or only as served from the `stored` windows (an error if it worked any of them out)."""
+    if live:
+        db.session.execute(
+            sa.delete(StoredFiguresRun).where(StoredFiguresRun.organisation_id == organisation_id)
+        )
     report = hr_services.retention_report(organisation_id, snapshot)
+    if live:
+        db.session.rollback()
+        if report.figures_as_at is not None:
+            raise AssertionError("stored windows answered: the bench compares the summary worked out live")
+    if stored and report.figures_as_at is None:
+        raise AssertionError("no stored window answered: the bench compares the stored windows")
     answer: dict = {}
     for tally in [report.organisation, *report.services, *report.teams]:
         counts = {
@@ -484,12 +496,27 @@ worker AS (
 )"""
 
 
-def hr_census_sql(dialect: engine.Dialect, snapshot: date, today: date) -> str:
+def hr_census_sql(dialect: engine.Dialect, snapshot: date, today: date, stored: bool = False) -> str:
     """Every figure of each team, from the base tables: the supervision before leaving (and of
-    those who stayed) from the compliance engine's intervals in SQL (bench/engine_sql.py)."""
+    those who stayed) from the compliance engine's intervals in SQL (bench/engine_sql.py), or,
+    when `stored`, read from the stored-figures job's stored windows (the same rows the page
+    reads: a person's window as the page asks for it, met and missed as stored)."""
     stayers_from = compliance_window_of_stayers(CensusYear(snapshot))[0]
     history_from = min(stayers_from, compliance_window_before_leaving(CensusYear(snapshot).starts_on)[0])
     facts = engine.facts_ctes(dialect, HR_SCOPE, today, history_from)
+    window_result = """window_result AS (
+  SELECT h.id, SUM(o.met * (1 - o.late)) AS met, COUNT(*) AS required
+  FROM hr_window h JOIN outcome o ON o.staff_id = h.id AND o.closed_on BETWEEN h.first_day AND h.last_day
+  GROUP BY h.id
+)"""
+    if stored:
+        facts = "hr_fresh AS (SELECT 1 AS ok FROM stored_figures_run WHERE organisation_id = :organisation_id AND as_of = :today)"
+        window_result = f"""window_result AS (
+  SELECT h.id, w.met, w.met + w.missed AS required
+  FROM hr_window h JOIN stored_window_compliance w ON w.staff_id = h.id
+    AND {dialect.day("w.first_day")} = h.first_day AND {dialect.day("w.last_day")} = h.last_day
+  WHERE EXISTS (SELECT 1 FROM hr_fresh)
+)"""
     band = {
         ServiceBand.UNDER_2: "years < 2",
         ServiceBand.FROM_2_TO_5: "years >= 2 AND years < 5",
@@ -533,11 +560,7 @@ hr_window AS (
     CASE WHEN w.leaver = 1 THEN {dialect.day("w.end_date")} ELSE {engine.day_number(snapshot)} END AS last_day
   FROM worker w WHERE w.agency = 0 AND (w.leaver = 1 OR w.in_post = 1)
 ),
-window_result AS (
-  SELECT h.id, SUM(o.met * (1 - o.late)) AS met, COUNT(*) AS required
-  FROM hr_window h JOIN outcome o ON o.staff_id = h.id AND o.closed_on BETWEEN h.first_day AND h.last_day
-  GROUP BY h.id
-),
+{window_result},
 judged AS (
   SELECT w.*, c.met, c.required
   FROM worker w LEFT JOIN window_result c ON c.id = w.id AND c.required > 0
@@ -582,8 +605,9 @@ SELECT NULL, idx, in_post_fte, leavers_fte, 0 FROM per_team WHERE team_id IS NUL
 """
 
 
-def hr_sql(organisation_id: int, snapshot: date) -> dict:
-    """The same figures from two queries: each team's counts, each service's monthly trend."""
+def hr_sql(organisation_id: int, snapshot: date, stored: bool = False) -> dict:
+    """The same figures from two queries: each team's counts, each service's monthly trend;
+    supervision before leaving from the base tables, or from the stored windows (`stored`)."""
     year = CensusYear(snapshot)
     params = {
         "organisation_id": organisation_id,
@@ -596,7 +620,9 @@ def hr_sql(organisation_id: int, snapshot: date) -> dict:
     organisation = [0.0] * len(HR_FIELDS)
     services: dict = defaultdict(lambda: [0.0] * len(HR_FIELDS))
     for team_id, service_id, establishment, *counts in rows(
-        engine.materialized(hr_census_sql(engine.Dialect(db.engine.dialect.name), snapshot, clock().today())),
+        engine.materialized(
+            hr_census_sql(engine.Dialect(db.engine.dialect.name), snapshot, clock().today(), stored)
+        ),
         **params,
     ):
         in_post_fte = number(counts[HR_COUNTS.index("in_post_fte")])
