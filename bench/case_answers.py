@@ -327,27 +327,29 @@ def pairs_answer(found: list[tuple]) -> dict:
 # stored counts are right is `case_report_sql`'s question, against the section worked out live.
 
 
+def section_of(viewer_id: int, report, stored: bool) -> dict:
+    """The section of `report` (its units and months worked out beforehand): as served from the
+    stored counts when `stored` (an error if it was worked out live), else worked out live though
+    the stored counts could answer (the report's run set aside; an error if they answered)."""
+    viewer = db.session.get(Staff, viewer_id)
+    section = case_oversight(viewer, report if stored else replace(report, stored_run=None))
+    if (section.figures_as_at is not None) != stored:
+        raise AssertionError(f"the section did not answer as the bench asked (stored: {stored})")
+    return section_answer(section)
+
+
 def section_live_project(
     viewer_id: int, level: Level, unit_id: int | None, period: Period, today: date
 ) -> dict:
-    """The section worked out live, though the stored counts could answer (the report's run set
-    aside): the like-for-like side of `case_report_sql`."""
-    viewer, report = report_for(viewer_id, level, unit_id, period, today)
-    section = case_oversight(viewer, replace(report, stored_run=None))
-    if section.figures_as_at is not None:
-        raise AssertionError("the stored counts answered: the bench compares the live section")
-    return section_answer(section)
+    """The section worked out live: the like-for-like side of `case_report_sql`."""
+    return section_of(viewer_id, report_for(viewer_id, level, unit_id, period, today)[1], stored=False)
 
 
 def section_stored_project(
     viewer_id: int, level: Level, unit_id: int | None, period: Period, today: date
 ) -> dict:
-    """The section as served from the stored counts (an error if it was worked out live)."""
-    viewer, report = report_for(viewer_id, level, unit_id, period, today)
-    section = case_oversight(viewer, report)
-    if section.figures_as_at is None:
-        raise AssertionError("the section was worked out live: the bench compares the stored counts")
-    return section_answer(section)
+    """The section as served from the stored counts: the like-for-like side of `case_stored_sql`."""
+    return section_of(viewer_id, report_for(viewer_id, level, unit_id, period, today)[1], stored=True)
 
 
 def case_stored_sql_text(
