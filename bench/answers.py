@@ -428,9 +428,21 @@ HR_COUNTS = (
 HR_FIELDS = (*HR_COUNTS, *(band.value for band in ServiceBand), *DESTINATION_KEYS)
 
 
-def hr_project(organisation_id: int, snapshot: date) -> dict:
-    """Every figure of the page, per team, service and the organisation, and the monthly trends."""
+def hr_project(organisation_id: int, snapshot: date, live: bool = False, stored: bool = False) -> dict:
+    """Every figure of the page, per team, service and the organisation, and the monthly trends:
+    as served, or worked out `live` (the stored windows set aside in a transaction rolled back),
+    or only as served from the `stored` windows (an error if it worked any of them out)."""
+    if live:
+        db.session.execute(
+            sa.delete(StoredFiguresRun).where(StoredFiguresRun.organisation_id == organisation_id)
+        )
     report = hr_services.retention_report(organisation_id, snapshot)
+    if live:
+        db.session.rollback()
+        if report.figures_as_at is not None:
+            raise AssertionError("stored windows answered: the bench compares the summary worked out live")
+    if stored and report.figures_as_at is None:
+        raise AssertionError("no stored window answered: the bench compares the stored windows")
     answer: dict = {}
     for tally in [report.organisation, *report.services, *report.teams]:
         counts = {
@@ -484,12 +496,27 @@ worker AS (
 )"""
 
 
-def hr_census_sql(dialect: engine.Dialect, snapshot: date, today: date) -> str:
+def hr_census_sql(dialect: engine.Dialect, snapshot: date, today: date, stored: bool = False) -> str:
     """Every figure of each team, from the base tables: the supervision before leaving (and of
-    those who stayed) from the compliance engine's intervals in SQL (bench/engine_sql.py)."""
+    those who stayed) from the compliance engine's intervals in SQL (bench/engine_sql.py), or,
+    when `stored`, read from the stored-figures job's stored windows (the same rows the page
+    reads: a person's window as the page asks for it, met and missed as stored)."""
     stayers_from = compliance_window_of_stayers(CensusYear(snapshot))[0]
     history_from = min(stayers_from, compliance_window_before_leaving(CensusYear(snapshot).starts_on)[0])
     facts = engine.facts_ctes(dialect, HR_SCOPE, today, history_from)
+    window_result = """window_result AS (
+  SELECT h.id, SUM(o.met * (1 - o.late)) AS met, COUNT(*) AS required
+  FROM hr_window h JOIN outcome o ON o.staff_id = h.id AND o.closed_on BETWEEN h.first_day AND h.last_day
+  GROUP BY h.id
+)"""
+    if stored:
+        facts = "hr_fresh AS (SELECT 1 AS ok FROM stored_figures_run WHERE organisation_id = :organisation_id AND as_of = :today)"
+        window_result = f"""window_result AS (
+  SELECT h.id, w.met, w.met + w.missed AS required
+  FROM hr_window h JOIN stored_window_compliance w ON w.staff_id = h.id
+    AND {dialect.day("w.first_day")} = h.first_day AND {dialect.day("w.last_day")} = h.last_day
+  WHERE EXISTS (SELECT 1 FROM hr_fresh)
+)"""
     band = {
         ServiceBand.UNDER_2: "years < 2",
         ServiceBand.FROM_2_TO_5: "years >= 2 AND years < 5",
@@ -533,11 +560,7 @@ hr_window AS (
     CASE WHEN w.leaver = 1 THEN {dialect.day("w.end_date")} ELSE {engine.day_number(snapshot)} END AS last_day
   FROM worker w WHERE w.agency = 0 AND (w.leaver = 1 OR w.in_post = 1)
 ),
-window_result AS (
-  SELECT h.id, SUM(o.met * (1 - o.late)) AS met, COUNT(*) AS required
-  FROM hr_window h JOIN outcome o ON o.staff_id = h.id AND o.closed_on BETWEEN h.first_day AND h.last_day
-  GROUP BY h.id
-),
+{window_result},
 judged AS (
   SELECT w.*, c.met, c.required
   FROM worker w LEFT JOIN window_result c ON c.id = w.id AND c.required > 0
@@ -582,8 +605,9 @@ SELECT NULL, idx, in_post_fte, leavers_fte, 0 FROM per_team WHERE team_id IS NUL
 """
 
 
-def hr_sql(organisation_id: int, snapshot: date) -> dict:
-    """The same figures from two queries: each team's counts, each service's monthly trend."""
+def hr_sql(organisation_id: int, snapshot: date, stored: bool = False) -> dict:
+    """The same figures from two queries: each team's counts, each service's monthly trend;
+    supervision before leaving from the base tables, or from the stored windows (`stored`)."""
     year = CensusYear(snapshot)
     params = {
         "organisation_id": organisation_id,
@@ -596,7 +620,9 @@ def hr_sql(organisation_id: int, snapshot: date) -> dict:
     organisation = [0.0] * len(HR_FIELDS)
     services: dict = defaultdict(lambda: [0.0] * len(HR_FIELDS))
     for team_id, service_id, establishment, *counts in rows(
-        engine.materialized(hr_census_sql(engine.Dialect(db.engine.dialect.name), snapshot, clock().today())),
+        engine.materialized(
+            hr_census_sql(engine.Dialect(db.engine.dialect.name), snapshot, clock().today(), stored)
+        ),
         **params,
     ):
         in_post_fte = number(counts[HR_COUNTS.index("in_post_fte")])
@@ -963,12 +989,19 @@ value_counts AS (
   FROM valued v JOIN person p ON p.id = v.staff_id JOIN unit_team u ON u.team_id = p.team_id
   GROUP BY u.level, u.unit_id, v.idx, v.kind, v.value
 ),
-between_sorted AS (
+{oversight_tail("per_unit", "value_counts")}"""
+
+
+def oversight_tail(tallies: str, values: str) -> str:
+    """The end of an oversight counterpart: the median days between sessions of each unit and
+    index from its counts per value (`values`: level, unit_id, idx, kind, value, n), then the
+    rows `oversight_answer` reads, from `tallies` (level, unit_id, idx, TALLY_COUNTS, longest_gap)."""
+    return f"""between_sorted AS (
   SELECT level, unit_id, idx, CAST(value AS INTEGER) AS value, n,
     CAST(SUM(n) OVER (PARTITION BY level, unit_id, idx ORDER BY CAST(value AS INTEGER)
       ROWS UNBOUNDED PRECEDING) AS BIGINT) AS upto,
     CAST(SUM(n) OVER (PARTITION BY level, unit_id, idx) AS BIGINT) AS total
-  FROM value_counts WHERE kind = 'between'
+  FROM {values} WHERE kind = 'between'
 ),
 median AS (
   SELECT level, unit_id, idx, AVG(CAST(value AS NUMERIC)) AS median_days FROM (
@@ -979,11 +1012,11 @@ median AS (
 )
 SELECT 'figures', u.level, u.unit_id, u.idx, {", ".join(f"u.{name}" for name in TALLY_COUNTS)}, u.longest_gap,
   m.median_days, NULL, NULL
-FROM per_unit u LEFT JOIN median m ON m.level = u.level AND m.idx = u.idx
+FROM {tallies} u LEFT JOIN median m ON m.level = u.level AND m.idx = u.idx
   AND (m.unit_id = u.unit_id OR (m.unit_id IS NULL AND u.unit_id IS NULL))
 UNION ALL
 SELECT 'values', level, unit_id, idx, {", ".join("NULL" for _ in TALLY_COUNTS)}, NULL, NULL, kind || ':' || value, n
-FROM value_counts
+FROM {values}
 """
 
 
@@ -1002,6 +1035,13 @@ def oversight_sql_whole(user_id: int, unit: Oversight, period: Period, today: da
         window_start=window.starts_on,
         window_end=window.ends_on,
     )
+    return oversight_answer(found, len(months))
+
+
+def oversight_answer(found: list[tuple], month_count: int) -> dict:
+    """The report's answer from the rows of an oversight counterpart: ('figures', level, unit,
+    index, the counts of TALLY_COUNTS, longest gap, median, NULL, NULL) and ('values', level,
+    unit, index, NULLs, 'kind:value', how many); the four shares worked out from the counts."""
     counts: dict = {}
     values: dict = defaultdict(lambda: {"between": {}, "reason": {}, "grade": {}})
     for kind, level, unit_id, idx, *rest in found:
@@ -1034,6 +1074,304 @@ def oversight_sql_whole(user_id: int, unit: Oversight, period: Period, today: da
         )
         answer.setdefault((level, unit_id), {})[idx] = tally
     return {
-        key: (by_index[0], tuple(by_index[i] for i in range(1, len(months) + 1)))
+        key: (by_index[0], tuple(by_index[i] for i in range(1, month_count + 1)))
         for key, by_index in answer.items()
     }
+
+
+# ------------------------------------------------- oversight report, from the stored figures
+#
+# Issue 18: the page reading stored figures against SQL reading the same stored rows. These
+# counterparts read only what supervision/reports/stored.py stores and the page reads (and the
+# run record saying they may be used today), and add them up as the page does; they check that
+# the page reads and adds up the stored rows correctly. Whether the stored rows are right is the
+# live counterparts' question (`oversight_sql_whole` against the report worked out live).
+
+# The stored counters of a tally (its JSON, and OversightMonthValue's kinds) by the names the
+# answer gives them.
+JSON_COUNTERS = {"days_between_sessions": "between", "gap_reasons": "reason", "audit_grades": "grade"}
+STORED_KINDS = {"gap_days": "between", "gap_reason": "reason", "audit_grade": "grade"}
+MONTH_COUNTS = tuple(name for name in TALLY_COUNTS if name != "staff_in_scope" and name not in TALLY_NOW)
+
+
+def oversight_stored_project(user_id: int, unit: Oversight, period: Period, today: date) -> dict:
+    """The report as the page serves it from the stored figures: the unit and its children, the
+    period and each trend month, every figure."""
+    user = db.session.get(Staff, user_id)
+    report = report_services.oversight_report(user, unit.level, unit.unit_id, period, today)
+    if report.figures_as_at is None:
+        raise AssertionError("the report was worked out live: the bench compares the stored figures")
+    return {
+        (child.level.value, child.id): (
+            tally_answer(child.period),
+            tuple(tally_answer(m) for m in child.months),
+        )
+        for child in [report.unit, *report.children]
+    }
+
+
+def json_key(dialect: engine.Dialect, part: str, key: str) -> str:
+    """The member `key` of a JSON object (a column, or a part of one)."""
+    if dialect.postgres:
+        return f"({part}) -> '{key}'"
+    return f"json_extract({part}, '$.{key}')"
+
+
+def json_item(dialect: engine.Dialect, part: str, index: str) -> str:
+    """The item at `index` (an SQL expression) of a JSON array."""
+    if dialect.postgres:
+        return f"({part}) -> ({index})"
+    return f"json_extract({part}, '$[' || ({index}) || ']')"
+
+
+def json_int(dialect: engine.Dialect, part: str, name: str) -> str:
+    if dialect.postgres:
+        return f"CAST(({part}) ->> '{name}' AS INTEGER)"
+    return f"json_extract({part}, '$.{name}')"
+
+
+def json_entries(dialect: engine.Dialect, part: str, name: str) -> str:
+    """A JSON object of {value: count} as rows of (key, value)."""
+    if dialect.postgres:
+        return f"json_each_text(({part}) -> '{name}')"
+    return f"json_each({part}, '$.{name}')"
+
+
+def stored_children(unit: Oversight) -> tuple[str, str]:
+    """The report's children among the listed teams (REPORT_SCOPE), and the unit's own key."""
+    if unit.level is report_services.Level.ORGANISATION:
+        return (
+            "SELECT DISTINCT 'service' AS level, service_id AS unit_id FROM listed_team",
+            "'organisation', NULL",
+        )
+    return "SELECT 'team' AS level, id AS unit_id FROM listed_team", f"'service', {int(unit.unit_id)}"
+
+
+def stored_scope(unit: Oversight, children: str) -> str:
+    """The viewer's listed teams (the report's scope) and the children, when the organisation's
+    stored figures may be used today (supervision.stored_figures.freshness)."""
+    among = "1 = 1" if unit.unit_id is None else f"t.service_id = {int(unit.unit_id)}"
+    units = "SELECT 'none' AS level, NULL AS unit_id, id AS team_id FROM listed_team"
+    return f"""{REPORT_SCOPE.format(among=among, units=units)}
+fresh AS (
+  SELECT 1 AS ok FROM stored_figures_run r JOIN viewer v ON v.organisation_id = r.organisation_id
+  WHERE r.as_of = :today
+),
+child AS (
+  SELECT * FROM ({children}) c WHERE EXISTS (SELECT 1 FROM fresh)
+)"""
+
+
+def roll_up_sql(unit: Oversight, own: str, tallies: str, values: str, skip: str = "") -> str:
+    """`unit_tally` and `unit_value`: the children's rows and the unit's as their sum (counts
+    added, the longest gap the largest), unless `skip` (a condition) says the unit has its own."""
+    when = f"WHERE {skip}" if skip else ""
+    return f"""unit_tally AS (
+  SELECT * FROM {tallies}
+  UNION ALL
+  SELECT {own}, idx, {", ".join(f"SUM({name})" for name in TALLY_COUNTS)}, MAX(longest_gap)
+  FROM {tallies} {when} GROUP BY idx
+),
+unit_value AS (
+  SELECT * FROM {values}
+  UNION ALL
+  SELECT {own}, idx, kind, value, SUM(n) FROM {values} {when} GROUP BY idx, kind, value
+)"""
+
+
+def stored_unit_figures_sql_text(dialect: engine.Dialect, unit: Oversight) -> str:
+    """The default period, as the job stored it per unit (OversightUnitFigures): the unit's own
+    row and its children's; the organisation's row when the report lists every service, else
+    the services' sum (reports.services._stored_unit_figures)."""
+    children, own = stored_children(unit)
+    organisation = unit.level is report_services.Level.ORGANISATION
+    if organisation:
+        own_row = """SELECT 'organisation' AS level, NULL AS unit_id, f.figures FROM oversight_unit_figures f
+  JOIN viewer v ON v.organisation_id = f.organisation_id
+  WHERE f.level = 'organisation' AND f.unit_id = 0 AND EXISTS (SELECT 1 FROM fresh)
+    AND (SELECT COUNT(*) FROM child) = (SELECT COUNT(*) FROM service sv WHERE sv.organisation_id = v.organisation_id)"""
+    else:
+        own_row = f"""SELECT 'service', {int(unit.unit_id)}, f.figures FROM oversight_unit_figures f
+  JOIN viewer v ON v.organisation_id = f.organisation_id
+  WHERE f.level = 'service' AND f.unit_id = {int(unit.unit_id)} AND EXISTS (SELECT 1 FROM fresh)"""
+    indexes = " UNION ALL ".join(f"SELECT {index} AS idx" for index in range(figures.TREND_MONTHS + 1))
+    period_part = json_key(dialect, "s.figures", "period")
+    month_part = json_item(dialect, json_key(dialect, "s.figures", "months"), "r.idx - 1")
+    part = f"CASE WHEN r.idx = 0 THEN {period_part} ELSE {month_part} END"
+    counters = "\n  UNION ALL\n  ".join(
+        f"SELECT p.level, p.unit_id, p.idx, '{kind}' AS kind, e.key AS value, CAST(e.value AS INTEGER) AS n "
+        f"FROM stored_part p, {json_entries(dialect, 'p.part', name)} e"
+        for name, kind in JSON_COUNTERS.items()
+    )
+    if organisation:
+        skip = "NOT EXISTS (SELECT 1 FROM stored_unit WHERE level = 'organisation')"
+        units = roll_up_sql(unit, own, "stored_tally", "stored_value", skip)
+    else:
+        units = "unit_tally AS (SELECT * FROM stored_tally),\nunit_value AS (SELECT * FROM stored_value)"
+    counts = ", ".join(f"{json_int(dialect, 'part', name)} AS {name}" for name in TALLY_COUNTS)
+    return f"""WITH RECURSIVE {stored_scope(unit, children)},
+stored_unit AS (
+  SELECT c.level, c.unit_id, f.figures FROM child c JOIN oversight_unit_figures f ON f.level = c.level
+    AND f.unit_id = c.unit_id
+  WHERE f.organisation_id = (SELECT organisation_id FROM viewer)
+    AND f.period_start = :period_start AND f.period_end = :period_end
+  UNION ALL
+  {own_row} AND f.period_start = :period_start AND f.period_end = :period_end
+),
+stored_index AS ({indexes}),
+stored_part AS (
+  SELECT s.level, s.unit_id, r.idx, {part} AS part FROM stored_unit s CROSS JOIN stored_index r
+),
+stored_tally AS (
+  SELECT level, unit_id, idx, {counts},
+    {json_int(dialect, "part", "longest_gap")} AS longest_gap
+  FROM stored_part
+),
+stored_value AS (
+  {counters}
+),
+{units},
+{oversight_tail("unit_tally", "unit_value")}"""
+
+
+def stored_months_sql_text(dialect: engine.Dialect, unit: Oversight, period: Period) -> str:
+    """Any other period of whole stored months: a service's teams added up from the people's
+    rows (OversightMonth, OversightMonthValue, OversightNow: reports.stored.team_figures), the
+    organisation's services from the services' stored months (OversightServiceMonth) with what
+    does not add up across months from the people's rows (reports.stored.service_figures); the
+    unit is its children's sum (reports.services.roll_up)."""
+    children, own = stored_children(unit)
+    organisation = unit.level is report_services.Level.ORGANISATION
+    # A person's unit: the service or the team they are in now (reports.stored._added_up).
+    key, among = (
+        ("t.service_id", "t.service_id IN (SELECT unit_id FROM child)")
+        if organisation
+        else ("t.id", "t.id IN (SELECT id FROM listed_team)")
+    )
+    months = report_services.trend_months(period)
+    trend = " UNION ALL ".join(
+        f"SELECT {index} AS idx, {engine.day_number(month.starts_on)} AS month_day"
+        for index, month in enumerate(months, start=1)
+    )
+    in_period = f"month_day >= {engine.day_number(period.starts_on)}"
+    if organisation:
+        tally = json_key(dialect, "sm.figures", "tally")
+        month_tally = f"""SELECT sm.service_id AS unit_id, {dialect.day("sm.month")} AS month_day,
+    {", ".join(f"{json_int(dialect, tally, name)} AS {name}" for name in TALLY_COUNTS)},
+    {json_int(dialect, "sm.figures", "closed")} AS closed, {json_int(dialect, tally, "longest_gap")} AS longest_gap
+  FROM oversight_service_month sm
+  WHERE sm.service_id IN (SELECT unit_id FROM child) AND sm.month >= :first_month AND sm.month <= :period_end"""
+        month_value = "\n  UNION ALL\n  ".join(
+            f"SELECT sm.service_id AS unit_id, {dialect.day('sm.month')} AS month_day, '{kind}' AS kind, "
+            f"e.key AS value, CAST(e.value AS INTEGER) AS n FROM oversight_service_month sm, "
+            f"{json_entries(dialect, tally, name)} e WHERE sm.service_id IN (SELECT unit_id FROM child) "
+            "AND sm.month >= :first_month AND sm.month <= :period_end"
+            for name, kind in JSON_COUNTERS.items()
+        )
+    else:
+        month_tally = f"""SELECT unit_id, month_day, COUNT(*) AS staff_in_scope,
+    {", ".join(f"SUM({name}) AS {name}" if name in MONTH_COUNTS else f"0 AS {name}" for name in TALLY_COUNTS[1:])},
+    MAX(longest_closed_gap) AS closed, {engine.greatest("MAX(longest_closed_gap)", "MAX(open_gap)")} AS longest_gap
+  FROM person_month GROUP BY unit_id, month_day"""
+        kinds = " ".join(f"WHEN '{stored}' THEN '{kind}'" for stored, kind in STORED_KINDS.items())
+        month_value = f"""SELECT m.unit_id, {dialect.day("v.month")} AS month_day, CASE v.kind {kinds} END AS kind,
+    v.value, SUM(v.count) AS n
+  FROM oversight_month_value v JOIN member m ON m.staff_id = v.staff_id
+  WHERE v.month >= :first_month AND v.month <= :period_end
+  GROUP BY m.unit_id, v.month, v.kind, v.value"""
+    summed = ", ".join(f"SUM({name}) AS {name}" for name in TALLY_COUNTS)
+    period_counts = ", ".join(
+        "COALESCE(sp.n, 0) AS staff_in_scope"
+        if name == "staff_in_scope"
+        else f"COALESCE(nw.{name}, ps.{name}, 0) AS {name}"
+        if name in TALLY_NOW
+        else f"COALESCE(ps.{name}, 0) AS {name}"
+        for name in TALLY_COUNTS
+    )
+    return f"""WITH RECURSIVE {stored_scope(unit, children)},
+member AS (
+  SELECT s.id AS staff_id, {key} AS unit_id, s.start_date, s.end_date
+  FROM staff s JOIN team t ON t.id = s.team_id WHERE {among}
+),
+person_month AS (
+  SELECT m.unit_id, {dialect.day("o.month")} AS month_day, o.*
+  FROM oversight_month o JOIN member m ON m.staff_id = o.staff_id
+  WHERE o.month >= :first_month AND o.month <= :period_end AND EXISTS (SELECT 1 FROM fresh)
+),
+month_tally AS (
+  {month_tally}
+),
+month_value AS (
+  {month_value}
+),
+period_sum AS (
+  SELECT unit_id, {summed}, MAX(closed) AS closed FROM month_tally WHERE {in_period} GROUP BY unit_id
+),
+staff_in_period AS (
+  SELECT unit_id, COUNT(DISTINCT staff_id) AS n FROM person_month WHERE {in_period} GROUP BY unit_id
+),
+last_month AS (
+  SELECT staff_id, MAX(month_day) AS month_day FROM person_month WHERE {in_period} GROUP BY staff_id
+),
+open_at_end AS (
+  SELECT p.unit_id, MAX(p.open_gap) AS open_gap
+  FROM person_month p JOIN last_month l ON l.staff_id = p.staff_id AND l.month_day = p.month_day
+  GROUP BY p.unit_id
+),
+now_sum AS (
+  SELECT m.unit_id, COUNT(*) AS in_post_now, {", ".join(f"SUM(n.{name}) AS {name}" for name in TALLY_NOW[1:])}
+  FROM oversight_now n JOIN member m ON m.staff_id = n.staff_id
+  WHERE m.start_date <= :period_end AND (m.end_date IS NULL OR m.end_date >= :first_month)
+  GROUP BY m.unit_id
+),
+trend_month AS ({trend}),
+child_tally AS (
+  SELECT c.level, c.unit_id, 0 AS idx, {period_counts},
+    {engine.greatest("ps.closed", "oe.open_gap")} AS longest_gap
+  FROM child c LEFT JOIN period_sum ps ON ps.unit_id = c.unit_id LEFT JOIN staff_in_period sp ON sp.unit_id = c.unit_id
+    LEFT JOIN open_at_end oe ON oe.unit_id = c.unit_id LEFT JOIN now_sum nw ON nw.unit_id = c.unit_id
+  UNION ALL
+  SELECT c.level, c.unit_id, r.idx, {", ".join(f"COALESCE(t.{name}, 0)" for name in TALLY_COUNTS)}, t.longest_gap
+  FROM child c CROSS JOIN trend_month r
+    LEFT JOIN month_tally t ON t.unit_id = c.unit_id AND t.month_day = r.month_day
+),
+child_value AS (
+  SELECT c.level, c.unit_id, 0 AS idx, v.kind, v.value, SUM(v.n) AS n
+  FROM child c JOIN month_value v ON v.unit_id = c.unit_id WHERE v.{in_period}
+  GROUP BY c.level, c.unit_id, v.kind, v.value
+  UNION ALL
+  SELECT c.level, c.unit_id, r.idx, v.kind, v.value, v.n
+  FROM child c JOIN month_value v ON v.unit_id = c.unit_id JOIN trend_month r ON r.month_day = v.month_day
+),
+{roll_up_sql(unit, own, "child_tally", "child_value")},
+{oversight_tail("unit_tally", "unit_value")}"""
+
+
+def oversight_stored_sql(user_id: int, unit: Oversight, period: Period, today: date) -> dict:
+    """The report's whole answer from the same stored rows the page reads: the default period
+    from each unit's stored figures, any other whole-month period from the stored months."""
+    dialect = engine.Dialect(db.engine.dialect.name)
+    months = report_services.trend_months(period)
+    first = min(period.starts_on, months[0].starts_on)
+    text = (
+        stored_unit_figures_sql_text(dialect, unit)
+        if period == default_period(today)
+        else stored_months_sql_text(dialect, unit, period)
+    )
+    found = rows(
+        engine.materialized(text),
+        user_id=user_id,
+        today=today,
+        period_start=period.starts_on,
+        period_end=period.ends_on,
+        first_month=first,
+        window_start=first,
+        window_end=period.ends_on,
+    )
+    return oversight_answer(found, len(months))
+
+
+def last_whole_months(today: date, count: int = figures.TREND_MONTHS) -> Period:
+    """The last `count` whole calendar months before this one (the bench's export row's period)."""
+    this_month = today.replace(day=1)
+    return Period(figures.add_months(this_month, -count), this_month - timedelta(days=1))

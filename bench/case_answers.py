@@ -18,6 +18,7 @@ PostgreSQL and SQLite.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 from bench import engine_sql as engine
@@ -301,6 +302,13 @@ def case_report_sql(viewer_id: int, level: Level, unit_id: int | None, period: P
         window_start=window.starts_on,
         window_end=window.ends_on,
     )
+    return pairs_answer(found)
+
+
+def pairs_answer(found: list[tuple]) -> dict:
+    """{(level, unit id): {day index: ((open, in time) per category, then in all)}} from rows of
+    (level, unit id, index, open and in time per category, open and in time in all); units with
+    no open case that day left out."""
     answer: dict = {}
     for level_name, unit, index, *counts in found:
         numbers = [int(value or 0) for value in counts]
@@ -308,3 +316,131 @@ def case_report_sql(viewer_id: int, level: Level, unit_id: int | None, period: P
         if pairs[-1][0]:
             answer.setdefault((level_name, None if unit is None else int(unit)), {})[int(index)] = pairs
     return answer
+
+
+# ------------------------------------------------- the section from the stored counts
+#
+# Issue 18: the section read from the stored counts (supervision/reports/stored_cases.py)
+# against SQL reading the same stored rows: a unit's totals (CaseOversightUnitDay) where the
+# viewer oversees everyone in it, the rows of the workers they oversee (CaseOversightDay)
+# otherwise. It checks that the page reads and adds up the stored rows correctly; whether the
+# stored counts are right is `case_report_sql`'s question, against the section worked out live.
+
+
+def section_of(viewer_id: int, report, stored: bool) -> dict:
+    """The section of `report` (its units and months worked out beforehand): as served from the
+    stored counts when `stored` (an error if it was worked out live), else worked out live though
+    the stored counts could answer (the report's run set aside; an error if they answered)."""
+    viewer = db.session.get(Staff, viewer_id)
+    section = case_oversight(viewer, report if stored else replace(report, stored_run=None))
+    if (section.figures_as_at is not None) != stored:
+        raise AssertionError(f"the section did not answer as the bench asked (stored: {stored})")
+    return section_answer(section)
+
+
+def section_live_project(
+    viewer_id: int, level: Level, unit_id: int | None, period: Period, today: date
+) -> dict:
+    """The section worked out live: the like-for-like side of `case_report_sql`."""
+    return section_of(viewer_id, report_for(viewer_id, level, unit_id, period, today)[1], stored=False)
+
+
+def section_stored_project(
+    viewer_id: int, level: Level, unit_id: int | None, period: Period, today: date
+) -> dict:
+    """The section as served from the stored counts: the like-for-like side of `case_stored_sql`."""
+    return section_of(viewer_id, report_for(viewer_id, level, unit_id, period, today)[1], stored=True)
+
+
+def case_stored_sql_text(
+    dialect: engine.Dialect, level: Level, unit_id: int | None, period: Period, today: date
+) -> str:
+    months = report_services.trend_months(period)
+    days = [period.ends_on, *(min(month.ends_on, today) for month in months)]
+    day_rows = " UNION ALL ".join(
+        f"SELECT {index} AS idx, {engine.day_number(day)} AS d" for index, day in enumerate(days)
+    )
+    by_service = level is Level.ORGANISATION
+    among = "1 = 1" if by_service else f"t.service_id = {int(unit_id)}"
+    units = "SELECT 'none' AS level, NULL AS unit_id, id AS team_id FROM listed_team"
+    child_of = "service_id" if by_service else "id"
+    own = "'organisation', NULL" if by_service else f"'service', {int(unit_id)}"
+    child_level = "service" if by_service else "team"
+    categories = [category.value for category in CATEGORIES if category is not None]
+    category_sums = ",\n  ".join(
+        f"SUM(CASE WHEN x.category = '{c}' THEN x.open_cases ELSE 0 END) AS open_{c}, "
+        f"SUM(CASE WHEN x.category = '{c}' THEN x.in_time ELSE 0 END) AS in_time_{c}"
+        for c in categories
+    )
+    # A service counts as whole only on the organisation's page (stored_cases.stored_shares).
+    whole_service = (
+        "SELECT sv.id FROM service sv WHERE sv.id IN (SELECT service_id FROM listed_team) "
+        "AND NOT EXISTS (SELECT 1 FROM staff s JOIN team t ON t.id = s.team_id "
+        "WHERE t.service_id = sv.id AND s.id NOT IN (SELECT id FROM in_scope))"
+        if by_service
+        else "SELECT id FROM service WHERE 1 = 0"
+    )
+    return f"""WITH RECURSIVE {REPORT_SCOPE.format(among=among, units=units)}
+{case_scope_ctes(dialect, today)},
+in_scope AS (
+  SELECT id FROM overseen UNION SELECT id FROM case_viewer WHERE barred = 0
+),
+fresh AS (
+  SELECT 1 AS ok FROM stored_figures_run r JOIN case_viewer v ON v.organisation_id = r.organisation_id
+  WHERE r.as_of = :today AND v.barred = 0
+),
+asked AS ({day_rows}),
+whole_service AS ({whole_service}),
+other_team AS (
+  SELECT id, service_id FROM listed_team WHERE service_id NOT IN (SELECT id FROM whole_service)
+),
+partial_team AS (
+  SELECT o.id, o.service_id FROM other_team o
+  WHERE EXISTS (SELECT 1 FROM staff s WHERE s.team_id = o.id AND s.id NOT IN (SELECT id FROM in_scope))
+),
+whole_team AS (
+  SELECT id, service_id FROM other_team WHERE id NOT IN (SELECT id FROM partial_team)
+),
+stored_count AS (
+  SELECT u.unit_id AS child, {dialect.day("u.day")} AS d, u.category, u.open_cases, u.in_time
+  FROM case_oversight_unit_day u
+  WHERE u.organisation_id = (SELECT organisation_id FROM case_viewer) AND u.level = 'service'
+    AND u.unit_id IN (SELECT id FROM whole_service)
+  UNION ALL
+  SELECT w.{child_of}, {dialect.day("u.day")}, u.category, u.open_cases, u.in_time
+  FROM case_oversight_unit_day u JOIN whole_team w ON w.id = u.unit_id
+  WHERE u.organisation_id = (SELECT organisation_id FROM case_viewer) AND u.level = 'team'
+  UNION ALL
+  SELECT p.{child_of}, {dialect.day("c.day")}, c.category, c.open_cases, c.in_time
+  FROM case_oversight_day c JOIN partial_team p ON p.id = c.team_id
+  WHERE c.worker_id IN (SELECT id FROM in_scope)
+),
+child_count AS (
+  SELECT '{child_level}' AS level, c.child AS unit_id, a.idx, c.category, c.open_cases, c.in_time
+  FROM stored_count c JOIN asked a ON a.d = c.d
+  WHERE a.idx = 0 AND EXISTS (SELECT 1 FROM fresh)
+  UNION ALL
+  SELECT {own}, a.idx, c.category, c.open_cases, c.in_time
+  FROM stored_count c JOIN asked a ON a.d = c.d
+  WHERE EXISTS (SELECT 1 FROM fresh)
+)
+SELECT x.level, x.unit_id, x.idx,
+  {category_sums},
+  SUM(x.open_cases) AS open_all, SUM(x.in_time) AS in_time_all
+FROM child_count x GROUP BY x.level, x.unit_id, x.idx
+"""
+
+
+def case_stored_sql(viewer_id: int, level: Level, unit_id: int | None, period: Period, today: date) -> dict:
+    """The same answer as `section_stored_project`, from the stored rows the page reads."""
+    dialect = engine.Dialect(db.engine.dialect.name)
+    months = report_services.trend_months(period)
+    window = Period(min(period.starts_on, months[0].starts_on), period.ends_on)
+    found = rows(
+        engine.materialized(case_stored_sql_text(dialect, level, unit_id, period, today)),
+        user_id=viewer_id,
+        today=today,
+        window_start=window.starts_on,
+        window_end=window.ends_on,
+    )
+    return pairs_answer(found)

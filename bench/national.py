@@ -42,7 +42,7 @@ import time
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -63,9 +63,9 @@ from supervision.hr.metrics import latest_census_date  # noqa: E402
 from supervision.jobs import catalogue as jobs  # noqa: E402
 from supervision.memory import settle_after_startup  # noqa: E402
 from supervision.org.models import Organisation, Role, Service, Staff, StaffRole, Team  # noqa: E402
-from supervision.reports.cases import case_oversight  # noqa: E402
 from supervision.reports.forms import default_period  # noqa: E402
 from supervision.reports.services import Level, policy_for  # noqa: E402
+from supervision.stored_figures.freshness import current_run  # noqa: E402
 
 BENCH_PASSWORD = "bench-password-not-secret"  # noqa: S105 (a scratch database's made-up user)
 IMPORT_ORGANISATION = "Import Bench Council"
@@ -220,6 +220,27 @@ def synth_organisation() -> int:
 # ---------------------------------------------------------------------------- measurements
 
 
+# What the stored-figures rows read, and what keeping the stored figures costs (issue 18).
+STORED_OVERSIGHT_ROWS = {
+    "default period": "each unit's stored figures for the period, oversight_unit_figures",
+    "last 12 whole months": "the services' stored months, oversight_service_month, on the organisation's "
+    "page; the people's stored months, oversight_month and oversight_month_value, on a service's; and "
+    "oversight_month and oversight_now for the people in the period, the gap open at its end and the "
+    "now figures",
+}
+STORED_COST = (
+    "the cost of keeping the stored figures: the stored-figures job's run time (the 'stored figures "
+    "job' line above), and nothing on any write path (only the job writes the stored tables: "
+    "tests/reports/test_stored_figures_writes.py)"
+)
+
+
+def stored_figures_usable(organisation_id: int, today: date) -> bool:
+    """The organisation's stored figures may be shown today (the job has run): the rows that
+    read them are measured only then."""
+    return current_run(db.session, organisation_id, today) is not None
+
+
 def measure_reports(results: Results, runs: int) -> None:
     """Dashboard, oversight (organisation and one service), HR summary and the sweep."""
     today = clock().today()
@@ -288,21 +309,63 @@ def measure_reports(results: Results, runs: int) -> None:
             "and unexplained, the now figures, the four shares, the median days between sessions, "
             "the longest gap, days between sessions, gap reasons and audit grades by value)",
         )
+    # The same reports as the pages serve them from the stored figures, against SQL reading the
+    # same stored rows (issue 18): the default period and the last 12 whole months.
+    if stored_figures_usable(organisation_id, today):
+        for label, period_label, stored_period in (
+            ("the default period", "default period", period),
+            ("the last 12 whole months", "last 12 whole months", answers.last_whole_months(today)),
+        ):
+            for name, viewer, unit in (
+                ("organisation", leader, answers.Oversight(Level.ORGANISATION, None)),
+                ("one service", head_of(service), answers.Oversight(Level.SERVICE, service)),
+            ):
+                pair(
+                    f"Oversight report: {name}, {period_label}, as served (stored figures)",
+                    "< 500 ms" if period_label == "default period" else "< 2 s",
+                    500 if period_label == "default period" else 2000,
+                    lambda viewer=viewer, unit=unit, p=stored_period: answers.oversight_stored_project(
+                        viewer, unit, p, today
+                    ),
+                    lambda viewer=viewer, unit=unit, p=stored_period: answers.oversight_stored_sql(
+                        viewer, unit, p, today
+                    ),
+                    note=f"like for like: the page as served for {label}, reading the stored figures, "
+                    f"against SQL reading the same stored rows ({STORED_OVERSIGHT_ROWS[period_label]}); "
+                    "compared: every figure of the unit and each child for the period and each of the 12 "
+                    "trend months, as in the live rows; this checks that the page reads and adds up the "
+                    "stored rows correctly, while the stored rows themselves are checked against the base "
+                    f"tables by the live rows; {STORED_COST}",
+                )
     snapshot = latest_census_date(today)
     pair(
-        "HR retention summary",
-        "< 1 s",
-        1000,
-        lambda: answers.hr_project(organisation_id, snapshot),
+        "HR retention summary, worked out live",
+        "-",
+        None,
+        lambda: answers.hr_project(organisation_id, snapshot, live=True),
         lambda: answers.hr_sql(organisation_id, snapshot),
         same=answers.hr_compare,
-        note="compared: every figure of the page per team, service and organisation (headcount, "
-        "FTE, agency, starters, leavers, caseloads, vacancies, length of service, destinations, "
-        "supervision before leaving and of those who stayed) and each month's turnover and "
-        "vacancy; the SQL works supervision before leaving out from the base tables (the "
-        "compliance engine's intervals in SQL, bench/engine_sql.py), while the page reads the "
-        "stored-figures job's stored windows where it has them: not like for like where it did",
+        note="like for like: the summary worked out live (the stored windows set aside in a "
+        "transaction rolled back) against SQL from the base tables; compared: every figure of "
+        "the page per team, service and organisation (headcount, FTE, agency, starters, leavers, "
+        "caseloads, vacancies, length of service, destinations, supervision before leaving and of "
+        "those who stayed) and each month's turnover and vacancy; the SQL works supervision "
+        "before leaving out with the compliance engine's intervals in SQL (bench/engine_sql.py)",
     )
+    if stored_figures_usable(organisation_id, today):
+        pair(
+            "HR retention summary, as served (stored figures)",
+            "< 1 s",
+            1000,
+            lambda: answers.hr_project(organisation_id, snapshot, stored=True),
+            lambda: answers.hr_sql(organisation_id, snapshot, stored=True),
+            same=answers.hr_compare,
+            note="like for like: the summary as served, reading the stored-figures job's stored "
+            "windows for supervision before leaving, against the same SQL reading the same stored "
+            "windows (stored_window_compliance) instead of working them out; every other figure "
+            "from the base tables on both sides; compared: every figure, as in the live row; the "
+            "stored windows themselves are checked against the base tables by the live row; " + STORED_COST,
+        )
     thresholds = thresholds_for(policy_for(organisation_id))
     found = pair(
         "Compliance sweep (repeat run)",
@@ -355,6 +418,7 @@ def measure_cases(results: Results, runs: int) -> None:
         )
         results.facts[f"cases needing oversight ({who})"] = str(len(lines))
     period = default_period(today)
+    stored = stored_figures_usable(organisation_id, today)
     for label, viewer, level, unit_id in (
         ("Case oversight section: organisation", leader, Level.ORGANISATION, None),
         ("Case oversight section: one service", head_of(service), Level.SERVICE, service),
@@ -363,18 +427,35 @@ def measure_cases(results: Results, runs: int) -> None:
         # The report's units and months are worked out once, untimed: the section is timed alone.
         _, report = case_answers.report_for(viewer, level, unit_id, period, today)
         pair(
-            label,
+            f"{label}, worked out live",
             "-" if organisation_level else "< 500 ms",
             None if organisation_level else 500,
-            lambda viewer=viewer, report=report: case_answers.section_answer(
-                case_oversight(db.session.get(Staff, viewer), report)
-            ),
+            lambda viewer=viewer, report=report: case_answers.section_of(viewer, report, stored=False),
             lambda viewer=viewer, level=level, unit_id=unit_id: case_answers.case_report_sql(
                 viewer, level, unit_id, period, today
             ),
-            "compared: open cases and cases in time per category and in all, for the unit and each "
-            "child unit on the period's last day and for the unit on each of the 12 trend days; "
-            "the project's side is the section alone (the report's units worked out beforehand)",
+            "like for like: the section worked out live (the stored counts set aside) against SQL "
+            "from the base tables; compared: open cases and cases in time per category and in all, "
+            "for the unit and each child unit on the period's last day and for the unit on each of "
+            "the 12 trend days; the project's side is the section alone (the report's units worked "
+            "out beforehand)",
+        )
+        if not stored:
+            continue
+        pair(
+            f"{label}, as served (stored figures)",
+            "< 500 ms",
+            500,
+            lambda viewer=viewer, report=report: case_answers.section_of(viewer, report, stored=True),
+            lambda viewer=viewer, level=level, unit_id=unit_id: case_answers.case_stored_sql(
+                viewer, level, unit_id, period, today
+            ),
+            "like for like: the section as served from the stored counts against SQL reading the "
+            "same stored rows (case_oversight_unit_day for the units whose every member the viewer "
+            "oversees, case_oversight_day for the workers they oversee elsewhere); compared: as in "
+            "the live row; this checks that the page reads and adds up the stored rows correctly, "
+            "while the stored counts themselves are checked against the base tables by the live "
+            f"row; {STORED_COST}",
         )
 
 

@@ -172,15 +172,18 @@ def untimed(action, runs: int) -> tuple[list[float], object]:
 def test_the_benchmarks_project_answers_agree_with_its_sql_with_stored_figures_kept(
     shared_organisation, clock, monkeypatch
 ):
-    """Every report measure of the bench, and its staff import, agree with the bench's SQL once
-    the stored-figures job has run: the dashboards work everything out live, the oversight
-    report sets its stored figures aside and works them out live, and the HR summary reads the
-    stored windows. The same comparisons with nothing stored are tests/bench/test_answers_agree.py's,
-    on the demo and a generated organisation."""
+    """Every report and case measure of the bench, and its staff import, agree with the bench's
+    SQL once the stored-figures job has run: the dashboards work everything out live; the
+    oversight report, the case section and the HR summary are measured twice, worked out live
+    (their stored figures set aside) against SQL from the base tables, and as served from the
+    stored figures against SQL reading the same stored rows (issue 18). The same comparisons are
+    tests/bench/test_answers_agree.py's and test_case_answers_agree.py's, on the demo and a
+    generated organisation."""
     monkeypatch.setattr(national, "timed", untimed)
     run_job("stored-figures", db.session, clock)
     results = national.Results()
     national.measure_reports(results, runs=1)
+    national.measure_cases(results, runs=1)
     national.measure_import(results, rows=100, runs=1)
     assert results.disagreements == []
     names = [measure.name for measure in results.measures]
@@ -190,12 +193,26 @@ def test_the_benchmarks_project_answers_agree_with_its_sql_with_stored_figures_k
         "Team dashboard (director)",
         "Oversight report: organisation, worked out live",
         "Oversight report: one service, worked out live",
-        "HR retention summary",
+        "Oversight report: organisation, default period, as served (stored figures)",
+        "Oversight report: one service, default period, as served (stored figures)",
+        "Oversight report: organisation, last 12 whole months, as served (stored figures)",
+        "Oversight report: one service, last 12 whole months, as served (stored figures)",
+        "HR retention summary, worked out live",
+        "HR retention summary, as served (stored figures)",
         "Compliance sweep (repeat run)",
+        "Cases needing oversight (team manager)",
+        "Cases needing oversight (head of service)",
+        "Cases needing oversight (director)",
+        "Case oversight section: organisation, worked out live",
+        "Case oversight section: organisation, as served (stored figures)",
+        "Case oversight section: one service, worked out live",
+        "Case oversight section: one service, as served (stored figures)",
         "Staff import, 100 rows",
     ]
     assert all(measure.agrees for measure in results.measures)
     dashboards = [measure for measure in results.measures if measure.name.startswith("Team dashboard")]
     assert all("worked everything out live, like the SQL" in measure.note for measure in dashboards)
-    oversight = [measure for measure in results.measures if measure.name.startswith("Oversight")]
-    assert all("worked out live" in measure.note for measure in oversight)
+    live = [measure for measure in results.measures if measure.name.endswith("worked out live")]
+    assert all("like for like" in measure.note and "base tables" in measure.note for measure in live)
+    stored = [measure for measure in results.measures if measure.name.endswith("(stored figures)")]
+    assert all("reading the same stored" in measure.note for measure in stored)

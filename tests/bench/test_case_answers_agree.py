@@ -8,14 +8,15 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from bench import case_answers, national
+from bench import answers, case_answers, national
 from supervision import synth
-from supervision.cases.models import CaseOversightLimit
+from supervision.cases.models import CaseOversightLimit, ChildCase
 from supervision.cases.rules import CaseCategory
 from supervision.clock import FixedClock, SystemClock, clock
 from supervision.demo import seed_demo
 from supervision.extensions import db
-from supervision.org.models import Service, Team
+from supervision.jobs.runs import run_job
+from supervision.org.models import Role, Service, Staff, StaffRole, Team
 from supervision.reports.forms import default_period
 from supervision.reports.services import Level
 from tests.conftest import FIXED_NOW, empty_database
@@ -125,3 +126,55 @@ def compare_with_limits(organisation_id: int, manager: int) -> None:
     period = default_period(today)
     project = case_answers.case_report_project(director, Level.ORGANISATION, None, period, today)
     assert case_answers.case_report_sql(director, Level.ORGANISATION, None, period, today) == project
+
+
+def test_the_stored_rows_sql_gives_the_section_the_page_reads_from_the_stored_counts(demo, clock):
+    """Issue 18: the section from the stored counts against SQL reading the same stored rows:
+    for the director (service totals), a head of service (team totals), and a practitioner given
+    the service manager role, whose report counts only themselves in their team (their own
+    rows); and the section worked out live, the same counts stored but set aside, against the
+    base tables (the bench's like-for-like live rows)."""
+    run_job("stored-figures", db.session, clock)
+    today = clock.today()
+    director = national.senior_leader(national.synth_organisation())
+    head, service = head_of_service()
+    worker = db.session.scalar(
+        sa.select(ChildCase.worker_id)
+        .join(Staff, Staff.id == ChildCase.worker_id)
+        .where(
+            Staff.team_id.is_not(None),
+            ChildCase.closed_on.is_(None),
+            ChildCase.worker_id.not_in(
+                sa.select(StaffRole.staff_id).where(StaffRole.role != Role.SOCIAL_WORKER)
+            ),
+            ChildCase.worker_id.not_in(
+                sa.select(Staff.line_manager_id).where(Staff.line_manager_id.is_not(None))
+            ),
+        )
+        .order_by(ChildCase.worker_id)
+    )
+    db.session.add(StaffRole(staff_id=worker, role=Role.SERVICE_MANAGER))
+    db.session.commit()
+    counted = 0
+    try:
+        for period in (default_period(today), answers.last_whole_months(today)):
+            for viewer, level, unit in (
+                (director, Level.ORGANISATION, None),
+                (head, Level.SERVICE, service),
+                (worker, Level.ORGANISATION, None),
+            ):
+                project = case_answers.section_stored_project(viewer, level, unit, period, today)
+                raw = case_answers.case_stored_sql(viewer, level, unit, period, today)
+                assert raw == project, (viewer, level, period)
+                counted += sum(len(days) for days in project.values())
+                if viewer == worker:  # their own rows only, from their team's workers' rows
+                    assert project, "the practitioner's own cases are counted"
+                live = case_answers.section_live_project(viewer, level, unit, period, today)
+                assert case_answers.case_report_sql(viewer, level, unit, period, today) == live
+    finally:  # the organisation is shared: as it was for the next test
+        db.session.rollback()
+        db.session.execute(
+            sa.delete(StaffRole).where(StaffRole.staff_id == worker, StaffRole.role == Role.SERVICE_MANAGER)
+        )
+        db.session.commit()
+    assert counted > 0
