@@ -148,8 +148,9 @@ def to_do_for(user: Staff, today: date, now: datetime, sso_enabled: bool) -> ToD
 
 
 def _manager_to_do(user: Staff, today: date, waiting: list[WaitingRecord]) -> ManagerToDo:
-    rows = report_services.team_dashboard(user, today).rows
-    asye_reviews = dashboard_asye_reviews(user, today)
+    dashboard = report_services.team_dashboard(user, today)
+    rows = dashboard.rows
+    asye_reviews = dashboard_asye_reviews(user, dashboard, today)
     return ManagerToDo(
         overdue=sum(row.figures.status is Status.OVERDUE for row in rows),
         escalated=sum(row.figures.status is Status.ESCALATED for row in rows),
@@ -158,7 +159,11 @@ def _manager_to_do(user: Staff, today: date, waiting: list[WaitingRecord]) -> Ma
         to_sign_off=[item for item in waiting if item.waiting_for is WaitingFor.SIGN_OFF],
         asye_reviews_due=len(asye_reviews),
         asye_reviews_overdue=sum(row.progress.overdue for row in asye_reviews),
-        cases_overdue=len(case_lists.needing_oversight(user, today)),
+        cases_overdue=len(
+            case_lists.needing_oversight(
+                user, today, page_people=dashboard.people.pages, policy=dashboard.policy
+            )
+        ),
     )
 
 
