@@ -199,6 +199,31 @@ def due_discussion(
     )
 
 
+def due_and_needing_oversight(
+    viewer: Staff,
+    today: date,
+    *,
+    page_people: Sequence[int] | None = None,
+    policy: SupervisionPolicy | None = None,
+) -> tuple[list[CaseLine], list[CaseLine]]:
+    """`due_discussion` and `needing_oversight` of one viewer from one read of their visible cases
+    (the home page shows both counts): needing oversight is part of due discussion, and a case is
+    the viewer's own or someone else's (`case_scope`'s `mine`)."""
+    lines = case_lines(
+        viewer,
+        today,
+        Whose.VISIBLE,
+        CaseFilter(statuses=DUE_DISCUSSION),
+        page_people=page_people,
+        policy=policy,
+    )
+    own = [line for line in lines if line.worker_id == viewer.id]
+    overseen = [
+        line for line in lines if line.worker_id != viewer.id and line.oversight.status in NEEDING_OVERSIGHT
+    ]
+    return own, overseen
+
+
 # ------------------------------------------------------------------------------ sorting
 
 

@@ -611,9 +611,14 @@ def asye_progress_for(
     }
 
 
-def compliance_for(staff_ids: Iterable[int], today: date) -> dict[int, PersonCompliance]:
-    """For pages: each person's compliance by staff id, so every page shows the same status."""
-    return {result.person.id: result for result in load_people(db.session, staff_ids, today)}
+def compliance_for(
+    staff_ids: Iterable[int], today: date, policies: Policies | None = None
+) -> dict[int, PersonCompliance]:
+    """For pages: each person's compliance by staff id, so every page shows the same status
+    (`policies`: their organisation's, when the page has already read it)."""
+    return {
+        result.person.id: result for result in load_people(db.session, staff_ids, today, policies=policies)
+    }
 
 
 PERIOD_BATCH = 500

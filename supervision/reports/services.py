@@ -511,12 +511,13 @@ class Dashboard:
     policy: SupervisionPolicy | None
 
 
-def team_dashboard(user: Staff, today: date) -> Dashboard:
+def team_dashboard(user: Staff, today: date, policies: Policies | None = None) -> Dashboard:
     """Each person on the user's dashboard: today's status from the compliance engine and a
     12-month grid of how their supervision went, worked out now from their facts, so a status
-    is never stale (docs/metrics.md, "Stored figures")."""
+    is never stale (docs/metrics.md, "Stored figures"). `policies`: the organisation's policy by
+    its id, when the page has already read it."""
     scope = dashboard_people(user, today)
-    policy = policy_for(user.organisation_id)
+    policy = policy_for(user.organisation_id) if policies is None else policies.get(user.organisation_id)
     # Their roles are not shown (their eager load would be one more statement).
     people = list(
         db.session.scalars(
