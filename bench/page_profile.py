@@ -9,7 +9,8 @@ and the home page: the SQL statements of one request, the Python function calls 
 (cProfile), and the median CPU a request (process time) over `--requests` requests after a
 warm-up. The checkout measured is the one first on PYTHONPATH, so two checkouts can be compared
 back to back with the same script (`--before`-style: run it once with each). `--save DIR` writes
-each page's HTML (CSRF tokens blanked) so two checkouts' answers can be compared with diff.
+each page's HTML (CSRF tokens and script nonces blanked) so two checkouts' answers can be compared with
+diff. It gives the two people a known password (a scratch database only, as bench/page_floor.py).
 """
 
 from __future__ import annotations
