@@ -126,16 +126,30 @@ def to_do_for(user: Staff, today: date, now: datetime, sso_enabled: bool) -> ToD
         # Someone holding the HR role sees their own supervision only, whatever the data says.
         waiting = [item for item in waiting if item.waiting_for is not WaitingFor.SIGN_OFF]
         found.sessions_this_week = [s for s in found.sessions_this_week if s.supervisor_id != user.id]
-    own = compliance_for([user.id], today)[user.id]
-    if own.agreement is not None or user.has_role(Role.SOCIAL_WORKER):
+    # Read once for every list below (the person's own status, their dashboard, the cases).
+    policy = report_services.policy_for(user.organisation_id)
+    policies = {user.organisation_id: policy}
+    own = compliance_for([user.id], today, policies)[user.id]
+    supervised = own.agreement is not None or user.has_role(Role.SOCIAL_WORKER)
+    manages = user.has_role(Role.SUPERVISOR, Role.SERVICE_MANAGER)
+    dashboard = report_services.team_dashboard(user, today, policies) if manages else None
+    cases_due: list[case_lists.CaseLine] = []
+    cases_overdue: list[case_lists.CaseLine] = []
+    if dashboard is not None:
+        cases_due, cases_overdue = case_lists.due_and_needing_oversight(
+            user, today, page_people=dashboard.people.pages, policy=policy
+        )
+    elif supervised:
+        cases_due = case_lists.due_discussion(user, today, policy=policy)
+    if supervised:
         found.supervised = SupervisedToDo(
             compliance=own,
             waiting=[item for item in waiting if item.waiting_for is not WaitingFor.SIGN_OFF],
             open_actions=len(record_services.open_actions_of(user.id)),
-            cases_due=len(case_lists.due_discussion(user, today)),
+            cases_due=len(cases_due),
         )
-    if user.has_role(Role.SUPERVISOR, Role.SERVICE_MANAGER):
-        found.manager = _manager_to_do(user, today, waiting)
+    if dashboard is not None:
+        found.manager = _manager_to_do(user, today, waiting, dashboard, len(cases_overdue))
     if user.has_role(Role.SERVICE_MANAGER):
         found.gaps = report_services.teams_with_largest_gaps(
             user, default_period(today), today, TEAMS_WITH_GAPS
@@ -147,9 +161,15 @@ def to_do_for(user: Staff, today: date, now: datetime, sso_enabled: bool) -> ToD
     return found
 
 
-def _manager_to_do(user: Staff, today: date, waiting: list[WaitingRecord]) -> ManagerToDo:
-    rows = report_services.team_dashboard(user, today).rows
-    asye_reviews = dashboard_asye_reviews(user, today)
+def _manager_to_do(
+    user: Staff,
+    today: date,
+    waiting: list[WaitingRecord],
+    dashboard: report_services.Dashboard,
+    cases_overdue: int,
+) -> ManagerToDo:
+    rows = dashboard.rows
+    asye_reviews = dashboard_asye_reviews(user, dashboard, today)
     return ManagerToDo(
         overdue=sum(row.figures.status is Status.OVERDUE for row in rows),
         escalated=sum(row.figures.status is Status.ESCALATED for row in rows),
@@ -158,7 +178,7 @@ def _manager_to_do(user: Staff, today: date, waiting: list[WaitingRecord]) -> Ma
         to_sign_off=[item for item in waiting if item.waiting_for is WaitingFor.SIGN_OFF],
         asye_reviews_due=len(asye_reviews),
         asye_reviews_overdue=sum(row.progress.overdue for row in asye_reviews),
-        cases_overdue=len(case_lists.needing_oversight(user, today)),
+        cases_overdue=cases_overdue,
     )
 
 

@@ -6,12 +6,13 @@ and the list behind its link always agree (docs/cases.md, "Where case oversight 
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
 
-from supervision.agreements.models import AbsencePeriod
+from supervision.agreements.models import AbsencePeriod, SupervisionPolicy
 from supervision.cases.models import ChildCase
 from supervision.cases.rules import CaseCategory, CaseOversight, CaseStatus
 from supervision.cases.services import case_rows, statuses, visible_cases
@@ -63,11 +64,17 @@ class CaseLine:
     worker_absent: bool  # absent today: reallocate the case or arrange cover (docs/cases.md)
 
 
-def case_scope(viewer: Staff, whose: Whose, today: date, case_filter: CaseFilter) -> sa.ColumnElement[bool]:
+def case_scope(
+    viewer: Staff,
+    whose: Whose,
+    today: date,
+    case_filter: CaseFilter,
+    page_people: Sequence[int] | None = None,
+) -> sa.ColumnElement[bool]:
     """The viewer's visible cases (cases.services.visible_cases, the one scope), open today."""
     mine = ChildCase.worker_id == viewer.id
     conditions = [
-        visible_cases(viewer),
+        visible_cases(viewer, page_people),
         ChildCase.opened_on <= today,
         sa.or_(ChildCase.closed_on.is_(None), ChildCase.closed_on > today),
     ]
@@ -84,14 +91,25 @@ EVERY_CASE = CaseFilter()
 
 
 def case_lines(
-    viewer: Staff, today: date, whose: Whose, case_filter: CaseFilter = EVERY_CASE
+    viewer: Staff,
+    today: date,
+    whose: Whose,
+    case_filter: CaseFilter = EVERY_CASE,
+    *,
+    page_people: Sequence[int] | None = None,
+    policy: SupervisionPolicy | None = None,
 ) -> list[CaseLine]:
     """The open cases `viewer` may see (their own, or those of the people they oversee) whose
-    status today is one of the filter's, ordered by due date (the longest overdue first)."""
-    rows = case_rows(viewer.organisation_id, case_scope(viewer, whose, today, case_filter), as_of=today)
+    status today is one of the filter's, ordered by due date (the longest overdue first).
+
+    A page that has already read the viewer's supervision pages' people (`page_people`, the ids
+    of permissions.supervision_pages_query) or the organisation's policy passes them on."""
+    rows = case_rows(
+        viewer.organisation_id, case_scope(viewer, whose, today, case_filter, page_people), as_of=today
+    )
     if not rows:
         return []
-    oversight = statuses(rows, today, viewer.organisation_id)
+    oversight = statuses(rows, today, viewer.organisation_id, policy)
     wanted = [row for row in rows if row.id in oversight and oversight[row.id].status in case_filter.statuses]
     workers = _workers({row.worker_id for row in wanted})
     absent = absent_today({row.worker_id for row in wanted}, today)
@@ -142,18 +160,68 @@ def absent_today(staff_ids: set[int], today: date) -> set[int]:
     )
 
 
-def needing_oversight(viewer: Staff, today: date, case_filter: CaseFilter = EVERY_CASE) -> list[CaseLine]:
+def needing_oversight(
+    viewer: Staff,
+    today: date,
+    case_filter: CaseFilter = EVERY_CASE,
+    *,
+    page_people: Sequence[int] | None = None,
+    policy: SupervisionPolicy | None = None,
+) -> list[CaseLine]:
     """Cases of the people `viewer` oversees that are overdue oversight or not discussed since
     allocation (the team dashboard, the cases page's default and the home page count)."""
     chosen = case_filter.statuses & NEEDING_OVERSIGHT
     return case_lines(
-        viewer, today, Whose.OVERSEEN, CaseFilter(case_filter.team_id, case_filter.category, chosen)
+        viewer,
+        today,
+        Whose.OVERSEEN,
+        CaseFilter(case_filter.team_id, case_filter.category, chosen),
+        page_people=page_people,
+        policy=policy,
     )
 
 
-def due_discussion(worker: Staff, today: date) -> list[CaseLine]:
+def due_discussion(
+    worker: Staff,
+    today: date,
+    *,
+    page_people: Sequence[int] | None = None,
+    policy: SupervisionPolicy | None = None,
+) -> list[CaseLine]:
     """The worker's own open cases due soon, overdue or not discussed: what to bring to supervision."""
-    return case_lines(worker, today, Whose.OWN, CaseFilter(statuses=DUE_DISCUSSION))
+    return case_lines(
+        worker,
+        today,
+        Whose.OWN,
+        CaseFilter(statuses=DUE_DISCUSSION),
+        page_people=page_people,
+        policy=policy,
+    )
+
+
+def due_and_needing_oversight(
+    viewer: Staff,
+    today: date,
+    *,
+    page_people: Sequence[int] | None = None,
+    policy: SupervisionPolicy | None = None,
+) -> tuple[list[CaseLine], list[CaseLine]]:
+    """`due_discussion` and `needing_oversight` of one viewer from one read of their visible cases
+    (the home page shows both counts): needing oversight is part of due discussion, and a case is
+    the viewer's own or someone else's (`case_scope`'s `mine`)."""
+    lines = case_lines(
+        viewer,
+        today,
+        Whose.VISIBLE,
+        CaseFilter(statuses=DUE_DISCUSSION),
+        page_people=page_people,
+        policy=policy,
+    )
+    own = [line for line in lines if line.worker_id == viewer.id]
+    overseen = [
+        line for line in lines if line.worker_id != viewer.id and line.oversight.status in NEEDING_OVERSIGHT
+    ]
+    return own, overseen
 
 
 # ------------------------------------------------------------------------------ sorting

@@ -8,7 +8,7 @@ before the case was imported counts once it is, and a case that moves worker kee
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from supervision import bulk
+from supervision.agreements.models import SupervisionPolicy
 from supervision.agreements.services import current_supervisor_id, get_policy
 from supervision.cases.models import CaseAllocation, CaseOversightLimit, ChildCase
 from supervision.cases.rules import CaseCategory, CaseFacts, CaseOversight, case_status, limit_days
@@ -83,9 +84,10 @@ def limits_of(organisation_id: int) -> tuple[dict[CaseCategory, int], dict[tuple
     return organisation, teams
 
 
-def due_soon_rule(organisation_id: int):
-    """The supervision policy's "due soon" (working days), applied to a case's due date."""
-    working_days = get_policy(organisation_id).due_soon_working_days
+def due_soon_rule(organisation_id: int, policy: SupervisionPolicy | None = None):
+    """The supervision policy's "due soon" (working days), applied to a case's due date (`policy`:
+    the organisation's, when the caller has already read it)."""
+    working_days = (policy or get_policy(organisation_id)).due_soon_working_days
 
     def due_soon(today: date, due_on: date) -> bool:
         return working_days_between(today, due_on) <= working_days
@@ -181,9 +183,11 @@ def oversight_dates(
     return {reference: tuple(sorted(days)) for reference, days in found.items()}
 
 
-def statuses(rows: Iterable[CaseRow], today: date, organisation_id: int) -> dict[int, CaseOversight]:
+def statuses(
+    rows: Iterable[CaseRow], today: date, organisation_id: int, policy: SupervisionPolicy | None = None
+) -> dict[int, CaseOversight]:
     """Each open case's oversight status today (closed cases are left out)."""
-    due_soon = due_soon_rule(organisation_id)
+    due_soon = due_soon_rule(organisation_id, policy)
     answers = {row.id: case_status(row.facts, today, due_soon) for row in rows}
     return {case_id: answer for case_id, answer in answers.items() if answer is not None}
 
@@ -221,13 +225,16 @@ def known_references(organisation_id: int, references: Iterable[str]) -> set[str
 WORKERS_BY_ID_LIMIT = 2_000
 
 
-def visible_cases(viewer: Staff) -> sa.ColumnElement[bool]:
+def visible_cases(viewer: Staff, page_people: Sequence[int] | None = None) -> sa.ColumnElement[bool]:
     """The cases `viewer` may see: their own, and those of everyone whose supervision page they
     may open (permissions.supervision_pages_query: everyone they oversee, and the supervisees whose
     current agreement names them as supervisor), the people of their team dashboard. A supervisor
     by agreement alone (a senior practitioner supervising an ASYE) discusses those cases in
-    supervision, so they see them due. Nobody holding the HR role sees a case (docs/cases.md)."""
-    return _cases_of(viewer, supervision_pages_query(viewer))
+    supervision, so they see them due. Nobody holding the HR role sees a case (docs/cases.md).
+
+    `page_people`: the ids of that query, when the page has already read them this request (the
+    team dashboard: reports.services.DashboardPeople)."""
+    return _cases_of(viewer, supervision_pages_query(viewer), page_people)
 
 
 def overseen_cases(viewer: Staff) -> sa.ColumnElement[bool]:
@@ -237,12 +244,13 @@ def overseen_cases(viewer: Staff) -> sa.ColumnElement[bool]:
     return _cases_of(viewer, overseen_staff_query(viewer))
 
 
-def _cases_of(viewer: Staff, people: sa.Select) -> sa.ColumnElement[bool]:
+def _cases_of(viewer: Staff, people: sa.Select, ids: Sequence[int] | None = None) -> sa.ColumnElement[bool]:
     if content_barred(viewer):
         return sa.false()
     # Named ids let the database read a few workers' cases by index; the scope's recursive
     # statement inside the case query made PostgreSQL scan every case (docs/performance.md).
-    ids = db.session.scalars(people.limit(WORKERS_BY_ID_LIMIT + 1)).all()
+    if ids is None:
+        ids = db.session.scalars(people.limit(WORKERS_BY_ID_LIMIT + 1)).all()
     if len(ids) <= WORKERS_BY_ID_LIMIT:
         return ChildCase.worker_id.in_([viewer.id, *ids])
     return sa.or_(ChildCase.worker_id == viewer.id, ChildCase.worker_id.in_(people))

@@ -168,22 +168,38 @@ def in_post_scope(today: date) -> sa.Select:
     )
 
 
-def load_people(session: AnySession, scope: sa.Select | Iterable[int], today: date) -> list[PersonCompliance]:
+# The organisation's supervision policy by organisation id (None where it has none yet), as a
+# page that has already read it passes it on, so a request reads it once.
+Policies = Mapping[int, SupervisionPolicy | None]
+
+
+def load_people(
+    session: AnySession,
+    scope: sa.Select | Iterable[int],
+    today: date,
+    *,
+    people: Mapping[int, Staff] | None = None,
+    policies: Policies | None = None,
+) -> list[PersonCompliance]:
     """Compliance for everyone in `scope` (a list of staff ids or a select of them), by id, with
-    their Staff (team and service loaded) and current agreement, for pages and messages."""
+    their Staff (team and service loaded) and current agreement, for pages and messages.
+
+    A page that has already read the people (`people`, by id, with their team and service) or
+    their organisation's policy (`policies`) passes them, and they are not read again."""
     found = _normalised(scope)
     if found is None:
         return []
     scope = found
-    people = {
-        person.id: person
-        for person in session.scalars(
-            sa.select(Staff)
-            .where(Staff.id.in_(scope))
-            .options(joinedload(Staff.team).joinedload(Team.service))
-            .order_by(Staff.id)
-        )
-    }
+    if people is None:
+        people = {
+            person.id: person
+            for person in session.scalars(
+                sa.select(Staff)
+                .where(Staff.id.in_(scope))
+                .options(joinedload(Staff.team).joinedload(Team.service))
+                .order_by(Staff.id)
+            )
+        }
     agreements = {
         agreement.supervisee_id: agreement
         for agreement in session.scalars(
@@ -192,7 +208,7 @@ def load_people(session: AnySession, scope: sa.Select | Iterable[int], today: da
             )
         )
     }
-    return list(assess_people(session, scope, today, people, agreements))
+    return list(assess_people(session, scope, today, people, agreements, policies))
 
 
 PERSON_COLUMNS = (
@@ -226,6 +242,7 @@ def assess_people(
     today: date,
     people: Mapping[int, Staff | sa.Row] | None = None,
     agreements: Mapping[int, SupervisionAgreement | sa.Row] | None = None,
+    policies: Policies | None = None,
 ) -> Iterator[PersonCompliance]:
     """Compliance for everyone in `scope` by id, in a fixed number of statements whatever its size.
 
@@ -253,14 +270,8 @@ def assess_people(
         }
     if not people:
         return iter(())
-    policies = {
-        policy.organisation_id: policy
-        for policy in session.scalars(
-            sa.select(SupervisionPolicy).where(
-                SupervisionPolicy.organisation_id.in_({person.organisation_id for person in people.values()})
-            )
-        )
-    }
+    if policies is None:
+        policies = _policies(session, {person.organisation_id for person in people.values()})
     thresholds = {organisation_id: thresholds_for(policy) for organisation_id, policy in policies.items()}
     default_thresholds = thresholds_for(None)
     terms = {
@@ -334,6 +345,16 @@ def _assessed(
     )
 
 
+def _policies(session: AnySession, organisation_ids: set[int]) -> dict[int, SupervisionPolicy | None]:
+    """The supervision policy of each organisation that has one, in one statement."""
+    return {
+        policy.organisation_id: policy
+        for policy in session.scalars(
+            sa.select(SupervisionPolicy).where(SupervisionPolicy.organisation_id.in_(organisation_ids))
+        )
+    }
+
+
 def _normalised(scope: sa.Select | Iterable[int]) -> sa.Select | list[int] | None:
     """A select stays a select; ids become a sorted list; None when there is nobody."""
     if isinstance(scope, sa.Select):
@@ -346,7 +367,7 @@ def _earlier_agreements(
     session: AnySession,
     scope: sa.Select | list[int],
     people: Mapping[int, Staff | sa.Row],
-    policies: Mapping[int, SupervisionPolicy],
+    policies: Policies,
 ) -> dict[int, list[rules.AgreementPeriod]]:
     """Each person's ended agreements: renewing or replacing an agreement never restarts the
     clock, so when it started and the frequency of the running interval may be theirs."""
@@ -534,11 +555,12 @@ class AsyeProgress:
 
 
 def asye_progress_for(
-    session: AnySession, scope: sa.Select | Iterable[int], today: date
+    session: AnySession, scope: sa.Select | Iterable[int], today: date, policies: Policies | None = None
 ) -> dict[int, AsyeProgress]:
     """Each person in `scope` whose current agreement is the ASYE's, with their reviews' due dates
     and states: the same rule and facts as the compliance engine's assessment (`rules.asye_reviews`),
-    in four statements whatever the number of people."""
+    in four statements whatever the number of people (three when the caller passes the
+    organisation's `policies`, already read)."""
     found = _normalised(scope)
     if found is None:
         return {}
@@ -571,14 +593,8 @@ def asye_progress_for(
             )
         ),
     )
-    policies = {
-        policy.organisation_id: policy
-        for policy in session.scalars(
-            sa.select(SupervisionPolicy).where(
-                SupervisionPolicy.organisation_id.in_({row.organisation_id for row in agreements})
-            )
-        )
-    }
+    if policies is None:
+        policies = _policies(session, {row.organisation_id for row in agreements})
     return {
         row.supervisee_id: AsyeProgress(
             row.supervisee_id,
@@ -595,9 +611,14 @@ def asye_progress_for(
     }
 
 
-def compliance_for(staff_ids: Iterable[int], today: date) -> dict[int, PersonCompliance]:
-    """For pages: each person's compliance by staff id, so every page shows the same status."""
-    return {result.person.id: result for result in load_people(db.session, staff_ids, today)}
+def compliance_for(
+    staff_ids: Iterable[int], today: date, policies: Policies | None = None
+) -> dict[int, PersonCompliance]:
+    """For pages: each person's compliance by staff id, so every page shows the same status
+    (`policies`: their organisation's, when the page has already read it)."""
+    return {
+        result.person.id: result for result in load_people(db.session, staff_ids, today, policies=policies)
+    }
 
 
 PERIOD_BATCH = 500
@@ -727,14 +748,7 @@ def timelines_in_windows(connection: sa.Connection) -> dict[int, tuple[rules.Agr
         .join(Staff, Staff.id == SupervisionAgreement.supervisee_id)
         .order_by(SupervisionAgreement.supervisee_id, SupervisionAgreement.agreed_on, SupervisionAgreement.id)
     ).all()
-    policies = {
-        policy.organisation_id: policy
-        for policy in db.session.scalars(
-            sa.select(SupervisionPolicy).where(
-                SupervisionPolicy.organisation_id.in_({row.organisation_id for row in rows})
-            )
-        )
-    }
+    policies = _policies(db.session, {row.organisation_id for row in rows})
     timelines: dict[int, list[rules.AgreementPeriod]] = defaultdict(list)
     # A row has the agreement's columns by name, which is all agreement_terms reads.
     for row in rows:

@@ -18,9 +18,9 @@ from supervision.extensions import db
 from supervision.org.models import Staff, Team
 from supervision.reports.exports import Section
 from supervision.reports.services import (
+    Dashboard,
     Level,
     OversightReport,
-    dashboard_scope,
     in_post,
     report_people,
 )
@@ -32,19 +32,23 @@ class AsyeReviewRow:
     progress: AsyeProgress
 
 
-def dashboard_asye_reviews(user: Staff, today: date) -> list[AsyeReviewRow]:
+def dashboard_asye_reviews(user: Staff, dashboard: Dashboard, today: date) -> list[AsyeReviewRow]:
     """The ASYEs on the user's team dashboard whose next review is due soon or overdue, the most
-    overdue first: the dashboard's list and the home page's count alike."""
-    progress = asye_progress_for(db.session, dashboard_scope(user, today), today)
+    overdue first: the dashboard's list and the home page's count alike. The dashboard's people
+    and policy, already read for its rows, are not read again."""
+    progress = asye_progress_for(
+        db.session, dashboard.people.in_post, today, {user.organisation_id: dashboard.policy}
+    )
     due_on = {  # those whose next review needs attention (AsyeProgress.needs_attention)
         person_id: review.due_on
         for person_id, found in progress.items()
         if (review := found.next_review) is not None and review.state.needs_attention
     }
-    if not due_on:
-        return []
-    people = db.session.scalars(sa.select(Staff).where(Staff.id.in_(sorted(due_on))))
-    rows = [AsyeReviewRow(person, progress[person.id]) for person in people]
+    rows = [
+        AsyeReviewRow(row.person, progress[row.person.id])
+        for row in dashboard.rows
+        if row.person.id in due_on
+    ]
     return sorted(rows, key=lambda row: (due_on[row.person.id], row.person.name))
 
 

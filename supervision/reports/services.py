@@ -22,10 +22,11 @@ from sqlalchemy.orm import joinedload, lazyload
 from sqlalchemy.sql.functions import FunctionElement
 
 from supervision.agreements.models import AbsencePeriod, SupervisionAgreement, SupervisionPolicy
+from supervision.cases.services import WORKERS_BY_ID_LIMIT
 from supervision.clock import LONDON
 from supervision.compliance import rules
 from supervision.compliance.models import OverdueExplanation
-from supervision.compliance.services import agreement_terms, load_people, thresholds_for
+from supervision.compliance.services import Policies, agreement_terms, load_people, thresholds_for
 from supervision.extensions import AnySession, db
 from supervision.memory import collector_paused
 from supervision.org.models import Role, Service, Staff, Team
@@ -182,10 +183,45 @@ def dashboard_scope(user: Staff, today: date) -> sa.Select:
 
 
 def in_post(query: sa.Select, today: date) -> sa.Select:
-    return query.where(
+    return query.where(in_post_on(today))
+
+
+def in_post_on(today: date) -> sa.ColumnElement[bool]:
+    """The person is in post on `today`: active, started and not yet left."""
+    return sa.and_(
         Staff.active.is_(True),
         Staff.start_date <= today,
         sa.or_(Staff.end_date.is_(None), Staff.end_date >= today),
+    )
+
+
+@dataclass(frozen=True)
+class DashboardPeople:
+    """Who a person's team dashboard covers, read once a request and passed to every part of the
+    page (the rows, the ASYE reviews, the cases overdue oversight) and of the home page."""
+
+    # The dashboard's rows (`dashboard_scope`): named ids, or the sub-select for a very wide scope.
+    in_post: sa.Select | list[int]
+    # Everyone whose supervision page the person may open (`permissions.supervision_pages_query`),
+    # in post or not, whose cases they see; None when too many to name (cases.services reads them).
+    pages: list[int] | None
+
+
+def dashboard_people(user: Staff, today: date) -> DashboardPeople:
+    """The people of `dashboard_scope` and of `supervision_pages_query` in one statement."""
+    found = db.session.execute(
+        sa.select(Staff.id, in_post_on(today))
+        .where(Staff.id.in_(supervision_pages_query(user)))
+        .order_by(Staff.id)
+    ).all()
+    # A supervisor's scope is a handful of people, but hidden in a sub-select with ORs the
+    # planner guesses thousands and hashes whole tables (docs/performance.md). Named ids let
+    # it use the per-person indexes; a very wide scope stays a sub-select.
+    staff_ids = [staff_id for staff_id, now in found if now]
+    pages = [staff_id for staff_id, _ in found]
+    return DashboardPeople(
+        in_post=staff_ids if len(staff_ids) <= SCOPE_BY_ID_LIMIT else dashboard_scope(user, today),
+        pages=pages if len(pages) <= WORKERS_BY_ID_LIMIT else None,
     )
 
 
@@ -469,43 +505,76 @@ class DashboardRow:
 class Dashboard:
     rows: list[DashboardRow]
     months: list[Period]
+    # What the page read to work the rows out, for its other parts (asye.dashboard_asye_reviews,
+    # the cases overdue oversight) and the home page, so none reads them again.
+    people: DashboardPeople
+    policy: SupervisionPolicy | None
 
 
-def team_dashboard(user: Staff, today: date) -> Dashboard:
+def team_dashboard(user: Staff, today: date, policies: Policies | None = None) -> Dashboard:
     """Each person on the user's dashboard: today's status from the compliance engine and a
     12-month grid of how their supervision went, worked out now from their facts, so a status
-    is never stale (docs/metrics.md, "Stored figures")."""
-    scope = dashboard_scope(user, today)
-    # A supervisor's scope is a handful of people, but hidden in a sub-select with ORs the
-    # planner guesses thousands and hashes whole tables (docs/performance.md). Named ids let
-    # it use the per-person indexes; a very wide scope stays a sub-select.
-    staff_ids = list(db.session.scalars(scope))
-    wanted: sa.Select | list[int] = staff_ids if len(staff_ids) <= SCOPE_BY_ID_LIMIT else scope
+    is never stale (docs/metrics.md, "Stored figures"). `policies`: the organisation's policy by
+    its id, when the page has already read it."""
+    scope = dashboard_people(user, today)
+    policy = policy_for(user.organisation_id) if policies is None else policies.get(user.organisation_id)
     # Their roles are not shown (their eager load would be one more statement).
     people = list(
         db.session.scalars(
             sa.select(Staff)
-            .where(Staff.id.in_(wanted))
-            .options(joinedload(Staff.team), lazyload(Staff.role_rows))
+            .where(Staff.id.in_(scope.in_post))
+            .options(joinedload(Staff.team).joinedload(Team.service), lazyload(Staff.role_rows))
             .order_by(Staff.id)
         )
     )
-    shown = live_dashboard_figures(db.session, wanted, user.organisation_id, today) if people else {}
+    shown = (
+        live_dashboard_figures(
+            db.session,
+            scope.in_post,
+            user.organisation_id,
+            today,
+            people=people,
+            policies={user.organisation_id: policy},
+        )
+        if people
+        else {}
+    )
     rows = [DashboardRow(person, shown[person.id]) for person in people]
-    return Dashboard(rows, figures.months_ending(today, figures.TREND_MONTHS))
+    return Dashboard(rows, figures.months_ending(today, figures.TREND_MONTHS), scope, policy)
 
 
 def live_dashboard_figures(
-    session: AnySession, scope: sa.Select | list[int], organisation_id: int, today: date
+    session: AnySession,
+    scope: sa.Select | list[int],
+    organisation_id: int,
+    today: date,
+    *,
+    people: list[Staff] | None = None,
+    policies: Policies | None = None,
 ) -> dict[int, DashboardFigures]:
-    """The dashboard's figures worked out now from each person's facts (all of one organisation)."""
+    """The dashboard's figures worked out now from each person's facts (all of one organisation).
+
+    A page that has already read the people of `scope` (with their team and service) or the
+    organisation's policy (`policies`, by organisation id) passes them, and they are not read again.
+    """
     months = figures.months_ending(today, figures.TREND_MONTHS)
-    results = {result.person.id: result for result in load_people(session, scope, today)}
+    if policies is None:
+        policies = {organisation_id: policy_for(organisation_id)}
+    results = {
+        result.person.id: result
+        for result in load_people(
+            session,
+            scope,
+            today,
+            people=None if people is None else {person.id: person for person in people},
+            policies=policies,
+        )
+    }
     _, histories = load_histories(
         scope,
         Period(months[0].starts_on, today),
         today,
-        policy_for(organisation_id),
+        policies.get(organisation_id),
         # load_people loads the people themselves (not rows of their dates).
         people=[result.person for result in results.values() if isinstance(result.person, Staff)],
         with_counts=False,  # the grid's month states need the intervals only

@@ -98,7 +98,7 @@ def dashboard_view() -> dict:
         "filters": {key: value for key, value in filters.items() if value},
         "filter_text": _filter_text(teams, team_id, status),
         "today": today,
-        "asye_reviews": asye.dashboard_asye_reviews(current_user, today),
+        "asye_reviews": asye.dashboard_asye_reviews(current_user, dashboard, today),
     }
 
 
@@ -109,12 +109,19 @@ def _filter_text(teams, team_id: int | None, status: Status | None) -> str:
     return "; ".join(parts) or "None: everyone"
 
 
-def cases_overdue_view(today: date) -> dict:
+def cases_overdue_view(dashboard: services.Dashboard, today: date) -> dict:
     """The dashboard's "Cases overdue oversight": the cases page's default list, by category only
-    (supervision.cases.lists.needing_oversight), the first DASHBOARD_CASES of it."""
+    (supervision.cases.lists.needing_oversight), the first DASHBOARD_CASES of it, for the people
+    and policy the dashboard has read."""
     form = CategoryFilterForm(formdata=request.args)
     category = CaseCategory(form.case_category.data) if form.validate() and form.case_category.data else None
-    found = case_lists.needing_oversight(current_user, today, case_lists.CaseFilter(category=category))
+    found = case_lists.needing_oversight(
+        current_user,
+        today,
+        case_lists.CaseFilter(category=category),
+        page_people=dashboard.people.pages,
+        policy=dashboard.policy,
+    )
     return {
         "case_form": form,
         "case_lines": found[:DASHBOARD_CASES],
@@ -131,7 +138,7 @@ def team_dashboard():
     return render_template(
         "reports/team-dashboard.html",
         **view,
-        **cases_overdue_view(view["today"]),
+        **cases_overdue_view(view["dashboard"], view["today"]),
         month_states=list(MonthState),
         grid_definition=tables.MONTH_GRID_DEFINITION,
         month_text=tables.month_text,

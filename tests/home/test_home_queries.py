@@ -12,7 +12,7 @@ from supervision.org.models import Role, Staff
 from tests.conftest import FIXED_NOW, empty_database
 from tests.factories import make_agreement, make_service, make_session, make_staff, make_team
 from tests.reports.conftest import held
-from tests.reports.test_query_counts import add_people, signed_in, statements_for
+from tests.reports.test_query_counts import add_people, reads, signed_in, statements_for, statements_of
 
 
 def add_people_with_sessions_this_week(count: int, teams, supervisor, head) -> None:
@@ -66,4 +66,22 @@ def shared_counts(app):
 def test_each_roles_home_page_costs_the_same_for_5_and_40_people(shared_counts, who):
     with_five, with_forty = shared_counts
     assert with_forty[who] == with_five[who]
-    assert with_five[who] < 60
+    assert with_five[who] < 55
+
+
+def test_a_team_managers_home_page_reads_the_policy_the_scope_and_the_case_limits_once(app, clock):
+    """The person's own status, their dashboard's counts, the ASYE reviews and both case counts
+    share what the page has read."""
+    with app.test_request_context():
+        head = make_staff(Role.SERVICE_MANAGER, given_name="Hana", family_name="Head")
+        service = make_service("Family support", manager=head)
+        supervisor = make_staff(
+            Role.SUPERVISOR, given_name="Sam", family_name="Supervisor", line_manager=head
+        )
+        make_agreement(supervisor, head, agreed_on=date(2026, 3, 2))
+        teams = [make_team(f"Team {letter}", service=service, manager=supervisor) for letter in "AB"]
+        add_people_with_sessions_this_week(3, teams, supervisor, head)
+
+        statements = statements_of(signed_in(app, supervisor), url_for("home.index"))
+
+    assert reads(statements) == {"policy": 1, "scope": 1, "case limits": 1}

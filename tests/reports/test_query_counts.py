@@ -55,11 +55,31 @@ def scene(app, clock):
 
 
 def statements_for(client, path: str) -> int:
+    return len(statements_of(client, path))
+
+
+def statements_of(client, path: str) -> list[str]:
     db.session.expire_all()
     with StatementCounter() as counter:
         response = client.get(path)
     assert response.status_code == 200, response.status_code
-    return len(counter)
+    return counter.statements
+
+
+# What a page must read once a request however many parts of it use it (docs/performance.md,
+# "Page floor"): the organisation's policy, the viewer's recursive line-management scope, the
+# case oversight limits.
+READ_ONCE = {
+    "policy": "FROM supervision_policy",
+    "scope": "WITH RECURSIVE line_below",
+    "case limits": "FROM case_oversight_limit",
+}
+
+
+def reads(statements: list[str]) -> dict[str, int]:
+    """How many of the statements read each thing of READ_ONCE."""
+    flat = [" ".join(statement.split()) for statement in statements]
+    return {thing: sum(marker in statement for statement in flat) for thing, marker in READ_ONCE.items()}
 
 
 def signed_in(app, person):
@@ -114,6 +134,19 @@ class TestFiveAndFortyPeople:
         with_five, with_forty = shared_counts
         assert with_forty["oversight"] == with_five["oversight"]
         assert max(with_five["oversight"]) < 40
+
+
+@pytest.mark.parametrize("who", ["head", "supervisor"])
+def test_the_team_dashboard_reads_the_policy_the_scope_and_the_case_limits_once(pages, client, scene, who):
+    """The rows, the ASYE reviews and the cases overdue oversight share what the page has read."""
+    head, _, supervisor, teams = scene
+    add_people(3, teams, supervisor, head)
+    pages.sign_in({"head": head, "supervisor": supervisor}[who])
+
+    statements = statements_of(client, url_for("reports.team_dashboard"))
+
+    assert reads(statements) == {"policy": 1, "scope": 1, "case limits": 1}
+    assert len(statements) <= 21
 
 
 def test_more_services_and_teams_cost_no_more_statements(pages, client, scene):
