@@ -6,7 +6,9 @@ so every way out of the service withholds the same cells.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import hashlib
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -225,13 +227,50 @@ def withheld_cells(report: Retention, asked: Iterable[str] | None = None) -> Wit
 
     `asked`: decide only the cells of these measures (and those `joined_measures` to them), exactly
     as when every measure is decided: `protect` decides each group of cells joined by sums or by
-    being withheld together on its own (tests/hr/test_secondary_suppression.py compares)."""
+    being withheld together on its own (tests/hr/test_secondary_suppression.py compares).
+
+    The answer depends on the figures alone, so figures exactly the same as the last few decided
+    (`fingerprint`) get the same answer again (`DECIDED_KEPT`): no figure is kept, only which of
+    these very figures are withheld; the figures shown are always the report's own."""
     measures = published_measures(report)
     if asked is not None:
         joined = joined_measures(asked)
         measures = tuple(measure for measure in measures if measure.name in joined)
     if report.counts_only and any(measure.supervision for measure in measures):
         raise ValueError("a counts-only report has no supervision before leaving")
+    key = fingerprint(report, measures, asked is not None)
+    with _decided_lock:
+        found = _decided.get(key)
+        if found is not None:
+            _decided.move_to_end(key)
+            return found
+    found = _decide(report, measures, asked is not None)
+    with _decided_lock:
+        _decided[key] = found
+        while len(_decided) > DECIDED_KEPT:
+            _decided.popitem(last=False)
+    return found
+
+
+# Decided withholding, by the fingerprint of what it was decided from: a few, for the latest
+# figures each process has shown (the summary's and HR's home page's, a snapshot date or two).
+DECIDED_KEPT = 4
+_decided: OrderedDict[bytes, Withheld] = OrderedDict()
+_decided_lock = threading.Lock()
+
+
+def fingerprint(report: Retention, measures: tuple[Measure, ...], some_measures: bool) -> bytes:
+    """A digest of everything `_decide` reads, in its order: each row's unit (level, id, service)
+    and each measure's value and count of people, the measures' names, whether only some."""
+    digest = hashlib.sha256(repr((some_measures, tuple(measure.name for measure in measures))).encode())
+    for tally in [report.organisation, *report.services, *report.teams]:
+        unit = tally.unit
+        figures = tuple((measure.value(tally), measure.people(tally)) for measure in measures)
+        digest.update(repr((unit.level.value, unit.key, unit.service_key, figures)).encode())
+    return digest.digest()
+
+
+def _decide(report: Retention, measures: tuple[Measure, ...], some_measures: bool) -> Withheld:
     values: dict[Cell, int | Decimal] = {}
     small: set[Cell] = set()
     never_shown: dict[Cell, bool] = {}  # a team's figures about leavers: is it small?
@@ -264,7 +303,7 @@ def withheld_cells(report: Retention, asked: Iterable[str] | None = None) -> Wit
     secondary = protect(values, small, sums(report, measures), together, known_below)
     small |= {cell for cell, is_small_cell in never_shown.items() if is_small_cell}
     secondary |= {cell for cell, is_small_cell in never_shown.items() if not is_small_cell}
-    decided = None if asked is None else frozenset(measure.name for measure in measures)
+    decided = frozenset(measure.name for measure in measures) if some_measures else None
     return Withheld(frozenset(small), frozenset(secondary), decided)
 
 

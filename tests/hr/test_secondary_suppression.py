@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import OrderedDict
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -365,10 +366,34 @@ def test_the_organisations_cells_alone_are_withheld_as_in_the_tables(app, clock,
         assert_the_organisations_cells_are_the_tables_own(organisation_id, snapshot)
 
 
+def test_the_same_figures_reuse_their_withholding_and_any_change_is_decided_afresh(app, clock, monkeypatch):
+    seed_demo()
+    organisation_id = db.session.scalar(sa.select(Staff.organisation_id).limit(1))
+    snapshot = date(2026, 9, 30)
+    first = withheld_cells(retention_report(organisation_id, snapshot))
+    assert withheld_cells(retention_report(organisation_id, snapshot)) is first
+
+    # One person's FTE: the figures differ, so the answer is worked out for them.
+    person = db.session.scalar(
+        sa.select(Staff)
+        .where(Staff.registered_social_worker.is_(True), Staff.end_date.is_(None), Staff.team_id.is_not(None))
+        .order_by(Staff.id)
+    )
+    person.fte = person.fte - Decimal("0.5")
+    db.session.commit()
+    changed = retention_report(organisation_id, snapshot)
+    again = withheld_cells(changed)
+    assert again is not first
+    monkeypatch.setattr("supervision.hr.tables._decided", OrderedDict())
+    assert withheld_cells(changed) == again
+
+
 def test_without_secondary_suppression_the_attacker_recovers_a_withheld_figure(app, clock, monkeypatch):
     """The attack above is not empty-handed: with only the small-numbers rule (as before issue 20),
     it recovers withheld cells of the demo organisation."""
     monkeypatch.setattr("supervision.hr.tables.protect", lambda *args, **kwargs: set())
+    # Decided afresh, and forgotten after: another test of this process decided the demo's figures.
+    monkeypatch.setattr("supervision.hr.tables._decided", OrderedDict())
     seed_demo()
     hr = db.session.scalar(sa.select(Staff).where(Staff.email == "hr@demo.test"))
     client = hr_client(app, hr, DEMO_PASSWORD)
