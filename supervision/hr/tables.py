@@ -542,13 +542,11 @@ def organisation_cells(report: Retention, wanted: Iterable[tuple[str, str]]) -> 
     worked out for the measures they rest on only (`withheld_cells`'s `asked`). A column of a
     table not shown on the report's snapshot date (`shows_flows`) is left out."""
     flows = shows_flows(report.year.snapshot)
-    figures = {
-        (key, heading): figure
-        for key, heading in wanted
-        if flows or key not in FLOW_TABLES
-        for figure in TABLE_COLUMNS[key]()
-        if figure[0] == heading
-    }
+    figures: dict[tuple[str, str], Figure] = {}
+    for key, heading in wanted:
+        if flows or key not in FLOW_TABLES:
+            by_heading = {figure[0]: figure for figure in TABLE_COLUMNS[key]()}
+            figures[(key, heading)] = by_heading[heading]  # a heading the table lacks: KeyError
     withheld = withheld_cells(report, {name for *_, measures in figures.values() for name in measures})
     organisation = report.organisation
     return {
