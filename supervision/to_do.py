@@ -22,7 +22,7 @@ from supervision.extensions import db
 from supervision.hr import services as hr_services
 from supervision.hr.metrics import latest_census_date
 from supervision.hr.models import StaffImport
-from supervision.hr.tables import retention_tables
+from supervision.hr.tables import organisation_cells
 from supervision.jobs import runs as job_runs
 from supervision.jobs.models import JobOutcome, JobRun
 from supervision.notifications import services as notification_services
@@ -184,12 +184,12 @@ def _manager_to_do(
 
 def _hr_to_do(user: Staff, today: date, now: datetime) -> HrToDo:
     snapshot = latest_census_date(today)
-    report = hr_services.retention_report(user.organisation_id, snapshot)
-    tables = {table.key: table for table in retention_tables(report, teams_shown=lambda _service: False)}
+    # The counts alone: the headlines show no supervision before leaving and no trend.
+    report = hr_services.retention_report(user.organisation_id, snapshot, counts_only=True)
     headlines = [
-        Headline(column, tables[key].rows[0].cells[tables[key].columns.index(column)].text, key)
-        for key, column in HR_HEADLINES
-        if key in tables  # starters and leavers: census dates only, which the default always is
+        Headline(column, cell.text, key)
+        # starters and leavers: census dates only, which the default always is
+        for (key, column), cell in organisation_cells(report, HR_HEADLINES).items()
     ]
     imports_waiting, last_upload_at = db.session.execute(
         sa.select(sa.func.count(), sa.func.max(StaffImport.created_at)).where(

@@ -130,6 +130,10 @@ def protect(
        withholds one more cell next to any cell it can still pin down, until none.
 
     `together(cell)` names cells withheld whenever `cell` is (a count and its FTE).
+
+    Each group of cells joined by sums or by `together` is decided on its own: a cell of one group
+    is never chosen because of another's, and the sums are taken in the same order either way, so
+    deciding one group alone gives the same cells (`tables.withheld_cells` with `asked` relies on it).
     """
     equations = [eq for eq in equations if eq.parts]
     by_cell: dict[Cell, list[int]] = defaultdict(list)

@@ -220,6 +220,9 @@ class Retention:
     # When the stored "supervision before leaving" figures were worked out (supervision.hr.stored);
     # None when they were worked out for this request.
     figures_as_at: datetime | None = None
+    # Counts of people and their FTE only (HR's home page): no supervision before leaving and no
+    # monthly trend were worked out, so nothing may show them (supervision.hr.tables refuses).
+    counts_only: bool = False
 
     def teams_of(self, service: Unit) -> list[Tally]:
         return self._teams_by_service.get(service.key, [])
@@ -382,6 +385,7 @@ def retention(
     teams: Iterable[Unit],
     workers: Iterable[Worker],
     compliance: Mapping[int, Compliance] | None = None,
+    counts_only: bool = False,
 ) -> Retention:
     """Every figure for the organisation, each service and each team, and the monthly trends.
 
@@ -390,6 +394,8 @@ def retention(
     A person missing from it had no supervision requirement in the window and is left out.
     The vacancy of a service or the organisation is the sum of its teams' vacancies, so one
     team's extra staff never hide another team's empty posts.
+
+    `counts_only`: the same counts, without the monthly trends (and `compliance` is not asked for).
     """
     compliance = compliance or {}
     workers = list(workers)
@@ -427,7 +433,8 @@ def retention(
         organisation=organisation_tally,
         services=[service_tallies[unit.key] for unit in services],
         teams=ordered_teams,
-        trends=monthly_trends(year, organisation, services, teams, workers),
+        trends={} if counts_only else monthly_trends(year, organisation, services, teams, workers),
+        counts_only=counts_only,
     )
 
 

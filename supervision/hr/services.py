@@ -110,12 +110,19 @@ def supervision_compliance(
     }, answer.figures_as_at
 
 
-def retention_report(organisation_id: int, snapshot: date) -> Retention:
-    """Every retention figure for the organisation at `snapshot`, in a fixed number of queries."""
+def retention_report(organisation_id: int, snapshot: date, counts_only: bool = False) -> Retention:
+    """Every retention figure for the organisation at `snapshot`, in a fixed number of queries.
+
+    `counts_only` (HR's home page): the same counts of people and FTE, by the same function, without
+    supervision before leaving (each person's window: most of the summary's time when the hourly job
+    has not stored them today) or the monthly trends, which the headlines do not show.
+    """
     year = CensusYear(snapshot)
     with collector_paused():  # tens of thousands of workers' facts: see supervision.memory
         organisation, services, teams = organisation_units(organisation_id)
         workers = registered_social_workers(organisation_id, year)
+        if counts_only:
+            return metrics.retention(year, organisation, services, teams, workers, counts_only=True)
         compliance, figures_as_at = supervision_compliance(organisation_id, workers, year, clock().today())
         report = metrics.retention(year, organisation, services, teams, workers, compliance)
         # Supervision before leaving is shown for census dates only (hr.disclosure.shows_flows).

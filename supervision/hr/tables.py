@@ -6,8 +6,10 @@ so every way out of the service withholds the same cells.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Hashable
+import hashlib
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -83,6 +85,7 @@ class Measure:
     together: str  # measures withheld together in a row (a count and its FTE)
     flow: bool = False  # about the year's starters or leavers: census dates only
     every_level: bool = False  # about leavers: the rule applies to services and the organisation too
+    supervision: bool = False  # supervision before leaving: not in a counts-only report
 
 
 def _band(band: ServiceBand) -> Measure:
@@ -112,7 +115,7 @@ MEASURES: tuple[Measure, ...] = (
     *(_band(band) for band in ServiceBand),
     *(_destination(key) for key in DESTINATION_KEYS),
     *(
-        Measure(name, value, lambda t: t.leavers_with_compliance, "leavers_supervision", True, True)
+        Measure(name, value, lambda t: t.leavers_with_compliance, "leavers_supervision", True, True, True)
         for name, value in (
             ("leavers_with_compliance", lambda t: t.leavers_with_compliance),
             ("leavers_met", lambda t: t.leavers_compliance.met),
@@ -120,7 +123,7 @@ MEASURES: tuple[Measure, ...] = (
         )
     ),
     *(
-        Measure(name, value, lambda t: t.stayers_with_compliance, "stayers_supervision", flow=True)
+        Measure(name, value, lambda t: t.stayers_with_compliance, "stayers_supervision", True, False, True)
         for name, value in (
             ("stayers_with_compliance", lambda t: t.stayers_with_compliance),
             ("stayers_met", lambda t: t.stayers_compliance.met),
@@ -133,6 +136,8 @@ MEASURE_BY_NAME = {measure.name: measure for measure in MEASURES}
 NOT_SUMMED_OVER_NO_TEAM = {"vacant_fte"}
 BANDS = tuple(f"band:{band}" for band in ServiceBand)
 DESTINATIONS = tuple(f"destination:{key}" for key in DESTINATION_KEYS)
+# The sums across a row: its leavers = its length-of-service cells, and = its destination cells.
+ROW_SUMS = (("leavers", BANDS), ("leavers", DESTINATIONS))
 
 UnitId = tuple[str, int | None]
 
@@ -150,8 +155,11 @@ class Withheld:
 
     small: frozenset[Cell]
     secondary: frozenset[Cell]
+    decided: frozenset[str] | None = None  # the measures decided, when not every published one
 
     def cell(self, value, kind: Kind, unit: Unit, measures: tuple[str, ...]) -> Shown:
+        if self.decided is not None and not self.decided.issuperset(measures):
+            raise ValueError(f"withholding was not worked out for {measures}")
         row = unit_id(unit)
         if any((row, name) in self.small for name in measures):
             return Shown(value, kind, suppressed=True)
@@ -188,17 +196,81 @@ def sums(report: Retention, measures: tuple[Measure, ...]) -> list[Equation]:
         if name not in NOT_SUMMED_OVER_NO_TEAM:
             parts += tuple((unit_id(tally.unit), name) for tally in no_team)
         equations.append(Equation((organisation, name), parts))
-    if "leavers" in names:
+    row_sums = [(total, cells) for total, cells in ROW_SUMS if total in names]
+    if row_sums:
         for tally in [report.organisation, *report.services, *no_team]:
             unit = unit_id(tally.unit)
-            for row in (BANDS, DESTINATIONS):
-                equations.append(Equation((unit, "leavers"), tuple((unit, name) for name in row)))
+            for total, cells in row_sums:
+                equations.append(Equation((unit, total), tuple((unit, name) for name in cells)))
     return equations
 
 
-def withheld_cells(report: Retention) -> Withheld:
-    """The small-numbers rule (`disclosure.is_small`) and secondary suppression (`disclosure.protect`)."""
+def joined_measures(names: Iterable[str]) -> frozenset[str]:
+    """`names` and every measure joined to them by a sum across a row (`ROW_SUMS`) or by being
+    withheld together, and so on: the measures whose cells `protect` decides together. (A sum down
+    a column joins one measure's cells.) No cell of one such group is ever decided by another's."""
+    found = set(names)
+    waiting = list(found)
+    while waiting:
+        name = waiting.pop()
+        joined = {m.name for m in MEASURES if m.together == MEASURE_BY_NAME[name].together}
+        for total, parts in ROW_SUMS:
+            if name == total or name in parts:
+                joined |= {total, *parts}
+        waiting.extend(joined - found)
+        found |= joined
+    return frozenset(found)
+
+
+def withheld_cells(report: Retention, asked: Iterable[str] | None = None) -> Withheld:
+    """The small-numbers rule (`disclosure.is_small`) and secondary suppression (`disclosure.protect`).
+
+    `asked`: decide only the cells of these measures (and those `joined_measures` to them), exactly
+    as when every measure is decided: `protect` decides each group of cells joined by sums or by
+    being withheld together on its own (tests/hr/test_secondary_suppression.py compares).
+
+    The answer depends on the figures alone, so figures exactly the same as the last few decided
+    (`fingerprint`) get the same answer again (`DECIDED_KEPT`): no figure is kept, only which of
+    these very figures are withheld; the figures shown are always the report's own."""
     measures = published_measures(report)
+    if asked is not None:
+        joined = joined_measures(asked)
+        measures = tuple(measure for measure in measures if measure.name in joined)
+    if report.counts_only and any(measure.supervision for measure in measures):
+        raise ValueError("a counts-only report has no supervision before leaving")
+    key = fingerprint(report, measures, asked is not None)
+    with _decided_lock:
+        found = _decided.get(key)
+        if found is not None:
+            _decided.move_to_end(key)
+            return found
+    found = _decide(report, measures, asked is not None)
+    with _decided_lock:
+        _decided[key] = found
+        while len(_decided) > DECIDED_KEPT:
+            _decided.popitem(last=False)
+    return found
+
+
+# Decided withholding, by the fingerprint of what it was decided from: a few, for the latest
+# figures each process has shown (the summary's and HR's home page's, a snapshot date or two).
+DECIDED_KEPT = 4
+_decided: OrderedDict[bytes, Withheld] = OrderedDict()
+_decided_lock = threading.Lock()
+
+
+def fingerprint(report: Retention, measures: tuple[Measure, ...], some_measures: bool) -> bytes:
+    """A digest of everything `_decide` reads, in its order: each row's unit (level, id, service)
+    and each measure's value and count of people, the measures' names, whether only some."""
+    digest = hashlib.sha256(repr((some_measures, tuple(measure.name for measure in measures))).encode())
+    for tally in [report.organisation, *report.services, *report.teams]:
+        unit = tally.unit
+        figures = tuple((measure.value(tally), measure.people(tally)) for measure in measures)
+        digest.update(repr((unit.level.value, unit.key, unit.service_key, figures)).encode())
+    return digest.digest()
+
+
+def _decide(report: Retention, measures: tuple[Measure, ...], some_measures: bool) -> Withheld:
     values: dict[Cell, int | Decimal] = {}
     small: set[Cell] = set()
     never_shown: dict[Cell, bool] = {}  # a team's figures about leavers: is it small?
@@ -231,7 +303,8 @@ def withheld_cells(report: Retention) -> Withheld:
     secondary = protect(values, small, sums(report, measures), together, known_below)
     small |= {cell for cell, is_small_cell in never_shown.items() if is_small_cell}
     secondary |= {cell for cell, is_small_cell in never_shown.items() if not is_small_cell}
-    return Withheld(frozenset(small), frozenset(secondary))
+    decided = frozenset(measure.name for measure in measures) if some_measures else None
+    return Withheld(frozenset(small), frozenset(secondary), decided)
 
 
 # Each column: heading, the figure's kind, how to get it from a tally, the measures it rests on.
@@ -393,11 +466,28 @@ def _rows(
 FLOW_TABLES = ("starters-and-leavers", "length-of-service", "destination", "supervision")
 
 
+# Each table's columns, by the table's key.
+TABLE_COLUMNS: dict[str, Callable[[], list[Figure]]] = {
+    "in-post": _in_post_columns,
+    "vacancies": _vacancy_columns,
+    "starters-and-leavers": _movement_columns,
+    "length-of-service": _band_columns,
+    "destination": _destination_columns,
+    "supervision": _supervision_columns,
+}
+
+
+def _not_counts_only(report: Retention) -> None:
+    if report.counts_only:
+        raise ValueError("a counts-only report gives the organisation's cells only (organisation_cells)")
+
+
 def retention_tables(
     report: Retention, teams_shown: TeamsShown = every_service, withheld: Withheld | None = None
 ) -> list[Table]:
     """The tables for the report's snapshot date: those about the year's starters and leavers on
     census dates only (`disclosure.shows_flows`)."""
+    _not_counts_only(report)
     withheld = withheld or withheld_cells(report)
     snapshot, period = format_date(report.year.snapshot), period_text(report)
     specs = [
@@ -406,54 +496,63 @@ def retention_tables(
             f"Registered social workers in post on {snapshot}",
             "Headcount and FTE are employed staff (permanent and fixed term); agency workers are counted "
             "apart. Average caseload is cases held ÷ the FTE of the workers holding them.",
-            _in_post_columns(),
         ),
         (
             "vacancies",
             f"Vacancies on {snapshot}",
             "Funded posts (the team's establishment) not filled by an employed social worker, including "
             "posts covered by agency workers.",
-            _vacancy_columns(),
         ),
         (
             "starters-and-leavers",
             f"Starters and leavers, {period}",
             "Employed staff who started or whose last day fell in the period. Turnover rate is leavers' FTE "
             f"÷ FTE in post on {snapshot}.",
-            _movement_columns(),
         ),
         (
             "length-of-service",
             "Leavers by length of service",
             "Completed years from their start date to their last day.",
-            _band_columns(),
         ),
         (
             "destination",
             "Leavers by destination",
             "Where leavers said they were going.",
-            _destination_columns(),
         ),
         (
             "supervision",
             "Supervision before leaving, compared with staff who stayed",
             "The share of supervision intervals met on time. Leavers: the 6 months up to their last "
             "day. Staff who stayed: the 6 months up to the snapshot date.",
-            _supervision_columns(),
         ),
     ]
     flows = shows_flows(report.year.snapshot)
-    return [
-        Table(
-            key,
-            title,
-            description,
-            tuple(heading for heading, *_ in columns),
-            _rows(report, columns, teams_shown, withheld),
-        )
-        for key, title, description, columns in specs
-        if flows or key not in FLOW_TABLES
-    ]
+    tables = []
+    for key, title, description in specs:
+        if flows or key not in FLOW_TABLES:
+            columns = TABLE_COLUMNS[key]()
+            rows = _rows(report, columns, teams_shown, withheld)
+            tables.append(Table(key, title, description, tuple(heading for heading, *_ in columns), rows))
+    return tables
+
+
+def organisation_cells(report: Retention, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Shown]:
+    """The organisation's cells of the columns `wanted` ((table key, column heading)), exactly as
+    `retention_tables` shows them in its first row: the same figures and the same withholding,
+    worked out for the measures they rest on only (`withheld_cells`'s `asked`). A column of a
+    table not shown on the report's snapshot date (`shows_flows`) is left out."""
+    flows = shows_flows(report.year.snapshot)
+    figures: dict[tuple[str, str], Figure] = {}
+    for key, heading in wanted:
+        if flows or key not in FLOW_TABLES:
+            by_heading = {figure[0]: figure for figure in TABLE_COLUMNS[key]()}
+            figures[(key, heading)] = by_heading[heading]  # a heading the table lacks: KeyError
+    withheld = withheld_cells(report, {name for *_, measures in figures.values() for name in measures})
+    organisation = report.organisation
+    return {
+        wanted_cell: withheld.cell(value(organisation), kind, organisation.unit, measures)
+        for wanted_cell, (_, kind, value, measures) in figures.items()
+    }
 
 
 # A month's leavers' FTE and the FTE in post at its end are not shown: with the turnover rate they
@@ -484,6 +583,7 @@ def _month_cells(
 
 
 def trend_tables(report: Retention, withheld: Withheld | None = None) -> list[TrendTable]:
+    _not_counts_only(report)
     withheld = withheld or withheld_cells(report)
     real_teams = [tally for tally in report.teams if tally.unit.key is not None]
     teams = {None: len(real_teams)} | {s.unit.key: len(report.teams_of(s.unit)) for s in report.services}

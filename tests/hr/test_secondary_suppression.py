@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import OrderedDict
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -25,7 +26,9 @@ import sqlalchemy as sa
 from supervision import synth
 from supervision.demo import DEMO_PASSWORD, seed_demo
 from supervision.extensions import db
-from supervision.hr.disclosure import recent_snapshots
+from supervision.hr.disclosure import recent_snapshots, shows_flows
+from supervision.hr.services import retention_report
+from supervision.hr.tables import organisation_cells, published_measures, retention_tables, withheld_cells
 from supervision.org.models import Role, Staff, StaffRole
 from tests.factories import PASSWORD, make_staff, password_hash
 
@@ -320,10 +323,77 @@ def test_a_generated_organisations_figures_give_nothing_withheld_away(app, clock
     check_organisation(app, client, hr.email, clock)
 
 
+def assert_the_organisations_cells_are_the_tables_own(organisation_id: int, snapshot: date) -> None:
+    """HR's home page's way (a counts-only report, withholding decided for the measures asked and
+    those joined to them) gives exactly the tables' cells, for every measure and every column."""
+    report = retention_report(organisation_id, snapshot)
+    every = withheld_cells(report)
+    withheld_for_another = 0
+    for measure in published_measures(report):
+        part = withheld_cells(report, {measure.name})
+        assert part.decided is not None
+        assert measure.name in part.decided
+        assert part.small == {cell for cell in every.small if cell[1] in part.decided}
+        assert part.secondary == {cell for cell in every.secondary if cell[1] in part.decided}
+        withheld_for_another += len(part.secondary)
+    assert withheld_for_another  # the comparison covers secondary suppression
+
+    tables = [table for table in retention_tables(report, withheld=every) if table.key != "supervision"]
+    wanted = [(table.key, column) for table in tables for column in table.columns]
+    counts_only = retention_report(organisation_id, snapshot, counts_only=True)
+    assert organisation_cells(counts_only, wanted) == {
+        (table.key, column): table.rows[0].cells[index]
+        for table in tables
+        for index, column in enumerate(table.columns)
+    }
+    # What a counts-only report did not work out, nothing shows.
+    with pytest.raises(ValueError):
+        retention_tables(counts_only)
+    if shows_flows(snapshot):
+        with pytest.raises(ValueError):
+            organisation_cells(counts_only, [("supervision", "Leavers with a supervision requirement")])
+
+
+@pytest.mark.parametrize("organisation", ["demo", "generated"])
+def test_the_organisations_cells_alone_are_withheld_as_in_the_tables(app, clock, organisation):
+    if organisation == "demo":
+        seed_demo()
+    else:
+        synth.generate(staff=100, years=2, seed=11)
+    organisation_id = db.session.scalar(sa.select(Staff.organisation_id).limit(1))
+    snapshots = recent_snapshots(clock.today(), 13)
+    for snapshot in (next(day for day in snapshots if (day.month, day.day) == (9, 30)), snapshots[0]):
+        assert_the_organisations_cells_are_the_tables_own(organisation_id, snapshot)
+
+
+def test_the_same_figures_reuse_their_withholding_and_any_change_is_decided_afresh(app, clock, monkeypatch):
+    seed_demo()
+    organisation_id = db.session.scalar(sa.select(Staff.organisation_id).limit(1))
+    snapshot = date(2026, 9, 30)
+    first = withheld_cells(retention_report(organisation_id, snapshot))
+    assert withheld_cells(retention_report(organisation_id, snapshot)) is first
+
+    # One person's FTE: the figures differ, so the answer is worked out for them.
+    person = db.session.scalar(
+        sa.select(Staff)
+        .where(Staff.registered_social_worker.is_(True), Staff.end_date.is_(None), Staff.team_id.is_not(None))
+        .order_by(Staff.id)
+    )
+    person.fte = person.fte - Decimal("0.5")
+    db.session.commit()
+    changed = retention_report(organisation_id, snapshot)
+    again = withheld_cells(changed)
+    assert again is not first
+    monkeypatch.setattr("supervision.hr.tables._decided", OrderedDict())
+    assert withheld_cells(changed) == again
+
+
 def test_without_secondary_suppression_the_attacker_recovers_a_withheld_figure(app, clock, monkeypatch):
     """The attack above is not empty-handed: with only the small-numbers rule (as before issue 20),
     it recovers withheld cells of the demo organisation."""
     monkeypatch.setattr("supervision.hr.tables.protect", lambda *args, **kwargs: set())
+    # Decided afresh, and forgotten after: another test of this process decided the demo's figures.
+    monkeypatch.setattr("supervision.hr.tables._decided", OrderedDict())
     seed_demo()
     hr = db.session.scalar(sa.select(Staff).where(Staff.email == "hr@demo.test"))
     client = hr_client(app, hr, DEMO_PASSWORD)
