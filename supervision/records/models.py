@@ -118,6 +118,15 @@ class SupervisionSession(Model):
             "ix_supervision_session_status_held_on", "status", "held_on", postgresql_include=["id", "kind"]
         ),
         sa.Index("ix_supervision_session_supervisor_id_scheduled_start", "supervisor_id", "scheduled_start"),
+        # A held session's date by id from the index alone (PostgreSQL): the latest oversight of a
+        # case looks up the session of each of its discussions (docs/performance.md, case oversight).
+        sa.Index(
+            "ix_supervision_session_id_held_on",
+            "id",
+            postgresql_include=["held_on"],
+            postgresql_where=sa.text("held_on IS NOT NULL"),
+            sqlite_where=sa.text("held_on IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -196,6 +205,16 @@ class SupervisionRecord(Model):
         ),
         sa.Index("ix_supervision_record_supervisee_id", "supervisee_id"),
         sa.Index("ix_supervision_record_supervisor_signed_at", "supervisor_signed_at"),
+        # A signed record's session and supervisee by id from the index alone (PostgreSQL): the
+        # latest oversight of a case looks up the record of each of its discussions
+        # (docs/performance.md, case oversight).
+        sa.Index(
+            "ix_supervision_record_id_signed",
+            "id",
+            postgresql_include=["session_id", "supervisee_id"],
+            postgresql_where=sa.text("supervisor_signed_at IS NOT NULL"),
+            sqlite_where=sa.text("supervisor_signed_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -258,13 +277,17 @@ class CaseDiscussion(Model):
     """One case discussed: the part that may be copied to a child's file as a case note."""
 
     __tablename__ = "case_discussion"
+    # Matched to the case register's references (cases/services.py); the record id rides in the
+    # index so a case's discussions are found without reading their rows.
+    __table_args__ = (
+        sa.Index("ix_case_discussion_case_reference_record_id", "case_reference", "record_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     record_id: Mapped[int] = mapped_column(
         sa.ForeignKey("supervision_record.id", ondelete="CASCADE"), index=True
     )
-    # Matched to the case register's references (cases/services.py); indexed for that join.
-    case_reference: Mapped[str] = mapped_column(sa.String(100), index=True)
+    case_reference: Mapped[str] = mapped_column(sa.String(100))
     summary: Mapped[str] = mapped_column(sa.Text, default="")
     analysis: Mapped[str] = mapped_column(sa.Text, default="")
     decision: Mapped[str] = mapped_column(sa.Text, default="")
