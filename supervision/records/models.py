@@ -279,9 +279,7 @@ class CaseDiscussion(Model):
     __tablename__ = "case_discussion"
     # Matched to the case register's references (cases/services.py); the record id rides in the
     # index so a case's discussions are found without reading their rows.
-    __table_args__ = (
-        sa.Index("ix_case_discussion_case_reference_record_id", "case_reference", "record_id"),
-    )
+    __table_args__ = (sa.Index("ix_case_discussion_case_reference_record_id", "case_reference", "record_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     record_id: Mapped[int] = mapped_column(
