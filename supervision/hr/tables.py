@@ -136,6 +136,11 @@ MEASURE_BY_NAME = {measure.name: measure for measure in MEASURES}
 NOT_SUMMED_OVER_NO_TEAM = {"vacant_fte"}
 BANDS = tuple(f"band:{band}" for band in ServiceBand)
 DESTINATIONS = tuple(f"destination:{key}" for key in DESTINATION_KEYS)
+# Counts of people: "fewer than 5" of them is at most 4 (FTE and sums of intervals have no such bound).
+COUNTS_OF_PEOPLE = frozenset(
+    {"in_post", "agency", "starters", "leavers", *BANDS, *DESTINATIONS}
+    | {"leavers_with_compliance", "stayers_with_compliance"}
+)
 # The sums across a row: its leavers = its length-of-service cells, and = its destination cells.
 ROW_SUMS = (("leavers", BANDS), ("leavers", DESTINATIONS))
 
@@ -295,10 +300,7 @@ def _decide(report: Retention, measures: tuple[Measure, ...], some_measures: boo
 
     def known_below(cell: Cell) -> int | None:
         # A "fewer than 5" count is known to be at most 4; FTE and sums of intervals are not bounded.
-        name = cell[1]
-        counts = {"in_post", "agency", "starters", "leavers", *BANDS, *DESTINATIONS}
-        counts |= {"leavers_with_compliance", "stayers_with_compliance"}
-        return SMALL_NUMBER_THRESHOLD - 1 if name in counts else None
+        return SMALL_NUMBER_THRESHOLD - 1 if cell[1] in COUNTS_OF_PEOPLE else None
 
     secondary = protect(values, small, sums(report, measures), together, known_below)
     small |= {cell for cell, is_small_cell in never_shown.items() if is_small_cell}
