@@ -109,6 +109,10 @@ class Equation:
     total: Cell
     parts: tuple[Cell, ...]
 
+    @property
+    def cells(self) -> tuple[Cell, ...]:
+        return (self.total, *self.parts)
+
 
 def protect(
     values: Mapping[Cell, Value],
@@ -146,6 +150,7 @@ def protect(
     queued: set[int] = set()
     dirty: set[int] = set()  # sums with a cell withheld since the last audit
     rows: dict[int, Row] = {}  # each sum over its withheld cells, until another is withheld
+    cancelled: set[int] = set()  # sums where a withheld cell is both the total and a part
 
     def hide(cell: Cell) -> None:
         waiting = [cell]
@@ -182,12 +187,17 @@ def protect(
         pinned: set[Cell] = set()
         for group in {joined.root(index) for index in dirty}:
             region = []
-            for index in joined.members(group):
+            members = joined.members(group)
+            for index in members:
                 if index not in rows:
                     rows[index] = _row(equations[index], hidden, values)
+                    if len(rows[index][0]) < sum(cell in hidden for cell in equations[index].cells):
+                        cancelled.add(index)
                 if rows[index][0]:
                     region.append(rows[index])
-            pinned |= pinned_down(region, small_cells, known_below)
+            # Joined through withheld cells, the group's sums are one set to solve, unless a cell
+            # cancelled out of a sum (it is then no link): `pinned_down` splits them.
+            pinned |= pinned_down(region, small_cells, known_below, connected=cancelled.isdisjoint(members))
         dirty.clear()
         if not pinned:
             return hidden - small_cells
@@ -281,10 +291,13 @@ def _row(eq: Equation, hidden: set[Cell], values: Mapping[Cell, Value]) -> Row:
     return {cell: c for cell, c in coefficients.items() if c}, constant
 
 
-def pinned_down(rows: list[Row], small: set[Cell], known_below: Callable[[Cell], Value | None]) -> set[Cell]:
-    """Withheld cells whose value follows from the published ones (`rows`): exactly, or by bounds."""
+def pinned_down(
+    rows: list[Row], small: set[Cell], known_below: Callable[[Cell], Value | None], connected: bool = False
+) -> set[Cell]:
+    """Withheld cells whose value follows from the published ones (`rows`): exactly, or by bounds.
+    Rows that share no cell are solved apart, unless they are known to be `connected`."""
     found: set[Cell] = set()
-    for component in _components(rows):
+    for component in [rows] if connected and rows else _components(rows):
         cells = {cell for coefficients, _ in component for cell in coefficients}
         found |= _solved_exactly([coefficients for coefficients, _ in component])
         found |= _solved_by_bounds(component, cells, small, known_below)
