@@ -164,10 +164,10 @@ class Withheld:
     decided: frozenset[str] | None = None  # the measures decided, when not every published one
     # Each row's withheld measures, and whether only to protect another ("secondary"): a table
     # asks for every cell of every row, so a row's are found once, not each cell in two sets.
-    by_row: dict[UnitId, dict[str, bool]] = field(init=False, repr=False, compare=False)
+    by_row: dict[Hashable, dict[str, bool]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        by_row: dict[UnitId, dict[str, bool]] = defaultdict(dict)
+        by_row: dict[Hashable, dict[str, bool]] = defaultdict(dict)
         for row, name in self.secondary:
             by_row[row][name] = True
         for row, name in self.small:
