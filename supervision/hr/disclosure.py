@@ -109,6 +109,10 @@ class Equation:
     total: Cell
     parts: tuple[Cell, ...]
 
+    @property
+    def cells(self) -> tuple[Cell, ...]:
+        return (self.total, *self.parts)
+
 
 def protect(
     values: Mapping[Cell, Value],
@@ -141,9 +145,12 @@ def protect(
         for cell in (eq.total, *eq.parts):
             by_cell[cell].append(index)
     hidden: set[Cell] = set()
+    joined = _Joined(len(equations))
     queue: list[int] = []  # sums to look at again, in a fixed order
     queued: set[int] = set()
     dirty: set[int] = set()  # sums with a cell withheld since the last audit
+    rows: dict[int, Row] = {}  # each sum over its withheld cells, until another is withheld
+    cancelled: set[int] = set()  # sums where a withheld cell is both the total and a part
 
     def hide(cell: Cell) -> None:
         waiting = [cell]
@@ -152,16 +159,19 @@ def protect(
             if current in hidden or current not in values:
                 continue
             hidden.add(current)
-            for index in by_cell.get(current, ()):
+            indexes = by_cell.get(current, ())
+            joined.join(indexes)
+            for index in indexes:
+                rows.pop(index, None)
                 if index not in queued:
                     queued.add(index)
                     heapq.heappush(queue, index)
                 dirty.add(index)
             waiting.extend(together(current))
 
-    solved: dict[frozenset[tuple[frozenset[tuple[Cell, int]], int]], set[Cell]] = {}
     small_cells = set(small)
-    for cell in sorted(small_cells, key=repr):  # a fixed order: the page and every export agree
+    # In any order: what they leave (the cells withheld, the sums queued) is the same.
+    for cell in small_cells:
         hide(cell)
     while True:
         while queue:
@@ -172,13 +182,23 @@ def protect(
                 chosen = _complement(eq, hidden, values)
                 if chosen is not None:
                     hide(chosen)
-        # Audit the sums joined (through withheld cells) to one that changed; the rest had no
-        # cell pinned down last time, and still have none.
-        region = _joined(dirty, equations, by_cell, hidden)
+        # Audit the groups of sums joined (through withheld cells) to one that changed; the rest
+        # had no cell pinned down last time, and still have none.
+        pinned: set[Cell] = set()
+        for group in {joined.root(index) for index in dirty}:
+            region = []
+            members = joined.members(group)
+            for index in members:
+                if index not in rows:
+                    rows[index] = _row(equations[index], hidden, values)
+                    if len(rows[index][0]) < sum(cell in hidden for cell in equations[index].cells):
+                        cancelled.add(index)
+                if rows[index][0]:
+                    region.append(rows[index])
+            # Joined through withheld cells, the group's sums are one set to solve, unless a cell
+            # cancelled out of a sum (it is then no link): `pinned_down` splits them.
+            pinned |= pinned_down(region, small_cells, known_below, connected=cancelled.isdisjoint(members))
         dirty.clear()
-        pinned = pinned_down(
-            hidden, [equations[index] for index in sorted(region)], values, small_cells, known_below, solved
-        )
         if not pinned:
             return hidden - small_cells
         touched: set[int] = set()
@@ -186,8 +206,9 @@ def protect(
         for cell in sorted(pinned, key=repr):
             if touched.intersection(by_cell[cell]):
                 continue  # a cell next to it was just withheld: audit again first
-            # Its own sums first, then those joined to them through withheld cells.
-            nearby = [*by_cell[cell], *sorted(_joined(set(by_cell[cell]), equations, by_cell, hidden))]
+            # Its own sums first, then those joined to them through withheld cells (it is withheld,
+            # so its sums are in one group).
+            nearby = [*by_cell[cell], *joined.members(joined.root(by_cell[cell][0]))]
             for index in nearby:
                 chosen = _complement(equations[index], hidden, values)
                 if chosen is not None:
@@ -199,20 +220,37 @@ def protect(
             return hidden - small_cells
 
 
-def _joined(
-    start: set[int], equations: list[Equation], by_cell: Mapping[Cell, list[int]], hidden: set[Cell]
-) -> set[int]:
-    """The sums reachable from `start` through withheld cells they share."""
-    found, waiting = set(start), list(start)
-    while waiting:
-        eq = equations[waiting.pop()]
-        for cell in (eq.total, *eq.parts):
-            if cell in hidden:
-                for index in by_cell[cell]:
-                    if index not in found:
-                        found.add(index)
-                        waiting.append(index)
-    return found
+class _Joined:
+    """The sums in groups joined through withheld cells (a union-find): a sum with a withheld cell
+    is in the group of every other sum with that cell. Cells are only ever withheld, never shown
+    again, so groups only ever merge, and each merge costs the smaller group's size."""
+
+    def __init__(self, count: int):
+        self.parent = list(range(count))
+        self.groups: dict[int, list[int]] = {}  # a group's root -> its sums, when more than one
+
+    def root(self, index: int) -> int:
+        parent = self.parent
+        while parent[index] != index:
+            parent[index] = parent[parent[index]]
+            index = parent[index]
+        return index
+
+    def join(self, indexes: Iterable[int]) -> None:
+        roots = {self.root(index) for index in indexes}
+        if len(roots) < 2:
+            return
+        groups = sorted(roots, key=lambda root: len(self.groups.get(root, ())), reverse=True)
+        largest = groups[0]
+        members = self.groups.setdefault(largest, [largest])
+        for other in groups[1:]:
+            self.parent[other] = largest
+            members.extend(self.groups.pop(other, [other]))
+        members.sort()
+
+    def members(self, root: int) -> list[int]:
+        """The group's sums in their order."""
+        return self.groups.get(root, [root])
 
 
 def _needs_another(eq: Equation, hidden: set[Cell], values: Mapping[Cell, Value]) -> bool:
@@ -237,44 +275,32 @@ def _complement(eq: Equation, hidden: set[Cell], values: Mapping[Cell, Value]) -
     return visible[0] if visible else None
 
 
-def pinned_down(
-    hidden: set[Cell],
-    equations: list[Equation],
-    values: Mapping[Cell, Value],
-    small: set[Cell],
-    known_below: Callable[[Cell], Value | None],
-    solved: dict[frozenset[tuple[frozenset[tuple[Cell, int]], int]], set[Cell]] | None = None,
-) -> set[Cell]:
-    """Withheld cells whose value follows from the published ones: exactly, or by bounds.
+Row = tuple[dict[Cell, int], int]  # a sum as sum(coefficient * withheld cell) = constant
 
-    Figures have at most 2 decimal places, so they are worked with in hundredths, as integers.
-    """
-    solved = {} if solved is None else solved
-    rows: list[tuple[dict[Cell, int], int]] = []
-    for eq in equations:
-        if not any(cell in hidden for cell in (eq.total, *eq.parts)):
-            continue
-        coefficients: dict[Cell, int] = defaultdict(int)
-        constant = 0
-        for cell, sign in ((eq.total, 1), *((part, -1) for part in eq.parts)):
-            if cell in hidden:
-                coefficients[cell] += sign
-            else:
-                constant -= sign * _hundredths(values[cell])
-        rows.append(({cell: c for cell, c in coefficients.items() if c}, constant))
+
+def _row(eq: Equation, hidden: set[Cell], values: Mapping[Cell, Value]) -> Row:
+    """`eq` over its withheld cells, the published ones moved to the constant, in hundredths
+    (figures have at most 2 decimal places, so they are worked with as integers)."""
+    coefficients: dict[Cell, int] = defaultdict(int)
+    constant = 0
+    for cell, sign in ((eq.total, 1), *((part, -1) for part in eq.parts)):
+        if cell in hidden:
+            coefficients[cell] += sign
+        else:
+            constant -= sign * _hundredths(values[cell])
+    return {cell: c for cell, c in coefficients.items() if c}, constant
+
+
+def pinned_down(
+    rows: list[Row], small: set[Cell], known_below: Callable[[Cell], Value | None], connected: bool = False
+) -> set[Cell]:
+    """Withheld cells whose value follows from the published ones (`rows`): exactly, or by bounds.
+    Rows that share no cell are solved apart, unless they are known to be `connected`."""
     found: set[Cell] = set()
-    for component in _components(rows):
-        if len(component) == 1:  # one sum on its own (most of them): quicker solved than looked up
-            (coefficients, constant), cells = component[0], set(component[0][0])
-            found |= _solved_exactly([coefficients]) | _solved_by_bounds(component, cells, small, known_below)
-            continue
-        key = frozenset((frozenset(coefficients.items()), constant) for coefficients, constant in component)
-        if key not in solved:  # a group of sums untouched since the last round has the same answer
-            cells = {cell for coefficients, _ in component for cell in coefficients}
-            solved[key] = _solved_exactly(
-                [coefficients for coefficients, _ in component]
-            ) | _solved_by_bounds(component, cells, small, known_below)
-        found |= solved[key]
+    for component in [rows] if connected and rows else _components(rows):
+        cells = {cell for coefficients, _ in component for cell in coefficients}
+        found |= _solved_exactly([coefficients for coefficients, _ in component])
+        found |= _solved_by_bounds(component, cells, small, known_below)
     return found
 
 
@@ -282,7 +308,7 @@ def _hundredths(value: Value) -> int:
     return int(Decimal(value) * 100)
 
 
-def _components(rows: list[tuple[dict[Cell, int], int]]) -> list[list[tuple[dict[Cell, int], int]]]:
+def _components(rows: list[Row]) -> list[list[Row]]:
     """The rows in groups that share no withheld cell: each is solved on its own."""
     parent: dict[Cell, Cell] = {}
 
@@ -296,7 +322,7 @@ def _components(rows: list[tuple[dict[Cell, int], int]]) -> list[list[tuple[dict
         cells = list(coefficients)
         for cell in cells[1:]:
             parent[root(cell)] = root(cells[0])
-    groups: dict[Cell, list[tuple[dict[Cell, int], int]]] = defaultdict(list)
+    groups: dict[Cell, list[Row]] = defaultdict(list)
     for coefficients, constant in rows:
         if coefficients:
             groups[root(next(iter(coefficients)))].append((coefficients, constant))
@@ -309,6 +335,10 @@ PRIME = 2**61 - 1  # ranks over the rationals, worked out modulo a large prime
 def _solved_exactly(rows: list[dict[Cell, int]]) -> set[Cell]:
     """Cells fixed by the equations alone: a row of the reduced echelon form with one unknown.
 
+    A cell is fixed when its unit row is a combination of the rows, which does not depend on how
+    they are eliminated, so the pivots are chosen to keep the rows short: a cell in the fewest
+    reduced rows. Each cell's reduced rows are indexed, so a new pivot is cleared from those only.
+
     When the rows and their cells form a tree (each row shares at most one cell with the rest,
     with no cycle) and every row has two cells or more, nothing is fixed: any cell can move by 1
     with a neighbour moving the other way, and so on to the leaves. That is the usual case (the
@@ -319,26 +349,37 @@ def _solved_exactly(rows: list[dict[Cell, int]]) -> set[Cell]:
     if incidences == len(cells) + len(rows) - 1 and all(len(row) >= 2 for row in rows):
         return set()
     reduced: dict[Cell, dict[Cell, int]] = {}  # pivot -> its row, pivot coefficient 1
+    holding: dict[Cell, set[Cell]] = defaultdict(set)  # cell -> the pivots whose rows have it
     for coefficients in sorted(rows, key=len):
         row = {cell: c % PRIME for cell, c in coefficients.items()}
         for pivot in [cell for cell in row if cell in reduced]:
-            factor = row.get(pivot)
-            if factor:
-                for cell, c in reduced[pivot].items():
-                    row[cell] = (row.get(cell, 0) - factor * c) % PRIME
+            factor = row[pivot]
+            for cell, c in reduced[pivot].items():
+                row[cell] = (row.get(cell, 0) - factor * c) % PRIME
         row = {cell: c for cell, c in row.items() if c}
         if not row:
             continue
-        pivot = min(row, key=lambda cell: (len(repr(cell)), repr(cell)))
-        inverse = pow(row[pivot], PRIME - 2, PRIME)
-        row = {cell: c * inverse % PRIME for cell, c in row.items()}
-        for other_pivot, other in reduced.items():
-            factor = other.get(pivot)
-            if factor:
-                for cell, c in row.items():
-                    other[cell] = (other.get(cell, 0) - factor * c) % PRIME
-                reduced[other_pivot] = {cell: c for cell, c in other.items() if c}
+        pivot = min(row, key=lambda cell: len(holding.get(cell, ())))
+        if row[pivot] != 1:
+            inverse = PRIME - 1 if row[pivot] == PRIME - 1 else pow(row[pivot], PRIME - 2, PRIME)
+            row = {cell: c * inverse % PRIME for cell, c in row.items()}
+        for other_pivot in holding.pop(pivot, ()):
+            other = reduced[other_pivot]
+            factor = other[pivot]
+            for cell, c in row.items():
+                value = (other.get(cell, 0) - factor * c) % PRIME
+                if value:
+                    if cell not in other:
+                        holding[cell].add(other_pivot)
+                    other[cell] = value
+                elif cell in other:
+                    del other[cell]
+                    if cell != pivot:
+                        holding[cell].discard(other_pivot)
         reduced[pivot] = row
+        for cell in row:
+            if cell != pivot:
+                holding[cell].add(pivot)
     return {pivot for pivot, row in reduced.items() if len(row) == 1}
 
 
@@ -346,7 +387,7 @@ MOST_PASSES = 50
 
 
 def _solved_by_bounds(
-    rows: list[tuple[dict[Cell, int], int]],
+    rows: list[Row],
     hidden: set[Cell],
     small: set[Cell],
     known_below: Callable[[Cell], Value | None],

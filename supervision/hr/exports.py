@@ -28,6 +28,7 @@ from supervision.hr.tables import (
     trend_tables,
     withheld_cells,
 )
+from supervision.memory import collector_paused
 from supervision.plain_text import sheet_title
 from supervision.plain_text import spreadsheet_text as safe_text
 from supervision.stored_figures.freshness import as_at_text
@@ -100,12 +101,13 @@ def retention_csv(report: Retention, organisation_name: str, generated_at: datet
     writer = csv.writer(buffer, lineterminator="\r\n")
     for line in _about(report, organisation_name, generated_at):
         writer.writerow([safe_text(cell) for cell in line])
-    for _, title, header, rows in _sections(report):
-        writer.writerow([])
-        writer.writerow([safe_text(title)])
-        writer.writerow([safe_text(cell) for cell in header])
-        for row in rows:
-            writer.writerow([cell.text if isinstance(cell, Shown) else safe_text(cell) for cell in row])
+    with collector_paused():  # a cell for every figure of every team: see supervision.memory
+        for _, title, header, rows in _sections(report):
+            writer.writerow([])
+            writer.writerow([safe_text(title)])
+            writer.writerow([safe_text(cell) for cell in header])
+            for row in rows:
+                writer.writerow([cell.text if isinstance(cell, Shown) else safe_text(cell) for cell in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -141,6 +143,14 @@ def retention_xlsx(report: Retention, organisation_name: str, generated_at: date
     about.column_dimensions["A"].width = 20
     about.column_dimensions["B"].width = 80
     used = {"about"}
+    with collector_paused():  # a cell for every figure of every team: see supervision.memory
+        _write_sections(workbook, report, used, bold)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _write_sections(workbook: Workbook, report: Retention, used: set[str], bold: Font) -> None:
     for sheet_name, title, header, rows in _sections(report):
         sheet = workbook.create_sheet(sheet_title(sheet_name, used))
         sheet.append([safe_text(title)])
@@ -156,6 +166,3 @@ def retention_xlsx(report: Retention, organisation_name: str, generated_at: date
             sheet.column_dimensions[column[0].column_letter].width = max(
                 12, min(40, len(str(column[0].value)) + 2)
             )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

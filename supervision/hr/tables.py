@@ -10,7 +10,7 @@ import hashlib
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -34,6 +34,7 @@ from supervision.hr.metrics import (
     Tally,
     Unit,
 )
+from supervision.memory import collector_paused
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,11 @@ MEASURE_BY_NAME = {measure.name: measure for measure in MEASURES}
 NOT_SUMMED_OVER_NO_TEAM = {"vacant_fte"}
 BANDS = tuple(f"band:{band}" for band in ServiceBand)
 DESTINATIONS = tuple(f"destination:{key}" for key in DESTINATION_KEYS)
+# Counts of people: "fewer than 5" of them is at most 4 (FTE and sums of intervals have no such bound).
+COUNTS_OF_PEOPLE = frozenset(
+    {"in_post", "agency", "starters", "leavers", *BANDS, *DESTINATIONS}
+    | {"leavers_with_compliance", "stayers_with_compliance"}
+)
 # The sums across a row: its leavers = its length-of-service cells, and = its destination cells.
 ROW_SUMS = (("leavers", BANDS), ("leavers", DESTINATIONS))
 
@@ -156,16 +162,37 @@ class Withheld:
     small: frozenset[Cell]
     secondary: frozenset[Cell]
     decided: frozenset[str] | None = None  # the measures decided, when not every published one
+    # Each row's withheld measures, and whether only to protect another ("secondary"): a table
+    # asks for every cell of every row, so a row's are found once, not each cell in two sets.
+    by_row: dict[Hashable, dict[str, bool]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_row: dict[Hashable, dict[str, bool]] = defaultdict(dict)
+        for row, name in self.secondary:
+            by_row[row][name] = True
+        for row, name in self.small:
+            by_row[row][name] = False
+        object.__setattr__(self, "by_row", dict(by_row))
 
     def cell(self, value, kind: Kind, unit: Unit, measures: tuple[str, ...]) -> Shown:
-        if self.decided is not None and not self.decided.issuperset(measures):
-            raise ValueError(f"withholding was not worked out for {measures}")
-        row = unit_id(unit)
-        if any((row, name) in self.small for name in measures):
-            return Shown(value, kind, suppressed=True)
-        if any((row, name) in self.secondary for name in measures):
-            return Shown(value, kind, suppressed=True, secondary=True)
-        return Shown(value, kind)
+        return self.in_row(unit)(value, kind, measures)
+
+    def in_row(self, unit: Unit) -> Callable[[object, Kind, tuple[str, ...]], Shown]:
+        """`cell` for the cells of one row: the row's withheld measures looked up once."""
+        withheld = self.by_row.get(unit_id(unit), {})
+        decided = self.decided
+
+        def cell(value, kind: Kind, measures: tuple[str, ...]) -> Shown:
+            if decided is not None and not decided.issuperset(measures):
+                raise ValueError(f"withholding was not worked out for {measures}")
+            if withheld:
+                reasons = [withheld[name] for name in measures if name in withheld]
+                if reasons:
+                    # Small wins over secondary: a figure resting on a small count is "fewer than 5".
+                    return Shown(value, kind, suppressed=True, secondary=all(reasons))
+            return Shown(value, kind)
+
+        return cell
 
 
 def published_measures(report: Retention) -> tuple[Measure, ...]:
@@ -244,7 +271,8 @@ def withheld_cells(report: Retention, asked: Iterable[str] | None = None) -> Wit
         if found is not None:
             _decided.move_to_end(key)
             return found
-    found = _decide(report, measures, asked is not None)
+    with collector_paused():  # a cell, a sum and a row for every figure: see supervision.memory
+        found = _decide(report, measures, asked is not None)
     with _decided_lock:
         _decided[key] = found
         while len(_decided) > DECIDED_KEPT:
@@ -295,10 +323,7 @@ def _decide(report: Retention, measures: tuple[Measure, ...], some_measures: boo
 
     def known_below(cell: Cell) -> int | None:
         # A "fewer than 5" count is known to be at most 4; FTE and sums of intervals are not bounded.
-        name = cell[1]
-        counts = {"in_post", "agency", "starters", "leavers", *BANDS, *DESTINATIONS}
-        counts |= {"leavers_with_compliance", "stayers_with_compliance"}
-        return SMALL_NUMBER_THRESHOLD - 1 if name in counts else None
+        return SMALL_NUMBER_THRESHOLD - 1 if cell[1] in COUNTS_OF_PEOPLE else None
 
     secondary = protect(values, small, sums(report, measures), together, known_below)
     small |= {cell for cell, is_small_cell in never_shown.items() if is_small_cell}
@@ -448,9 +473,8 @@ def _rows(
 
     def row(tally: Tally) -> Row:
         team_level = tally.unit.level is Level.TEAM
-        cells = tuple(
-            withheld.cell(value(tally), kind, tally.unit, measures) for _, kind, value, measures in columns
-        )
+        cell = withheld.in_row(tally.unit)
+        cells = tuple(cell(value(tally), kind, measures) for _, kind, value, measures in columns)
         service = service_names.get(tally.unit.service_key) if team_level else None
         return Row(tally.unit.level, tally.unit.name, service, cells, tally.unit.key)
 
