@@ -136,11 +136,39 @@ def follow(locator) -> None:
         locator.click()
 
 
+# What axe-core's rules read of an element and everything in it, short of the words: each element's
+# name, classes, role, type, fill and style, and the names of its ARIA attributes. Two parts of a page
+# built of the same set of these differ in words and numbers, not in the markup and colours axe judges.
+BUILT_OF = """root => [...new Set([root, ...root.querySelectorAll('*')].map(element =>
+  [element.localName, element.getAttribute('class'), element.getAttribute('role'),
+   element.getAttribute('type'), element.getAttribute('fill'), element.getAttribute('style'),
+   ...[...element.attributes].map(a => a.name).filter(n => n.startsWith('aria-')).sort()].join(' ')
+))].sort().join('\\n')"""
+
+# axe-core on the whole page, but of the rows of one table body, list or summary list, and of the cells
+# of one table row, only the first of each build: the rest share its parent, so its background, and
+# its elements, so its colours and roles. axe's colour-contrast rule takes most of its time, element by
+# element, and a report page's tables repeat one row's build, and a month grid's rows one cell's build,
+# hundreds of times (docs/development.md, "Tests").
+AXE_RUN = f"""options => {{
+  const builtOf = {BUILT_OF};
+  const exclude = [];
+  for (const rows of document.querySelectorAll('tbody, tr, ul, ol, dl')) {{
+    const seen = new Set();
+    for (const row of rows.children) {{
+      const build = builtOf(row);
+      if (seen.has(build)) exclude.push(row); else seen.add(build);
+    }}
+  }}
+  return axe.run({{include: [document], exclude}}, options);
+}}"""
+
+
 def assert_accessible(page) -> None:
     """axe-core in the real browser: no WCAG 2.2 A or AA violations on the current page."""
     page.wait_for_load_state()
     # A page from a context made without the `new_context` fixture has no axe-core yet.
     if page.evaluate("typeof window.axe === 'undefined'"):
         page.evaluate(AXE_SCRIPT)
-    results = AxeResults(page.evaluate("options => axe.run(options)", AXE_OPTIONS))
+    results = AxeResults(page.evaluate(AXE_RUN, AXE_OPTIONS))
     assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"

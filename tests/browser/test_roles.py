@@ -33,7 +33,7 @@ from playwright.sync_api import expect
 from supervision.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoAccount
 from supervision.navigation import NAVIGATION
 from supervision.org.models import Role
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import BUILT_OF, assert_accessible, sign_in
 
 # The demo is seeded once for the module: these tests sign in and look, and write nothing
 # another of them reads (tests/browser/conftest.py).
@@ -70,14 +70,9 @@ def page_width(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth")
 
 
-# What axe-core's rules read of a page, short of its words: each element's name, classes, role,
-# type, fill and style, and the names of its ARIA attributes. Two pages with the same set of these
-# differ in words and numbers, not in the markup and colours axe-core judges.
-STRUCTURE = """() => [...new Set([...document.querySelectorAll('body *')].map(element =>
-  [element.localName, element.getAttribute('class'), element.getAttribute('role'),
-   element.getAttribute('type'), element.getAttribute('fill'), element.getAttribute('style'),
-   ...[...element.attributes].map(a => a.name).filter(n => n.startsWith('aria-')).sort()].join(' ')
-))].sort().join('\\n')"""
+# A page's build, short of its words (tests/browser/conftest.py): two pages with the same one differ
+# in words and numbers, not in the markup and colours axe-core judges.
+STRUCTURE = f"() => ({BUILT_OF})(document.body)"
 
 # (kind, width, structure) of the pages axe-core has passed in this module, across its accounts.
 CHECKED: set[tuple[str, int, str]] = set()
