@@ -30,7 +30,7 @@ import pytest
 from flask import url_for
 from playwright.sync_api import expect
 
-from supervision.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoAccount
+from supervision.demo import DEMO_ACCOUNTS, DemoAccount
 from supervision.navigation import NAVIGATION
 from supervision.org.models import Role
 from tests.browser.conftest import BUILT_OF, assert_accessible, sign_in
@@ -104,7 +104,7 @@ def test_each_demo_account_sees_its_own_navigation_and_every_page_it_reaches_is_
 ):
     granted, withheld = navigation_for(app, account.role)
 
-    sign_in(page, account.email, DEMO_PASSWORD)
+    sign_in(page, account.email)
     expect(page.get_by_role("heading", level=1)).to_have_text(f"{account.given_name} {account.family_name}")
     seen = menu_links(page)
     assert seen == granted
@@ -158,7 +158,7 @@ def test_the_not_found_and_forbidden_pages_are_accessible(app, page):
     expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
     assert_accessible(page)
 
-    sign_in(page, worker.email, DEMO_PASSWORD)
+    sign_in(page, worker.email)
     response = page.goto("/no-such-page")
     assert response.status == 404
     assert_accessible(page)
