@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from supervision.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
+from supervision.demo import DEMO_ACCOUNTS, seed_demo
 from supervision.org.models import Role
 from tests.browser.conftest import assert_accessible, follow, sign_in
 
@@ -14,7 +14,7 @@ from tests.browser.conftest import assert_accessible, follow, sign_in
 def test_a_team_manager_records_an_overdue_asye_review(page, clock):
     seed_demo()
     manager = next(account for account in DEMO_ACCOUNTS if account.role is Role.SUPERVISOR)
-    sign_in(page, manager.email, DEMO_PASSWORD)
+    sign_in(page, manager.email)
     expect(page.locator("#asye-reviews-due")).to_have_text(re.compile(r"^1 review \(1 overdue\)"))
 
     follow(page.get_by_role("link", name="View ASYE reviews due or overdue on the team dashboard"))

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from supervision.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DemoAccount
+from supervision.demo import DEMO_ACCOUNTS, DemoAccount
 from supervision.org.models import Role
 from tests.browser.conftest import assert_accessible, follow, sign_in
 
@@ -31,7 +31,7 @@ def count_in(text: str) -> int:
 
 @pytest.mark.parametrize("account", DEMO_ACCOUNTS, ids=lambda account: account.role.value)
 def test_each_roles_home_page_is_its_to_do_list_and_every_link_on_it_opens(page, account: DemoAccount):
-    sign_in(page, account.email, DEMO_PASSWORD)
+    sign_in(page, account.email)
 
     expect(page.get_by_role("heading", level=2, name=TO_DO_HEADINGS[account.role])).to_be_visible()
     for role, heading in TO_DO_HEADINGS.items():
@@ -47,7 +47,7 @@ def test_each_roles_home_page_is_its_to_do_list_and_every_link_on_it_opens(page,
 
 def test_a_team_managers_counts_are_the_team_dashboards(page):
     manager = next(account for account in DEMO_ACCOUNTS if account.role is Role.SUPERVISOR)
-    sign_in(page, manager.email, DEMO_PASSWORD)
+    sign_in(page, manager.email)
 
     for name in ("escalated", "overdue"):
         page.goto("/")
@@ -61,7 +61,7 @@ def test_a_team_managers_counts_are_the_team_dashboards(page):
 
 def test_a_social_workers_next_due_date_links_to_why(page):
     worker = next(account for account in DEMO_ACCOUNTS if account.role is Role.SOCIAL_WORKER)
-    sign_in(page, worker.email, DEMO_PASSWORD)
+    sign_in(page, worker.email)
     status, due = re.match(
         r"\s*(On track|Due soon|Overdue|Escalated|Paused|No agreement)\s+(.*)",
         page.locator("#my-next-due").inner_text(),
@@ -78,7 +78,7 @@ def test_a_social_workers_next_due_date_links_to_why(page):
 
 def test_an_administrators_people_without_an_agreement_are_the_staff_lists(page):
     admin = next(account for account in DEMO_ACCOUNTS if account.role is Role.ADMIN)
-    sign_in(page, admin.email, DEMO_PASSWORD)
+    sign_in(page, admin.email)
     shown = count_in(page.locator("#without-agreement").inner_text())
 
     follow(page.get_by_role("link", name="View people without a supervision agreement"))

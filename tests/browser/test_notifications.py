@@ -14,7 +14,7 @@ from supervision.extensions import db
 from supervision.jobs.runs import run_job
 from supervision.org.models import Role
 from supervision.records.models import SessionStatus
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, follow, sign_in
 from tests.factories import make_agreement, make_service, make_session, make_staff, make_team
 
 
@@ -122,7 +122,7 @@ def test_a_supervisor_moves_a_session_and_the_supervisee_is_told_and_chooses_a_d
     page.get_by_label("Start time").fill("09:15")
     page.get_by_role("button", name="Move the session").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Session moved")
-    page.get_by_role("button", name="Sign out").click()
+    follow(page.get_by_role("button", name="Sign out"))
 
     sign_in(page, "sam@example.test")
     page.goto("/notifications")

@@ -13,7 +13,7 @@ from supervision.clock import clock as app_clock
 from supervision.extensions import db
 from supervision.notifications.sender import MailSettings, send_outbox
 from supervision.org.models import Role
-from tests.browser.conftest import assert_accessible, follow, sign_in
+from tests.browser.conftest import assert_accessible, follow, sign_in, sign_in_with_the_form
 from tests.factories import make_staff
 from tests.notifications.smtp_server import smtp_server  # noqa: F401 (a fixture)
 
@@ -63,7 +63,7 @@ def test_forgot_your_password_then_the_link_then_sign_in(page, mail):
     page.get_by_label("Confirm new password").fill(NEW_PASSWORD)
     follow(page.get_by_role("button", name="Set password"))
     expect(page.get_by_text("Your password has been set")).to_be_visible()
-    sign_in(page, "worker@example.test", NEW_PASSWORD)
+    sign_in_with_the_form(page, "worker@example.test", NEW_PASSWORD)
     expect(page.get_by_role("heading", level=1)).to_have_text("Sam Okafor")
 
     page.goto(link)
@@ -82,7 +82,7 @@ def test_an_administrator_sends_an_invitation_again_and_the_person_chooses_a_pas
     follow(page.get_by_role("button", name="Send the invitation again"))
     expect(page.get_by_text("Invitation sent again to new.starter@example.test")).to_be_visible()
     assert_accessible(page)
-    page.get_by_role("button", name="Sign out").click()
+    follow(page.get_by_role("button", name="Sign out"))
 
     page.goto(mail("new.starter@example.test"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Choose your password")
@@ -90,5 +90,5 @@ def test_an_administrator_sends_an_invitation_again_and_the_person_chooses_a_pas
     page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
     page.get_by_label("Confirm new password").fill(NEW_PASSWORD)
     follow(page.get_by_role("button", name="Set password"))
-    sign_in(page, "new.starter@example.test", NEW_PASSWORD)
+    sign_in_with_the_form(page, "new.starter@example.test", NEW_PASSWORD)
     expect(page.get_by_role("heading", level=1)).to_have_text("Nia Starter")

@@ -10,7 +10,6 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from supervision.demo import DEMO_PASSWORD
 from supervision.extensions import db
 from supervision.org.models import Staff
 from supervision.records.models import Action, SupervisionRecord
@@ -59,7 +58,7 @@ def assert_tables_fit_when_printed(page) -> list[dict]:
 
 
 def test_the_evidence_pack_prints_on_a4_with_the_wide_figures_on_a_landscape_page(app, page):
-    sign_in(page, "service.manager@demo.test", DEMO_PASSWORD)
+    sign_in(page, "service.manager@demo.test")
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     page.goto("/oversight")
     follow(page.get_by_role("table", name=re.compile("^Figures by service")).get_by_role("link").first)
@@ -83,7 +82,7 @@ def test_a_record_prints_on_a4_portrait(app, page):
         .where(SupervisionRecord.supervisee_id == manager.id)
         .limit(1)
     )
-    sign_in(page, manager.email, DEMO_PASSWORD)
+    sign_in(page, manager.email)
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     page.goto(f"/records/{record_id}")
     follow(page.get_by_role("link", name="Print view of the whole record"))

@@ -147,7 +147,7 @@ def test_a_session_is_booked_held_written_up_refused_fixed_signed_by_both_and_lo
     record_url = page.url
 
     # The supervisee reads, comments with disagreement, signs; the record locks.
-    page.get_by_role("button", name="Sign out").click()
+    follow(page.get_by_role("button", name="Sign out"))
     sign_in(page, "wren@example.test")
     menu(page, "My supervision")
     expect(page.get_by_role("heading", level=1)).to_have_text("My supervision")
@@ -237,7 +237,7 @@ def test_every_other_new_page_is_accessible(page, line):
     expect(page.locator(".govuk-error-summary")).to_contain_text("Choose the type of absence")
     assert_accessible(page)
 
-    page.get_by_role("button", name="Sign out").click()
+    follow(page.get_by_role("button", name="Sign out"))
     sign_in(page, "ada@example.test")
     # The audit log and the policy as they open are menu pages: test_roles checks them with axe-core.
     menu(page, "Policy")

@@ -1,7 +1,7 @@
 from playwright.sync_api import expect
 
 from supervision.org.models import Role
-from tests.browser.conftest import assert_accessible, follow, sign_in
+from tests.browser.conftest import assert_accessible, follow, sign_in, sign_in_with_the_form
 from tests.factories import make_staff
 
 
@@ -17,7 +17,7 @@ def test_sign_in_page_is_accessible_and_shows_errors_in_the_summary(page):
 
 def test_a_person_signs_in_and_out(page):
     make_staff(Role.SOCIAL_WORKER, email="worker@example.test", given_name="Sam", family_name="Okafor")
-    sign_in(page, "worker@example.test")
+    sign_in_with_the_form(page, "worker@example.test")
     expect(page.get_by_role("heading", level=1)).to_have_text("Sam Okafor")
     assert_accessible(page)
     page.get_by_role("button", name="Sign out").click()
@@ -30,7 +30,7 @@ def test_sign_out_everywhere_from_the_account_page_ends_the_other_browsers_sessi
     other = browser.new_context(base_url=base_url)
     other_page = other.new_page()
     try:
-        sign_in(other_page, "worker@example.test")
+        sign_in_with_the_form(other_page, "worker@example.test")
         follow(page.get_by_role("navigation", name="Menu").get_by_role("link", name="Your account"))
         expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
         expect(page.locator("#open-sessions")).to_have_text("2 browsers")
