@@ -320,9 +320,8 @@ def test_each_step_to_the_lock_tells_the_other_party_once(people, pages, clock, 
     assert notifications_of(people.colleague) == notifications_of(people.head) == []
 
 
-def test_disagreement_tells_the_supervisor_and_their_line_manager_and_never_what_was_said(
-    people, pages, clock, smtp_server
-):
+def sign_disagreeing(pages, people) -> SupervisionRecord:
+    """The worker signs a record the supervisor has signed, recording that they disagree."""
     record = make_record(people.worker, people.supervisor, complete=True, signed_by_supervisor=True)
     sign_in(pages, people.worker)
     pages.post(
@@ -330,6 +329,13 @@ def test_disagreement_tells_the_supervisor_and_their_line_manager_and_never_what
         {"version": record.version, "supervisee_comment": SECRET_COMMENT, "supervisee_disagrees": "y"},
         record_id=record.id,
     )
+    return record
+
+
+def test_disagreement_tells_the_supervisor_and_their_line_manager_and_never_what_was_said(
+    people, pages, clock, smtp_server
+):
+    record = sign_disagreeing(pages, people)
     assert reload(record).supervisee_disagrees
     send_twice(clock)
     assert sorted(received(smtp_server)) == sorted(
@@ -351,18 +357,14 @@ def test_a_line_manager_holding_the_hr_role_is_not_told_of_a_disagreement_they_c
     the supervisor's line manager once they hold it, so they are not told about the record."""
     people.head.role_rows.append(StaffRole(role=Role.HR))
     db.session.commit()
-    record = make_record(people.worker, people.supervisor, complete=True, signed_by_supervisor=True)
-    sign_in(pages, people.worker)
-    pages.post(
-        "records.sign_as_supervisee",
-        {"version": record.version, "supervisee_comment": SECRET_COMMENT, "supervisee_disagrees": "y"},
-        record_id=record.id,
-    )
+    record = sign_disagreeing(pages, people)
     send_twice(clock)
-    assert sorted(received(smtp_server)) == [
-        (people.supervisor.email, "Disagreement recorded on a supervision record: 20 November 2026"),
-        (people.worker.email, "Supervision record signed and locked: 20 November 2026"),
-    ]
+    assert sorted(received(smtp_server)) == sorted(
+        [
+            (people.supervisor.email, "Disagreement recorded on a supervision record: 20 November 2026"),
+            (people.worker.email, "Supervision record signed and locked: 20 November 2026"),
+        ]
+    )
     assert notifications_of(people.head) == []
     sign_in(pages, people.head)
     assert pages.client.get(f"/records/{record.id}").status_code == 404
