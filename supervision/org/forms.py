@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -227,8 +226,11 @@ class StaffForm(Form):
             if self.leaving_destination.data
             else None,
             team_id=self.team_id.data,
-            line_manager_id=self.line_manager_id.data,
+            line_manager_id=self.chosen_line_manager_id(),
         )
+
+    def chosen_line_manager_id(self) -> int | None:
+        return self.line_manager_id.data
 
     def chosen_roles(self) -> set[Role]:
         return {Role(value) for value in self.roles.data or ()}
@@ -249,8 +251,8 @@ class LargeOrganisationStaffForm(StaffForm):
         self.team_id.choices = choices(team_options, "Not in a team")
         self.line_manager_id.look_up_with(find, current, "Leave empty for no line manager.")
 
-    def details(self) -> StaffDetails:
-        return dataclasses.replace(super().details(), line_manager_id=self.line_manager_id.staff_id)
+    def chosen_line_manager_id(self) -> int | None:
+        return self.line_manager_id.staff_id
 
 
 class DeactivateForm(Form):
