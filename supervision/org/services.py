@@ -156,9 +156,8 @@ def too_many_to_list(organisation_id: int) -> bool:
         .limit(limits.MAX_LISTED_MANAGERS + 1)
         .subquery()
     )
-    return (
-        db.session.scalar(sa.select(sa.func.count()).select_from(first_few)) or 0
-    ) > limits.MAX_LISTED_MANAGERS
+    counted = db.session.scalar(sa.select(sa.func.count()).select_from(first_few)) or 0
+    return counted > limits.MAX_LISTED_MANAGERS
 
 
 def find_manager(organisation_id: int, text: str, keep_id: int | None = None) -> int | None:
