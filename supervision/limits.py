@@ -110,6 +110,10 @@ TEXT: dict[str, Text] = {
     "case_reference": CASE_REFERENCE,
     "case_references": CASE_REFERENCE_LIST,
     "worker": Text("Allocated worker (caseload import: employee number or email address)", 254),
+    # the staff form's line manager where the organisation is too large to list (MAX_LISTED_MANAGERS)
+    "LargeOrganisationStaffForm.line_manager_id": Text(
+        "Line manager (email address or employee number)", 254
+    ),
     "password": PASSWORD,
     "current_password": PASSWORD,
     "new_password": PASSWORD,
@@ -339,6 +343,10 @@ CASE_NOTE_REFERENCES = Number("Cases in one case-note export", 1, 50, "reference
 # The caseload import (docs/cases.md): 15 cases a worker is 600,000 rows at 40,000 staff.
 CASE_IMPORT_ROWS = Number("Cases in one caseload import file", 1, 1_000_000, "rows")
 CASE_OVERSIGHT_DAYS = Number("Longest a case may go without oversight", 1, 366, "days")
+# A select of more active staff than this is too long to use (and, at 40,000 staff, 3 MB of
+# HTML): the staff form asks for the line manager's email address or employee number instead
+# (docs/roles.md). A council's children's social care workforce fits under it.
+MAX_LISTED_MANAGERS = 300
 PER_PAGE = Number("Items in one page of the API", 1, 100)
 PAGE = Number("Page number", 1, MAX_QUERY_NUMBER)
 ID = Number("Id (of any record, in an address, a query or a request)", 1, MAX_ID)

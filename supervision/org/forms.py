@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovTextInput
 from wtforms import validators
-from wtforms.fields import Field, SelectMultipleField
+from wtforms.fields import Field, SelectMultipleField, StringField
+from wtforms.validators import ValidationError
 
+from supervision import rendered_once
 from supervision.fields import DayMonthYearField, Present, WholeNumberField, choices, enum_choices
 from supervision.forms import (
     Form,
@@ -22,7 +25,7 @@ from supervision.forms import (
     text_field,
 )
 from supervision.limits import whole_number
-from supervision.org.models import CareerStage, ContractType, LeavingDestination, Role
+from supervision.org.models import CareerStage, ContractType, LeavingDestination, Role, Staff
 from supervision.org.rules import StaffDetails, parse_decimal, parse_whole_number
 from supervision.org.services import StaffFilters, StaffNeed, StaffStatus, TeamDetails
 
@@ -71,6 +74,34 @@ def id_select(label, blank, *validators_, **kwargs):
         choices=choices([], blank),
         **kwargs,
     )
+
+
+class StaffReferenceField(StringField):
+    """A person typed as their email address or employee number, for when there are too many
+    people to list. `look_up_with` gives it the service's look-up; `staff_id` is whom it found."""
+
+    widget = rendered_once.TextInput()
+
+    def __init__(self, label: str, *validators_, not_found_message: str, **kwargs) -> None:
+        super().__init__(label, validators=list(validators_), **kwargs)
+        self.not_found_message = not_found_message
+        self.find: Callable[[str], int | None] = lambda text: None
+        self.staff_id: int | None = None
+
+    def look_up_with(self, find: Callable[[str], int | None], current: Staff | None, hint: str) -> None:
+        """`find` turns the text into an id; `current` (the person chosen so far) fills the box."""
+        self.find = find
+        self.description = f"Currently: {current.name} ({current.email}). {hint}" if current else hint
+        if current is not None and not self.raw_data:
+            self.data = current.email
+
+    def post_validate(self, form, validation_stopped) -> None:
+        self.staff_id = None
+        if validation_stopped or self.errors or not self.data:
+            return
+        self.staff_id = self.find(self.data)
+        if self.staff_id is None:
+            raise ValidationError(self.not_found_message)
 
 
 def enum_radios(label, message, enum_cls):
@@ -195,11 +226,33 @@ class StaffForm(Form):
             if self.leaving_destination.data
             else None,
             team_id=self.team_id.data,
-            line_manager_id=self.line_manager_id.data,
+            line_manager_id=self.chosen_line_manager_id(),
         )
+
+    def chosen_line_manager_id(self) -> int | None:
+        return self.line_manager_id.data
 
     def chosen_roles(self) -> set[Role]:
         return {Role(value) for value in self.roles.data or ()}
+
+
+class LargeOrganisationStaffForm(StaffForm):
+    """The staff form where there are more active people than a select can offer
+    (limits.MAX_LISTED_MANAGERS): the line manager is typed, then found by the service."""
+
+    line_manager_id = StaffReferenceField(
+        "Line manager's email address or employee number",
+        not_found_message="No one in your organisation has that email address or employee number",
+    )
+
+    def set_line_manager_lookup(
+        self, team_options, find: Callable[[str], int | None], current: Staff | None
+    ) -> None:
+        self.team_id.choices = choices(team_options, "Not in a team")
+        self.line_manager_id.look_up_with(find, current, "Leave empty for no line manager.")
+
+    def chosen_line_manager_id(self) -> int | None:
+        return self.line_manager_id.staff_id
 
 
 class DeactivateForm(Form):

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from supervision import limits
 from supervision.audit.services import AuditAction, record_event
 from supervision.clock import clock
 from supervision.extensions import db
@@ -36,6 +37,11 @@ MAX_SEARCH_WORDS = 10  # each word adds a condition; more than this is not a sea
 def email_is(email: str) -> sa.ColumnElement[bool]:
     """The person's email address, compared as people type it: case and surrounding spaces aside."""
     return sa.func.lower(Staff.email) == email.strip().lower()
+
+
+def employee_number_is(number: str) -> sa.ColumnElement[bool]:
+    """The person's employee number, compared as the uniqueness check compares it: case aside."""
+    return sa.func.lower(Staff.employee_number) == number.strip().lower()
 
 
 def find_by_email(email: str) -> Staff | None:
@@ -116,20 +122,56 @@ def services_with_teams(organisation_id: int) -> list[Service]:
     )
 
 
-def staff_options(organisation_id: int, keep_id: int | None = None) -> list[tuple[int, str]]:
-    """Active staff to choose from as a manager, plus the one currently chosen even if deactivated."""
+def _offered_as_manager(organisation_id: int, keep_id: int | None) -> sa.ColumnElement[bool]:
+    """Who may be chosen as a manager: active staff of the organisation, plus the one currently
+    chosen even if deactivated."""
     condition: sa.ColumnElement[bool] = Staff.active.is_(True)
     if keep_id is not None:
         condition = sa.or_(condition, Staff.id == keep_id)
+    return sa.and_(Staff.organisation_id == organisation_id, condition)
+
+
+def staff_options(organisation_id: int, keep_id: int | None = None) -> list[tuple[int, str]]:
+    """Active staff to choose from as a manager, plus the one currently chosen even if deactivated."""
     rows = db.session.execute(
         sa.select(Staff.id, Staff.given_name, Staff.family_name, Staff.job_title)
-        .where(Staff.organisation_id == organisation_id, condition)
+        .where(_offered_as_manager(organisation_id, keep_id))
         .order_by(Staff.family_name, Staff.given_name, Staff.id)
     )
     return [
         (row.id, f"{row.given_name} {row.family_name}" + (f" ({row.job_title})" if row.job_title else ""))
         for row in rows
     ]
+
+
+def too_many_to_list(organisation_id: int) -> bool:
+    """More active staff than a select can offer (limits.MAX_LISTED_MANAGERS): the staff form
+    then asks for the line manager's email address or employee number (docs/roles.md).
+
+    Counts no further than one past the limit, so a national organisation costs no more than a
+    council."""
+    first_few = (
+        sa.select(Staff.id)
+        .where(Staff.organisation_id == organisation_id, Staff.active.is_(True))
+        .limit(limits.MAX_LISTED_MANAGERS + 1)
+        .subquery()
+    )
+    counted = db.session.scalar(sa.select(sa.func.count()).select_from(first_few)) or 0
+    return counted > limits.MAX_LISTED_MANAGERS
+
+
+def find_manager(organisation_id: int, text: str, keep_id: int | None = None) -> int | None:
+    """The id of the one person `staff_options` would offer whose email address or employee
+    number this is (case aside); None if there is no such person, or more than one."""
+    ids = db.session.scalars(
+        sa.select(Staff.id)
+        .where(
+            _offered_as_manager(organisation_id, keep_id),
+            sa.or_(email_is(text), employee_number_is(text)),
+        )
+        .limit(2)
+    ).all()
+    return ids[0] if len(ids) == 1 else None
 
 
 def team_options(organisation_id: int) -> list[tuple[int, str]]:

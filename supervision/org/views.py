@@ -17,6 +17,7 @@ from supervision.forms import ConfirmForm, number_arg
 from supervision.org import services
 from supervision.org.forms import (
     DeactivateForm,
+    LargeOrganisationStaffForm,
     ServiceForm,
     StaffFilterForm,
     StaffForm,
@@ -201,14 +202,23 @@ def pagination(page: int, pages: int, endpoint: str = "org.staff_list") -> dict 
 
 
 def _staff_form(person: Staff | None = None) -> StaffForm:
-    """The staff form; only administrators see (and can change) roles."""
-    form = StaffForm(obj=person)
+    """The staff form; only administrators see (and can change) roles. In an organisation too
+    large to list everyone, the line manager is typed as an email address or employee number."""
+    keep_id = person.line_manager_id if person else None
+    teams = services.team_options(organisation_id())
+    form: StaffForm
+    if services.too_many_to_list(organisation_id()):
+        form = LargeOrganisationStaffForm(obj=person)
+        form.set_line_manager_lookup(
+            teams,
+            lambda text: services.find_manager(organisation_id(), text, keep_id),
+            person.line_manager if person else None,
+        )
+    else:
+        form = StaffForm(obj=person)
+        form.set_choices(teams, services.staff_options(organisation_id(), keep_id))
     if not may_manage_organisation(current_user):
         del form.roles
-    form.set_choices(
-        services.team_options(organisation_id()),
-        services.staff_options(organisation_id(), keep_id=person.line_manager_id if person else None),
-    )
     return form
 
 

@@ -5,6 +5,7 @@ import re
 
 from playwright.sync_api import expect
 
+from supervision import limits
 from supervision.org.models import Role
 from tests.browser.conftest import assert_accessible, follow, sign_in
 from tests.factories import make_staff
@@ -108,4 +109,46 @@ def test_an_admin_sets_up_a_service_a_team_and_a_person_then_edits_and_deactivat
     expect(page.locator(".govuk-notification-banner")).to_contain_text("can no longer sign in")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Deactivated")
     expect(page.get_by_role("button", name="Reactivate Sam Okafor")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_in_a_large_organisation_the_line_manager_is_typed_and_found(page, monkeypatch):
+    """More active people than a select can offer: the line manager is an email address or
+    employee number, with its hint and its error in the error summary (axe-core on each)."""
+    monkeypatch.setattr(limits, "MAX_LISTED_MANAGERS", 0)
+    make_staff(Role.ADMIN, email="admin@example.test", given_name="Ada", family_name="Admin")
+    make_staff(Role.SUPERVISOR, given_name="Dana", family_name="Reid", employee_number="E4321")
+    sign_in(page, "admin@example.test")
+    follow(page.get_by_role("navigation", name="Menu").get_by_role("link", name="Staff", exact=True))
+    follow(page.get_by_role("button", name="Add a member of staff"))
+    line_manager = page.get_by_label("Line manager's email address or employee number")
+    expect(line_manager).to_have_accessible_description("Leave empty for no line manager.")
+    assert_accessible(page)
+
+    page.get_by_label("Given name").fill("Sam")
+    page.get_by_label("Family name").fill("Okafor")
+    page.get_by_label("Email address", exact=True).fill("sam.okafor@example.test")
+    page.get_by_role("group", name="Career stage").get_by_label("ASYE / newly qualified").check()
+    page.get_by_role("group", name="Contract").get_by_label("Permanent").check()
+    page.get_by_label("Full-time equivalent (FTE)").fill("1")
+    start = page.get_by_role("group", name="Start date")
+    start.get_by_label("Day").fill("7")
+    start.get_by_label("Month").fill("9")
+    start.get_by_label("Year").fill("2026")
+    line_manager.fill("nobody@example.test")
+    page.get_by_role("button", name="Add member of staff").click()
+    message = "No one in your organisation has that email address or employee number"
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text(message)
+    assert_accessible(page)
+    summary.get_by_role("link", name=message).click()
+    expect(line_manager).to_be_focused()
+
+    line_manager.fill("e4321")
+    page.get_by_role("button", name="Add member of staff").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Sam Okafor")
+    expect(page.locator("main")).to_contain_text("Dana Reid")
+    follow(page.get_by_role("button", name="Edit details of Sam Okafor"))
+    expect(line_manager).to_have_value(re.compile(r"@"))
+    expect(line_manager).to_have_accessible_description(re.compile(r"^Currently: Dana Reid \("))
     assert_accessible(page)

@@ -17,6 +17,7 @@ import pytest
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
 
+from supervision import limits
 from supervision.audit.models import AuditEvent
 from supervision.auth.tokens import create_token
 from supervision.extensions import db
@@ -284,6 +285,37 @@ def test_every_staff_editing_path_refuses_the_escalation_and_yields_no_content(a
         assert response.status_code == 405, method
     assert editor.api("POST", "/staff", json={"line_manager_id": editor_staff.id}).status_code == 405
 
+    assert snapshot() == before
+    assert_sees_no_content(editor, world)
+
+
+@pytest.mark.parametrize("editor_key", ["hr", "admin"])
+def test_a_typed_line_manager_is_refused_the_same_escalation(app, world, editor_key, monkeypatch):
+    """An organisation too large to list its people (limits.MAX_LISTED_MANAGERS): the line manager
+    is typed as an email address or employee number, and the separation of duties still holds."""
+    monkeypatch.setattr(limits, "MAX_LISTED_MANAGERS", 0)
+    editor_staff = world[editor_key]
+    editor = Person(app, editor_staff)
+    worker, manager = world["worker"], world["manager"]
+    before = snapshot()
+    for person, typed in ((worker, editor_staff.email.upper()), (manager, editor_staff.employee_number)):
+        response = editor.post(
+            f"/staff/{person.id}/edit", data=edit_data(person, line_manager_id=typed or "")
+        )
+        assert response.status_code == 200
+        assert field_errors(response)["#line_manager_id"].startswith("You cannot make yourself")
+    response = editor.post(
+        "/staff/new",
+        data=edit_data(
+            worker,
+            email="new.person@example.test",
+            employee_number="NEW1",
+            line_manager_id=editor_staff.email,
+            roles=["social_worker"],
+        ),
+    )
+    assert response.status_code == 200
+    assert field_errors(response)["#line_manager_id"].startswith("You cannot make yourself")
     assert snapshot() == before
     assert_sees_no_content(editor, world)
 
