@@ -198,8 +198,11 @@ class StaffForm(Form):
     )
 
     def set_choices(self, team_options, staff_options) -> None:
-        self.team_id.choices = choices(team_options, "Not in a team")
+        self.set_team_choices(team_options)
         self.line_manager_id.choices = choices(staff_options, "No line manager")
+
+    def set_team_choices(self, team_options) -> None:
+        self.team_id.choices = choices(team_options, "Not in a team")
 
     def details(self) -> StaffDetails:
         start_date = self.start_date.data
@@ -248,7 +251,7 @@ class LargeOrganisationStaffForm(StaffForm):
     def set_line_manager_lookup(
         self, team_options, find: Callable[[str], int | None], current: Staff | None
     ) -> None:
-        self.team_id.choices = choices(team_options, "Not in a team")
+        self.set_team_choices(team_options)
         self.line_manager_id.look_up_with(find, current, "Leave empty for no line manager.")
 
     def chosen_line_manager_id(self) -> int | None:
