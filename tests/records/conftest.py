@@ -7,9 +7,11 @@ import pytest
 
 from supervision.org.models import Role
 from tests.factories import make_agreement, make_service, make_staff, make_team
+from tests.replay import replayed
 
 
 @pytest.fixture
+@replayed
 def people(app):
     head = make_staff(Role.SERVICE_MANAGER, Role.SUPERVISOR, given_name="Hana", family_name="Head")
     service = make_service(manager=head)
