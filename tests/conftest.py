@@ -19,6 +19,7 @@ from supervision.clock import FixedClock, SystemClock
 from supervision.extensions import db
 from supervision.memory import settle_after_startup
 from tests.databases import drop_database, fresh_database, is_postgres
+from tests.replay import tables_with_rows
 
 # One database per process: under pytest-xdist each worker (gw0, gw1, ...) has its own, and so do
 # the SQLite and PostgreSQL runs side by side. Ports are free ones and temporary files live under
@@ -125,20 +126,16 @@ def app(database_url):
 def empty_database() -> None:
     # The run-wide app context's session may hold a transaction (and locks): end it first.
     db.session.rollback()
-    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
     with db.engine.begin() as connection:
+        # Only tables with rows, and DELETE rather than TRUNCATE (which on PostgreSQL makes new
+        # files for every table, at a cost that dominated the suite).
+        used = tables_with_rows(connection)
         if connection.dialect.name == "postgresql":
-            # Only tables with rows, and DELETE rather than TRUNCATE (which makes new files for every
-            # table, at a cost that dominated the suite). As replica, the audit log's append-only
-            # trigger and the foreign-key triggers stand aside for this one transaction.
-            probe = " UNION ALL ".join(f"SELECT '{t}' WHERE EXISTS (SELECT 1 FROM {t})" for t in tables)
-            used = connection.execute(sa.text(probe)).scalars().all()
+            # As replica, the audit log's append-only trigger and the foreign-key triggers stand
+            # aside for this one transaction.
             connection.execute(sa.text("SET LOCAL session_replication_role = replica"))
-            for table in used:
-                connection.execute(sa.text(f"DELETE FROM {table}"))
-        else:
-            for table in tables:
-                connection.execute(sa.text(f"DELETE FROM {table}"))
+        for table in reversed(used):
+            connection.execute(table.delete())
     db.session.remove()
 
 

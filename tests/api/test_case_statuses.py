@@ -10,11 +10,13 @@ from supervision.extensions import db
 from supervision.org.models import Role, StaffRole
 from tests.cases.oversight_factories import discuss, make_case
 from tests.records.conftest import people  # noqa: F401 -- the records tests' small organisation
+from tests.replay import replayed
 
 TODAY = date(2026, 11, 23)
 
 
 @pytest.fixture
+@replayed
 def caseload(people, clock):  # noqa: F811
     make_case(people.worker, "CP-OVERDUE", opened_on=date(2026, 6, 1))
     discuss("CP-OVERDUE", people.worker, people.supervisor, date(2026, 10, 1))

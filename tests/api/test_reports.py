@@ -17,6 +17,7 @@ from supervision.reports.services import Level
 from supervision.reports.tables import METRICS, Kind
 from tests.factories import make_record, make_staff
 from tests.hr.conftest import seed_workforce
+from tests.replay import replayed
 from tests.reports.conftest import TODAY, org  # noqa: F401 -- the fixture, shared with tests/reports
 
 DEFAULT_PERIOD = Period(date(2026, 9, 1), TODAY)
@@ -218,6 +219,7 @@ def test_oversight_is_403_without_the_role_and_404_for_someone_elses_service_or_
 
 
 @pytest.fixture
+@replayed
 def hr_person(app, clock):
     workforce = seed_workforce()
     person = make_staff(Role.HR, given_name="Harriet", family_name="Hr")

@@ -12,6 +12,7 @@ from supervision.extensions import db
 from supervision.records import services
 from supervision.records.models import SupervisionRecord
 from tests.factories import make_record, make_session
+from tests.replay import replayed
 
 pytestmark = pytest.mark.usefixtures("clock")
 
@@ -119,6 +120,7 @@ def add_event(actor, action, object_id, occurred_at):
 
 
 @pytest.fixture
+@replayed
 def logged(people):
     add_event(people.worker, "view", 1, datetime(2026, 11, 1, 10, tzinfo=UTC))
     add_event(people.supervisor, "update", 1, datetime(2026, 11, 2, 10, tzinfo=UTC))

@@ -22,6 +22,7 @@ from supervision.extensions import db
 from supervision.org.models import Role, Staff
 from supervision.records.models import CaseDiscussion, SupervisionRecord
 from tests.factories import make_action, make_agreement, make_record, make_service, make_staff, make_team
+from tests.replay import replayed
 
 TODAY = date(2026, 11, 23)
 PERSONAL_TEXT = "PERSONAL-WELLBEING-TEXT"
@@ -101,6 +102,7 @@ def make_oversight(
 
 
 @pytest.fixture
+@replayed
 def case_people(app, clock):
     hana = make_staff(Role.SERVICE_MANAGER, Role.SUPERVISOR, given_name="Hana", family_name="Head")
     assessment = make_service("Assessment", manager=hana)

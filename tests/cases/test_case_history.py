@@ -16,9 +16,11 @@ from supervision.extensions import db
 from supervision.org.models import Organisation
 from tests.api.conftest import api_as  # noqa: F401
 from tests.cases.report_factories import PERSONAL_TEXT, case_people, make_case, make_oversight  # noqa: F401
+from tests.replay import replayed
 
 
 @pytest.fixture
+@replayed
 def story(case_people):
     p = case_people
     case = make_case(p.cal, "CP-100", opened_on=date(2026, 8, 3), moved_to=((p.wren, date(2026, 10, 1)),))

@@ -16,12 +16,14 @@ from supervision.extensions import db
 from supervision.org.models import Role
 from tests.cases.oversight_factories import discuss, make_case
 from tests.factories import make_absence, make_agreement
+from tests.replay import replayed
 from tests.reports.test_query_counts import statements_for
 
 TODAY = date(2026, 11, 23)
 
 
 @pytest.fixture
+@replayed
 def caseload(people):
     """Wren's cases: one overdue, one never discussed, one due soon, one on track, one closed;
     Sol's (another team) one overdue."""

@@ -13,11 +13,13 @@ from supervision.org.models import Role, StaffRole
 from supervision.records.models import SupervisionRecord
 from tests.cases.oversight_factories import discuss, make_case
 from tests.factories import make_absence, make_record, make_session
+from tests.replay import replayed
 
 TODAY = date(2026, 11, 23)
 
 
 @pytest.fixture
+@replayed
 def caseload(people, clock):
     make_case(people.worker, "CP-OVERDUE", opened_on=date(2026, 6, 1))
     discuss("CP-OVERDUE", people.worker, people.supervisor, date(2026, 10, 1))

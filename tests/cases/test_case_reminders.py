@@ -15,11 +15,13 @@ from supervision.notifications.models import Notification, OutboxEmail
 from supervision.org.models import Role, StaffRole
 from tests.cases.oversight_factories import discuss, make_case
 from tests.factories import make_agreement, make_staff
+from tests.replay import replayed
 
 REFERENCES = ("CP-A", "CP-B", "EH-C", "CP-S")
 
 
 @pytest.fixture
+@replayed
 def caseload(people, clock):
     """On Monday 23 November 2026: CP-A never discussed (due 29 October, past the escalation
     point), CP-B due soon (Friday 27 November), EH-C on track; Sol's CP-S overdue, in a service

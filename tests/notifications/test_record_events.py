@@ -27,6 +27,7 @@ from tests.factories import (
     make_staff,
     make_team,
 )
+from tests.replay import replayed
 
 BOOKING = {
     "date": ["1", "12", "2026"],
@@ -41,6 +42,7 @@ SECRET_ADDENDUM = "The Morgan strategy meeting was on Tuesday, not Monday"
 
 
 @pytest.fixture
+@replayed
 def people(app, clock):
     head = make_staff(Role.SERVICE_MANAGER, Role.SUPERVISOR, given_name="Hana", family_name="Head")
     service = make_service(manager=head)

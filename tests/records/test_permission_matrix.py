@@ -11,6 +11,7 @@ from flask import url_for
 from supervision.extensions import db
 from supervision.records.models import ActionReview, SupervisionRecord
 from tests.factories import make_action, make_record
+from tests.replay import replayed
 
 pytestmark = pytest.mark.usefixtures("clock")
 
@@ -20,6 +21,7 @@ PARTIES = {"worker", "supervisor"}
 
 
 @pytest.fixture
+@replayed
 def records(people):
     """A draft with a case, an action and a review; a record waiting for the supervisee; a locked one."""
     earlier = make_record(

@@ -16,6 +16,7 @@ from supervision.cases.rules import CaseCategory
 from supervision.reports.figures import Period
 from supervision.reports.forms import period_args
 from tests.cases.report_factories import case_people, make_case, make_oversight  # noqa: F401
+from tests.replay import replayed
 from tests.reports.helpers import rows_by_name, table_rows
 
 OCTOBER = Period(date(2026, 10, 1), date(2026, 10, 31))
@@ -23,6 +24,7 @@ CP, CIN, EH = CaseCategory.CHILD_PROTECTION, CaseCategory.CHILD_IN_NEED, CaseCat
 
 
 @pytest.fixture
+@replayed
 def caseload(case_people):
     """Limits: child protection 28 days, child in need 42, early help 91. Today: 23 November."""
     p = case_people

@@ -15,6 +15,7 @@ from supervision.extensions import db
 from supervision.org.models import Role
 from tests.factories import make_staff
 from tests.hr.conftest import seed_workforce
+from tests.replay import replayed
 
 
 @pytest.fixture
@@ -177,6 +178,7 @@ def test_the_team_dashboard_is_the_pages_export_of_everyone_on_it(cli, pages, or
 
 
 @pytest.fixture
+@replayed
 def hr_person(app, clock):
     seed_workforce()
     return make_staff(Role.HR, given_name="Harriet", family_name="Hr")

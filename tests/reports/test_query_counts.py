@@ -21,6 +21,7 @@ from tests.factories import (
     make_staff,
     make_team,
 )
+from tests.replay import replayed
 from tests.reports.conftest import cancelled, held
 from tests.reports.helpers import StatementCounter
 
@@ -50,6 +51,7 @@ def make_scene():
 
 
 @pytest.fixture
+@replayed
 def scene(app, clock):
     return make_scene()
 

@@ -35,11 +35,13 @@ from tests.factories import (
 )
 from tests.hr.test_import import person_line, staff_file
 from tests.org.test_staff_forms import edit_data
+from tests.replay import replayed
 
 WELLBEING = COMPLETE_SECTIONS["wellbeing"]
 
 
 @pytest.fixture
+@replayed
 def world(app, clock):
     head = make_staff(Role.SERVICE_MANAGER, employee_number="HEAD1", given_name="Hana", family_name="Head")
     service = make_service("Assessment", manager=head)

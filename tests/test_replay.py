@@ -1,0 +1,73 @@
+"""tests/replay.py puts back exactly what a fixture built, and builds again whenever it cannot know."""
+
+import itertools
+from datetime import date
+from types import SimpleNamespace
+
+from supervision.org.models import Role
+from tests.conftest import empty_database
+from tests.factories import make_agreement, make_staff, make_team
+from tests.replay import _contents, _digest, replayed
+
+_builds = itertools.count()
+
+
+def _fresh_builders():
+    """Three fixture-like functions, named apart from every earlier call's (recordings last a process)."""
+    built = []
+
+    def team(app, clock):
+        built.append("team")
+        manager = make_staff(Role.SUPERVISOR, given_name="Sam")
+        team = make_team(manager=manager)
+        worker = make_staff(team=team, line_manager=manager, given_name="Wren")
+        clock.advance(days=1)
+        return SimpleNamespace(manager=manager, team=team, members=[worker], named={"worker": worker})
+
+    def agreement(people):
+        built.append("agreement")
+        return make_agreement(people.members[0], people.manager, agreed_on=date(2026, 6, 1))
+
+    def unrecordable(app, client):
+        built.append("unrecordable")
+        return make_staff()
+
+    number = next(_builds)
+    for build in (team, agreement, unrecordable):
+        build.__qualname__ += f"#{number}"
+    return built, replayed(team), replayed(agreement), replayed(unrecordable)
+
+
+def test_a_replay_writes_the_same_rows_and_gives_the_same_objects(app, clock):
+    built, team, agreement, _ = _fresh_builders()
+    first = team(app=app, clock=clock)
+    first_agreement = agreement(people=first)
+    rows_built, clock_built = _digest(_contents()), clock.now()
+    names = (first.manager.given_name, first.named["worker"].line_manager_id, first_agreement.supervisee_id)
+
+    empty_database()
+    clock.advance(days=-1)
+    again = team(app=app, clock=clock)
+    again_agreement = agreement(people=again)
+
+    assert built == ["team", "agreement"]
+    assert _digest(_contents()) == rows_built
+    assert clock.now() == clock_built
+    worker = again.named["worker"]
+    assert (again.manager.given_name, worker.line_manager_id, again_agreement.supervisee_id) == names
+    assert again.members[0] is again.named["worker"]
+    assert again.team.manager is again.manager
+
+
+def test_it_builds_again_from_other_rows_another_time_or_what_it_cannot_record(app, clock, client):
+    built, team, _, unrecordable = _fresh_builders()
+    team(app=app, clock=clock)
+    empty_database()
+    team(app=app, clock=clock)  # the clock now reads a day later: another key
+    make_staff()
+    team(app=app, clock=clock)  # other rows to start from
+    empty_database()
+    unrecordable(app=app, client=client)
+    empty_database()
+    unrecordable(app=app, client=client)
+    assert built == ["team", "team", "team", "unrecordable", "unrecordable"]
