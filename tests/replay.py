@@ -15,8 +15,8 @@ and dicts of them), gives the same rows. It then writes the rows the first build
 or deleted, and returns the same kind of value, its objects expired as the build's last commit
 leaves them; the clock is left where the build left it. PostgreSQL's sequences need no care:
 they never go back (the emptying deletes), so the ids the first build drew stay below them.
-A fixture given anything else (a client, a request) is built as written, every time, and so
-is one whose value cannot be recorded.
+A fixture given anything else (a client, a request), or giving what cannot be recorded, fails
+with `NotReplayable`: it cannot carry the decorator.
 Fixtures that build on each other replay in turn: the second starts from the rows the first put
 back, so its digest matches.
 """
@@ -43,8 +43,18 @@ PLAIN = (str, int, float, bool, type(None), date, datetime, Decimal, enum.Enum)
 Contents = dict[sa.Table, dict[tuple, dict[str, Any]]]
 
 
-class NotReplayable(Exception):
-    """What a fixture got or gave cannot be recorded faithfully: it is built every time."""
+class NotReplayable(TypeError):
+    """What a fixture got or gave cannot be recorded faithfully: take `@replayed` off it."""
+
+
+class _Clock:
+    """Stands for the test's clock in a recording: the replay gives the test's own."""
+
+    def __repr__(self) -> str:
+        return "clock"
+
+
+CLOCK = _Clock()
 
 
 @dataclass(frozen=True)
@@ -72,7 +82,7 @@ class Recording:
     clock_after: datetime | None
 
 
-_recordings: dict[tuple, Recording | None] = {}
+_recordings: dict[tuple, Recording] = {}
 
 
 def tables_with_rows(connection: sa.Connection) -> list[sa.Table]:
@@ -92,15 +102,11 @@ def replayed(build):
     def fixture(**arguments):
         db.session.commit()
         clock = next((value for value in arguments.values() if isinstance(value, FixedClock)), None)
-        try:
-            given = _key(arguments)
-        except NotReplayable:
-            return build(**arguments)
+        given = _key(arguments)
         before = _contents()
         key = (build.__module__, build.__qualname__, given, _digest(before))
         if key in _recordings:
-            recording = _recordings[key]
-            return _replay(recording, clock) if recording else build(**arguments)
+            return _replay(_recordings[key], clock)
         value = build(**arguments)
         _recordings[key] = _record(value, clock, before)
         return value
@@ -138,12 +144,9 @@ def _digest(contents: Contents) -> str:
     return digest.hexdigest()
 
 
-def _record(value: Any, clock: FixedClock | None, before: Contents) -> Recording | None:
+def _record(value: Any, clock: FixedClock | None, before: Contents) -> Recording:
     db.session.commit()
-    try:
-        stands_for = _stand_ins(value)
-    except NotReplayable:
-        return None
+    stands_for = _stand_ins(value)
     after = _contents()
     changes = []
     for table in db.metadata.sorted_tables:
@@ -162,6 +165,8 @@ def _record(value: Any, clock: FixedClock | None, before: Contents) -> Recording
 def _stand_ins(value: Any) -> Any:
     if isinstance(value, PLAIN):
         return value
+    if isinstance(value, FixedClock):
+        return CLOCK
     if isinstance(value, SimpleNamespace):
         return SimpleNamespace(**{name: _stand_ins(item) for name, item in vars(value).items()})
     if isinstance(value, (list, tuple)):
@@ -172,7 +177,7 @@ def _stand_ins(value: Any) -> Any:
     identity = getattr(state, "identity", None)
     if state is not None and identity is not None and len(identity) == 1 and not state.deleted:
         return Row(state.mapper.class_, tuple(identity))
-    raise NotReplayable(type(value).__name__)
+    raise NotReplayable(f"a fixture given or giving a {type(value).__name__} cannot be replayed")
 
 
 def _replay(recording: Recording, clock: FixedClock | None) -> Any:
@@ -193,7 +198,7 @@ def _replay(recording: Recording, clock: FixedClock | None) -> Any:
                 connection.execute(change.table.update().where(*_matching(change.table, key)).values(row))
     if clock is not None and recording.clock_after is not None:
         clock.at = recording.clock_after
-    value = _materialise(recording.value, _load(recording.value))
+    value = _materialise(recording.value, _load(recording.value), clock)
     # As the build's last commit leaves them: each object reads its row again when first used.
     db.session.expire_all()
     return value
@@ -239,13 +244,17 @@ def _load(value: Any) -> dict[Row, Any]:
     return loaded
 
 
-def _materialise(value: Any, loaded: dict[Row, Any]) -> Any:
+def _materialise(value: Any, loaded: dict[Row, Any], clock: FixedClock | None) -> Any:
     if isinstance(value, Row):
         return loaded[value]
+    if value is CLOCK:
+        return clock
     if isinstance(value, SimpleNamespace):
-        return SimpleNamespace(**{name: _materialise(item, loaded) for name, item in vars(value).items()})
+        return SimpleNamespace(
+            **{name: _materialise(item, loaded, clock) for name, item in vars(value).items()}
+        )
     if isinstance(value, (list, tuple)):
-        return type(value)(_materialise(item, loaded) for item in value)
+        return type(value)(_materialise(item, loaded, clock) for item in value)
     if isinstance(value, dict):
-        return {name: _materialise(item, loaded) for name, item in value.items()}
+        return {name: _materialise(item, loaded, clock) for name, item in value.items()}
     return value

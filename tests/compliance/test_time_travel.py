@@ -38,7 +38,6 @@ from supervision.org.models import CareerStage, Staff
 from supervision.records.models import SessionAttendee, SessionStatus, SupervisionRecord, SupervisionSession
 from supervision.synth.history import Plan
 from tests.factories import make_session
-from tests.replay import replayed
 
 START = datetime(2026, 11, 23, 8, 30, tzinfo=UTC)  # a Monday, 08:30 in London (GMT all through)
 DAYS = 8 * 7
@@ -335,7 +334,6 @@ def open_alerts(people: dict[int, Person]) -> set[tuple[int, AlertKind, str]]:
 
 
 @pytest.fixture
-@replayed
 def seeded(app, clock):
     clock.at = START
     return demo.seed_demo()

@@ -20,7 +20,6 @@ from tests.factories import make_staff
 from tests.hr.conftest import seed_workforce
 from tests.hr.supervision_seed import seed_supervision
 from tests.hr.test_import import line
-from tests.replay import replayed
 
 # Blueprints whose routes show or change supervision agreements, sessions, records and audits.
 SUPERVISION_BLUEPRINTS = {
@@ -38,7 +37,6 @@ NOT_PAGES = {"static", "assets.govuk_asset", "auth.sign_out", "health.healthz", 
 
 
 @pytest.fixture
-@replayed
 def seeded(app, clock):
     workforce = seed_workforce()
     supervision = seed_supervision(supervisee=workforce["N2"], supervisor=workforce["N1"])
