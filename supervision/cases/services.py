@@ -65,7 +65,7 @@ def oversight_held_on(organisation_id: int) -> sa.Select:
 
 
 def latest_oversight(
-    organisation_id: int, reference: sa.ColumnElement[str], as_of: date
+    organisation_id: int, reference: sa.orm.QueryableAttribute[str], as_of: date
 ) -> sa.ScalarSelect[date]:
     """The date of the latest oversight of the case `reference` (a column of the outer statement)
     on or before `as_of`, or NULL: its discussions latest first, the first in a signed record
