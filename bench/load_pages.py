@@ -1,15 +1,17 @@
 """Every page of the mixed load, statement by statement, in one process (issue 18).
 
     PYTHONPATH=. .venv/bin/python bench/load_pages.py \\
-        --database-url postgresql://postgres@127.0.0.1:5432/supervision_bench [--accounts 1] [--slow-ms 40]
+        --database-url postgresql://postgres@127.0.0.1:5432/supervision_bench [--accounts 1] [--slow-ms 40] \\
+        [--role service_manager --staff 4311 --staff 8792]
 
 Signs in (the test client, the real form, CSRF and the rate limiter off) as the first accounts of
 each of the load's roles, chosen as `bench/mixed_load.py` chooses them (`people_of`: service
 managers are heads of service), and asks each page of that role's daily path twice, timing the
 second: the app process's CPU, the wall time, the SQL time (each statement's own time) and the
-number of statements; then every statement over `--slow-ms`, slowest first, to EXPLAIN. The
-checkout measured is the one first on PYTHONPATH, so two checkouts are compared back to back with
-the same script. It gives the accounts the bench password (a scratch database only).
+number of statements; then every statement over `--slow-ms`, slowest first, to EXPLAIN. With
+`--role` and `--staff`, only those people, with that role's pages. The checkout measured is the
+one first on PYTHONPATH, so two checkouts are compared back to back with the same script. It
+gives the accounts the bench password (a scratch database only).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from bench.mixed_load import ROLE_KEYS, people_of
 from supervision import create_app
 from supervision.auth.passwords import hash_password
 from supervision.extensions import db
+from supervision.org.models import Staff
 
 # The pages of each role's path in bench/locustfile.py (a record and signing are left out: they
 # read one person's rows).
@@ -42,7 +45,13 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--accounts", type=int, default=1, help="accounts of each role")
     parser.add_argument("--slow-ms", type=float, default=40.0, help="list statements slower than this")
+    parser.add_argument(
+        "--staff", type=int, action="append", help="these people instead, with the pages of --role (repeat)"
+    )
+    parser.add_argument("--role", choices=sorted(PAGES), help="the pages --staff ask for")
     arguments = parser.parse_args()
+    if bool(arguments.staff) != bool(arguments.role):
+        parser.error("--staff and --role go together")
     url = national.database_url(arguments.database_url, "")
     config = type(
         "LoadPagesConfig",
@@ -64,7 +73,13 @@ def main() -> None:
         password = hash_password(national.BENCH_PASSWORD)
         accounts: dict[str, list[str]] = {}
         for key, role in ROLE_KEYS.items():
-            people = people_of(role, arguments.accounts)
+            if arguments.staff and key != arguments.role:
+                continue
+            people = (
+                [db.session.get_one(Staff, staff_id) for staff_id in arguments.staff]
+                if arguments.staff
+                else people_of(role, arguments.accounts)
+            )
             for person in people:
                 person.password_hash = password
             accounts[key] = [person.email for person in people]

@@ -348,3 +348,20 @@ def make_asye(supervisor: Staff, started_on: date, **fields) -> Staff:
         asye_started_on=started_on,
     )
     return person
+
+
+def discussions_dated_unlike_their_session() -> list[tuple[int, date, date | None]]:
+    """(discussion id, its held date, its session's) of every case discussion whose copy of the
+    date is not its session's: none, whichever code wrote them (records/models.py)."""
+    return [
+        (row.id, row.held_on, row.session_held_on)
+        for row in db.session.execute(
+            db.select(
+                CaseDiscussion.id, CaseDiscussion.held_on, SupervisionSession.held_on.label("session_held_on")
+            )
+            .join(SupervisionRecord, SupervisionRecord.id == CaseDiscussion.record_id)
+            .join(SupervisionSession, SupervisionSession.id == SupervisionRecord.session_id)
+            .where(CaseDiscussion.held_on.is_distinct_from(SupervisionSession.held_on))
+            .order_by(CaseDiscussion.id)
+        )
+    ]

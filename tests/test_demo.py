@@ -42,7 +42,7 @@ from supervision.records.models import (
 from supervision.records.services import sign_off_problems
 from supervision.synth.history import Plan
 from tests.conftest import FIXED_NOW, empty_database
-from tests.factories import make_organisation
+from tests.factories import discussions_dated_unlike_their_session, make_organisation
 
 pytestmark = pytest.mark.usefixtures("clock")
 
@@ -446,6 +446,10 @@ class TestTheSeededDemo:
         assert {
             result.status for result in compliance_for([p.id for p in others], clock.today()).values()
         } == {Status.NO_AGREEMENT}
+
+    def test_every_case_discussion_carries_the_day_its_session_was_held(self):
+        assert count(CaseDiscussion) > 100
+        assert discussions_dated_unlike_their_session() == []
 
     def test_the_sweep_ran_once_so_the_alerts_are_there_from_the_start(self, shared_demo):
         seeded = shared_demo

@@ -26,7 +26,7 @@ from supervision.jobs.runs import run_job
 from supervision.org.models import CareerStage, Role, Staff, StaffRole
 from supervision.synth.history import NATIONAL, History, Ids, Supervisee, always
 from tests.conftest import FIXED_NOW, empty_database
-from tests.factories import make_staff, password_hash
+from tests.factories import discussions_dated_unlike_their_session, make_staff, password_hash
 
 
 def test_synth_refuses_a_database_that_is_not_empty(app, clock):
@@ -115,6 +115,12 @@ def test_synth_fills_an_empty_database_with_an_organisation_and_its_history(shar
     agency = db.session.scalar(sa.select(sa.func.count()).where(Staff.contract_type == "agency"))
     assert leavers > 0
     assert agency > 0
+
+
+def test_every_generated_case_discussion_carries_the_day_its_session_was_held(shared_organisation, clock):
+    """The generator writes the date itself (COPY on PostgreSQL, with the triggers set aside)."""
+    assert shared_organisation.rows["case_discussion"] > 100
+    assert discussions_dated_unlike_their_session() == []
 
 
 def test_the_pages_work_on_generated_data(shared_organisation, clock, pages):

@@ -25,6 +25,7 @@ from supervision.records.models import (
     Action,
     ActionStatus,
     CaseDiscussion,
+    SupervisionSession,
 )
 
 
@@ -156,13 +157,14 @@ def _oversights(organisation_id: int, references: Iterable[str]) -> dict[str, li
             held.c.discussion_id,
             held.c.reference,
             held.c.held_on,
-            held.c.supervisor_id,
+            SupervisionSession.supervisor_id,
             held.c.supervisee_id,
             CaseDiscussion.summary,
             CaseDiscussion.analysis,
             CaseDiscussion.decision,
         )
         .join(CaseDiscussion, CaseDiscussion.id == held.c.discussion_id)
+        .join(SupervisionSession, SupervisionSession.id == held.c.session_id)
         .where(held.c.reference.in_(sorted(set(references))))
         .order_by(held.c.held_on, held.c.discussion_id)
     ).all()

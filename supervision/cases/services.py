@@ -29,7 +29,7 @@ from supervision.permissions import (
     overseen_staff_query,
     supervision_pages_query,
 )
-from supervision.records.models import CaseDiscussion, SupervisionRecord, SupervisionSession
+from supervision.records.models import CaseDiscussion, SupervisionRecord
 
 
 @dataclass(frozen=True)
@@ -45,25 +45,38 @@ class CaseRow:
 
 
 def oversight_held_on(organisation_id: int) -> sa.Select:
-    """Every oversight in the organisation: (discussion id, case reference, date held, supervisor
-    id, supervisee id) of each case discussion in a record its supervisor has signed
-    (docs/cases.md). The one statement of the rule: figures and histories both build on it."""
+    """Every oversight in the organisation: (discussion id, case reference, date held, supervisee
+    id, session id) of each case discussion in a record its supervisor has signed, dated by its
+    session (the discussion's copy of the session's date: records/models.py), of a supervisee in
+    the organisation (docs/cases.md). The one statement of the rule: the latest oversight, the
+    figures and the histories all build on it."""
     return (
         sa.select(
             CaseDiscussion.id.label("discussion_id"),
             CaseDiscussion.case_reference.label("reference"),
-            SupervisionSession.held_on.label("held_on"),
-            SupervisionSession.supervisor_id.label("supervisor_id"),
+            CaseDiscussion.held_on.label("held_on"),
             SupervisionRecord.supervisee_id.label("supervisee_id"),
+            SupervisionRecord.session_id.label("session_id"),
         )
         .join(SupervisionRecord, SupervisionRecord.id == CaseDiscussion.record_id)
-        .join(SupervisionSession, SupervisionSession.id == SupervisionRecord.session_id)
         .join(Staff, Staff.id == SupervisionRecord.supervisee_id)
-        .where(
-            SupervisionRecord.supervisor_signed_at.is_not(None),
-            SupervisionSession.held_on.is_not(None),
-            Staff.organisation_id == organisation_id,
-        )
+        .where(SupervisionRecord.supervisor_signed_at.is_not(None), Staff.organisation_id == organisation_id)
+    )
+
+
+def latest_oversight(
+    organisation_id: int, reference: sa.orm.QueryableAttribute[str], as_of: date
+) -> sa.ScalarSelect[date]:
+    """The date of the latest oversight of the case `reference` (a column of the outer statement)
+    on or before `as_of`, or NULL: its discussions latest first, the first in a signed record
+    (ix_case_discussion_case_reference_held_on; docs/performance.md, case oversight)."""
+    return (
+        oversight_held_on(organisation_id)
+        .with_only_columns(CaseDiscussion.held_on)
+        .where(CaseDiscussion.case_reference == reference, CaseDiscussion.held_on <= as_of)
+        .order_by(CaseDiscussion.held_on.desc())
+        .limit(1)
+        .scalar_subquery()
     )
 
 
@@ -112,12 +125,7 @@ def case_rows(
     )
     latest: sa.ColumnElement[Any] = sa.null()
     if as_of is not None:
-        latest = (
-            oversight_held_on(organisation_id)
-            .with_only_columns(sa.func.max(SupervisionSession.held_on))
-            .where(CaseDiscussion.case_reference == ChildCase.reference, SupervisionSession.held_on <= as_of)
-            .scalar_subquery()
-        )
+        latest = latest_oversight(organisation_id, ChildCase.reference, as_of)
     query = (
         sa.select(
             ChildCase.id,

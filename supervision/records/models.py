@@ -277,15 +277,17 @@ class CaseDiscussion(Model):
     """One case discussed: the part that may be copied to a child's file as a case note."""
 
     __tablename__ = "case_discussion"
-    # Matched to the case register's references (cases/services.py); the record id rides in the
-    # index so a case's discussions are found without reading their rows.
-    __table_args__ = (sa.Index("ix_case_discussion_case_reference_record_id", "case_reference", "record_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     record_id: Mapped[int] = mapped_column(
         sa.ForeignKey("supervision_record.id", ondelete="CASCADE"), index=True
     )
     case_reference: Mapped[str] = mapped_column(sa.String(100))
+    # The day its session was held, copied when the discussion is added (`_date_the_discussion`,
+    # below), so a case's discussions are read latest first (docs/decisions.md, "The held date of
+    # a case discussion"). A session's date never changes once it has records (records/services.py,
+    # mark_held); migration 0026's triggers refuse any row or change that would make them differ.
+    held_on: Mapped[date]
     summary: Mapped[str] = mapped_column(sa.Text, default="")
     analysis: Mapped[str] = mapped_column(sa.Text, default="")
     decision: Mapped[str] = mapped_column(sa.Text, default="")
@@ -294,6 +296,31 @@ class CaseDiscussion(Model):
 
     record: Mapped[SupervisionRecord] = relationship(back_populates="case_discussions")
     actions: Mapped[list[Action]] = relationship(back_populates="case_discussion", order_by="Action.id")
+
+
+# A case's discussions by reference, latest first, with the record id (the signature and whose
+# record it is are read from the record): the latest oversight of a case on or before a day is the
+# first signed one (cases/services.py, latest_oversight; docs/performance.md, case oversight).
+sa.Index(
+    "ix_case_discussion_case_reference_held_on",
+    CaseDiscussion.case_reference,
+    CaseDiscussion.held_on.desc(),
+    postgresql_include=["record_id"],
+)
+
+
+@sa.event.listens_for(CaseDiscussion, "before_insert")
+def _date_the_discussion(_mapper, connection: sa.Connection, discussion: CaseDiscussion) -> None:
+    """Every discussion written through the ORM (the record editor, the tests' factories) takes its
+    session's date here; the synthetic history writes the date it gives the session."""
+    held_on = connection.execute(
+        sa.select(SupervisionSession.held_on)
+        .join(SupervisionRecord, SupervisionRecord.session_id == SupervisionSession.id)
+        .where(SupervisionRecord.id == discussion.record_id)
+    ).scalar_one()
+    if held_on is None:  # a record is made only when its session is held (held_has_date)
+        raise ValueError(f"record {discussion.record_id}'s session has not been held")
+    discussion.held_on = held_on
 
 
 class Action(Model):

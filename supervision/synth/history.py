@@ -87,7 +87,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "rating_safe_to_challenge", "rated_at", "version", "created_at", "updated_at",
     ),
     "case_discussion": (
-        "id", "record_id", "case_reference", "summary", "analysis", "decision", "created_at", "updated_at",
+        "id", "record_id", "case_reference", "held_on", "summary", "analysis", "decision", "created_at",
+        "updated_at",
     ),
     "supervision_action": (
         "id", "record_id", "case_discussion_id", "owner_id", "description", "due_on", "status",
@@ -666,7 +667,8 @@ class History:
         for reference in rng.some(cases, 1 if group else rng.randint(1, 3)):
             case_ids.append(self.ids("case_discussion"))
             rows["case_discussion"].append(
-                (case_ids[-1], record_id, reference, *rng.choice(CASE_NOTES), written, written)
+                # Its session's date, as the ORM gives every other discussion (records/models.py).
+                (case_ids[-1], record_id, reference, held_on, *rng.choice(CASE_NOTES), written, written)
             )
         for review in reviews:
             outcome = rng.weighted(REVIEW_OUTCOMES, (7, 9, 10))
