@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
 
@@ -97,18 +98,47 @@ def _sections(report: Retention):
 
 def retention_csv(report: Retention, organisation_name: str, generated_at: datetime) -> bytes:
     """UTF-8 with a byte order mark, so Excel opens the pound signs and dashes correctly."""
+    return b"".join(retention_csv_chunks(report, organisation_name, generated_at))
+
+
+def retention_csv_chunks(
+    report: Retention, organisation_name: str, generated_at: datetime
+) -> Iterator[bytes]:
+    """`retention_csv`'s bytes a table at a time, for a response to stream: at national scale
+    the file is about 2 MB, written as it is sent rather than held whole (docs/performance.md)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
+
+    def taken() -> bytes:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text.encode("utf-8")
+
+    buffer.write("\ufeff")
     for line in _about(report, organisation_name, generated_at):
         writer.writerow([safe_text(cell) for cell in line])
-    with collector_paused():  # a cell for every figure of every team: see supervision.memory
-        for _, title, header, rows in _sections(report):
+    yield taken()
+    # A cell for every figure of every team: see supervision.memory. Paused between the chunks
+    # only, never while one is being sent.
+    with collector_paused():
+        sections = list(_sections(report))
+    labels: dict[str, str] = {}  # each team's and service's name made safe once, not once a table
+    for _, title, header, rows in sections:
+        with collector_paused():
             writer.writerow([])
             writer.writerow([safe_text(title)])
             writer.writerow([safe_text(cell) for cell in header])
-            for row in rows:
-                writer.writerow([cell.text if isinstance(cell, Shown) else safe_text(cell) for cell in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+            writer.writerows(
+                [
+                    cell.text
+                    if isinstance(cell, Shown)
+                    else labels.get(cell) or labels.setdefault(cell, safe_text(cell))
+                    for cell in row
+                ]
+                for row in rows
+            )
+        yield taken()
 
 
 NUMBER_FORMATS = {Kind.COUNT: "#,##0", Kind.FTE: "#,##0.0#", Kind.RATE: "0.0%", Kind.AVERAGE: "0.0"}

@@ -51,19 +51,28 @@ def window_compliance(
     found: dict[int, rules.PeriodCompliance] = {}
     run = current_run(session, organisation_id, today)
     if run is not None:
-        for staff_id, first_day, last_day, met, missed in session.connection().execute(
-            sa.select(
-                StoredWindowCompliance.staff_id,
-                StoredWindowCompliance.first_day,
-                StoredWindowCompliance.last_day,
-                StoredWindowCompliance.met,
-                StoredWindowCompliance.missed,
+        # One (immutable) answer for each pair of counts: a few hundred for 40,000 people.
+        shared: dict[tuple[int, int], rules.PeriodCompliance] = {}
+        for staff_id, first_day, last_day, met, missed in (
+            session.connection()
+            .execute(
+                sa.select(
+                    StoredWindowCompliance.staff_id,
+                    StoredWindowCompliance.first_day,
+                    StoredWindowCompliance.last_day,
+                    StoredWindowCompliance.met,
+                    StoredWindowCompliance.missed,
+                )
+                .join(Staff, Staff.id == StoredWindowCompliance.staff_id)
+                .where(Staff.organisation_id == organisation_id)
             )
-            .join(Staff, Staff.id == StoredWindowCompliance.staff_id)
-            .where(Staff.organisation_id == organisation_id)
-        ):
+            .all()
+        ):  # fetched at once: row by row, the driver's fetch cost more than the matching
             if windows.get(staff_id) == (first_day, last_day):
-                found[staff_id] = rules.PeriodCompliance(met=met, missed=missed)
+                answer = shared.get((met, missed))
+                if answer is None:
+                    answer = shared[(met, missed)] = rules.PeriodCompliance(met=met, missed=missed)
+                found[staff_id] = answer
     missing = {staff_id: window for staff_id, window in windows.items() if staff_id not in found}
     as_at = run.worked_out_at if found and run is not None else None
     found.update(compliance_services.period_compliance_for(missing, today))

@@ -13,6 +13,7 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 
 from supervision.hr.disclosure import (
     SMALL_NUMBER_THRESHOLD,
@@ -177,22 +178,30 @@ class Withheld:
     def cell(self, value, kind: Kind, unit: Unit, measures: tuple[str, ...]) -> Shown:
         return self.in_row(unit)(value, kind, measures)
 
+    def check_decided(self, measures: Iterable[str]) -> None:
+        """Refuse to show a figure whose measures' withholding was not worked out."""
+        if self.decided is not None and not self.decided.issuperset(measures):
+            raise ValueError(f"withholding was not worked out for {tuple(measures)}")
+
     def in_row(self, unit: Unit) -> Callable[[object, Kind, tuple[str, ...]], Shown]:
         """`cell` for the cells of one row: the row's withheld measures looked up once."""
-        withheld = self.by_row.get(unit_id(unit), {})
-        decided = self.decided
+        withheld = self.by_row.get(unit_id(unit))
 
         def cell(value, kind: Kind, measures: tuple[str, ...]) -> Shown:
-            if decided is not None and not decided.issuperset(measures):
-                raise ValueError(f"withholding was not worked out for {measures}")
-            if withheld:
-                reasons = [withheld[name] for name in measures if name in withheld]
-                if reasons:
-                    # Small wins over secondary: a figure resting on a small count is "fewer than 5".
-                    return Shown(value, kind, suppressed=True, secondary=all(reasons))
-            return Shown(value, kind)
+            self.check_decided(measures)
+            return shown_in_row(value, kind, measures, withheld)
 
         return cell
+
+
+def shown_in_row(value, kind: Kind, measures: tuple[str, ...], withheld: dict[str, bool] | None) -> Shown:
+    """A figure of a row whose withheld measures are `withheld` (`Withheld.by_row`)."""
+    if withheld:
+        reasons = [withheld[name] for name in measures if name in withheld]
+        if reasons:
+            # Small wins over secondary: a figure resting on a small count is "fewer than 5".
+            return Shown(value, kind, True, all(reasons))
+    return Shown(value, kind)
 
 
 def published_measures(report: Retention) -> tuple[Measure, ...]:
@@ -287,14 +296,55 @@ _decided: OrderedDict[bytes, Withheld] = OrderedDict()
 _decided_lock = threading.Lock()
 
 
+# Every figure of a tally, in a fixed order, read at C speed: what the measures' `value` and
+# `people` read, and the few that no measure of a given set reads (a caseload changes HR's
+# headlines' digest too: their withholding is decided afresh, never wrongly reused).
+# tests/hr/test_withholding_digest.py fails if a field of `Tally` is missing here.
+TALLY_FIGURES = attrgetter(
+    "in_post",
+    "in_post_fte",
+    "agency",
+    "agency_fte",
+    "starters",
+    "starters_fte",
+    "leavers",
+    "leavers_fte",
+    "case_holders",
+    "case_holders_fte",
+    "cases",
+    "vacant_fte",
+    "leavers_compliance.met",
+    "leavers_compliance.required",
+    "leavers_with_compliance",
+    "stayers_compliance.met",
+    "stayers_compliance.required",
+    "stayers_with_compliance",
+)
+BAND_KEYS = tuple(ServiceBand)
+
+
 def fingerprint(report: Retention, measures: tuple[Measure, ...], some_measures: bool) -> bytes:
-    """A digest of everything `_decide` reads, in its order: each row's unit (level, id, service)
-    and each measure's value and count of people, the measures' names, whether only some."""
+    """A digest of everything `_decide` reads: each row's unit (level, id, service) and every
+    figure of its tally (`TALLY_FIGURES`, and the counts by length of service and destination in
+    a fixed order), the measures' names, whether only some.
+
+    Read as whole tallies rather than measure by measure: at national scale 4,200 rows of about 40
+    measures cost 170 ms a request this way round (docs/performance.md, "HR summary")."""
     digest = hashlib.sha256(repr((some_measures, tuple(measure.name for measure in measures))).encode())
+    rows = []
     for tally in [report.organisation, *report.services, *report.teams]:
         unit = tally.unit
-        figures = tuple((measure.value(tally), measure.people(tally)) for measure in measures)
-        digest.update(repr((unit.level.value, unit.key, unit.service_key, figures)).encode())
+        rows.append(
+            (
+                LEVEL_NAMES[unit.level],
+                unit.key,
+                unit.service_key,
+                TALLY_FIGURES(tally),
+                tuple(map(tally.by_service_band.__getitem__, BAND_KEYS)),
+                tuple(map(tally.by_destination.__getitem__, DESTINATION_KEYS)),
+            )
+        )
+    digest.update(repr(rows).encode())
     return digest.digest()
 
 
@@ -469,21 +519,31 @@ def teams_on_page(report: Retention, asked_service: str | None, every_team_up_to
 def _rows(
     report: Retention, columns: list[Figure], teams_shown: TeamsShown, withheld: Withheld
 ) -> tuple[Row, ...]:
+    """Each shown row's cells. A row with nothing withheld (most of them) makes its cells
+    straight away: the CSV has some 150,000 cells at national scale (docs/performance.md)."""
+    withheld.check_decided(name for *_, measures in columns for name in measures)
     service_names = {tally.unit.key: tally.unit.name for tally in report.services}
+    figures = [(value, kind, measures) for _, kind, value, measures in columns]
+    by_row = withheld.by_row
 
     def row(tally: Tally) -> Row:
-        team_level = tally.unit.level is Level.TEAM
-        cell = withheld.in_row(tally.unit)
-        cells = tuple(cell(value(tally), kind, measures) for _, kind, value, measures in columns)
-        service = service_names.get(tally.unit.service_key) if team_level else None
-        return Row(tally.unit.level, tally.unit.name, service, cells, tally.unit.key)
+        unit = tally.unit
+        found = by_row.get((LEVEL_NAMES[unit.level], unit.key))
+        if found:
+            cells = tuple(
+                [shown_in_row(value(tally), kind, measures, found) for value, kind, measures in figures]
+            )
+        else:
+            cells = tuple([Shown(value(tally), kind) for value, kind, _ in figures])
+        service = service_names.get(unit.service_key) if unit.level is Level.TEAM else None
+        return Row(unit.level, unit.name, service, cells, unit.key)
 
     rows = [row(report.organisation)]
     for service in report.services:
         rows.append(row(service))
         if teams_shown(service.unit):
-            rows.extend(row(team) for team in report.teams_of(service.unit))
-    rows.extend(row(team) for team in report.teams if team.unit.key is None)
+            rows.extend([row(team) for team in report.teams_of(service.unit)])
+    rows.extend([row(team) for team in report.teams if team.unit.key is None])
     return tuple(rows)
 
 
