@@ -8,15 +8,15 @@ met, which are dates, never words.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 import sqlalchemy as sa
 
 from supervision.clock import clock
-from supervision.extensions import db
-from supervision.hr import metrics, stored
+from supervision.extensions import AnySession, db
+from supervision.hr import metrics, stored, tables
 from supervision.hr.disclosure import shows_flows
 from supervision.hr.metrics import CensusYear, Compliance, Level, Retention, Unit, Worker
 from supervision.memory import collector_paused
@@ -124,6 +124,29 @@ def supervision_compliance(
                 compliance = shared[counts] = Compliance(met=result.met, required=result.required)
             found[staff_id] = compliance
     return found, answer.figures_as_at
+
+
+def decide_withholding(session: AnySession, organisation_id: int, today: date) -> Counter:
+    """The `stored-figures` job's part: decide, for the figures as they are now, which cells of the
+    latest census date's summary and of HR's home page's headlines to withhold, and keep the
+    decisions (`stored.store_withholding`), so that no request pays for them while the figures
+    stay the same (docs/performance.md, "HR summary"). After the organisation's run is recorded:
+    the summary then reads the windows the job has just stored, as a request will."""
+    snapshot = metrics.latest_census_date(today)
+    decided = {}
+    summary = retention_report(organisation_id, snapshot)
+    _, key = tables.withholding_key(summary)
+    decided[key] = tables.withheld_cells(summary)
+    headlines = retention_report(organisation_id, snapshot, counts_only=True)
+    asked = tables.measures_of(headlines, tables.HR_HEADLINES)
+    _, key = tables.withholding_key(headlines, asked)
+    decided[key] = tables.withheld_cells(headlines, asked)
+    return Counter(withholding_decisions=stored.store_withholding(session, organisation_id, decided))
+
+
+def kept_withholding(organisation_id: int) -> tables.KeptWithholding:
+    """Where a page finds the `stored-figures` job's decision for its figures (`tables.withheld_cells`)."""
+    return stored.kept_withholding(db.session, organisation_id)
 
 
 def retention_report(organisation_id: int, snapshot: date, counts_only: bool = False) -> Retention:

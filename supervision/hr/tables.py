@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from operator import attrgetter
+from pathlib import Path
 
+from supervision.hr import disclosure
 from supervision.hr.disclosure import (
     SMALL_NUMBER_THRESHOLD,
     Cell,
@@ -258,7 +260,14 @@ def joined_measures(names: Iterable[str]) -> frozenset[str]:
     return frozenset(found)
 
 
-def withheld_cells(report: Retention, asked: Iterable[str] | None = None) -> Withheld:
+# Where a decision already made for the same figures may be found (the `stored-figures` job's,
+# supervision.hr.stored.kept_withholding), by `withholding_key`.
+KeptWithholding = Callable[[bytes], "Withheld | None"]
+
+
+def withheld_cells(
+    report: Retention, asked: Iterable[str] | None = None, kept: KeptWithholding | None = None
+) -> Withheld:
     """The small-numbers rule (`disclosure.is_small`) and secondary suppression (`disclosure.protect`).
 
     `asked`: decide only the cells of these measures (and those `joined_measures` to them), exactly
@@ -266,22 +275,19 @@ def withheld_cells(report: Retention, asked: Iterable[str] | None = None) -> Wit
     being withheld together on its own (tests/hr/test_secondary_suppression.py compares).
 
     The answer depends on the figures alone, so figures exactly the same as the last few decided
-    (`fingerprint`) get the same answer again (`DECIDED_KEPT`): no figure is kept, only which of
-    these very figures are withheld; the figures shown are always the report's own."""
-    measures = published_measures(report)
-    if asked is not None:
-        joined = joined_measures(asked)
-        measures = tuple(measure for measure in measures if measure.name in joined)
-    if report.counts_only and any(measure.supervision for measure in measures):
-        raise ValueError("a counts-only report has no supervision before leaving")
-    key = fingerprint(report, measures, asked is not None)
+    (`withholding_key`) get the same answer again (`DECIDED_KEPT`), as do figures the hourly job
+    decided (`kept`): no figure is kept, only which of these very figures are withheld; the
+    figures shown are always the report's own."""
+    measures, key = withholding_key(report, asked)
     with _decided_lock:
         found = _decided.get(key)
         if found is not None:
             _decided.move_to_end(key)
             return found
-    with collector_paused():  # a cell, a sum and a row for every figure: see supervision.memory
-        found = _decide(report, measures, asked is not None)
+    found = kept(key) if kept is not None else None
+    if found is None:
+        with collector_paused():  # a cell, a sum and a row for every figure: see supervision.memory
+            found = _decide(report, measures, asked is not None)
     with _decided_lock:
         _decided[key] = found
         while len(_decided) > DECIDED_KEPT:
@@ -289,11 +295,31 @@ def withheld_cells(report: Retention, asked: Iterable[str] | None = None) -> Wit
     return found
 
 
+def withholding_key(
+    report: Retention, asked: Iterable[str] | None = None
+) -> tuple[tuple[Measure, ...], bytes]:
+    """The measures `withheld_cells` decides for `asked` (every published one when None), and the
+    digest of everything the decision reads (`fingerprint`)."""
+    measures = published_measures(report)
+    if asked is not None:
+        joined = joined_measures(asked)
+        measures = tuple(measure for measure in measures if measure.name in joined)
+    if report.counts_only and any(measure.supervision for measure in measures):
+        raise ValueError("a counts-only report has no supervision before leaving")
+    return measures, fingerprint(report, measures, asked is not None)
+
+
 # Decided withholding, by the fingerprint of what it was decided from: a few, for the latest
 # figures each process has shown (the summary's and HR's home page's, a snapshot date or two).
 DECIDED_KEPT = 4
 _decided: OrderedDict[bytes, Withheld] = OrderedDict()
 _decided_lock = threading.Lock()
+# The rules the decision follows, as written: a decision kept by a process or stored by the job
+# is found again only by the code that made it, so a change to the rules is never answered by an
+# old decision (the stored ones are decided again by the next hourly run).
+RULES_DIGEST = hashlib.sha256(
+    Path(disclosure.__file__).read_bytes() + Path(__file__).read_bytes()
+).hexdigest()
 
 
 # Every figure of a tally, in a fixed order, read at C speed: what the measures' `value` and
@@ -324,13 +350,14 @@ BAND_KEYS = tuple(ServiceBand)
 
 
 def fingerprint(report: Retention, measures: tuple[Measure, ...], some_measures: bool) -> bytes:
-    """A digest of everything `_decide` reads: each row's unit (level, id, service) and every
-    figure of its tally (`TALLY_FIGURES`, and the counts by length of service and destination in
-    a fixed order), the measures' names, whether only some.
+    """A digest of the rules (`RULES_DIGEST`) and of everything `_decide` reads: each row's unit
+    (level, id, service) and every figure of its tally (`TALLY_FIGURES`, and the counts by length
+    of service and destination in a fixed order), the measures' names, whether only some.
 
     Read as whole tallies rather than measure by measure: at national scale 4,200 rows of about 40
     measures cost 170 ms a request this way round (docs/performance.md, "HR summary")."""
-    digest = hashlib.sha256(repr((some_measures, tuple(measure.name for measure in measures))).encode())
+    names = tuple(measure.name for measure in measures)
+    digest = hashlib.sha256(repr((RULES_DIGEST, some_measures, names)).encode())
     rows = []
     for tally in [report.organisation, *report.services, *report.teams]:
         unit = tally.unit
@@ -383,7 +410,7 @@ def _decide(report: Retention, measures: tuple[Measure, ...], some_measures: boo
 
 
 # Each column: heading, the figure's kind, how to get it from a tally, the measures it rests on.
-Figure = tuple[str, Kind, Callable[[Tally], object], tuple[str, ...]]
+Figure = tuple[str, Kind, Callable[[Tally], Decimal | int | None], tuple[str, ...]]
 
 
 def _in_post_columns() -> list[Figure]:
@@ -417,7 +444,7 @@ def _movement_columns() -> list[Figure]:
     ]
 
 
-def _counted(counts: Callable[[Tally], dict[str, int]], key: str) -> Callable[[Tally], object]:
+def _counted(counts: Callable[[Tally], dict[str, int]], key: str) -> Callable[[Tally], int]:
     """A column of one key of a tally's counts (by length of service, by destination)."""
     return lambda tally: counts(tally)[key]
 
@@ -620,18 +647,41 @@ def retention_tables(
     return tables
 
 
-def organisation_cells(report: Retention, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Shown]:
-    """The organisation's cells of the columns `wanted` ((table key, column heading)), exactly as
-    `retention_tables` shows them in its first row: the same figures and the same withholding,
-    worked out for the measures they rest on only (`withheld_cells`'s `asked`). A column of a
-    table not shown on the report's snapshot date (`shows_flows`) is left out."""
+# The organisation's headline figures on HR's home page: (retention table, column), shown as
+# the retention page's own cells (with its small-numbers rule).
+HR_HEADLINES = (
+    ("in-post", "Headcount"),
+    ("in-post", "Agency rate"),
+    ("vacancies", "Vacancy rate"),
+    ("starters-and-leavers", "Turnover rate"),
+)
+
+
+def _wanted_figures(report: Retention, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Figure]:
     flows = shows_flows(report.year.snapshot)
     figures: dict[tuple[str, str], Figure] = {}
     for key, heading in wanted:
         if flows or key not in FLOW_TABLES:
             by_heading = {figure[0]: figure for figure in TABLE_COLUMNS[key]()}
             figures[(key, heading)] = by_heading[heading]  # a heading the table lacks: KeyError
-    withheld = withheld_cells(report, {name for *_, measures in figures.values() for name in measures})
+    return figures
+
+
+def measures_of(report: Retention, wanted: Iterable[tuple[str, str]]) -> set[str]:
+    """The measures the columns `wanted` rest on, on the report's snapshot date: `organisation_cells`'s
+    `asked`, and the `stored-figures` job's for HR's headlines."""
+    return {name for *_, measures in _wanted_figures(report, wanted).values() for name in measures}
+
+
+def organisation_cells(
+    report: Retention, wanted: Iterable[tuple[str, str]], kept: KeptWithholding | None = None
+) -> dict[tuple[str, str], Shown]:
+    """The organisation's cells of the columns `wanted` ((table key, column heading)), exactly as
+    `retention_tables` shows them in its first row: the same figures and the same withholding,
+    worked out for the measures they rest on only (`withheld_cells`'s `asked`). A column of a
+    table not shown on the report's snapshot date (`shows_flows`) is left out."""
+    figures = _wanted_figures(report, wanted)
+    withheld = withheld_cells(report, measures_of(report, wanted), kept)
     organisation = report.organisation
     return {
         wanted_cell: withheld.cell(value(organisation), kind, organisation.unit, measures)

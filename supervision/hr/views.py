@@ -97,7 +97,7 @@ def retention():
         shown = teams_on_page(report, request.args.get("service"), TEAMS_ON_ONE_PAGE)
     except UnknownService:
         abort(404)
-    withheld = withheld_cells(report)
+    withheld = withheld_cells(report, kept=services.kept_withholding(organisation_id()))
     today = clock().today()
     tables = retention_tables(report, shown.shows, withheld)
     # Each service's link to its teams, made once for the six tables that list it.
@@ -133,15 +133,16 @@ def retention():
 def _export(kind: str) -> Response:
     _, snapshot = chosen_snapshot()
     report = services.retention_report(organisation_id(), snapshot)
+    withheld = withheld_cells(report, kept=services.kept_withholding(organisation_id()))
     name = current_user.organisation.name
     now = clock().now()
     if kind == "csv":
         # Written as it is sent. Every figure was read above and the rest is pure, so the stream
         # needs no request context (`stream_with_context`): the connection goes back to the pool
         # before the file is written, not after.
-        response = Response(exports.retention_csv_chunks(report, name, now), mimetype="text/csv")
+        response = Response(exports.retention_csv_chunks(report, name, now, withheld), mimetype="text/csv")
     else:
-        body = exports.retention_xlsx(report, name, now)
+        body = exports.retention_xlsx(report, name, now, withheld)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = (
