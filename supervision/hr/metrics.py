@@ -490,16 +490,16 @@ def monthly_trends(
     team_keys: dict[int | None, list[int | None]] = defaultdict(list)
     for team in teams:
         team_keys[team.service_key].append(team.key)
-    establishment = {team.key: team.establishment_fte for team in teams}
-    running: dict[int | None, Decimal] = dict.fromkeys([*establishment, None], ZERO)
-    team_vacant = {key: vacant_fte(funded, ZERO) for key, funded in establishment.items()}
+    funded = {team.key: team.establishment_fte for team in teams}
+    running: dict[int | None, Decimal] = dict.fromkeys([*funded, None], ZERO)
+    team_vacant = {key: vacant_fte(posts, ZERO) for key, posts in funded.items()}
     in_post_fte: list[dict[tuple[Level, int | None], Decimal]] = []
     vacant: list[dict[tuple[Level, int | None], Decimal]] = []
     for index in range(len(months)):
         for key, change in changes[index].items():
             running[key] += change
-            if key in establishment:
-                team_vacant[key] = vacant_fte(establishment[key], running[key])
+            if key in funded:
+                team_vacant[key] = vacant_fte(funded[key], running[key])
         # By service key first: a key with the level in it is hashed through the enum's own
         # (Python) hash, 4,000 teams times 12 months times 4 at national scale.
         service_fte = {key: sum(map(running.__getitem__, keys), ZERO) for key, keys in team_keys.items()}
