@@ -70,14 +70,17 @@ def registered_social_workers(organisation_id: int, year: CensusYear) -> list[Wo
 def organisation_units(organisation_id: int) -> tuple[Unit, list[Unit], list[Unit]]:
     """The organisation, its services and its teams (with each team's establishment)."""
     name = db.session.scalar(sa.select(Organisation.name).where(Organisation.id == organisation_id))
+    # Plain rows through the connection, fetched at once: 4,000 teams at national scale.
     teams = [
-        Unit(Level.TEAM, row.id, row.name, row.service_id, row.establishment_fte)
-        for row in db.session.execute(
+        Unit(Level.TEAM, team_id, team_name, service_id, establishment_fte)
+        for team_id, team_name, service_id, establishment_fte in db.session.connection()
+        .execute(
             sa.select(Team.id, Team.name, Team.service_id, Team.establishment_fte)
-            .join(Team.service)
+            .join(Service, Service.id == Team.service_id)
             .where(Service.organisation_id == organisation_id)
             .order_by(Team.name, Team.id)
         )
+        .all()
     ]
     teams_of_service: dict[int | None, list[Unit]] = defaultdict(list)
     for team in teams:
