@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 from operator import attrgetter
 from pathlib import Path
+from typing import NamedTuple
 
 from supervision.hr import disclosure
 from supervision.hr.disclosure import (
@@ -40,8 +41,10 @@ from supervision.hr.metrics import (
 from supervision.memory import collector_paused
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
+    """One row of a table. A named tuple: the CSV has a row for each of 4,200 units in each of six
+    tables at national scale, and a frozen dataclass took about twice as long to build."""
+
     level: Level
     name: str
     service: str | None  # for a team, its service's name
