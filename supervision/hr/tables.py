@@ -265,7 +265,7 @@ def joined_measures(names: Iterable[str]) -> frozenset[str]:
 
 # Where a decision already made for the same figures may be found (the `stored-figures` job's,
 # supervision.hr.stored.kept_withholding), by `withholding_key`.
-KeptWithholding = Callable[[bytes], "Withheld | None"]
+KeptWithholding = Callable[[bytes], Withheld | None]
 
 
 def withheld_cells(
