@@ -22,7 +22,7 @@ from supervision.extensions import db
 from supervision.hr import services as hr_services
 from supervision.hr.metrics import latest_census_date
 from supervision.hr.models import StaffImport
-from supervision.hr.tables import organisation_cells
+from supervision.hr.tables import HR_HEADLINES, organisation_cells
 from supervision.jobs import runs as job_runs
 from supervision.jobs.models import JobOutcome, JobRun
 from supervision.notifications import services as notification_services
@@ -63,16 +63,6 @@ class ManagerToDo:
     asye_reviews_overdue: int = 0
     # cases of the people they oversee overdue oversight (the cases page's list)
     cases_overdue: int = 0
-
-
-# The organisation's headline figures on HR's home page: (retention table, column), shown as
-# the retention page's own cells (with its small-numbers rule).
-HR_HEADLINES = (
-    ("in-post", "Headcount"),
-    ("in-post", "Agency rate"),
-    ("vacancies", "Vacancy rate"),
-    ("starters-and-leavers", "Turnover rate"),
-)
 
 
 @dataclass(frozen=True)
@@ -189,7 +179,9 @@ def _hr_to_do(user: Staff, today: date, now: datetime) -> HrToDo:
     headlines = [
         Headline(column, cell.text, key)
         # starters and leavers: census dates only, which the default always is
-        for (key, column), cell in organisation_cells(report, HR_HEADLINES).items()
+        for (key, column), cell in organisation_cells(
+            report, HR_HEADLINES, hr_services.kept_withholding(user.organisation_id)
+        ).items()
     ]
     imports_waiting, last_upload_at = db.session.execute(
         sa.select(sa.func.count(), sa.func.max(StaffImport.created_at)).where(

@@ -25,6 +25,7 @@ STORED_TABLES = (
     "case_oversight_day",
     "case_oversight_unit_day",
     "stored_window_compliance",
+    "stored_withholding",
 )
 # ... and the record of each job run.
 STORED_FIGURES = (*STORED_TABLES, "job_run")

@@ -251,7 +251,7 @@ def retention():
     except ChoiceRefused as refusal:
         raise refused_choice(refusal) from None
     report = hr_services.retention_report(current_user.organisation_id, snapshot)
-    withheld = withheld_cells(report)
+    withheld = withheld_cells(report, kept=hr_services.kept_withholding(current_user.organisation_id))
     return schemas.RetentionOut().dump(
         {
             "organisation_name": current_user.organisation.name,

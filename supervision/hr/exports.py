@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
 
@@ -22,6 +23,7 @@ from supervision.hr.disclosure import SUPPRESSED_TEXT, WITHHELD_TEXT, Kind, Show
 from supervision.hr.metrics import Level, Retention
 from supervision.hr.tables import (
     Row,
+    Withheld,
     format_date,
     period_text,
     retention_tables,
@@ -83,9 +85,9 @@ SHEET_NAMES = {
 }
 
 
-def _sections(report: Retention):
+def _sections(report: Retention, withheld: Withheld | None):
     """(sheet name, title, header, rows of cells) for every table, the trends last."""
-    withheld = withheld_cells(report)
+    withheld = withheld or withheld_cells(report)
     for table in retention_tables(report, withheld=withheld):
         rows = [[*_row_labels(r), *r.cells] for r in table.rows]
         yield SHEET_NAMES[table.key], table.title, [*ROW_HEADINGS, *table.columns], rows
@@ -95,20 +97,52 @@ def _sections(report: Retention):
         yield f"Trend {trend.unit.name}", title, ["Month", *trend.columns], rows
 
 
-def retention_csv(report: Retention, organisation_name: str, generated_at: datetime) -> bytes:
-    """UTF-8 with a byte order mark, so Excel opens the pound signs and dashes correctly."""
+def retention_csv(
+    report: Retention, organisation_name: str, generated_at: datetime, withheld: Withheld | None = None
+) -> bytes:
+    """UTF-8 with a byte order mark, so Excel opens the pound signs and dashes correctly.
+    `withheld`: the report's `withheld_cells`, when the caller has them."""
+    return b"".join(retention_csv_chunks(report, organisation_name, generated_at, withheld))
+
+
+def retention_csv_chunks(
+    report: Retention, organisation_name: str, generated_at: datetime, withheld: Withheld | None = None
+) -> Iterator[bytes]:
+    """`retention_csv`'s bytes a table at a time, for a response to stream: at national scale
+    the file is about 2 MB, written as it is sent rather than held whole (docs/performance.md)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
+
+    def taken() -> bytes:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text.encode("utf-8")
+
+    buffer.write("\ufeff")
     for line in _about(report, organisation_name, generated_at):
         writer.writerow([safe_text(cell) for cell in line])
-    with collector_paused():  # a cell for every figure of every team: see supervision.memory
-        for _, title, header, rows in _sections(report):
+    yield taken()
+    # A cell for every figure of every team: see supervision.memory. Paused between the chunks
+    # only, never while one is being sent.
+    with collector_paused():
+        sections = list(_sections(report, withheld))
+    labels: dict[str, str] = {}  # each team's and service's name made safe once, not once a table
+    for _, title, header, rows in sections:
+        with collector_paused():
             writer.writerow([])
             writer.writerow([safe_text(title)])
             writer.writerow([safe_text(cell) for cell in header])
-            for row in rows:
-                writer.writerow([cell.text if isinstance(cell, Shown) else safe_text(cell) for cell in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+            writer.writerows(
+                [
+                    cell.text
+                    if isinstance(cell, Shown)
+                    else labels.get(cell) or labels.setdefault(cell, safe_text(cell))
+                    for cell in row
+                ]
+                for row in rows
+            )
+        yield taken()
 
 
 NUMBER_FORMATS = {Kind.COUNT: "#,##0", Kind.FTE: "#,##0.0#", Kind.RATE: "0.0%", Kind.AVERAGE: "0.0"}
@@ -129,7 +163,9 @@ def _write_cell(sheet, row: int, column: int, cell) -> None:
     target.number_format = NUMBER_FORMATS[cell.kind]
 
 
-def retention_xlsx(report: Retention, organisation_name: str, generated_at: datetime) -> bytes:
+def retention_xlsx(
+    report: Retention, organisation_name: str, generated_at: datetime, withheld: Withheld | None = None
+) -> bytes:
     """One sheet about the report, then one sheet per table; numbers are numbers."""
     workbook = Workbook()
     about = workbook.active
@@ -144,14 +180,16 @@ def retention_xlsx(report: Retention, organisation_name: str, generated_at: date
     about.column_dimensions["B"].width = 80
     used = {"about"}
     with collector_paused():  # a cell for every figure of every team: see supervision.memory
-        _write_sections(workbook, report, used, bold)
+        _write_sections(workbook, report, withheld, used, bold)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def _write_sections(workbook: Workbook, report: Retention, used: set[str], bold: Font) -> None:
-    for sheet_name, title, header, rows in _sections(report):
+def _write_sections(
+    workbook: Workbook, report: Retention, withheld: Withheld | None, used: set[str], bold: Font
+) -> None:
+    for sheet_name, title, header, rows in _sections(report, withheld):
         sheet = workbook.create_sheet(sheet_title(sheet_name, used))
         sheet.append([safe_text(title)])
         sheet.cell(row=1, column=1).font = Font(bold=True, size=14)

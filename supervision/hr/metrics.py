@@ -482,33 +482,37 @@ def monthly_trends(
                 leavers[index][(Level.SERVICE, team.service_key)] += worker.fte
                 leaver_counts[index][(Level.SERVICE, team.service_key)] += 1
 
-    # Month by month: each team's FTE in post at the month's end and its vacancy, added into
-    # its service's and the organisation's figures in one pass over the teams.
+    # Month by month: each team's FTE in post at the month's end and its vacancy, added up into
+    # its service's and the organisation's. A team's vacancy is worked out again only in a month
+    # its FTE changed (at national scale most of 4,000 teams keep theirs from month to month).
+    # The sums are exact (FTE has two decimal places), so adding teams by service, and services
+    # into the organisation, gives the very same figures as adding teams one by one in any order.
+    team_keys: dict[int | None, list[int | None]] = defaultdict(list)
+    for team in teams:
+        team_keys[team.service_key].append(team.key)
+    funded = {team.key: team.establishment_fte for team in teams}
+    running: dict[int | None, Decimal] = dict.fromkeys([*funded, None], ZERO)
+    team_vacant = {key: vacant_fte(posts, ZERO) for key, posts in funded.items()}
     in_post_fte: list[dict[tuple[Level, int | None], Decimal]] = []
     vacant: list[dict[tuple[Level, int | None], Decimal]] = []
-    running: dict[int | None, Decimal] = defaultdict(lambda: ZERO)
     for index in range(len(months)):
         for key, change in changes[index].items():
             running[key] += change
+            if key in funded:
+                team_vacant[key] = vacant_fte(funded[key], running[key])
         # By service key first: a key with the level in it is hashed through the enum's own
         # (Python) hash, 4,000 teams times 12 months times 4 at national scale.
-        service_fte: dict[int | None, Decimal] = defaultdict(lambda: ZERO)
-        service_vacant: dict[int | None, Decimal] = defaultdict(lambda: ZERO)
-        organisation_fte = organisation_vacant = ZERO
-        for team in teams:
-            fte = running[team.key]
-            team_vacancy = vacant_fte(team.establishment_fte, fte)
-            service_fte[team.service_key] += fte
-            organisation_fte += fte
-            service_vacant[team.service_key] += team_vacancy
-            organisation_vacant += team_vacancy
+        service_fte = {key: sum(map(running.__getitem__, keys), ZERO) for key, keys in team_keys.items()}
+        service_vacant = {
+            key: sum(map(team_vacant.__getitem__, keys), ZERO) for key, keys in team_keys.items()
+        }
         month_fte: dict[tuple[Level, int | None], Decimal] = defaultdict(lambda: ZERO)
         month_vacant: dict[tuple[Level, int | None], Decimal] = defaultdict(lambda: ZERO)
         month_fte.update(((Level.SERVICE, key), fte) for key, fte in service_fte.items())
         month_vacant.update(((Level.SERVICE, key), fte) for key, fte in service_vacant.items())
         # The organisation's FTE includes people in no team (who leave no team's post vacant).
-        month_fte[(Level.ORGANISATION, None)] = organisation_fte + running[None]
-        month_vacant[(Level.ORGANISATION, None)] = organisation_vacant
+        month_fte[(Level.ORGANISATION, None)] = sum(service_fte.values(), ZERO) + running[None]
+        month_vacant[(Level.ORGANISATION, None)] = sum(service_vacant.values(), ZERO)
         in_post_fte.append(month_fte)
         vacant.append(month_vacant)
 

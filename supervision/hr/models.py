@@ -66,3 +66,22 @@ class StoredWindowCompliance(Model):
     last_day: Mapped[date] = mapped_column(primary_key=True)
     met: Mapped[int]
     missed: Mapped[int]
+
+
+class StoredWithholding(Model):
+    """Which cells of HR's figures are withheld, as the hourly `stored-figures` job decided them
+    for the figures it saw (the summary's and HR's home page's, at the latest census date), found
+    by the digest of those figures and of the rules (`supervision.hr.tables.withholding_key`).
+    Which cells, never a figure: a request whose figures give the same digest uses the decision
+    instead of working it out again (supervision.hr.stored.kept_withholding)."""
+
+    __tablename__ = "stored_withholding"
+
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True
+    )
+    digest: Mapped[str] = mapped_column(sa.String(64), primary_key=True)  # hex SHA-256
+    # Cells as [level, unit id or null, measure]; `decided`: the measures decided, null for all.
+    small: Mapped[list] = mapped_column(sa.JSON)
+    secondary: Mapped[list] = mapped_column(sa.JSON)
+    decided: Mapped[list | None] = mapped_column(sa.JSON)

@@ -8,15 +8,15 @@ met, which are dates, never words.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 import sqlalchemy as sa
 
 from supervision.clock import clock
-from supervision.extensions import db
-from supervision.hr import metrics, stored
+from supervision.extensions import AnySession, db
+from supervision.hr import metrics, stored, tables
 from supervision.hr.disclosure import shows_flows
 from supervision.hr.metrics import CensusYear, Compliance, Level, Retention, Unit, Worker
 from supervision.memory import collector_paused
@@ -31,19 +31,27 @@ def earliest_day_needed(year: CensusYear) -> date:
     return min(year.starts_on, year.months[0][0])
 
 
+# A leaving destination as stored (the column's CHECK constraint keeps it to these), and none.
+DESTINATION_BY_VALUE: dict[str | None, LeavingDestination | None] = {
+    None: None,
+    **{destination.value: destination for destination in LeavingDestination},
+}
+
+
 def registered_social_workers(organisation_id: int, year: CensusYear) -> list[Worker]:
     """The census scope: registered social workers employed or placed by agency in the year."""
     # Through the connection, as plain rows: at national scale the ORM's result handling of
-    # 40,000 rows cost more than the query.
+    # 40,000 rows cost more than the query. The two enum columns are read as their stored text
+    # and looked up here: the Enum type's own check of 80,000 values was a third of the read.
     query = sa.select(
         Staff.id,
         Staff.team_id,
-        Staff.contract_type,
+        sa.type_coerce(Staff.contract_type, sa.String),
         Staff.fte,
         Staff.caseload,
         Staff.start_date,
         Staff.end_date,
-        Staff.leaving_destination,
+        sa.type_coerce(Staff.leaving_destination, sa.String),
     ).where(
         Staff.organisation_id == organisation_id,
         Staff.registered_social_worker.is_(True),
@@ -51,9 +59,10 @@ def registered_social_workers(organisation_id: int, year: CensusYear) -> list[Wo
         sa.or_(Staff.end_date.is_(None), Staff.end_date >= earliest_day_needed(year)),
     )
     rows = db.session.connection().execute(query).all()
+    agency, destinations = ContractType.AGENCY.value, DESTINATION_BY_VALUE
     # Plain tuples, unpacked by position: at national scale this list has 40,000 people.
     return [
-        Worker(staff_id, team, contract_type is ContractType.AGENCY, fte, caseload, start, end, destination)
+        Worker(staff_id, team, contract_type == agency, fte, caseload, start, end, destinations[destination])
         for staff_id, team, contract_type, fte, caseload, start, end, destination in rows
     ]
 
@@ -61,14 +70,17 @@ def registered_social_workers(organisation_id: int, year: CensusYear) -> list[Wo
 def organisation_units(organisation_id: int) -> tuple[Unit, list[Unit], list[Unit]]:
     """The organisation, its services and its teams (with each team's establishment)."""
     name = db.session.scalar(sa.select(Organisation.name).where(Organisation.id == organisation_id))
+    # Plain rows through the connection, fetched at once: 4,000 teams at national scale.
     teams = [
-        Unit(Level.TEAM, row.id, row.name, row.service_id, row.establishment_fte)
-        for row in db.session.execute(
+        Unit(Level.TEAM, team_id, team_name, service_id, establishment_fte)
+        for team_id, team_name, service_id, establishment_fte in db.session.connection()
+        .execute(
             sa.select(Team.id, Team.name, Team.service_id, Team.establishment_fte)
-            .join(Team.service)
+            .join(Service, Service.id == Team.service_id)
             .where(Service.organisation_id == organisation_id)
             .order_by(Team.name, Team.id)
         )
+        .all()
     ]
     teams_of_service: dict[int | None, list[Unit]] = defaultdict(list)
     for team in teams:
@@ -103,11 +115,41 @@ def supervision_compliance(
     answer = stored.window_compliance(
         db.session, organisation_id, metrics.compliance_windows(workers, year), today
     )
-    return {
-        staff_id: Compliance(met=result.met, required=result.required)
-        for staff_id, result in answer.found.items()
-        if result.required
-    }, answer.figures_as_at
+    # One (immutable) answer for each pair of counts, shared: some 40,000 people at national
+    # scale, a few hundred different pairs.
+    shared: dict[tuple[int, int], Compliance] = {}
+    found = {}
+    for staff_id, result in answer.found.items():
+        if result.required:
+            counts = (result.met, result.missed)
+            compliance = shared.get(counts)
+            if compliance is None:
+                compliance = shared[counts] = Compliance(met=result.met, required=result.required)
+            found[staff_id] = compliance
+    return found, answer.figures_as_at
+
+
+def decide_withholding(session: AnySession, organisation_id: int, today: date) -> Counter:
+    """The `stored-figures` job's part: decide, for the figures as they are now, which cells of the
+    latest census date's summary and of HR's home page's headlines to withhold, and keep the
+    decisions (`stored.store_withholding`), so that no request pays for them while the figures
+    stay the same (docs/performance.md, "HR summary"). After the organisation's run is recorded:
+    the summary then reads the windows the job has just stored, as a request will."""
+    snapshot = metrics.latest_census_date(today)
+    decided = {}
+    summary = retention_report(organisation_id, snapshot)
+    _, key = tables.withholding_key(summary)
+    decided[key] = tables.withheld_cells(summary)
+    headlines = retention_report(organisation_id, snapshot, counts_only=True)
+    asked = tables.measures_of(headlines, tables.HR_HEADLINES)
+    _, key = tables.withholding_key(headlines, asked)
+    decided[key] = tables.withheld_cells(headlines, asked)
+    return Counter(withholding_decisions=stored.store_withholding(session, organisation_id, decided))
+
+
+def kept_withholding(organisation_id: int) -> tables.KeptWithholding:
+    """Where a page finds the `stored-figures` job's decision for its figures (`tables.withheld_cells`)."""
+    return stored.kept_withholding(db.session, organisation_id)
 
 
 def retention_report(organisation_id: int, snapshot: date, counts_only: bool = False) -> Retention:

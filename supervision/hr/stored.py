@@ -25,7 +25,8 @@ from supervision.compliance import rules
 from supervision.compliance import services as compliance_services
 from supervision.extensions import AnySession
 from supervision.hr import metrics
-from supervision.hr.models import StoredWindowCompliance
+from supervision.hr.models import StoredWindowCompliance, StoredWithholding
+from supervision.hr.tables import KeptWithholding, Withheld
 from supervision.memory import collector_paused
 from supervision.org.models import Staff
 from supervision.stored_figures.freshness import current_run
@@ -51,19 +52,28 @@ def window_compliance(
     found: dict[int, rules.PeriodCompliance] = {}
     run = current_run(session, organisation_id, today)
     if run is not None:
-        for staff_id, first_day, last_day, met, missed in session.connection().execute(
-            sa.select(
-                StoredWindowCompliance.staff_id,
-                StoredWindowCompliance.first_day,
-                StoredWindowCompliance.last_day,
-                StoredWindowCompliance.met,
-                StoredWindowCompliance.missed,
+        # One (immutable) answer for each pair of counts: a few hundred for 40,000 people.
+        shared: dict[tuple[int, int], rules.PeriodCompliance] = {}
+        for staff_id, first_day, last_day, met, missed in (
+            session.connection()
+            .execute(
+                sa.select(
+                    StoredWindowCompliance.staff_id,
+                    StoredWindowCompliance.first_day,
+                    StoredWindowCompliance.last_day,
+                    StoredWindowCompliance.met,
+                    StoredWindowCompliance.missed,
+                )
+                .join(Staff, Staff.id == StoredWindowCompliance.staff_id)
+                .where(Staff.organisation_id == organisation_id)
             )
-            .join(Staff, Staff.id == StoredWindowCompliance.staff_id)
-            .where(Staff.organisation_id == organisation_id)
-        ):
+            .all()
+        ):  # fetched at once: row by row, the driver's fetch cost more than the matching
             if windows.get(staff_id) == (first_day, last_day):
-                found[staff_id] = rules.PeriodCompliance(met=met, missed=missed)
+                answer = shared.get((met, missed))
+                if answer is None:
+                    answer = shared[(met, missed)] = rules.PeriodCompliance(met=met, missed=missed)
+                found[staff_id] = answer
     missing = {staff_id: window for staff_id, window in windows.items() if staff_id not in found}
     as_at = run.worked_out_at if found and run is not None else None
     found.update(compliance_services.period_compliance_for(missing, today))
@@ -98,3 +108,48 @@ def refresh_organisation(session: AnySession, organisation_id: int, today: date)
         insert_rows(session, StoredWindowCompliance.__table__, WINDOW_COLUMNS, rows)
         counts["windows"] += len(rows)
     return counts
+
+
+# ------------------------------------------------------------------ withholding, decided by the job
+
+
+def _cells(cells: frozenset) -> list:
+    return [[level, key, measure] for (level, key), measure in cells]
+
+
+def store_withholding(session: AnySession, organisation_id: int, decided: Mapping[bytes, Withheld]) -> int:
+    """Keep the job's decisions (`tables.withholding_key` -> the cells withheld), replacing the
+    organisation's earlier ones. The `stored-figures` job commits them."""
+    session.execute(
+        sa.delete(StoredWithholding).where(StoredWithholding.organisation_id == organisation_id),
+        execution_options=NO_SYNC,
+    )
+    session.add_all(
+        StoredWithholding(
+            organisation_id=organisation_id,
+            digest=key.hex(),
+            small=_cells(withheld.small),
+            secondary=_cells(withheld.secondary),
+            decided=None if withheld.decided is None else sorted(withheld.decided),
+        )
+        for key, withheld in decided.items()
+    )
+    return len(decided)
+
+
+def kept_withholding(session: AnySession, organisation_id: int) -> KeptWithholding:
+    """The job's decision for exactly these figures, if it made one (`tables.withheld_cells`'s
+    `kept`): read only when the process has not decided them itself."""
+
+    def kept(key: bytes) -> Withheld | None:
+        row = session.get(StoredWithholding, (organisation_id, key.hex()))
+        if row is None:
+            return None
+        with collector_paused():  # a tuple for each of some 100,000 cells at national scale
+            return Withheld(
+                frozenset(((level, unit), measure) for level, unit, measure in row.small),
+                frozenset(((level, unit), measure) for level, unit, measure in row.secondary),
+                None if row.decided is None else frozenset(row.decided),
+            )
+
+    return kept

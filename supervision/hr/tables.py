@@ -13,7 +13,11 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
+from pathlib import Path
+from typing import NamedTuple
 
+from supervision.hr import disclosure
 from supervision.hr.disclosure import (
     SMALL_NUMBER_THRESHOLD,
     Cell,
@@ -37,8 +41,10 @@ from supervision.hr.metrics import (
 from supervision.memory import collector_paused
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
+    """One row of a table. A named tuple: the CSV has a row for each of 4,200 units in each of six
+    tables at national scale, and a frozen dataclass took about twice as long to build."""
+
     level: Level
     name: str
     service: str | None  # for a team, its service's name
@@ -177,22 +183,30 @@ class Withheld:
     def cell(self, value, kind: Kind, unit: Unit, measures: tuple[str, ...]) -> Shown:
         return self.in_row(unit)(value, kind, measures)
 
+    def check_decided(self, measures: Iterable[str]) -> None:
+        """Refuse to show a figure whose measures' withholding was not worked out."""
+        if self.decided is not None and not self.decided.issuperset(measures):
+            raise ValueError(f"withholding was not worked out for {tuple(measures)}")
+
     def in_row(self, unit: Unit) -> Callable[[object, Kind, tuple[str, ...]], Shown]:
         """`cell` for the cells of one row: the row's withheld measures looked up once."""
-        withheld = self.by_row.get(unit_id(unit), {})
-        decided = self.decided
+        withheld = self.by_row.get(unit_id(unit))
 
         def cell(value, kind: Kind, measures: tuple[str, ...]) -> Shown:
-            if decided is not None and not decided.issuperset(measures):
-                raise ValueError(f"withholding was not worked out for {measures}")
-            if withheld:
-                reasons = [withheld[name] for name in measures if name in withheld]
-                if reasons:
-                    # Small wins over secondary: a figure resting on a small count is "fewer than 5".
-                    return Shown(value, kind, suppressed=True, secondary=all(reasons))
-            return Shown(value, kind)
+            self.check_decided(measures)
+            return shown_in_row(value, kind, measures, withheld)
 
         return cell
+
+
+def shown_in_row(value, kind: Kind, measures: tuple[str, ...], withheld: dict[str, bool] | None) -> Shown:
+    """A figure of a row whose withheld measures are `withheld` (`Withheld.by_row`)."""
+    if withheld:
+        reasons = [withheld[name] for name in measures if name in withheld]
+        if reasons:
+            # Small wins over secondary: a figure resting on a small count is "fewer than 5".
+            return Shown(value, kind, True, all(reasons))
+    return Shown(value, kind)
 
 
 def published_measures(report: Retention) -> tuple[Measure, ...]:
@@ -249,7 +263,14 @@ def joined_measures(names: Iterable[str]) -> frozenset[str]:
     return frozenset(found)
 
 
-def withheld_cells(report: Retention, asked: Iterable[str] | None = None) -> Withheld:
+# Where a decision already made for the same figures may be found (the `stored-figures` job's,
+# supervision.hr.stored.kept_withholding), by `withholding_key`.
+KeptWithholding = Callable[[bytes], Withheld | None]
+
+
+def withheld_cells(
+    report: Retention, asked: Iterable[str] | None = None, kept: KeptWithholding | None = None
+) -> Withheld:
     """The small-numbers rule (`disclosure.is_small`) and secondary suppression (`disclosure.protect`).
 
     `asked`: decide only the cells of these measures (and those `joined_measures` to them), exactly
@@ -257,22 +278,19 @@ def withheld_cells(report: Retention, asked: Iterable[str] | None = None) -> Wit
     being withheld together on its own (tests/hr/test_secondary_suppression.py compares).
 
     The answer depends on the figures alone, so figures exactly the same as the last few decided
-    (`fingerprint`) get the same answer again (`DECIDED_KEPT`): no figure is kept, only which of
-    these very figures are withheld; the figures shown are always the report's own."""
-    measures = published_measures(report)
-    if asked is not None:
-        joined = joined_measures(asked)
-        measures = tuple(measure for measure in measures if measure.name in joined)
-    if report.counts_only and any(measure.supervision for measure in measures):
-        raise ValueError("a counts-only report has no supervision before leaving")
-    key = fingerprint(report, measures, asked is not None)
+    (`withholding_key`) get the same answer again (`DECIDED_KEPT`), as do figures the hourly job
+    decided (`kept`): no figure is kept, only which of these very figures are withheld; the
+    figures shown are always the report's own."""
+    measures, key = withholding_key(report, asked)
     with _decided_lock:
         found = _decided.get(key)
         if found is not None:
             _decided.move_to_end(key)
             return found
-    with collector_paused():  # a cell, a sum and a row for every figure: see supervision.memory
-        found = _decide(report, measures, asked is not None)
+    found = kept(key) if kept is not None else None
+    if found is None:
+        with collector_paused():  # a cell, a sum and a row for every figure: see supervision.memory
+            found = _decide(report, measures, asked is not None)
     with _decided_lock:
         _decided[key] = found
         while len(_decided) > DECIDED_KEPT:
@@ -280,21 +298,83 @@ def withheld_cells(report: Retention, asked: Iterable[str] | None = None) -> Wit
     return found
 
 
+def withholding_key(
+    report: Retention, asked: Iterable[str] | None = None
+) -> tuple[tuple[Measure, ...], bytes]:
+    """The measures `withheld_cells` decides for `asked` (every published one when None), and the
+    digest of everything the decision reads (`fingerprint`)."""
+    measures = published_measures(report)
+    if asked is not None:
+        joined = joined_measures(asked)
+        measures = tuple(measure for measure in measures if measure.name in joined)
+    if report.counts_only and any(measure.supervision for measure in measures):
+        raise ValueError("a counts-only report has no supervision before leaving")
+    return measures, fingerprint(report, measures, asked is not None)
+
+
 # Decided withholding, by the fingerprint of what it was decided from: a few, for the latest
 # figures each process has shown (the summary's and HR's home page's, a snapshot date or two).
 DECIDED_KEPT = 4
 _decided: OrderedDict[bytes, Withheld] = OrderedDict()
 _decided_lock = threading.Lock()
+# The rules the decision follows, as written: a decision kept by a process or stored by the job
+# is found again only by the code that made it, so a change to the rules is never answered by an
+# old decision (the stored ones are decided again by the next hourly run).
+RULES_DIGEST = hashlib.sha256(
+    Path(disclosure.__file__).read_bytes() + Path(__file__).read_bytes()
+).hexdigest()
+
+
+# Every figure of a tally, in a fixed order, read at C speed: what the measures' `value` and
+# `people` read, and the few that no measure of a given set reads (a caseload changes HR's
+# headlines' digest too: their withholding is decided afresh, never wrongly reused).
+# tests/hr/test_withholding_digest.py fails if a field of `Tally` is missing here.
+TALLY_FIGURES = attrgetter(
+    "in_post",
+    "in_post_fte",
+    "agency",
+    "agency_fte",
+    "starters",
+    "starters_fte",
+    "leavers",
+    "leavers_fte",
+    "case_holders",
+    "case_holders_fte",
+    "cases",
+    "vacant_fte",
+    "leavers_compliance.met",
+    "leavers_compliance.required",
+    "leavers_with_compliance",
+    "stayers_compliance.met",
+    "stayers_compliance.required",
+    "stayers_with_compliance",
+)
+BAND_KEYS = tuple(ServiceBand)
 
 
 def fingerprint(report: Retention, measures: tuple[Measure, ...], some_measures: bool) -> bytes:
-    """A digest of everything `_decide` reads, in its order: each row's unit (level, id, service)
-    and each measure's value and count of people, the measures' names, whether only some."""
-    digest = hashlib.sha256(repr((some_measures, tuple(measure.name for measure in measures))).encode())
+    """A digest of the rules (`RULES_DIGEST`) and of everything `_decide` reads: each row's unit
+    (level, id, service) and every figure of its tally (`TALLY_FIGURES`, and the counts by length
+    of service and destination in a fixed order), the measures' names, whether only some.
+
+    Read as whole tallies rather than measure by measure: at national scale 4,200 rows of about 40
+    measures cost 170 ms a request this way round (docs/performance.md, "HR summary")."""
+    names = tuple(measure.name for measure in measures)
+    digest = hashlib.sha256(repr((RULES_DIGEST, some_measures, names)).encode())
+    rows = []
     for tally in [report.organisation, *report.services, *report.teams]:
         unit = tally.unit
-        figures = tuple((measure.value(tally), measure.people(tally)) for measure in measures)
-        digest.update(repr((unit.level.value, unit.key, unit.service_key, figures)).encode())
+        rows.append(
+            (
+                LEVEL_NAMES[unit.level],
+                unit.key,
+                unit.service_key,
+                TALLY_FIGURES(tally),
+                tuple(map(tally.by_service_band.__getitem__, BAND_KEYS)),
+                tuple(map(tally.by_destination.__getitem__, DESTINATION_KEYS)),
+            )
+        )
+    digest.update(repr(rows).encode())
     return digest.digest()
 
 
@@ -333,7 +413,7 @@ def _decide(report: Retention, measures: tuple[Measure, ...], some_measures: boo
 
 
 # Each column: heading, the figure's kind, how to get it from a tally, the measures it rests on.
-Figure = tuple[str, Kind, Callable[[Tally], object], tuple[str, ...]]
+Figure = tuple[str, Kind, Callable[[Tally], Decimal | int | None], tuple[str, ...]]
 
 
 def _in_post_columns() -> list[Figure]:
@@ -367,7 +447,7 @@ def _movement_columns() -> list[Figure]:
     ]
 
 
-def _counted(counts: Callable[[Tally], dict[str, int]], key: str) -> Callable[[Tally], object]:
+def _counted(counts: Callable[[Tally], dict[str, int]], key: str) -> Callable[[Tally], int]:
     """A column of one key of a tally's counts (by length of service, by destination)."""
     return lambda tally: counts(tally)[key]
 
@@ -469,21 +549,31 @@ def teams_on_page(report: Retention, asked_service: str | None, every_team_up_to
 def _rows(
     report: Retention, columns: list[Figure], teams_shown: TeamsShown, withheld: Withheld
 ) -> tuple[Row, ...]:
+    """Each shown row's cells. A row with nothing withheld (most of them) makes its cells
+    straight away: the CSV has some 150,000 cells at national scale (docs/performance.md)."""
+    withheld.check_decided(name for *_, measures in columns for name in measures)
     service_names = {tally.unit.key: tally.unit.name for tally in report.services}
+    figures = [(value, kind, measures) for _, kind, value, measures in columns]
+    by_row = withheld.by_row
 
     def row(tally: Tally) -> Row:
-        team_level = tally.unit.level is Level.TEAM
-        cell = withheld.in_row(tally.unit)
-        cells = tuple(cell(value(tally), kind, measures) for _, kind, value, measures in columns)
-        service = service_names.get(tally.unit.service_key) if team_level else None
-        return Row(tally.unit.level, tally.unit.name, service, cells, tally.unit.key)
+        unit = tally.unit
+        found = by_row.get((LEVEL_NAMES[unit.level], unit.key))
+        if found:
+            cells = tuple(
+                [shown_in_row(value(tally), kind, measures, found) for value, kind, measures in figures]
+            )
+        else:
+            cells = tuple([Shown(value(tally), kind) for value, kind, _ in figures])
+        service = service_names.get(unit.service_key) if unit.level is Level.TEAM else None
+        return Row(unit.level, unit.name, service, cells, unit.key)
 
     rows = [row(report.organisation)]
     for service in report.services:
         rows.append(row(service))
         if teams_shown(service.unit):
-            rows.extend(row(team) for team in report.teams_of(service.unit))
-    rows.extend(row(team) for team in report.teams if team.unit.key is None)
+            rows.extend([row(team) for team in report.teams_of(service.unit)])
+    rows.extend([row(team) for team in report.teams if team.unit.key is None])
     return tuple(rows)
 
 
@@ -560,18 +650,41 @@ def retention_tables(
     return tables
 
 
-def organisation_cells(report: Retention, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Shown]:
-    """The organisation's cells of the columns `wanted` ((table key, column heading)), exactly as
-    `retention_tables` shows them in its first row: the same figures and the same withholding,
-    worked out for the measures they rest on only (`withheld_cells`'s `asked`). A column of a
-    table not shown on the report's snapshot date (`shows_flows`) is left out."""
+# The organisation's headline figures on HR's home page: (retention table, column), shown as
+# the retention page's own cells (with its small-numbers rule).
+HR_HEADLINES = (
+    ("in-post", "Headcount"),
+    ("in-post", "Agency rate"),
+    ("vacancies", "Vacancy rate"),
+    ("starters-and-leavers", "Turnover rate"),
+)
+
+
+def _wanted_figures(report: Retention, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Figure]:
     flows = shows_flows(report.year.snapshot)
     figures: dict[tuple[str, str], Figure] = {}
     for key, heading in wanted:
         if flows or key not in FLOW_TABLES:
             by_heading = {figure[0]: figure for figure in TABLE_COLUMNS[key]()}
             figures[(key, heading)] = by_heading[heading]  # a heading the table lacks: KeyError
-    withheld = withheld_cells(report, {name for *_, measures in figures.values() for name in measures})
+    return figures
+
+
+def measures_of(report: Retention, wanted: Iterable[tuple[str, str]]) -> set[str]:
+    """The measures the columns `wanted` rest on, on the report's snapshot date: `organisation_cells`'s
+    `asked`, and the `stored-figures` job's for HR's headlines."""
+    return {name for *_, measures in _wanted_figures(report, wanted).values() for name in measures}
+
+
+def organisation_cells(
+    report: Retention, wanted: Iterable[tuple[str, str]], kept: KeptWithholding | None = None
+) -> dict[tuple[str, str], Shown]:
+    """The organisation's cells of the columns `wanted` ((table key, column heading)), exactly as
+    `retention_tables` shows them in its first row: the same figures and the same withholding,
+    worked out for the measures they rest on only (`withheld_cells`'s `asked`). A column of a
+    table not shown on the report's snapshot date (`shows_flows`) is left out."""
+    figures = _wanted_figures(report, wanted)
+    withheld = withheld_cells(report, measures_of(report, wanted), kept)
     organisation = report.organisation
     return {
         wanted_cell: withheld.cell(value(organisation), kind, organisation.unit, measures)

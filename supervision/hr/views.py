@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 
 from config import BASE_DIR
@@ -87,9 +97,18 @@ def retention():
         shown = teams_on_page(report, request.args.get("service"), TEAMS_ON_ONE_PAGE)
     except UnknownService:
         abort(404)
-    withheld = withheld_cells(report)
+    withheld = withheld_cells(report, kept=services.kept_withholding(organisation_id()))
     today = clock().today()
     tables = retention_tables(report, shown.shows, withheld)
+    # Each service's link to its teams, made once for the six tables that list it.
+    service_links = (
+        None
+        if shown.every_team
+        else {
+            service.unit.key: url_for("hr.retention", service=service.unit.key, **snapshot_args(snapshot))
+            for service in report.services
+        }
+    )
     return render_template(
         "hr/retention.html",
         form=form,
@@ -97,6 +116,7 @@ def retention():
         tables=tables,
         trends=shown.trends(report, withheld),
         teams=shown,
+        service_links=service_links,
         period=period_text(report),
         snapshot=snapshot,
         export_args=snapshot_args(snapshot),
@@ -113,14 +133,18 @@ def retention():
 def _export(kind: str) -> Response:
     _, snapshot = chosen_snapshot()
     report = services.retention_report(organisation_id(), snapshot)
+    withheld = withheld_cells(report, kept=services.kept_withholding(organisation_id()))
     name = current_user.organisation.name
     now = clock().now()
     if kind == "csv":
-        body, mimetype = exports.retention_csv(report, name, now), "text/csv"
+        # Written as it is sent. Every figure was read above and the rest is pure, so the stream
+        # needs no request context (`stream_with_context`): the connection goes back to the pool
+        # before the file is written, not after.
+        response = Response(exports.retention_csv_chunks(report, name, now, withheld), mimetype="text/csv")
     else:
-        body = exports.retention_xlsx(report, name, now)
+        body = exports.retention_xlsx(report, name, now, withheld)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response = Response(body, mimetype=mimetype)
+        response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = (
         f'attachment; filename="retention-{snapshot.isoformat()}.{kind}"'
     )

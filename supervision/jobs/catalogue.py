@@ -29,6 +29,7 @@ from supervision.compliance import messages, rules
 from supervision.compliance.models import AlertKind, ComplianceAlert
 from supervision.compliance.services import PersonCompliance, assess_people, in_post_scope, load_people
 from supervision.extensions import AnySession
+from supervision.hr import services as hr_services
 from supervision.hr import stored as hr_stored
 from supervision.hr.snapshots import take_retention_snapshot
 from supervision.idempotency import insert_new
@@ -557,7 +558,8 @@ def refresh_stored_figures(session: AnySession, clock: SystemClock) -> Counts:
     """Work out every stored figure again, one organisation at a time (docs/metrics.md, "Stored
     figures"): the oversight figures (supervision.reports.stored), the report's case section
     (supervision.reports.stored_cases) and HR's supervision before
-    leaving (supervision.hr.stored). Each organisation's figures and the time of the run that
+    leaving (supervision.hr.stored), then which of HR's cells to withhold for the figures as they
+    are (supervision.hr.services.decide_withholding). Each organisation's figures and the time of the run that
     worked them out are committed together, so a page never reads a half-written set, and the
     time it shows is never later than the facts the figures were worked out from."""
     counts: Counter = Counter()
@@ -569,6 +571,10 @@ def refresh_stored_figures(session: AnySession, clock: SystemClock) -> Counts:
         counts += oversight_stored.refresh_organisation(session, organisation_id, today)
         counts += stored_cases.refresh_organisation(session, organisation_id, today)
         record_run(session, organisation_id, today, started_at)
+        session.commit()
+        # Then which of HR's cells to withhold, for the figures as they now are (with the windows
+        # just stored): kept by the digest of those figures, so valid whenever committed.
+        counts += hr_services.decide_withholding(session, organisation_id, today)
         session.commit()
         counts["organisations"] += 1
     return dict(counts)

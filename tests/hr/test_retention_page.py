@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from supervision.agreements.models import FrequencyKind, SupervisionAgreement, SupervisionType
 from supervision.extensions import db
-from supervision.hr import services
+from supervision.hr import services, tables
 from supervision.hr import views as hr_views
 from supervision.org.models import ContractType, Role
 from supervision.records.models import SessionAttendee, SessionKind, SessionStatus, SupervisionSession
@@ -344,6 +344,9 @@ def test_another_organisations_staff_never_appear(app, workforce, clock):
 
 def test_the_number_of_queries_does_not_grow_with_the_number_of_staff(pages, hr, workforce, clock):
     pages.get("hr.retention")  # warm up: the first request loads what every request loads
+    # Both counted as the first request for their figures: the withholding is not yet kept by
+    # this process, so each looks for the stored-figures job's decision (one statement).
+    tables._decided.clear()
     with counting_statements() as small:
         pages.get("hr.retention")
     for number in range(3):
@@ -357,6 +360,7 @@ def test_the_number_of_queries_does_not_grow_with_the_number_of_staff(pages, hr,
                 fte=Decimal("0.5"),
                 end_date=date(2026, 5, index + 1) if index % 4 == 0 else None,
             )
+    tables._decided.clear()
     with counting_statements() as large:
         soup = pages.get("hr.retention")
     assert table_figures(soup, "in-post")["Test Council (whole organisation)"]["Headcount"] == "20"
