@@ -13,8 +13,9 @@ same database contents (a digest of every row), with the same arguments (`app`; 
 the time it reads; plain values; rows' objects, by table and key, and namespaces, lists, tuples
 and dicts of them), gives the same rows. It then writes the rows the first build added, changed
 or deleted, and returns the same kind of value, its objects expired as the build's last commit
-leaves them; the clock is left where the build left it. PostgreSQL's sequences need no care:
-they never go back (the emptying deletes), so the ids the first build drew stay below them.
+leaves them; the clock is left where the build left it. On PostgreSQL each sequence of a table
+given rows back is moved past their ids: sequences do go back (the synthetic-history loader sets
+them to the largest id it wrote), and a later insert drawing an id the replay wrote would fail.
 A fixture given anything else (a client, a request), or giving what cannot be recorded, fails
 with `NotReplayable`: it cannot carry the decorator.
 Fixtures that build on each other replay in turn: the second starts from the rows the first put
@@ -196,12 +197,29 @@ def _replay(recording: Recording, clock: FixedClock | None) -> Any:
             for row in change.changed:
                 key = tuple(row[column.name] for column in _primary_key(change.table))
                 connection.execute(change.table.update().where(*_matching(change.table, key)).values(row))
+            if postgres:
+                _move_sequence_past(connection, change)
     if clock is not None and recording.clock_after is not None:
         clock.at = recording.clock_after
     value = _materialise(recording.value, _load(recording.value), clock)
     # As the build's last commit leaves them: each object reads its row again when first used.
     db.session.expire_all()
     return value
+
+
+def _move_sequence_past(connection: sa.Connection, change: Change) -> None:
+    ids = [row["id"] for row in change.added if isinstance(row.get("id"), int)]
+    if not ids or "id" not in change.table.c:
+        return
+    # setval to the larger of the written ids and the sequence's next value (drawing one is
+    # harmless: ids may have gaps), so the sequence never goes back either.
+    connection.execute(
+        sa.text(
+            "SELECT setval(sequence::regclass, GREATEST(:largest, nextval(sequence::regclass))) "
+            "FROM (SELECT pg_get_serial_sequence(:table, 'id') AS sequence) AS found WHERE sequence IS NOT NULL"
+        ),
+        {"largest": max(ids), "table": change.table.name},
+    )
 
 
 def _matching(table: sa.Table, key: tuple) -> list[sa.ColumnElement[bool]]:

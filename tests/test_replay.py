@@ -5,7 +5,9 @@ from datetime import date
 from types import SimpleNamespace
 
 import pytest
+import sqlalchemy as sa
 
+from supervision.extensions import db
 from supervision.org.models import Role
 from tests.conftest import empty_database
 from tests.factories import make_agreement, make_staff, make_team
@@ -78,3 +80,22 @@ def test_a_fixture_it_cannot_record_faithfully_is_refused(app, client):
     _, _, _, unrecordable = _fresh_builders()
     with pytest.raises(NotReplayable, match="IsolatedClient"):
         unrecordable(app=app, client=client)
+
+
+def test_rows_put_back_are_never_drawn_again_as_new_ids(app, clock):
+    _, team, _, _ = _fresh_builders()
+    first = team(app=app, clock=clock)
+    drawn = sorted(person.id for person in (first.manager, *first.members))
+    empty_database()
+    if db.engine.dialect.name == "postgresql":
+        # As the synthetic-history loader does: the staff sequence set back below the ids drawn.
+        db.session.execute(
+            sa.text("SELECT setval(pg_get_serial_sequence('staff', 'id'), :below, false)"), {"below": drawn[0]}
+        )
+        db.session.commit()
+    clock.advance(days=-1)
+    team(app=app, clock=clock)
+
+    newcomer = make_staff()  # would draw the manager's id again, had the replay left the sequence
+
+    assert newcomer.id > drawn[-1]

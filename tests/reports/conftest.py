@@ -46,6 +46,7 @@ from tests.factories import (
     make_staff,
     make_team,
 )
+from tests.replay import replayed
 
 TODAY = date(2026, 11, 23)
 
@@ -76,6 +77,7 @@ def cancelled(supervisor, person, on: date):
 
 
 @pytest.fixture
+@replayed
 def org(app, clock):
     director = make_staff(Role.SERVICE_MANAGER, given_name="Dina", family_name="Director")
     hana = make_staff(Role.SERVICE_MANAGER, given_name="Hana", family_name="Head", line_manager=director)
