@@ -3,6 +3,10 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 PYTHON ?= python3.11
+# Python keeps the bytecode it compiles (__pycache__, ignored by git) even where the environment
+# says not to: without it every process of a run (each test worker, each command a test starts)
+# compiles every module it imports again, about 5 s a start (docs/development.md).
+unexport PYTHONDONTWRITEBYTECODE
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
