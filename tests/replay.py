@@ -216,7 +216,8 @@ def _move_sequence_past(connection: sa.Connection, change: Change) -> None:
     connection.execute(
         sa.text(
             "SELECT setval(sequence::regclass, GREATEST(:largest, nextval(sequence::regclass))) "
-            "FROM (SELECT pg_get_serial_sequence(:table, 'id') AS sequence) AS found WHERE sequence IS NOT NULL"
+            "FROM (SELECT pg_get_serial_sequence(:table, 'id') AS sequence) AS found "
+            "WHERE sequence IS NOT NULL"
         ),
         {"largest": max(ids), "table": change.table.name},
     )

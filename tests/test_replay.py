@@ -89,9 +89,8 @@ def test_rows_put_back_are_never_drawn_again_as_new_ids(app, clock):
     empty_database()
     if db.engine.dialect.name == "postgresql":
         # As the synthetic-history loader does: the staff sequence set back below the ids drawn.
-        db.session.execute(
-            sa.text("SELECT setval(pg_get_serial_sequence('staff', 'id'), :below, false)"), {"below": drawn[0]}
-        )
+        below = sa.text("SELECT setval(pg_get_serial_sequence('staff', 'id'), :below, false)")
+        db.session.execute(below, {"below": drawn[0]})
         db.session.commit()
     clock.advance(days=-1)
     team(app=app, clock=clock)
