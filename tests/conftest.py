@@ -19,6 +19,7 @@ from supervision.clock import FixedClock, SystemClock
 from supervision.extensions import db
 from supervision.memory import settle_after_startup
 from tests.databases import drop_database, fresh_database, is_postgres
+from tests.html import parse_html
 from tests.replay import tables_with_rows
 
 # One database per process: under pytest-xdist each worker (gw0, gw1, ...) has its own, and so do
@@ -179,13 +180,13 @@ class Pages:
     def get(self, endpoint, _expected_status=200, **values) -> BeautifulSoup:
         response = self.client.get(url_for(endpoint, **values))
         assert response.status_code == _expected_status, response.status_code
-        return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+        return parse_html(response.get_data(as_text=True))
 
     def post(self, endpoint, data=None, _expected_status=302, **values):
         response = self.client.post(url_for(endpoint, **values), data=data or {})
         assert response.status_code == _expected_status, response.get_data(as_text=True)[:2000]
         if response.status_code == 200:
-            return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+            return parse_html(response.get_data(as_text=True))
         return response
 
 

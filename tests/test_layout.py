@@ -13,7 +13,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from bs4 import BeautifulSoup
 from flask.testing import FlaskClient
 
 from supervision import create_app
@@ -22,6 +21,7 @@ from supervision.extensions import db
 from supervision.org.models import Role
 from tests.conftest import make_test_config
 from tests.factories import PASSWORD, make_organisation, make_staff
+from tests.html import parse_html
 from tests.security.test_authorisation_matrix import ROLES, build_world, routes
 
 ORGANISATION = "Test Council"  # tests/factories.py names the organisation it makes
@@ -40,7 +40,7 @@ GOVUK_BRANDING = [
 
 
 def title_of(html: str) -> str:
-    return BeautifulSoup(html, "html.parser").title.get_text()
+    return parse_html(html).title.get_text()
 
 
 def assert_not_govuk(html: str, where: str) -> None:
@@ -98,7 +98,7 @@ def test_a_form_with_errors_puts_error_first_in_the_title(app, pages):
 @pytest.mark.presentation
 def test_the_header_names_the_organisation_and_the_service(app, pages):
     pages.sign_in(make_staff(Role.SOCIAL_WORKER))
-    page = BeautifulSoup(pages.client.get("/").get_data(as_text=True), "html.parser")
+    page = parse_html(pages.client.get("/").get_data(as_text=True))
     header = page.find("header")
     assert header.find(class_="app-header__organisation").get_text(strip=True) == ORGANISATION
     assert header.find(class_="govuk-service-navigation__service-name").get_text(strip=True) == "Supervision"
@@ -117,7 +117,7 @@ def test_a_configured_name_and_logo_are_shown(database_url):
         )
     )
     html = configured.test_client().get("/sign-in").get_data(as_text=True)
-    page = BeautifulSoup(html, "html.parser")
+    page = parse_html(html)
     assert page.title.get_text() == "Sign in – Supervision – Northshire County Council"
     logo = page.find("header").find("img", class_="app-header__logo")
     assert logo["src"] == "/static/logo.svg"
@@ -139,7 +139,7 @@ def test_the_service_status_page_is_for_people_and_healthz_stays_json(app, clien
     response = client.get("/service-status")
     assert response.status_code == 200
     assert response.mimetype == "text/html"
-    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    page = parse_html(response.get_data(as_text=True))
     assert page.title.get_text() == f"Service status – Supervision – {ORGANISATION}"
     assert "Supervision is working normally" in page.find("main").get_text(" ", strip=True)
     assert client.get("/healthz").json == {"app": "ok", "database": "ok"}
@@ -150,7 +150,7 @@ def test_the_service_status_page_says_so_when_the_database_is_unreachable():
     down = create_app(make_test_config(unreachable))
     response = down.test_client().get("/service-status")
     assert response.status_code == 503
-    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    page = parse_html(response.get_data(as_text=True))
     assert page.title.get_text() == "Service status – Supervision"
     text = page.find("main").get_text(" ", strip=True)
     assert "Supervision is not working at the moment" in text

@@ -7,12 +7,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from bs4 import BeautifulSoup
 from markupsafe import Markup
 
 from supervision import rendered_once
 from supervision.org.models import Role
 from tests.factories import PASSWORD, make_organisation, make_staff
+from tests.html import parse_html
 
 
 @pytest.fixture
@@ -73,7 +73,7 @@ def test_the_memo_is_bounded(app, memo, monkeypatch):
 
 
 def sign_out_token(html: str) -> str:
-    form = BeautifulSoup(html, "html.parser").select_one("form.app-sign-out")
+    form = parse_html(html).select_one("form.app-sign-out")
     return form.select_one("input[name=csrf_token]")["value"]
 
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bs4 import BeautifulSoup
-
 from supervision.auth.services import CURRENT_CREDENTIAL_REFUSED
 from supervision.auth.tokens import create_token
 from tests.auth.test_sessions import opens_pages, session_cookie, session_rows, sign_in
 from tests.factories import PASSWORD, make_staff
+from tests.html import parse_html
 
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -22,7 +21,7 @@ def change(client, current=PASSWORD, new=NEW_PASSWORD, confirm=None):
 
 
 def field_error(response, field) -> str:
-    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    soup = parse_html(response.get_data(as_text=True))
     error = soup.select_one(f"#{field}-error")
     return error.get_text(" ", strip=True) if error else ""
 
@@ -34,7 +33,7 @@ def test_a_new_password_ends_every_other_session_and_keeps_this_one_on_a_new_id(
     sign_in(laptop, worker)
     token = create_token(worker, "laptop", False, timedelta(days=30)).secret
     before = session_cookie(client)
-    account = BeautifulSoup(client.get("/account").get_data(as_text=True), "html.parser")
+    account = parse_html(client.get("/account").get_data(as_text=True))
     assert account.find("a", string="Change your password")["href"] == "/account/password"
 
     response = change(client)

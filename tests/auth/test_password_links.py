@@ -26,6 +26,7 @@ from supervision.org.models import Role, Staff
 from tests.auth.test_sessions import opens_pages, sign_in
 from tests.factories import PASSWORD, make_service, make_staff, make_team
 from tests.hr.test_import import person_line, staff_file
+from tests.html import parse_html
 from tests.org.conftest import staff_form
 
 NEW_PASSWORD = "violet kettle harbour"
@@ -56,7 +57,7 @@ def the_one_link_to(smtp_server, address: str) -> str:
 
 
 def soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    return parse_html(response.get_data(as_text=True))
 
 
 def heading(response) -> str:

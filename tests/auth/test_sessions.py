@@ -11,7 +11,6 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from bs4 import BeautifulSoup
 
 from config import Config
 from supervision.auth.sessions import SESSION_ID_PREFIX, UserSession
@@ -22,6 +21,7 @@ from supervision.jobs.runs import run_job
 from supervision.org.models import Role
 from tests.factories import PASSWORD, make_organisation, make_service, make_staff, make_team
 from tests.hr.test_import import person_line, staff_file
+from tests.html import parse_html
 from tests.org.test_staff_forms import edit_data
 
 COOKIE = Config.SESSION_COOKIE_NAME
@@ -229,9 +229,9 @@ def test_sign_out_everywhere_ends_every_session_of_that_person_only(app, client,
         sign_in(browser, worker)
     sign_in(theirs, colleague)
 
-    account = BeautifulSoup(client.get("/").get_data(as_text=True), "html.parser")
+    account = parse_html(client.get("/").get_data(as_text=True))
     link = next(a for a in account.select("nav a") if a.get_text(strip=True) == "Your account")
-    page = BeautifulSoup(client.get(link["href"]).get_data(as_text=True), "html.parser")
+    page = parse_html(client.get(link["href"]).get_data(as_text=True))
     assert page.select_one("#open-sessions").get_text(strip=True) == "3 browsers"
     form = page.find("button", string="Sign out everywhere").find_parent("form")
 

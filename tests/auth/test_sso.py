@@ -12,7 +12,6 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 import pytest
 import requests
 import sqlalchemy as sa
-from bs4 import BeautifulSoup
 
 from supervision.auth.sso import DID_NOT_WORK, UNAVAILABLE, UNVERIFIED_EMAIL
 from supervision.auth.throttle import SignInThrottle
@@ -20,6 +19,7 @@ from supervision.extensions import db
 from supervision.org.models import Role, Staff
 from tests.auth.conftest import CLIENT_ID, callback_url
 from tests.factories import PASSWORD, make_staff
+from tests.html import parse_html
 
 REFUSED = "nobody with that email address has an active Supervision account"
 
@@ -42,7 +42,7 @@ def sign_in_at_provider(app, authorization_url: str, login: str) -> str:
             response = browser.get(location, allow_redirects=False, timeout=10)
             continue
         assert response.status_code == 200, response.text
-        form = BeautifulSoup(response.text, "html.parser").find("form")
+        form = parse_html(response.text).find("form")
         prompt = form.find("input", {"name": "prompt"})["value"]
         data = {"prompt": prompt}
         if prompt == "login":
@@ -63,7 +63,7 @@ def sign_in_with_provider(app, client, login: str, next_=None):
 
 
 def page_text(response) -> str:
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser").get_text(" ", strip=True)
+    return parse_html(response.get_data(as_text=True)).get_text(" ", strip=True)
 
 
 def test_an_active_person_is_signed_in_by_the_email_the_provider_verified(app, client, single_sign_on):
@@ -192,7 +192,7 @@ def test_the_provider_is_asked_for_a_code_with_state_nonce_and_pkce(app, client,
 
 
 def test_the_sign_in_page_offers_the_provider_when_it_is_configured(client, single_sign_on):
-    page = BeautifulSoup(client.get("/sign-in?next=/my-supervision").get_data(as_text=True), "html.parser")
+    page = parse_html(client.get("/sign-in?next=/my-supervision").get_data(as_text=True))
     button = page.find("a", string="Sign in with Demoshire account")
     assert button["href"] == "/sign-in/sso?next=/my-supervision"
     assert "govuk-button" in button["class"]

@@ -37,9 +37,9 @@ def upload(pages, data: bytes, button: str = "import_file", expected: int = 302)
 
 
 def soup_of(response):
-    from bs4 import BeautifulSoup
+    from tests.html import parse_html
 
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    return parse_html(response.get_data(as_text=True))
 
 
 def count(model) -> int:

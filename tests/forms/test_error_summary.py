@@ -16,6 +16,7 @@ from supervision.extensions import db
 from supervision.org.models import Staff
 from supervision.records.models import ActionReview, SessionStatus, SupervisionRecord, SupervisionSession
 from tests.conftest import FIXED_NOW, empty_database
+from tests.html import parse_html
 
 FOCUSABLE = {"input", "select", "textarea"}
 # Presentation only: a date that does not exist is refused by the form before any query, and the
@@ -52,7 +53,7 @@ def date_forms(client, start: list[str], limit: int = 200) -> dict[str, tuple[st
         response = client.get(url)
         if response.status_code != 200 or "text/html" not in response.content_type:
             continue
-        soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+        soup = parse_html(response.get_data(as_text=True))
         for form in soup.select("form"):
             if form.select(".govuk-date-input"):
                 action = urljoin(url, form.get("action") or url)
@@ -74,7 +75,7 @@ def bad_answers(form) -> MultiDict:
 
 
 def error_links_and_targets(html: str):
-    soup = BeautifulSoup(html, "html.parser")
+    soup = parse_html(html)
     links = [a["href"] for a in soup.select(".govuk-error-summary a[href]")]
     return links, {href: soup.find(id=href[1:]) for href in links if href.startswith("#")}
 

@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from bs4 import BeautifulSoup
 
 from supervision.extensions import db
 from supervision.jobs import runs as job_runs
@@ -21,6 +20,7 @@ from supervision.org.models import Role, StaffRole
 from supervision.records.models import RecordReturn, SupervisionRecord
 from tests.factories import make_record, make_session
 from tests.hr.test_import import person_line, staff_file
+from tests.html import parse_html
 from tests.reports.conftest import held
 from tests.reports.helpers import rows_by_name, summary_figures
 
@@ -40,7 +40,7 @@ def follow(pages, link):
     address = urlsplit(link["href"])
     response = pages.client.get(f"{address.path}?{address.query}" if address.query else address.path)
     assert response.status_code == 200, (link["href"], response.status_code)
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    return parse_html(response.get_data(as_text=True))
 
 
 def row_link(page, value_id: str):

@@ -18,7 +18,6 @@ from datetime import date, datetime
 
 import pytest
 import sqlalchemy as sa
-from bs4 import BeautifulSoup
 from flask import url_for
 
 from supervision import synth
@@ -33,6 +32,7 @@ from supervision.org.models import Role, Staff, StaffRole
 from supervision.plain_text import spreadsheet_text
 from tests.factories import password_hash
 from tests.hr.test_secondary_suppression import hr_client, snapshot_query
+from tests.html import parse_html
 
 
 def reference_cell(withheld: tables.Withheld, tally: Tally, value, kind: Kind, measures) -> Shown:
@@ -140,7 +140,7 @@ def test_the_csv_download_is_the_same_bytes_as_before(generated, clock, stored):
 
 def page_cells(html: str) -> list[list[str]]:
     """Each body row of each table on the page: its heading and cells, as text."""
-    soup = BeautifulSoup(html, "html.parser")
+    soup = parse_html(html)
     return [
         [cell.get_text() for cell in row.find_all(["th", "td"])]
         for table in soup.find_all("table")
@@ -179,7 +179,7 @@ def test_the_summary_page_shows_the_same_cells_and_links_as_before(generated, cl
             query = snapshot_query(snapshot) + ([("service", chosen.key)] if chosen else [])
             html = client.get("/retention", query_string=query).get_data(as_text=True)
             assert page_cells(html) == reference_page_cells(report, withheld, chosen)
-            soup = BeautifulSoup(html, "html.parser")
+            soup = parse_html(html)
             with app.test_request_context():
                 expected_links = {
                     url_for(

@@ -44,9 +44,9 @@ def pending_token() -> str:
 
 
 def soup_of(response):
-    from bs4 import BeautifulSoup
+    from tests.html import parse_html
 
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    return parse_html(response.get_data(as_text=True))
 
 
 def error_summary(soup) -> list[tuple[str, str]]:

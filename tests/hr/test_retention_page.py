@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 
 from supervision.agreements.models import FrequencyKind, SupervisionAgreement, SupervisionType
@@ -17,6 +16,7 @@ from supervision.org.models import ContractType, Role
 from supervision.records.models import SessionAttendee, SessionKind, SessionStatus, SupervisionSession
 from tests.factories import make_service, make_staff, make_team
 from tests.hr.conftest import counting_statements, seed_workforce, table_figures
+from tests.html import parse_html
 
 
 @pytest.fixture
@@ -270,7 +270,7 @@ def test_a_large_organisations_page_lists_services_and_the_teams_of_one_service_
     assert captions == ["Turnover and vacancy by month: Test Council"]
 
     link = soup.find(id="in-post").find_next("table").find("a", string="Assessment")
-    soup = BeautifulSoup(pages.client.get(link["href"]).get_data(as_text=True), "html.parser")
+    soup = parse_html(pages.client.get(link["href"]).get_data(as_text=True))
     assert "The tables show the teams of Assessment" in soup.find(id="teams-shown").get_text(" ", strip=True)
     in_post = table_figures(soup, "in-post")
     assert list(in_post) == [

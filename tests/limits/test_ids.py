@@ -7,11 +7,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from bs4 import BeautifulSoup
 from flask import current_app
 
 from supervision.org.models import Role
 from tests.factories import make_record, make_staff
+from tests.html import parse_html
 
 pytestmark = pytest.mark.usefixtures("clock")
 
@@ -86,10 +86,7 @@ def test_a_page_number_beyond_any_id_is_404_and_other_digits_are_not_read_as_a_n
     def rows(path):
         response = client.get(path)
         assert response.status_code == 200
-        return [
-            row.get_text(" ", strip=True)
-            for row in BeautifulSoup(response.data, "html.parser").select("tbody tr")
-        ]
+        return [row.get_text(" ", strip=True) for row in parse_html(response.data).select("tbody tr")]
 
     assert rows("/staff?page=١٢") == rows("/staff")
 

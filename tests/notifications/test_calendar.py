@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
-from bs4 import BeautifulSoup
 from icalendar import Calendar
 
 from supervision.extensions import db
@@ -15,6 +14,7 @@ from supervision.notifications.calendar import token_hash
 from supervision.notifications.models import CalendarFeed
 from supervision.org.models import Role
 from tests.factories import COMPLETE_SECTIONS, make_agreement, make_record, make_session, make_staff
+from tests.html import parse_html
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def make_address(client, pages, person):
     pages.sign_in(person)
     response = client.post("/calendar-feed")
     assert response.status_code == 200
-    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    page = parse_html(response.get_data(as_text=True))
     url = page.select_one("#calendar-url")["value"]
     assert url.startswith("http://127.0.0.1:5000/calendar/") and url.endswith(".ics")
     return url.removeprefix("http://127.0.0.1:5000")

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from bs4 import BeautifulSoup
 from flask_migrate import upgrade
 from sqlalchemy.pool import NullPool
 
@@ -28,6 +27,7 @@ from supervision.org.models import Role
 from tests.conftest import IsolatedClient, make_test_config
 from tests.databases import base_url, drop_database, fresh_database, is_postgres
 from tests.factories import PASSWORD, make_staff
+from tests.html import parse_html
 
 pytestmark = [pytest.mark.reliability, pytest.mark.own_database]
 
@@ -91,7 +91,7 @@ def running(tmp_path):
 
 def assert_styled_503(response):
     assert response.status_code == 503
-    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    page = parse_html(response.get_data(as_text=True))
     assert page.select_one("header.govuk-template__header") is not None  # the service's layout
     assert page.h1.get_text(strip=True) == "Sorry, the service is unavailable"
     assert "Try again in a few minutes." in page.get_text()

@@ -26,6 +26,7 @@ from supervision.org.models import Role
 from supervision.records.models import SupervisionRecord
 from supervision.service_errors import StaleVersion
 from tests.factories import PASSWORD, make_record, make_staff, make_team
+from tests.html import parse_html
 from tests.processes import free_loopback_port, stop
 from tests.reliability.conftest import ROOT, migrated_database, process_environment
 
@@ -125,7 +126,7 @@ class Client:
 
     def form(self, path: str) -> BeautifulSoup | None:
         response = self.request("GET", path)
-        return BeautifulSoup(response.text, "html.parser") if response is not None else None
+        return parse_html(response.text) if response is not None else None
 
     def sign_in(self, email: str) -> None:
         page = self.form("/sign-in")
@@ -223,6 +224,6 @@ def test_two_saves_of_one_record_racing_through_different_workers_one_wins_one_i
         assert sorted(answer.status_code for answer in answers) == [200, 302]
         winner = "first" if answers[0].status_code == 302 else "second"
         loser = answers[1] if winner == "first" else answers[0]
-        assert StaleVersion().message.split(",")[0] in BeautifulSoup(loser.text, "html.parser").get_text()
+        assert StaleVersion().message.split(",")[0] in parse_html(loser.text).get_text()
         assert saved_record(server.race_record_id)[0] == f"{winner} {attempt}"
     assert first.errors == second.errors == []

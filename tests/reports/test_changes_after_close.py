@@ -13,7 +13,6 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from bs4 import BeautifulSoup
 
 from supervision.agreements.models import AbsencePeriod
 from supervision.audit.models import AuditEvent, ClosedMonthChange
@@ -22,6 +21,7 @@ from supervision.extensions import db
 from supervision.jobs.runs import run_job
 from supervision.records.models import SessionStatus, SupervisionSession
 from tests.factories import make_session
+from tests.html import parse_html
 from tests.reports.helpers import table_rows, text
 
 REASON = "The leave was approved in the HR system in August but never entered here"
@@ -369,7 +369,7 @@ def test_the_link_from_a_marked_month_lists_the_change_without_supervision_conte
     href = september.th.find("a", class_="app-changed-after-close")["href"]
     listing = pages.client.get(href)
     assert listing.status_code == 200
-    listed = BeautifulSoup(listing.get_data(as_text=True), "html.parser")
+    listed = parse_html(listing.get_data(as_text=True))
     [row] = table_rows(listed, "changes")
     assert row[1:] == [
         "Alice Adams",

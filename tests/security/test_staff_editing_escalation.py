@@ -15,7 +15,6 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from bs4 import BeautifulSoup
 
 from supervision import limits
 from supervision.audit.models import AuditEvent
@@ -34,6 +33,7 @@ from tests.factories import (
     make_team,
 )
 from tests.hr.test_import import person_line, staff_file
+from tests.html import parse_html
 from tests.org.test_staff_forms import edit_data
 from tests.replay import replayed
 
@@ -164,7 +164,7 @@ def snapshot() -> dict:
 
 
 def field_errors(response) -> dict[str, str]:
-    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    soup = parse_html(response.get_data(as_text=True))
     summary = soup.select_one(".govuk-error-summary")
     assert summary is not None, response.get_data(as_text=True)[:2000]
     return {link["href"]: link.get_text(strip=True) for link in summary.select("a")}
@@ -180,7 +180,7 @@ def import_file(person: Person, lines: list[str]):
 
 
 def import_errors(response) -> list[str]:
-    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    soup = parse_html(response.get_data(as_text=True))
     return [
         " ".join(cell.get_text(" ", strip=True) for cell in row.select("td, th")) for row in soup.select("tr")
     ]
