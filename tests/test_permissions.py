@@ -18,11 +18,13 @@ from supervision.permissions import (
     supervisor_circle_query,
 )
 from tests.factories import make_service, make_staff, make_team
+from tests.replay import replayed
 
 pytestmark = pytest.mark.usefixtures("app")
 
 
 @pytest.fixture
+@replayed
 def organisation():
     head = make_staff(Role.SERVICE_MANAGER, job_title="Head of service")
     service = make_service(manager=head)

@@ -20,6 +20,7 @@ from supervision.extensions import db
 from supervision.org.models import Role
 from tests.cases.import_factories import cases_file, make_case, register
 from tests.factories import make_staff
+from tests.replay import replayed
 
 pytestmark = pytest.mark.usefixtures("clock")  # today is Monday 23 November 2026
 
@@ -27,6 +28,7 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "cases.csv
 
 
 @pytest.fixture
+@replayed
 def workers(app):
     ann = make_staff(employee_number="E100", email="ann@example.test")
     bob = make_staff(employee_number="E200", email="bob@example.test")

@@ -15,9 +15,11 @@ from supervision.jobs.catalogue import compliance_sweep, send_escalations, send_
 from supervision.notifications.models import OutboxEmail
 from supervision.org.models import Role
 from tests.factories import make_asye, make_asye_review, make_service, make_staff, make_team
+from tests.replay import replayed
 
 
 @pytest.fixture
+@replayed
 def people(clock):
     head = make_staff(Role.SERVICE_MANAGER, email="head@example.test")
     supervisor = make_staff(

@@ -18,11 +18,13 @@ from tests.factories import (
     make_staff,
     make_team,
 )
+from tests.replay import replayed
 
 STARTED = date(2026, 5, 4)  # 3-month review due 4 August, 6-month 4 November, final 4 May 2027
 
 
 @pytest.fixture
+@replayed
 def people(clock):
     head = make_staff(Role.SERVICE_MANAGER, given_name="Helen", family_name="Okafor")
     supervisor = make_staff(Role.SUPERVISOR, given_name="Dana", family_name="Reid", line_manager=head)

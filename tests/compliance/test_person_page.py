@@ -13,9 +13,11 @@ from supervision.extensions import db
 from supervision.org.models import Role
 from supervision.records.models import SessionStatus
 from tests.factories import make_agreement, make_service, make_session, make_staff, make_team
+from tests.replay import replayed
 
 
 @pytest.fixture
+@replayed
 def people(clock):
     head = make_staff(Role.SERVICE_MANAGER, given_name="Helen", family_name="Okafor")
     supervisor = make_staff(Role.SUPERVISOR, given_name="Dana", family_name="Reid", line_manager=head)

@@ -16,6 +16,7 @@ from supervision.hr.import_services import ImportInterrupted, ImportRefused
 from supervision.org.models import CareerStage, ContractType, LeavingDestination, Organisation, Staff
 from tests.factories import make_organisation, make_service, make_staff, make_team
 from tests.hr.conftest import counting_statements
+from tests.replay import replayed
 
 HEADER = ",".join(COLUMNS)
 
@@ -69,6 +70,7 @@ def row_counts() -> dict[str, int]:
 
 
 @pytest.fixture
+@replayed
 def organisation(app):
     team = make_team("North", service=make_service("Assessment"))
     make_team("South", service=team.service)

@@ -17,9 +17,11 @@ from supervision.records.models import SessionAttendee, SessionKind, SessionStat
 from tests.factories import make_service, make_staff, make_team
 from tests.hr.conftest import counting_statements, seed_workforce, table_figures
 from tests.html import parse_html
+from tests.replay import replayed
 
 
 @pytest.fixture
+@replayed
 def workforce(app):
     return seed_workforce()
 

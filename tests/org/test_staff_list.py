@@ -10,6 +10,7 @@ from supervision.extensions import db
 from supervision.org.models import CareerStage, Role
 from supervision.org.views import page_numbers
 from tests.factories import make_service, make_staff, make_team
+from tests.replay import replayed
 
 pytestmark = pytest.mark.usefixtures("admin")
 
@@ -20,6 +21,7 @@ def listed(soup) -> list[str]:
 
 
 @pytest.fixture
+@replayed
 def people():
     early_help = make_service("Early Help")
     assessment = make_service("Assessment")

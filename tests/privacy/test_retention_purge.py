@@ -33,6 +33,7 @@ from tests.factories import (
     make_session,
     make_staff,
 )
+from tests.replay import replayed
 
 # The clock fixture stands at Monday 23 November 2026: six years back is 23 November 2020.
 LONG_GONE = date(2019, 6, 28)
@@ -71,6 +72,7 @@ def notice(recipient: Staff, subject: Staff, kind: str = "due_soon") -> None:
 
 
 @pytest.fixture
+@replayed
 def organisation(clock):
     """A leaver long gone, a recent leaver and a person still in post, with overlapping records."""
     supervisor = make_staff(Role.SUPERVISOR, given_name="Sam")

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from supervision.agreements.asye import AsyeStage
 from supervision.org.models import Role
 from tests.factories import make_agreement, make_asye, make_asye_review, make_service, make_staff, make_team
+from tests.replay import replayed
 from tests.reports.helpers import table_rows
 from tests.reports.test_exports import csv_rows, download, section
 
@@ -20,6 +21,7 @@ HEADER = ["As at", "Team", "In their ASYE", "Review due soon", "Review overdue"]
 
 
 @pytest.fixture
+@replayed
 def people(clock):
     head = make_staff(Role.SERVICE_MANAGER, given_name="Helen", family_name="Okafor")
     supervisor = make_staff(Role.SUPERVISOR, given_name="Dana", family_name="Reid", line_manager=head)
