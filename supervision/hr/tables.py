@@ -31,6 +31,7 @@ from supervision.hr.disclosure import (
 from supervision.hr.metrics import (
     DESTINATION_KEYS,
     DESTINATION_LABELS,
+    POOLED_COUNTS,
     Level,
     MonthFigures,
     Retention,
@@ -327,27 +328,17 @@ RULES_DIGEST = hashlib.sha256(
 
 # Every figure of a tally, in a fixed order, read at C speed: what the measures' `value` and
 # `people` read, and the few that no measure of a given set reads (a caseload changes HR's
-# headlines' digest too: their withholding is decided afresh, never wrongly reused).
-# tests/hr/test_withholding_digest.py fails if a field of `Tally` is missing here.
+# headlines' digest too: their withholding is decided afresh, never wrongly reused). They are the
+# counts the metrics pool (a compliance pair read as its two numbers) and the vacant FTE, worked
+# out per team. tests/hr/test_withholding_digest.py fails if a field of `Tally` is missing here.
+COMPLIANCE_PAIRS = ("leavers_compliance", "stayers_compliance")
 TALLY_FIGURES = attrgetter(
-    "in_post",
-    "in_post_fte",
-    "agency",
-    "agency_fte",
-    "starters",
-    "starters_fte",
-    "leavers",
-    "leavers_fte",
-    "case_holders",
-    "case_holders_fte",
-    "cases",
+    *(
+        part
+        for name in POOLED_COUNTS
+        for part in ((f"{name}.met", f"{name}.required") if name in COMPLIANCE_PAIRS else (name,))
+    ),
     "vacant_fte",
-    "leavers_compliance.met",
-    "leavers_compliance.required",
-    "leavers_with_compliance",
-    "stayers_compliance.met",
-    "stayers_compliance.required",
-    "stayers_with_compliance",
 )
 BAND_KEYS = tuple(ServiceBand)
 
