@@ -122,7 +122,8 @@ def to_do_for(user: Staff, today: date, now: datetime, sso_enabled: bool) -> ToD
     own = compliance_for([user.id], today, policies)[user.id]
     supervised = own.agreement is not None or user.has_role(Role.SOCIAL_WORKER)
     manages = user.has_role(Role.SUPERVISOR, Role.SERVICE_MANAGER)
-    dashboard = report_services.team_dashboard(user, today, policies) if manages else None
+    # Its counts need today's statuses only: the 12-month grid is the dashboard page's.
+    dashboard = report_services.team_dashboard(user, today, policies, with_grid=False) if manages else None
     cases_due: list[case_lists.CaseLine] = []
     cases_overdue: list[case_lists.CaseLine] = []
     if dashboard is not None:

@@ -511,11 +511,15 @@ class Dashboard:
     policy: SupervisionPolicy | None
 
 
-def team_dashboard(user: Staff, today: date, policies: Policies | None = None) -> Dashboard:
+def team_dashboard(
+    user: Staff, today: date, policies: Policies | None = None, *, with_grid: bool = True
+) -> Dashboard:
     """Each person on the user's dashboard: today's status from the compliance engine and a
     12-month grid of how their supervision went, worked out now from their facts, so a status
     is never stale (docs/metrics.md, "Stored figures"). `policies`: the organisation's policy by
-    its id, when the page has already read it."""
+    its id, when the page has already read it. `with_grid=False` leaves each row's months empty:
+    the home page counts today's statuses and shows no grid (about half a head of service's
+    dashboard's work is the grid: docs/performance.md, "Home pages without the grid")."""
     scope = dashboard_people(user, today)
     policy = policy_for(user.organisation_id) if policies is None else policies.get(user.organisation_id)
     # Their roles are not shown (their eager load would be one more statement).
@@ -535,6 +539,7 @@ def team_dashboard(user: Staff, today: date, policies: Policies | None = None) -
             today,
             people=people,
             policies={user.organisation_id: policy},
+            with_grid=with_grid,
         )
         if people
         else {}
@@ -551,11 +556,14 @@ def live_dashboard_figures(
     *,
     people: list[Staff] | None = None,
     policies: Policies | None = None,
+    with_grid: bool = True,
 ) -> dict[int, DashboardFigures]:
     """The dashboard's figures worked out now from each person's facts (all of one organisation).
 
     A page that has already read the people of `scope` (with their team and service) or the
     organisation's policy (`policies`, by organisation id) passes them, and they are not read again.
+    Without the grid (`with_grid=False`) each person's months are empty and their histories are not
+    read: every other figure is the same.
     """
     months = figures.months_ending(today, figures.TREND_MONTHS)
     if policies is None:
@@ -570,15 +578,17 @@ def live_dashboard_figures(
             policies=policies,
         )
     }
-    _, histories = load_histories(
-        scope,
-        Period(months[0].starts_on, today),
-        today,
-        policies.get(organisation_id),
-        # load_people loads the people themselves (not rows of their dates).
-        people=[result.person for result in results.values() if isinstance(result.person, Staff)],
-        with_counts=False,  # the grid's month states need the intervals only
-    )
+    histories: dict[int, PersonHistory] = {}
+    if with_grid:
+        _, histories = load_histories(
+            scope,
+            Period(months[0].starts_on, today),
+            today,
+            policies.get(organisation_id),
+            # load_people loads the people themselves (not rows of their dates).
+            people=[result.person for result in results.values() if isinstance(result.person, Staff)],
+            with_counts=False,  # the grid's month states need the intervals only
+        )
     return {
         person_id: DashboardFigures(
             status=result.status,
@@ -590,7 +600,7 @@ def live_dashboard_figures(
             write_ups_overdue=result.assessment.write_ups_overdue,
             actions_overdue=result.assessment.actions_overdue,
             working_days_overdue=result.supervision.working_days_overdue,
-            months=tuple(figures.month_states(histories[person_id], months, today)),
+            months=tuple(figures.month_states(histories[person_id], months, today)) if with_grid else (),
         )
         for person_id, result in results.items()
     }

@@ -203,3 +203,18 @@ def test_nobody_on_the_dashboard_says_so(pages, org):
     page = pages.get("reports.team_dashboard")
 
     assert "There is nobody on your dashboard" in page.get_text()
+
+
+def test_without_the_grid_every_other_figure_is_the_dashboards(org):
+    """The home page counts today's statuses from the dashboard worked out without its 12-month
+    grid (supervision/to_do.py): each row's months are empty and nothing else differs."""
+    from dataclasses import replace
+
+    from supervision.reports.services import team_dashboard
+
+    for viewer in (org.sam, org.hana, org.director):
+        whole = team_dashboard(viewer, TODAY)
+        counted = team_dashboard(viewer, TODAY, with_grid=False)
+        assert whole.rows and all(len(row.figures.months) == 12 for row in whole.rows)
+        assert [row.person.id for row in counted.rows] == [row.person.id for row in whole.rows]
+        assert [row.figures for row in counted.rows] == [replace(row.figures, months=()) for row in whole.rows]
