@@ -102,6 +102,10 @@ class Config:
     OUTBOX_RETRY_MAX_SECONDS = int(os.environ.get("OUTBOX_RETRY_MAX_SECONDS", "3600"))
     # How long the record of scheduled job runs is kept.
     JOB_RUN_RETENTION_DAYS = int(os.environ.get("JOB_RUN_RETENTION_DAYS", "30"))
+    # The scheduler's process and `run-job` work at this Unix niceness (0 to 19; 0: as started), so
+    # a job that works for minutes (the stored figures at national scale: about four) leaves the
+    # processor to the pages people are waiting for (docs/deployment.md, "Jobs and pages").
+    JOB_NICENESS = int(os.environ.get("JOB_NICENESS", "10"))
     # Testing only (tests/reliability): a pause after each batch a job commits, so a test can
     # kill the scheduler mid-run deterministically. Never set it in production.
     JOB_BATCH_PAUSE_SECONDS = float(os.environ.get("JOB_BATCH_PAUSE_SECONDS", "0"))
@@ -153,6 +157,9 @@ class TestConfig(Config):
     OIDC_ISSUER = None
     # argon2's cheapest parameters: sign-in stays real, without seconds of hashing per test.
     PASSWORD_HASH_PROFILE = "cheapest-for-tests"
+    # `run-job` also runs inside test processes (the CLI runner): they keep their own priority.
+    # Commands a test starts as processes of their own use the development settings' niceness.
+    JOB_NICENESS = 0
 
 
 class ProductionConfig(Config):

@@ -23,7 +23,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from supervision.clock import LONDON, clock
@@ -155,13 +155,36 @@ def run_blocking(app: Flask) -> None:
     log.info("scheduler stopped")
 
 
+# Unix niceness runs from -20 (first) to 19 (last); a process may only raise its own.
+LOWEST_PRIORITY = 19
+
+
+def yield_to_pages(niceness: int) -> int:
+    """Lower this process's CPU priority to `niceness` (0 leaves it as started), so that a job
+    working for minutes takes the processor only when the web's processes do not want it
+    (docs/deployment.md, "Jobs and pages"). The database's own processes keep theirs. Returns
+    the niceness the process now has."""
+    if not 0 <= niceness <= LOWEST_PRIORITY:
+        raise click.UsageError(
+            f"JOB_NICENESS must be a whole number from 0 to {LOWEST_PRIORITY}, not {niceness}"
+        )
+    current = os.getpriority(os.PRIO_PROCESS, 0)
+    if niceness > current:
+        os.nice(niceness - current)
+    now = os.getpriority(os.PRIO_PROCESS, 0)
+    log.info("jobs run at niceness %s", now, extra={"niceness": now})
+    return now
+
+
 @click.command("scheduler")
 @with_appcontext
 def scheduler_command() -> None:
     """Run the scheduled jobs in this process until stopped (production: its own process)."""
-    from flask import current_app
-
-    click.echo(f"Scheduler running {len(SCHEDULE)} jobs (times in Europe/London). Stop with Ctrl+C.")
+    niceness = yield_to_pages(current_app.config["JOB_NICENESS"])
+    click.echo(
+        f"Scheduler running {len(SCHEDULE)} jobs at niceness {niceness} (times in Europe/London). "
+        "Stop with Ctrl+C."
+    )
     run_blocking(proxied(current_app))
     click.echo("Scheduler stopped.")
 
@@ -171,6 +194,7 @@ def scheduler_command() -> None:
 @with_appcontext
 def run_job_command(name: str) -> None:
     """Run one scheduled job once, now, and print what it did."""
+    yield_to_pages(current_app.config["JOB_NICENESS"])
     try:
         run = run_job(name, db.session, clock())
     except UnknownJob as error:

@@ -169,8 +169,10 @@ def test_the_scheduler_command_runs_until_sigterm_then_stops_cleanly(database_ur
         text=True,
     )
     try:
-        first_line = process.stdout.readline()
-        assert first_line.startswith(f"Scheduler running {len(SCHEDULE)} jobs"), first_line
+        # The log's lines share the output: the command's own line follows "jobs run at niceness".
+        first_line = next(line for line in process.stdout if not line[:4].isdigit())
+        assert first_line.startswith(f"Scheduler running {len(SCHEDULE)} jobs at niceness 10"), first_line
+        assert niceness_of(process.pid) == 10  # the default: below the web's processes
         time.sleep(0.5)
         process.send_signal(signal.SIGTERM)
         output, _ = process.communicate(timeout=20)
@@ -186,3 +188,38 @@ def test_every_job_runs_on_an_empty_database(app, clock, name):
     result = app.test_cli_runner().invoke(args=["run-job", name])
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"{name}: succeeded")
+
+
+def niceness_of(pid: int) -> int:
+    """A process's Unix niceness as the kernel has it (/proc/PID/stat: the 19th field)."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return int(stat[stat.rindex(")") + 2 :].split()[16])
+
+
+def test_run_job_works_at_the_configured_niceness_in_a_process_of_its_own(database_url):
+    """A job run from the command line (cron, or by hand) lowers its own CPU priority first."""
+    finished = subprocess.run(  # noqa: S603 (a fixed command: this Python, flask, our app)
+        [sys.executable, "-m", "flask", "--app", "wsgi", "run-job", "prune-job-runs"],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": database_url, "FLASK_CONFIG": "development", "JOB_NICENESS": "7"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    assert finished.stdout.startswith("prune-job-runs: succeeded")
+    assert "jobs run at niceness 7" in finished.stderr
+
+
+def test_a_niceness_out_of_range_is_refused_before_any_job_runs(app):
+    runs_before = db.session.scalar(sa.select(sa.func.count()).select_from(JobRun))
+    app.config["JOB_NICENESS"] = 25
+    try:
+        result = app.test_cli_runner().invoke(args=["run-job", "compliance-sweep"])
+    finally:
+        app.config["JOB_NICENESS"] = 0
+    assert result.exit_code == 2
+    assert "JOB_NICENESS must be a whole number from 0 to 19, not 25" in result.output
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(JobRun)) == runs_before
