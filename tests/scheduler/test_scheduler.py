@@ -24,6 +24,7 @@ from supervision.scheduler import (
     stop_embedded_scheduler,
 )
 from tests.conftest import make_test_config
+from tests.reliability.conftest import process_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 TRIGGERS = {job.name: job.trigger for job in SCHEDULE}
@@ -201,7 +202,7 @@ def test_run_job_works_at_the_configured_niceness_in_a_process_of_its_own(databa
     finished = subprocess.run(  # noqa: S603 (a fixed command: this Python, flask, our app)
         [sys.executable, "-m", "flask", "--app", "wsgi", "run-job", "prune-job-runs"],
         cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": database_url, "FLASK_CONFIG": "development", "JOB_NICENESS": "7"},
+        env=process_environment(database_url, JOB_NICENESS="7"),
         capture_output=True,
         text=True,
         timeout=60,
