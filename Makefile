@@ -15,7 +15,7 @@ CHROMIUM ?= /usr/bin/chromium-headless-shell
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: help install install-test run test test-sqlite test-postgres test-reliability lint format chromium clean check bench bench-load
+.PHONY: help install install-test run test test-sqlite test-postgres test-reliability test-durations lint format chromium clean check bench bench-load
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -75,7 +75,7 @@ PYTEST = $(BIN)/pytest -p no:cacheprovider
 # module scope are built once. Two workers keep this machine's two cores busy (three were slower).
 # TEST_WORKERS=0 runs in one process.
 TEST_WORKERS ?= 2
-PYTEST_PARALLEL = $(PYTEST) $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadscope)
+PYTEST_PARALLEL = $(PYTEST) $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder)
 
 # Everything, browser tests included, on SQLite; but the checks of the source (`lint`: import
 # cycles, doc citations), which `make lint` runs by file, beside this run.
@@ -106,6 +106,12 @@ test-reliability: install-test ## Load and crash tests against real processes (d
 	@if $(BIN)/python -m tests.databases "$(TEST_DATABASE_URL)"; then \
 		TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(PYTEST) -m reliability -s tests/reliability || [ $$? -eq 5 ]; \
 	fi
+
+test-durations: install-test ## Time both runs' scopes again into tests/scope_seconds.json (the order workers get them)
+	$(PYTEST_PARALLEL) $(SQLITE_PYTEST_ARGS) -q --durations=0 > $(VENV)/durations-sqlite.txt || [ $$? -eq 5 ]
+	TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(PYTEST_PARALLEL) $(POSTGRES_PYTEST_ARGS) -q --durations=0 \
+		> $(VENV)/durations-postgres.txt || [ $$? -eq 5 ]
+	$(BIN)/python -m tests.scheduling $(VENV)/durations-sqlite.txt $(VENV)/durations-postgres.txt
 
 lint: $(VENV)/.test-installed ## Lint and format check (ruff), types (mypy: strict on the pure rules), no import cycles
 	$(BIN)/ruff check .

@@ -21,6 +21,7 @@ from supervision.memory import settle_after_startup
 from tests.databases import drop_database, fresh_database, is_postgres
 from tests.html import parse_html
 from tests.replay import tables_with_rows
+from tests.scheduling import longest_first
 
 # One database per process: under pytest-xdist each worker (gw0, gw1, ...) has its own, and so do
 # the SQLite and PostgreSQL runs side by side. Ports are free ones and temporary files live under
@@ -63,6 +64,9 @@ def pytest_collection_modifyitems(config, items):
     so the run's summary has no noise. Tests that start a database of their own (the migrations,
     the reliability tests' processes) opt in with the `own_database` mark.
     """
+    if hasattr(config, "workerinput"):
+        # A pytest-xdist worker: the scopes in the order the workers should get them.
+        items[:] = longest_first(items)
     if not is_postgres():
         return
     kept, deselected = [], []
