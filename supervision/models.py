@@ -14,7 +14,12 @@ from supervision.auth.tokens import ApiToken  # noqa: F401
 from supervision.cases.models import CaseAllocation, CaseOversightLimit, ChildCase  # noqa: F401
 from supervision.cases.reminder_models import CaseReminder  # noqa: F401
 from supervision.compliance.models import ComplianceAlert, OverdueExplanation  # noqa: F401
-from supervision.hr.models import RetentionSnapshot, StaffImport, StoredWithholding  # noqa: F401
+from supervision.hr.models import (  # noqa: F401
+    RetentionSnapshot,
+    StaffImport,
+    StoredRetentionReport,
+    StoredWithholding,
+)
 from supervision.jobs.models import JobRun  # noqa: F401
 from supervision.notifications.models import CalendarFeed, Notification, OutboxEmail  # noqa: F401
 from supervision.org.models import Organisation, Service, Staff, StaffRole, Team  # noqa: F401

@@ -79,6 +79,7 @@ class HrToDo:
     worked_out_at: datetime
     imports_waiting: int
     last_upload_at: datetime | None
+    stored: bool = False  # the stored-figures job's report, as at its run (supervision.hr.stored)
 
 
 @dataclass
@@ -189,6 +190,8 @@ def _hr_to_do(user: Staff, today: date, now: datetime) -> HrToDo:
             StaffImport.organisation_id == user.organisation_id
         )
     ).one()
+    if report.stored_whole and report.figures_as_at is not None:
+        return HrToDo(headlines, snapshot, report.figures_as_at, imports_waiting, last_upload_at, stored=True)
     return HrToDo(headlines, snapshot, now, imports_waiting, last_upload_at)
 
 

@@ -26,6 +26,7 @@ STORED_TABLES = (
     "case_oversight_unit_day",
     "stored_window_compliance",
     "stored_withholding",
+    "stored_retention_report",
 )
 # ... and the record of each job run.
 STORED_FIGURES = (*STORED_TABLES, "job_run")

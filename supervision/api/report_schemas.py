@@ -264,9 +264,9 @@ class RetentionOut(Schema):
         required=True,
         allow_none=True,
         metadata={
-            "description": "When the stored figures of supervision before leaving were worked out "
-            "(docs/metrics.md, "
-            '"Stored figures"); null when worked out for this request'
+            "description": "When the stored figures were worked out (docs/metrics.md, "
+            '"Stored figures"): every figure at the latest census date once the hourly job has '
+            "run today, otherwise supervision before leaving alone; null when worked out for this request"
         },
     )
     small_number_threshold = fields.Integer(

@@ -60,7 +60,12 @@ def _about(report: Retention, organisation_name: str, generated_at: datetime) ->
         ["Snapshot date", format_date(report.year.snapshot)],
         ["Generated", generated_text(generated_at)],
         *(
-            [["Supervision before leaving", as_at_text(report.figures_as_at)]]
+            [
+                [
+                    "Figures" if report.stored_whole else "Supervision before leaving",
+                    as_at_text(report.figures_as_at),
+                ]
+            ]
             if report.figures_as_at is not None
             else []
         ),

@@ -217,9 +217,11 @@ class Retention:
     services: list[Tally]
     teams: list[Tally]  # in service order; "not in a team" last
     trends: dict[Unit, list[MonthFigures]]  # the organisation and each service
-    # When the stored "supervision before leaving" figures were worked out (supervision.hr.stored);
-    # None when they were worked out for this request.
+    # When the stored figures shown were worked out (supervision.hr.stored): every figure when
+    # `stored_whole`, else only "supervision before leaving"; None when all were worked out for
+    # this request.
     figures_as_at: datetime | None = None
+    stored_whole: bool = False
     # Counts of people and their FTE only (HR's home page): no supervision before leaving and no
     # monthly trend were worked out, so nothing may show them (supervision.hr.tables refuses).
     counts_only: bool = False

@@ -85,3 +85,20 @@ class StoredWithholding(Model):
     small: Mapped[list] = mapped_column(sa.JSON)
     secondary: Mapped[list] = mapped_column(sa.JSON)
     decided: Mapped[list | None] = mapped_column(sa.JSON)
+
+
+class StoredRetentionReport(Model):
+    """HR's counted report at the latest census date, as the hourly `stored-figures` job worked it
+    out: the summary's (`counts_only` false) and HR's home page's headlines (true). Aggregates
+    only, never a person (supervision.hr.stored.report_json). Shown only with the organisation's
+    run of that time (`worked_out_at`), on its day (supervision.stored_figures.freshness)."""
+
+    __tablename__ = "stored_retention_report"
+
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True
+    )
+    counts_only: Mapped[bool] = mapped_column(primary_key=True)
+    snapshot: Mapped[date]
+    worked_out_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    figures: Mapped[dict] = mapped_column(sa.JSON)

@@ -129,22 +129,29 @@ def supervision_compliance(
     return found, answer.figures_as_at
 
 
-def decide_withholding(session: AnySession, organisation_id: int, today: date) -> Counter:
-    """The `stored-figures` job's part: decide, for the figures as they are now, which cells of the
-    latest census date's summary and of HR's home page's headlines to withhold, and keep the
-    decisions (`stored.store_withholding`), so that no request pays for them while the figures
-    stay the same (docs/performance.md, "HR summary"). After the organisation's run is recorded:
-    the summary then reads the windows the job has just stored, as a request will."""
+def store_reports_and_withholding(
+    session: AnySession, organisation_id: int, today: date, worked_out_at: datetime
+) -> Counter:
+    """The `stored-figures` job's part, after the organisation's windows and run are committed:
+    count the latest census date's summary and HR's home page's headlines from the figures as they
+    now are (with the windows just stored, as a request would) and keep both reports, stamped with
+    the run's time (`stored.store_reports`), so that no request counts them again until the next
+    run; and decide which of their cells to withhold, kept by the digest of the figures
+    (`stored.store_withholding`), so that no request decides them either (docs/performance.md,
+    "HR summary")."""
     snapshot = metrics.latest_census_date(today)
+    summary = counted_report(organisation_id, snapshot)
+    headlines = counted_report(organisation_id, snapshot, counts_only=True)
     decided = {}
-    summary = retention_report(organisation_id, snapshot)
     _, key = tables.withholding_key(summary)
     decided[key] = tables.withheld_cells(summary)
-    headlines = retention_report(organisation_id, snapshot, counts_only=True)
     asked = tables.measures_of(headlines, tables.HR_HEADLINES)
     _, key = tables.withholding_key(headlines, asked)
     decided[key] = tables.withheld_cells(headlines, asked)
-    return Counter(withholding_decisions=stored.store_withholding(session, organisation_id, decided))
+    return Counter(
+        retention_reports=stored.store_reports(session, organisation_id, [summary, headlines], worked_out_at),
+        withholding_decisions=stored.store_withholding(session, organisation_id, decided),
+    )
 
 
 def kept_withholding(organisation_id: int) -> tables.KeptWithholding:
@@ -153,12 +160,21 @@ def kept_withholding(organisation_id: int) -> tables.KeptWithholding:
 
 
 def retention_report(organisation_id: int, snapshot: date, counts_only: bool = False) -> Retention:
-    """Every retention figure for the organisation at `snapshot`, in a fixed number of queries.
+    """Every retention figure for the organisation at `snapshot`: the `stored-figures` job's
+    counted report when it may be shown today (the latest census date: supervision.hr.stored,
+    "Stored figures" in docs/metrics.md), else counted now (`counted_report`).
 
     `counts_only` (HR's home page): the same counts of people and FTE, by the same function, without
-    supervision before leaving (each person's window: most of the summary's time when the hourly job
-    has not stored them today) or the monthly trends, which the headlines do not show.
+    supervision before leaving or the monthly trends, which the headlines do not show.
     """
+    found = stored.stored_report(db.session, organisation_id, snapshot, counts_only, clock().today())
+    return found if found is not None else counted_report(organisation_id, snapshot, counts_only)
+
+
+def counted_report(organisation_id: int, snapshot: date, counts_only: bool = False) -> Retention:
+    """The retention figures counted now from the staff rows, in a fixed number of queries;
+    supervision before leaving from the stored windows where the job has them
+    (`supervision_compliance`)."""
     year = CensusYear(snapshot)
     with collector_paused():  # tens of thousands of workers' facts: see supervision.memory
         organisation, services, teams = organisation_units(organisation_id)

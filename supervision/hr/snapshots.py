@@ -16,7 +16,7 @@ from supervision.clock import SystemClock
 from supervision.extensions import AnySession
 from supervision.hr.metrics import Tally
 from supervision.hr.models import RetentionSnapshot
-from supervision.hr.services import retention_report
+from supervision.hr.services import counted_report
 from supervision.idempotency import insert_new
 from supervision.org.models import Organisation
 
@@ -65,7 +65,9 @@ def take_retention_snapshot(session: AnySession, clock: SystemClock) -> dict[str
     for organisation_id in list(session.scalars(sa.select(Organisation.id).order_by(Organisation.id))):
         if organisation_id in taken:
             continue
-        retention = retention_report(organisation_id, snapshot_on)
+        retention = counted_report(
+            organisation_id, snapshot_on
+        )  # the month as it stands, never a stored copy
         tallies = [retention.organisation, *retention.services, *retention.teams]
         row = {
             "organisation_id": organisation_id,

@@ -1,4 +1,5 @@
-"""Stored "supervision before leaving" figures for the HR summary, refreshed every hour.
+"""Stored figures for HR's pages, refreshed every hour: "supervision before leaving", and the
+whole counted report at the latest census date.
 
 The comparison of leavers' supervision in their last 6 months with that of staff who stayed
 replays tens of thousands of people's sessions: about 5 s of the HR summary at national scale
@@ -9,14 +10,22 @@ on every run, and the summary follows the one freshness rule of supervision.stor
 stored answers are used only when worked out today, and the page and the downloads say
 "Figures as at" the run's time. Any other window (another snapshot date, a window that has not
 ended, someone new since the run) is worked out live.
+
+Counting the census's registered social workers for every request (about 45,000 at national
+scale) cost half a second of CPU or more per HR page, the largest cost in the mixed load
+(docs/performance.md). So after storing the windows the job also keeps the counted report itself
+for the latest census date (the summary's and the headlines', `store_reports`), and a page shows
+it whole, as at the run's time, under the same rule; any other snapshot is counted live.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 
@@ -25,7 +34,8 @@ from supervision.compliance import rules
 from supervision.compliance import services as compliance_services
 from supervision.extensions import AnySession
 from supervision.hr import metrics
-from supervision.hr.models import StoredWindowCompliance, StoredWithholding
+from supervision.hr.metrics import Compliance, Level, MonthFigures, Retention, Tally, Unit
+from supervision.hr.models import StoredRetentionReport, StoredWindowCompliance, StoredWithholding
 from supervision.hr.tables import KeptWithholding, Withheld
 from supervision.memory import collector_paused
 from supervision.org.models import Staff
@@ -153,3 +163,157 @@ def kept_withholding(session: AnySession, organisation_id: int) -> KeptWithholdi
             )
 
     return kept
+
+
+# ------------------------------------------------------------------ the counted report, kept whole
+
+# The fields of a stored tally, in order. A row written by code whose `Tally` had other fields is
+# never read (`report_from_json` answers None): the page counts live until the next run.
+TALLY_FIELDS = [f.name for f in dataclasses.fields(Tally)]
+
+
+def _unit_json(unit: Unit) -> list:
+    return [unit.level.value, unit.key, unit.name, unit.service_key, str(unit.establishment_fte)]
+
+
+def _unit_from_json(found: list) -> Unit:
+    level, key, name, service_key, establishment_fte = found
+    return Unit(Level(level), key, name, service_key, Decimal(establishment_fte))
+
+
+def _tally_json(tally: Tally) -> list:
+    values: list = []
+    for name in TALLY_FIELDS:
+        value = getattr(tally, name)
+        if isinstance(value, Unit):
+            values.append(_unit_json(value))
+        elif isinstance(value, Decimal):
+            values.append(str(value))  # the text keeps the exponent: Decimal("1.50") comes back as is
+        elif isinstance(value, Compliance):
+            values.append([value.met, value.required])
+        elif isinstance(value, dict):
+            values.append({str(key): count for key, count in value.items()})
+        elif isinstance(value, int):
+            values.append(value)
+        else:
+            raise TypeError(f"Tally.{name}: no stored form for {type(value).__name__}")
+    return values
+
+
+def _tally_from_json(found: list) -> Tally:
+    values: dict = {}
+    for field, value in zip(dataclasses.fields(Tally), found, strict=True):
+        default = (
+            field.default_factory() if field.default_factory is not dataclasses.MISSING else field.default
+        )
+        if field.name == "unit":
+            values["unit"] = _unit_from_json(value)
+        elif isinstance(default, Decimal):
+            values[field.name] = Decimal(value)
+        elif isinstance(default, Compliance):
+            values[field.name] = Compliance(*value)
+        elif isinstance(default, dict):
+            # The keys as the counting made them (enum members included), in the same order.
+            values[field.name] = {key: value[str(key)] for key in default}
+        else:
+            values[field.name] = value
+    return Tally(**values)
+
+
+def _month_json(month: MonthFigures) -> list:
+    return [
+        month.first.isoformat(),
+        month.last.isoformat(),
+        str(month.leavers_fte),
+        str(month.in_post_fte),
+        str(month.vacant_fte),
+        str(month.establishment_fte),
+        month.leavers,
+    ]
+
+
+def _month_from_json(found: list) -> MonthFigures:
+    first, last, leavers_fte, in_post_fte, vacant_fte, establishment_fte, leavers = found
+    return MonthFigures(
+        date.fromisoformat(first),
+        date.fromisoformat(last),
+        Decimal(leavers_fte),
+        Decimal(in_post_fte),
+        Decimal(vacant_fte),
+        Decimal(establishment_fte),
+        leavers,
+    )
+
+
+def report_json(report: Retention) -> dict:
+    """Every figure of a counted report, as JSON: aggregates only, never a person."""
+    return {
+        "tally_fields": TALLY_FIELDS,
+        "snapshot": report.year.snapshot.isoformat(),
+        "counts_only": report.counts_only,
+        "organisation": _tally_json(report.organisation),
+        "services": [_tally_json(tally) for tally in report.services],
+        "teams": [_tally_json(tally) for tally in report.teams],
+        "trends": [
+            [_unit_json(unit), [_month_json(m) for m in months]] for unit, months in report.trends.items()
+        ],
+    }
+
+
+def report_from_json(found: dict) -> Retention | None:
+    """The report `report_json` stored, or None when it was stored with other fields."""
+    if found.get("tally_fields") != TALLY_FIELDS:
+        return None
+    with collector_paused():  # some 4,000 teams' tallies at national scale
+        return Retention(
+            year=metrics.CensusYear(date.fromisoformat(found["snapshot"])),
+            organisation=_tally_from_json(found["organisation"]),
+            services=[_tally_from_json(tally) for tally in found["services"]],
+            teams=[_tally_from_json(tally) for tally in found["teams"]],
+            trends={
+                _unit_from_json(unit): [_month_from_json(m) for m in months]
+                for unit, months in found["trends"]
+            },
+            counts_only=found["counts_only"],
+        )
+
+
+def store_reports(
+    session: AnySession, organisation_id: int, reports: list[Retention], worked_out_at: datetime
+) -> int:
+    """Keep the job's counted reports (one per `counts_only`), replacing the organisation's earlier
+    ones, stamped with its run's time. The `stored-figures` job commits them."""
+    session.execute(
+        sa.delete(StoredRetentionReport).where(StoredRetentionReport.organisation_id == organisation_id),
+        execution_options=NO_SYNC,
+    )
+    session.add_all(
+        StoredRetentionReport(
+            organisation_id=organisation_id,
+            counts_only=report.counts_only,
+            snapshot=report.year.snapshot,
+            worked_out_at=worked_out_at,
+            figures=report_json(report),
+        )
+        for report in reports
+    )
+    return len(reports)
+
+
+def stored_report(
+    session: AnySession, organisation_id: int, snapshot: date, counts_only: bool, today: date
+) -> Retention | None:
+    """The job's counted report for `snapshot`, as at its run, when that run's figures may be shown
+    today (supervision.stored_figures.freshness) and the report was stored by that run; else None."""
+    run = current_run(session, organisation_id, today)
+    if run is None:
+        return None
+    row = session.get(StoredRetentionReport, (organisation_id, counts_only))
+    if row is None or row.snapshot != snapshot or row.worked_out_at != run.worked_out_at:
+        return None
+    report = report_from_json(row.figures)
+    return (
+        None
+        if report is None
+        else dataclasses.replace(report, figures_as_at=run.worked_out_at, stored_whole=True)
+    )

@@ -558,8 +558,9 @@ def refresh_stored_figures(session: AnySession, clock: SystemClock) -> Counts:
     """Work out every stored figure again, one organisation at a time (docs/metrics.md, "Stored
     figures"): the oversight figures (supervision.reports.stored), the report's case section
     (supervision.reports.stored_cases) and HR's supervision before
-    leaving (supervision.hr.stored), then which of HR's cells to withhold for the figures as they
-    are (supervision.hr.services.decide_withholding). Each organisation's figures and the time of the run that
+    leaving (supervision.hr.stored), then HR's counted reports at the latest census date and which
+    of their cells to withhold (supervision.hr.services.store_reports_and_withholding). Each
+    organisation's figures and the time of the run that
     worked them out are committed together, so a page never reads a half-written set, and the
     time it shows is never later than the facts the figures were worked out from."""
     counts: Counter = Counter()
@@ -572,9 +573,9 @@ def refresh_stored_figures(session: AnySession, clock: SystemClock) -> Counts:
         counts += stored_cases.refresh_organisation(session, organisation_id, today)
         record_run(session, organisation_id, today, started_at)
         session.commit()
-        # Then which of HR's cells to withhold, for the figures as they now are (with the windows
-        # just stored): kept by the digest of those figures, so valid whenever committed.
-        counts += hr_services.decide_withholding(session, organisation_id, today)
+        # Then HR's counted reports, from the figures as they now are (with the windows just
+        # stored), stamped with this run's time, and which of their cells to withhold.
+        counts += hr_services.store_reports_and_withholding(session, organisation_id, today, started_at)
         session.commit()
         counts["organisations"] += 1
     return dict(counts)

@@ -1,5 +1,6 @@
 """The `stored-figures` job decides which of HR's cells to withhold, for the figures it sees, so no
-request works it out again while they stay the same (supervision.hr.services.decide_withholding).
+request works it out again while they stay the same
+(supervision.hr.services.store_reports_and_withholding).
 
 The decision is found by the digest of the figures and the rules, so it is used only for exactly
 the figures it was decided from: a changed figure is decided afresh, and the cells are the same
@@ -20,7 +21,7 @@ from supervision.extensions import db
 from supervision.hr import tables
 from supervision.hr.metrics import latest_census_date
 from supervision.hr.models import StoredWithholding
-from supervision.hr.services import kept_withholding, retention_report
+from supervision.hr.services import counted_report, kept_withholding, retention_report
 from supervision.jobs.runs import run_job
 from supervision.org.models import Organisation, Role, Staff, StaffRole
 from tests.factories import password_hash
@@ -112,7 +113,8 @@ def test_after_the_job_hrs_pages_decide_nothing_until_a_figure_changes(
         assert page(client, path) == content, path
     assert decisions[1:] == ["all"] and "in_post" in decisions[0]  # the headlines', then the summary's
 
-    # One person's FTE changes: no stored decision is for these figures, so they are decided.
+    # One person's FTE changes. Until the next run the pages show the stored report, as at the
+    # run, with its stored decision: nothing is decided and nothing changes.
     run_job("stored-figures", db.session, clock)
     tables._decided.clear()
     decisions.clear()
@@ -128,5 +130,19 @@ def test_after_the_job_hrs_pages_decide_nothing_until_a_figure_changes(
     )
     person.fte = person.fte - Decimal("0.5")
     db.session.commit()
-    assert client.get("/retention").status_code == 200
+    assert page(client, "/retention") == before["/retention"]
+    assert decisions == []
+
+    # Counted now, the figures have changed: no stored decision is for them, so they are decided.
+    snapshot = latest_census_date(clock.today())
+    counted = counted_report(organisation_id, snapshot)
+    tables.withheld_cells(counted, kept=kept_withholding(organisation_id))
     assert decisions == ["all"]
+
+    # The next run stores the changed report and its decision: the page shows it, deciding nothing.
+    clock.advance(hours=1)
+    run_job("stored-figures", db.session, clock)
+    tables._decided.clear()
+    decisions.clear()
+    assert page(client, "/retention") != before["/retention"]
+    assert decisions == []
