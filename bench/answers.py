@@ -30,6 +30,7 @@ from supervision.hr.metrics import (
     compliance_window_before_leaving,
     compliance_window_of_stayers,
 )
+from supervision.hr.stored import TALLY_FIELDS
 from supervision.jobs import catalogue as jobs
 from supervision.org.models import Staff
 from supervision.record_sections import TEXT_SECTIONS
@@ -425,7 +426,9 @@ HR_COUNTS = (
     "stayers_required",
     "stayers_with_compliance",
 )
-HR_FIELDS = (*HR_COUNTS, *(band.value for band in ServiceBand), *DESTINATION_KEYS)
+# Destinations named apart: "agency" is a destination and a count of people in post.
+HR_DESTINATIONS = tuple(f"destination_{key}" for key in DESTINATION_KEYS)
+HR_FIELDS = (*HR_COUNTS, *(band.value for band in ServiceBand), *HR_DESTINATIONS)
 
 
 def hr_project(organisation_id: int, snapshot: date, live: bool = False, stored: bool = False) -> dict:
@@ -454,7 +457,7 @@ def hr_project(organisation_id: int, snapshot: date, live: bool = False, stored:
             "stayers_required": tally.stayers_compliance.required,
             "stayers_with_compliance": tally.stayers_with_compliance,
             **tally.by_service_band,
-            **tally.by_destination,
+            **{f"destination_{key}": count for key, count in tally.by_destination.items()},
         }
         answer[(tally.unit.level.value, tally.unit.key)] = tuple(number(counts[name]) for name in HR_FIELDS)
     for unit, months in report.trends.items():
@@ -545,7 +548,7 @@ def hr_census_sql(dialect: engine.Dialect, snapshot: date, today: date, stored: 
         "stayers_required": "SUM(CASE WHEN in_post = 1 THEN required ELSE 0 END)",
         "stayers_with_compliance": "SUM(CASE WHEN in_post = 1 AND required > 0 THEN 1 ELSE 0 END)",
         **{key: counted_if_leaver(test) for key, test in band.items()},
-        **{key: counted_if_leaver(test) for key, test in destination.items()},
+        **{f"destination_{key}": counted_if_leaver(test) for key, test in destination.items()},
     }
     counted = [name for name in HR_FIELDS if name != "vacant_fte"]
     # Columns are named by position: some field names (2_to_5) are not SQL names.
@@ -651,6 +654,74 @@ def hr_sql(organisation_id: int, snapshot: date, stored: bool = False) -> dict:
             trends[key][index] = [a + b for a, b in zip(trends[key][index], figures, strict=True)]
     for key, months in trends.items():
         answer[key] = tuple(tuple(round(value, 2) for value in month) for month in months)
+    return answer
+
+
+def json_text(dialect: engine.Dialect, part: str, *path: int | str) -> str:
+    """The text (SQLite: the value) at `path` (array indexes and object keys) in a JSON value."""
+    if dialect.postgres:
+        return f"(({part}) #>> '{{{','.join(str(step) for step in path)}}}')"
+    steps = "".join(f"[{step}]" if isinstance(step, int) else f'."{step}"' for step in path)
+    return f"json_extract({part}, '${steps}')"
+
+
+def hr_stored_report_sql(organisation_id: int, snapshot: date) -> dict:
+    """Every figure of the summary as served from the `stored-figures` job's counted report
+    (`stored_retention_report`, its JSON read in SQL: each tally an array in the order of
+    `hr.stored.TALLY_FIELDS`), only when the page may show it today: the organisation's run is
+    today's and stored it. The same figures as `hr_project`, per unit and each trend month."""
+    dialect = engine.Dialect(db.engine.dialect.name)
+    at = TALLY_FIELDS.index
+    own = [name for name in HR_COUNTS if name in TALLY_FIELDS]
+    columns = {name: json_text(dialect, "t", at(name)) for name in own}
+    for who in ("leavers", "stayers"):
+        for index, part in enumerate(("met", "required")):
+            columns[f"{who}_{part}"] = json_text(dialect, "t", at(f"{who}_compliance"), index)
+    for band in ServiceBand:
+        columns[band.value] = json_text(dialect, "t", at("by_service_band"), band.value)
+    for key in DESTINATION_KEYS:
+        columns[f"destination_{key}"] = json_text(dialect, "t", at("by_destination"), key)
+    if dialect.postgres:
+        whole = "r.figures -> 'organisation'"
+        elements = "json_array_elements(r.figures -> '{part}') AS e(value)"
+        months, month_index = "json_array_elements(e.value -> 1) WITH ORDINALITY AS m(value, idx)", "m.idx"
+    else:
+        whole = "json_extract(r.figures, '$.organisation')"
+        elements = "json_each(r.figures, '$.{part}') AS e"
+        months, month_index = "json_each(e.value, '$[1]') AS m", "m.key + 1"
+    # The row the page would read: the organisation's run is today's, and it stored this report.
+    usable = (
+        "JOIN stored_figures_run run ON run.organisation_id = r.organisation_id "
+        "AND run.worked_out_at = r.worked_out_at AND run.as_of = :today "
+        "WHERE r.organisation_id = :organisation_id AND NOT r.counts_only AND r.snapshot = :snapshot"
+    )
+
+    def read(*joined: str) -> str:
+        return f"FROM stored_retention_report r {' '.join(f'CROSS JOIN {join}' for join in joined)} {usable}"
+
+    tallies = (
+        f"SELECT {whole} AS t {read()} UNION ALL "
+        f"SELECT e.value {read(elements.format(part='services'))} UNION ALL "
+        f"SELECT e.value {read(elements.format(part='teams'))}"
+    )
+    unit = [json_text(dialect, "t", at("unit"), 0), json_text(dialect, "t", at("unit"), 1)]
+    params = {"organisation_id": organisation_id, "snapshot": snapshot, "today": clock().today()}
+    answer: dict = {}
+    for level, key, *values in rows(
+        f"SELECT {', '.join(unit + list(columns.values()))} FROM ({tallies}) AS tally", **params
+    ):
+        found = dict(zip(columns, values, strict=True))
+        answer[(level, None if key is None else int(key))] = tuple(number(found[name]) for name in HR_FIELDS)
+    trends: dict = defaultdict(dict)
+    month_columns = ", ".join(json_text(dialect, "m.value", index) for index in (2, 3, 4))
+    for level, key, idx, *month in rows(
+        f"SELECT {json_text(dialect, 'e.value', 0, 0)}, {json_text(dialect, 'e.value', 0, 1)}, {month_index}, "
+        f"{month_columns} " + read(elements.format(part="trends"), months),
+        **params,
+    ):
+        trends[("trend", level, None if key is None else int(key))][int(idx)] = tuple(map(number, month))
+    for key, found in trends.items():
+        answer[key] = tuple(found[index] for index in sorted(found))
     return answer
 
 

@@ -358,13 +358,13 @@ def measure_reports(results: Results, runs: int) -> None:
             "< 1 s",
             1000,
             lambda: answers.hr_project(organisation_id, snapshot, stored=True),
-            lambda: answers.hr_sql(organisation_id, snapshot, stored=True),
+            lambda: answers.hr_stored_report_sql(organisation_id, snapshot),
             same=answers.hr_compare,
-            note="like for like: the summary as served, reading the stored-figures job's stored "
-            "windows for supervision before leaving, against the same SQL reading the same stored "
-            "windows (stored_window_compliance) instead of working them out; every other figure "
-            "from the base tables on both sides; compared: every figure, as in the live row; the "
-            "stored windows themselves are checked against the base tables by the live row; " + STORED_COST,
+            note="like for like: the summary as served, reading the stored-figures job's counted "
+            "report (stored_retention_report), against SQL reading the same stored row's figures "
+            "(its JSON, per unit and trend month, only when the page may show it today); compared: "
+            "every figure, as in the live row; the stored report itself is checked against the base "
+            "tables by the live row and by tests/hr/test_stored_report.py; " + STORED_COST,
         )
     thresholds = thresholds_for(policy_for(organisation_id))
     found = pair(
