@@ -174,7 +174,12 @@ def record_leaver():
             for field_name, message in refusal.errors.items():
                 getattr(form, field_name).errors = [*getattr(form, field_name).errors, message]
         else:
-            flash(f"Leaver recorded: {person.name}, last day {format_date(person.end_date)}", "success")
+            # At the latest census date the figures are the hourly job's (docs/metrics.md).
+            flash(
+                f"Leaver recorded: {person.name}, last day {format_date(person.end_date)}. "
+                "The retention figures include them by the next hourly update.",
+                "success",
+            )
             return redirect(url_for("hr.retention"))
     return render_template("hr/record-leaver.html", form=form)
 

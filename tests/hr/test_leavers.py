@@ -51,7 +51,8 @@ def test_recording_a_leaver_updates_the_retention_figures(pages, hr, workforce, 
     assert leaver.updated_at == clock.now()
     soup = pages.get("hr.retention")
     assert (
-        "Leaver recorded: Person N1, last day 31 August 2026"
+        "Leaver recorded: Person N1, last day 31 August 2026. "
+        "The retention figures include them by the next hourly update."
         in soup.select_one(".govuk-notification-banner").text
     )
     after = table_figures(soup, "starters-and-leavers")
