@@ -34,14 +34,14 @@ def whole(report) -> str:
 
 @pytest.fixture(scope="class", params=["demo", "synth"])
 def shared_organisation(request, app):
-    """The demo, and a generated organisation of 120 staff and two years, each read only."""
+    """The demo, and a generated organisation of 60 staff and two years, each read only."""
     from supervision.clock import FixedClock, SystemClock
 
     app.extensions["clock"] = FixedClock(FIXED_NOW)
     if request.param == "demo":
         demo.seed_demo()
     else:
-        synth.generate(staff=120, years=2, seed=3)
+        synth.generate(staff=60, years=2, seed=3)
     organisation_id = db.session.scalar(sa.select(Organisation.id).order_by(Organisation.id))
     yield organisation_id, FactsUnchanged()
     app.extensions["clock"] = SystemClock()
