@@ -330,6 +330,14 @@ class Action(Model):
     __table_args__ = (
         sa.CheckConstraint("status <> 'done' OR completed_on IS NOT NULL", name="done_has_completed_on"),
         sa.Index("ix_supervision_action_status_due_on", "status", "due_on"),
+        # A manager's people's overdue actions from the index alone (migration 0029).
+        sa.Index(
+            "ix_supervision_action_open_record_id_due_on",
+            "record_id",
+            "due_on",
+            postgresql_where=sa.text("status = 'open'"),
+            sqlite_where=sa.text("status = 'open'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
