@@ -10,9 +10,16 @@ an organisation of its own.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
 import sqlalchemy as sa
 
+from supervision.clock import FixedClock, SystemClock
 from supervision.extensions import db
+
+Built = TypeVar("Built")
 
 # What the stored-figures job writes (supervision/jobs/catalogue.py, refresh_stored_figures).
 STORED_TABLES = (
@@ -60,3 +67,19 @@ class FactsUnchanged:
         db.session.remove()
         if changed:
             raise AssertionError(f"a test sharing the organisation changed its facts: {changed}")
+
+
+@contextmanager
+def built_once(app, build: Callable[[], Built]) -> Iterator[tuple[Built, FactsUnchanged]]:
+    """What a `shared_*` fixture holds for its tests: `build()` run at the tests' fixed time, and
+    the facts each test's check compares with; the database emptied and the clock given back
+    after the last test."""
+    from tests.conftest import FIXED_NOW, empty_database  # conftest imports this module's users
+
+    app.extensions["clock"] = FixedClock(FIXED_NOW)
+    try:
+        built = build()
+        yield built, FactsUnchanged()
+    finally:
+        app.extensions["clock"] = SystemClock()
+        empty_database()

@@ -9,29 +9,30 @@ import sqlalchemy as sa
 
 from bench import answers, national
 from supervision import synth
-from supervision.clock import FixedClock, SystemClock, clock
+from supervision.clock import clock
 from supervision.demo import seed_demo
 from supervision.extensions import db
 from supervision.jobs.runs import run_job
 from supervision.org.models import Service, Team
 from supervision.reports.forms import default_period
 from supervision.reports.services import Level
-from tests.conftest import FIXED_NOW, empty_database
-from tests.shared import FactsUnchanged
+from tests.shared import built_once
 
 
 @pytest.fixture(scope="module", params=["demo", "synth"])
 def shared_organisation(request, app):
     """Each organisation built once for the module's tests, which only read it (tests/shared.py).
     The generated one is 50 people in five teams, with leavers, agency staff and an ASYE."""
-    app.extensions["clock"] = FixedClock(FIXED_NOW)
-    if request.param == "demo":
-        seed_demo()
-    else:
-        synth.generate(staff=50, years=1, seed=9)
-    yield request.param, FactsUnchanged()
-    app.extensions["clock"] = SystemClock()
-    empty_database()
+
+    def build() -> str:
+        if request.param == "demo":
+            seed_demo()
+        else:
+            synth.generate(staff=50, years=1, seed=9)
+        return request.param
+
+    with built_once(app, build) as shared:
+        yield shared
 
 
 @pytest.fixture

@@ -12,15 +12,14 @@ from bench import answers, case_answers, national
 from supervision import synth
 from supervision.cases.models import CaseOversightLimit, ChildCase
 from supervision.cases.rules import CaseCategory
-from supervision.clock import FixedClock, SystemClock, clock
+from supervision.clock import clock
 from supervision.demo import seed_demo
 from supervision.extensions import db
 from supervision.jobs.runs import run_job
 from supervision.org.models import Role, Service, Staff, StaffRole, Team
 from supervision.reports.forms import default_period
 from supervision.reports.services import Level
-from tests.conftest import FIXED_NOW, empty_database
-from tests.shared import FactsUnchanged
+from tests.shared import built_once
 
 
 @pytest.fixture(scope="module", params=["demo", "synth"])
@@ -29,14 +28,15 @@ def shared_organisation(request, app):
     each built once for the module: its tests read them, and the one that sets limits removes them
     again (tests/shared.py checks). The generated one is 50 people in five teams, with leavers,
     agency staff and an ASYE."""
-    app.extensions["clock"] = FixedClock(FIXED_NOW)
-    if request.param == "demo":
-        seed_demo()
-    else:
-        synth.generate(staff=50, years=1, seed=9)
-    yield FactsUnchanged()
-    app.extensions["clock"] = SystemClock()
-    empty_database()
+
+    def build() -> None:
+        if request.param == "demo":
+            seed_demo()
+        else:
+            synth.generate(staff=50, years=1, seed=9)
+
+    with built_once(app, build) as (_, facts):
+        yield facts
 
 
 @pytest.fixture

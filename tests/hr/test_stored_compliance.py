@@ -12,7 +12,6 @@ import sqlalchemy as sa
 
 from supervision import synth
 from supervision.agreements.models import AbsenceKind
-from supervision.clock import FixedClock, SystemClock
 from supervision.compliance.services import period_compliance_for
 from supervision.extensions import db
 from supervision.hr import metrics, stored
@@ -24,9 +23,8 @@ from supervision.jobs.runs import run_job
 from supervision.org.models import Organisation, Role, Staff
 from supervision.scheduler import SCHEDULE
 from supervision.stored_figures.freshness import as_at_text
-from tests.conftest import FIXED_NOW, empty_database
 from tests.factories import make_absence, make_staff
-from tests.shared import FactsUnchanged
+from tests.shared import built_once
 
 
 def compliance_figures(retention) -> list[tuple]:
@@ -53,11 +51,8 @@ def organisation_id(app, clock):
 def shared_organisation(app):
     """One organisation for a class of tests that change only what the stored-figures job
     writes, forgotten after each (tests/shared.py)."""
-    app.extensions["clock"] = FixedClock(FIXED_NOW)
-    organisation_id = generate_organisation()
-    yield organisation_id, FactsUnchanged()
-    app.extensions["clock"] = SystemClock()
-    empty_database()
+    with built_once(app, generate_organisation) as shared:
+        yield shared
 
 
 def windows_of(organisation_id, today):

@@ -22,9 +22,9 @@ from supervision.hr.views import snapshot_args
 from supervision.jobs.runs import run_job
 from supervision.org.models import Organisation, Role, Staff
 from supervision.stored_figures.freshness import as_at_text
-from tests.conftest import FIXED_NOW, empty_database
+from tests.conftest import FIXED_NOW
 from tests.factories import make_staff
-from tests.shared import FactsUnchanged
+from tests.shared import built_once
 
 
 def whole(report) -> str:
@@ -35,17 +35,16 @@ def whole(report) -> str:
 @pytest.fixture(scope="class", params=["demo", "synth"])
 def shared_organisation(request, app):
     """The demo, and a generated organisation of 60 staff and two years, each read only."""
-    from supervision.clock import FixedClock, SystemClock
 
-    app.extensions["clock"] = FixedClock(FIXED_NOW)
-    if request.param == "demo":
-        demo.seed_demo()
-    else:
-        synth.generate(staff=60, years=2, seed=3)
-    organisation_id = db.session.scalar(sa.select(Organisation.id).order_by(Organisation.id))
-    yield organisation_id, FactsUnchanged()
-    app.extensions["clock"] = SystemClock()
-    empty_database()
+    def build() -> int:
+        if request.param == "demo":
+            demo.seed_demo()
+        else:
+            synth.generate(staff=60, years=2, seed=3)
+        return db.session.scalar(sa.select(Organisation.id).order_by(Organisation.id))
+
+    with built_once(app, build) as shared:
+        yield shared
 
 
 class TestOnASharedOrganisation:

@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from supervision import synth
 from supervision.cases.models import CaseAllocation, ChildCase
 from supervision.cases.rules import CaseCategory
-from supervision.clock import FixedClock, SystemClock
 from supervision.demo import seed_demo
 from supervision.extensions import db
 from supervision.jobs.models import JobOutcome
@@ -26,9 +25,9 @@ from supervision.reports.models import CaseOversightDay, CaseOversightUnitDay
 from supervision.reports.services import Level, overseen_units, oversight_report
 from supervision.stored_figures.freshness import as_at_text
 from tests.cases.oversight_factories import discuss, make_case
-from tests.conftest import FIXED_NOW, empty_database
+from tests.conftest import FIXED_NOW
 from tests.reports.test_stored_figures import forget_refresh
-from tests.shared import FactsUnchanged
+from tests.shared import built_once
 from tests.test_scope import add_awkward_cases
 
 
@@ -97,11 +96,8 @@ def organisation(request, app, clock):
 def shared_organisation(request, app):
     """An organisation (`build_organisation`) for a class of tests that change only what the
     stored-figures job writes, forgotten after each (tests/shared.py)."""
-    app.extensions["clock"] = FixedClock(FIXED_NOW)
-    awkward = build_organisation(request.param, FIXED_NOW.date())
-    yield awkward, FactsUnchanged()
-    app.extensions["clock"] = SystemClock()
-    empty_database()
+    with built_once(app, lambda: build_organisation(request.param, FIXED_NOW.date())) as shared:
+        yield shared
 
 
 class TestOnASharedOrganisation:

@@ -11,7 +11,6 @@ import sqlalchemy as sa
 
 from bench import national
 from supervision import synth
-from supervision.clock import FixedClock, SystemClock
 from supervision.compliance.rules import add_months
 from supervision.extensions import db
 from supervision.jobs.models import JobOutcome
@@ -30,8 +29,7 @@ from supervision.reports.models import (
 from supervision.reports.services import Level, oversight_report
 from supervision.scheduler import SCHEDULE
 from supervision.stored_figures.models import StoredFiguresRun
-from tests.conftest import FIXED_NOW, empty_database
-from tests.shared import FactsUnchanged
+from tests.shared import built_once
 
 
 def tally_figures(tally) -> dict:
@@ -62,12 +60,13 @@ def shared_organisation(app):
     once for the module: its tests change only what the stored-figures job writes, forgotten
     after each (tests/shared.py). 110 people make 11 teams in one service and 111 in post today,
     enough for the "more than 100" checks below and for the batches of three teams."""
-    app.extensions["clock"] = FixedClock(FIXED_NOW)
-    organisation = synth.generate(staff=110, years=2, seed=11)
-    leader_id = national.senior_leader(national.synth_organisation())
-    yield organisation, leader_id, FactsUnchanged()
-    app.extensions["clock"] = SystemClock()
-    empty_database()
+
+    def build():
+        organisation = synth.generate(staff=110, years=2, seed=11)
+        return organisation, national.senior_leader(national.synth_organisation())
+
+    with built_once(app, build) as ((organisation, leader_id), facts):
+        yield organisation, leader_id, facts
 
 
 @pytest.fixture
