@@ -1,9 +1,10 @@
 """Stored retention report: HR's counted figures at the latest census date, by the stored-figures job.
 
 The `stored-figures` job (docs/metrics.md, "Stored figures") now keeps HR's whole counted report
-for the latest census date (the summary's, and the headlines of HR's home page), so that a page
-reads one row instead of counting every registered social worker (docs/performance.md, "HR's
-figures stored whole"). Aggregates only. The next run fills it; until then the pages count live.
+for the latest census date (the summary's, and the headlines of HR's home page), and the
+summary's CSV tables as written, so that a page reads one row instead of counting every
+registered social worker (docs/performance.md, "HR's figures stored whole"). Aggregates only. The
+next run fills it; until then the pages count live.
 
 Revision ID: 0028
 Revises: 0027
@@ -29,6 +30,8 @@ def upgrade():
         sa.Column("snapshot", sa.Date(), nullable=False),
         sa.Column("worked_out_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("figures", sa.JSON(), nullable=False),
+        sa.Column("csv_body", sa.Text(), nullable=True),
+        sa.Column("csv_digest", sa.String(length=64), nullable=True),
         sa.ForeignKeyConstraint(
             ["organisation_id"],
             ["organisation.id"],

@@ -9,10 +9,12 @@ no control character reaches a cell (supervision.plain_text).
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -22,6 +24,7 @@ from supervision.clock import LONDON
 from supervision.hr.disclosure import SUPPRESSED_TEXT, WITHHELD_TEXT, Kind, Shown, shows_flows
 from supervision.hr.metrics import Level, Retention
 from supervision.hr.tables import (
+    RULES_DIGEST,
     Row,
     Withheld,
     format_date,
@@ -111,23 +114,54 @@ def retention_csv(
 
 
 def retention_csv_chunks(
-    report: Retention, organisation_name: str, generated_at: datetime, withheld: Withheld | None = None
+    report: Retention,
+    organisation_name: str,
+    generated_at: datetime,
+    withheld: Withheld | None = None,
+    body: str | None = None,
 ) -> Iterator[bytes]:
     """`retention_csv`'s bytes a table at a time, for a response to stream: at national scale
-    the file is about 2 MB, written as it is sent rather than held whole (docs/performance.md)."""
+    the file is about 2 MB, written as it is sent rather than held whole (docs/performance.md).
+    `body`: the tables as the `stored-figures` job wrote them for this report
+    (`retention_csv_body`), when it did."""
+    buffer = io.StringIO("\ufeff")
+    buffer.seek(0, io.SEEK_END)
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for line in _about(report, organisation_name, generated_at):
+        writer.writerow([safe_text(cell) for cell in line])
+    yield buffer.getvalue().encode("utf-8")
+    if body is not None:
+        yield body.encode("utf-8")
+        return
+    for text in _table_texts(report, withheld):
+        yield text.encode("utf-8")
+
+
+def retention_csv_body(report: Retention, withheld: Withheld) -> str:
+    """Every table of the CSV, after its opening lines: what the `stored-figures` job keeps for
+    the report it stores, so that no download writes them again (docs/performance.md, "HR's
+    figures stored whole")."""
+    return "".join(_table_texts(report, withheld))
+
+
+# What a kept CSV body was written by: the withholding rules and this file. A body written by
+# other code (before a deployment) is never sent; the download writes its tables instead.
+CSV_BODY_DIGEST = hashlib.sha256(
+    (RULES_DIGEST + Path(__file__).read_text(encoding="utf-8")).encode()
+).hexdigest()
+
+
+def _table_texts(report: Retention, withheld: Withheld | None) -> Iterator[str]:
+    """The CSV text of each table, in order."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
 
-    def taken() -> bytes:
+    def taken() -> str:
         text = buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
-        return text.encode("utf-8")
+        return text
 
-    buffer.write("\ufeff")
-    for line in _about(report, organisation_name, generated_at):
-        writer.writerow([safe_text(cell) for cell in line])
-    yield taken()
     # A cell for every figure of every team: see supervision.memory. Paused between the chunks
     # only, never while one is being sent.
     with collector_paused():

@@ -102,3 +102,7 @@ class StoredRetentionReport(Model):
     snapshot: Mapped[date]
     worked_out_at: Mapped[datetime] = mapped_column(UTCDateTime)
     figures: Mapped[dict] = mapped_column(sa.JSON)
+    # The summary's CSV tables as the job wrote them (supervision.hr.exports.retention_csv_body),
+    # and what wrote them (`CSV_BODY_DIGEST`); read only by the download, so deferred.
+    csv_body: Mapped[str | None] = mapped_column(sa.Text, deferred=True)
+    csv_digest: Mapped[str | None] = mapped_column(sa.String(64))

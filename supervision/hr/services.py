@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from supervision.clock import clock
 from supervision.extensions import AnySession, db
-from supervision.hr import metrics, stored, tables
+from supervision.hr import exports, metrics, stored, tables
 from supervision.hr.disclosure import shows_flows
 from supervision.hr.metrics import CensusYear, Compliance, Level, Retention, Unit, Worker
 from supervision.memory import collector_paused
@@ -136,22 +136,31 @@ def store_reports_and_withholding(
     count the latest census date's summary and HR's home page's headlines from the figures as they
     now are (with the windows just stored, as a request would) and keep both reports, stamped with
     the run's time (`stored.store_reports`), so that no request counts them again until the next
-    run; and decide which of their cells to withhold, kept by the digest of the figures
+    run; decide which of their cells to withhold, kept by the digest of the figures
     (`stored.store_withholding`), so that no request decides them either (docs/performance.md,
-    "HR summary")."""
+    "HR summary"); and write the summary's CSV tables once, with those cells withheld, for the
+    downloads of the run's figures."""
     snapshot = metrics.latest_census_date(today)
     summary = counted_report(organisation_id, snapshot)
     headlines = counted_report(organisation_id, snapshot, counts_only=True)
     decided = {}
-    _, key = tables.withholding_key(summary)
-    decided[key] = tables.withheld_cells(summary)
+    _, summary_key = tables.withholding_key(summary)
+    decided[summary_key] = tables.withheld_cells(summary)
     asked = tables.measures_of(headlines, tables.HR_HEADLINES)
     _, key = tables.withholding_key(headlines, asked)
     decided[key] = tables.withheld_cells(headlines, asked)
+    body = (exports.retention_csv_body(summary, decided[summary_key]), exports.CSV_BODY_DIGEST)
     return Counter(
-        retention_reports=stored.store_reports(session, organisation_id, [summary, headlines], worked_out_at),
+        retention_reports=stored.store_reports(
+            session, organisation_id, [summary, headlines], worked_out_at, csv_body=body
+        ),
         withholding_decisions=stored.store_withholding(session, organisation_id, decided),
     )
+
+
+def stored_csv_body(organisation_id: int, report: Retention) -> str | None:
+    """The CSV tables the job wrote for this stored report, if this code wrote them."""
+    return stored.stored_csv_body(db.session, organisation_id, report, exports.CSV_BODY_DIGEST)
 
 
 def kept_withholding(organisation_id: int) -> tables.KeptWithholding:

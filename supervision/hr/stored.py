@@ -283,10 +283,15 @@ def report_from_json(found: dict) -> Retention | None:
 
 
 def store_reports(
-    session: AnySession, organisation_id: int, reports: list[Retention], worked_out_at: datetime
+    session: AnySession,
+    organisation_id: int,
+    reports: list[Retention],
+    worked_out_at: datetime,
+    csv_body: tuple[str, str] | None = None,
 ) -> int:
     """Keep the job's counted reports (one per `counts_only`), replacing the organisation's earlier
-    ones, stamped with its run's time. The `stored-figures` job commits them."""
+    ones, stamped with its run's time, and the summary's CSV tables as (body, what wrote it).
+    The `stored-figures` job commits them."""
     session.execute(
         sa.delete(StoredRetentionReport).where(StoredRetentionReport.organisation_id == organisation_id),
         execution_options=NO_SYNC,
@@ -298,6 +303,8 @@ def store_reports(
             snapshot=report.year.snapshot,
             worked_out_at=worked_out_at,
             figures=report_json(report),
+            csv_body=None if report.counts_only or csv_body is None else csv_body[0],
+            csv_digest=None if report.counts_only or csv_body is None else csv_body[1],
         )
         for report in reports
     )
@@ -324,3 +331,14 @@ def stored_report(
         if report is None
         else dataclasses.replace(report, figures_as_at=run.worked_out_at, stored_whole=True)
     )
+
+
+def stored_csv_body(session: AnySession, organisation_id: int, report: Retention, digest: str) -> str | None:
+    """The summary's CSV tables the job wrote for `report` (a stored one, as `stored_report` read
+    it), when the code that wrote them is `digest`'s; else None (the download writes them)."""
+    if not report.stored_whole or report.counts_only:
+        return None
+    row = session.get(StoredRetentionReport, (organisation_id, False))
+    if row is None or row.worked_out_at != report.figures_as_at or row.csv_digest != digest:
+        return None
+    return row.csv_body

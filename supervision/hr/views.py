@@ -140,7 +140,11 @@ def _export(kind: str) -> Response:
         # Written as it is sent. Every figure was read above and the rest is pure, so the stream
         # needs no request context (`stream_with_context`): the connection goes back to the pool
         # before the file is written, not after.
-        response = Response(exports.retention_csv_chunks(report, name, now, withheld), mimetype="text/csv")
+        # The tables as the stored-figures job wrote them, for its report, when it did.
+        tables = services.stored_csv_body(organisation_id(), report)
+        response = Response(
+            exports.retention_csv_chunks(report, name, now, withheld, body=tables), mimetype="text/csv"
+        )
     else:
         body = exports.retention_xlsx(report, name, now, withheld)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

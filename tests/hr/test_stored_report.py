@@ -14,10 +14,11 @@ import sqlalchemy as sa
 from supervision import demo, synth
 from supervision.extensions import db
 from supervision.hr import stored
-from supervision.hr.exports import retention_csv
+from supervision.hr.exports import retention_csv, retention_csv_chunks
 from supervision.hr.metrics import latest_census_date
 from supervision.hr.models import StoredRetentionReport
-from supervision.hr.services import counted_report, retention_report
+from supervision.hr.services import counted_report, kept_withholding, retention_report, stored_csv_body
+from supervision.hr.tables import withheld_cells
 from supervision.hr.views import snapshot_args
 from supervision.jobs.runs import run_job
 from supervision.org.models import Organisation, Role, Staff
@@ -110,6 +111,22 @@ class TestOnASharedOrganisation:
         assert f"Figures,{as_at_text(clock.now())}" in text
         assert "Supervision before leaving,Figures as at" not in text
 
+    def test_the_csv_from_the_jobs_tables_is_the_csv_written_now(self, organisation_id, clock):
+        run_job("stored-figures", db.session, clock)
+        report = retention_report(organisation_id, latest_census_date(clock.today()))
+        withheld = withheld_cells(report, kept=kept_withholding(organisation_id))
+        kept = stored_csv_body(organisation_id, report)
+        assert kept is not None
+
+        def csv_file(body):
+            return b"".join(retention_csv_chunks(report, "Council", clock.now(), withheld, body=body))
+
+        assert csv_file(kept) == csv_file(None)
+        # Written by other code, or for a report counted now, the tables are written again.
+        assert stored.stored_csv_body(db.session, organisation_id, report, "0" * 64) is None
+        counted = counted_report(organisation_id, report.year.snapshot)
+        assert stored_csv_body(organisation_id, counted) is None
+
 
 def test_a_leaver_shows_on_the_summary_and_the_home_page_from_the_next_run(app, clock, pages):
     """Recorded after a run, a leaver is not in the figures until the next run, and both pages
@@ -147,6 +164,14 @@ def test_a_leaver_shows_on_the_summary_and_the_home_page_from_the_next_run(app, 
         f"{as_at_text(first_run)}: they are worked out again every hour."
         in home.select_one("#retention-as-at").get_text()
     )
+
+    # The download sends the tables the run wrote, and they are the run's figures.
+    row = db.session.get(StoredRetentionReport, (organisation_id, False))
+    row.csv_body += "Written by the job\r\n"
+    db.session.commit()
+    download = pages.client.get("/retention/export.csv").get_data(as_text=True)
+    assert download.endswith("Written by the job\r\n")
+    assert f"Figures,{as_at_text(first_run)}" in download
 
     clock.advance(minutes=41)  # the next hour's run
     run_job("stored-figures", db.session, clock)
