@@ -35,9 +35,10 @@ from supervision.hr.disclosure import (
 from supervision.hr.forms import CancelImportForm, ConfirmImportForm, LeaverForm, SnapshotForm, UploadForm
 from supervision.hr.import_rules import ImportPlan
 from supervision.hr.import_services import ImportChanged, ImportGone, ImportInterrupted
-from supervision.hr.metrics import latest_census_date
+from supervision.hr.metrics import Retention, latest_census_date
 from supervision.hr.tables import (
     UnknownService,
+    Withheld,
     format_date,
     period_text,
     retention_tables,
@@ -97,7 +98,7 @@ def retention():
         shown = teams_on_page(report, request.args.get("service"), TEAMS_ON_ONE_PAGE)
     except UnknownService:
         abort(404)
-    withheld = withheld_cells(report, kept=services.kept_withholding(organisation_id()))
+    withheld = withheld_for(report)
     today = clock().today()
     tables = retention_tables(report, shown.shows, withheld)
     # Each service's link to its teams, made once for the six tables that list it.
@@ -130,23 +131,28 @@ def retention():
     )
 
 
+def withheld_for(report: Retention) -> Withheld:
+    """The cells withheld from `report`: the job's decision for these figures, or decided now."""
+    return withheld_cells(report, kept=services.kept_withholding(organisation_id()))
+
+
 def _export(kind: str) -> Response:
     _, snapshot = chosen_snapshot()
     report = services.retention_report(organisation_id(), snapshot)
-    withheld = withheld_cells(report, kept=services.kept_withholding(organisation_id()))
     name = current_user.organisation.name
     now = clock().now()
     if kind == "csv":
-        # Written as it is sent. Every figure was read above and the rest is pure, so the stream
-        # needs no request context (`stream_with_context`): the connection goes back to the pool
-        # before the file is written, not after.
-        # The tables as the stored-figures job wrote them, for its report, when it did.
+        # The tables as the stored-figures job wrote them for its report, cells withheld, when it
+        # did; else written here. Written as it is sent. Every figure was read above and the rest
+        # is pure, so the stream needs no request context (`stream_with_context`): the connection
+        # goes back to the pool before the file is written, not after.
         tables = services.stored_csv_body(organisation_id(), report)
+        withheld = None if tables is not None else withheld_for(report)
         response = Response(
             exports.retention_csv_chunks(report, name, now, withheld, body=tables), mimetype="text/csv"
         )
     else:
-        body = exports.retention_xlsx(report, name, now, withheld)
+        body = exports.retention_xlsx(report, name, now, withheld_for(report))
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = (
